@@ -1,0 +1,365 @@
+//! `/api/owner/companies`: the companies API of the product guide, plus retrying a failed
+//! provisioning and custom domains. Platform host only, operator token required.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use smartdmv_domain::{CompanyId, CompanyStatus};
+use smartdmv_store::owner::{company, domain};
+use smartdmv_store::tenant::TenantMigrator;
+use smartdmv_tenancy::company::{self as svc, CompanyChanges, NewAdmin, NewCompany};
+use smartdmv_tenancy::provision::PENDING_SEED;
+use uuid::Uuid;
+
+use super::{Page, PageParams, double_option};
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiQuery, Operator};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/owner/companies", get(list).post(create))
+        .route(
+            "/api/owner/companies/{id}",
+            get(show).put(update).delete(archive),
+        )
+        .route("/api/owner/companies/{id}/provision", post(retry))
+        .route(
+            "/api/owner/companies/{id}/domains",
+            get(list_domains).post(add_domain),
+        )
+        .route(
+            "/api/owner/companies/{id}/domains/{domain_id}",
+            axum::routing::delete(remove_domain),
+        )
+        .route(
+            "/api/owner/companies/{id}/domains/{domain_id}/verify",
+            post(verify_domain),
+        )
+        .route("/api/owner/metrics", get(metrics))
+}
+
+/// A company as the owner API shows it; never a credential.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyOut {
+    pub id: String,
+    pub name: String,
+    pub subdomain: String,
+    pub url: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    pub status: String,
+    pub plan: Option<String>,
+    pub settings: serde_json::Value,
+    pub database: DatabaseOut,
+    pub schema_version: i32,
+    pub latest_schema_version: i32,
+    pub provisioning_error: Option<String>,
+    pub domains: Vec<DomainOut>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub archived_at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseOut {
+    pub backend: String,
+    /// `host:port` of the PostgreSQL server; absent for SQLite.
+    pub server: Option<String>,
+    pub name: String,
+    /// Whether the platform created (and may remove) the database.
+    pub managed: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainOut {
+    pub id: String,
+    pub domain: String,
+    pub verified: bool,
+    pub primary: bool,
+    pub verification_token: String,
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+impl From<domain::Model> for DomainOut {
+    fn from(d: domain::Model) -> Self {
+        Self {
+            id: d.id.to_string(),
+            domain: d.domain,
+            verified: d.verified,
+            primary: d.is_primary,
+            verification_token: d.verification_token,
+        }
+    }
+}
+
+fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> CompanyOut {
+    let mut settings = c.settings;
+    if let Some(o) = settings.as_object_mut() {
+        o.remove(PENDING_SEED);
+    }
+    let port = s
+        .config
+        .listen
+        .rsplit_once(':')
+        .map(|(_, p)| p)
+        .filter(|p| *p != "80")
+        .map(|p| format!(":{p}"))
+        .unwrap_or_default();
+    CompanyOut {
+        id: c.id.to_string(),
+        url: format!("http://{}.{}{port}", c.subdomain, s.platform.base_domain),
+        name: c.name,
+        subdomain: c.subdomain,
+        contact_email: c.contact_email,
+        contact_phone: c.contact_phone,
+        status: c.status,
+        plan: c.plan,
+        settings,
+        database: DatabaseOut {
+            backend: c.db_backend,
+            server: c.db_server,
+            name: c.db_name,
+            managed: c.db_url_enc.is_none(),
+        },
+        schema_version: c.schema_version,
+        latest_schema_version: TenantMigrator::latest_version(),
+        provisioning_error: c.provision_error,
+        domains: domains.into_iter().map(DomainOut::from).collect(),
+        created_at: rfc3339(c.created_at),
+        updated_at: rfc3339(c.updated_at),
+        archived_at: c.archived_at.map(rfc3339),
+    }
+}
+
+async fn load_out(s: &AppState, c: company::Model) -> ApiResult<CompanyOut> {
+    let domains = domain::list_for(s.platform.owner.conn(), c.company_id()).await?;
+    Ok(company_out(s, c, domains))
+}
+
+fn parse_id(raw: &str) -> ApiResult<CompanyId> {
+    raw.parse().map_err(|_| ApiError::not_found("company"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListParams {
+    pub status: Option<String>,
+    pub q: Option<String>,
+    #[serde(flatten)]
+    pub page: PageParams,
+}
+
+/// `GET /api/owner/companies?status=&q=&limit=&cursor=`
+async fn list(
+    State(s): State<AppState>,
+    _op: Operator,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> ApiResult<Json<Page<CompanyOut>>> {
+    let limit = params.page.limit()?;
+    let cursor = params.page.cursor::<CompanyId>()?;
+    let status = match params.status.as_deref() {
+        None | Some("") => None,
+        Some(raw) => Some(CompanyStatus::parse(raw).ok_or_else(|| {
+            ApiError::bad_request("invalid_query", format!("unknown status {raw:?}"))
+        })?),
+    };
+    let filter = company::ListFilter {
+        status,
+        q: params.q,
+        only: None,
+        include_archived: false,
+    };
+    let mut rows = company::list(s.platform.owner.conn(), &filter, cursor, limit + 1).await?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|c| c.id.to_string())
+    } else {
+        None
+    };
+    let mut items = Vec::with_capacity(rows.len());
+    for c in rows {
+        items.push(load_out(&s, c).await?);
+    }
+    Ok(Json(Page { items, next_cursor }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateBody {
+    pub name: String,
+    pub subdomain: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    pub database_url: Option<String>,
+    pub plan: Option<String>,
+    pub admin: Option<AdminBody>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AdminBody {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+}
+
+/// `POST /api/owner/companies`: registers and provisions a company; 201 once it is ready.
+async fn create(
+    State(s): State<AppState>,
+    op: Operator,
+    ApiJson(body): ApiJson<CreateBody>,
+) -> ApiResult<(StatusCode, Json<CompanyOut>)> {
+    let input = NewCompany {
+        name: body.name,
+        subdomain: body.subdomain,
+        contact_email: body.contact_email,
+        contact_phone: body.contact_phone.filter(|p| !p.trim().is_empty()),
+        database_url: body.database_url.filter(|u| !u.trim().is_empty()),
+        plan: body.plan,
+        admin: body.admin.map(|a| NewAdmin {
+            email: a.email,
+            name: a.name,
+            password: a.password,
+        }),
+    };
+    let c = svc::create(&s.platform, input, &op.actor()).await?;
+    Ok((StatusCode::CREATED, Json(load_out(&s, c).await?)))
+}
+
+/// `GET /api/owner/companies/{id}`
+async fn show(
+    State(s): State<AppState>,
+    _op: Operator,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CompanyOut>> {
+    let c = company::get(s.platform.owner.conn(), parse_id(&id)?).await?;
+    Ok(Json(load_out(&s, c).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateBody {
+    pub name: Option<String>,
+    pub subdomain: Option<String>,
+    pub contact_email: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub contact_phone: Option<Option<String>>,
+    pub status: Option<CompanyStatus>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub plan: Option<Option<String>>,
+    pub settings: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `PUT /api/owner/companies/{id}`: changes the fields present in the body.
+async fn update(
+    State(s): State<AppState>,
+    op: Operator,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateBody>,
+) -> ApiResult<Json<CompanyOut>> {
+    let changes = CompanyChanges {
+        name: body.name,
+        subdomain: body.subdomain,
+        contact_email: body.contact_email,
+        contact_phone: body.contact_phone,
+        status: body.status,
+        plan: body.plan,
+        settings: body.settings,
+    };
+    let c = svc::update(&s.platform, parse_id(&id)?, changes, &op.actor()).await?;
+    Ok(Json(load_out(&s, c).await?))
+}
+
+/// `DELETE /api/owner/companies/{id}`: stops serving the company and archives it; the
+/// database is kept.
+async fn archive(
+    State(s): State<AppState>,
+    op: Operator,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CompanyOut>> {
+    let c = svc::archive(&s.platform, parse_id(&id)?, &op.actor()).await?;
+    Ok(Json(load_out(&s, c).await?))
+}
+
+/// `POST /api/owner/companies/{id}/provision`: runs a failed provisioning again.
+async fn retry(
+    State(s): State<AppState>,
+    op: Operator,
+    Path(id): Path<String>,
+) -> ApiResult<Json<CompanyOut>> {
+    let c = svc::retry_provisioning(&s.platform, parse_id(&id)?, &op.actor()).await?;
+    Ok(Json(load_out(&s, c).await?))
+}
+
+async fn list_domains(
+    State(s): State<AppState>,
+    _op: Operator,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Page<DomainOut>>> {
+    let id = parse_id(&id)?;
+    company::get(s.platform.owner.conn(), id).await?;
+    let items = domain::list_for(s.platform.owner.conn(), id)
+        .await?
+        .into_iter()
+        .map(DomainOut::from)
+        .collect();
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainBody {
+    pub domain: String,
+}
+
+/// `POST /api/owner/companies/{id}/domains`: registers an unverified custom domain.
+async fn add_domain(
+    State(s): State<AppState>,
+    op: Operator,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<DomainBody>,
+) -> ApiResult<(StatusCode, Json<DomainOut>)> {
+    let d = svc::add_domain(&s.platform, parse_id(&id)?, &body.domain, &op.actor()).await?;
+    Ok((StatusCode::CREATED, Json(d.into())))
+}
+
+/// `POST /api/owner/companies/{id}/domains/{domainId}/verify`
+async fn verify_domain(
+    State(s): State<AppState>,
+    op: Operator,
+    Path((id, domain_id)): Path<(String, String)>,
+) -> ApiResult<Json<DomainOut>> {
+    let domain_id: Uuid = domain_id.parse().map_err(|_| ApiError::not_found("domain"))?;
+    let d = svc::verify_domain(&s.platform, parse_id(&id)?, domain_id, &op.actor()).await?;
+    Ok(Json(d.into()))
+}
+
+async fn remove_domain(
+    State(s): State<AppState>,
+    op: Operator,
+    Path((id, domain_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let domain_id: Uuid = domain_id.parse().map_err(|_| ApiError::not_found("domain"))?;
+    svc::remove_domain(&s.platform, parse_id(&id)?, domain_id, &op.actor()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/owner/metrics`: the tenant registry's gauges and counters.
+async fn metrics(
+    State(s): State<AppState>,
+    _op: Operator,
+) -> Json<smartdmv_tenancy::registry::RegistryMetrics> {
+    Json(s.platform.registry.metrics())
+}

@@ -1,0 +1,65 @@
+//! Public tenant routes that booking widgets read without logging in.
+
+use axum::Json;
+use axum::Router;
+use axum::routing::get;
+use serde::Serialize;
+use smartdmv_store::tenant::practice;
+
+use super::{Page, PageParams};
+use crate::app::AppState;
+use crate::error::ApiResult;
+use crate::extract::{ApiQuery, Tenant};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/public/practices", get(list_practices))
+}
+
+/// The public profile of a practice: how to find and reach it, and when it is open.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicPractice {
+    pub id: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub time_zone: String,
+    pub opening_hours: serde_json::Value,
+}
+
+impl From<practice::Model> for PublicPractice {
+    fn from(p: practice::Model) -> Self {
+        Self {
+            id: p.id.to_string(),
+            name: p.name,
+            address: p.address,
+            phone: p.phone,
+            email: p.email,
+            time_zone: p.time_zone,
+            opening_hours: p.opening_hours,
+        }
+    }
+}
+
+/// `GET /api/public/practices`: the resolved company's practices.
+async fn list_practices(
+    tenant: Tenant,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> ApiResult<Json<Page<PublicPractice>>> {
+    let limit = page.limit()?;
+    let cursor = page.cursor::<uuid::Uuid>()?;
+    let mut rows = practice::list_page(tenant.db.conn(), cursor, limit + 1)
+        .await
+        .map_err(|e| tenant.db_error(e))?;
+    let next_cursor = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|p| p.id.to_string())
+    } else {
+        None
+    };
+    Ok(Json(Page {
+        items: rows.into_iter().map(PublicPractice::from).collect(),
+        next_cursor,
+    }))
+}

@@ -1,0 +1,171 @@
+//! The HTTP application: state, router and the server's life cycle.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Request};
+use axum::response::Response;
+use sha2::{Digest, Sha256};
+use smartdmv_tenancy::Platform;
+use smartdmv_tenancy::resolve::normalize_host;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::api;
+use crate::config::Config;
+
+/// Shared state of every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub platform: Platform,
+    pub config: Arc<Config>,
+    /// SHA-256 of the operator token, when one is configured.
+    pub operator_token_hash: Option<[u8; 32]>,
+    pub default_company: Option<String>,
+}
+
+impl AppState {
+    pub fn new(platform: Platform, config: Config) -> Self {
+        let operator_token_hash = config
+            .operator_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(|t| Sha256::digest(t.as_bytes()).into());
+        Self {
+            platform,
+            default_company: config.default_company.clone().filter(|s| !s.is_empty()),
+            config: Arc::new(config),
+            operator_token_hash,
+        }
+    }
+
+    /// Whether a Host header names the platform host (owner API and owner UI live there).
+    pub fn is_platform_host(&self, host: Option<&str>) -> bool {
+        host.map(normalize_host)
+            .is_some_and(|h| h == self.platform.platform_host.to_ascii_lowercase())
+    }
+}
+
+const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The router with every route and layer.
+pub fn router(state: AppState) -> Router {
+    let x_request_id = X_REQUEST_ID;
+    Router::new()
+        .merge(api::health::routes())
+        .merge(api::companies::routes())
+        .merge(api::public::routes())
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(DefaultBodyLimit::max(1024 * 1024))
+        .layer(axum::middleware::map_response(security_headers))
+        .layer(CatchPanicLayer::custom(api::panic_response))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                tracing::info_span!(
+                    "request",
+                    method = %req.method(),
+                    path = %req.uri().path(),
+                    request_id = %id,
+                    company_id = tracing::field::Empty,
+                )
+            }),
+        )
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn security_headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert("cache-control", HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the platform, migrates the owner database, binds the listener and starts the
+    /// registry's maintenance. Binding `127.0.0.1:0` picks a free port (tests).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let platform = Platform::open(&config.platform_config()?).await?;
+        platform.owner.migrate().await?;
+        let listener = TcpListener::bind(&config.listen).await?;
+        Ok(Self {
+            listener,
+            state: AppState::new(platform, config),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests and closes every
+    /// pool.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let reaper = self
+            .state
+            .platform
+            .registry
+            .start_maintenance(Duration::from_secs(15));
+        let platform = self.state.platform.clone();
+        let app = router(self.state);
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        reaper.abort();
+        platform.shutdown().await;
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

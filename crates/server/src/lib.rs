@@ -1,0 +1,14 @@
+//! The SmartDMV server: configuration, the HTTP application (owner API, tenant API, health),
+//! the CLI commands and the demo data. `main.rs` only parses the CLI and dispatches here.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod telemetry;
+
+pub use app::{AppState, Application};
+pub use config::Config;

@@ -1,0 +1,16 @@
+//! SeaORM entities, the two migration sets (owner and tenant) and the repository functions
+//! over them. Everything here runs unchanged on SQLite and PostgreSQL.
+
+pub mod error;
+pub mod owner;
+pub mod tenant;
+
+pub use error::{StoreError, is_unique_violation};
+
+/// Current UTC time, truncated to microseconds so that values round-trip identically through
+/// both backends.
+pub fn now() -> time::OffsetDateTime {
+    let t = time::OffsetDateTime::now_utc();
+    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
+        .unwrap_or(t)
+}

@@ -1,0 +1,76 @@
+//! The `company_domains` table: custom domains of companies. Only verified domains route
+//! requests.
+
+use sea_orm::QueryOrder;
+use sea_orm::entity::prelude::*;
+use smartdmv_domain::CompanyId;
+
+use crate::StoreError;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "company_domains")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub company_id: Uuid,
+    #[sea_orm(unique)]
+    pub domain: String,
+    pub verified: bool,
+    pub is_primary: bool,
+    pub verification_token: String,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub verified_at: Option<TimeDateTimeWithTimeZone>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, StoreError> {
+    match ActiveModel::from(model).reset_all().insert(db).await {
+        Ok(m) => Ok(m),
+        Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("domain")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn list_for(db: &impl ConnectionTrait, company: CompanyId) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::CompanyId.eq(company.0))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn find_by_domain(db: &impl ConnectionTrait, domain: &str) -> Result<Option<Model>, DbErr> {
+    Entity::find().filter(Column::Domain.eq(domain)).one(db).await
+}
+
+pub async fn find_for(
+    db: &impl ConnectionTrait,
+    company: CompanyId,
+    id: Uuid,
+) -> Result<Model, StoreError> {
+    Entity::find_by_id(id)
+        .filter(Column::CompanyId.eq(company.0))
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound("domain"))
+}
+
+pub async fn mark_verified(db: &impl ConnectionTrait, model: Model) -> Result<Model, DbErr> {
+    let mut am = ActiveModel::from(model);
+    am.verified = sea_orm::ActiveValue::Set(true);
+    am.verified_at = sea_orm::ActiveValue::Set(Some(crate::now()));
+    am.update(db).await
+}
+
+pub async fn delete(db: &impl ConnectionTrait, company: CompanyId, id: Uuid) -> Result<u64, DbErr> {
+    Ok(Entity::delete_many()
+        .filter(Column::Id.eq(id))
+        .filter(Column::CompanyId.eq(company.0))
+        .exec(db)
+        .await?
+        .rows_affected)
+}

@@ -1,0 +1,508 @@
+//! Company services shared by the owner API and the CLI: create (and provision), update,
+//! archive, retry provisioning, and custom domains. Every change is written to the owner
+//! audit log and clears the resolver cache; changes that stop serving a company also take
+//! its pool out of the registry.
+
+use rand::Rng;
+use smartdmv_domain::text::{is_plausible_email, is_plausible_phone, is_valid_domain};
+use smartdmv_domain::{CompanyId, CompanyStatus, Subdomain};
+use smartdmv_store::owner::{audit, company, domain};
+use uuid::Uuid;
+
+use crate::provision::{PENDING_SEED, Placement, Seed, SeedAdmin};
+use crate::{Platform, TenancyError};
+
+/// Who is acting, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub label: String,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    pub fn new(label: impl Into<String>) -> Self {
+        Self {
+            label: label.into(),
+            ip: None,
+        }
+    }
+}
+
+/// The first administrator of a new company.
+#[derive(Debug, Clone)]
+pub struct NewAdmin {
+    pub email: String,
+    pub name: String,
+    pub password: String,
+}
+
+/// A company to create (`POST /api/owner/companies`).
+#[derive(Debug, Clone)]
+pub struct NewCompany {
+    pub name: String,
+    pub subdomain: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    pub database_url: Option<String>,
+    pub plan: Option<String>,
+    pub admin: Option<NewAdmin>,
+}
+
+/// Changes to a company; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct CompanyChanges {
+    pub name: Option<String>,
+    pub subdomain: Option<String>,
+    pub contact_email: Option<String>,
+    /// `Some(None)` clears the phone.
+    pub contact_phone: Option<Option<String>>,
+    pub status: Option<CompanyStatus>,
+    pub plan: Option<Option<String>>,
+    /// Merged into the stored settings, key by key.
+    pub settings: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Default)]
+struct Errors(Vec<(String, String)>);
+
+impl Errors {
+    fn add(&mut self, field: &str, msg: impl Into<String>) {
+        self.0.push((field.to_owned(), msg.into()));
+    }
+
+    fn finish(self) -> Result<(), TenancyError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(TenancyError::Invalid(self.0))
+        }
+    }
+}
+
+fn check_name(errs: &mut Errors, field: &str, name: &str) {
+    let n = name.trim().chars().count();
+    if n == 0 {
+        errs.add(field, "is required");
+    } else if n > 200 {
+        errs.add(field, "must be at most 200 characters");
+    }
+}
+
+fn check_plan(errs: &mut Errors, plan: Option<&str>) {
+    if let Some(p) = plan
+        && (p.is_empty() || p.len() > 100)
+    {
+        errs.add("plan", "must be 1 to 100 characters");
+    }
+}
+
+/// Validates, records, and provisions a company. On a provisioning failure the company stays
+/// registered as `FAILED` (retry with [`retry_provisioning`]) and the error names it.
+pub async fn create(
+    p: &Platform,
+    input: NewCompany,
+    actor: &Actor,
+) -> Result<company::Model, TenancyError> {
+    let mut errs = Errors::default();
+    check_name(&mut errs, "name", &input.name);
+    let subdomain = match Subdomain::parse(&input.subdomain) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            errs.add("subdomain", e.to_string());
+            None
+        }
+    };
+    if !is_plausible_email(&input.contact_email) {
+        errs.add("contactEmail", "must be an email address");
+    }
+    if let Some(phone) = &input.contact_phone
+        && !is_plausible_phone(phone)
+    {
+        errs.add("contactPhone", "must be a phone number");
+    }
+    check_plan(&mut errs, input.plan.as_deref());
+    if let Some(a) = &input.admin {
+        if !is_plausible_email(&a.email) {
+            errs.add("admin.email", "must be an email address");
+        }
+        check_name(&mut errs, "admin.name", &a.name);
+        if let Err(e) = smartdmv_domain::password::check_new_password(&a.password) {
+            errs.add("admin.password", e.to_string());
+        }
+    }
+    errs.finish()?;
+    let subdomain = subdomain.ok_or_else(|| TenancyError::invalid("subdomain", "is invalid"))?;
+
+    let db = p.owner.conn();
+    if company::find_by_subdomain(db, subdomain.as_str()).await?.is_some() {
+        return Err(TenancyError::Conflict {
+            code: "subdomain_taken",
+            message: format!("subdomain {subdomain} is already taken"),
+        });
+    }
+    if let Some(url) = &input.database_url {
+        p.provisioner.preflight_explicit(url).await?;
+    }
+    let admin = match input.admin {
+        Some(a) => {
+            let password = a.password;
+            let hash = tokio::task::spawn_blocking(move || {
+                smartdmv_domain::password::hash_password(&password)
+            })
+            .await
+            .map_err(|e| TenancyError::Internal(e.to_string()))?
+            .map_err(|e| TenancyError::Internal(e.to_string()))?;
+            Some(SeedAdmin {
+                email: a.email.trim().to_ascii_lowercase(),
+                name: a.name.trim().to_owned(),
+                password_hash: hash,
+            })
+        }
+        None => None,
+    };
+
+    let placement = match &input.database_url {
+        Some(url) => Placement::Explicit(url.clone()),
+        None => choose_server(p).await?,
+    };
+    let now = smartdmv_store::now();
+    let mut settings = serde_json::Map::new();
+    settings.insert(PENDING_SEED.into(), Seed::pending(admin.as_ref()));
+    let mut row = company::Model {
+        id: Uuid::now_v7(),
+        name: input.name.trim().to_owned(),
+        subdomain: subdomain.to_string(),
+        contact_email: input.contact_email.trim().to_owned(),
+        contact_phone: input.contact_phone.map(|s| s.trim().to_owned()),
+        status: CompanyStatus::Provisioning.as_str().into(),
+        plan: input.plan,
+        settings: serde_json::Value::Object(settings),
+        db_backend: String::new(),
+        db_server: None,
+        db_name: String::new(),
+        db_url_enc: None,
+        schema_version: 0,
+        provision_error: None,
+        created_at: now,
+        updated_at: now,
+        archived_at: None,
+    };
+    p.provisioner.place(&mut row, &placement)?;
+    let row = company::insert(db, row).await?;
+    let id = row.company_id();
+    audit::append(
+        db,
+        audit::Entry {
+            actor: &actor.label,
+            action: "company.create",
+            company: Some(id),
+            detail: serde_json::json!({
+                "name": row.name, "subdomain": row.subdomain, "backend": row.db_backend,
+                "explicitDatabase": row.db_url_enc.is_some(),
+            }),
+            ip: actor.ip.clone(),
+        },
+    )
+    .await?;
+    let result = p.provisioner.provision(&p.owner, id).await;
+    p.resolver.invalidate();
+    result
+}
+
+/// New companies go to the configured PostgreSQL server holding the fewest companies, or to
+/// a SQLite file when no server is configured.
+async fn choose_server(p: &Platform) -> Result<Placement, TenancyError> {
+    let servers = &p.provisioner.config().pg_servers;
+    if servers.is_empty() {
+        return Ok(Placement::ManagedSqlite);
+    }
+    let mut best = (0usize, u64::MAX);
+    for (i, url) in servers.iter().enumerate() {
+        let key = <sea_orm::sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(url)
+            .map(|o| crate::location::server_key_of(&o))
+            .unwrap_or_default();
+        let n = company::count_on_server(p.owner.conn(), &key).await?;
+        if n < best.1 {
+            best = (i, n);
+        }
+    }
+    Ok(Placement::ManagedPostgres(best.0))
+}
+
+/// Runs the provisioning saga again for a `FAILED` (or interrupted) company.
+pub async fn retry_provisioning(
+    p: &Platform,
+    id: CompanyId,
+    actor: &Actor,
+) -> Result<company::Model, TenancyError> {
+    audit::append(
+        p.owner.conn(),
+        audit::Entry {
+            actor: &actor.label,
+            action: "company.provisioning_retry",
+            company: Some(id),
+            detail: serde_json::json!({}),
+            ip: actor.ip.clone(),
+        },
+    )
+    .await?;
+    let r = p.provisioner.provision(&p.owner, id).await;
+    p.resolver.invalidate();
+    r
+}
+
+/// Applies changes to a company. Status changes follow the operator's allowed moves;
+/// archiving goes through [`archive`].
+pub async fn update(
+    p: &Platform,
+    id: CompanyId,
+    changes: CompanyChanges,
+    actor: &Actor,
+) -> Result<company::Model, TenancyError> {
+    let db = p.owner.conn();
+    let before = company::get(db, id).await?;
+    if before.status() == CompanyStatus::Archived {
+        return Err(TenancyError::Conflict {
+            code: "company_archived",
+            message: "an archived company cannot be changed".into(),
+        });
+    }
+    let mut errs = Errors::default();
+    let mut after = before.clone();
+    if let Some(name) = &changes.name {
+        check_name(&mut errs, "name", name);
+        after.name = name.trim().to_owned();
+    }
+    if let Some(s) = &changes.subdomain {
+        match Subdomain::parse(s) {
+            Ok(s) => after.subdomain = s.to_string(),
+            Err(e) => errs.add("subdomain", e.to_string()),
+        }
+    }
+    if let Some(e) = &changes.contact_email {
+        if is_plausible_email(e) {
+            after.contact_email = e.trim().to_owned();
+        } else {
+            errs.add("contactEmail", "must be an email address");
+        }
+    }
+    if let Some(phone) = &changes.contact_phone {
+        if let Some(ph) = phone
+            && !is_plausible_phone(ph)
+        {
+            errs.add("contactPhone", "must be a phone number");
+        }
+        after.contact_phone = phone.as_ref().map(|s| s.trim().to_owned());
+    }
+    if let Some(plan) = &changes.plan {
+        check_plan(&mut errs, plan.as_deref());
+        after.plan = plan.clone();
+    }
+    if let Some(st) = changes.status {
+        if before.status().operator_may_set(st) {
+            after.status = st.as_str().into();
+        } else {
+            errs.add(
+                "status",
+                format!("cannot change from {} to {st}", before.status()),
+            );
+        }
+    }
+    if let Some(map) = changes.settings {
+        let obj = after
+            .settings
+            .as_object_mut()
+            .ok_or_else(|| TenancyError::Internal("settings are not an object".into()))?;
+        for (k, v) in map {
+            if k == PENDING_SEED {
+                errs.add("settings", format!("{PENDING_SEED} is reserved"));
+                continue;
+            }
+            obj.insert(k, v);
+        }
+    }
+    errs.finish()?;
+    if after == before {
+        return Ok(before);
+    }
+    let saved = company::update(db, after).await?;
+    audit::append(
+        db,
+        audit::Entry {
+            actor: &actor.label,
+            action: if saved.status != before.status {
+                "company.status_change"
+            } else {
+                "company.update"
+            },
+            company: Some(id),
+            detail: diff(&before, &saved),
+            ip: actor.ip.clone(),
+        },
+    )
+    .await?;
+    p.resolver.invalidate();
+    if saved.status != before.status {
+        p.registry.evict(id);
+    }
+    Ok(saved)
+}
+
+/// Stops serving a company at once and marks it `ARCHIVED`; its database is kept.
+pub async fn archive(
+    p: &Platform,
+    id: CompanyId,
+    actor: &Actor,
+) -> Result<company::Model, TenancyError> {
+    let db = p.owner.conn();
+    let mut row = company::get(db, id).await?;
+    if row.status() == CompanyStatus::Archived {
+        return Ok(row);
+    }
+    let from = row.status;
+    row.status = CompanyStatus::Archived.as_str().into();
+    row.archived_at = Some(smartdmv_store::now());
+    let saved = company::update(db, row).await?;
+    p.resolver.invalidate();
+    p.registry.evict(id);
+    audit::append(
+        db,
+        audit::Entry {
+            actor: &actor.label,
+            action: "company.archive",
+            company: Some(id),
+            detail: serde_json::json!({"from": from}),
+            ip: actor.ip.clone(),
+        },
+    )
+    .await?;
+    Ok(saved)
+}
+
+/// Registers a custom domain, unverified until [`verify_domain`].
+pub async fn add_domain(
+    p: &Platform,
+    id: CompanyId,
+    name: &str,
+    actor: &Actor,
+) -> Result<domain::Model, TenancyError> {
+    let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+    if !is_valid_domain(&name) {
+        return Err(TenancyError::invalid("domain", "must be a domain name such as abc-vet.com"));
+    }
+    let base = p.base_domain.to_ascii_lowercase();
+    if name == base || name.ends_with(&format!(".{base}")) || name == p.platform_host {
+        return Err(TenancyError::invalid(
+            "domain",
+            "must not be the platform's own domain or one of its subdomains",
+        ));
+    }
+    let db = p.owner.conn();
+    let c = company::get(db, id).await?;
+    let existing = domain::list_for(db, id).await?;
+    let token: String = rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
+    let d = domain::insert(
+        db,
+        domain::Model {
+            id: Uuid::now_v7(),
+            company_id: c.id,
+            domain: name,
+            verified: false,
+            is_primary: existing.is_empty(),
+            verification_token: token,
+            created_at: smartdmv_store::now(),
+            verified_at: None,
+        },
+    )
+    .await?;
+    audit::append(
+        db,
+        audit::Entry {
+            actor: &actor.label,
+            action: "company.domain_add",
+            company: Some(id),
+            detail: serde_json::json!({"domain": d.domain}),
+            ip: actor.ip.clone(),
+        },
+    )
+    .await?;
+    p.resolver.invalidate();
+    Ok(d)
+}
+
+/// Marks a domain verified: the operator attests that its DNS points at the platform (an
+/// automatic DNS TXT check can replace this step).
+pub async fn verify_domain(
+    p: &Platform,
+    id: CompanyId,
+    domain_id: Uuid,
+    actor: &Actor,
+) -> Result<domain::Model, TenancyError> {
+    let db = p.owner.conn();
+    let d = domain::find_for(db, id, domain_id).await?;
+    let d = if d.verified {
+        d
+    } else {
+        domain::mark_verified(db, d).await?
+    };
+    audit::append(
+        db,
+        audit::Entry {
+            actor: &actor.label,
+            action: "company.domain_verify",
+            company: Some(id),
+            detail: serde_json::json!({"domain": d.domain}),
+            ip: actor.ip.clone(),
+        },
+    )
+    .await?;
+    p.resolver.invalidate();
+    Ok(d)
+}
+
+/// Removes a custom domain; requests for it stop resolving at once.
+pub async fn remove_domain(
+    p: &Platform,
+    id: CompanyId,
+    domain_id: Uuid,
+    actor: &Actor,
+) -> Result<(), TenancyError> {
+    let db = p.owner.conn();
+    let d = domain::find_for(db, id, domain_id).await?;
+    domain::delete(db, id, domain_id).await?;
+    audit::append(
+        db,
+        audit::Entry {
+            actor: &actor.label,
+            action: "company.domain_remove",
+            company: Some(id),
+            detail: serde_json::json!({"domain": d.domain}),
+            ip: actor.ip.clone(),
+        },
+    )
+    .await?;
+    p.resolver.invalidate();
+    Ok(())
+}
+
+/// The changed fields as `{field: [before, after]}`; never includes database credentials.
+fn diff(a: &company::Model, b: &company::Model) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    let mut put = |k: &str, x: serde_json::Value, y: serde_json::Value| {
+        if x != y {
+            out.insert(k.into(), serde_json::json!([x, y]));
+        }
+    };
+    put("name", a.name.clone().into(), b.name.clone().into());
+    put("subdomain", a.subdomain.clone().into(), b.subdomain.clone().into());
+    put("contactEmail", a.contact_email.clone().into(), b.contact_email.clone().into());
+    put("contactPhone", a.contact_phone.clone().into(), b.contact_phone.clone().into());
+    put("status", a.status.clone().into(), b.status.clone().into());
+    put("plan", a.plan.clone().into(), b.plan.clone().into());
+    put("settings", a.settings.clone(), b.settings.clone());
+    serde_json::Value::Object(out)
+}

@@ -1,0 +1,60 @@
+//! The platform: everything the HTTP server and the CLI share, built once from
+//! configuration.
+
+use std::time::Duration;
+
+use crate::provision::Provisioner;
+use crate::secret::SecretBox;
+use crate::{OwnerDb, Resolver, TenancyConfig, TenancyError, TenantRegistry};
+
+/// Settings needed to build a [`Platform`].
+#[derive(Debug, Clone)]
+pub struct PlatformConfig {
+    pub owner_database_url: String,
+    pub secret_key: String,
+    pub base_domain: String,
+    pub platform_host: String,
+    /// How long a resolved host stays cached.
+    pub resolve_ttl: Duration,
+    pub tenancy: TenancyConfig,
+}
+
+/// The owner database, tenant registry, resolver and provisioner.
+#[derive(Clone)]
+pub struct Platform {
+    pub owner: OwnerDb,
+    pub registry: TenantRegistry,
+    pub resolver: Resolver,
+    pub provisioner: Provisioner,
+    pub base_domain: String,
+    pub platform_host: String,
+}
+
+impl Platform {
+    /// Connects to the owner database (creating it if needed) without migrating it.
+    pub async fn open(cfg: &PlatformConfig) -> Result<Self, TenancyError> {
+        let owner = OwnerDb::connect(&cfg.owner_database_url).await?;
+        let provisioner = Provisioner::new(cfg.tenancy.clone(), SecretBox::new(&cfg.secret_key));
+        let resolver = Resolver::new(
+            owner.clone(),
+            provisioner.clone(),
+            &cfg.base_domain,
+            &cfg.platform_host,
+            cfg.resolve_ttl,
+        );
+        Ok(Self {
+            registry: TenantRegistry::new(cfg.tenancy.registry.clone()),
+            owner,
+            resolver,
+            provisioner,
+            base_domain: cfg.base_domain.clone(),
+            platform_host: cfg.platform_host.clone(),
+        })
+    }
+
+    /// Closes every pool and the owner database.
+    pub async fn shutdown(&self) {
+        self.registry.close_all().await;
+        self.owner.close().await;
+    }
+}

@@ -1,0 +1,271 @@
+//! Resolving the company of a request from its Host header (subdomain of `BASE_DOMAIN` or a
+//! verified custom domain) or its `X-Company-Id` header.
+//!
+//! Lookups are cached in process for a short time (one second by default) and the cache is
+//! cleared on every company change made through this process, so other instances see a
+//! change within the TTL. Negative answers are cached too, so a flood of unknown hosts does
+//! not reach the owner database. Nothing here ever falls back to another company: a request
+//! that names a company that cannot be served gets an error.
+
+use smartdmv_domain::company::Serving;
+use smartdmv_domain::{CompanyId, CompanyStatus};
+use smartdmv_store::owner::{company, domain};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::provision::Provisioner;
+use crate::registry::TenantTarget;
+use crate::{OwnerDb, TenancyError};
+
+/// A company that requests may be served for, with where its database lives.
+#[derive(Debug, Clone)]
+pub struct ResolvedCompany {
+    pub id: CompanyId,
+    pub name: String,
+    pub subdomain: String,
+    pub status: CompanyStatus,
+    pub target: Option<TenantTarget>,
+}
+
+/// What a request's host and headers say about its tenant.
+#[derive(Debug, Clone)]
+pub enum TenantContext {
+    /// The platform host (or a bare address) and no header: no tenant named.
+    None,
+    /// A company was named and can be served.
+    Company(Arc<ResolvedCompany>),
+}
+
+/// The outcome of resolving a request.
+#[derive(Debug, Clone)]
+pub struct Resolution {
+    /// Whether the request came to the platform host (owner routes live there).
+    pub platform_host: bool,
+    pub tenant: TenantContext,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Key {
+    Subdomain(String),
+    Domain(String),
+    Id(CompanyId),
+}
+
+type Cached = (Instant, Option<Arc<ResolvedCompany>>);
+
+/// Resolves hosts and headers to companies.
+#[derive(Clone)]
+pub struct Resolver {
+    owner: OwnerDb,
+    provisioner: Provisioner,
+    base_domain: String,
+    platform_host: String,
+    ttl: Duration,
+    cache: Arc<Mutex<HashMap<Key, Cached>>>,
+}
+
+const CACHE_CAP: usize = 50_000;
+
+enum HostKind {
+    Platform,
+    Bare,
+    Subdomain(String),
+    Domain(String),
+    Invalid,
+}
+
+impl Resolver {
+    pub fn new(
+        owner: OwnerDb,
+        provisioner: Provisioner,
+        base_domain: &str,
+        platform_host: &str,
+        ttl: Duration,
+    ) -> Self {
+        Self {
+            owner,
+            provisioner,
+            base_domain: base_domain.trim_end_matches('.').to_ascii_lowercase(),
+            platform_host: platform_host.trim_end_matches('.').to_ascii_lowercase(),
+            ttl,
+            cache: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// Forgets every cached answer; called after any change to a company or its domains.
+    pub fn invalidate(&self) {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+
+    fn classify(&self, host: Option<&str>) -> HostKind {
+        let Some(host) = host.map(normalize_host).filter(|h| !h.is_empty()) else {
+            return HostKind::Bare;
+        };
+        if host == self.platform_host || host == self.base_domain {
+            return HostKind::Platform;
+        }
+        if host.parse::<std::net::IpAddr>().is_ok() {
+            return HostKind::Bare;
+        }
+        if let Some(label) = host
+            .strip_suffix(&self.base_domain)
+            .and_then(|p| p.strip_suffix('.'))
+        {
+            if label.contains('.') || label.is_empty() {
+                return HostKind::Invalid;
+            }
+            return HostKind::Subdomain(label.to_owned());
+        }
+        if smartdmv_domain::text::is_valid_domain(&host) {
+            HostKind::Domain(host)
+        } else {
+            HostKind::Invalid
+        }
+    }
+
+    /// Resolves a request. `company_header` is the raw `X-Company-Id` value, if any.
+    pub async fn resolve(
+        &self,
+        host: Option<&str>,
+        company_header: Option<&str>,
+    ) -> Result<Resolution, TenancyError> {
+        let kind = self.classify(host);
+        let platform_host = matches!(kind, HostKind::Platform);
+        let from_host = match kind {
+            HostKind::Platform | HostKind::Bare => None,
+            HostKind::Invalid => return Err(TenancyError::UnknownCompany),
+            HostKind::Subdomain(s) => Some(self.lookup(Key::Subdomain(s)).await?),
+            HostKind::Domain(d) => Some(self.lookup(Key::Domain(d)).await?),
+        };
+        let from_header = match company_header.map(str::trim) {
+            None => None,
+            Some(raw) => {
+                let id: CompanyId = raw.parse().map_err(|_| TenancyError::UnknownCompany)?;
+                Some(self.lookup(Key::Id(id)).await?)
+            }
+        };
+        let named = match (from_host, from_header) {
+            (Some(h), Some(x)) => {
+                let (h, x) = (h.ok_or(TenancyError::UnknownCompany)?, x.ok_or(TenancyError::UnknownCompany)?);
+                if h.id != x.id {
+                    return Err(TenancyError::ContextConflict);
+                }
+                Some(h)
+            }
+            (Some(one), None) | (None, Some(one)) => Some(one.ok_or(TenancyError::UnknownCompany)?),
+            (None, None) => None,
+        };
+        let tenant = match named {
+            None => TenantContext::None,
+            Some(c) => {
+                check_serving(&c)?;
+                TenantContext::Company(c)
+            }
+        };
+        Ok(Resolution {
+            platform_host,
+            tenant,
+        })
+    }
+
+    /// Resolves a company by id for serving (the default company, impersonation).
+    pub async fn by_id(&self, id: CompanyId) -> Result<Arc<ResolvedCompany>, TenancyError> {
+        let c = self
+            .lookup(Key::Id(id))
+            .await?
+            .ok_or(TenancyError::UnknownCompany)?;
+        check_serving(&c)?;
+        Ok(c)
+    }
+
+    /// Resolves a company by subdomain for serving.
+    pub async fn by_subdomain(&self, sub: &str) -> Result<Arc<ResolvedCompany>, TenancyError> {
+        let c = self
+            .lookup(Key::Subdomain(sub.to_owned()))
+            .await?
+            .ok_or(TenancyError::UnknownCompany)?;
+        check_serving(&c)?;
+        Ok(c)
+    }
+
+    async fn lookup(&self, key: Key) -> Result<Option<Arc<ResolvedCompany>>, TenancyError> {
+        {
+            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, v)) = cache.get(&key)
+                && at.elapsed() < self.ttl
+            {
+                return Ok(v.clone());
+            }
+        }
+        let db = self.owner.conn();
+        let row = match &key {
+            Key::Subdomain(s) => company::find_by_subdomain(db, s).await?,
+            Key::Id(id) => company::find(db, *id).await?,
+            Key::Domain(d) => match domain::find_by_domain(db, d).await? {
+                Some(dm) if dm.verified => company::find(db, CompanyId(dm.company_id)).await?,
+                _ => None,
+            },
+        };
+        let resolved = row.map(|c| {
+            let target = self
+                .provisioner
+                .location_of(&c)
+                .ok()
+                .map(|location| TenantTarget {
+                    company: c.company_id(),
+                    location,
+                    schema_version: c.schema_version,
+                });
+            Arc::new(ResolvedCompany {
+                id: c.company_id(),
+                name: c.name.clone(),
+                subdomain: c.subdomain.clone(),
+                status: c.status(),
+                target,
+            })
+        });
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if cache.len() >= CACHE_CAP {
+            cache.clear();
+        }
+        cache.insert(key, (Instant::now(), resolved.clone()));
+        Ok(resolved)
+    }
+}
+
+fn check_serving(c: &ResolvedCompany) -> Result<(), TenancyError> {
+    match c.status.serving() {
+        Serving::Serve => Ok(()),
+        Serving::Suspended => Err(TenancyError::Suspended),
+        Serving::NotReady => Err(TenancyError::NotReady(format!("company is {}", c.status))),
+        Serving::Gone => Err(TenancyError::UnknownCompany),
+    }
+}
+
+/// Lowercases a Host header value and removes its port and any trailing dot.
+pub fn normalize_host(host: &str) -> String {
+    let host = host.trim();
+    let without_port = if let Some(rest) = host.strip_prefix('[') {
+        // [v6]:port
+        rest.split(']').next().unwrap_or("")
+    } else if host.matches(':').count() == 1 {
+        host.split(':').next().unwrap_or("")
+    } else {
+        host
+    };
+    without_port.trim_end_matches('.').to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_host;
+
+    #[test]
+    fn hosts_are_normalized() {
+        assert_eq!(normalize_host("Demo-Vet.LocalHost:8080"), "demo-vet.localhost");
+        assert_eq!(normalize_host("abc-vet.com."), "abc-vet.com");
+        assert_eq!(normalize_host("[::1]:8080"), "::1");
+        assert_eq!(normalize_host("127.0.0.1:80"), "127.0.0.1");
+    }
+}
