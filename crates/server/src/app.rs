@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::health::routes())
         .merge(api::companies::routes())
         .merge(api::public::routes())
+        .merge(api::practices::routes())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(1024 * 1024))

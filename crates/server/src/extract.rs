@@ -116,25 +116,55 @@ impl FromRequestParts<AppState> for Operator {
         if !state.is_platform_host(header(parts, "host")) {
             return Err(ApiError::not_found("route"));
         }
-        let Some(expected) = state.operator_token_hash.as_ref() else {
-            return Err(ApiError::unauthorized(
-                "the owner API is disabled: SMARTDMV_OPERATOR_TOKEN is not set",
-            ));
-        };
-        let given = header(parts, "authorization")
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <operator token>"))?;
-        let given = Sha256::digest(given.as_bytes());
-        // Compare digests in constant time.
-        let diff = given
-            .iter()
-            .zip(expected.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-        if diff != 0 {
-            return Err(ApiError::unauthorized("the operator token is not valid"));
-        }
+        check_operator_token(parts, state)?;
         Ok(Operator {
+            ip: client_ip(parts),
+        })
+    }
+}
+
+/// Checks `Authorization: Bearer <SMARTDMV_OPERATOR_TOKEN>`.
+fn check_operator_token(parts: &Parts, state: &AppState) -> Result<(), ApiError> {
+    let Some(expected) = state.operator_token_hash.as_ref() else {
+        return Err(ApiError::unauthorized(
+            "operator routes are disabled: SMARTDMV_OPERATOR_TOKEN is not set",
+        ));
+    };
+    let given = header(parts, "authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <operator token>"))?;
+    let given = Sha256::digest(given.as_bytes());
+    // Compare digests in constant time.
+    let diff = given
+        .iter()
+        .zip(expected.iter())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    if diff != 0 {
+        return Err(ApiError::unauthorized("the operator token is not valid"));
+    }
+    Ok(())
+}
+
+/// An operator acting inside one company (tenant administration before company logins
+/// exist). The token is checked before the tenant is resolved, so an unauthenticated caller
+/// learns nothing about which companies exist.
+pub struct TenantOperator {
+    pub ip: Option<String>,
+}
+
+impl TenantOperator {
+    pub fn actor_label(&self) -> &'static str {
+        "operator"
+    }
+}
+
+impl FromRequestParts<AppState> for TenantOperator {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        check_operator_token(parts, state)?;
+        Ok(TenantOperator {
             ip: client_ip(parts),
         })
     }

@@ -154,8 +154,8 @@ fn parse_id(raw: &str) -> ApiResult<CompanyId> {
 pub struct ListParams {
     pub status: Option<String>,
     pub q: Option<String>,
-    #[serde(flatten)]
-    pub page: PageParams,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
 }
 
 /// `GET /api/owner/companies?status=&q=&limit=&cursor=`
@@ -164,8 +164,12 @@ async fn list(
     _op: Operator,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<CompanyOut>>> {
-    let limit = params.page.limit()?;
-    let cursor = params.page.cursor::<CompanyId>()?;
+    let page = PageParams {
+        limit: params.limit,
+        cursor: params.cursor.clone(),
+    };
+    let limit = page.limit()?;
+    let cursor = page.cursor::<CompanyId>()?;
     let status = match params.status.as_deref() {
         None | Some("") => None,
         Some(raw) => Some(CompanyStatus::parse(raw).ok_or_else(|| {

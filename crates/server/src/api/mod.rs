@@ -2,6 +2,7 @@
 
 pub mod companies;
 pub mod health;
+pub mod practices;
 pub mod public;
 
 use axum::http::StatusCode;

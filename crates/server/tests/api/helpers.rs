@@ -1,0 +1,397 @@
+//! The test harness: [`TestApp`] and the backend switch.
+
+use reqwest::{Method, RequestBuilder, StatusCode};
+use sea_orm::sqlx::postgres::PgConnectOptions;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use serde_json::{Value, json};
+use smartdmv_server::{AppState, Application, Config};
+use smartdmv_tenancy::TenantLocation;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database engine a test runs on.
+#[derive(Clone, Debug)]
+pub enum Backend {
+    Sqlite,
+    /// A PostgreSQL server URL without a database name.
+    Postgres(String),
+}
+
+impl Backend {
+    /// The PostgreSQL backend when `SMARTDMV_TEST_PG_URL` is set. With
+    /// `SMARTDMV_TEST_REQUIRE_PG=1` (CI) a missing URL fails the test instead of skipping.
+    pub fn postgres() -> Option<Backend> {
+        match std::env::var("SMARTDMV_TEST_PG_URL") {
+            Ok(u) if !u.is_empty() => Some(Backend::Postgres(u.trim_end_matches('/').to_owned())),
+            _ => {
+                assert!(
+                    std::env::var("SMARTDMV_TEST_REQUIRE_PG").as_deref() != Ok("1"),
+                    "SMARTDMV_TEST_REQUIRE_PG=1 but SMARTDMV_TEST_PG_URL is not set"
+                );
+                None
+            }
+        }
+    }
+
+    pub fn is_pg(&self) -> bool {
+        matches!(self, Backend::Postgres(_))
+    }
+}
+
+/// Declares `mod name { sqlite(), postgres() }` for each async test function `name(Backend)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    match $crate::helpers::Backend::postgres() {
+                        Some(b) => super::$name(b).await,
+                        None => eprintln!("postgres half not run: SMARTDMV_TEST_PG_URL is not set"),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+pub const TOKEN: &str = "test-operator-token";
+pub const SECRET: &str = "test-secret-key";
+
+/// Knobs a test may turn before the app starts.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub pg_budget: Option<usize>,
+    pub sqlite_budget: Option<usize>,
+    pub default_company: Option<String>,
+    /// Resolver cache TTL; long by default so that tests prove explicit invalidation.
+    pub resolve_ttl_ms: Option<u64>,
+    pub acquire_timeout_ms: Option<u64>,
+}
+
+/// A running application with its own owner database and tenant databases.
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub backend: Backend,
+    pub config: Config,
+    /// Prefix of every PostgreSQL database this test creates.
+    pub prefix: String,
+    pub data_dir: tempfile::TempDir,
+    server: Option<tokio::task::JoinHandle<()>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, Options::default()).await
+    }
+
+    pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
+        let data_dir = tempfile::tempdir().unwrap();
+        let prefix = format!("smt_{}_", &uuid::Uuid::new_v4().simple().to_string()[..10]);
+        let mut config = Config {
+            data_dir: data_dir.path().to_path_buf(),
+            listen: "127.0.0.1:0".into(),
+            operator_token: Some(TOKEN.into()),
+            secret_key: Some(SECRET.into()),
+            tenant_db_prefix: prefix.clone(),
+            default_company: opts.default_company.clone(),
+            resolve_ttl_ms: opts.resolve_ttl_ms.unwrap_or(3_600_000),
+            ..Config::default()
+        };
+        if let Some(b) = opts.pg_budget {
+            config.pg_connection_budget = b;
+        }
+        if let Some(b) = opts.sqlite_budget {
+            config.sqlite_connection_budget = b;
+        }
+        if let Some(t) = opts.acquire_timeout_ms {
+            config.acquire_timeout_ms = t;
+        }
+        if let Backend::Postgres(url) = &backend {
+            config.owner_database_url = Some(format!("{url}/{prefix}owner"));
+            config.tenant_database_server = Some(url.clone());
+        }
+        let app = Application::build(config.clone()).await.unwrap();
+        let addr = app.local_addr();
+        let state = app.state().clone();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            app.run_until(async {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap();
+        TestApp {
+            addr,
+            client,
+            state,
+            backend,
+            config,
+            prefix,
+            data_dir,
+            server: Some(server),
+            stop: Some(tx),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A request to the platform host.
+    pub fn platform(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .header("host", format!("localhost:{}", self.addr.port()))
+    }
+
+    /// A request to the platform host with the operator token.
+    pub fn owner(&self, method: Method, path: &str) -> RequestBuilder {
+        self.platform(method, path).bearer_auth(TOKEN)
+    }
+
+    /// A request with an arbitrary Host header.
+    pub fn host(&self, host: &str, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .header("host", host)
+    }
+
+    /// A request to a company's host (`<subdomain>.localhost`).
+    pub fn tenant(&self, subdomain: &str, method: Method, path: &str) -> RequestBuilder {
+        self.host(&format!("{subdomain}.localhost:{}", self.addr.port()), method, path)
+    }
+
+    /// Creates a company through the API and returns its JSON (asserting 201).
+    pub async fn create_company(&self, subdomain: &str) -> Value {
+        let r = self
+            .owner(Method::POST, "/api/owner/companies")
+            .json(&json!({
+                "name": format!("Company {subdomain}"),
+                "subdomain": subdomain,
+                "contactEmail": format!("office@{subdomain}.example"),
+                "contactPhone": "+1 555 0100",
+                "admin": {"email": format!("admin@{subdomain}.example"), "name": "First Admin",
+                          "password": "a-long-password-1"}
+            }))
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["status"], "ACTIVE", "{body}");
+        body
+    }
+
+    pub async fn company(&self, id: &str) -> Value {
+        let r = self
+            .owner(Method::GET, &format!("/api/owner/companies/{id}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.unwrap()
+    }
+
+    /// Where a company's database lives, as the platform sees it.
+    pub async fn location(&self, id: &str) -> TenantLocation {
+        let row = smartdmv_store::owner::company::get(
+            self.state.platform.owner.conn(),
+            id.parse().unwrap(),
+        )
+        .await
+        .unwrap();
+        self.state.platform.provisioner.location_of(&row).unwrap()
+    }
+
+    /// Opens a company's database directly, bypassing the application.
+    pub async fn open_tenant_db(&self, id: &str) -> DatabaseConnection {
+        self.location(id)
+            .await
+            .connect(1, Duration::from_secs(5))
+            .await
+            .unwrap()
+    }
+
+    /// Whether the database the platform created for a company exists.
+    pub async fn managed_database_exists(&self, id: &str) -> bool {
+        let id: smartdmv_domain::CompanyId = id.parse().unwrap();
+        match &self.backend {
+            Backend::Sqlite => self
+                .data_dir
+                .path()
+                .join("tenants")
+                .join(format!("{}.db", id.0.simple()))
+                .exists(),
+            Backend::Postgres(_) => {
+                let name = self.state.platform.provisioner.managed_db_name(id);
+                let n = self
+                    .pg_scalar(&format!(
+                        "SELECT count(*) FROM pg_database WHERE datname = '{name}'"
+                    ))
+                    .await;
+                n == 1
+            }
+        }
+    }
+
+    /// Every tenant database of this test on the PostgreSQL server, or every tenant file.
+    pub async fn tenant_database_count(&self) -> i64 {
+        match &self.backend {
+            Backend::Sqlite => std::fs::read_dir(self.data_dir.path().join("tenants"))
+                .map(|d| {
+                    d.filter_map(Result::ok)
+                        .filter(|e| e.file_name().to_string_lossy().ends_with(".db"))
+                        .count() as i64
+                })
+                .unwrap_or(0),
+            Backend::Postgres(_) => {
+                self.pg_scalar(&format!(
+                    "SELECT count(*) FROM pg_database WHERE datname ~ '^{}[0-9a-f]{{32}}$'",
+                    self.prefix
+                ))
+                .await
+            }
+        }
+    }
+
+    /// Runs a `SELECT count(*)`-like query on the PostgreSQL server's `postgres` database.
+    pub async fn pg_scalar(&self, sql: &str) -> i64 {
+        let db = self.pg_admin().await;
+        let row = db
+            .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+            .await
+            .unwrap()
+            .unwrap();
+        let v: i64 = row.try_get_by_index(0).unwrap();
+        let _ = db.close().await;
+        v
+    }
+
+    pub async fn pg_exec(&self, sql: &str) {
+        let db = self.pg_admin().await;
+        db.execute_unprepared(sql).await.unwrap();
+        let _ = db.close().await;
+    }
+
+    pub async fn pg_admin(&self) -> DatabaseConnection {
+        let Backend::Postgres(url) = &self.backend else {
+            panic!("not a PostgreSQL test")
+        };
+        TenantLocation::Postgres {
+            options: PgConnectOptions::from_str(url).unwrap().database("postgres"),
+        }
+        .connect(1, Duration::from_secs(5))
+        .await
+        .unwrap()
+    }
+
+    /// Runs the `smartdmv` binary against this app's databases.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_smartdmv"));
+        cmd.args(args)
+            .env("DATA_DIR", self.data_dir.path())
+            .env("SMARTDMV_SECRET_KEY", SECRET)
+            .env("SMARTDMV_TENANT_DB_PREFIX", &self.prefix)
+            .env("OWNER_DATABASE_URL", self.config.owner_url())
+            .env_remove("DATABASE_URL")
+            .env_remove("TENANT_DATABASE_SERVER")
+            .env("RUST_LOG", "warn");
+        if let Some(s) = &self.config.tenant_database_server {
+            cmd.env("TENANT_DATABASE_SERVER", s);
+        }
+        cmd.output().unwrap()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(h) = self.server.take() {
+            h.abort();
+        }
+        if let Backend::Postgres(url) = &self.backend {
+            // Drop every database this test made, on a runtime of its own (Drop is sync).
+            let url = url.clone();
+            let prefix = self.prefix.clone();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(drop_test_databases(&url, &prefix));
+            })
+            .join();
+        }
+    }
+}
+
+/// Drops every database whose name starts with `prefix` (templates included).
+pub async fn drop_test_databases(url: &str, prefix: &str) {
+    let Ok(db) = (TenantLocation::Postgres {
+        options: PgConnectOptions::from_str(url).unwrap().database("postgres"),
+    })
+    .connect(1, Duration::from_secs(5))
+    .await
+    else {
+        return;
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT datname FROM pg_database WHERE datname LIKE '{prefix}%'"),
+        ))
+        .await
+        .unwrap_or_default();
+    for r in rows {
+        let name: String = r.try_get_by_index(0).unwrap();
+        let _ = db
+            .execute_unprepared(&format!("ALTER DATABASE \"{name}\" WITH IS_TEMPLATE false ALLOW_CONNECTIONS true"))
+            .await;
+        let _ = db
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await;
+    }
+    let _ = db.close().await;
+}
+
+/// The body of a response as JSON, with its status.
+pub async fn json(r: reqwest::Response) -> (StatusCode, Value) {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    (status, v)
+}
+
+/// Counts rows of a table whose `name` column equals `value`, directly in a database.
+pub async fn count_named(db: &DatabaseConnection, table: &str, value: &str) -> i64 {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => format!("SELECT count(*) FROM {table} WHERE name = $1"),
+        _ => format!("SELECT count(*) FROM {table} WHERE name = ?"),
+    };
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [value.into()]))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}

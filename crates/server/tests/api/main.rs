@@ -1,0 +1,14 @@
+//! The server's one integration-test binary. Every test starts the real application on a
+//! free port with fresh databases and drives it over HTTP; each runs once on SQLite and once
+//! on PostgreSQL (`SMARTDMV_TEST_PG_URL`).
+
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+
+mod companies;
+mod fleet;
+mod isolation;
+mod provisioning;
+mod registry;
+mod resolution;
