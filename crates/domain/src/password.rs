@@ -61,7 +61,10 @@ mod tests {
     #[test]
     fn length_rules() {
         assert_eq!(check_new_password("short"), Err(PasswordError::TooShort));
-        assert_eq!(check_new_password(&"x".repeat(300)), Err(PasswordError::TooLong));
+        assert_eq!(
+            check_new_password(&"x".repeat(300)),
+            Err(PasswordError::TooLong)
+        );
         assert_eq!(check_new_password("long enough pw"), Ok(()));
     }
 }

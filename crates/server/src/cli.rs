@@ -15,7 +15,11 @@ use crate::app::{Application, shutdown_signal};
 use crate::config::{Config, Overrides};
 
 #[derive(Debug, Parser)]
-#[command(name = "smartdmv", version, about = "SmartDMV veterinary practice platform")]
+#[command(
+    name = "smartdmv",
+    version,
+    about = "SmartDMV veterinary practice platform"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalFlags,
@@ -175,7 +179,10 @@ async fn open(config: &Config) -> anyhow::Result<Platform> {
     let p = Platform::open(&config.platform_config()?)
         .await
         .context("opening the owner database")?;
-    p.owner.migrate().await.context("migrating the owner database")?;
+    p.owner
+        .migrate()
+        .await
+        .context("migrating the owner database")?;
     Ok(p)
 }
 
@@ -212,7 +219,10 @@ async fn migrate(config: Config, m: MigrateCommand) -> anyhow::Result<()> {
                         o.subdomain,
                         o.from_version,
                         o.to_version,
-                        o.error.as_deref().map(|e| format!(" FAILED: {e}")).unwrap_or_default()
+                        o.error
+                            .as_deref()
+                            .map(|e| format!(" FAILED: {e}"))
+                            .unwrap_or_default()
                     );
                 }
             })
@@ -260,7 +270,9 @@ async fn company_command(config: Config, cmd: CompanyCommand) -> anyhow::Result<
                 let filter = company::ListFilter {
                     status: status
                         .as_deref()
-                        .map(|s| CompanyStatus::parse(s).with_context(|| format!("unknown status {s}")))
+                        .map(|s| {
+                            CompanyStatus::parse(s).with_context(|| format!("unknown status {s}"))
+                        })
                         .transpose()?,
                     include_archived: true,
                     ..Default::default()
@@ -271,7 +283,11 @@ async fn company_command(config: Config, cmd: CompanyCommand) -> anyhow::Result<
             }
             CompanyCommand::Create(a) => {
                 let admin = match (a.admin_email, a.admin_name, a.admin_password) {
-                    (Some(email), Some(name), Some(password)) => Some(NewAdmin { email, name, password }),
+                    (Some(email), Some(name), Some(password)) => Some(NewAdmin {
+                        email,
+                        name,
+                        password,
+                    }),
                     _ => None,
                 };
                 let c = svc::create(
@@ -326,7 +342,8 @@ async fn company_command(config: Config, cmd: CompanyCommand) -> anyhow::Result<
                     "backend": c.db_backend, "server": c.db_server, "database": c.db_name,
                     "schemaVersion": c.schema_version, "provisioningError": c.provision_error,
                 });
-                let domains = smartdmv_store::owner::domain::list_for(p.owner.conn(), c.company_id()).await?;
+                let domains =
+                    smartdmv_store::owner::domain::list_for(p.owner.conn(), c.company_id()).await?;
                 v["domains"] = domains
                     .iter()
                     .map(|d| serde_json::json!({"domain": d.domain, "verified": d.verified}))

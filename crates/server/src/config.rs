@@ -112,7 +112,7 @@ const PLAIN_ENV: &[&str] = &[
 
 impl Config {
     /// Defaults < `smartdmv.toml` < environment < `overrides` (command-line flags).
-    pub fn load(overrides: &Overrides) -> Result<Self, figment::Error> {
+    pub fn load(overrides: &Overrides) -> Result<Self, Box<figment::Error>> {
         Figment::from(Serialized::defaults(Config::default()))
             .merge(Toml::file("smartdmv.toml"))
             .merge(Env::raw().filter_map(|key| {
@@ -125,6 +125,7 @@ impl Config {
             }))
             .merge(Serialized::defaults(overrides))
             .extract()
+            .map_err(Box::new)
     }
 
     pub fn owner_url(&self) -> String {

@@ -9,7 +9,11 @@ use crate::config::{Config, random_token};
 /// The demo companies: subdomain, name, phone.
 pub const DEMO_COMPANIES: [(&str, &str, &str); 2] = [
     ("demo-vet", "Demo Veterinary Clinic", "+1 555 010 0100"),
-    ("happy-paws", "Happy Paws Animal Hospital", "+1 555 010 0200"),
+    (
+        "happy-paws",
+        "Happy Paws Animal Hospital",
+        "+1 555 010 0200",
+    ),
 ];
 
 /// The demo administrators' password (demo data only).
@@ -20,7 +24,10 @@ pub async fn seed(app: &Application) -> anyhow::Result<usize> {
     let p = &app.state().platform;
     let mut created = 0;
     for (sub, name, phone) in DEMO_COMPANIES {
-        if company::find_by_subdomain(p.owner.conn(), sub).await?.is_some() {
+        if company::find_by_subdomain(p.owner.conn(), sub)
+            .await?
+            .is_some()
+        {
             continue;
         }
         svc::create(
@@ -66,7 +73,9 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     println!();
     println!("  Platform (owner API):  http://{platform_host}:{port}/api/owner/companies");
     println!("  Operator token:        {token}");
-    println!("    curl -H 'Authorization: Bearer {token}' http://{platform_host}:{port}/api/owner/companies");
+    println!(
+        "    curl -H 'Authorization: Bearer {token}' http://{platform_host}:{port}/api/owner/companies"
+    );
     println!();
     for (sub, name, _) in DEMO_COMPANIES {
         println!("  {name}");

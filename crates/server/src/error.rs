@@ -34,7 +34,11 @@ impl ApiError {
     }
 
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what} not found"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
@@ -63,7 +67,11 @@ impl ApiError {
             .map(|(f, m)| format!("{f} {m}"))
             .collect::<Vec<_>>()
             .join("; ");
-        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", detail);
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            detail,
+        );
         e.errors = Some(errors);
         e
     }
@@ -97,7 +105,10 @@ impl IntoResponse for ApiError {
         let mut body = Map::new();
         body.insert(
             "type".into(),
-            json!(format!("https://smartdmv.dev/problems/{}", self.code.replace('_', "-"))),
+            json!(format!(
+                "https://smartdmv.dev/problems/{}",
+                self.code.replace('_', "-")
+            )),
         );
         body.insert("title".into(), json!(title(self.status)));
         body.insert("status".into(), json!(self.status.as_u16()));

@@ -36,9 +36,10 @@ fn json_rejection(rej: JsonRejection) -> ApiError {
             "unsupported_media_type",
             "send the body as application/json",
         ),
-        JsonRejection::JsonSyntaxError(e) => {
-            ApiError::bad_request("malformed_json", format!("the body is not valid JSON: {}", inner(&e)))
-        }
+        JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(
+            "malformed_json",
+            format!("the body is not valid JSON: {}", inner(&e)),
+        ),
         JsonRejection::JsonDataError(e) => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_body",
@@ -112,7 +113,10 @@ impl Operator {
 impl FromRequestParts<AppState> for Operator {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if !state.is_platform_host(header(parts, "host")) {
             return Err(ApiError::not_found("route"));
         }
@@ -162,7 +166,10 @@ impl TenantOperator {
 impl FromRequestParts<AppState> for TenantOperator {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         check_operator_token(parts, state)?;
         Ok(TenantOperator {
             ip: client_ip(parts),
@@ -194,7 +201,10 @@ impl Tenant {
 impl FromRequestParts<AppState> for Tenant {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let p = &state.platform;
         let resolution = p
             .resolver
@@ -217,7 +227,9 @@ impl FromRequestParts<AppState> for Tenant {
         };
         tracing::Span::current().record("company_id", tracing::field::display(company.id));
         let target = company.target.as_ref().ok_or_else(|| {
-            ApiError::from(TenancyError::NotReady("its database location is not usable".into()))
+            ApiError::from(TenancyError::NotReady(
+                "its database location is not usable".into(),
+            ))
         })?;
         let db = p.registry.acquire(target).await?;
         Ok(Tenant { company, db })

@@ -134,7 +134,10 @@ pub async fn create(
     let subdomain = subdomain.ok_or_else(|| TenancyError::invalid("subdomain", "is invalid"))?;
 
     let db = p.owner.conn();
-    if company::find_by_subdomain(db, subdomain.as_str()).await?.is_some() {
+    if company::find_by_subdomain(db, subdomain.as_str())
+        .await?
+        .is_some()
+    {
         return Err(TenancyError::Conflict {
             code: "subdomain_taken",
             message: format!("subdomain {subdomain} is already taken"),
@@ -388,7 +391,10 @@ pub async fn add_domain(
 ) -> Result<domain::Model, TenancyError> {
     let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
     if !is_valid_domain(&name) {
-        return Err(TenancyError::invalid("domain", "must be a domain name such as abc-vet.com"));
+        return Err(TenancyError::invalid(
+            "domain",
+            "must be a domain name such as abc-vet.com",
+        ));
     }
     let base = p.base_domain.to_ascii_lowercase();
     if name == base || name.ends_with(&format!(".{base}")) || name == p.platform_host {
@@ -498,9 +504,21 @@ fn diff(a: &company::Model, b: &company::Model) -> serde_json::Value {
         }
     };
     put("name", a.name.clone().into(), b.name.clone().into());
-    put("subdomain", a.subdomain.clone().into(), b.subdomain.clone().into());
-    put("contactEmail", a.contact_email.clone().into(), b.contact_email.clone().into());
-    put("contactPhone", a.contact_phone.clone().into(), b.contact_phone.clone().into());
+    put(
+        "subdomain",
+        a.subdomain.clone().into(),
+        b.subdomain.clone().into(),
+    );
+    put(
+        "contactEmail",
+        a.contact_email.clone().into(),
+        b.contact_email.clone().into(),
+    );
+    put(
+        "contactPhone",
+        a.contact_phone.clone().into(),
+        b.contact_phone.clone().into(),
+    );
     put("status", a.status.clone().into(), b.status.clone().into());
     put("plan", a.plan.clone().into(), b.plan.clone().into());
     put("settings", a.settings.clone(), b.settings.clone());

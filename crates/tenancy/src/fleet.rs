@@ -146,9 +146,12 @@ async fn migrate_one(p: &Platform, run_id: Uuid, c: &company::Model, target: i32
     };
     let result = async {
         let loc = p.provisioner.location_of(c)?;
-        let db = tokio::time::timeout(Duration::from_secs(15), loc.connect(1, Duration::from_secs(10)))
-            .await
-            .map_err(|_| TenancyError::Unavailable)??;
+        let db = tokio::time::timeout(
+            Duration::from_secs(15),
+            loc.connect(1, Duration::from_secs(10)),
+        )
+        .await
+        .map_err(|_| TenancyError::Unavailable)??;
         let r = async {
             TenantMigrator::up(&db, None).await?;
             Ok::<_, TenancyError>(TenantMigrator::current_version(&db).await?)
@@ -167,7 +170,13 @@ async fn migrate_one(p: &Platform, run_id: Uuid, c: &company::Model, target: i32
         }
         Err(e) => outcome.error = Some(e.to_string().lines().next().unwrap_or("").to_owned()),
     }
-    let _ = ledger::finish(p.owner.conn(), row, outcome.to_version, outcome.error.clone()).await;
+    let _ = ledger::finish(
+        p.owner.conn(),
+        row,
+        outcome.to_version,
+        outcome.error.clone(),
+    )
+    .await;
     if outcome.error.is_none() && outcome.to_version != outcome.from_version {
         p.resolver.invalidate();
     }

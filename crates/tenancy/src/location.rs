@@ -15,7 +15,7 @@ use crate::TenancyError;
 #[derive(Clone)]
 pub enum TenantLocation {
     Sqlite { path: PathBuf },
-    Postgres { options: PgConnectOptions },
+    Postgres { options: Box<PgConnectOptions> },
 }
 
 impl std::fmt::Debug for TenantLocation {
@@ -52,12 +52,11 @@ impl TenantLocation {
             let options = PgConnectOptions::from_str(url)
                 .map_err(|e| TenancyError::invalid("databaseUrl", format!("{e}")))?;
             if options.get_database().is_none() {
-                return Err(TenancyError::invalid(
-                    "databaseUrl",
-                    "must name a database",
-                ));
+                return Err(TenancyError::invalid("databaseUrl", "must name a database"));
             }
-            Ok(Self::Postgres { options })
+            Ok(Self::Postgres {
+                options: Box::new(options),
+            })
         } else if let Some(rest) = url.strip_prefix("sqlite://") {
             let path = rest.split('?').next().unwrap_or("");
             if path.is_empty() || path == ":memory:" {
@@ -82,7 +81,9 @@ impl TenantLocation {
         max: u32,
         acquire_timeout: Duration,
     ) -> Result<DatabaseConnection, sea_orm::DbErr> {
-        let err = |e: sea_orm::sqlx::Error| sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into()));
+        let err = |e: sea_orm::sqlx::Error| {
+            sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into()))
+        };
         match self {
             Self::Sqlite { path } => {
                 let opts = sqlite_options(path.clone()).create_if_missing(false);
@@ -106,7 +107,7 @@ impl TenantLocation {
                     .max_lifetime(None)
                     .test_before_acquire(false)
                     .acquire_timeout(acquire_timeout)
-                    .connect_with(options.clone())
+                    .connect_with((**options).clone())
                     .await
                     .map_err(err)?;
                 Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))

@@ -23,19 +23,25 @@ pub struct OwnerDb {
 
 enum OwnerUrl {
     Sqlite(PathBuf),
-    Postgres(PgConnectOptions),
+    Postgres(Box<PgConnectOptions>),
 }
 
 fn parse(url: &str) -> Result<OwnerUrl, TenancyError> {
-    if let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    if let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         let path = rest.split('?').next().unwrap_or("");
         if path.is_empty() {
-            return Err(TenancyError::invalid("OWNER_DATABASE_URL", "must name a file"));
+            return Err(TenancyError::invalid(
+                "OWNER_DATABASE_URL",
+                "must name a file",
+            ));
         }
         Ok(OwnerUrl::Sqlite(PathBuf::from(path)))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         PgConnectOptions::from_str(url)
-            .map(OwnerUrl::Postgres)
+            .map(|o| OwnerUrl::Postgres(Box::new(o)))
             .map_err(|e| TenancyError::invalid("OWNER_DATABASE_URL", e.to_string()))
     } else {
         Err(TenancyError::invalid(
@@ -46,7 +52,9 @@ fn parse(url: &str) -> Result<OwnerUrl, TenancyError> {
 }
 
 fn conn_err(e: sea_orm::sqlx::Error) -> TenancyError {
-    TenancyError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))
+    TenancyError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
+        e.into(),
+    )))
 }
 
 impl OwnerDb {
@@ -81,7 +89,7 @@ impl OwnerDb {
                 let pool = PgPoolOptions::new()
                     .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(opts)
+                    .connect_with(*opts)
                     .await
                     .map_err(conn_err)?;
                 SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
@@ -105,12 +113,14 @@ impl OwnerDb {
             OwnerUrl::Postgres(opts) => {
                 let pool = PgPoolOptions::new()
                     .max_connections(1)
-                    .connect_with(opts)
+                    .connect_with(*opts)
                     .await
                     .map_err(conn_err)?;
                 let db = SqlxPostgresConnector::from_sqlx_postgres_pool(pool);
-                db.execute_unprepared("SELECT pg_advisory_lock(hashtext('smartdmv_owner_migrate'))")
-                    .await?;
+                db.execute_unprepared(
+                    "SELECT pg_advisory_lock(hashtext('smartdmv_owner_migrate'))",
+                )
+                .await?;
                 let result = OwnerMigrator::up(&db, None).await;
                 let _ = db
                     .execute_unprepared(

@@ -27,12 +27,16 @@ fn ident(name: &str) -> Result<String, TenancyError> {
     if is_safe_ident(name) {
         Ok(format!("\"{name}\""))
     } else {
-        Err(TenancyError::Internal(format!("refusing unsafe database name {name:?}")))
+        Err(TenancyError::Internal(format!(
+            "refusing unsafe database name {name:?}"
+        )))
     }
 }
 
 fn db_err(e: sqlx::Error) -> TenancyError {
-    TenancyError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))
+    TenancyError::Db(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(
+        e.into(),
+    )))
 }
 
 impl PgAdmin {

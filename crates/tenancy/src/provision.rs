@@ -9,9 +9,7 @@
 //! the saga again on a `FAILED` (or interrupted) company completes it.
 
 use sea_orm::sqlx::postgres::PgConnectOptions;
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use sea_orm_migration::MigratorTrait;
 use smartdmv_domain::{CompanyId, CompanyStatus, TenantRole};
 use smartdmv_store::owner::{audit, company};
@@ -54,7 +52,9 @@ impl FaultInjector {
         let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if *slot == Some(step) {
             *slot = None;
-            return Err(TenancyError::Internal(format!("injected failure after step {step:?}")));
+            return Err(TenancyError::Internal(format!(
+                "injected failure after step {step:?}"
+            )));
         }
         Ok(())
     }
@@ -199,7 +199,7 @@ impl Provisioner {
                     TenancyError::NotReady(format!("database server {key} is not configured"))
                 })?;
                 Ok(TenantLocation::Postgres {
-                    options: server.database(&c.db_name),
+                    options: Box::new(server.database(&c.db_name)),
                 })
             }
             other => Err(TenancyError::NotReady(format!("unknown backend {other}"))),
@@ -207,7 +207,11 @@ impl Provisioner {
     }
 
     /// Fills the database fields of a new company row for its placement.
-    pub fn place(&self, row: &mut company::Model, placement: &Placement) -> Result<(), TenancyError> {
+    pub fn place(
+        &self,
+        row: &mut company::Model,
+        placement: &Placement,
+    ) -> Result<(), TenancyError> {
         let id = row.company_id();
         match placement {
             Placement::ManagedSqlite => {
@@ -255,15 +259,22 @@ impl Provisioner {
                 "the SQLite file does not exist; create it empty first",
             ));
         }
-        let db = tokio::time::timeout(Duration::from_secs(10), loc.connect(1, Duration::from_secs(10)))
-            .await
-            .map_err(|_| TenancyError::invalid("databaseUrl", "the database did not answer in time"))?
-            .map_err(|e| {
-                TenancyError::invalid(
-                    "databaseUrl",
-                    format!("cannot connect to {}: {}", redact_url(url), first_line(&e.to_string())),
-                )
-            })?;
+        let db = tokio::time::timeout(
+            Duration::from_secs(10),
+            loc.connect(1, Duration::from_secs(10)),
+        )
+        .await
+        .map_err(|_| TenancyError::invalid("databaseUrl", "the database did not answer in time"))?
+        .map_err(|e| {
+            TenancyError::invalid(
+                "databaseUrl",
+                format!(
+                    "cannot connect to {}: {}",
+                    redact_url(url),
+                    first_line(&e.to_string())
+                ),
+            )
+        })?;
         let result = check_empty_or_ours(&db).await;
         let _ = db.close().await;
         result
@@ -320,8 +331,13 @@ impl Provisioner {
                     Err(c) => format!("{reason}; cleanup failed: {}", first_line(&c.to_string())),
                 };
                 tracing::warn!(company.id = %id, reason = %reason, "provisioning failed");
-                company::set_status(owner.conn(), id, CompanyStatus::Failed, Some(reason.clone()))
-                    .await?;
+                company::set_status(
+                    owner.conn(),
+                    id,
+                    CompanyStatus::Failed,
+                    Some(reason.clone()),
+                )
+                .await?;
                 audit::append(
                     owner.conn(),
                     audit::Entry {
@@ -333,7 +349,10 @@ impl Provisioner {
                     },
                 )
                 .await?;
-                Err(TenancyError::ProvisioningFailed { company: id, reason })
+                Err(TenancyError::ProvisioningFailed {
+                    company: id,
+                    reason,
+                })
             }
         }
     }
@@ -350,7 +369,9 @@ impl Provisioner {
         } else if let TenantLocation::Sqlite { path } = &loc
             && !path.exists()
         {
-            return Err(TenancyError::Internal("the SQLite file does not exist".into()));
+            return Err(TenancyError::Internal(
+                "the SQLite file does not exist".into(),
+            ));
         }
         self.faults.check(Step::Database)?;
 
@@ -379,12 +400,19 @@ impl Provisioner {
         }
         match self.location_of(row)? {
             TenantLocation::Sqlite { path } => {
-                for p in [path.clone(), with_suffix(&path, "-wal"), with_suffix(&path, "-shm")] {
+                for p in [
+                    path.clone(),
+                    with_suffix(&path, "-wal"),
+                    with_suffix(&path, "-shm"),
+                ] {
                     match std::fs::remove_file(&p) {
                         Ok(()) => {}
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
                         Err(e) => {
-                            return Err(TenancyError::Internal(format!("remove {}: {e}", p.display())));
+                            return Err(TenancyError::Internal(format!(
+                                "remove {}: {e}",
+                                p.display()
+                            )));
                         }
                     }
                 }
@@ -422,7 +450,11 @@ impl Provisioner {
         std::fs::create_dir_all(&dir).map_err(|e| TenancyError::Internal(format!("{e}")))?;
         std::fs::create_dir_all(self.cfg.tenants_dir())
             .map_err(|e| TenancyError::Internal(format!("{e}")))?;
-        let tmp = dir.join(format!("tenant-v{}.db.{}.tmp", TenantMigrator::latest_version(), Uuid::now_v7().simple()));
+        let tmp = dir.join(format!(
+            "tenant-v{}.db.{}.tmp",
+            TenantMigrator::latest_version(),
+            Uuid::now_v7().simple()
+        ));
         let pool = sea_orm::sqlx::sqlite::SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(sqlite_options(tmp.clone()).create_if_missing(true))
@@ -431,7 +463,8 @@ impl Provisioner {
         let db = sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
         let r = async {
             TenantMigrator::up(&db, None).await?;
-            db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+            db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                .await?;
             Ok::<_, TenancyError>(())
         }
         .await;
@@ -495,7 +528,7 @@ impl Provisioner {
             }
             admin.create_database(&name, None).await?;
             let loc = TenantLocation::Postgres {
-                options: server.clone().database(&name),
+                options: Box::new(server.clone().database(&name)),
             };
             let db = loc.connect(1, Duration::from_secs(10)).await?;
             let m = TenantMigrator::up(&db, None).await;
@@ -554,7 +587,9 @@ async fn seed_company(db: &DatabaseConnection, seed: &Seed) -> Result<(), Tenanc
         }
     };
     if let Some(admin) = &seed.admin
-        && tstore::user::find_by_email(&txn, &admin.email).await?.is_none()
+        && tstore::user::find_by_email(&txn, &admin.email)
+            .await?
+            .is_none()
     {
         let u = tstore::user::insert(
             &txn,
@@ -644,9 +679,13 @@ fn copy_durably(from: &Path, to: &Path) -> Result<(), TenancyError> {
     std::fs::create_dir_all(dir).map_err(io)?;
     let tmp = with_suffix(to, ".tmp");
     std::fs::copy(from, &tmp).map_err(io)?;
-    std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io)?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
     std::fs::rename(&tmp, to).map_err(io)?;
-    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io)?;
     Ok(())
 }
 

@@ -50,7 +50,9 @@ impl TenantDb {
     pub fn report_error(&self, e: &sea_orm::DbErr) -> bool {
         let broken = crate::error::is_connection_error(e);
         if broken {
-            self.lease.shared.discard_generation(self.company, self.lease.generation);
+            self.lease
+                .shared
+                .discard_generation(self.company, self.lease.generation);
         }
         broken
     }
@@ -411,7 +413,10 @@ impl TenantRegistry {
 
     /// Whether a company currently has a live pool (tests and diagnostics).
     pub fn is_live(&self, company: CompanyId) -> bool {
-        matches!(self.shared.lock().entries.get(&company), Some(Entry::Live(_)))
+        matches!(
+            self.shared.lock().entries.get(&company),
+            Some(Entry::Live(_))
+        )
     }
 }
 

@@ -147,7 +147,10 @@ impl Resolver {
         };
         let named = match (from_host, from_header) {
             (Some(h), Some(x)) => {
-                let (h, x) = (h.ok_or(TenancyError::UnknownCompany)?, x.ok_or(TenancyError::UnknownCompany)?);
+                let (h, x) = (
+                    h.ok_or(TenancyError::UnknownCompany)?,
+                    x.ok_or(TenancyError::UnknownCompany)?,
+                );
                 if h.id != x.id {
                     return Err(TenancyError::ContextConflict);
                 }
@@ -263,7 +266,10 @@ mod tests {
 
     #[test]
     fn hosts_are_normalized() {
-        assert_eq!(normalize_host("Demo-Vet.LocalHost:8080"), "demo-vet.localhost");
+        assert_eq!(
+            normalize_host("Demo-Vet.LocalHost:8080"),
+            "demo-vet.localhost"
+        );
         assert_eq!(normalize_host("abc-vet.com."), "abc-vet.com");
         assert_eq!(normalize_host("[::1]:8080"), "::1");
         assert_eq!(normalize_host("127.0.0.1:80"), "127.0.0.1");

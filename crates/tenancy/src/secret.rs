@@ -85,7 +85,10 @@ mod tests {
         let b = SecretBox::new("k1");
         let sealed = b.encrypt("postgres://u:secret@h/db");
         assert!(!sealed.contains("secret"));
-        assert_eq!(b.decrypt(&sealed).as_deref(), Some("postgres://u:secret@h/db"));
+        assert_eq!(
+            b.decrypt(&sealed).as_deref(),
+            Some("postgres://u:secret@h/db")
+        );
         assert_eq!(SecretBox::new("k2").decrypt(&sealed), None);
         let mut bad = sealed.clone();
         bad.pop();

@@ -345,7 +345,9 @@ async fn verify_domain(
     op: Operator,
     Path((id, domain_id)): Path<(String, String)>,
 ) -> ApiResult<Json<DomainOut>> {
-    let domain_id: Uuid = domain_id.parse().map_err(|_| ApiError::not_found("domain"))?;
+    let domain_id: Uuid = domain_id
+        .parse()
+        .map_err(|_| ApiError::not_found("domain"))?;
     let d = svc::verify_domain(&s.platform, parse_id(&id)?, domain_id, &op.actor()).await?;
     Ok(Json(d.into()))
 }
@@ -355,7 +357,9 @@ async fn remove_domain(
     op: Operator,
     Path((id, domain_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let domain_id: Uuid = domain_id.parse().map_err(|_| ApiError::not_found("domain"))?;
+    let domain_id: Uuid = domain_id
+        .parse()
+        .map_err(|_| ApiError::not_found("domain"))?;
     svc::remove_domain(&s.platform, parse_id(&id)?, domain_id, &op.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

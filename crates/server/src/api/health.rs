@@ -31,7 +31,9 @@ async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Valu
         Ok(p) if p.is_empty() => (StatusCode::OK, Json(json!({"status": "ready"}))),
         Ok(p) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "reason": "owner migrations pending", "pending": p})),
+            Json(
+                json!({"status": "unavailable", "reason": "owner migrations pending", "pending": p}),
+            ),
         ),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,

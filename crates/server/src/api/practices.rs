@@ -105,14 +105,22 @@ fn validate(b: &CreatePractice) -> Result<(), ApiError> {
         && !(tz == "UTC"
             || (tz.contains('/')
                 && tz.len() <= 64
-                && tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c))))
+                && tz
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c))))
     {
-        errs.push(("timeZone".into(), "must be an IANA time zone such as Europe/London".into()));
+        errs.push((
+            "timeZone".into(),
+            "must be an IANA time zone such as Europe/London".into(),
+        ));
     }
     if let Some(c) = &b.currency
         && !(c.len() == 3 && c.chars().all(|c| c.is_ascii_uppercase()))
     {
-        errs.push(("currency".into(), "must be an ISO 4217 code such as USD".into()));
+        errs.push((
+            "currency".into(),
+            "must be an ISO 4217 code such as USD".into(),
+        ));
     }
     if errs.is_empty() {
         Ok(())

@@ -26,29 +26,53 @@ async fn create_list_show_update_archive(b: Backend) {
     assert_eq!(a["database"]["managed"], true);
     assert_eq!(
         a["database"]["backend"],
-        if app.backend.is_pg() { "postgres" } else { "sqlite" }
+        if app.backend.is_pg() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
     );
     assert!(a["settings"].get("pendingSeed").is_none(), "{a}");
     app.create_company("beta-vet").await;
     app.create_company("gamma-clinic").await;
 
-    let (s, page) = json(app.owner(Method::GET, "/api/owner/companies?limit=2").send().await.unwrap()).await;
+    let (s, page) = json(
+        app.owner(Method::GET, "/api/owner/companies?limit=2")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let cursor = page["nextCursor"].as_str().unwrap().to_owned();
     let (_, page2) = json(
-        app.owner(Method::GET, &format!("/api/owner/companies?limit=2&cursor={cursor}"))
-            .send()
-            .await
-            .unwrap(),
+        app.owner(
+            Method::GET,
+            &format!("/api/owner/companies?limit=2&cursor={cursor}"),
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(page2["items"].as_array().unwrap().len(), 1);
     assert_eq!(page2["items"][0]["subdomain"], "gamma-clinic");
     assert!(page2["nextCursor"].is_null());
 
-    let (_, q) = json(app.owner(Method::GET, "/api/owner/companies?q=VET").send().await.unwrap()).await;
-    let subs: Vec<&str> = q["items"].as_array().unwrap().iter().map(|c| c["subdomain"].as_str().unwrap()).collect();
+    let (_, q) = json(
+        app.owner(Method::GET, "/api/owner/companies?q=VET")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let subs: Vec<&str> = q["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["subdomain"].as_str().unwrap())
+        .collect();
     assert_eq!(subs, ["alpha-vet", "beta-vet"]);
 
     let (s, upd) = json(
@@ -63,7 +87,13 @@ async fn create_list_show_update_archive(b: Backend) {
     assert_eq!(upd["name"], "Alpha Veterinary");
     assert!(upd["contactPhone"].is_null());
     assert_eq!(upd["status"], "SUSPENDED");
-    let (_, sus) = json(app.owner(Method::GET, "/api/owner/companies?status=SUSPENDED").send().await.unwrap()).await;
+    let (_, sus) = json(
+        app.owner(Method::GET, "/api/owner/companies?status=SUSPENDED")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(sus["items"].as_array().unwrap().len(), 1);
 
     // A status the operator may not set by edit.
@@ -78,14 +108,26 @@ async fn create_list_show_update_archive(b: Backend) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e["errors"]["status"].is_array());
 
-    let (s, arch) = json(app.owner(Method::DELETE, &format!("/api/owner/companies/{id}")).send().await.unwrap()).await;
+    let (s, arch) = json(
+        app.owner(Method::DELETE, &format!("/api/owner/companies/{id}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(arch["status"], "ARCHIVED");
     assert!(arch["archivedAt"].is_string());
     // The database is kept.
     assert!(app.managed_database_exists(id).await);
     // Archived companies leave the default list, and their subdomain stays taken.
-    let (_, all) = json(app.owner(Method::GET, "/api/owner/companies").send().await.unwrap()).await;
+    let (_, all) = json(
+        app.owner(Method::GET, "/api/owner/companies")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
     let r = app
         .owner(Method::POST, "/api/owner/companies")
@@ -96,21 +138,39 @@ async fn create_list_show_update_archive(b: Backend) {
     assert_eq!(r.status(), StatusCode::CONFLICT);
 
     // Every change is in the owner audit log.
-    let log = smartdmv_store::owner::audit::for_company(app.state.platform.owner.conn(), id.parse().unwrap(), 50)
-        .await
-        .unwrap();
+    let log = smartdmv_store::owner::audit::for_company(
+        app.state.platform.owner.conn(),
+        id.parse().unwrap(),
+        50,
+    )
+    .await
+    .unwrap();
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
-    for a in ["company.create", "company.provisioned", "company.status_change", "company.archive"] {
+    for a in [
+        "company.create",
+        "company.provisioned",
+        "company.status_change",
+        "company.archive",
+    ] {
         assert!(actions.contains(&a), "{actions:?} lacks {a}");
     }
 
-    let (s, _) = json(app.owner(Method::GET, "/api/owner/companies/not-a-uuid").send().await.unwrap()).await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = json(
-        app.owner(Method::GET, &format!("/api/owner/companies/{}", uuid::Uuid::now_v7()))
+        app.owner(Method::GET, "/api/owner/companies/not-a-uuid")
             .send()
             .await
             .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = json(
+        app.owner(
+            Method::GET,
+            &format!("/api/owner/companies/{}", uuid::Uuid::now_v7()),
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -129,11 +189,25 @@ async fn invalid_bodies_are_refused_with_field_errors(b: Backend) {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["code"], "validation_failed");
-    for f in ["name", "subdomain", "contactEmail", "contactPhone", "admin.email", "admin.name", "admin.password"] {
+    for f in [
+        "name",
+        "subdomain",
+        "contactEmail",
+        "contactPhone",
+        "admin.email",
+        "admin.name",
+        "admin.password",
+    ] {
         assert!(e["errors"][f].is_array(), "{f} missing in {e}");
     }
     // Nothing was registered or created.
-    let (_, list) = json(app.owner(Method::GET, "/api/owner/companies").send().await.unwrap()).await;
+    let (_, list) = json(
+        app.owner(Method::GET, "/api/owner/companies")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
     assert_eq!(app.tenant_database_count().await, 0);
 }
@@ -151,7 +225,9 @@ async fn taken_and_reserved_subdomains_are_refused(b: Backend) {
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(e["code"], "subdomain_taken");
-    for bad in ["www", "api", "owner", "admin", "ab", "-abc", "abc-", "a.b.c", "ABC"] {
+    for bad in [
+        "www", "api", "owner", "admin", "ab", "-abc", "abc-", "a.b.c", "ABC",
+    ] {
         let (s, e) = json(
             app.owner(Method::POST, "/api/owner/companies")
                 .json(&json!({"name": "N", "subdomain": bad, "contactEmail": "o@x.example"}))
@@ -169,7 +245,11 @@ async fn taken_and_reserved_subdomains_are_refused(b: Backend) {
 async fn owner_routes_need_the_token_and_the_platform_host(b: Backend) {
     let app = TestApp::spawn(b).await;
     let c = app.create_company("guarded").await;
-    let r = app.platform(Method::GET, "/api/owner/companies").send().await.unwrap();
+    let r = app
+        .platform(Method::GET, "/api/owner/companies")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let r = app
         .platform(Method::GET, "/api/owner/companies")
@@ -186,7 +266,11 @@ async fn owner_routes_need_the_token_and_the_platform_host(b: Backend) {
             .unwrap(),
     )
     .await;
-    assert_eq!(s, StatusCode::NOT_FOUND, "owner API must not answer on a company host");
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "owner API must not answer on a company host"
+    );
     assert!(!body.to_string().contains(c["id"].as_str().unwrap()));
     let r = app
         .platform(Method::POST, "/api/owner/companies")
@@ -201,10 +285,20 @@ async fn owner_routes_need_the_token_and_the_platform_host(b: Backend) {
 async fn malformed_requests_answer_4xx(b: Backend) {
     let app = TestApp::spawn(b).await;
     let post = || app.owner(Method::POST, "/api/owner/companies");
-    let r = post().header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let r = post()
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
-    let r = post().header("content-type", "text/plain").body("{}").send().await.unwrap();
+    let r = post()
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     let (s, e) = json(
         post()
@@ -227,22 +321,43 @@ async fn malformed_requests_answer_4xx(b: Backend) {
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let c = app.create_company("shape-test").await;
     let (s, e) = json(
-        app.owner(Method::PUT, &format!("/api/owner/companies/{}", c["id"].as_str().unwrap()))
-            .json(&json!({"status": "HIBERNATING"}))
-            .send()
-            .await
-            .unwrap(),
+        app.owner(
+            Method::PUT,
+            &format!("/api/owner/companies/{}", c["id"].as_str().unwrap()),
+        )
+        .json(&json!({"status": "HIBERNATING"}))
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(e["detail"].as_str().unwrap().contains("HIBERNATING"), "{e}");
-    for q in ["limit=0", "limit=201", "limit=abc", "status=NOPE", "cursor=zzz"] {
-        let r = app.owner(Method::GET, &format!("/api/owner/companies?{q}")).send().await.unwrap();
+    for q in [
+        "limit=0",
+        "limit=201",
+        "limit=abc",
+        "status=NOPE",
+        "cursor=zzz",
+    ] {
+        let r = app
+            .owner(Method::GET, &format!("/api/owner/companies?{q}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{q}");
     }
-    let r = app.owner(Method::PATCH, "/api/owner/companies").send().await.unwrap();
+    let r = app
+        .owner(Method::PATCH, "/api/owner/companies")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
-    let r = app.owner(Method::GET, "/api/nothing-here").send().await.unwrap();
+    let r = app
+        .owner(Method::GET, "/api/nothing-here")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
@@ -254,14 +369,20 @@ async fn explicit_database_url_is_encrypted_and_never_returned(b: Backend) {
         Backend::Sqlite => {
             let path = app.data_dir.path().join("byo-secret-name.db");
             std::fs::File::create(&path).unwrap();
-            (format!("sqlite://{}", path.display()), "byo-secret-name".to_owned())
+            (
+                format!("sqlite://{}", path.display()),
+                "byo-secret-name".to_owned(),
+            )
         }
         Backend::Postgres(server) => {
             let name = format!("{}byo", app.prefix);
             app.pg_exec(&format!("CREATE DATABASE \"{name}\"")).await;
             // Trust authentication ignores the password, so it only has to stay hidden.
             let with_pw = server.replacen("://postgres@", "://postgres:s3cret-pw-42@", 1);
-            assert_ne!(&with_pw, server, "test URL must have the form postgres://postgres@host");
+            assert_ne!(
+                &with_pw, server,
+                "test URL must have the form postgres://postgres@host"
+            );
             (format!("{with_pw}/{name}"), "s3cret-pw-42".to_owned())
         }
     };
@@ -276,26 +397,44 @@ async fn explicit_database_url_is_encrypted_and_never_returned(b: Backend) {
     assert_eq!(c["database"]["managed"], false);
     let id = c["id"].as_str().unwrap();
     let shown = app.company(id).await.to_string() + &c.to_string();
-    let listed = app.owner(Method::GET, "/api/owner/companies").send().await.unwrap().text().await.unwrap();
+    let listed = app
+        .owner(Method::GET, "/api/owner/companies")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     if b.is_pg() {
         assert!(!shown.contains(&secret_part) && !listed.contains(&secret_part));
     }
-    let row = smartdmv_store::owner::company::get(app.state.platform.owner.conn(), id.parse().unwrap())
-        .await
-        .unwrap();
+    let row =
+        smartdmv_store::owner::company::get(app.state.platform.owner.conn(), id.parse().unwrap())
+            .await
+            .unwrap();
     let sealed = row.db_url_enc.unwrap();
     assert!(!sealed.contains(&secret_part), "stored in clear: {sealed}");
     assert!(!sealed.contains("postgres://") && !sealed.contains("sqlite://"));
     // It serves.
-    let r = app.tenant("byo-db", Method::GET, "/api/public/practices").send().await.unwrap();
+    let r = app
+        .tenant("byo-db", Method::GET, "/api/public/practices")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     // Archiving never drops an operator's database.
-    app.owner(Method::DELETE, &format!("/api/owner/companies/{id}")).send().await.unwrap();
+    app.owner(Method::DELETE, &format!("/api/owner/companies/{id}"))
+        .send()
+        .await
+        .unwrap();
     match &b {
         Backend::Sqlite => assert!(app.data_dir.path().join("byo-secret-name.db").exists()),
         Backend::Postgres(_) => {
             let n = app
-                .pg_scalar(&format!("SELECT count(*) FROM pg_database WHERE datname = '{}byo'", app.prefix))
+                .pg_scalar(&format!(
+                    "SELECT count(*) FROM pg_database WHERE datname = '{}byo'",
+                    app.prefix
+                ))
                 .await;
             assert_eq!(n, 1);
         }
@@ -309,21 +448,34 @@ async fn non_empty_foreign_database_is_refused(b: Backend) {
             let path = app.data_dir.path().join("legacy.db");
             let loc = smartdmv_tenancy::TenantLocation::Sqlite { path: path.clone() };
             std::fs::File::create(&path).unwrap();
-            let db = loc.connect(1, std::time::Duration::from_secs(5)).await.unwrap();
-            sea_orm::ConnectionTrait::execute_unprepared(&db, "CREATE TABLE pets (id INTEGER PRIMARY KEY)")
+            let db = loc
+                .connect(1, std::time::Duration::from_secs(5))
                 .await
                 .unwrap();
+            sea_orm::ConnectionTrait::execute_unprepared(
+                &db,
+                "CREATE TABLE pets (id INTEGER PRIMARY KEY)",
+            )
+            .await
+            .unwrap();
             let _ = db.close().await;
             format!("sqlite://{}", path.display())
         }
         Backend::Postgres(server) => {
             let name = format!("{}legacy", app.prefix);
             app.pg_exec(&format!("CREATE DATABASE \"{name}\"")).await;
-            let loc = smartdmv_tenancy::TenantLocation::from_url(&format!("{server}/{name}")).unwrap();
-            let db = loc.connect(1, std::time::Duration::from_secs(5)).await.unwrap();
-            sea_orm::ConnectionTrait::execute_unprepared(&db, "CREATE TABLE pets (id int PRIMARY KEY)")
+            let loc =
+                smartdmv_tenancy::TenantLocation::from_url(&format!("{server}/{name}")).unwrap();
+            let db = loc
+                .connect(1, std::time::Duration::from_secs(5))
                 .await
                 .unwrap();
+            sea_orm::ConnectionTrait::execute_unprepared(
+                &db,
+                "CREATE TABLE pets (id int PRIMARY KEY)",
+            )
+            .await
+            .unwrap();
             let _ = db.close().await;
             format!("{server}/{name}")
         }
@@ -338,12 +490,24 @@ async fn non_empty_foreign_database_is_refused(b: Backend) {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e["errors"]["databaseUrl"].is_array());
-    let (_, list) = json(app.owner(Method::GET, "/api/owner/companies").send().await.unwrap()).await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 0, "no row for a refused company");
+    let (_, list) = json(
+        app.owner(Method::GET, "/api/owner/companies")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        0,
+        "no row for a refused company"
+    );
     let (s, _) = json(
         app.owner(Method::POST, "/api/owner/companies")
-            .json(&json!({"name": "Bad", "subdomain": "bad-url", "contactEmail": "o@l.example",
-                          "databaseUrl": "mysql://somewhere/db"}))
+            .json(
+                &json!({"name": "Bad", "subdomain": "bad-url", "contactEmail": "o@l.example",
+                          "databaseUrl": "mysql://somewhere/db"}),
+            )
             .send()
             .await
             .unwrap(),
@@ -355,7 +519,11 @@ async fn non_empty_foreign_database_is_refused(b: Backend) {
 async fn health_and_readiness(b: Backend) {
     let app = TestApp::spawn(b).await;
     for host in ["localhost", "whatever.localhost", "unknown.example"] {
-        let r = app.host(host, Method::GET, "/healthz").send().await.unwrap();
+        let r = app
+            .host(host, Method::GET, "/healthz")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let (s, v) = json(app.host(host, Method::GET, "/readyz").send().await.unwrap()).await;
         assert_eq!(s, StatusCode::OK);

@@ -17,29 +17,47 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
     let latest = TenantMigrator::latest_version();
     let mut ids = Vec::new();
     for s in ["fleet-a", "fleet-b", "fleet-c"] {
-        ids.push(app.create_company(s).await["id"].as_str().unwrap().to_owned());
+        ids.push(
+            app.create_company(s).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
     }
     let owner = app.state.platform.owner.conn();
 
     // A no-op run opens nothing and records nothing.
     let out = app.cli(&["migrate", "tenants"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("0 migrated, 3 already current, 0 failed"), "{text}");
+    assert!(
+        text.contains("0 migrated, 3 already current, 0 failed"),
+        "{text}"
+    );
 
     // Put a and b one version behind, as a binary upgrade would find them.
     for id in &ids[..2] {
         let db = app.open_tenant_db(id).await;
         TenantMigrator::down(&db, Some(1)).await.unwrap();
-        assert_eq!(TenantMigrator::current_version(&db).await.unwrap(), latest - 1);
+        assert_eq!(
+            TenantMigrator::current_version(&db).await.unwrap(),
+            latest - 1
+        );
         let _ = db.close().await;
-        company::set_schema_version(owner, id.parse().unwrap(), latest - 1).await.unwrap();
+        company::set_schema_version(owner, id.parse().unwrap(), latest - 1)
+            .await
+            .unwrap();
     }
     // And make b's database unreachable.
     let b_id: CompanyId = ids[1].parse().unwrap();
     let moved = match &b {
         Backend::Sqlite => {
-            let smartdmv_tenancy::TenantLocation::Sqlite { path } = app.location(&ids[1]).await else {
+            let smartdmv_tenancy::TenantLocation::Sqlite { path } = app.location(&ids[1]).await
+            else {
                 panic!()
             };
             let to = path.with_extension("away");
@@ -48,7 +66,10 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
         }
         Backend::Postgres(_) => {
             let name = app.state.platform.provisioner.managed_db_name(b_id);
-            app.pg_exec(&format!("ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false")).await;
+            app.pg_exec(&format!(
+                "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false"
+            ))
+            .await;
             None
         }
     };
@@ -56,9 +77,18 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
     let out = app.cli(&["migrate", "tenants", "--concurrency", "2"]);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    assert!(!out.status.success(), "a failed tenant must fail the command");
-    assert!(stdout.contains("1 migrated, 1 already current, 1 failed"), "{stdout}\n{stderr}");
-    assert!(stderr.contains("fleet-b") && stderr.contains("FAILED"), "{stderr}");
+    assert!(
+        !out.status.success(),
+        "a failed tenant must fail the command"
+    );
+    assert!(
+        stdout.contains("1 migrated, 1 already current, 1 failed"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        stderr.contains("fleet-b") && stderr.contains("FAILED"),
+        "{stderr}"
+    );
 
     // a is current, in the owner database and in its own.
     let a = company::get(owner, ids[0].parse().unwrap()).await.unwrap();
@@ -69,7 +99,10 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
     let rows = ledger::for_company(owner, a.company_id()).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].status, "SUCCEEDED");
-    assert_eq!((rows[0].from_version, rows[0].to_version), (latest - 1, latest));
+    assert_eq!(
+        (rows[0].from_version, rows[0].to_version),
+        (latest - 1, latest)
+    );
     assert!(rows[0].duration_ms.is_some());
 
     // b failed, is recorded so, and is still behind.
@@ -80,25 +113,49 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
     assert_eq!(rows[0].status, "FAILED");
     assert!(rows[0].error.as_deref().is_some_and(|e| !e.is_empty()));
     // c was never touched.
-    assert!(ledger::for_company(owner, ids[2].parse().unwrap()).await.unwrap().is_empty());
+    assert!(
+        ledger::for_company(owner, ids[2].parse().unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // While b is one version behind it is still served (migrations are additive).
     match moved {
         Some((path, to)) => std::fs::rename(to, path).unwrap(),
         None => {
             let name = app.state.platform.provisioner.managed_db_name(b_id);
-            app.pg_exec(&format!("ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS true")).await;
+            app.pg_exec(&format!(
+                "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS true"
+            ))
+            .await;
         }
     }
     app.state.platform.resolver.invalidate();
-    let r = app.tenant("fleet-b", Method::GET, "/api/public/practices").send().await.unwrap();
+    let r = app
+        .tenant("fleet-b", Method::GET, "/api/public/practices")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 
     // The next run picks b up.
     let out = app.cli(&["migrate", "tenants"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 migrated, 2 already current, 0 failed"));
-    assert_eq!(company::get(owner, b_id).await.unwrap().schema_version, latest);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 migrated, 2 already current, 0 failed")
+    );
+    assert_eq!(
+        company::get(owner, b_id).await.unwrap().schema_version,
+        latest
+    );
     let rows = ledger::for_company(owner, b_id).await.unwrap();
-    assert_eq!(rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(), ["FAILED", "SUCCEEDED"]);
+    assert_eq!(
+        rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
+        ["FAILED", "SUCCEEDED"]
+    );
 }

@@ -174,7 +174,11 @@ impl TestApp {
 
     /// A request to a company's host (`<subdomain>.localhost`).
     pub fn tenant(&self, subdomain: &str, method: Method, path: &str) -> RequestBuilder {
-        self.host(&format!("{subdomain}.localhost:{}", self.addr.port()), method, path)
+        self.host(
+            &format!("{subdomain}.localhost:{}", self.addr.port()),
+            method,
+            path,
+        )
     }
 
     /// Creates a company through the API and returns its JSON (asserting 201).
@@ -295,7 +299,11 @@ impl TestApp {
             panic!("not a PostgreSQL test")
         };
         TenantLocation::Postgres {
-            options: PgConnectOptions::from_str(url).unwrap().database("postgres"),
+            options: Box::new(
+                PgConnectOptions::from_str(url)
+                    .unwrap()
+                    .database("postgres"),
+            ),
         }
         .connect(1, Duration::from_secs(5))
         .await
@@ -347,7 +355,11 @@ impl Drop for TestApp {
 /// Drops every database whose name starts with `prefix` (templates included).
 pub async fn drop_test_databases(url: &str, prefix: &str) {
     let Ok(db) = (TenantLocation::Postgres {
-        options: PgConnectOptions::from_str(url).unwrap().database("postgres"),
+        options: Box::new(
+            PgConnectOptions::from_str(url)
+                .unwrap()
+                .database("postgres"),
+        ),
     })
     .connect(1, Duration::from_secs(5))
     .await
@@ -364,7 +376,9 @@ pub async fn drop_test_databases(url: &str, prefix: &str) {
     for r in rows {
         let name: String = r.try_get_by_index(0).unwrap();
         let _ = db
-            .execute_unprepared(&format!("ALTER DATABASE \"{name}\" WITH IS_TEMPLATE false ALLOW_CONNECTIONS true"))
+            .execute_unprepared(&format!(
+                "ALTER DATABASE \"{name}\" WITH IS_TEMPLATE false ALLOW_CONNECTIONS true"
+            ))
             .await;
         let _ = db
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))

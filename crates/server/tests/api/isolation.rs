@@ -33,11 +33,28 @@ async fn companies_get_separate_databases_and_writes_stay_in_their_own(b: Backen
     .await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
 
-    let through_a = app.tenant("clinic-a", Method::GET, "/api/public/practices").send().await.unwrap().text().await.unwrap();
-    let through_b = app.tenant("clinic-b", Method::GET, "/api/public/practices").send().await.unwrap().text().await.unwrap();
+    let through_a = app
+        .tenant("clinic-a", Method::GET, "/api/public/practices")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let through_b = app
+        .tenant("clinic-b", Method::GET, "/api/public/practices")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(through_a.contains(&marker));
     assert!(through_a.contains("Company clinic-a") && !through_a.contains("Company clinic-b"));
-    assert!(!through_b.contains(&marker), "company B sees A's data: {through_b}");
+    assert!(
+        !through_b.contains(&marker),
+        "company B sees A's data: {through_b}"
+    );
     assert!(through_b.contains("Company clinic-b") && !through_b.contains("Company clinic-a"));
 
     // Straight from the databases.
@@ -48,9 +65,18 @@ async fn companies_get_separate_databases_and_writes_stay_in_their_own(b: Backen
     assert_eq!(count_named(&db_b, "practices", "Company clinic-a").await, 0);
     // The write was audited in A's database, in the same transaction.
     let audit_a = smartdmv_store::tenant::audit::all(&db_a).await.unwrap();
-    assert!(audit_a.iter().any(|e| e.entity == "practice" && e.after.as_ref().is_some_and(|v| v.to_string().contains(&marker))));
+    assert!(audit_a.iter().any(|e| {
+        e.entity == "practice"
+            && e.after
+                .as_ref()
+                .is_some_and(|v| v.to_string().contains(&marker))
+    }));
     let audit_b = smartdmv_store::tenant::audit::all(&db_b).await.unwrap();
-    assert!(!audit_b.iter().any(|e| e.after.as_ref().is_some_and(|v| v.to_string().contains(&marker))));
+    assert!(!audit_b.iter().any(|e| {
+        e.after
+            .as_ref()
+            .is_some_and(|v| v.to_string().contains(&marker))
+    }));
     let _ = db_a.close().await;
     let _ = db_b.close().await;
 

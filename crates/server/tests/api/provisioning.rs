@@ -12,7 +12,10 @@ both_backends!(failure_at_each_step_leaves_nothing_behind_and_retry_completes);
 
 async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backend) {
     let app = TestApp::spawn(b).await;
-    for (i, step) in [Step::Start, Step::Database, Step::Schema, Step::Seed].into_iter().enumerate() {
+    for (i, step) in [Step::Start, Step::Database, Step::Schema, Step::Seed]
+        .into_iter()
+        .enumerate()
+    {
         let sub = format!("saga-{i}");
         app.state.platform.provisioner.faults.fail_once_at(step);
         let (s, e) = json(
@@ -28,14 +31,31 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
         .await;
         assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{step:?}: {e}");
         assert_eq!(e["code"], "provisioning_failed");
-        assert!(!e["detail"].as_str().unwrap().contains("injected"), "internals leaked: {e}");
+        assert!(
+            !e["detail"].as_str().unwrap().contains("injected"),
+            "internals leaked: {e}"
+        );
         let id = e["companyId"].as_str().unwrap().to_owned();
 
         let c = app.company(&id).await;
         assert_eq!(c["status"], "FAILED", "{step:?}: {c}");
-        assert!(c["provisioningError"].as_str().unwrap().contains("injected"));
-        assert!(!app.managed_database_exists(&id).await, "{step:?} left an orphan database");
-        let (s, body) = json(app.tenant(&sub, Method::GET, "/api/public/practices").send().await.unwrap()).await;
+        assert!(
+            c["provisioningError"]
+                .as_str()
+                .unwrap()
+                .contains("injected")
+        );
+        assert!(
+            !app.managed_database_exists(&id).await,
+            "{step:?} left an orphan database"
+        );
+        let (s, body) = json(
+            app.tenant(&sub, Method::GET, "/api/public/practices")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{step:?}: {body}");
         assert_eq!(body["code"], "company_not_ready");
 
@@ -49,31 +69,60 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
         assert_eq!(r.status(), StatusCode::CONFLICT);
 
         let (s, done) = json(
-            app.owner(Method::POST, &format!("/api/owner/companies/{id}/provision")).send().await.unwrap(),
+            app.owner(
+                Method::POST,
+                &format!("/api/owner/companies/{id}/provision"),
+            )
+            .send()
+            .await
+            .unwrap(),
         )
         .await;
         assert_eq!(s, StatusCode::OK, "{step:?}: {done}");
         assert_eq!(done["status"], "ACTIVE");
         assert!(done["provisioningError"].is_null());
         assert!(app.managed_database_exists(&id).await);
-        let (s, body) = json(app.tenant(&sub, Method::GET, "/api/public/practices").send().await.unwrap()).await;
+        let (s, body) = json(
+            app.tenant(&sub, Method::GET, "/api/public/practices")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(s, StatusCode::OK);
-        assert_eq!(body["items"].as_array().unwrap().len(), 1, "exactly one default practice: {body}");
+        assert_eq!(
+            body["items"].as_array().unwrap().len(),
+            1,
+            "exactly one default practice: {body}"
+        );
 
         // The first administrator exists exactly once, and the pending seed is gone.
         let db = app.open_tenant_db(&id).await;
-        let admin = smartdmv_store::tenant::user::find_by_email(&db, "boss@saga.example").await.unwrap().unwrap();
+        let admin = smartdmv_store::tenant::user::find_by_email(&db, "boss@saga.example")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(admin.role, "ADMINISTRATOR");
         assert!(admin.password_hash.starts_with("$argon2id$"));
         assert_eq!(smartdmv_store::tenant::user::count(&db).await.unwrap(), 1);
         let _ = db.close().await;
-        let row = smartdmv_store::owner::company::get(app.state.platform.owner.conn(), id.parse().unwrap())
-            .await
-            .unwrap();
+        let row = smartdmv_store::owner::company::get(
+            app.state.platform.owner.conn(),
+            id.parse().unwrap(),
+        )
+        .await
+        .unwrap();
         assert!(row.settings.get("pendingSeed").is_none());
 
         // Retrying an active company is refused.
-        let r = app.owner(Method::POST, &format!("/api/owner/companies/{id}/provision")).send().await.unwrap();
+        let r = app
+            .owner(
+                Method::POST,
+                &format!("/api/owner/companies/{id}/provision"),
+            )
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::CONFLICT);
     }
     assert_eq!(app.tenant_database_count().await, 4);

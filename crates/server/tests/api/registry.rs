@@ -42,7 +42,11 @@ async fn connections_stay_within_the_budget_and_every_request_succeeds(b: Backen
     let watcher = {
         let (app, stop, peak, samples) = (app.clone(), stop.clone(), peak.clone(), samples.clone());
         tokio::spawn(async move {
-            let admin = if app.backend.is_pg() { Some(app.pg_admin().await) } else { None };
+            let admin = if app.backend.is_pg() {
+                Some(app.pg_admin().await)
+            } else {
+                None
+            };
             let sql = format!(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname ~ '^{}[0-9a-f]{{32}}$'",
                 app.prefix
@@ -52,7 +56,10 @@ async fn connections_stay_within_the_budget_and_every_request_succeeds(b: Backen
                     Some(db) => {
                         use sea_orm::ConnectionTrait;
                         let row = db
-                            .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, sql.clone()))
+                            .query_one_raw(sea_orm::Statement::from_string(
+                                sea_orm::DbBackend::Postgres,
+                                sql.clone(),
+                            ))
                             .await
                             .unwrap()
                             .unwrap();
@@ -83,7 +90,13 @@ async fn connections_stay_within_the_budget_and_every_request_succeeds(b: Backen
             let mut ok = 0;
             for i in 0..15 {
                 let sub = &subs[(w * 7 + i * 5) % subs.len()];
-                let (s, body) = json(app.tenant(sub, Method::GET, "/api/public/practices").send().await.unwrap()).await;
+                let (s, body) = json(
+                    app.tenant(sub, Method::GET, "/api/public/practices")
+                        .send()
+                        .await
+                        .unwrap(),
+                )
+                .await;
                 assert_eq!(s, StatusCode::OK, "{sub}: {body}");
                 assert!(body.to_string().contains(&format!("Company {sub}")));
                 ok += 1;
@@ -99,12 +112,21 @@ async fn connections_stay_within_the_budget_and_every_request_succeeds(b: Backen
     watcher.await.unwrap();
     assert_eq!(total, 24 * 15);
     let m = app.state.platform.registry.metrics();
-    assert!(samples.load(Ordering::Relaxed) > 10, "the watcher barely sampled");
+    assert!(
+        samples.load(Ordering::Relaxed) > 10,
+        "the watcher barely sampled"
+    );
     let peak = peak.load(Ordering::Relaxed);
-    assert!(peak <= BUDGET as i64, "peak {peak} connections over a budget of {BUDGET}");
+    assert!(
+        peak <= BUDGET as i64,
+        "peak {peak} connections over a budget of {BUDGET}"
+    );
     assert!(peak >= 1, "no connection was ever seen");
     assert!(m.connections.values().all(|&n| n <= BUDGET), "{m:?}");
-    assert!(m.evictions > 0, "12 companies over a budget of 3 must evict: {m:?}");
+    assert!(
+        m.evictions > 0,
+        "12 companies over a budget of 3 must evict: {m:?}"
+    );
     assert!(m.live_pools <= BUDGET);
 }
 
@@ -114,14 +136,19 @@ async fn an_unreachable_tenant_answers_503_while_others_serve(b: Backend) {
     app.create_company("up-vet").await;
     let down_id = down["id"].as_str().unwrap().to_owned();
     for s in ["down-vet", "up-vet"] {
-        let r = app.tenant(s, Method::GET, "/api/public/practices").send().await.unwrap();
+        let r = app
+            .tenant(s, Method::GET, "/api/public/practices")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
     }
 
     // Take down-vet's database away underneath the running server.
     match &b {
         Backend::Sqlite => {
-            let smartdmv_tenancy::TenantLocation::Sqlite { path } = app.location(&down_id).await else {
+            let smartdmv_tenancy::TenantLocation::Sqlite { path } = app.location(&down_id).await
+            else {
                 panic!("expected SQLite")
             };
             std::fs::rename(&path, path.with_extension("moved")).unwrap();
@@ -129,8 +156,15 @@ async fn an_unreachable_tenant_answers_503_while_others_serve(b: Backend) {
             app.state.platform.registry.evict(down_id.parse().unwrap());
         }
         Backend::Postgres(_) => {
-            let name = app.state.platform.provisioner.managed_db_name(down_id.parse().unwrap());
-            app.pg_exec(&format!("ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false")).await;
+            let name = app
+                .state
+                .platform
+                .provisioner
+                .managed_db_name(down_id.parse().unwrap());
+            app.pg_exec(&format!(
+                "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false"
+            ))
+            .await;
             app.pg_exec(&format!(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
             ))
@@ -139,13 +173,23 @@ async fn an_unreachable_tenant_answers_503_while_others_serve(b: Backend) {
     }
 
     for _ in 0..3 {
-        let r = app.tenant("down-vet", Method::GET, "/api/public/practices").send().await.unwrap();
+        let r = app
+            .tenant("down-vet", Method::GET, "/api/public/practices")
+            .send()
+            .await
+            .unwrap();
         let retry = r.headers().get("retry-after").is_some();
         let (s, body) = json(r).await;
         assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{body}");
         assert_eq!(body["code"], "tenant_unavailable");
         assert!(retry);
-        let (s, body) = json(app.tenant("up-vet", Method::GET, "/api/public/practices").send().await.unwrap()).await;
+        let (s, body) = json(
+            app.tenant("up-vet", Method::GET, "/api/public/practices")
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         assert_eq!(s, StatusCode::OK);
         assert!(body.to_string().contains("Company up-vet"));
     }

@@ -34,7 +34,11 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
 
     // Serve them once so their pools are live, then change their state.
     for s in ["paused-vet", "gone-vet"] {
-        let r = app.tenant(s, Method::GET, "/api/public/practices").send().await.unwrap();
+        let r = app
+            .tenant(s, Method::GET, "/api/public/practices")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
     }
     let r = app
@@ -44,7 +48,11 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let r = app.owner(Method::DELETE, &format!("/api/owner/companies/{gone_id}")).send().await.unwrap();
+    let r = app
+        .owner(Method::DELETE, &format!("/api/owner/companies/{gone_id}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     smartdmv_store::owner::company::set_status(
         app.state.platform.owner.conn(),
@@ -57,38 +65,84 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
     app.state.platform.resolver.invalidate();
 
     let registry = &app.state.platform.registry;
-    assert!(!registry.is_live(sus_id.parse().unwrap()), "suspending must retire the pool");
-    assert!(!registry.is_live(gone_id.parse().unwrap()), "archiving must retire the pool");
+    assert!(
+        !registry.is_live(sus_id.parse().unwrap()),
+        "suspending must retire the pool"
+    );
+    assert!(
+        !registry.is_live(gone_id.parse().unwrap()),
+        "archiving must retire the pool"
+    );
     let opens_before = registry.metrics().opens;
     let port = app.addr.port();
     let cases: Vec<(reqwest::RequestBuilder, StatusCode, &str)> = vec![
-        (app.tenant("nobody-here", Method::GET, "/api/public/practices"), StatusCode::NOT_FOUND, "unknown_company"),
-        (app.host(&format!("a.b.localhost:{port}"), Method::GET, "/api/public/practices"), StatusCode::NOT_FOUND, "unknown_company"),
-        (app.host("unknown-clinic.example", Method::GET, "/api/public/practices"), StatusCode::NOT_FOUND, "unknown_company"),
-        (app.host("bad_host.localhost", Method::GET, "/api/public/practices"), StatusCode::NOT_FOUND, "unknown_company"),
         (
-            app.platform(Method::GET, "/api/public/practices").header("x-company-id", CompanyId::new().to_string()),
+            app.tenant("nobody-here", Method::GET, "/api/public/practices"),
             StatusCode::NOT_FOUND,
             "unknown_company",
         ),
         (
-            app.platform(Method::GET, "/api/public/practices").header("x-company-id", "not-a-uuid"),
+            app.host(
+                &format!("a.b.localhost:{port}"),
+                Method::GET,
+                "/api/public/practices",
+            ),
             StatusCode::NOT_FOUND,
             "unknown_company",
         ),
-        (app.tenant("paused-vet", Method::GET, "/api/public/practices"), StatusCode::FORBIDDEN, "company_suspended"),
         (
-            app.platform(Method::GET, "/api/public/practices").header("x-company-id", sus_id),
+            app.host(
+                "unknown-clinic.example",
+                Method::GET,
+                "/api/public/practices",
+            ),
+            StatusCode::NOT_FOUND,
+            "unknown_company",
+        ),
+        (
+            app.host("bad_host.localhost", Method::GET, "/api/public/practices"),
+            StatusCode::NOT_FOUND,
+            "unknown_company",
+        ),
+        (
+            app.platform(Method::GET, "/api/public/practices")
+                .header("x-company-id", CompanyId::new().to_string()),
+            StatusCode::NOT_FOUND,
+            "unknown_company",
+        ),
+        (
+            app.platform(Method::GET, "/api/public/practices")
+                .header("x-company-id", "not-a-uuid"),
+            StatusCode::NOT_FOUND,
+            "unknown_company",
+        ),
+        (
+            app.tenant("paused-vet", Method::GET, "/api/public/practices"),
             StatusCode::FORBIDDEN,
             "company_suspended",
         ),
-        (app.tenant("gone-vet", Method::GET, "/api/public/practices"), StatusCode::NOT_FOUND, "unknown_company"),
         (
-            app.platform(Method::GET, "/api/public/practices").header("x-company-id", gone_id),
+            app.platform(Method::GET, "/api/public/practices")
+                .header("x-company-id", sus_id),
+            StatusCode::FORBIDDEN,
+            "company_suspended",
+        ),
+        (
+            app.tenant("gone-vet", Method::GET, "/api/public/practices"),
             StatusCode::NOT_FOUND,
             "unknown_company",
         ),
-        (app.tenant("busy-vet", Method::GET, "/api/public/practices"), StatusCode::SERVICE_UNAVAILABLE, "company_not_ready"),
+        (
+            app.platform(Method::GET, "/api/public/practices")
+                .header("x-company-id", gone_id),
+            StatusCode::NOT_FOUND,
+            "unknown_company",
+        ),
+        (
+            app.tenant("busy-vet", Method::GET, "/api/public/practices"),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "company_not_ready",
+        ),
         // Tenant writes are refused the same way, credentials or not.
         (
             app.tenant("paused-vet", Method::POST, "/api/practices")
@@ -111,14 +165,23 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
         let (s, body) = json(r).await;
         assert_eq!(s, status, "case {i}: {body}");
         assert_eq!(body["code"], code, "case {i}: {body}");
-        assert!(!body.to_string().contains("Company fallback"), "case {i} fell back: {body}");
+        assert!(
+            !body.to_string().contains("Company fallback"),
+            "case {i} fell back: {body}"
+        );
         if status == StatusCode::SERVICE_UNAVAILABLE {
             assert!(retry_after.is_some(), "case {i}: 503 without Retry-After");
         }
     }
     let m = registry.metrics();
-    assert_eq!(m.opens, opens_before, "a refused request opened a tenant database");
-    assert!(!registry.is_live(fallback_id), "a refused request reached the default company");
+    assert_eq!(
+        m.opens, opens_before,
+        "a refused request opened a tenant database"
+    );
+    assert!(
+        !registry.is_live(fallback_id),
+        "a refused request reached the default company"
+    );
     assert!(!registry.is_live(sus_id.parse().unwrap()));
     assert!(!registry.is_live(busy_id));
 
@@ -130,7 +193,13 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let (s, body) = json(app.tenant("paused-vet", Method::GET, "/api/public/practices").send().await.unwrap()).await;
+    let (s, body) = json(
+        app.tenant("paused-vet", Method::GET, "/api/public/practices")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert!(body.to_string().contains("Company paused-vet"));
 }
@@ -139,10 +208,22 @@ async fn requests_without_context_use_the_default_company_or_are_refused(b: Back
     // No default company configured: tenant routes need a company.
     let app = TestApp::spawn(b.clone()).await;
     app.create_company("only-one").await;
-    let (s, e) = json(app.platform(Method::GET, "/api/public/practices").send().await.unwrap()).await;
+    let (s, e) = json(
+        app.platform(Method::GET, "/api/public/practices")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(e["code"], "tenant_required");
-    let (s, _) = json(app.host("127.0.0.1", Method::GET, "/api/public/practices").send().await.unwrap()).await;
+    let (s, _) = json(
+        app.host("127.0.0.1", Method::GET, "/api/public/practices")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     drop(app);
 
@@ -165,7 +246,13 @@ async fn requests_without_context_use_the_default_company_or_are_refused(b: Back
         assert_eq!(s, StatusCode::OK);
         assert!(body.to_string().contains("Company main-clinic"), "{body}");
     }
-    let (s, body) = json(app.tenant("other-clinic", Method::GET, "/api/public/practices").send().await.unwrap()).await;
+    let (s, body) = json(
+        app.tenant("other-clinic", Method::GET, "/api/public/practices")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK);
     assert!(!body.to_string().contains("Company main-clinic"));
 }
@@ -186,17 +273,35 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
     assert_eq!(d["domain"], "domain-vet.example");
     assert_eq!(d["verified"], false);
     let domain_id = d["id"].as_str().unwrap();
-    let r = app.host("domain-vet.example", Method::GET, "/api/public/practices").send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND, "an unverified domain must not route");
+    let r = app
+        .host("domain-vet.example", Method::GET, "/api/public/practices")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "an unverified domain must not route"
+    );
 
     let r = app
-        .owner(Method::POST, &format!("/api/owner/companies/{id}/domains/{domain_id}/verify"))
+        .owner(
+            Method::POST,
+            &format!("/api/owner/companies/{id}/domains/{domain_id}/verify"),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let (s, body) = json(
-        app.host("DOMAIN-VET.example:443", Method::GET, "/api/public/practices").send().await.unwrap(),
+        app.host(
+            "DOMAIN-VET.example:443",
+            Method::GET,
+            "/api/public/practices",
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(s, StatusCode::OK);
@@ -214,22 +319,35 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
     }
     let other = app.create_company("other-vet").await;
     let (s, e) = json(
-        app.owner(Method::POST, &format!("/api/owner/companies/{}/domains", other["id"].as_str().unwrap()))
-            .json(&json!({"domain": "domain-vet.example"}))
-            .send()
-            .await
-            .unwrap(),
+        app.owner(
+            Method::POST,
+            &format!(
+                "/api/owner/companies/{}/domains",
+                other["id"].as_str().unwrap()
+            ),
+        )
+        .json(&json!({"domain": "domain-vet.example"}))
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(e["code"], "domain_taken");
 
     let r = app
-        .owner(Method::DELETE, &format!("/api/owner/companies/{id}/domains/{domain_id}"))
+        .owner(
+            Method::DELETE,
+            &format!("/api/owner/companies/{id}/domains/{domain_id}"),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = app.host("domain-vet.example", Method::GET, "/api/public/practices").send().await.unwrap();
+    let r = app
+        .host("domain-vet.example", Method::GET, "/api/public/practices")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }

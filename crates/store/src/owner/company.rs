@@ -111,7 +111,8 @@ pub async fn list(
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
         let like = |col: Column| {
-            Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern.clone()).escape('\\'))
+            Expr::expr(Func::lower(Expr::col(col)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
         };
         cond = cond.add(
             Condition::any()

@@ -43,8 +43,14 @@ pub async fn list_for(db: &impl ConnectionTrait, company: CompanyId) -> Result<V
         .await
 }
 
-pub async fn find_by_domain(db: &impl ConnectionTrait, domain: &str) -> Result<Option<Model>, DbErr> {
-    Entity::find().filter(Column::Domain.eq(domain)).one(db).await
+pub async fn find_by_domain(
+    db: &impl ConnectionTrait,
+    domain: &str,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::Domain.eq(domain))
+        .one(db)
+        .await
 }
 
 pub async fn find_for(

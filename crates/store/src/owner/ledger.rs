@@ -59,7 +59,12 @@ pub async fn finish(
     let now = crate::now();
     let ms = (now - row.started_at).whole_milliseconds() as i64;
     let mut am = ActiveModel::from(row);
-    am.status = Set(if error.is_some() { "FAILED" } else { "SUCCEEDED" }.into());
+    am.status = Set(if error.is_some() {
+        "FAILED"
+    } else {
+        "SUCCEEDED"
+    }
+    .into());
     am.to_version = Set(reached_version);
     am.finished_at = Set(Some(now));
     am.duration_ms = Set(Some(ms));
@@ -68,7 +73,10 @@ pub async fn finish(
 }
 
 /// Every ledger row of one company, oldest first.
-pub async fn for_company(db: &impl ConnectionTrait, company: CompanyId) -> Result<Vec<Model>, DbErr> {
+pub async fn for_company(
+    db: &impl ConnectionTrait,
+    company: CompanyId,
+) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::CompanyId.eq(company.0))
         .order_by_asc(Column::Id)

@@ -11,7 +11,10 @@ pub struct TenantMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for TenantMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreatePracticesAndUsers), Box::new(CreateSessionsAndAudit)]
+        vec![
+            Box::new(CreatePracticesAndUsers),
+            Box::new(CreateSessionsAndAudit),
+        ]
     }
 
     fn migration_table_name() -> DynIden {
@@ -103,7 +106,8 @@ impl MigrationTrait for CreatePracticesAndUsers {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("users").to_owned()).await?;
+        m.drop_table(Table::drop().table("users").to_owned())
+            .await?;
         m.drop_table(Table::drop().table("practices").to_owned())
             .await
     }
