@@ -133,11 +133,12 @@ impl Application {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let reaper = self
-            .state
-            .platform
-            .registry
-            .start_maintenance(Duration::from_secs(15));
+        let reaper = (self.state.config.reaper_interval_secs > 0).then(|| {
+            self.state
+                .platform
+                .registry
+                .start_maintenance(Duration::from_secs(self.state.config.reaper_interval_secs))
+        });
         let platform = self.state.platform.clone();
         let app = router(self.state);
         axum::serve(
@@ -146,7 +147,9 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await?;
-        reaper.abort();
+        if let Some(r) = reaper {
+            r.abort();
+        }
         platform.shutdown().await;
         Ok(())
     }

@@ -51,6 +51,9 @@ pub struct Config {
     pub tenant_idle_timeout_secs: u64,
     /// `SMARTDMV_TENANT_MAX_LIFETIME_SECS`.
     pub tenant_max_lifetime_secs: u64,
+    /// `SMARTDMV_REAPER_INTERVAL_SECS`: how often idle and expired tenant pools are closed
+    /// (0 turns the reaper off).
+    pub reaper_interval_secs: u64,
     /// `SMARTDMV_ACQUIRE_TIMEOUT_MS`: how long a request waits for a tenant connection.
     pub acquire_timeout_ms: u64,
     /// `SMARTDMV_RESOLVE_TTL_MS`: how long a resolved host is cached (cross-instance delay).
@@ -94,6 +97,7 @@ impl Default for Config {
             tenant_idle_timeout_secs: r.idle_timeout.as_secs(),
             tenant_max_lifetime_secs: r.max_lifetime.as_secs(),
             acquire_timeout_ms: r.acquire_timeout.as_millis() as u64,
+            reaper_interval_secs: 15,
             resolve_ttl_ms: 1000,
             log_format: "pretty".into(),
         }

@@ -207,7 +207,7 @@ pub async fn create(
         },
     )
     .await?;
-    let result = p.provisioner.provision(&p.owner, id).await;
+    let result = p.provisioner.provision_new(&p.owner, id).await;
     p.resolver.invalidate();
     result
 }
@@ -249,7 +249,7 @@ pub async fn retry_provisioning(
         },
     )
     .await?;
-    let r = p.provisioner.provision(&p.owner, id).await;
+    let r = p.provisioner.retry(&p.owner, id).await;
     p.resolver.invalidate();
     r
 }

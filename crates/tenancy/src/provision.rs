@@ -60,6 +60,9 @@ impl FaultInjector {
     }
 }
 
+/// A `PROVISIONING` company untouched for this long is taken as abandoned and may be retried.
+pub const STALE_PROVISIONING: time::Duration = time::Duration::minutes(10);
+
 /// Key in a company's settings under which the saga keeps its seed until it has run.
 pub const PENDING_SEED: &str = "pendingSeed";
 
@@ -280,25 +283,52 @@ impl Provisioner {
         result
     }
 
-    /// Runs (or resumes) the saga for a company whose row exists. Returns the company as it
-    /// ended: `ACTIVE`, or an error after recording `FAILED`.
-    pub async fn provision(
+    /// Runs the saga for a company this caller has just registered in `PROVISIONING`.
+    pub async fn provision_new(
         &self,
         owner: &OwnerDb,
         id: CompanyId,
     ) -> Result<company::Model, TenancyError> {
         let row = company::get(owner.conn(), id).await?;
-        let seed = Seed::from_row(&row);
-        match row.status() {
-            CompanyStatus::Provisioning | CompanyStatus::Failed => {}
-            other => {
-                return Err(TenancyError::Conflict {
-                    code: "not_provisioning",
-                    message: format!("company is {other}, not awaiting provisioning"),
-                });
-            }
+        if row.status() != CompanyStatus::Provisioning {
+            return Err(TenancyError::Conflict {
+                code: "not_provisioning",
+                message: format!("company is {}, not awaiting provisioning", row.status()),
+            });
         }
-        company::set_status(owner.conn(), id, CompanyStatus::Provisioning, None).await?;
+        self.run_saga(owner, row).await
+    }
+
+    /// Runs the saga again for a `FAILED` company, or for one left in `PROVISIONING` for
+    /// longer than [`STALE_PROVISIONING`] by a process that died. Concurrent retries of the
+    /// same company cannot both run: the first claims it, the others get a conflict.
+    pub async fn retry(
+        &self,
+        owner: &OwnerDb,
+        id: CompanyId,
+    ) -> Result<company::Model, TenancyError> {
+        let row = company::get(owner.conn(), id).await?;
+        let stale_before = smartdmv_store::now() - STALE_PROVISIONING;
+        if !company::claim_for_provisioning(owner.conn(), id, stale_before).await? {
+            return Err(TenancyError::Conflict {
+                code: "not_provisioning",
+                message: format!(
+                    "company is {}; only a failed (or long-stalled) provisioning can be retried",
+                    row.status()
+                ),
+            });
+        }
+        let row = company::get(owner.conn(), id).await?;
+        self.run_saga(owner, row).await
+    }
+
+    async fn run_saga(
+        &self,
+        owner: &OwnerDb,
+        row: company::Model,
+    ) -> Result<company::Model, TenancyError> {
+        let id = row.company_id();
+        let seed = Seed::from_row(&row);
         match self.run_steps(&row, &seed).await {
             Ok(version) => {
                 // The pending seed (it may hold a password hash) is not kept once used.

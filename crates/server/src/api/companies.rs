@@ -107,14 +107,17 @@ fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> 
     if let Some(o) = settings.as_object_mut() {
         o.remove(PENDING_SEED);
     }
-    let port = s
-        .config
-        .listen
-        .rsplit_once(':')
-        .map(|(_, p)| p)
-        .filter(|p| *p != "80")
-        .map(|p| format!(":{p}"))
-        .unwrap_or_default();
+    // On a development domain the server is reached directly, port included; elsewhere a
+    // proxy fronts it on the standard port.
+    let port = if s.platform.base_domain == "localhost" {
+        s.config
+            .listen
+            .rsplit_once(':')
+            .map(|(_, p)| format!(":{p}"))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     CompanyOut {
         id: c.id.to_string(),
         url: format!("http://{}.{}{port}", c.subdomain, s.platform.base_domain),

@@ -73,6 +73,8 @@ pub struct Options {
     /// Resolver cache TTL; long by default so that tests prove explicit invalidation.
     pub resolve_ttl_ms: Option<u64>,
     pub acquire_timeout_ms: Option<u64>,
+    pub idle_timeout_secs: Option<u64>,
+    pub max_lifetime_secs: Option<u64>,
 }
 
 /// A running application with its own owner database and tenant databases.
@@ -105,6 +107,8 @@ impl TestApp {
             tenant_db_prefix: prefix.clone(),
             default_company: opts.default_company.clone(),
             resolve_ttl_ms: opts.resolve_ttl_ms.unwrap_or(3_600_000),
+            // Tests call `reap()` themselves, at known moments.
+            reaper_interval_secs: 0,
             ..Config::default()
         };
         if let Some(b) = opts.pg_budget {
@@ -115,6 +119,12 @@ impl TestApp {
         }
         if let Some(t) = opts.acquire_timeout_ms {
             config.acquire_timeout_ms = t;
+        }
+        if let Some(t) = opts.idle_timeout_secs {
+            config.tenant_idle_timeout_secs = t;
+        }
+        if let Some(t) = opts.max_lifetime_secs {
+            config.tenant_max_lifetime_secs = t;
         }
         if let Backend::Postgres(url) = &backend {
             config.owner_database_url = Some(format!("{url}/{prefix}owner"));
@@ -408,4 +418,46 @@ pub async fn count_named(db: &DatabaseConnection, table: &str, value: &str) -> i
         .unwrap()
         .unwrap();
     row.try_get_by_index::<i64>(0).unwrap()
+}
+
+/// Open connections to one tenant's database as the server sees them (PostgreSQL), or as
+/// the registry counts them (SQLite).
+pub async fn server_side_connections(app: &TestApp, company: &str) -> i64 {
+    match &app.backend {
+        Backend::Postgres(_) => {
+            let name = app
+                .state
+                .platform
+                .provisioner
+                .managed_db_name(company.parse().unwrap());
+            app.pg_scalar(&format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'"
+            ))
+            .await
+        }
+        Backend::Sqlite => app
+            .state
+            .platform
+            .registry
+            .metrics()
+            .connections
+            .get("sqlite")
+            .copied()
+            .unwrap_or(0) as i64,
+    }
+}
+
+/// Polls `f` until it returns true, for at most five seconds.
+pub async fn eventually<F, Fut>(mut f: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..100 {
+        if f().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
 }

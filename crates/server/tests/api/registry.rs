@@ -6,11 +6,13 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
 use crate::both_backends;
-use crate::helpers::{Backend, Options, TestApp, json};
+use crate::helpers::{Backend, Options, TestApp, eventually, json, server_side_connections};
 
 both_backends!(
     connections_stay_within_the_budget_and_every_request_succeeds,
     an_unreachable_tenant_answers_503_while_others_serve,
+    concurrent_first_requests_open_the_pool_once,
+    idle_and_expired_pools_are_closed,
 );
 
 const BUDGET: usize = 3;
@@ -194,4 +196,95 @@ async fn an_unreachable_tenant_answers_503_while_others_serve(b: Backend) {
         assert!(body.to_string().contains("Company up-vet"));
     }
     assert!(app.state.platform.registry.metrics().open_failures >= 1);
+}
+
+async fn concurrent_first_requests_open_the_pool_once(b: Backend) {
+    let app = Arc::new(TestApp::spawn(b).await);
+    let c = app.create_company("single-flight").await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let before = app.state.platform.registry.metrics();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..32 {
+        let app = app.clone();
+        tasks.spawn(async move {
+            app.tenant("single-flight", Method::GET, "/api/public/practices")
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    while let Some(s) = tasks.join_next().await {
+        assert_eq!(s.unwrap(), StatusCode::OK);
+    }
+    let after = app.state.platform.registry.metrics();
+    assert_eq!(after.opens - before.opens, 1, "{after:?}");
+    assert_eq!(after.hits - before.hits, 31, "{after:?}");
+    assert_eq!(after.live_pools, 1);
+    assert_eq!(
+        server_side_connections(&app, &id).await,
+        1,
+        "one connection per company"
+    );
+}
+
+async fn idle_and_expired_pools_are_closed(b: Backend) {
+    // Idle timeout 0: the reaper closes a pool as soon as no request holds it.
+    let app = TestApp::spawn_with(
+        b.clone(),
+        Options {
+            idle_timeout_secs: Some(0),
+            ..Options::default()
+        },
+    )
+    .await;
+    let c = app.create_company("idle-vet").await;
+    let id = c["id"].as_str().unwrap().to_owned();
+    let r = app
+        .tenant("idle-vet", Method::GET, "/api/public/practices")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let registry = &app.state.platform.registry;
+    assert!(registry.is_live(id.parse().unwrap()));
+    assert_eq!(server_side_connections(&app, &id).await, 1);
+    registry.reap();
+    assert!(!registry.is_live(id.parse().unwrap()));
+    assert_eq!(registry.metrics().idle_closes, 1);
+    assert!(eventually(|| async { server_side_connections(&app, &id).await == 0 }).await);
+    // The next request opens it again.
+    let r = app
+        .tenant("idle-vet", Method::GET, "/api/public/practices")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(registry.metrics().opens, 2);
+    drop(app);
+
+    // Maximum lifetime 0: a pool is replaced once it has served.
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            max_lifetime_secs: Some(0),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.create_company("old-vet").await;
+    let r = app
+        .tenant("old-vet", Method::GET, "/api/public/practices")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let registry = &app.state.platform.registry;
+    registry.reap();
+    let m = registry.metrics();
+    assert_eq!(
+        (m.lifetime_closes, m.idle_closes, m.live_pools),
+        (1, 0, 0),
+        "{m:?}"
+    );
 }

@@ -210,3 +210,33 @@ fn escape_like(s: &str) -> String {
     }
     out
 }
+
+/// Moves a company into `PROVISIONING` for a retry, atomically: only from `FAILED`, or from a
+/// `PROVISIONING` whose last change is older than `stale_before` (an attempt that died with
+/// its process). Returns whether this caller won the claim; a concurrent retry loses.
+pub async fn claim_for_provisioning(
+    db: &impl ConnectionTrait,
+    id: CompanyId,
+    stale_before: TimeDateTimeWithTimeZone,
+) -> Result<bool, DbErr> {
+    let res = Entity::update_many()
+        .col_expr(
+            Column::Status,
+            Expr::value(CompanyStatus::Provisioning.as_str()),
+        )
+        .col_expr(Column::ProvisionError, Expr::value(Option::<String>::None))
+        .col_expr(Column::UpdatedAt, Expr::value(crate::now()))
+        .filter(Column::Id.eq(id.0))
+        .filter(
+            Condition::any()
+                .add(Column::Status.eq(CompanyStatus::Failed.as_str()))
+                .add(
+                    Condition::all()
+                        .add(Column::Status.eq(CompanyStatus::Provisioning.as_str()))
+                        .add(Column::UpdatedAt.lt(stale_before)),
+                ),
+        )
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
