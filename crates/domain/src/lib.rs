@@ -4,6 +4,7 @@
 pub mod company;
 pub mod ids;
 pub mod password;
+pub mod perm;
 pub mod role;
 pub mod text;
 

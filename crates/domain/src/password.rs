@@ -14,8 +14,32 @@ pub enum PasswordError {
     TooShort,
     #[error("must be at most 256 characters long")]
     TooLong,
+    #[error("is too common; choose a less guessable password")]
+    TooCommon,
     #[error("could not be hashed")]
     Hash,
+}
+
+/// Passwords of ten or more characters that appear near the top of every leaked-password
+/// list, plus patterns of them. Not exhaustive: it stops the first guesses of an attacker.
+const COMMON: &[&str] = &[
+    "1234567890", "12345678910", "123456789a", "1234567890a", "0123456789", "0987654321",
+    "1111111111", "1q2w3e4r5t", "1q2w3e4r5t6y", "q1w2e3r4t5", "qwertyuiop", "qwerty1234",
+    "qwerty12345", "qwerty123456", "asdfghjkl1", "zxcvbnm123", "password12", "password123",
+    "password1234", "password1!", "passw0rd12", "p@ssw0rd12", "p@ssword123", "iloveyou12",
+    "iloveyou123", "letmein123", "welcome123", "welcome1234", "football12", "football123",
+    "baseball123", "sunshine123", "princess123", "dragon1234", "monkey1234", "abcdefghij",
+    "abcd123456", "abc1234567", "administrator", "admin12345", "admin123456", "changeme123",
+    "trustno1234", "superman123", "starwars123", "computer123", "internet123", "whatever123",
+    "veterinary1", "veterinarian", "smartdmv123", "smartdmv2026",
+];
+
+/// Whether a password is on the common list (case-insensitive) or one repeated character.
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let mut chars = lower.chars();
+    let first = chars.next();
+    COMMON.contains(&lower.as_str()) || first.is_some_and(|f| chars.all(|c| c == f))
 }
 
 /// Checks the length rules for a new password.
@@ -27,6 +51,9 @@ pub fn check_new_password(password: &str) -> Result<(), PasswordError> {
     if n > 256 {
         return Err(PasswordError::TooLong);
     }
+    if is_common_password(password) {
+        return Err(PasswordError::TooCommon);
+    }
     Ok(())
 }
 
@@ -36,6 +63,13 @@ pub fn hash_password(password: &str) -> Result<String, PasswordError> {
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|_| PasswordError::Hash)
+}
+
+/// A valid argon2id hash of a random password, verified against when the user does not
+/// exist, so that unknown users cost the same time as wrong passwords.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("no user has this password: 7f3c9a").unwrap_or_default())
 }
 
 /// Whether `password` matches the PHC string `hash`; a malformed hash never matches.
@@ -66,5 +100,7 @@ mod tests {
             Err(PasswordError::TooLong)
         );
         assert_eq!(check_new_password("long enough pw"), Ok(()));
+        assert_eq!(check_new_password("Password123"), Err(PasswordError::TooCommon));
+        assert_eq!(check_new_password("aaaaaaaaaaaa"), Err(PasswordError::TooCommon));
     }
 }

@@ -17,6 +17,25 @@ pub enum TenantRole {
 }
 
 impl TenantRole {
+    pub const ALL: [TenantRole; 7] = [
+        Self::Administrator,
+        Self::PracticeAdministrator,
+        Self::PracticeManager,
+        Self::Veterinarian,
+        Self::Technician,
+        Self::Receptionist,
+        Self::Client,
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Staff roles work in practices; clients use the portal.
+    pub fn is_staff(self) -> bool {
+        self != Self::Client
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Administrator => "ADMINISTRATOR",
