@@ -633,6 +633,8 @@ async fn seed_company(db: &DatabaseConnection, seed: &Seed) -> Result<(), Tenanc
                 active: true,
                 created_at: now,
                 updated_at: now,
+                invitation_hash: None,
+                invitation_expires_at: None,
             },
         )
         .await?;

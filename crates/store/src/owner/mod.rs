@@ -6,5 +6,6 @@ pub mod company;
 pub mod domain;
 pub mod ledger;
 pub mod migration;
+pub mod platform_user;
 
 pub use migration::OwnerMigrator;

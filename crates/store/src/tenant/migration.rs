@@ -14,6 +14,7 @@ impl MigratorTrait for TenantMigrator {
         vec![
             Box::new(CreatePracticesAndUsers),
             Box::new(CreateSessionsAndAudit),
+            Box::new(CreateRolesAndAccess),
         ]
     }
 
@@ -173,5 +174,148 @@ impl MigrationTrait for CreateSessionsAndAudit {
             .await?;
         m.drop_table(Table::drop().table("sessions").to_owned())
             .await
+    }
+}
+
+struct CreateRolesAndAccess;
+
+impl MigrationName for CreateRolesAndAccess {
+    fn name(&self) -> &str {
+        "m20261128_000003_create_roles_and_access"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateRolesAndAccess {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("roles")
+                .col(uuid("id").primary_key())
+                .col(string_len_uniq("name", 100))
+                .col(text_null("description"))
+                .col(json("permissions"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("user_roles")
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(string_len("role_key", 80))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_user_roles_unique")
+                .table("user_roles")
+                .col("user_id")
+                .col("role_key")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("user_practices")
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(uuid("practice_id"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_user_practices_unique")
+                .table("user_practices")
+                .col("user_id")
+                .col("practice_id")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("permission_overrides")
+                .col(uuid("id").primary_key())
+                .col(uuid("user_id"))
+                .col(string_len("permission", 80))
+                .col(boolean("grant"))
+                .col(timestamp_with_time_zone_null("expires_at"))
+                .col(text_null("reason"))
+                .col(uuid_null("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_overrides_user")
+                .table("permission_overrides")
+                .col("user_id")
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("sessions")
+                .add_column(string_len_null("impersonator", 300))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("sessions")
+                .add_column(boolean("read_only").default(false))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("users")
+                .add_column(string_len_null("invitation_hash", 64))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("users")
+                .add_column(timestamp_with_time_zone_null("invitation_expires_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_sessions_user")
+                .table("sessions")
+                .col("user_id")
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("idx_sessions_user").table("sessions").to_owned())
+            .await?;
+        for col in ["invitation_expires_at", "invitation_hash"] {
+            m.alter_table(Table::alter().table("users").drop_column(col).to_owned())
+                .await?;
+        }
+        for col in ["read_only", "impersonator"] {
+            m.alter_table(Table::alter().table("sessions").drop_column(col).to_owned())
+                .await?;
+        }
+        for t in ["permission_overrides", "user_practices", "user_roles", "roles"] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
     }
 }

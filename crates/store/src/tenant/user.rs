@@ -1,6 +1,7 @@
 //! The `users` table: staff and client logins of one company.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::{Condition, QueryOrder, QuerySelect};
 
 use crate::StoreError;
 
@@ -13,11 +14,16 @@ pub struct Model {
     pub email: String,
     pub name: String,
     pub password_hash: String,
+    /// The primary built-in role; more roles live in `user_roles`.
     pub role: String,
+    /// The home practice; more practices live in `user_practices`.
     pub practice_id: Option<Uuid>,
     pub active: bool,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// SHA-256 of a pending invitation token.
+    pub invitation_hash: Option<String>,
+    pub invitation_expires_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -37,6 +43,66 @@ pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Opt
     Entity::find().filter(Column::Email.eq(email)).one(db).await
 }
 
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
+pub async fn find_by_invitation(
+    db: &impl ConnectionTrait,
+    hash: &str,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::InvitationHash.eq(hash))
+        .one(db)
+        .await
+}
+
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     Entity::find().count(db).await
+}
+
+/// Saves every field of a user and bumps `updated_at`.
+pub async fn update(db: &impl ConnectionTrait, mut model: Model) -> Result<Model, StoreError> {
+    model.updated_at = crate::now();
+    match ActiveModel::from(model).reset_all().update(db).await {
+        Ok(m) => Ok(m),
+        Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("user email")),
+        Err(DbErr::RecordNotUpdated) => Err(StoreError::NotFound("user")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One page of users in creation order; `practices` limits to users whose home practice is
+/// one of them (or who are assigned to one, passed as `also_ids`).
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    practices: Option<&[Uuid]>,
+    also_ids: &[Uuid],
+    cursor: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
+    if let Some(ps) = practices {
+        q = q.filter(
+            Condition::any()
+                .add(Column::PracticeId.is_in(ps.iter().copied()))
+                .add(Column::Id.is_in(also_ids.iter().copied())),
+        );
+    }
+    if let Some(c) = cursor {
+        q = q.filter(Column::Id.gt(c));
+    }
+    q.all(db).await
+}
+
+/// Ids of users assigned (beyond their home practice) to one of `practices`.
+pub async fn assigned_to(db: &impl ConnectionTrait, practices: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
+    use crate::tenant::access::user_practice;
+    Ok(user_practice::Entity::find()
+        .filter(user_practice::Column::PracticeId.is_in(practices.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.user_id)
+        .collect())
 }

@@ -1,0 +1,111 @@
+//! Platform users (`OWNER`, `COMPANY_ADMIN`) and their sessions, in the owner database.
+
+use sea_orm::entity::prelude::*;
+use sea_orm::{Condition, QueryOrder};
+
+use crate::StoreError;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "platform_users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    /// `OWNER` or `COMPANY_ADMIN`.
+    pub role: String,
+    /// The one company of a `COMPANY_ADMIN`.
+    pub company_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub updated_at: TimeDateTimeWithTimeZone,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, StoreError> {
+    match ActiveModel::from(m).reset_all().insert(db).await {
+        Ok(m) => Ok(m),
+        Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("platform user email")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<Model>, DbErr> {
+    Entity::find().filter(Column::Email.eq(email)).one(db).await
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+    Entity::find().order_by_asc(Column::Id).all(db).await
+}
+
+pub mod session {
+    //! `owner_sessions`: platform user sessions; only the token's SHA-256 is stored.
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "owner_sessions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Uuid,
+        #[sea_orm(unique)]
+        pub token_hash: String,
+        pub created_at: TimeDateTimeWithTimeZone,
+        pub expires_at: TimeDateTimeWithTimeZone,
+        pub revoked_at: Option<TimeDateTimeWithTimeZone>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub async fn insert_session(db: &impl ConnectionTrait, m: session::Model) -> Result<session::Model, DbErr> {
+    session::ActiveModel::from(m).reset_all().insert(db).await
+}
+
+pub async fn find_live_session(
+    db: &impl ConnectionTrait,
+    token_hash: &str,
+    now: TimeDateTimeWithTimeZone,
+) -> Result<Option<session::Model>, DbErr> {
+    session::Entity::find()
+        .filter(session::Column::TokenHash.eq(token_hash))
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await
+}
+
+pub async fn revoke_session(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(crate::now()))
+        .filter(session::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn revoke_all_sessions(db: &impl ConnectionTrait, user_id: Uuid) -> Result<u64, DbErr> {
+    Ok(session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(crate::now()))
+        .filter(
+            Condition::all()
+                .add(session::Column::UserId.eq(user_id))
+                .add(session::Column::RevokedAt.is_null()),
+        )
+        .exec(db)
+        .await?
+        .rows_affected)
+}
