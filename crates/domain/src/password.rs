@@ -23,15 +23,58 @@ pub enum PasswordError {
 /// Passwords of ten or more characters that appear near the top of every leaked-password
 /// list, plus patterns of them. Not exhaustive: it stops the first guesses of an attacker.
 const COMMON: &[&str] = &[
-    "1234567890", "12345678910", "123456789a", "1234567890a", "0123456789", "0987654321",
-    "1111111111", "1q2w3e4r5t", "1q2w3e4r5t6y", "q1w2e3r4t5", "qwertyuiop", "qwerty1234",
-    "qwerty12345", "qwerty123456", "asdfghjkl1", "zxcvbnm123", "password12", "password123",
-    "password1234", "password1!", "passw0rd12", "p@ssw0rd12", "p@ssword123", "iloveyou12",
-    "iloveyou123", "letmein123", "welcome123", "welcome1234", "football12", "football123",
-    "baseball123", "sunshine123", "princess123", "dragon1234", "monkey1234", "abcdefghij",
-    "abcd123456", "abc1234567", "administrator", "admin12345", "admin123456", "changeme123",
-    "trustno1234", "superman123", "starwars123", "computer123", "internet123", "whatever123",
-    "veterinary1", "veterinarian", "smartdmv123", "smartdmv2026",
+    "1234567890",
+    "12345678910",
+    "123456789a",
+    "1234567890a",
+    "0123456789",
+    "0987654321",
+    "1111111111",
+    "1q2w3e4r5t",
+    "1q2w3e4r5t6y",
+    "q1w2e3r4t5",
+    "qwertyuiop",
+    "qwerty1234",
+    "qwerty12345",
+    "qwerty123456",
+    "asdfghjkl1",
+    "zxcvbnm123",
+    "password12",
+    "password123",
+    "password1234",
+    "password1!",
+    "passw0rd12",
+    "p@ssw0rd12",
+    "p@ssword123",
+    "iloveyou12",
+    "iloveyou123",
+    "letmein123",
+    "welcome123",
+    "welcome1234",
+    "football12",
+    "football123",
+    "baseball123",
+    "sunshine123",
+    "princess123",
+    "dragon1234",
+    "monkey1234",
+    "abcdefghij",
+    "abcd123456",
+    "abc1234567",
+    "administrator",
+    "admin12345",
+    "admin123456",
+    "changeme123",
+    "trustno1234",
+    "superman123",
+    "starwars123",
+    "computer123",
+    "internet123",
+    "whatever123",
+    "veterinary1",
+    "veterinarian",
+    "smartdmv123",
+    "smartdmv2026",
 ];
 
 /// Whether a password is on the common list (case-insensitive) or one repeated character.
@@ -100,7 +143,13 @@ mod tests {
             Err(PasswordError::TooLong)
         );
         assert_eq!(check_new_password("long enough pw"), Ok(()));
-        assert_eq!(check_new_password("Password123"), Err(PasswordError::TooCommon));
-        assert_eq!(check_new_password("aaaaaaaaaaaa"), Err(PasswordError::TooCommon));
+        assert_eq!(
+            check_new_password("Password123"),
+            Err(PasswordError::TooCommon)
+        );
+        assert_eq!(
+            check_new_password("aaaaaaaaaaaa"),
+            Err(PasswordError::TooCommon)
+        );
     }
 }

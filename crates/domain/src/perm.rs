@@ -427,7 +427,11 @@ mod tests {
         let granted = Access::new(
             &[R::Receptionist],
             [],
-            vec![Override { permission: read_audit, grant: true, expires_at: Some(200) }],
+            vec![Override {
+                permission: read_audit,
+                grant: true,
+                expires_at: Some(200),
+            }],
         );
         assert!(granted.allows(read_audit, 100));
         assert!(!granted.allows(read_audit, 200), "expired at 200");
@@ -435,11 +439,22 @@ mod tests {
             &[R::Administrator],
             [],
             vec![
-                Override { permission: p(Users, Manage), grant: false, expires_at: None },
-                Override { permission: p(Users, Delete), grant: true, expires_at: None },
+                Override {
+                    permission: p(Users, Manage),
+                    grant: false,
+                    expires_at: None,
+                },
+                Override {
+                    permission: p(Users, Delete),
+                    grant: true,
+                    expires_at: None,
+                },
             ],
         );
-        assert!(!denied.allows(p(Users, Delete), 0), "deny wins over a grant");
+        assert!(
+            !denied.allows(p(Users, Delete), 0),
+            "deny wins over a grant"
+        );
         assert!(!denied.allows(p(Users, Read), 0));
         assert!(denied.allows(p(Roles, Read), 0));
     }

@@ -4,7 +4,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::response::Response;
-use sha2::{Digest, Sha256};
 use smartdmv_tenancy::Platform;
 use smartdmv_tenancy::resolve::normalize_host;
 use std::net::SocketAddr;
@@ -23,24 +22,27 @@ use crate::config::Config;
 pub struct AppState {
     pub platform: Platform,
     pub config: Arc<Config>,
-    /// SHA-256 of the operator token, when one is configured.
-    pub operator_token_hash: Option<[u8; 32]>,
     pub default_company: Option<String>,
+    /// Failed sign-in counters.
+    pub throttle: Arc<crate::auth::throttle::Throttle>,
 }
 
 impl AppState {
     pub fn new(platform: Platform, config: Config) -> Self {
-        let operator_token_hash = config
-            .operator_token
-            .as_deref()
-            .filter(|t| !t.is_empty())
-            .map(|t| Sha256::digest(t.as_bytes()).into());
         Self {
             platform,
             default_company: config.default_company.clone().filter(|s| !s.is_empty()),
             config: Arc::new(config),
-            operator_token_hash,
+            throttle: Arc::new(crate::auth::throttle::Throttle::default()),
         }
+    }
+
+    /// Cookies are `Secure` except on a development domain served over plain HTTP.
+    pub fn cookie_secure(&self) -> bool {
+        !matches!(
+            self.platform.base_domain.as_str(),
+            "localhost" | "127.0.0.1"
+        )
     }
 
     /// Whether a Host header names the platform host (owner API and owner UI live there).
@@ -60,6 +62,11 @@ pub fn router(state: AppState) -> Router {
         .merge(api::companies::routes())
         .merge(api::public::routes())
         .merge(api::practices::routes())
+        .merge(api::auth::routes())
+        .merge(api::owner_auth::routes())
+        .merge(api::users::routes())
+        .merge(api::roles::routes())
+        .merge(api::audit_logs::routes())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(1024 * 1024))
@@ -79,6 +86,7 @@ pub fn router(state: AppState) -> Router {
                     path = %req.uri().path(),
                     request_id = %id,
                     company_id = tracing::field::Empty,
+                    user_id = tracing::field::Empty,
                 )
             }),
         )
@@ -95,6 +103,16 @@ async fn security_headers(mut resp: Response) -> Response {
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("cache-control", HeaderValue::from_static("no-store"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        ),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     resp
 }
 

@@ -60,6 +60,28 @@ pub enum Command {
     /// Administer companies.
     #[command(subcommand)]
     Company(CompanyCommand),
+    /// Administer platform users.
+    #[command(subcommand)]
+    Owner(OwnerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OwnerCommand {
+    /// Create a platform user (OWNER, or COMPANY_ADMIN of one company).
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        /// The password; `-` or absent reads it from standard input.
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long, value_parser = ["OWNER", "COMPANY_ADMIN"])]
+        role: String,
+        /// The company of a COMPANY_ADMIN (id or subdomain).
+        #[arg(long)]
+        company: Option<String>,
+        #[arg(long, default_value = "Platform user")]
+        name: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -172,6 +194,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { .. } => crate::demo::run(config).await,
         Command::Migrate(m) => migrate(config, m).await,
         Command::Company(c) => company_command(config, c).await,
+        Command::Owner(o) => owner_command(config, o).await,
     }
 }
 
@@ -409,4 +432,49 @@ async fn set_status(
     .await?;
     print_company(&c);
     Ok(())
+}
+
+async fn owner_command(config: Config, cmd: OwnerCommand) -> anyhow::Result<()> {
+    let p = open(&config).await?;
+    let result = async {
+        match cmd {
+            OwnerCommand::CreateUser {
+                email,
+                password,
+                role,
+                company,
+                name,
+            } => {
+                let password = match password.as_deref() {
+                    None | Some("-") => {
+                        let mut line = String::new();
+                        std::io::stdin()
+                            .read_line(&mut line)
+                            .context("reading the password from standard input")?;
+                        line.trim_end_matches(['\r', '\n']).to_owned()
+                    }
+                    Some(pw) => pw.to_owned(),
+                };
+                let company_id = match company {
+                    Some(sel) => Some(find_company(&p, &sel).await?.id),
+                    None => None,
+                };
+                let u = crate::api::owner_auth::create_platform_user(
+                    p.owner.conn(),
+                    &email,
+                    &name,
+                    password,
+                    &role,
+                    company_id,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("{}  {}  {}", u.id, u.email, u.role);
+            }
+        }
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    p.shutdown().await;
+    result
 }

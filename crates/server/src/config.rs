@@ -32,8 +32,6 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// `SMARTDMV_LISTEN`.
     pub listen: String,
-    /// `SMARTDMV_OPERATOR_TOKEN`: bearer token of the owner API until platform login exists.
-    pub operator_token: Option<String>,
     /// `SMARTDMV_DEFAULT_COMPANY`: subdomain or id of the company serving requests that name
     /// no company (single-practice installs).
     pub default_company: Option<String>,
@@ -87,7 +85,6 @@ impl Default for Config {
             tenant_database_server: None,
             secret_key: None,
             listen: "127.0.0.1:8080".into(),
-            operator_token: None,
             default_company: None,
             tenant_db_prefix: "smartdmv_t_".into(),
             pg_connection_budget: r.pg_budget_per_server,

@@ -1,10 +1,23 @@
 //! `smartdmv demo`: the platform on SQLite with two demo companies, ready to click through.
 
-use smartdmv_store::owner::company;
+use smartdmv_domain::TenantRole;
+use smartdmv_store::owner::{company, platform_user};
+use smartdmv_store::tenant::{practice, user};
 use smartdmv_tenancy::company::{self as svc, Actor, NewAdmin, NewCompany};
+use uuid::Uuid;
 
 use crate::app::{Application, shutdown_signal};
-use crate::config::{Config, random_token};
+use crate::config::Config;
+
+/// The demo platform owner.
+pub const DEMO_OWNER: &str = "owner@platform.example";
+
+/// Staff and a client of every demo company: (local part, name, role).
+pub const DEMO_PEOPLE: [(&str, &str, TenantRole); 3] = [
+    ("vet", "Dr. Vera Vet", TenantRole::Veterinarian),
+    ("reception", "Rita Reception", TenantRole::Receptionist),
+    ("client", "Carl Client", TenantRole::Client),
+];
 
 /// The demo companies: subdomain, name, phone.
 pub const DEMO_COMPANIES: [(&str, &str, &str); 2] = [
@@ -19,9 +32,25 @@ pub const DEMO_COMPANIES: [(&str, &str, &str); 2] = [
 /// The demo administrators' password (demo data only).
 pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
-/// Creates the demo companies that do not exist yet; returns how many were created.
+/// Creates the demo owner and the demo companies that do not exist yet; returns how many
+/// companies were created.
 pub async fn seed(app: &Application) -> anyhow::Result<usize> {
     let p = &app.state().platform;
+    if platform_user::find_by_email(p.owner.conn(), DEMO_OWNER)
+        .await?
+        .is_none()
+    {
+        crate::api::owner_auth::create_platform_user(
+            p.owner.conn(),
+            DEMO_OWNER,
+            "Platform Owner",
+            DEMO_PASSWORD.into(),
+            "OWNER",
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     let mut created = 0;
     for (sub, name, phone) in DEMO_COMPANIES {
         if company::find_by_subdomain(p.owner.conn(), sub)
@@ -48,21 +77,67 @@ pub async fn seed(app: &Application) -> anyhow::Result<usize> {
             &Actor::new("demo"),
         )
         .await?;
+        seed_people(app, sub).await?;
         created += 1;
     }
     Ok(created)
 }
 
+/// A veterinarian, a receptionist and a client in the company's practice, which accepts
+/// online sign-up.
+async fn seed_people(app: &Application, sub: &str) -> anyhow::Result<()> {
+    let state = app.state();
+    let resolved = state.platform.resolver.by_subdomain(sub).await?;
+    let tenant = crate::extract::Tenant::acquire(state, resolved)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let db = tenant.db.conn();
+    let mut home = practice::list(db)
+        .await?
+        .into_iter()
+        .next()
+        .context_missing()?;
+    home.allow_client_signup = true;
+    home.address = Some("1 Harbour Street, Springfield".into());
+    let home = practice::update(db, home).await?;
+    let hash = crate::api::auth::hash_on_blocking(DEMO_PASSWORD.into())
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+    let now = smartdmv_store::now();
+    for (local, name, role) in DEMO_PEOPLE {
+        user::insert(
+            db,
+            user::Model {
+                id: Uuid::now_v7(),
+                email: format!("{local}@{sub}.example"),
+                name: name.into(),
+                password_hash: hash.clone(),
+                role: role.as_str().into(),
+                practice_id: Some(home.id),
+                active: true,
+                created_at: now,
+                updated_at: now,
+                invitation_hash: None,
+                invitation_expires_at: None,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+trait ContextMissing<T> {
+    fn context_missing(self) -> anyhow::Result<T>;
+}
+
+impl<T> ContextMissing<T> for Option<T> {
+    fn context_missing(self) -> anyhow::Result<T> {
+        self.ok_or_else(|| anyhow::anyhow!("the demo company has no practice"))
+    }
+}
+
 /// Runs the demo until Ctrl-C.
-pub async fn run(mut config: Config) -> anyhow::Result<()> {
-    let token = match config.operator_token.clone().filter(|t| !t.is_empty()) {
-        Some(t) => t,
-        None => {
-            let t = random_token(24);
-            config.operator_token = Some(t.clone());
-            t
-        }
-    };
+pub async fn run(config: Config) -> anyhow::Result<()> {
     let base = config.base_domain.clone();
     let platform_host = config.platform_host();
     let app = Application::build(config).await?;
@@ -72,15 +147,21 @@ pub async fn run(mut config: Config) -> anyhow::Result<()> {
     println!("SmartDMV demo is running ({created} demo companies created this time).");
     println!();
     println!("  Platform (owner API):  http://{platform_host}:{port}/api/owner/companies");
-    println!("  Operator token:        {token}");
+    println!("  Platform owner:        {DEMO_OWNER} / {DEMO_PASSWORD}");
     println!(
-        "    curl -H 'Authorization: Bearer {token}' http://{platform_host}:{port}/api/owner/companies"
+        "    curl -X POST -H 'content-type: application/json' -d '{{\"email\":\"{DEMO_OWNER}\",\"password\":\"{DEMO_PASSWORD}\"}}' http://{platform_host}:{port}/api/owner/auth/login"
     );
     println!();
     for (sub, name, _) in DEMO_COMPANIES {
         println!("  {name}");
         println!("    http://{sub}.{base}:{port}/api/public/practices");
-        println!("    administrator: admin@{sub}.example / {DEMO_PASSWORD}");
+        println!("    administrator  admin@{sub}.example / {DEMO_PASSWORD}");
+        for (local, _, role) in DEMO_PEOPLE {
+            println!(
+                "    {:<14} {local}@{sub}.example / {DEMO_PASSWORD}",
+                role.as_str().to_lowercase()
+            );
+        }
     }
     println!();
     println!("  Health: http://{platform_host}:{port}/healthz   Stop with Ctrl-C.");

@@ -6,7 +6,6 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
-use sha2::{Digest, Sha256};
 use smartdmv_tenancy::resolve::{ResolvedCompany, TenantContext};
 use smartdmv_tenancy::{TenancyError, TenantDb};
 use std::sync::Arc;
@@ -83,7 +82,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+pub fn header<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -95,85 +94,14 @@ pub fn client_ip(parts: &Parts) -> Option<String> {
         .map(|c| c.0.ip().to_string())
 }
 
-/// An operator of the platform, authenticated by `SMARTDMV_OPERATOR_TOKEN`, on the platform
-/// host. Owner routes on any other host answer 404, as if they did not exist there.
-pub struct Operator {
-    pub ip: Option<String>,
-}
+/// The caller's address (from the connection), for audit entries and throttling.
+pub struct ClientIp(pub Option<String>);
 
-impl Operator {
-    pub fn actor(&self) -> smartdmv_tenancy::company::Actor {
-        smartdmv_tenancy::company::Actor {
-            label: "operator".into(),
-            ip: self.ip.clone(),
-        }
-    }
-}
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
 
-impl FromRequestParts<AppState> for Operator {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        if !state.is_platform_host(header(parts, "host")) {
-            return Err(ApiError::not_found("route"));
-        }
-        check_operator_token(parts, state)?;
-        Ok(Operator {
-            ip: client_ip(parts),
-        })
-    }
-}
-
-/// Checks `Authorization: Bearer <SMARTDMV_OPERATOR_TOKEN>`.
-fn check_operator_token(parts: &Parts, state: &AppState) -> Result<(), ApiError> {
-    let Some(expected) = state.operator_token_hash.as_ref() else {
-        return Err(ApiError::unauthorized(
-            "operator routes are disabled: SMARTDMV_OPERATOR_TOKEN is not set",
-        ));
-    };
-    let given = header(parts, "authorization")
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or_else(|| ApiError::unauthorized("send Authorization: Bearer <operator token>"))?;
-    let given = Sha256::digest(given.as_bytes());
-    // Compare digests in constant time.
-    let diff = given
-        .iter()
-        .zip(expected.iter())
-        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-    if diff != 0 {
-        return Err(ApiError::unauthorized("the operator token is not valid"));
-    }
-    Ok(())
-}
-
-/// An operator acting inside one company (tenant administration before company logins
-/// exist). The token is checked before the tenant is resolved, so an unauthenticated caller
-/// learns nothing about which companies exist.
-pub struct TenantOperator {
-    pub ip: Option<String>,
-}
-
-impl TenantOperator {
-    pub fn actor_label(&self) -> &'static str {
-        "operator"
-    }
-}
-
-impl FromRequestParts<AppState> for TenantOperator {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        check_operator_token(parts, state)?;
-        Ok(TenantOperator {
-            ip: client_ip(parts),
-        })
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(client_ip(parts)))
     }
 }
 
@@ -198,6 +126,53 @@ impl Tenant {
     }
 }
 
+/// Resolves the company a tenant request is for: its host or `X-Company-Id`, else the default
+/// company when the request names none. Unknown, suspended and unready companies are
+/// refused here, before any tenant database is touched.
+pub async fn resolve_company(
+    parts: &Parts,
+    state: &AppState,
+) -> Result<Arc<ResolvedCompany>, ApiError> {
+    let p = &state.platform;
+    let resolution = p
+        .resolver
+        .resolve(header(parts, "host"), header(parts, "x-company-id"))
+        .await?;
+    let company = match resolution.tenant {
+        TenantContext::Company(c) => c,
+        TenantContext::None => match &state.default_company {
+            Some(sel) => match sel.parse() {
+                Ok(id) => p.resolver.by_id(id).await?,
+                Err(_) => p.resolver.by_subdomain(sel).await?,
+            },
+            None => {
+                return Err(ApiError::bad_request(
+                    "tenant_required",
+                    "this route needs a company: use the company's host or send X-Company-Id",
+                ));
+            }
+        },
+    };
+    tracing::Span::current().record("company_id", tracing::field::display(company.id));
+    Ok(company)
+}
+
+impl Tenant {
+    /// Leases the database of an already resolved company.
+    pub async fn acquire(
+        state: &AppState,
+        company: Arc<ResolvedCompany>,
+    ) -> Result<Self, ApiError> {
+        let target = company.target.as_ref().ok_or_else(|| {
+            ApiError::from(TenancyError::NotReady(
+                "its database location is not usable".into(),
+            ))
+        })?;
+        let db = state.platform.registry.acquire(target).await?;
+        Ok(Tenant { company, db })
+    }
+}
+
 impl FromRequestParts<AppState> for Tenant {
     type Rejection = ApiError;
 
@@ -205,33 +180,7 @@ impl FromRequestParts<AppState> for Tenant {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let p = &state.platform;
-        let resolution = p
-            .resolver
-            .resolve(header(parts, "host"), header(parts, "x-company-id"))
-            .await?;
-        let company = match resolution.tenant {
-            TenantContext::Company(c) => c,
-            TenantContext::None => match &state.default_company {
-                Some(sel) => match sel.parse() {
-                    Ok(id) => p.resolver.by_id(id).await?,
-                    Err(_) => p.resolver.by_subdomain(sel).await?,
-                },
-                None => {
-                    return Err(ApiError::bad_request(
-                        "tenant_required",
-                        "this route needs a company: use the company's host or send X-Company-Id",
-                    ));
-                }
-            },
-        };
-        tracing::Span::current().record("company_id", tracing::field::display(company.id));
-        let target = company.target.as_ref().ok_or_else(|| {
-            ApiError::from(TenancyError::NotReady(
-                "its database location is not usable".into(),
-            ))
-        })?;
-        let db = p.registry.acquire(target).await?;
-        Ok(Tenant { company, db })
+        let company = resolve_company(parts, state).await?;
+        Tenant::acquire(state, company).await
     }
 }

@@ -610,6 +610,7 @@ async fn seed_company(db: &DatabaseConnection, seed: &Seed) -> Result<(), Tenanc
                     practice_id: Some(p.id),
                     before: None,
                     after: Some(serde_json::json!({"name": p.name})),
+                    ip: None,
                 },
             )
             .await?;
@@ -649,6 +650,7 @@ async fn seed_company(db: &DatabaseConnection, seed: &Seed) -> Result<(), Tenanc
                 practice_id: Some(practice_id),
                 before: None,
                 after: Some(serde_json::json!({"email": u.email, "role": u.role})),
+                ip: None,
             },
         )
         .await?;

@@ -1,5 +1,6 @@
 //! `/api/owner/companies`: the companies API of the product guide, plus retrying a failed
-//! provisioning and custom domains. Platform host only, operator token required.
+//! provisioning and custom domains. Platform host only; an `OWNER` sees every company, a
+//! `COMPANY_ADMIN` only their own (others answer 404).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,8 +16,9 @@ use uuid::Uuid;
 
 use super::{Page, PageParams, double_option};
 use crate::app::AppState;
+use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, Operator};
+use crate::extract::{ApiJson, ApiQuery};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -164,7 +166,7 @@ pub struct ListParams {
 /// `GET /api/owner/companies?status=&q=&limit=&cursor=`
 async fn list(
     State(s): State<AppState>,
-    _op: Operator,
+    op: PlatformPrincipal,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<CompanyOut>>> {
     let page = PageParams {
@@ -182,7 +184,11 @@ async fn list(
     let filter = company::ListFilter {
         status,
         q: params.q,
-        only: None,
+        only: if op.is_owner() {
+            None
+        } else {
+            Some(CompanyId(op.user.company_id.unwrap_or_default()))
+        },
         include_archived: false,
     };
     let mut rows = company::list(s.platform.owner.conn(), &filter, cursor, limit + 1).await?;
@@ -222,9 +228,10 @@ pub struct AdminBody {
 /// `POST /api/owner/companies`: registers and provisions a company; 201 once it is ready.
 async fn create(
     State(s): State<AppState>,
-    op: Operator,
+    op: PlatformPrincipal,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<(StatusCode, Json<CompanyOut>)> {
+    op.require_owner()?;
     let input = NewCompany {
         name: body.name,
         subdomain: body.subdomain,
@@ -245,10 +252,12 @@ async fn create(
 /// `GET /api/owner/companies/{id}`
 async fn show(
     State(s): State<AppState>,
-    _op: Operator,
+    op: PlatformPrincipal,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CompanyOut>> {
-    let c = company::get(s.platform.owner.conn(), parse_id(&id)?).await?;
+    let id = parse_id(&id)?;
+    op.require_sees(id)?;
+    let c = company::get(s.platform.owner.conn(), id).await?;
     Ok(Json(load_out(&s, c).await?))
 }
 
@@ -269,10 +278,24 @@ pub struct UpdateBody {
 /// `PUT /api/owner/companies/{id}`: changes the fields present in the body.
 async fn update(
     State(s): State<AppState>,
-    op: Operator,
+    op: PlatformPrincipal,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateBody>,
 ) -> ApiResult<Json<CompanyOut>> {
+    let id = parse_id(&id)?;
+    op.require_sees(id)?;
+    if !op.is_owner()
+        && (body.name.is_some()
+            || body.subdomain.is_some()
+            || body.status.is_some()
+            || body.plan.is_some())
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "a company administrator may change contact details and settings only",
+        ));
+    }
     let changes = CompanyChanges {
         name: body.name,
         subdomain: body.subdomain,
@@ -282,7 +305,7 @@ async fn update(
         plan: body.plan,
         settings: body.settings,
     };
-    let c = svc::update(&s.platform, parse_id(&id)?, changes, &op.actor()).await?;
+    let c = svc::update(&s.platform, id, changes, &op.actor()).await?;
     Ok(Json(load_out(&s, c).await?))
 }
 
@@ -290,9 +313,10 @@ async fn update(
 /// database is kept.
 async fn archive(
     State(s): State<AppState>,
-    op: Operator,
+    op: PlatformPrincipal,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CompanyOut>> {
+    op.require_owner()?;
     let c = svc::archive(&s.platform, parse_id(&id)?, &op.actor()).await?;
     Ok(Json(load_out(&s, c).await?))
 }
@@ -300,19 +324,21 @@ async fn archive(
 /// `POST /api/owner/companies/{id}/provision`: runs a failed provisioning again.
 async fn retry(
     State(s): State<AppState>,
-    op: Operator,
+    op: PlatformPrincipal,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CompanyOut>> {
+    op.require_owner()?;
     let c = svc::retry_provisioning(&s.platform, parse_id(&id)?, &op.actor()).await?;
     Ok(Json(load_out(&s, c).await?))
 }
 
 async fn list_domains(
     State(s): State<AppState>,
-    _op: Operator,
+    op: PlatformPrincipal,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Page<DomainOut>>> {
     let id = parse_id(&id)?;
+    op.require_sees(id)?;
     company::get(s.platform.owner.conn(), id).await?;
     let items = domain::list_for(s.platform.owner.conn(), id)
         .await?
@@ -334,18 +360,20 @@ pub struct DomainBody {
 /// `POST /api/owner/companies/{id}/domains`: registers an unverified custom domain.
 async fn add_domain(
     State(s): State<AppState>,
-    op: Operator,
+    op: PlatformPrincipal,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DomainBody>,
 ) -> ApiResult<(StatusCode, Json<DomainOut>)> {
-    let d = svc::add_domain(&s.platform, parse_id(&id)?, &body.domain, &op.actor()).await?;
+    let id = parse_id(&id)?;
+    op.require_sees(id)?;
+    let d = svc::add_domain(&s.platform, id, &body.domain, &op.actor()).await?;
     Ok((StatusCode::CREATED, Json(d.into())))
 }
 
 /// `POST /api/owner/companies/{id}/domains/{domainId}/verify`
 async fn verify_domain(
     State(s): State<AppState>,
-    op: Operator,
+    op: PlatformPrincipal,
     Path((id, domain_id)): Path<(String, String)>,
 ) -> ApiResult<Json<DomainOut>> {
     let domain_id: Uuid = domain_id
@@ -357,7 +385,7 @@ async fn verify_domain(
 
 async fn remove_domain(
     State(s): State<AppState>,
-    op: Operator,
+    op: PlatformPrincipal,
     Path((id, domain_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let domain_id: Uuid = domain_id
@@ -370,7 +398,8 @@ async fn remove_domain(
 /// `GET /api/owner/metrics`: the tenant registry's gauges and counters.
 async fn metrics(
     State(s): State<AppState>,
-    _op: Operator,
-) -> Json<smartdmv_tenancy::registry::RegistryMetrics> {
-    Json(s.platform.registry.metrics())
+    op: PlatformPrincipal,
+) -> ApiResult<Json<smartdmv_tenancy::registry::RegistryMetrics>> {
+    op.require_owner()?;
+    Ok(Json(s.platform.registry.metrics()))
 }

@@ -1,9 +1,14 @@
 //! HTTP handlers, one module per resource.
 
+pub mod audit_logs;
+pub mod auth;
 pub mod companies;
 pub mod health;
+pub mod owner_auth;
 pub mod practices;
 pub mod public;
+pub mod roles;
+pub mod users;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};

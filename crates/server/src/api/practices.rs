@@ -1,8 +1,7 @@
-//! `/api/practices`: a company's practices. Until company logins exist these routes take the
-//! operator token on the company's host; the identity work replaces that with
-//! administrators' sessions.
+//! `/api/practices`: a company's practices and their settings. Practice-bound users see and
+//! edit their own practices; creating one is a company-level act.
 
-use axum::extract::State;
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -13,11 +12,15 @@ use uuid::Uuid;
 
 use super::{Page, PageParams};
 use crate::app::AppState;
+use crate::auth::Authorized;
+use crate::auth::perms::{PracticesCreate, PracticesRead, PracticesUpdate};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery, Tenant, TenantOperator};
+use crate::extract::{ApiJson, ApiQuery};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/practices", get(list).post(create))
+    Router::new()
+        .route("/api/practices", get(list).post(create))
+        .route("/api/practices/{id}", get(show).patch(update))
 }
 
 /// A practice with its settings.
@@ -54,14 +57,14 @@ impl From<practice::Model> for PracticeOut {
 }
 
 async fn list(
-    _op: TenantOperator,
-    tenant: Tenant,
+    auth: Authorized<PracticesRead>,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<PracticeOut>>> {
     let limit = page.limit()?;
-    let mut rows = practice::list_page(tenant.db.conn(), page.cursor()?, limit + 1)
+    let mut rows = practice::list_page(auth.db(), page.cursor()?, limit + 1)
         .await
-        .map_err(|e| tenant.db_error(e))?;
+        .map_err(|e| auth.db_error(e))?;
+    rows.retain(|p| auth.in_scope(Some(p.id)));
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|p| p.id.to_string())
@@ -131,9 +134,7 @@ fn validate(b: &CreatePractice) -> Result<(), ApiError> {
 
 /// `POST /api/practices`: adds a practice, with its audit entry in the same transaction.
 async fn create(
-    State(_s): State<AppState>,
-    op: TenantOperator,
-    tenant: Tenant,
+    auth: Authorized<PracticesCreate>,
     ApiJson(body): ApiJson<CreatePractice>,
 ) -> ApiResult<(StatusCode, Json<PracticeOut>)> {
     validate(&body)?;
@@ -152,21 +153,23 @@ async fn create(
         created_at: now,
         updated_at: now,
     };
-    let db = tenant.db.conn();
+    let db = auth.db();
+    let actor = auth.actor_label();
     let saved = async {
         let txn = db.begin().await?;
         let saved = practice::insert(&txn, model).await?;
         audit::append(
             &txn,
             audit::Entry {
-                actor_id: None,
-                actor: op.actor_label(),
+                actor_id: Some(auth.user.id),
+                actor: &actor,
                 action: "create",
                 entity: "practice",
                 entity_id: Some(saved.id),
                 practice_id: Some(saved.id),
                 before: None,
                 after: Some(serde_json::json!({"name": saved.name})),
+                ip: auth.ip.clone(),
             },
         )
         .await?;
@@ -174,6 +177,141 @@ async fn create(
         Ok::<_, sea_orm::DbErr>(saved)
     }
     .await
-    .map_err(|e| tenant.db_error(e))?;
+    .map_err(|e| auth.db_error(e))?;
     Ok((StatusCode::CREATED, Json(saved.into())))
+}
+
+async fn find_visible(auth: &crate::auth::TenantPrincipal, id: &str) -> ApiResult<practice::Model> {
+    let id: Uuid = id.parse().map_err(|_| ApiError::not_found("practice"))?;
+    practice::find(auth.db(), id)
+        .await
+        .map_err(|e| auth.db_error(e))?
+        .filter(|p| auth.in_scope(Some(p.id)))
+        .ok_or_else(|| ApiError::not_found("practice"))
+}
+
+/// `GET /api/practices/{id}`
+async fn show(
+    auth: Authorized<PracticesRead>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PracticeOut>> {
+    Ok(Json(find_visible(&auth, &id).await?.into()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdatePractice {
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub time_zone: Option<String>,
+    pub currency: Option<String>,
+    pub opening_hours: Option<serde_json::Value>,
+    pub allow_client_signup: Option<bool>,
+}
+
+fn check_opening_hours(v: &serde_json::Value) -> bool {
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let hhmm = |s: &str| {
+        let b = s.as_bytes();
+        b.len() == 5
+            && b[2] == b':'
+            && s[..2].parse::<u8>().is_ok_and(|h| h < 24)
+            && s[3..].parse::<u8>().is_ok_and(|m| m < 60)
+    };
+    v.as_object().is_some_and(|o| {
+        o.iter().all(|(day, spans)| {
+            DAYS.contains(&day.as_str())
+                && spans.as_array().is_some_and(|a| {
+                    a.iter().all(|span| {
+                        span.as_array().is_some_and(|p| {
+                            p.len() == 2
+                                && p.iter().all(|x| x.as_str().is_some_and(hhmm))
+                                && p[0].as_str() < p[1].as_str()
+                        })
+                    })
+                })
+        })
+    })
+}
+
+/// `PATCH /api/practices/{id}`: details and settings.
+async fn update(
+    auth: Authorized<PracticesUpdate>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdatePractice>,
+) -> ApiResult<Json<PracticeOut>> {
+    let before = find_visible(&auth, &id).await?;
+    let probe = CreatePractice {
+        name: body.name.clone().unwrap_or_else(|| before.name.clone()),
+        address: None,
+        phone: body.phone.clone(),
+        email: body.email.clone(),
+        time_zone: body.time_zone.clone(),
+        currency: body.currency.clone(),
+    };
+    validate(&probe)?;
+    if let Some(h) = &body.opening_hours
+        && !check_opening_hours(h)
+    {
+        return Err(ApiError::invalid_field(
+            "openingHours",
+            "must map mon..sun to lists of [\"HH:MM\", \"HH:MM\"] spans",
+        ));
+    }
+    let mut m = before.clone();
+    m.name = probe.name.trim().to_owned();
+    if body.address.is_some() {
+        m.address = body.address;
+    }
+    if body.phone.is_some() {
+        m.phone = body.phone;
+    }
+    if body.email.is_some() {
+        m.email = body.email;
+    }
+    if let Some(tz) = body.time_zone {
+        m.time_zone = tz;
+    }
+    if let Some(c) = body.currency {
+        m.currency = c;
+    }
+    if let Some(h) = body.opening_hours {
+        m.opening_hours = h;
+    }
+    if let Some(a) = body.allow_client_signup {
+        m.allow_client_signup = a;
+    }
+    m.updated_at = smartdmv_store::now();
+    let db = auth.db();
+    let actor = auth.actor_label();
+    let saved = async {
+        let txn = db.begin().await?;
+        let saved = practice::update(&txn, m).await?;
+        audit::append(
+            &txn,
+            audit::Entry {
+                actor_id: Some(auth.user.id),
+                actor: &actor,
+                action: "update",
+                entity: "practice",
+                entity_id: Some(saved.id),
+                practice_id: Some(saved.id),
+                before: Some(
+                    serde_json::to_value(PracticeOut::from(before.clone())).unwrap_or_default(),
+                ),
+                after: Some(
+                    serde_json::to_value(PracticeOut::from(saved.clone())).unwrap_or_default(),
+                ),
+                ip: auth.ip.clone(),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok::<_, sea_orm::DbErr>(saved)
+    }
+    .await
+    .map_err(|e| auth.db_error(e))?;
+    Ok(Json(saved.into()))
 }

@@ -150,7 +150,6 @@ async fn demo_command_serves_the_demo_companies(b: Backend) {
     cmd.args(["demo", "--listen", &format!("127.0.0.1:{port}")])
         .env("DATA_DIR", dir.path())
         .env("RUST_LOG", "warn")
-        .env_remove("SMARTDMV_OPERATOR_TOKEN")
         .env_remove("OWNER_DATABASE_URL")
         .env_remove("TENANT_DATABASE_SERVER")
         .env_remove("DATABASE_URL")
@@ -178,11 +177,7 @@ async fn demo_command_serves_the_demo_companies(b: Backend) {
     let banner = rx.recv_timeout(Duration::from_secs(60));
     let result = async {
         let banner = banner.expect("demo did not start in time");
-        let token = banner
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("Operator token:"))
-            .map(|t| t.trim().to_owned())
-            .expect("no operator token printed");
+        assert!(banner.contains("owner@platform.example / demo-password-2026"), "{banner}");
         assert!(
             banner.contains(&format!(
                 "http://demo-vet.localhost:{port}/api/public/practices"
@@ -207,6 +202,26 @@ async fn demo_command_serves_the_demo_companies(b: Backend) {
             assert_eq!(r.status(), StatusCode::OK);
             assert!(r.text().await.unwrap().contains(name));
         }
+        let login: serde_json::Value = client
+            .post(format!("http://127.0.0.1:{port}/api/owner/auth/login"))
+            .header("host", format!("localhost:{port}"))
+            .json(&serde_json::json!({"email": "owner@platform.example", "password": "demo-password-2026"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = login["token"].as_str().expect("owner login").to_owned();
+        // The demo's staff can sign in on their company's host.
+        let r = client
+            .post(format!("http://127.0.0.1:{port}/api/auth/login"))
+            .header("host", format!("demo-vet.localhost:{port}"))
+            .json(&serde_json::json!({"email": "vet@demo-vet.example", "password": "demo-password-2026"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
         let r = client
             .get(format!("http://127.0.0.1:{port}/api/owner/companies"))
             .header("host", format!("localhost:{port}"))

@@ -260,7 +260,7 @@ async fn owner_routes_need_the_token_and_the_platform_host(b: Backend) {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let (s, body) = json(
         app.tenant("guarded", Method::GET, "/api/owner/companies")
-            .bearer_auth(crate::helpers::TOKEN)
+            .bearer_auth(&app.owner_token)
             .send()
             .await
             .unwrap(),

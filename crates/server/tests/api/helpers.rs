@@ -61,8 +61,11 @@ macro_rules! both_backends {
     };
 }
 
-pub const TOKEN: &str = "test-operator-token";
 pub const SECRET: &str = "test-secret-key";
+/// The platform owner every test app starts with.
+pub const OWNER_EMAIL: &str = "owner@platform.example";
+/// The password of every user the tests create.
+pub const PASSWORD: &str = "a-long-password-1";
 
 /// Knobs a test may turn before the app starts.
 #[derive(Clone, Debug, Default)]
@@ -87,6 +90,8 @@ pub struct TestApp {
     /// Prefix of every PostgreSQL database this test creates.
     pub prefix: String,
     pub data_dir: tempfile::TempDir,
+    /// A session token of the platform owner.
+    pub owner_token: String,
     server: Option<tokio::task::JoinHandle<()>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -102,7 +107,6 @@ impl TestApp {
         let mut config = Config {
             data_dir: data_dir.path().to_path_buf(),
             listen: "127.0.0.1:0".into(),
-            operator_token: Some(TOKEN.into()),
             secret_key: Some(SECRET.into()),
             tenant_db_prefix: prefix.clone(),
             default_company: opts.default_company.clone(),
@@ -146,7 +150,17 @@ impl TestApp {
             .timeout(Duration::from_secs(60))
             .build()
             .unwrap();
-        TestApp {
+        smartdmv_server::api::owner_auth::create_platform_user(
+            state.platform.owner.conn(),
+            OWNER_EMAIL,
+            "Test Owner",
+            PASSWORD.into(),
+            "OWNER",
+            None,
+        )
+        .await
+        .unwrap();
+        let mut app = TestApp {
             addr,
             client,
             state,
@@ -154,9 +168,67 @@ impl TestApp {
             config,
             prefix,
             data_dir,
+            owner_token: String::new(),
             server: Some(server),
             stop: Some(tx),
-        }
+        };
+        app.owner_token = app.owner_login(OWNER_EMAIL, PASSWORD).await;
+        app
+    }
+
+    /// Signs a platform user in and returns the session token.
+    pub async fn owner_login(&self, email: &str, password: &str) -> String {
+        let (s, v) = json(
+            self.platform(Method::POST, "/api/owner/auth/login")
+                .json(&json!({"email": email, "password": password}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["token"].as_str().unwrap().to_owned()
+    }
+
+    /// Signs a company user in on the company's host and returns the session token.
+    pub async fn login(&self, subdomain: &str, email: &str, password: &str) -> String {
+        let (s, v) = json(
+            self.tenant(subdomain, Method::POST, "/api/auth/login")
+                .json(&json!({"email": email, "password": password}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::OK, "{subdomain} {email}: {v}");
+        v["token"].as_str().unwrap().to_owned()
+    }
+
+    /// The session token of the company's first administrator (`admin@<subdomain>.example`).
+    pub async fn admin_token(&self, subdomain: &str) -> String {
+        self.login(subdomain, &format!("admin@{subdomain}.example"), PASSWORD)
+            .await
+    }
+
+    /// Creates a company user through the API as the company's administrator; returns its id.
+    pub async fn create_user(
+        &self,
+        subdomain: &str,
+        admin: &str,
+        email: &str,
+        role: &str,
+    ) -> String {
+        let (s, v) = json(
+            self.tenant(subdomain, Method::POST, "/api/users")
+                .bearer_auth(admin)
+                .json(&json!({"email": email, "name": format!("User {email}"), "password": PASSWORD, "role": role}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        v["id"].as_str().unwrap().to_owned()
     }
 
     fn url(&self, path: &str) -> String {
@@ -170,9 +242,9 @@ impl TestApp {
             .header("host", format!("localhost:{}", self.addr.port()))
     }
 
-    /// A request to the platform host with the operator token.
+    /// A request to the platform host as the platform owner.
     pub fn owner(&self, method: Method, path: &str) -> RequestBuilder {
-        self.platform(method, path).bearer_auth(TOKEN)
+        self.platform(method, path).bearer_auth(&self.owner_token)
     }
 
     /// A request with an arbitrary Host header.
@@ -201,7 +273,7 @@ impl TestApp {
                 "contactEmail": format!("office@{subdomain}.example"),
                 "contactPhone": "+1 555 0100",
                 "admin": {"email": format!("admin@{subdomain}.example"), "name": "First Admin",
-                          "password": "a-long-password-1"}
+                          "password": PASSWORD}
             }))
             .send()
             .await

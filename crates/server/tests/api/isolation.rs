@@ -22,9 +22,11 @@ async fn companies_get_separate_databases_and_writes_stay_in_their_own(b: Backen
     assert_eq!(app.tenant_database_count().await, 2);
 
     let marker = format!("Marker A {}", uuid::Uuid::new_v4());
+    let admin_a = app.admin_token("clinic-a").await;
+    let admin_b = app.admin_token("clinic-b").await;
     let (s, created) = json(
         app.tenant("clinic-a", Method::POST, "/api/practices")
-            .bearer_auth(crate::helpers::TOKEN)
+            .bearer_auth(&admin_a)
             .json(&json!({"name": marker, "timeZone": "Europe/London", "currency": "GBP"}))
             .send()
             .await
@@ -80,7 +82,7 @@ async fn companies_get_separate_databases_and_writes_stay_in_their_own(b: Backen
     let _ = db_a.close().await;
     let _ = db_b.close().await;
 
-    // Tenant writes need the operator token (until company logins exist).
+    // Tenant writes need a signed-in user of the company.
     let r = app
         .tenant("clinic-b", Method::POST, "/api/practices")
         .json(&json!({"name": "Intruder"}))
@@ -90,7 +92,7 @@ async fn companies_get_separate_databases_and_writes_stay_in_their_own(b: Backen
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let (s, e) = json(
         app.tenant("clinic-b", Method::POST, "/api/practices")
-            .bearer_auth(crate::helpers::TOKEN)
+            .bearer_auth(&admin_b)
             .json(&json!({"name": "", "currency": "pounds", "timeZone": "nowhere"}))
             .send()
             .await
@@ -109,9 +111,10 @@ async fn x_company_id_selects_only_the_named_company(b: Backend) {
     let bb = app.create_company("head-b").await;
     let (a_id, b_id) = (a["id"].as_str().unwrap(), bb["id"].as_str().unwrap());
     let marker = format!("Header marker {}", uuid::Uuid::new_v4());
+    let admin_b = app.admin_token("head-b").await;
     let (s, _) = json(
         app.platform(Method::POST, "/api/practices")
-            .bearer_auth(crate::helpers::TOKEN)
+            .bearer_auth(&admin_b)
             .header("x-company-id", b_id)
             .json(&json!({"name": marker}))
             .send()

@@ -146,14 +146,14 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
         // Tenant writes are refused the same way, credentials or not.
         (
             app.tenant("paused-vet", Method::POST, "/api/practices")
-                .bearer_auth(crate::helpers::TOKEN)
+                .bearer_auth("t.00000000000000000000000000000000.x")
                 .json(&json!({"name": "x"})),
             StatusCode::FORBIDDEN,
             "company_suspended",
         ),
         (
             app.tenant("nobody-here", Method::POST, "/api/practices")
-                .bearer_auth(crate::helpers::TOKEN)
+                .bearer_auth("t.00000000000000000000000000000000.x")
                 .json(&json!({"name": "x"})),
             StatusCode::NOT_FOUND,
             "unknown_company",

@@ -31,7 +31,9 @@ impl ActiveModelBehavior for ActiveModel {}
 pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, StoreError> {
     match ActiveModel::from(m).reset_all().insert(db).await {
         Ok(m) => Ok(m),
-        Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("platform user email")),
+        Err(e) if crate::is_unique_violation(&e) => {
+            Err(StoreError::Conflict("platform user email"))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -71,7 +73,10 @@ pub mod session {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-pub async fn insert_session(db: &impl ConnectionTrait, m: session::Model) -> Result<session::Model, DbErr> {
+pub async fn insert_session(
+    db: &impl ConnectionTrait,
+    m: session::Model,
+) -> Result<session::Model, DbErr> {
     session::ActiveModel::from(m).reset_all().insert(db).await
 }
 

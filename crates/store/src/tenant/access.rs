@@ -218,12 +218,17 @@ pub async fn find_override(
 }
 
 pub async fn delete_override(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
-    permission_override::Entity::delete_by_id(id).exec(db).await?;
+    permission_override::Entity::delete_by_id(id)
+        .exec(db)
+        .await?;
     Ok(())
 }
 
 pub async fn list_roles(db: &impl ConnectionTrait) -> Result<Vec<role::Model>, DbErr> {
-    role::Entity::find().order_by_asc(role::Column::Name).all(db).await
+    role::Entity::find()
+        .order_by_asc(role::Column::Name)
+        .all(db)
+        .await
 }
 
 pub async fn find_role(db: &impl ConnectionTrait, id: Uuid) -> Result<role::Model, StoreError> {
@@ -233,7 +238,10 @@ pub async fn find_role(db: &impl ConnectionTrait, id: Uuid) -> Result<role::Mode
         .ok_or(StoreError::NotFound("role"))
 }
 
-pub async fn insert_role(db: &impl ConnectionTrait, m: role::Model) -> Result<role::Model, StoreError> {
+pub async fn insert_role(
+    db: &impl ConnectionTrait,
+    m: role::Model,
+) -> Result<role::Model, StoreError> {
     match role::ActiveModel::from(m).reset_all().insert(db).await {
         Ok(m) => Ok(m),
         Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("role name")),
@@ -241,7 +249,10 @@ pub async fn insert_role(db: &impl ConnectionTrait, m: role::Model) -> Result<ro
     }
 }
 
-pub async fn update_role(db: &impl ConnectionTrait, m: role::Model) -> Result<role::Model, StoreError> {
+pub async fn update_role(
+    db: &impl ConnectionTrait,
+    m: role::Model,
+) -> Result<role::Model, StoreError> {
     match role::ActiveModel::from(m).reset_all().update(db).await {
         Ok(m) => Ok(m),
         Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("role name")),

@@ -37,6 +37,7 @@ pub struct Entry<'a> {
     pub practice_id: Option<Uuid>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+    pub ip: Option<String>,
 }
 
 pub async fn append(db: &impl ConnectionTrait, e: Entry<'_>) -> Result<(), DbErr> {
@@ -51,7 +52,7 @@ pub async fn append(db: &impl ConnectionTrait, e: Entry<'_>) -> Result<(), DbErr
         practice_id: e.practice_id,
         before: e.before,
         after: e.after,
-        ip: None,
+        ip: e.ip,
     };
     ActiveModel::from(m).reset_all().insert(db).await?;
     Ok(())
@@ -60,4 +61,58 @@ pub async fn append(db: &impl ConnectionTrait, e: Entry<'_>) -> Result<(), DbErr
 /// Every entry, oldest first.
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
     Entity::find().order_by_asc(Column::Id).all(db).await
+}
+
+/// Filters of [`list_page`].
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub entity: Option<String>,
+    pub action: Option<String>,
+    pub actor_id: Option<Uuid>,
+    pub entity_id: Option<Uuid>,
+    /// Only entries of these practices (or of none) when given.
+    pub practices: Option<Vec<Uuid>>,
+    pub since: Option<TimeDateTimeWithTimeZone>,
+    pub until: Option<TimeDateTimeWithTimeZone>,
+}
+
+/// One page of entries, newest first, before `cursor` when given.
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    f: &Filter,
+    cursor: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::{Condition, QuerySelect};
+    let mut c = Condition::all();
+    if let Some(v) = &f.entity {
+        c = c.add(Column::Entity.eq(v.clone()));
+    }
+    if let Some(v) = &f.action {
+        c = c.add(Column::Action.eq(v.clone()));
+    }
+    if let Some(v) = f.actor_id {
+        c = c.add(Column::ActorId.eq(v));
+    }
+    if let Some(v) = f.entity_id {
+        c = c.add(Column::EntityId.eq(v));
+    }
+    if let Some(ps) = &f.practices {
+        c = c.add(Column::PracticeId.is_in(ps.iter().copied()));
+    }
+    if let Some(t) = f.since {
+        c = c.add(Column::At.gte(t));
+    }
+    if let Some(t) = f.until {
+        c = c.add(Column::At.lt(t));
+    }
+    if let Some(cur) = cursor {
+        c = c.add(Column::Id.lt(cur));
+    }
+    Entity::find()
+        .filter(c)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
 }

@@ -303,8 +303,13 @@ impl MigrationTrait for CreateRolesAndAccess {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(Index::drop().name("idx_sessions_user").table("sessions").to_owned())
-            .await?;
+        m.drop_index(
+            Index::drop()
+                .name("idx_sessions_user")
+                .table("sessions")
+                .to_owned(),
+        )
+        .await?;
         for col in ["invitation_expires_at", "invitation_hash"] {
             m.alter_table(Table::alter().table("users").drop_column(col).to_owned())
                 .await?;
@@ -313,7 +318,12 @@ impl MigrationTrait for CreateRolesAndAccess {
             m.alter_table(Table::alter().table("sessions").drop_column(col).to_owned())
                 .await?;
         }
-        for t in ["permission_overrides", "user_practices", "user_roles", "roles"] {
+        for t in [
+            "permission_overrides",
+            "user_practices",
+            "user_roles",
+            "roles",
+        ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())

@@ -55,3 +55,11 @@ pub async fn list_page(
     }
     q.all(db).await
 }
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
+pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+    ActiveModel::from(m).reset_all().update(db).await
+}

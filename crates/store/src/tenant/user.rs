@@ -96,7 +96,10 @@ pub async fn list_page(
 }
 
 /// Ids of users assigned (beyond their home practice) to one of `practices`.
-pub async fn assigned_to(db: &impl ConnectionTrait, practices: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
+pub async fn assigned_to(
+    db: &impl ConnectionTrait,
+    practices: &[Uuid],
+) -> Result<Vec<Uuid>, DbErr> {
     use crate::tenant::access::user_practice;
     Ok(user_practice::Entity::find()
         .filter(user_practice::Column::PracticeId.is_in(practices.iter().copied()))

@@ -1,0 +1,131 @@
+//! The principal of an owner request: a live platform session of an `OWNER` or a
+//! `COMPANY_ADMIN`, on the platform host.
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use smartdmv_domain::CompanyId;
+use smartdmv_store::owner::platform_user;
+
+use super::token::{self, Source};
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::extract::{client_ip, header};
+
+/// Platform roles (`spec/rbac.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlatformRole {
+    Owner,
+    CompanyAdmin,
+}
+
+impl PlatformRole {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "OWNER" => Some(Self::Owner),
+            "COMPANY_ADMIN" => Some(Self::CompanyAdmin),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "OWNER",
+            Self::CompanyAdmin => "COMPANY_ADMIN",
+        }
+    }
+}
+
+/// A signed-in platform user.
+pub struct PlatformPrincipal {
+    pub user: platform_user::Model,
+    pub role: PlatformRole,
+    pub session: platform_user::session::Model,
+    pub ip: Option<String>,
+}
+
+impl PlatformPrincipal {
+    pub fn is_owner(&self) -> bool {
+        self.role == PlatformRole::Owner
+    }
+
+    /// 403 unless an `OWNER`.
+    pub fn require_owner(&self) -> Result<(), ApiError> {
+        if self.is_owner() {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "only a platform owner may do this",
+            ))
+        }
+    }
+
+    /// Whether this user may see a company: owners all, a `COMPANY_ADMIN` their own.
+    pub fn sees(&self, company: CompanyId) -> bool {
+        self.is_owner() || self.user.company_id == Some(company.0)
+    }
+
+    /// 404 for a company the user may not see, so that ids cannot be probed.
+    pub fn require_sees(&self, company: CompanyId) -> Result<(), ApiError> {
+        if self.sees(company) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found("company"))
+        }
+    }
+
+    pub fn actor(&self) -> smartdmv_tenancy::company::Actor {
+        smartdmv_tenancy::company::Actor {
+            label: format!("{}:{}", self.role.as_str().to_lowercase(), self.user.email),
+            ip: self.ip.clone(),
+        }
+    }
+}
+
+fn unauthenticated(detail: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
+}
+
+impl FromRequestParts<AppState> for PlatformPrincipal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if !state.is_platform_host(header(parts, "host")) {
+            return Err(ApiError::not_found("route"));
+        }
+        let (tok, source) = token::credential(parts, token::OWNER_COOKIE)
+            .ok_or_else(|| unauthenticated("sign in first: POST /api/owner/auth/login"))?;
+        if !tok.starts_with("o.") {
+            return Err(unauthenticated("not a platform session token"));
+        }
+        if source == Source::Cookie && !token::same_origin(parts) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf_failed",
+                "cross-site request refused: send it from the application's own pages",
+            ));
+        }
+        let db = state.platform.owner.conn();
+        let session =
+            platform_user::find_live_session(db, &token::hash(&tok), smartdmv_store::now())
+                .await?
+                .ok_or_else(|| unauthenticated("the session has expired or was signed out"))?;
+        let user = platform_user::find(db, session.user_id)
+            .await?
+            .filter(|u| u.active)
+            .ok_or_else(|| unauthenticated("the session's user is no longer active"))?;
+        let role = PlatformRole::parse(&user.role)
+            .ok_or_else(|| unauthenticated("the user has no platform role"))?;
+        Ok(Self {
+            user,
+            role,
+            session,
+            ip: client_ip(parts),
+        })
+    }
+}

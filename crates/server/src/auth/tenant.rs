@@ -1,0 +1,236 @@
+//! The principal of a company request: a live session of a user of the resolved company,
+//! with the roles, practices and overrides that decide what they may do.
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use smartdmv_domain::TenantRole;
+use smartdmv_domain::perm::{Access, Override, Permission};
+use smartdmv_store::tenant::{access, session, user};
+use std::marker::PhantomData;
+use std::ops::Deref;
+use uuid::Uuid;
+
+use super::perms::Perm;
+use super::token::{self, Source};
+use crate::app::AppState;
+use crate::error::ApiError;
+use crate::extract::{Tenant, client_ip, resolve_company};
+
+/// A signed-in user of the request's company.
+pub struct TenantPrincipal {
+    pub tenant: Tenant,
+    pub user: user::Model,
+    /// Built-in roles: the primary role and any extra ones.
+    pub roles: Vec<TenantRole>,
+    /// Ids of the custom roles held.
+    pub custom_roles: Vec<Uuid>,
+    pub access: Access,
+    /// Home practice and assigned practices.
+    pub practices: Vec<Uuid>,
+    pub session: session::Model,
+    pub source: Source,
+    pub ip: Option<String>,
+}
+
+pub fn now_unix() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+impl TenantPrincipal {
+    pub fn can(&self, p: Permission) -> bool {
+        self.access.allows(p, now_unix())
+    }
+
+    /// 403 `forbidden` unless the permission is held.
+    pub fn require(&self, p: Permission) -> Result<(), ApiError> {
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(forbidden(p))
+        }
+    }
+
+    /// Administrators reach every practice; everyone else their own.
+    pub fn company_wide(&self) -> bool {
+        self.roles
+            .iter()
+            .any(|r| smartdmv_domain::perm::is_company_wide(*r))
+    }
+
+    /// `None` for company-wide users, else the practices they may work in.
+    pub fn practice_scope(&self) -> Option<&[Uuid]> {
+        (!self.company_wide()).then_some(self.practices.as_slice())
+    }
+
+    pub fn in_scope(&self, practice: Option<Uuid>) -> bool {
+        match (self.practice_scope(), practice) {
+            (None, _) => true,
+            (Some(ps), Some(p)) => ps.contains(&p),
+            (Some(_), None) => false,
+        }
+    }
+
+    pub fn is_client(&self) -> bool {
+        self.roles.iter().all(|r| *r == TenantRole::Client) && self.custom_roles.is_empty()
+    }
+
+    /// Who acts, for audit entries: the user, and the impersonating operator if any.
+    pub fn actor_label(&self) -> String {
+        match &self.session.impersonator {
+            Some(by) => format!("{} (impersonated by {by})", self.user.email),
+            None => self.user.email.clone(),
+        }
+    }
+
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        self.tenant.db.conn()
+    }
+
+    pub fn db_error(&self, e: sea_orm::DbErr) -> ApiError {
+        self.tenant.db_error(e)
+    }
+}
+
+pub fn forbidden(p: Permission) -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "forbidden",
+        format!("this needs the permission {p}"),
+    )
+}
+
+fn unauthenticated(detail: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
+}
+
+/// Builds a user's access from their rows.
+pub fn build_access(
+    u: &user::Model,
+    rows: &access::UserAccessRows,
+) -> (Vec<TenantRole>, Vec<Uuid>, Access, Vec<Uuid>) {
+    let mut roles: Vec<TenantRole> = TenantRole::parse(&u.role).into_iter().collect();
+    roles.extend(rows.role_keys.iter().filter_map(|k| TenantRole::parse(k)));
+    roles.sort_by_key(|r| r.as_str());
+    roles.dedup();
+    let custom: Vec<Permission> = rows
+        .custom_roles
+        .iter()
+        .flat_map(|r| r.permissions.as_array().cloned().unwrap_or_default())
+        .filter_map(|v| v.as_str().and_then(Permission::parse))
+        .collect();
+    let overrides = rows
+        .overrides
+        .iter()
+        .filter_map(|o| {
+            Some(Override {
+                permission: Permission::parse(&o.permission)?,
+                grant: o.grant,
+                expires_at: o.expires_at.map(|t| t.unix_timestamp()),
+            })
+        })
+        .collect();
+    let mut practices: Vec<Uuid> = u.practice_id.into_iter().collect();
+    practices.extend(rows.practice_ids.iter().copied());
+    practices.sort();
+    practices.dedup();
+    let custom_ids = rows.custom_roles.iter().map(|r| r.id).collect();
+    let access = Access::new(&roles, custom, overrides);
+    (roles, custom_ids, access, practices)
+}
+
+impl FromRequestParts<AppState> for TenantPrincipal {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let company = resolve_company(parts, state).await?;
+        let (tok, source) = token::credential(parts, token::TENANT_COOKIE).ok_or_else(|| {
+            unauthenticated("sign in first: send the session cookie or a bearer token")
+        })?;
+        match token::token_company(&tok) {
+            Some(c) if c == company.id => {}
+            Some(_) => {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "company_mismatch",
+                    "these credentials belong to another company",
+                ));
+            }
+            None => return Err(unauthenticated("the session token is not valid")),
+        }
+        if source == Source::Cookie && !token::same_origin(parts) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf_failed",
+                "cross-site request refused: send it from the application's own pages",
+            ));
+        }
+        let tenant = Tenant::acquire(state, company).await?;
+        let db = tenant.db.conn();
+        let now = smartdmv_store::now();
+        let session = session::find_live(db, &token::hash(&tok), now)
+            .await
+            .map_err(|e| tenant.db_error(e))?
+            .ok_or_else(|| unauthenticated("the session has expired or was signed out"))?;
+        let user = user::find(db, session.user_id)
+            .await
+            .map_err(|e| tenant.db_error(e))?
+            .filter(|u| u.active)
+            .ok_or_else(|| unauthenticated("the session's user is no longer active"))?;
+        if session.read_only && !parts.method.is_safe() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "read_only_session",
+                "this impersonation session is read-only",
+            ));
+        }
+        let rows = access::load_user_access(db, user.id)
+            .await
+            .map_err(|e| tenant.db_error(e))?;
+        let (roles, custom_roles, access, practices) = build_access(&user, &rows);
+        tracing::Span::current().record("user_id", tracing::field::display(user.id));
+        Ok(TenantPrincipal {
+            tenant,
+            user,
+            roles,
+            custom_roles,
+            access,
+            practices,
+            session,
+            source,
+            ip: client_ip(parts),
+        })
+    }
+}
+
+/// A principal holding the permission `P`, checked before the handler body runs.
+pub struct Authorized<P: Perm> {
+    pub principal: TenantPrincipal,
+    _perm: PhantomData<P>,
+}
+
+impl<P: Perm> Deref for Authorized<P> {
+    type Target = TenantPrincipal;
+    fn deref(&self) -> &TenantPrincipal {
+        &self.principal
+    }
+}
+
+impl<P: Perm> FromRequestParts<AppState> for Authorized<P> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let principal = TenantPrincipal::from_request_parts(parts, state).await?;
+        principal.require(P::PERM)?;
+        Ok(Self {
+            principal,
+            _perm: PhantomData,
+        })
+    }
+}
