@@ -25,6 +25,8 @@ pub struct AppState {
     pub default_company: Option<String>,
     /// Failed sign-in counters.
     pub throttle: Arc<crate::auth::throttle::Throttle>,
+    /// Password verifications run by sign-ins (both for known and unknown users).
+    pub password_checks: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl AppState {
@@ -34,6 +36,7 @@ impl AppState {
             default_company: config.default_company.clone().filter(|s| !s.is_empty()),
             config: Arc::new(config),
             throttle: Arc::new(crate::auth::throttle::Throttle::default()),
+            password_checks: Arc::default(),
         }
     }
 
@@ -60,13 +63,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::health::routes())
         .merge(api::companies::routes())
-        .merge(api::public::routes())
-        .merge(api::practices::routes())
-        .merge(api::auth::routes())
+        .merge(api::tenant_routes().into_router())
         .merge(api::owner_auth::routes())
-        .merge(api::users::routes())
-        .merge(api::roles::routes())
-        .merge(api::audit_logs::routes())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(1024 * 1024))

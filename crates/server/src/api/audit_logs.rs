@@ -1,22 +1,20 @@
 //! `GET /api/audit-logs`: the company's audit trail, newest first, with filters. Entries can
 //! be read, never changed: there is no route that writes them.
 
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
 use serde::{Deserialize, Serialize};
 use smartdmv_store::tenant::audit;
 use uuid::Uuid;
 
 use super::auth::rfc3339;
 use super::{Page, PageParams};
-use crate::app::AppState;
 use crate::auth::Authorized;
 use crate::auth::perms::AuditLogsRead;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/audit-logs", get(list))
+pub fn routes() -> super::Routes {
+    super::Routes::new().get("/api/audit-logs", list)
 }
 
 #[derive(Debug, Serialize)]

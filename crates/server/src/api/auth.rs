@@ -1,11 +1,10 @@
 //! `/api/auth/*`: company users sign in and out, see themselves, change their password,
 //! accept an invitation, and (where a practice allows it) clients sign themselves up.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::TenantRole;
@@ -22,14 +21,14 @@ use crate::extract::{ApiJson, ClientIp, Tenant};
 /// How long a company session lasts.
 pub const SESSION_HOURS: i64 = 12;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/auth/login", post(login))
-        .route("/api/auth/logout", post(logout))
-        .route("/api/auth/me", get(me))
-        .route("/api/auth/change-password", post(change_password))
-        .route("/api/auth/register", post(register))
-        .route("/api/auth/accept-invitation", post(accept_invitation))
+pub fn routes() -> super::Routes {
+    super::Routes::new()
+        .post("/api/auth/login", login)
+        .post("/api/auth/logout", logout)
+        .get("/api/auth/me", me)
+        .post("/api/auth/change-password", change_password)
+        .post("/api/auth/register", register)
+        .post("/api/auth/accept-invitation", accept_invitation)
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,8 +82,13 @@ fn invalid_credentials() -> ApiError {
 }
 
 /// Checks a password against a stored hash, or against a dummy hash when there is no user,
-/// so both paths cost one argon2 verification.
-pub async fn verify_on_blocking(password: String, hash: Option<String>) -> bool {
+/// so both paths cost one argon2 verification (counted in `checks`).
+pub async fn verify_on_blocking(
+    checks: &std::sync::atomic::AtomicU64,
+    password: String,
+    hash: Option<String>,
+) -> bool {
+    checks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let exists = hash.is_some();
     let ok = tokio::task::spawn_blocking(move || {
         let h = hash.unwrap_or_else(|| dummy_hash().to_owned());
@@ -192,7 +196,12 @@ async fn login(
     let usable = found
         .as_ref()
         .filter(|u| u.active && u.invitation_hash.is_none());
-    let ok = verify_on_blocking(body.password, usable.map(|u| u.password_hash.clone())).await;
+    let ok = verify_on_blocking(
+        &state.password_checks,
+        body.password,
+        usable.map(|u| u.password_hash.clone()),
+    )
+    .await;
     let db = tenant.db.conn();
     let Some(u) = usable.filter(|_| ok) else {
         state.throttle.record_failure(&account, &ip);
@@ -304,6 +313,7 @@ pub struct ChangePasswordBody {
 
 /// `POST /api/auth/change-password`: every other session of the user is revoked.
 async fn change_password(
+    State(state): State<AppState>,
     p: TenantPrincipal,
     ApiJson(body): ApiJson<ChangePasswordBody>,
 ) -> ApiResult<StatusCode> {
@@ -314,7 +324,13 @@ async fn change_password(
             "an impersonation session cannot change the user's password",
         ));
     }
-    if !verify_on_blocking(body.current_password, Some(p.user.password_hash.clone())).await {
+    if !verify_on_blocking(
+        &state.password_checks,
+        body.current_password,
+        Some(p.user.password_hash.clone()),
+    )
+    .await
+    {
         return Err(ApiError::invalid_field("currentPassword", "is not correct"));
     }
     if let Err(e) = check_new_password(&body.new_password) {

@@ -10,8 +10,14 @@ pub mod public;
 pub mod roles;
 pub mod users;
 
-use axum::http::StatusCode;
+use axum::Router;
+use axum::handler::Handler;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter};
+use std::collections::BTreeMap;
+
+use crate::app::AppState;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::ApiError;
@@ -77,4 +83,85 @@ where
     D: Deserializer<'de>,
 {
     Option::<T>::deserialize(d).map(Some)
+}
+
+/// A router that remembers every (method, path) it was given, so that tests can enumerate the
+/// tenant routes: the permission matrix and the isolation harness fail for a route they do
+/// not cover.
+#[derive(Default)]
+pub struct Routes {
+    paths: BTreeMap<&'static str, MethodRouter<AppState>>,
+    list: Vec<(Method, &'static str)>,
+}
+
+impl Routes {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn add<H, T>(mut self, method: Method, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
+        let mr = self
+            .paths
+            .remove(path)
+            .unwrap_or_default()
+            .on(filter, handler);
+        self.paths.insert(path, mr);
+        self.list.push((method, path));
+        self
+    }
+
+    pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::GET, path, h)
+    }
+
+    pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::POST, path, h)
+    }
+
+    pub fn patch<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::PATCH, path, h)
+    }
+
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &'static str, h: H) -> Self {
+        self.add(Method::DELETE, path, h)
+    }
+
+    pub fn merge(mut self, other: Routes) -> Self {
+        for (path, mr) in other.paths {
+            let merged = match self.paths.remove(path) {
+                Some(existing) => existing.merge(mr),
+                None => mr,
+            };
+            self.paths.insert(path, merged);
+        }
+        self.list.extend(other.list);
+        self
+    }
+
+    /// Every (method, path) registered.
+    pub fn list(&self) -> Vec<(Method, &'static str)> {
+        self.list.clone()
+    }
+
+    pub fn into_router(self) -> Router<AppState> {
+        self.paths
+            .into_iter()
+            .fold(Router::new(), |r, (path, mr)| r.route(path, mr))
+    }
+}
+
+/// Every route served on a company's host.
+pub fn tenant_routes() -> Routes {
+    Routes::new()
+        .merge(public::routes())
+        .merge(auth::routes())
+        .merge(practices::routes())
+        .merge(users::routes())
+        .merge(roles::routes())
+        .merge(audit_logs::routes())
 }

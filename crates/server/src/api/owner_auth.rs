@@ -203,7 +203,12 @@ async fn login(
     let db = state.platform.owner.conn();
     let found = platform_user::find_by_email(db, &email).await?;
     let usable = found.as_ref().filter(|u| u.active);
-    let ok = verify_on_blocking(body.password, usable.map(|u| u.password_hash.clone())).await;
+    let ok = verify_on_blocking(
+        &state.password_checks,
+        body.password,
+        usable.map(|u| u.password_hash.clone()),
+    )
+    .await;
     let Some(u) = usable.filter(|_| ok) else {
         state.throttle.record_failure(&account, &ip);
         owner_audit::append(

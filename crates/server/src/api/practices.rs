@@ -1,26 +1,26 @@
 //! `/api/practices`: a company's practices and their settings. Practice-bound users see and
 //! edit their own practices; creating one is a company-level act.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use smartdmv_store::tenant::{audit, practice};
 use uuid::Uuid;
 
 use super::{Page, PageParams};
-use crate::app::AppState;
 use crate::auth::Authorized;
 use crate::auth::perms::{PracticesCreate, PracticesRead, PracticesUpdate};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/practices", get(list).post(create))
-        .route("/api/practices/{id}", get(show).patch(update))
+pub fn routes() -> super::Routes {
+    super::Routes::new()
+        .get("/api/practices", list)
+        .post("/api/practices", create)
+        .get("/api/practices/{id}", show)
+        .patch("/api/practices/{id}", update)
 }
 
 /// A practice with its settings.

@@ -1,18 +1,15 @@
 //! Public tenant routes that booking widgets read without logging in.
 
 use axum::Json;
-use axum::Router;
-use axum::routing::get;
 use serde::Serialize;
 use smartdmv_store::tenant::practice;
 
 use super::{Page, PageParams};
-use crate::app::AppState;
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Tenant};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/public/practices", get(list_practices))
+pub fn routes() -> super::Routes {
+    super::Routes::new().get("/api/public/practices", list_practices)
 }
 
 /// The public profile of a practice: how to find and reach it, and when it is open.

@@ -1,10 +1,9 @@
 //! `/api/roles`: the built-in roles (read-only, as data from the domain crate) and the
 //! company's custom roles, each a named set of permissions.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::TenantRole;
@@ -15,16 +14,18 @@ use uuid::Uuid;
 
 use super::Page;
 use super::auth::{rfc3339, store_db};
-use crate::app::AppState;
 use crate::auth::Authorized;
 use crate::auth::perms::{RolesCreate, RolesDelete, RolesRead, RolesUpdate};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/roles", get(list).post(create))
-        .route("/api/roles/{id}", get(show).patch(update).delete(remove))
+pub fn routes() -> super::Routes {
+    super::Routes::new()
+        .get("/api/roles", list)
+        .post("/api/roles", create)
+        .get("/api/roles/{id}", show)
+        .patch("/api/roles/{id}", update)
+        .delete("/api/roles/{id}", remove)
 }
 
 #[derive(Debug, Serialize)]

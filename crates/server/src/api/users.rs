@@ -2,10 +2,9 @@
 //! and practices, deactivate, and per-user permission overrides. Nobody can hand out a
 //! permission they do not hold, or reach users outside their practices.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::routing::{delete, get};
-use axum::{Json, Router};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::TenantRole;
@@ -17,7 +16,6 @@ use uuid::Uuid;
 
 use super::auth::{hash_on_blocking, rfc3339, store_db};
 use super::{Page, PageParams, double_option};
-use crate::app::AppState;
 use crate::auth::perms::{
     RolesRead, RolesUpdate, UsersCreate, UsersDelete, UsersRead, UsersUpdate,
 };
@@ -26,21 +24,16 @@ use crate::auth::{Authorized, TenantPrincipal};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/users", get(list).post(create))
-        .route(
-            "/api/users/{id}",
-            get(show).patch(update).delete(deactivate),
-        )
-        .route(
-            "/api/users/{id}/overrides",
-            get(list_overrides).post(add_override),
-        )
-        .route(
-            "/api/users/{id}/overrides/{override_id}",
-            delete(remove_override),
-        )
+pub fn routes() -> super::Routes {
+    super::Routes::new()
+        .get("/api/users", list)
+        .post("/api/users", create)
+        .get("/api/users/{id}", show)
+        .patch("/api/users/{id}", update)
+        .delete("/api/users/{id}", deactivate)
+        .get("/api/users/{id}/overrides", list_overrides)
+        .post("/api/users/{id}/overrides", add_override)
+        .delete("/api/users/{id}/overrides/{override_id}", remove_override)
 }
 
 #[derive(Debug, Serialize)]

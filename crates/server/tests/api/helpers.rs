@@ -533,3 +533,82 @@ where
     }
     false
 }
+
+impl TestApp {
+    /// A session for a company user, written straight into the company's database (as a login
+    /// would), so that tables of calls need not pay for a password hash each.
+    pub async fn session_for(&self, company_id: &str, user_id: &str) -> String {
+        let cid: smartdmv_domain::CompanyId = company_id.parse().unwrap();
+        let tok = smartdmv_server::auth::token::new_tenant_token(cid);
+        let db = self.open_tenant_db(company_id).await;
+        let now = smartdmv_store::now();
+        smartdmv_store::tenant::session::insert(
+            &db,
+            smartdmv_store::tenant::session::Model {
+                id: uuid::Uuid::now_v7(),
+                user_id: user_id.parse().unwrap(),
+                token_hash: smartdmv_server::auth::token::hash(&tok),
+                created_at: now,
+                expires_at: now + time::Duration::hours(1),
+                revoked_at: None,
+                impersonator: None,
+                read_only: false,
+            },
+        )
+        .await
+        .unwrap();
+        let _ = db.close().await;
+        tok
+    }
+}
+
+/// A digest of every row of every table of a tenant database, to prove nothing changed.
+pub async fn database_digest(db: &DatabaseConnection) -> String {
+    let backend = db.get_database_backend();
+    let tables = [
+        "practices",
+        "users",
+        "sessions",
+        "audit_log",
+        "roles",
+        "user_roles",
+        "user_practices",
+        "permission_overrides",
+        "tenant_migrations",
+    ];
+    let mut out = String::new();
+    for t in tables {
+        let sql = match backend {
+            DbBackend::Postgres => format!(
+                "SELECT count(*)::text || ':' || coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM {t} x"
+            ),
+            _ => {
+                let cols = db
+                    .query_all_raw(Statement::from_string(
+                        backend,
+                        format!("PRAGMA table_info({t})"),
+                    ))
+                    .await
+                    .unwrap();
+                let names: Vec<String> = cols
+                    .iter()
+                    .map(|r| r.try_get::<String>("", "name").unwrap())
+                    .map(|n| format!("quote(\"{n}\")"))
+                    .collect();
+                format!(
+                    "SELECT count(*) || ':' || coalesce(group_concat(r, '|'), '') FROM \
+                     (SELECT {} AS r FROM {t} ORDER BY 1)",
+                    names.join(" || ',' || ")
+                )
+            }
+        };
+        let row = db
+            .query_one_raw(Statement::from_string(backend, sql))
+            .await
+            .unwrap()
+            .unwrap();
+        let v: String = row.try_get_by_index(0).unwrap();
+        out.push_str(&format!("{t}={v};"));
+    }
+    out
+}

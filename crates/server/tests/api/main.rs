@@ -6,10 +6,12 @@
 
 mod helpers;
 
+mod auth;
 mod cli;
 mod companies;
 mod fleet;
 mod isolation;
+mod matrix;
 mod provisioning;
 mod registry;
 mod resolution;

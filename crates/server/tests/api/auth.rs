@@ -1,0 +1,893 @@
+//! Sign-in, sessions, throttling, platform scoping, impersonation, CSRF and the guards on
+//! handing out access.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use std::sync::atomic::Ordering;
+
+use crate::both_backends;
+use crate::helpers::{Backend, PASSWORD, TestApp, json};
+
+both_backends!(
+    sessions_are_revoked_by_logout_password_change_role_change_and_deactivation,
+    expired_sessions_and_cookies,
+    login_is_throttled_and_unknown_users_take_the_same_path,
+    company_admins_see_only_their_company,
+    impersonation_is_short_lived_read_only_and_audited,
+    cookie_requests_from_other_sites_are_refused,
+    clients_sign_up_and_see_only_themselves,
+    nobody_hands_out_access_they_do_not_hold,
+);
+
+async fn status_of(app: &TestApp, sub: &str, token: &str) -> StatusCode {
+    app.tenant(sub, Method::GET, "/api/auth/me")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactivation(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.create_company("sess-vet").await;
+    let admin = app.admin_token("sess-vet").await;
+    let (s, me) = json(
+        app.tenant("sess-vet", Method::GET, "/api/auth/me")
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(me["role"], "ADMINISTRATOR");
+    assert!(
+        me["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "users:create")
+    );
+
+    // Logout really revokes.
+    let t = app.admin_token("sess-vet").await;
+    let r = app
+        .tenant("sess-vet", Method::POST, "/api/auth/logout")
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        status_of(&app, "sess-vet", &t).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(status_of(&app, "sess-vet", &admin).await, StatusCode::OK);
+
+    // A password change revokes the user's other sessions, keeps this one.
+    let vet = app
+        .create_user("sess-vet", &admin, "vet@sess.example", "VETERINARIAN")
+        .await;
+    let v1 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
+    let v2 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
+    let (s, e) = json(
+        app.tenant("sess-vet", Method::POST, "/api/auth/change-password")
+            .bearer_auth(&v1)
+            .json(&json!({"currentPassword": "wrong-password-9", "newPassword": "another-long-pass-2"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let r = app
+        .tenant("sess-vet", Method::POST, "/api/auth/change-password")
+        .bearer_auth(&v1)
+        .json(&json!({"currentPassword": PASSWORD, "newPassword": "password123"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "common passwords are refused"
+    );
+    let r = app
+        .tenant("sess-vet", Method::POST, "/api/auth/change-password")
+        .bearer_auth(&v1)
+        .json(&json!({"currentPassword": PASSWORD, "newPassword": "another-long-pass-2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(status_of(&app, "sess-vet", &v1).await, StatusCode::OK);
+    assert_eq!(
+        status_of(&app, "sess-vet", &v2).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .tenant("sess-vet", Method::POST, "/api/auth/login")
+        .json(&json!({"email": "vet@sess.example", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let v3 = app
+        .login("sess-vet", "vet@sess.example", "another-long-pass-2")
+        .await;
+
+    // A role change revokes every session of the user.
+    let r = app
+        .tenant("sess-vet", Method::PATCH, &format!("/api/users/{vet}"))
+        .bearer_auth(&admin)
+        .json(&json!({"role": "TECHNICIAN"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        status_of(&app, "sess-vet", &v1).await,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        status_of(&app, "sess-vet", &v3).await,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Deactivation revokes and stops sign-in.
+    let v4 = app
+        .login("sess-vet", "vet@sess.example", "another-long-pass-2")
+        .await;
+    let r = app
+        .tenant("sess-vet", Method::DELETE, &format!("/api/users/{vet}"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        status_of(&app, "sess-vet", &v4).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = app
+        .tenant("sess-vet", Method::POST, "/api/auth/login")
+        .json(&json!({"email": "vet@sess.example", "password": "another-long-pass-2"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    // Every step is in the audit log.
+    let (_, log) = json(
+        app.tenant("sess-vet", Method::GET, "/api/audit-logs?limit=200")
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let actions: Vec<String> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["entity"].as_str().unwrap(),
+                e["action"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for a in [
+        "session:login",
+        "session:logout",
+        "session:login_failed",
+        "user:change_password",
+        "user:create",
+        "user:update",
+        "user:deactivate",
+    ] {
+        assert!(
+            actions.iter().any(|x| x == a),
+            "{a} missing from {actions:?}"
+        );
+    }
+    let (_, only) = json(
+        app.tenant(
+            "sess-vet",
+            Method::GET,
+            &format!("/api/audit-logs?entity=user&entityId={vet}"),
+        )
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert!(
+        only["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["entityId"] == vet.as_str())
+    );
+}
+
+async fn expired_sessions_and_cookies(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let c = app.create_company("exp-vet").await;
+    let r = app
+        .tenant("exp-vet", Method::POST, "/api/auth/login")
+        .json(&json!({"email": "admin@exp-vet.example", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("smartdmv_session=t."), "{cookie}");
+    for attr in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    assert!(
+        !cookie.to_lowercase().contains("domain="),
+        "cookies are host-only: {cookie}"
+    );
+    let token = cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("smartdmv_session=")
+        .to_owned();
+    // The cookie works for reads.
+    let r = app
+        .tenant("exp-vet", Method::GET, "/api/auth/me")
+        .header("cookie", format!("smartdmv_session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // Expire it in the database.
+    let db = app.open_tenant_db(c["id"].as_str().unwrap()).await;
+    let s = smartdmv_store::tenant::session::find_live(
+        &db,
+        &smartdmv_server::auth::token::hash(&token),
+        smartdmv_store::now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    smartdmv_store::tenant::session::extend(
+        &db,
+        s,
+        smartdmv_store::now() - time::Duration::seconds(1),
+    )
+    .await
+    .unwrap();
+    let _ = db.close().await;
+    assert_eq!(
+        status_of(&app, "exp-vet", &token).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn login_is_throttled_and_unknown_users_take_the_same_path(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let checks = app.state.password_checks.clone();
+    app.create_company("thr-vet").await;
+    let attempt = |email: &'static str, pw: &'static str| {
+        app.tenant("thr-vet", Method::POST, "/api/auth/login")
+            .json(&json!({"email": email, "password": pw}))
+            .send()
+    };
+    // Unknown user and wrong password: the same answer, and one password check each.
+    let before = checks.load(Ordering::Relaxed);
+    let (s1, b1) = json(
+        attempt("nobody@thr.example", "whatever-password")
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mid = checks.load(Ordering::Relaxed);
+    let (s2, b2) = json(
+        attempt("admin@thr-vet.example", "whatever-password")
+            .await
+            .unwrap(),
+    )
+    .await;
+    let after = checks.load(Ordering::Relaxed);
+    assert_eq!(
+        (s1, s2),
+        (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
+    );
+    assert_eq!(b1, b2, "unknown and wrong answers must not differ");
+    assert_eq!(b1["code"], "invalid_credentials");
+    assert_eq!(
+        (mid - before, after - mid),
+        (1, 1),
+        "both paths verify one password hash"
+    );
+
+    // Per account: after 5 failures even the right password waits.
+    for _ in 0..3 {
+        let r = attempt("admin@thr-vet.example", "wrong-password-x")
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let r = attempt("admin@thr-vet.example", "wrong-password-x")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = attempt("admin@thr-vet.example", PASSWORD).await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry >= 1);
+    // Per address: many accounts from one address are throttled too.
+    let mut last = StatusCode::OK;
+    for i in 0..25 {
+        let email: &'static str = Box::leak(format!("spray{i}@thr.example").into_boxed_str());
+        last = attempt(email, "wrong-password-x").await.unwrap().status();
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+async fn company_admins_see_only_their_company(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mine = app.create_company("mine-vet").await;
+    let other = app.create_company("other-vet").await;
+    let mine_id = mine["id"].as_str().unwrap();
+    let other_id = other["id"].as_str().unwrap();
+    let (s, u) = json(
+        app.owner(Method::POST, "/api/owner/users")
+            .json(&json!({"email": "ca@mine.example", "name": "CA", "password": PASSWORD, "role": "COMPANY_ADMIN", "companyId": mine_id}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{u}");
+    let ca = app.owner_login("ca@mine.example", PASSWORD).await;
+    let req = |m: Method, p: &str| app.platform(m, p).bearer_auth(&ca);
+    let (_, list) = json(
+        req(Method::GET, "/api/owner/companies")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let ids: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [mine_id]);
+    assert_eq!(
+        req(Method::GET, &format!("/api/owner/companies/{other_id}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        req(Method::GET, &format!("/api/owner/companies/{mine_id}"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let r = req(Method::PUT, &format!("/api/owner/companies/{mine_id}"))
+        .json(&json!({"contactPhone": "+1 555 0199"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    for body in [
+        json!({"name": "Renamed"}),
+        json!({"status": "SUSPENDED"}),
+        json!({"plan": "enterprise"}),
+    ] {
+        let r = req(Method::PUT, &format!("/api/owner/companies/{mine_id}"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{body}");
+    }
+    let r = req(Method::PUT, &format!("/api/owner/companies/{other_id}"))
+        .json(&json!({"contactPhone": "+1 555 0199"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = req(Method::POST, "/api/owner/companies")
+        .json(&json!({"name": "X", "subdomain": "sneaky-co", "contactEmail": "x@y.example"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    for (m, p) in [
+        (Method::DELETE, format!("/api/owner/companies/{mine_id}")),
+        (
+            Method::POST,
+            format!("/api/owner/companies/{mine_id}/impersonate"),
+        ),
+        (Method::GET, "/api/owner/users".to_owned()),
+        (Method::GET, "/api/owner/metrics".to_owned()),
+    ] {
+        let r = req(m.clone(), &p)
+            .json(&json!({"reason": "just looking", "email": "admin@mine-vet.example"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{m} {p}");
+    }
+    let (_, me) = json(req(Method::GET, "/api/owner/auth/me").send().await.unwrap()).await;
+    assert_eq!(me["role"], "COMPANY_ADMIN");
+    // Platform tokens are not company credentials.
+    let r = app
+        .tenant("mine-vet", Method::GET, "/api/users")
+        .bearer_auth(&ca)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // Logout revokes.
+    let r = req(Method::POST, "/api/owner/auth/logout")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        req(Method::GET, "/api/owner/auth/me")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let c = app.create_company("imp-vet").await;
+    let cid = c["id"].as_str().unwrap();
+    let path = format!("/api/owner/companies/{cid}/impersonate");
+    let r = app
+        .owner(Method::POST, &path)
+        .json(&json!({"email": "admin@imp-vet.example", "reason": ""}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is required"
+    );
+    let (s, imp) = json(
+        app.owner(Method::POST, &path)
+            .json(&json!({"email": "admin@imp-vet.example", "reason": "ticket 4711: cannot see invoices", "minutes": 5}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{imp}");
+    assert_eq!(imp["readOnly"], true);
+    let tok = imp["token"].as_str().unwrap().to_owned();
+    let (s, me) = json(
+        app.tenant("imp-vet", Method::GET, "/api/auth/me")
+            .bearer_auth(&tok)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        me["impersonatedBy"]
+            .as_str()
+            .unwrap()
+            .contains("owner@platform.example")
+    );
+    assert_eq!(me["readOnly"], true);
+    let r = app
+        .tenant("imp-vet", Method::POST, "/api/practices")
+        .bearer_auth(&tok)
+        .json(&json!({"name": "Nope"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(r.text().await.unwrap().contains("read_only_session"));
+    // Writable when asked, and only on that company's host.
+    let (_, w) = json(
+        app.owner(Method::POST, &path)
+            .json(&json!({"email": "admin@imp-vet.example", "reason": "fixing a practice name", "writable": true}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let wtok = w["token"].as_str().unwrap();
+    let r = app
+        .tenant("imp-vet", Method::POST, "/api/practices")
+        .bearer_auth(wtok)
+        .json(&json!({"name": "Branch"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // Both logs record it.
+    let owner_log = smartdmv_store::owner::audit::for_company(
+        app.state.platform.owner.conn(),
+        cid.parse().unwrap(),
+        50,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        owner_log
+            .iter()
+            .filter(|e| e.action == "company.impersonate")
+            .count(),
+        2
+    );
+    assert!(
+        owner_log
+            .iter()
+            .any(|e| e.detail.to_string().contains("ticket 4711"))
+    );
+    let db = app.open_tenant_db(cid).await;
+    let tenant_log = smartdmv_store::tenant::audit::all(&db).await.unwrap();
+    assert_eq!(
+        tenant_log
+            .iter()
+            .filter(|e| e.action == "impersonation_start")
+            .count(),
+        2
+    );
+    assert!(
+        tenant_log.iter().any(|e| e.entity == "practice"
+            && e.actor.contains("impersonated by owner@platform.example"))
+    );
+    // Expiry: push the session's end into the past.
+    let s = smartdmv_store::tenant::session::find_live(
+        &db,
+        &smartdmv_server::auth::token::hash(&tok),
+        smartdmv_store::now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(s.expires_at <= smartdmv_store::now() + time::Duration::minutes(5));
+    smartdmv_store::tenant::session::extend(
+        &db,
+        s,
+        smartdmv_store::now() - time::Duration::seconds(1),
+    )
+    .await
+    .unwrap();
+    let _ = db.close().await;
+    assert_eq!(
+        status_of(&app, "imp-vet", &tok).await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn cookie_requests_from_other_sites_are_refused(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.create_company("csrf-vet").await;
+    let tok = app.admin_token("csrf-vet").await;
+    let port = app.addr.port();
+    let cookie = format!("smartdmv_session={tok}");
+    let post = || {
+        app.tenant("csrf-vet", Method::POST, "/api/practices")
+            .header("cookie", cookie.clone())
+            .json(&json!({"name": "Via cookie"}))
+    };
+    let (s, e) = json(post().send().await.unwrap()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(e["code"], "csrf_failed");
+    let r = post()
+        .header("origin", "http://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = post()
+        .header("sec-fetch-site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = post()
+        .header("origin", format!("http://csrf-vet.localhost:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = post()
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // Reads by cookie and writes by bearer token need no such proof.
+    let r = app
+        .tenant("csrf-vet", Method::GET, "/api/practices")
+        .header("cookie", cookie.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = app
+        .tenant("csrf-vet", Method::POST, "/api/practices")
+        .bearer_auth(&tok)
+        .json(&json!({"name": "Via bearer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let r = app.platform(Method::GET, "/healthz").send().await.unwrap();
+    assert!(r.headers().contains_key("content-security-policy"));
+}
+
+async fn clients_sign_up_and_see_only_themselves(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.create_company("portal-vet").await;
+    let admin = app.admin_token("portal-vet").await;
+    let reg = |email: &str| {
+        app.tenant("portal-vet", Method::POST, "/api/auth/register")
+            .json(&json!({"email": email, "name": "Pat Owner", "password": "a-long-password-9"}))
+            .send()
+    };
+    let (s, e) = json(reg("pat@owner.example").await.unwrap()).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    assert_eq!(e["code"], "signup_disabled");
+    let (_, ps) = json(
+        app.tenant("portal-vet", Method::GET, "/api/practices")
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let pid = ps["items"][0]["id"].as_str().unwrap();
+    let r = app
+        .tenant(
+            "portal-vet",
+            Method::PATCH,
+            &format!("/api/practices/{pid}"),
+        )
+        .bearer_auth(&admin)
+        .json(&json!({"allowClientSignup": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (s, c) = json(reg("pat@owner.example").await.unwrap()).await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    assert_eq!(c["user"]["role"], "CLIENT");
+    let client = c["token"].as_str().unwrap();
+    let (s, _) = json(reg("pat@owner.example").await.unwrap()).await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let my_id = c["user"]["id"].as_str().unwrap();
+    let r = app
+        .tenant("portal-vet", Method::GET, &format!("/api/users/{my_id}"))
+        .bearer_auth(client)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let (_, me) = json(
+        app.tenant("portal-vet", Method::GET, "/api/auth/me")
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let admin_id = me["id"].as_str().unwrap();
+    let r = app
+        .tenant("portal-vet", Method::GET, &format!("/api/users/{admin_id}"))
+        .bearer_auth(client)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "others' ids answer 404 to a client"
+    );
+    let r = app
+        .tenant("portal-vet", Method::GET, "/api/users")
+        .bearer_auth(client)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.create_company("esc-vet").await;
+    let admin = app.admin_token("esc-vet").await;
+    let (_, ps) = json(
+        app.tenant("esc-vet", Method::GET, "/api/practices")
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let pid = ps["items"][0]["id"].as_str().unwrap().to_owned();
+    let (s, pa) = json(
+        app.tenant("esc-vet", Method::POST, "/api/users")
+            .bearer_auth(&admin)
+            .json(&json!({"email": "pa@esc.example", "name": "PA", "password": PASSWORD, "role": "PRACTICE_ADMINISTRATOR", "practiceIds": [pid]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{pa}");
+    let pa_tok = app.login("esc-vet", "pa@esc.example", PASSWORD).await;
+    // A practice administrator cannot mint company administrators.
+    let (s, e) = json(
+        app.tenant("esc-vet", Method::POST, "/api/users")
+            .bearer_auth(&pa_tok)
+            .json(&json!({"email": "boss2@esc.example", "name": "B", "password": PASSWORD, "role": "ADMINISTRATOR", "practiceIds": [pid]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+    assert_eq!(e["code"], "cannot_grant");
+    // Nor a custom role with practices:create.
+    let r = app
+        .tenant("esc-vet", Method::POST, "/api/roles")
+        .bearer_auth(&pa_tok)
+        .json(&json!({"name": "Opener", "permissions": ["practices:create"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Custom roles and overrides do change what a user may do, at the next request.
+    let rec = app
+        .create_user("esc-vet", &admin, "rec@esc.example", "RECEPTIONIST")
+        .await;
+    let rec_tok = app.login("esc-vet", "rec@esc.example", PASSWORD).await;
+    let audit = || {
+        app.tenant("esc-vet", Method::GET, "/api/audit-logs")
+            .bearer_auth(&rec_tok)
+            .send()
+    };
+    assert_eq!(audit().await.unwrap().status(), StatusCode::FORBIDDEN);
+    let (s, role) = json(
+        app.tenant("esc-vet", Method::POST, "/api/roles")
+            .bearer_auth(&admin)
+            .json(&json!({"name": "Auditor", "permissions": ["audit-logs:read"]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let key = role["key"].as_str().unwrap();
+    let r = app
+        .tenant("esc-vet", Method::PATCH, &format!("/api/users/{rec}"))
+        .bearer_auth(&admin)
+        .json(&json!({"roles": [key]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let rec_tok2 = app.login("esc-vet", "rec@esc.example", PASSWORD).await;
+    let r = app
+        .tenant("esc-vet", Method::GET, "/api/audit-logs")
+        .bearer_auth(&rec_tok2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // A deny override wins over the role, and can expire.
+    let (s, o) = json(
+        app.tenant("esc-vet", Method::POST, &format!("/api/users/{rec}/overrides"))
+            .bearer_auth(&admin)
+            .json(&json!({"permission": "audit-logs:read", "effect": "deny", "reason": "audit in progress"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{o}");
+    let r = app
+        .tenant("esc-vet", Method::GET, "/api/audit-logs")
+        .bearer_auth(&rec_tok2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .tenant(
+            "esc-vet",
+            Method::DELETE,
+            &format!("/api/users/{rec}/overrides/{}", o["id"].as_str().unwrap()),
+        )
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let r = app
+        .tenant("esc-vet", Method::GET, "/api/audit-logs")
+        .bearer_auth(&rec_tok2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let past = (time::OffsetDateTime::now_utc() - time::Duration::hours(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let r = app
+        .tenant(
+            "esc-vet",
+            Method::POST,
+            &format!("/api/users/{rec}/overrides"),
+        )
+        .bearer_auth(&admin)
+        .json(&json!({"permission": "reports:read", "effect": "grant", "expiresAt": past}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Invited users set their own password.
+    let (s, inv) = json(
+        app.tenant("esc-vet", Method::POST, "/api/users")
+            .bearer_auth(&admin)
+            .json(&json!({"email": "new@esc.example", "name": "New", "role": "VETERINARIAN", "practiceIds": [pid]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{inv}");
+    assert_eq!(inv["invited"], true);
+    let r = app
+        .tenant("esc-vet", Method::POST, "/api/auth/login")
+        .json(&json!({"email": "new@esc.example", "password": "anything-long-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let (s, acc) = json(
+        app.tenant("esc-vet", Method::POST, "/api/auth/accept-invitation")
+            .json(&json!({"token": inv["invitation"]["token"], "password": "my-own-password-7"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{acc}");
+    app.login("esc-vet", "new@esc.example", "my-own-password-7")
+        .await;
+    let r = app
+        .tenant("esc-vet", Method::POST, "/api/auth/accept-invitation")
+        .json(&json!({"token": inv["invitation"]["token"], "password": "my-own-password-8"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::NOT_FOUND,
+        "an invitation works once"
+    );
+}

@@ -1,0 +1,382 @@
+//! The permission matrix and the cross-company isolation harness, both driven by the server's
+//! own list of tenant routes: a route added without an entry here fails the suite.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+use crate::both_backends;
+use crate::helpers::{Backend, PASSWORD, TestApp, database_digest, json};
+
+both_backends!(
+    permission_matrix_matches_the_table,
+    credentials_and_ids_of_one_company_never_reach_another,
+);
+
+/// Roles in the order of the matrix columns.
+const ROLES: [&str; 7] = [
+    "ADMINISTRATOR",
+    "PRACTICE_ADMINISTRATOR",
+    "PRACTICE_MANAGER",
+    "VETERINARIAN",
+    "TECHNICIAN",
+    "RECEPTIONIST",
+    "CLIENT",
+];
+
+/// Expected outcome per route and role: `Y` allowed, `N` 403, `4` 404 (a client asking for
+/// someone else's record), `-` public (no credentials needed), `A` any signed-in user.
+const MATRIX: &[(&str, &str, &str)] = &[
+    ("GET", "/api/public/practices", "-------"),
+    ("POST", "/api/auth/login", "-------"),
+    ("POST", "/api/auth/register", "-------"),
+    ("POST", "/api/auth/accept-invitation", "-------"),
+    ("POST", "/api/auth/logout", "AAAAAAA"),
+    ("GET", "/api/auth/me", "AAAAAAA"),
+    ("POST", "/api/auth/change-password", "AAAAAAA"),
+    ("GET", "/api/practices", "YYYYYYY"),
+    ("POST", "/api/practices", "YNNNNNN"),
+    ("GET", "/api/practices/{id}", "YYYYYYY"),
+    ("PATCH", "/api/practices/{id}", "YYNNNNN"),
+    ("GET", "/api/users", "YYYYYYN"),
+    ("POST", "/api/users", "YYNNNNN"),
+    ("GET", "/api/users/{id}", "YYYYYY4"),
+    ("PATCH", "/api/users/{id}", "YYNNNNN"),
+    ("DELETE", "/api/users/{id}", "YYNNNNN"),
+    ("GET", "/api/users/{id}/overrides", "YYYNNNN"),
+    ("POST", "/api/users/{id}/overrides", "YYNNNNN"),
+    (
+        "DELETE",
+        "/api/users/{id}/overrides/{override_id}",
+        "YYNNNNN",
+    ),
+    ("GET", "/api/roles", "YYYNNNN"),
+    ("POST", "/api/roles", "YYNNNNN"),
+    ("GET", "/api/roles/{id}", "YYYNNNN"),
+    ("PATCH", "/api/roles/{id}", "YYNNNNN"),
+    ("DELETE", "/api/roles/{id}", "YYNNNNN"),
+    ("GET", "/api/audit-logs", "YYNNNNN"),
+];
+
+fn server_routes() -> BTreeSet<(String, String)> {
+    smartdmv_server::api::tenant_routes()
+        .list()
+        .into_iter()
+        .map(|(m, p)| (m.to_string(), p.to_owned()))
+        .collect()
+}
+
+#[test]
+fn every_tenant_route_has_a_matrix_row() {
+    let table: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    let server = server_routes();
+    let missing: Vec<_> = server.difference(&table).collect();
+    let stale: Vec<_> = table.difference(&server).collect();
+    assert!(
+        missing.is_empty(),
+        "tenant routes without a matrix row: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
+}
+
+/// Ids a route's path parameters may name in one company.
+struct Fixtures {
+    practice: String,
+    victim: String,
+    override_id: String,
+    role: String,
+}
+
+/// A fresh victim user, an override on them and a custom role, so that destructive calls
+/// of one cell do not disturb the next.
+async fn fixtures(app: &TestApp, sub: &str, admin: &str, practice: &str, tag: &str) -> Fixtures {
+    let (s, v) = json(
+        app.tenant(sub, Method::POST, "/api/users")
+            .bearer_auth(admin)
+            .json(&json!({"email": format!("victim-{tag}@{sub}.example"), "name": format!("Victim {tag}"),
+                          "password": PASSWORD, "role": "RECEPTIONIST", "practiceIds": [practice]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let victim = v["id"].as_str().unwrap().to_owned();
+    let (s, o) = json(
+        app.tenant(sub, Method::POST, &format!("/api/users/{victim}/overrides"))
+            .bearer_auth(admin)
+            .json(&json!({"permission": "reports:read", "effect": "grant", "reason": format!("fixture {tag}")}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{o}");
+    let (s, r) = json(
+        app.tenant(sub, Method::POST, "/api/roles")
+            .bearer_auth(admin)
+            .json(&json!({"name": format!("Role {tag}"), "permissions": ["reports:read"]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    Fixtures {
+        practice: practice.to_owned(),
+        victim,
+        override_id: o["id"].as_str().unwrap().to_owned(),
+        role: r["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// Fills a route's path parameters; an unknown parameter fails the test, so a new route
+/// cannot slip past the matrix or the harness.
+fn fill(path: &str, f: &Fixtures) -> String {
+    let mut out = String::new();
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(match seg {
+            "{id}" if path.starts_with("/api/practices") => &f.practice,
+            "{id}" if path.starts_with("/api/users") => &f.victim,
+            "{id}" if path.starts_with("/api/roles") => &f.role,
+            "{override_id}" => &f.override_id,
+            s if s.starts_with('{') => panic!("no fixture for {s} in {path}: extend fill()"),
+            s => s,
+        });
+    }
+    out
+}
+
+/// A short unique tag for fixture names.
+fn tag() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+fn method(m: &str) -> Method {
+    Method::from_bytes(m.as_bytes()).unwrap()
+}
+
+async fn permission_matrix_matches_the_table(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let company = app.create_company("matrix-vet").await;
+    let cid = company["id"].as_str().unwrap().to_owned();
+    let admin = app.admin_token("matrix-vet").await;
+    let (_, practices) = json(
+        app.tenant("matrix-vet", Method::GET, "/api/practices")
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let practice = practices["items"][0]["id"].as_str().unwrap().to_owned();
+    // One user per role, all in the company's practice.
+    let mut users = Vec::new();
+    for role in ROLES {
+        let (s, v) = json(
+            app.tenant("matrix-vet", Method::POST, "/api/users")
+                .bearer_auth(&admin)
+                .json(&json!({"email": format!("{}@matrix.example", role.to_lowercase()), "name": role,
+                              "password": PASSWORD, "role": role, "practiceIds": [practice]}))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        users.push(v["id"].as_str().unwrap().to_owned());
+    }
+
+    let mut failures = Vec::new();
+    for (m, path, expect) in MATRIX {
+        for (i, role) in ROLES.iter().enumerate() {
+            let want = expect.as_bytes()[i] as char;
+            let f = fixtures(&app, "matrix-vet", &admin, &practice, &tag()).await;
+            let url = fill(path, &f);
+            let mut req = app.tenant("matrix-vet", method(m), &url);
+            if want != '-' {
+                req = req.bearer_auth(app.session_for(&cid, &users[i]).await);
+            }
+            if *m != "GET" && *m != "DELETE" {
+                req = req.json(&json!({}));
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status();
+            let body: Value = r.json().await.unwrap_or(Value::Null);
+            let ok = match want {
+                'Y' | 'A' | '-' => !matches!(status.as_u16(), 401 | 403 | 404),
+                'N' => status == StatusCode::FORBIDDEN && body["code"] == "forbidden",
+                '4' => status == StatusCode::NOT_FOUND,
+                other => panic!("unknown matrix cell {other}"),
+            };
+            if !ok {
+                failures.push(format!(
+                    "{m} {path} as {role}: expected {want}, got {status} {body}"
+                ));
+            }
+        }
+        // Without credentials, every non-public route answers 401.
+        if !expect.starts_with('-') {
+            let f = fixtures(&app, "matrix-vet", &admin, &practice, &tag()).await;
+            let r = app
+                .tenant("matrix-vet", method(m), &fill(path, &f))
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            if r.status() != StatusCode::UNAUTHORIZED {
+                failures.push(format!("{m} {path} without credentials: {}", r.status()));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} matrix cells differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+async fn credentials_and_ids_of_one_company_never_reach_another(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let a = app.create_company("iso-a").await;
+    let bc = app.create_company("iso-b").await;
+    let b_id = bc["id"].as_str().unwrap().to_owned();
+    let admin_a = app.admin_token("iso-a").await;
+    let admin_b = app.admin_token("iso-b").await;
+    let marker = format!("MARKERB{}", uuid::Uuid::new_v4().simple());
+
+    // B gets a verified custom domain and records full of its marker.
+    let (s, d) = json(
+        app.owner(
+            Method::POST,
+            &format!("/api/owner/companies/{b_id}/domains"),
+        )
+        .json(&json!({"domain": "iso-b.example"}))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    app.owner(
+        Method::POST,
+        &format!(
+            "/api/owner/companies/{b_id}/domains/{}/verify",
+            d["id"].as_str().unwrap()
+        ),
+    )
+    .send()
+    .await
+    .unwrap();
+    let (_, ps) = json(
+        app.tenant("iso-b", Method::GET, "/api/practices")
+            .bearer_auth(&admin_b)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let b_practice = ps["items"][0]["id"].as_str().unwrap().to_owned();
+    let b_fix = fixtures(&app, "iso-b", &admin_b, &b_practice, &marker).await;
+    let (_, pa) = json(
+        app.tenant("iso-a", Method::GET, "/api/practices")
+            .bearer_auth(&admin_a)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let a_practice = pa["items"][0]["id"].as_str().unwrap().to_owned();
+    let a_id = a["id"].as_str().unwrap().to_owned();
+
+    let db_b = app.open_tenant_db(&b_id).await;
+    let before = database_digest(&db_b).await;
+    assert!(
+        before.contains(&marker) || app.backend.is_pg(),
+        "the marker is in B's database"
+    );
+
+    let port = app.addr.port();
+    let mut failures = Vec::new();
+    let routes = smartdmv_server::api::tenant_routes().list();
+    for (m, path) in &routes {
+        let public = MATRIX
+            .iter()
+            .any(|(mm, pp, e)| mm == &m.as_str() && pp == path && e.starts_with('-'));
+        // 1. A's credentials against B: B's host, B's custom domain, X-Company-Id of B.
+        let url = fill(path, &b_fix);
+        let attempts = [
+            app.host(&format!("iso-b.localhost:{port}"), m.clone(), &url),
+            app.host("iso-b.example", m.clone(), &url),
+            app.platform(m.clone(), &url).header("x-company-id", &b_id),
+        ];
+        for (k, req) in attempts.into_iter().enumerate() {
+            let mut req = req.bearer_auth(&admin_a);
+            if m != Method::GET && m != Method::DELETE {
+                req = req.json(&json!({"name": "intruder", "email": "x@intruder.example", "password": "intruder-password-1"}));
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status();
+            let text = r.text().await.unwrap();
+            if text.contains(&marker) {
+                failures.push(format!("{m} {path} (way {k}) leaked B's marker: {text}"));
+            }
+            let refused = status == StatusCode::FORBIDDEN && text.contains("company_mismatch");
+            if !public && !refused {
+                failures.push(format!(
+                    "{m} {path} (way {k}) with A's token on B: {status} {text}"
+                ));
+            }
+        }
+        // 2. B's ids on A's host with A's credentials.
+        if path.contains('{') && !public {
+            let mut req = app.tenant("iso-a", m.clone(), &url).bearer_auth(&admin_a);
+            if m != Method::GET && m != Method::DELETE {
+                req = req.json(&json!({}));
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status();
+            let text = r.text().await.unwrap();
+            if text.contains(&marker) {
+                failures.push(format!("{m} {path} with B's ids on A leaked: {text}"));
+            }
+            // 422 is fine where the body is checked before the id is looked up.
+            if !matches!(status.as_u16(), 404 | 422) {
+                failures.push(format!("{m} {path} with B's ids on A: {status} {text}"));
+            }
+        }
+    }
+    let after = database_digest(&db_b).await;
+    let _ = db_b.close().await;
+    assert_eq!(
+        before, after,
+        "requests with A's credentials changed B's database"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} isolation failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    // A's own data is untouched by the B-id attempts, and A still works.
+    let r = app
+        .tenant(
+            "iso-a",
+            Method::GET,
+            &format!("/api/practices/{a_practice}"),
+        )
+        .bearer_auth(&admin_a)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let _ = a_id;
+}
