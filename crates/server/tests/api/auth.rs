@@ -17,6 +17,7 @@ both_backends!(
     cookie_requests_from_other_sites_are_refused,
     clients_sign_up_and_see_only_themselves,
     nobody_hands_out_access_they_do_not_hold,
+    practice_bound_users_reach_only_their_practices,
 );
 
 async fn status_of(app: &TestApp, sub: &str, token: &str) -> StatusCode {
@@ -890,4 +891,135 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
         StatusCode::NOT_FOUND,
         "an invitation works once"
     );
+}
+
+async fn practice_bound_users_reach_only_their_practices(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.create_company("two-sites").await;
+    let admin = app.admin_token("two-sites").await;
+    let (_, ps) = json(
+        app.tenant("two-sites", Method::GET, "/api/practices")
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let north = ps["items"][0]["id"].as_str().unwrap().to_owned();
+    let (s, south) = json(
+        app.tenant("two-sites", Method::POST, "/api/practices")
+            .bearer_auth(&admin)
+            .json(&json!({"name": "South Branch"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let south = south["id"].as_str().unwrap().to_owned();
+    let mk = |email: &'static str, role: &'static str, practice: String| {
+        app.tenant("two-sites", Method::POST, "/api/users")
+            .bearer_auth(&admin)
+            .json(&json!({"email": email, "name": email, "password": PASSWORD, "role": role, "practiceIds": [practice]}))
+            .send()
+    };
+    let (_, pa) = json(
+        mk("pa@north.example", "PRACTICE_ADMINISTRATOR", north.clone())
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (_, vs) = json(
+        mk("vet@south.example", "VETERINARIAN", south.clone())
+            .await
+            .unwrap(),
+    )
+    .await;
+    let south_vet = vs["id"].as_str().unwrap().to_owned();
+    let pa_tok = app.login("two-sites", "pa@north.example", PASSWORD).await;
+    let (_, list) = json(
+        app.tenant("two-sites", Method::GET, "/api/practices")
+            .bearer_auth(&pa_tok)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Company two-sites"]);
+    let r = app
+        .tenant("two-sites", Method::GET, &format!("/api/practices/{south}"))
+        .bearer_auth(&pa_tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = app
+        .tenant("two-sites", Method::GET, &format!("/api/users/{south_vet}"))
+        .bearer_auth(&pa_tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (_, users) = json(
+        app.tenant("two-sites", Method::GET, "/api/users")
+            .bearer_auth(&pa_tok)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let emails: Vec<&str> = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["email"].as_str().unwrap())
+        .collect();
+    assert!(
+        emails.contains(&"pa@north.example") && !emails.contains(&"vet@south.example"),
+        "{emails:?}"
+    );
+    let r = app
+        .tenant("two-sites", Method::POST, "/api/users")
+        .bearer_auth(&pa_tok)
+        .json(&json!({"email": "x@south.example", "name": "X", "password": PASSWORD, "role": "RECEPTIONIST", "practiceIds": [south]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "cannot staff another practice"
+    );
+    let (_, log) = json(
+        app.tenant("two-sites", Method::GET, "/api/audit-logs?limit=200")
+            .bearer_auth(&pa_tok)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        log["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["practiceId"] == north.as_str()),
+        "a practice administrator reads their practice's audit entries only"
+    );
+    // The company administrator sees both.
+    let (_, all) = json(
+        app.tenant("two-sites", Method::GET, "/api/practices")
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
 }

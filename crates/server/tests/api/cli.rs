@@ -123,6 +123,65 @@ async fn cli_company_commands_reach_running_servers_within_a_second(b: Backend) 
         })
         .await
     );
+    // A platform user from the command line, password on standard input.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_smartdmv"))
+        .args([
+            "owner",
+            "create-user",
+            "--email",
+            "ca@cli.example",
+            "--role",
+            "COMPANY_ADMIN",
+            "--company",
+            "cli-clinic",
+        ])
+        .env("DATA_DIR", app.data_dir.path())
+        .env("SMARTDMV_SECRET_KEY", crate::helpers::SECRET)
+        .env("OWNER_DATABASE_URL", app.config.owner_url())
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"cli-long-password-3\n")
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let ca = app
+        .owner_login("ca@cli.example", "cli-long-password-3")
+        .await;
+    let (_, me) = json(
+        app.platform(Method::GET, "/api/owner/auth/me")
+            .bearer_auth(&ca)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(me["role"], "COMPANY_ADMIN");
+    let out = app.cli(&[
+        "owner",
+        "create-user",
+        "--email",
+        "x@cli.example",
+        "--role",
+        "OWNER",
+        "--password",
+        "short",
+    ]);
+    assert!(!out.status.success(), "a short password is refused");
+
     let out = app.cli(&["company", "show", "nobody"]);
     assert!(!out.status.success());
     let out = app.cli(&[
