@@ -121,6 +121,18 @@ async fn role_key_permissions(p: &TenantPrincipal, key: &str) -> ApiResult<BTree
         .collect())
 }
 
+/// Everything a user's roles grant (built-in and custom).
+async fn holdings(p: &TenantPrincipal, u: &user::Model) -> ApiResult<BTreeSet<Permission>> {
+    let rows = access::load_user_access(p.db(), u.id)
+        .await
+        .map_err(|e| p.db_error(e))?;
+    let mut perms = role_permissions(TenantRole::parse(&u.role).unwrap_or(TenantRole::Client));
+    for k in &rows.role_keys {
+        perms.extend(role_key_permissions(p, k).await.unwrap_or_default());
+    }
+    Ok(perms)
+}
+
 /// Refuses to hand out what the principal does not hold themselves.
 fn check_grantable(p: &TenantPrincipal, perms: &BTreeSet<Permission>, what: &str) -> ApiResult<()> {
     let now = crate::auth::tenant::now_unix();
@@ -405,13 +417,12 @@ async fn update(
         ));
     }
     // Editing someone who holds more than the principal would be an escalation path too.
-    let mut theirs =
-        role_permissions(TenantRole::parse(&target.role).unwrap_or(TenantRole::Client));
-    for k in &rows.role_keys {
-        theirs.extend(role_key_permissions(&auth, k).await.unwrap_or_default());
-    }
-    if access_change {
-        check_grantable(&auth, &theirs, "this user's current access")?;
+    if !self_edit {
+        check_grantable(
+            &auth,
+            &holdings(&auth, &target).await?,
+            "this user's current access",
+        )?;
     }
     let mut u = target.clone();
     if let Some(n) = &body.name {
@@ -505,15 +516,11 @@ async fn deactivate(
             "you cannot deactivate yourself",
         ));
     }
-    let rows = access::load_user_access(auth.db(), target.id)
-        .await
-        .map_err(|e| auth.db_error(e))?;
-    let mut theirs =
-        role_permissions(TenantRole::parse(&target.role).unwrap_or(TenantRole::Client));
-    for k in &rows.role_keys {
-        theirs.extend(role_key_permissions(&auth, k).await.unwrap_or_default());
-    }
-    check_grantable(&auth, &theirs, "this user's access")?;
+    check_grantable(
+        &auth,
+        &holdings(&auth, &target).await?,
+        "this user's access",
+    )?;
     let db = auth.db();
     let actor = auth.actor_label();
     let saved = async {
@@ -615,6 +622,11 @@ async fn add_override(
     }
     let grant = matches!(body.effect, Effect::Grant);
     check_grantable(&auth, &BTreeSet::from([body.permission]), "the override")?;
+    check_grantable(
+        &auth,
+        &holdings(&auth, &target).await?,
+        "this user's current access",
+    )?;
     if body.expires_at.is_some_and(|t| t <= smartdmv_store::now()) {
         return Err(ApiError::invalid_field(
             "expiresAt",
@@ -656,6 +668,11 @@ async fn remove_override(
         .parse()
         .map_err(|_| ApiError::not_found("override"))?;
     let o = access::find_override(auth.db(), target.id, oid).await?;
+    check_grantable(
+        &auth,
+        &holdings(&auth, &target).await?,
+        "this user's current access",
+    )?;
     let db = auth.db();
     let actor = auth.actor_label();
     async {

@@ -752,6 +752,43 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
     assert_eq!(e["code"], "cannot_grant");
+    // Nor touch someone who holds more than they do.
+    let (_, me) = json(
+        app.tenant("esc-vet", Method::GET, "/api/auth/me")
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let admin_id = me["id"].as_str().unwrap().to_owned();
+    let r = app
+        .tenant("esc-vet", Method::PATCH, &format!("/api/users/{admin_id}"))
+        .bearer_auth(&pa_tok)
+        .json(&json!({"name": "Demoted"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .tenant(
+            "esc-vet",
+            Method::POST,
+            &format!("/api/users/{admin_id}/overrides"),
+        )
+        .bearer_auth(&pa_tok)
+        .json(&json!({"permission": "users:read", "effect": "deny"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .tenant("esc-vet", Method::DELETE, &format!("/api/users/{admin_id}"))
+        .bearer_auth(&pa_tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Nor a custom role with practices:create.
     let r = app
         .tenant("esc-vet", Method::POST, "/api/roles")
