@@ -80,12 +80,7 @@ async fn list(
     let mut rows = audit::list_page(auth.db(), &f, cursor, limit + 1)
         .await
         .map_err(|e| auth.db_error(e))?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|e| e.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = super::next_cursor(&mut rows, limit, |r| r.id.to_string());
     let items = rows
         .into_iter()
         .map(|e| AuditOut {

@@ -192,12 +192,7 @@ async fn list(
         include_archived: false,
     };
     let mut rows = company::list(s.platform.owner.conn(), &filter, cursor, limit + 1).await?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|c| c.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = super::next_cursor(&mut rows, limit, |r| r.id.to_string());
     let mut items = Vec::with_capacity(rows.len());
     for c in rows {
         items.push(load_out(&s, c).await?);

@@ -46,6 +46,17 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// Cuts a page fetched with `limit + 1` rows down to `limit` and returns the cursor of the
+/// next page (the id of the last row kept) when there is one.
+pub fn next_cursor<T>(rows: &mut Vec<T>, limit: u64, id: impl Fn(&T) -> String) -> Option<String> {
+    if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(id)
+    } else {
+        None
+    }
+}
+
 /// `limit` (default 50, 1 to 200) and `cursor` of list routes.
 #[derive(Debug, Deserialize)]
 pub struct PageParams {

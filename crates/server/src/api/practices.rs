@@ -64,13 +64,8 @@ async fn list(
     let mut rows = practice::list_page(auth.db(), page.cursor()?, limit + 1)
         .await
         .map_err(|e| auth.db_error(e))?;
+    let next_cursor = super::next_cursor(&mut rows, limit, |r| r.id.to_string());
     rows.retain(|p| auth.in_scope(Some(p.id)));
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|p| p.id.to_string())
-    } else {
-        None
-    };
     Ok(Json(Page {
         items: rows.into_iter().map(PracticeOut::from).collect(),
         next_cursor,

@@ -49,12 +49,7 @@ async fn list_practices(
     let mut rows = practice::list_page(tenant.db.conn(), cursor, limit + 1)
         .await
         .map_err(|e| tenant.db_error(e))?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|p| p.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = super::next_cursor(&mut rows, limit, |r| r.id.to_string());
     Ok(Json(Page {
         items: rows.into_iter().map(PublicPractice::from).collect(),
         next_cursor,

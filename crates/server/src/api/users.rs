@@ -216,12 +216,7 @@ async fn list(
     let mut rows = user::list_page(db, scope.as_deref(), &also, page.cursor()?, limit + 1)
         .await
         .map_err(|e| auth.db_error(e))?;
-    let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|u| u.id.to_string())
-    } else {
-        None
-    };
+    let next_cursor = super::next_cursor(&mut rows, limit, |r| r.id.to_string());
     let mut items = Vec::with_capacity(rows.len());
     for u in rows {
         items.push(user_out(db, u).await.map_err(|e| auth.db_error(e))?);
