@@ -1,11 +1,15 @@
 //! Pure types and rules of SmartDMV: identifiers, validated names, company lifecycle,
-//! roles and password hashing. No async and no I/O live here.
+//! roles, password hashing and the practice-records rules (species, microchips, the
+//! appointment status machine). No async and no I/O live here.
 
 pub mod company;
 pub mod ids;
+pub mod microchip;
 pub mod password;
 pub mod perm;
 pub mod role;
+pub mod schedule;
+pub mod species;
 pub mod text;
 
 pub use company::{CompanyStatus, Subdomain, SubdomainError};

@@ -79,3 +79,68 @@ mod tests {
         assert!(!is_valid_domain("a..com"));
     }
 }
+
+/// Folds a name for sorting and search: lower case, common Latin accents removed, anything
+/// that is not a letter or digit turned into one space, trimmed. `"  Müller-Lüdenscheidt "`
+/// becomes `"muller ludenscheidt"`.
+pub fn fold_name(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = true;
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let c = fold_char(c);
+        if c.is_alphanumeric() {
+            out.push(c);
+            space = false;
+        } else if !space {
+            out.push(' ');
+            space = true;
+        }
+    }
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+fn fold_char(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' => 'a',
+        'ç' | 'ć' | 'č' => 'c',
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => 'e',
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => 'i',
+        'ñ' | 'ń' | 'ň' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' => 'u',
+        'ý' | 'ÿ' => 'y',
+        'ś' | 'š' => 's',
+        'ź' | 'ż' | 'ž' => 'z',
+        'ł' => 'l',
+        'ř' => 'r',
+        'ß' => 's',
+        other => other,
+    }
+}
+
+/// The sort and search key of a person: folded `"last first"`.
+pub fn person_key(first: &str, last: &str) -> String {
+    fold_name(&format!("{last} {first}"))
+}
+
+/// The digits of a phone number, what phone search compares.
+pub fn phone_digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_accents_and_punctuation() {
+        assert_eq!(fold_name("  Müller-Lüdenscheidt "), "muller ludenscheidt");
+        assert_eq!(fold_name("O'Brien"), "o brien");
+        assert_eq!(fold_name("ÉLODIE"), "elodie");
+        assert_eq!(person_key("Ann", "de la Cruz"), "de la cruz ann");
+        assert_eq!(phone_digits("+44 (0)20 7946-0018"), "4402079460018");
+    }
+}

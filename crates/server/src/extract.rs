@@ -116,14 +116,46 @@ pub struct Tenant {
 
 impl Tenant {
     /// Maps a database error of this tenant: connection failures become 503 (and retire the
-    /// pool), anything else is internal.
+    /// pool); a missing table or column of a tenant whose schema is behind this binary's
+    /// (the fleet migrator has not reached it yet) is 503 `tenant_upgrading`; anything else
+    /// is internal.
     pub fn db_error(&self, e: sea_orm::DbErr) -> ApiError {
         if self.db.report_error(&e) {
             ApiError::from(TenancyError::Unavailable)
+        } else if self.schema_behind() && is_missing_schema(&e) {
+            tracing::warn!(company = %self.company.id, error = %e, "route needs a newer tenant schema");
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "tenant_upgrading",
+                "this company's database is being upgraded; try again shortly",
+            )
+            .with_retry_after(5)
         } else {
             ApiError::internal(e)
         }
     }
+
+    /// The tenant's schema version, as the owner database records it.
+    pub fn schema_version(&self) -> i32 {
+        self.company.target.as_ref().map_or(0, |t| t.schema_version)
+    }
+
+    /// Whether the tenant's schema is older than the one this binary writes.
+    pub fn schema_behind(&self) -> bool {
+        self.schema_version() < smartdmv_store::tenant::TenantMigrator::latest_version()
+    }
+}
+
+/// Whether a database error says a table or column does not exist (SQLite's messages,
+/// PostgreSQL's SQLSTATE 42P01 / 42703).
+fn is_missing_schema(e: &sea_orm::DbErr) -> bool {
+    let text = e.to_string();
+    text.contains("no such table")
+        || text.contains("no such column")
+        || text.contains("42P01")
+        || text.contains("42703")
+        || (text.contains("does not exist")
+            && (text.contains("relation") || text.contains("column")))
 }
 
 /// Resolves the company a tenant request is for: its host or `X-Company-Id`, else the default

@@ -594,6 +594,8 @@ async fn seed_company(db: &DatabaseConnection, seed: &Seed) -> Result<(), Tenanc
                     opening_hours: default_opening_hours(),
                     allow_client_signup: false,
                     is_head_office: true,
+                    tax_rate_bp: 0,
+                    active: true,
                     created_at: now,
                     updated_at: now,
                 },

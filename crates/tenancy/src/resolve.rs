@@ -26,6 +26,27 @@ pub struct ResolvedCompany {
     pub subdomain: String,
     pub status: CompanyStatus,
     pub target: Option<TenantTarget>,
+    /// Usage limits the company is held to (from its settings' `limits` object until plans
+    /// supply them); an absent limit is unlimited.
+    pub limits: Limits,
+}
+
+/// Usage limits of a company, checked by the tenant API before a write that would pass them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Limits {
+    pub max_practices: Option<u64>,
+    pub max_users: Option<u64>,
+}
+
+impl Limits {
+    /// Reads `{"limits": {"maxPractices": n, "maxUsers": n}}` from company settings.
+    pub fn from_settings(settings: &serde_json::Value) -> Self {
+        let l = &settings["limits"];
+        Self {
+            max_practices: l["maxPractices"].as_u64(),
+            max_users: l["maxUsers"].as_u64(),
+        }
+    }
 }
 
 /// What a request's host and headers say about its tenant.
@@ -226,6 +247,7 @@ impl Resolver {
                 subdomain: c.subdomain.clone(),
                 status: c.status(),
                 target,
+                limits: Limits::from_settings(&c.settings),
             })
         });
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{Page, PageParams};
 use crate::auth::Authorized;
-use crate::auth::perms::{PracticesCreate, PracticesRead, PracticesUpdate};
+use crate::auth::perms::{PracticesCreate, PracticesDelete, PracticesRead, PracticesUpdate};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 
@@ -21,6 +21,27 @@ pub fn routes() -> super::Routes {
         .post("/api/practices", create)
         .get("/api/practices/{id}", show)
         .patch("/api/practices/{id}", update)
+        .delete("/api/practices/{id}", close)
+}
+
+/// 402 `plan_limit_reached` when a company at its practice limit would open another.
+async fn check_practice_limit(auth: &crate::auth::TenantPrincipal) -> ApiResult<()> {
+    let Some(max) = auth.tenant.company.limits.max_practices else {
+        return Ok(());
+    };
+    let open = practice::count_active(auth.db())
+        .await
+        .map_err(|e| auth.db_error(e))?;
+    if open >= max {
+        return Err(ApiError::new(
+            StatusCode::PAYMENT_REQUIRED,
+            "plan_limit_reached",
+            format!("the company's plan allows {max} open practices"),
+        )
+        .with("limit", serde_json::json!("maxPractices"))
+        .with("max", serde_json::json!(max)));
+    }
+    Ok(())
 }
 
 /// A practice with its settings.
@@ -37,6 +58,9 @@ pub struct PracticeOut {
     pub opening_hours: serde_json::Value,
     pub allow_client_signup: bool,
     pub is_head_office: bool,
+    /// Sales tax in basis points (2000 = 20 %).
+    pub tax_rate_bp: i32,
+    pub active: bool,
 }
 
 impl From<practice::Model> for PracticeOut {
@@ -52,6 +76,8 @@ impl From<practice::Model> for PracticeOut {
             opening_hours: p.opening_hours,
             allow_client_signup: p.allow_client_signup,
             is_head_office: p.is_head_office,
+            tax_rate_bp: p.tax_rate_bp,
+            active: p.active,
         }
     }
 }
@@ -81,6 +107,7 @@ pub struct CreatePractice {
     pub email: Option<String>,
     pub time_zone: Option<String>,
     pub currency: Option<String>,
+    pub tax_rate_bp: Option<i32>,
 }
 
 fn validate(b: &CreatePractice) -> Result<(), ApiError> {
@@ -100,12 +127,7 @@ fn validate(b: &CreatePractice) -> Result<(), ApiError> {
         errs.push(("phone".into(), "must be a phone number".into()));
     }
     if let Some(tz) = &b.time_zone
-        && !(tz == "UTC"
-            || (tz.contains('/')
-                && tz.len() <= 64
-                && tz
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "/_-+".contains(c))))
+        && (tz.len() > 64 || smartdmv_domain::schedule::time_zone(tz).is_none())
     {
         errs.push((
             "timeZone".into(),
@@ -118,6 +140,14 @@ fn validate(b: &CreatePractice) -> Result<(), ApiError> {
         errs.push((
             "currency".into(),
             "must be an ISO 4217 code such as USD".into(),
+        ));
+    }
+    if let Some(t) = b.tax_rate_bp
+        && !(0..=10_000).contains(&t)
+    {
+        errs.push((
+            "taxRateBp".into(),
+            "must be 0 to 10000 basis points (2000 = 20 %)".into(),
         ));
     }
     if errs.is_empty() {
@@ -133,6 +163,7 @@ async fn create(
     ApiJson(body): ApiJson<CreatePractice>,
 ) -> ApiResult<(StatusCode, Json<PracticeOut>)> {
     validate(&body)?;
+    check_practice_limit(&auth).await?;
     let now = smartdmv_store::now();
     let model = practice::Model {
         id: Uuid::now_v7(),
@@ -145,6 +176,8 @@ async fn create(
         opening_hours: smartdmv_tenancy::provision::default_opening_hours(),
         allow_client_signup: false,
         is_head_office: false,
+        tax_rate_bp: body.tax_rate_bp.unwrap_or(0),
+        active: true,
         created_at: now,
         updated_at: now,
     };
@@ -204,6 +237,9 @@ pub struct UpdatePractice {
     pub currency: Option<String>,
     pub opening_hours: Option<serde_json::Value>,
     pub allow_client_signup: Option<bool>,
+    pub tax_rate_bp: Option<i32>,
+    /// `true` reopens a closed practice (counted against the plan's limit).
+    pub active: Option<bool>,
 }
 
 fn check_opening_hours(v: &serde_json::Value) -> bool {
@@ -245,8 +281,19 @@ async fn update(
         email: body.email.clone(),
         time_zone: body.time_zone.clone(),
         currency: body.currency.clone(),
+        tax_rate_bp: body.tax_rate_bp,
     };
     validate(&probe)?;
+    match body.active {
+        Some(true) if !before.active => check_practice_limit(&auth).await?,
+        Some(false) if before.active => {
+            return Err(ApiError::invalid_field(
+                "active",
+                "close a practice with DELETE /api/practices/{id}",
+            ));
+        }
+        _ => {}
+    }
     if let Some(h) = &body.opening_hours
         && !check_opening_hours(h)
     {
@@ -278,6 +325,12 @@ async fn update(
     if let Some(a) = body.allow_client_signup {
         m.allow_client_signup = a;
     }
+    if let Some(t) = body.tax_rate_bp {
+        m.tax_rate_bp = t;
+    }
+    if let Some(a) = body.active {
+        m.active = a;
+    }
     m.updated_at = smartdmv_store::now();
     let db = auth.db();
     let actor = auth.actor_label();
@@ -301,6 +354,64 @@ async fn update(
                 ),
                 ip: auth.ip.clone(),
             },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok::<_, sea_orm::DbErr>(saved)
+    }
+    .await
+    .map_err(|e| auth.db_error(e))?;
+    Ok(Json(saved.into()))
+}
+
+/// `DELETE /api/practices/{id}`: closes a practice. Its records stay (they are retained, and
+/// clients belong to the company); it takes no new appointments and can be reopened with
+/// `PATCH {"active": true}`. The last open practice cannot be closed, nor one with
+/// appointments still to come.
+async fn close(
+    auth: Authorized<PracticesDelete>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PracticeOut>> {
+    let before = find_visible(&auth, &id).await?;
+    if !before.active {
+        return Ok(Json(before.into()));
+    }
+    let db = auth.db();
+    let open = practice::count_active(db)
+        .await
+        .map_err(|e| auth.db_error(e))?;
+    if open <= 1 {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "last_open_practice",
+            "a company keeps at least one open practice",
+        ));
+    }
+    let upcoming = practice::upcoming_appointments(db, before.id, smartdmv_store::now())
+        .await
+        .map_err(|e| auth.db_error(e))?;
+    if upcoming > 0 {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "practice_has_appointments",
+            format!("{upcoming} appointments are still to come at this practice; move or cancel them first"),
+        )
+        .with("appointments", serde_json::json!(upcoming)));
+    }
+    let mut m = before.clone();
+    m.active = false;
+    m.updated_at = smartdmv_store::now();
+    let saved = async {
+        let txn = db.begin().await?;
+        let saved = practice::update(&txn, m).await?;
+        auth.audit(
+            &txn,
+            "close",
+            "practice",
+            Some(saved.id),
+            Some(saved.id),
+            serde_json::to_value(PracticeOut::from(before.clone())).ok(),
+            serde_json::to_value(PracticeOut::from(saved.clone())).ok(),
         )
         .await?;
         txn.commit().await?;

@@ -25,8 +25,8 @@ pub struct PublicPractice {
     pub opening_hours: serde_json::Value,
 }
 
-impl From<practice::Model> for PublicPractice {
-    fn from(p: practice::Model) -> Self {
+impl From<practice::PublicProfile> for PublicPractice {
+    fn from(p: practice::PublicProfile) -> Self {
         Self {
             id: p.id.to_string(),
             name: p.name,
@@ -39,16 +39,23 @@ impl From<practice::Model> for PublicPractice {
     }
 }
 
-/// `GET /api/public/practices`: the resolved company's practices.
+/// `GET /api/public/practices`: the resolved company's open practices. It reads only columns
+/// every schema version has, so booking widgets keep working while the fleet migrator has
+/// not reached the company yet.
 async fn list_practices(
     tenant: Tenant,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<PublicPractice>>> {
     let limit = page.limit()?;
     let cursor = page.cursor::<uuid::Uuid>()?;
-    let mut rows = practice::list_page(tenant.db.conn(), cursor, limit + 1)
-        .await
-        .map_err(|e| tenant.db_error(e))?;
+    let mut rows = practice::public_page(
+        tenant.db.conn(),
+        cursor,
+        limit + 1,
+        tenant.schema_version() >= practice::ACTIVE_SINCE,
+    )
+    .await
+    .map_err(|e| tenant.db_error(e))?;
     let next_cursor = super::next_cursor(&mut rows, limit, |r| r.id.to_string());
     Ok(Json(Page {
         items: rows.into_iter().map(PublicPractice::from).collect(),

@@ -90,6 +90,49 @@ impl TenantPrincipal {
     pub fn db_error(&self, e: sea_orm::DbErr) -> ApiError {
         self.tenant.db_error(e)
     }
+
+    /// Appends an audit entry attributed to this principal. Pass the transaction of the
+    /// change so that the entry and the change commit or fail together.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn audit(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        action: &str,
+        entity: &str,
+        entity_id: Option<Uuid>,
+        practice_id: Option<Uuid>,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Result<(), sea_orm::DbErr> {
+        smartdmv_store::tenant::audit::append(
+            db,
+            smartdmv_store::tenant::audit::Entry {
+                actor_id: Some(self.user.id),
+                actor: &self.actor_label(),
+                action,
+                entity,
+                entity_id,
+                practice_id,
+                before,
+                after,
+                ip: self.ip.clone(),
+            },
+        )
+        .await
+    }
+
+    /// For a `CLIENT` user: the client record their portal account is linked to. Staff get
+    /// `None`. A client user without a linked record sees nothing of anyone's.
+    pub async fn own_client(
+        &self,
+    ) -> Result<Option<smartdmv_store::tenant::client::Model>, ApiError> {
+        if !self.is_client() {
+            return Ok(None);
+        }
+        smartdmv_store::tenant::client::find_by_user(self.db(), self.user.id)
+            .await
+            .map_err(|e| self.db_error(e))
+    }
 }
 
 pub fn forbidden(p: Permission) -> ApiError {

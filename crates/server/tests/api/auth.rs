@@ -960,12 +960,13 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
             .json(&json!({"email": email, "name": email, "password": PASSWORD, "role": role, "practiceIds": [practice]}))
             .send()
     };
-    let (_, pa) = json(
+    let (s, pa) = json(
         mk("pa@north.example", "PRACTICE_ADMINISTRATOR", north.clone())
             .await
             .unwrap(),
     )
     .await;
+    assert_eq!(s, StatusCode::CREATED, "{pa}");
     let (_, vs) = json(
         mk("vet@south.example", "VETERINARIAN", south.clone())
             .await

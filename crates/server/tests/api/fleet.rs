@@ -120,7 +120,9 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
             .is_empty()
     );
 
-    // While b is one version behind it is still served (migrations are additive).
+    // While b is one version behind it is still served (migrations are additive): public
+    // routes read only what every version has, and a route that needs the newer schema
+    // answers 503 `tenant_upgrading` (never a 500) until b is migrated.
     match moved {
         Some((path, to)) => std::fs::rename(to, path).unwrap(),
         None => {
@@ -138,6 +140,17 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    let admin_b = app.admin_token("fleet-b").await;
+    let r = app
+        .tenant("fleet-b", Method::GET, "/api/practices")
+        .bearer_auth(&admin_b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.headers()["retry-after"], "5");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "tenant_upgrading", "{body}");
 
     // The next run picks b up.
     let out = app.cli(&["migrate", "tenants"]);
@@ -158,4 +171,12 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
         rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
         ["FAILED", "SUCCEEDED"]
     );
+    app.state.platform.resolver.invalidate();
+    let r = app
+        .tenant("fleet-b", Method::GET, "/api/practices")
+        .bearer_auth(&admin_b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 }

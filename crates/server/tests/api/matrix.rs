@@ -38,6 +38,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/practices", "YNNNNNN"),
     ("GET", "/api/practices/{id}", "YYYYYYY"),
     ("PATCH", "/api/practices/{id}", "YYNNNNN"),
+    ("DELETE", "/api/practices/{id}", "YNNNNNN"),
     ("GET", "/api/users", "YYYYYYN"),
     ("POST", "/api/users", "YYNNNNN"),
     ("GET", "/api/users/{id}", "YYYYYY4"),

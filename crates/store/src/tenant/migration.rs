@@ -15,6 +15,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(CreatePracticesAndUsers),
             Box::new(CreateSessionsAndAudit),
             Box::new(CreateRolesAndAccess),
+            Box::new(CreatePracticeRecords),
         ]
     }
 
@@ -325,6 +326,327 @@ impl MigrationTrait for CreateRolesAndAccess {
             "roles",
         ] {
             m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Clients, patients and scheduling (`spec/practice.md`, "Organisation and people" and
+/// "Scheduling and flow"), plus practice settings that scheduling and billing need.
+struct CreatePracticeRecords;
+
+impl MigrationName for CreatePracticeRecords {
+    fn name(&self) -> &str {
+        "m20261128_000004_create_practice_records"
+    }
+}
+
+async fn index(m: &SchemaManager<'_>, name: &str, table: &str, cols: &[&str]) -> Result<(), DbErr> {
+    let mut i = Index::create();
+    i.name(name).table(Alias::new(table));
+    for c in cols {
+        i.col(Alias::new(*c));
+    }
+    m.create_index(i.to_owned()).await
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreatePracticeRecords {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // Practice settings: tax in basis points (2000 = 20 %), and closing a practice.
+        m.alter_table(
+            Table::alter()
+                .table("practices")
+                .add_column(integer("tax_rate_bp").default(0))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table("practices")
+                .add_column(boolean("active").default(true))
+                .to_owned(),
+        )
+        .await?;
+
+        // Clients (pet owners) belong to the company; contacts are several per client.
+        m.create_table(
+            Table::create()
+                .table("clients")
+                .col(uuid("id").primary_key())
+                .col(string_len("first_name", 200))
+                .col(string_len("last_name", 200))
+                // Lower-cased, accent-folded "last first" for sorting and search.
+                .col(string_len("name_key", 410))
+                .col(string_len_null("email", 254))
+                .col(string_len_null("phone", 40))
+                .col(json_null("address"))
+                .col(uuid_null("home_practice_id"))
+                .col(big_integer("balance_cents").default(0))
+                .col(json("alerts"))
+                .col(text_null("notes"))
+                .col(uuid_null("user_id"))
+                .col(boolean("active"))
+                .col(timestamp_with_time_zone_null("deactivated_at"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "idx_clients_name_key", "clients", &["name_key"]).await?;
+        index(m, "idx_clients_user", "clients", &["user_id"]).await?;
+        m.create_table(
+            Table::create()
+                .table("client_contacts")
+                .col(uuid("id").primary_key())
+                .col(uuid("client_id"))
+                // "phone" or "email".
+                .col(string_len("kind", 10))
+                .col(string_len("value", 254))
+                // Digits only for phones, lower case for emails: what search compares.
+                .col(string_len("normalized", 254))
+                // home, mobile, work, billing, emergency, other.
+                .col(string_len("purpose", 20))
+                .col(boolean("sms_consent"))
+                .col(boolean("email_consent"))
+                .col(boolean("is_primary"))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "idx_client_contacts_client",
+            "client_contacts",
+            &["client_id"],
+        )
+        .await?;
+        index(
+            m,
+            "idx_client_contacts_normalized",
+            "client_contacts",
+            &["normalized"],
+        )
+        .await?;
+
+        // Patients: species required, breed from the species' list, dated owner links.
+        m.create_table(
+            Table::create()
+                .table("patients")
+                .col(uuid("id").primary_key())
+                .col(string_len("name", 200))
+                .col(string_len("name_key", 200))
+                .col(string_len("species", 40))
+                .col(string_len_null("breed", 120))
+                // male, female, unknown.
+                .col(string_len("sex", 10))
+                .col(boolean("neutered").default(false))
+                .col(date_null("date_of_birth"))
+                .col(boolean("dob_estimated").default(false))
+                .col(string_len_null("colour", 100))
+                .col(string_len_null("microchip", 40))
+                // iso (15 digits) or a legacy kind such as avid, fdx-a, other.
+                .col(string_len_null("microchip_type", 20))
+                .col(json("alerts"))
+                .col(date_null("deceased_on"))
+                .col(text_null("notes"))
+                .col(boolean("active"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "idx_patients_name_key", "patients", &["name_key"]).await?;
+        index(m, "idx_patients_microchip", "patients", &["microchip"]).await?;
+        m.create_table(
+            Table::create()
+                .table("patient_owners")
+                .col(uuid("id").primary_key())
+                .col(uuid("patient_id"))
+                .col(uuid("client_id"))
+                .col(boolean("is_primary"))
+                .col(timestamp_with_time_zone("started_at"))
+                .col(timestamp_with_time_zone_null("ended_at"))
+                .col(text_null("end_reason"))
+                .col(uuid_null("created_by"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "idx_patient_owners_patient",
+            "patient_owners",
+            &["patient_id"],
+        )
+        .await?;
+        index(
+            m,
+            "idx_patient_owners_client",
+            "patient_owners",
+            &["client_id"],
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("patient_weights")
+                .col(uuid("id").primary_key())
+                .col(uuid("patient_id"))
+                .col(double("value"))
+                // kg, g, lb, oz.
+                .col(string_len("unit", 4))
+                .col(timestamp_with_time_zone("measured_at"))
+                .col(uuid_null("recorded_by"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "idx_patient_weights_patient",
+            "patient_weights",
+            &["patient_id"],
+        )
+        .await?;
+        // The company's additions to the built-in species and breed lists.
+        m.create_table(
+            Table::create()
+                .table("custom_species")
+                .col(string_len("code", 40).primary_key())
+                .col(string_len("name", 100))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("custom_breeds")
+                .col(uuid("id").primary_key())
+                .col(string_len("species", 40))
+                .col(string_len("name", 120))
+                .col(timestamp_with_time_zone("created_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("idx_custom_breeds_unique")
+                .table("custom_breeds")
+                .col("species")
+                .col("name")
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+
+        // Scheduling.
+        m.create_table(
+            Table::create()
+                .table("appointment_types")
+                .col(uuid("id").primary_key())
+                .col(string_len_uniq("name", 100))
+                .col(integer("duration_minutes"))
+                .col(string_len("colour", 7))
+                .col(boolean("active"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("rooms")
+                .col(uuid("id").primary_key())
+                .col(uuid("practice_id"))
+                .col(string_len("name", 100))
+                .col(boolean("active"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(m, "idx_rooms_practice", "rooms", &["practice_id"]).await?;
+        m.create_table(
+            Table::create()
+                .table("appointments")
+                .col(uuid("id").primary_key())
+                .col(uuid("practice_id"))
+                .col(uuid("patient_id"))
+                .col(uuid("client_id"))
+                .col(uuid_null("type_id"))
+                .col(uuid_null("veterinarian_id"))
+                .col(uuid_null("room_id"))
+                .col(timestamp_with_time_zone("starts_at"))
+                .col(timestamp_with_time_zone("ends_at"))
+                .col(text_null("reason"))
+                // requested, booked, confirmed, checked_in, in_progress, completed,
+                // cancelled, no_show.
+                .col(string_len("status", 20))
+                .col(boolean("double_booked").default(false))
+                .col(boolean("requested_by_client").default(false))
+                .col(text_null("cancel_reason"))
+                .col(uuid_null("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .to_owned(),
+        )
+        .await?;
+        index(
+            m,
+            "idx_appointments_vet",
+            "appointments",
+            &["veterinarian_id", "starts_at"],
+        )
+        .await?;
+        index(
+            m,
+            "idx_appointments_room",
+            "appointments",
+            &["room_id", "starts_at"],
+        )
+        .await?;
+        index(
+            m,
+            "idx_appointments_practice",
+            "appointments",
+            &["practice_id", "starts_at"],
+        )
+        .await?;
+        index(
+            m,
+            "idx_appointments_patient",
+            "appointments",
+            &["patient_id"],
+        )
+        .await?;
+        index(m, "idx_appointments_client", "appointments", &["client_id"]).await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in [
+            "appointments",
+            "rooms",
+            "appointment_types",
+            "custom_breeds",
+            "custom_species",
+            "patient_weights",
+            "patient_owners",
+            "patients",
+            "client_contacts",
+            "clients",
+        ] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        for col in ["active", "tax_rate_bp"] {
+            m.alter_table(
+                Table::alter()
+                    .table("practices")
+                    .drop_column(col)
+                    .to_owned(),
+            )
+            .await?;
         }
         Ok(())
     }

@@ -1,10 +1,20 @@
-//! One company's database: practices, users, sessions and the tenant audit log. The practice
-//! records work adds the rest.
+//! One company's database: practices, users, sessions and the tenant audit log. Practice records: clients,
+//! patients and scheduling.
 
 pub mod access;
+pub mod appointment;
+pub mod appointment_type;
 pub mod audit;
+pub mod client;
+pub mod client_contact;
+pub mod custom_breed;
+pub mod custom_species;
 pub mod migration;
+pub mod patient;
+pub mod patient_owner;
+pub mod patient_weight;
 pub mod practice;
+pub mod room;
 pub mod session;
 pub mod user;
 

@@ -20,6 +20,10 @@ pub struct Model {
     pub opening_hours: Json,
     pub allow_client_signup: bool,
     pub is_head_office: bool,
+    /// Sales tax in basis points (2000 = 20 %).
+    pub tax_rate_bp: i32,
+    /// A closed practice keeps its records but takes no new appointments.
+    pub active: bool,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }
@@ -62,4 +66,73 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, 
 
 pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
+}
+
+/// Open practices.
+pub async fn count_active(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    Entity::find()
+        .filter(Column::Active.eq(true))
+        .count(db)
+        .await
+}
+
+/// Appointments of a practice that start after `now` and still hold their slot.
+pub async fn upcoming_appointments(
+    db: &impl ConnectionTrait,
+    practice_id: Uuid,
+    now: TimeDateTimeWithTimeZone,
+) -> Result<u64, DbErr> {
+    use super::appointment::{Column as A, Entity as Appointments};
+    Appointments::find()
+        .filter(A::PracticeId.eq(practice_id))
+        .filter(A::StartsAt.gt(now))
+        .filter(A::Status.is_not_in(["cancelled", "no_show", "completed"]))
+        .count(db)
+        .await
+}
+
+/// The tenant schema version that added `practices.active` and `tax_rate_bp`.
+pub const ACTIVE_SINCE: i32 = 4;
+
+/// What the public profile of a practice shows; columns present since the first schema.
+#[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
+pub struct PublicProfile {
+    pub id: Uuid,
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub time_zone: String,
+    pub opening_hours: Json,
+}
+
+/// One page of public practice profiles in creation order. With `filter_closed` (schema
+/// [`ACTIVE_SINCE`] and later) closed practices are left out.
+pub async fn public_page(
+    db: &impl ConnectionTrait,
+    cursor: Option<Uuid>,
+    limit: u64,
+    filter_closed: bool,
+) -> Result<Vec<PublicProfile>, DbErr> {
+    use sea_orm::QuerySelect;
+    let mut q = Entity::find()
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::Name,
+            Column::Address,
+            Column::Phone,
+            Column::Email,
+            Column::TimeZone,
+            Column::OpeningHours,
+        ])
+        .order_by_asc(Column::Id)
+        .limit(limit);
+    if let Some(c) = cursor {
+        q = q.filter(Column::Id.gt(c));
+    }
+    if filter_closed {
+        q = q.filter(Column::Active.eq(true));
+    }
+    q.into_model::<PublicProfile>().all(db).await
 }

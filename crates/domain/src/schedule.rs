@@ -1,0 +1,112 @@
+//! Scheduling rules: the appointment status machine of `spec/practice.md` and practice
+//! local time.
+
+use std::fmt;
+
+/// Where an appointment is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AppointmentStatus {
+    Requested,
+    Booked,
+    Confirmed,
+    CheckedIn,
+    InProgress,
+    Completed,
+    Cancelled,
+    NoShow,
+}
+
+use AppointmentStatus::*;
+
+impl AppointmentStatus {
+    pub const ALL: [AppointmentStatus; 8] = [
+        Requested, Booked, Confirmed, CheckedIn, InProgress, Completed, Cancelled, NoShow,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Requested => "requested",
+            Booked => "booked",
+            Confirmed => "confirmed",
+            CheckedIn => "checked_in",
+            InProgress => "in_progress",
+            Completed => "completed",
+            Cancelled => "cancelled",
+            NoShow => "no_show",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// The moves allowed from this status. Forward along the flow one step at a time
+    /// (confirmation may be skipped: a booked patient can simply turn up), cancellation
+    /// before the patient arrives, no-show only for a booked or confirmed appointment.
+    pub fn next(self) -> &'static [AppointmentStatus] {
+        match self {
+            Requested => &[Booked, Cancelled],
+            Booked => &[Confirmed, CheckedIn, Cancelled, NoShow],
+            Confirmed => &[CheckedIn, Cancelled, NoShow],
+            CheckedIn => &[InProgress, Cancelled],
+            InProgress => &[Completed],
+            Completed | Cancelled | NoShow => &[],
+        }
+    }
+
+    pub fn can_move_to(self, to: AppointmentStatus) -> bool {
+        self.next().contains(&to)
+    }
+
+    /// Whether the appointment still holds its slot (counts for conflicts).
+    pub fn holds_slot(self) -> bool {
+        !matches!(self, Cancelled | NoShow)
+    }
+
+    /// Whether the appointment is over, one way or another.
+    pub fn is_final(self) -> bool {
+        self.next().is_empty()
+    }
+}
+
+impl fmt::Display for AppointmentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A practice's time zone by IANA name, from the time zone database bundled in the binary.
+pub fn time_zone(name: &str) -> Option<jiff::tz::TimeZone> {
+    jiff::tz::TimeZone::get(name).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_names_round_trip() {
+        for s in AppointmentStatus::ALL {
+            assert_eq!(AppointmentStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(AppointmentStatus::parse("done"), None);
+    }
+
+    #[test]
+    fn final_states_go_nowhere_and_nothing_returns_to_requested() {
+        for s in AppointmentStatus::ALL {
+            assert!(!s.can_move_to(Requested), "{s} -> requested");
+            assert!(!s.can_move_to(s), "{s} -> itself");
+        }
+        for s in [Completed, Cancelled, NoShow] {
+            assert!(s.is_final());
+        }
+    }
+
+    #[test]
+    fn known_time_zones_resolve() {
+        assert!(time_zone("Europe/London").is_some());
+        assert!(time_zone("America/New_York").is_some());
+        assert!(time_zone("Mars/Olympus").is_none());
+    }
+}

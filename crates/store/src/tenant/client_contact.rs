@@ -1,0 +1,40 @@
+//! The `client_contacts` table. One phone number or email address of a client.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "client_contacts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub client_id: Uuid,
+    /// `phone` or `email`.
+    pub kind: String,
+    pub value: String,
+    /// Digits only for phones, lower case for emails.
+    pub normalized: String,
+    /// home, mobile, work, billing, emergency, other.
+    pub purpose: String,
+    pub sms_consent: bool,
+    pub email_consent: bool,
+    pub is_primary: bool,
+    pub created_at: TimeDateTimeWithTimeZone,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+    ActiveModel::from(m).reset_all().insert(db).await
+}
+
+/// Writes every column of `m` over the stored row.
+pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+    ActiveModel::from(m).reset_all().update(db).await
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}

@@ -1,0 +1,30 @@
+//! The `custom_species` table. A species the company added to the built-in list.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "custom_species")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub code: String,
+    pub name: String,
+    pub created_at: TimeDateTimeWithTimeZone,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+    ActiveModel::from(m).reset_all().insert(db).await
+}
+
+/// Writes every column of `m` over the stored row.
+pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+    ActiveModel::from(m).reset_all().update(db).await
+}
+
+pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(code).one(db).await
+}

@@ -1,0 +1,48 @@
+//! The `patients` table. A patient (pet).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "patients")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub name: String,
+    pub name_key: String,
+    /// Species code, e.g. `dog`.
+    pub species: String,
+    pub breed: Option<String>,
+    /// male, female, unknown.
+    pub sex: String,
+    pub neutered: bool,
+    pub date_of_birth: Option<TimeDate>,
+    pub dob_estimated: bool,
+    pub colour: Option<String>,
+    pub microchip: Option<String>,
+    /// `iso` or a legacy kind.
+    pub microchip_type: Option<String>,
+    pub alerts: Json,
+    pub deceased_on: Option<TimeDate>,
+    pub notes: Option<String>,
+    pub active: bool,
+    pub created_at: TimeDateTimeWithTimeZone,
+    pub updated_at: TimeDateTimeWithTimeZone,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+    ActiveModel::from(m).reset_all().insert(db).await
+}
+
+/// Writes every column of `m` over the stored row.
+pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+    ActiveModel::from(m).reset_all().update(db).await
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
