@@ -291,6 +291,18 @@ async fn update(
             "a company administrator may change contact details and settings only",
         ));
     }
+    if !op.is_owner()
+        && body
+            .settings
+            .as_ref()
+            .is_some_and(|s| s.contains_key("limits"))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "usage limits are set by the platform owner",
+        ));
+    }
     let changes = CompanyChanges {
         name: body.name,
         subdomain: body.subdomain,

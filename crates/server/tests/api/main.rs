@@ -12,6 +12,7 @@ mod companies;
 mod fleet;
 mod isolation;
 mod matrix;
+mod practices;
 mod provisioning;
 mod registry;
 mod resolution;

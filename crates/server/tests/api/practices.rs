@@ -1,0 +1,320 @@
+//! Practices: settings, closing and reopening, the public profile, and the practice limit.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{Backend, PASSWORD, TestApp, json};
+
+both_backends!(
+    practice_settings_are_validated_and_kept,
+    closing_a_practice_keeps_it_but_hides_it_from_booking,
+    a_company_at_its_practice_limit_gets_402,
+);
+
+async fn post(app: &TestApp, sub: &str, tok: &str, path: &str, body: Value) -> (StatusCode, Value) {
+    json(
+        app.tenant(sub, Method::POST, path)
+            .bearer_auth(tok)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
+}
+
+async fn call(
+    app: &TestApp,
+    sub: &str,
+    tok: &str,
+    m: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut r = app.tenant(sub, m, path).bearer_auth(tok);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    json(r.send().await.unwrap()).await
+}
+
+async fn practice_settings_are_validated_and_kept(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.create_company("set-vet").await;
+    let admin = app.admin_token("set-vet").await;
+    let (s, e) = post(
+        &app,
+        "set-vet",
+        &admin,
+        "/api/practices",
+        json!({"name": "North", "timeZone": "America/New_Yrok", "taxRateBp": 10001}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert!(e["errors"]["timeZone"].is_array(), "{e}");
+    assert!(e["errors"]["taxRateBp"].is_array(), "{e}");
+
+    let (s, p) = post(
+        &app,
+        "set-vet",
+        &admin,
+        "/api/practices",
+        json!({"name": "North", "timeZone": "America/New_York", "currency": "USD", "taxRateBp": 825}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    assert_eq!(p["taxRateBp"], 825);
+    assert_eq!(p["active"], true);
+    let id = p["id"].as_str().unwrap();
+    let (s, p) = call(
+        &app,
+        "set-vet",
+        &admin,
+        Method::PATCH,
+        &format!("/api/practices/{id}"),
+        Some(json!({"taxRateBp": 2000, "allowClientSignup": true,
+                    "openingHours": {"mon": [["09:00", "12:00"], ["13:00", "17:00"]]}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["taxRateBp"], 2000);
+    assert_eq!(p["allowClientSignup"], true);
+    assert_eq!(p["openingHours"]["mon"][1][0], "13:00");
+    let (s, e) = call(
+        &app,
+        "set-vet",
+        &admin,
+        Method::PATCH,
+        &format!("/api/practices/{id}"),
+        Some(json!({"openingHours": {"mon": [["17:00", "09:00"]]}})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    // The refused change left the practice as it was.
+    let (_, p) = call(
+        &app,
+        "set-vet",
+        &admin,
+        Method::GET,
+        &format!("/api/practices/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(p["openingHours"]["mon"][0][0], "09:00");
+}
+
+async fn closing_a_practice_keeps_it_but_hides_it_from_booking(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    app.create_company("close-vet").await;
+    let admin = app.admin_token("close-vet").await;
+    let (_, list) = call(
+        &app,
+        "close-vet",
+        &admin,
+        Method::GET,
+        "/api/practices",
+        None,
+    )
+    .await;
+    let head = list["items"][0]["id"].as_str().unwrap().to_owned();
+    // The only open practice cannot be closed.
+    let (s, e) = call(
+        &app,
+        "close-vet",
+        &admin,
+        Method::DELETE,
+        &format!("/api/practices/{head}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "last_open_practice");
+
+    let (_, p) = post(
+        &app,
+        "close-vet",
+        &admin,
+        "/api/practices",
+        json!({"name": "Annex"}),
+    )
+    .await;
+    let annex = p["id"].as_str().unwrap().to_owned();
+    let (s, p) = call(
+        &app,
+        "close-vet",
+        &admin,
+        Method::DELETE,
+        &format!("/api/practices/{annex}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["active"], false);
+    // Still readable by staff, gone from the public profile.
+    let (s, p) = call(
+        &app,
+        "close-vet",
+        &admin,
+        Method::GET,
+        &format!("/api/practices/{annex}"),
+        None,
+    )
+    .await;
+    assert_eq!((s, p["active"].clone()), (StatusCode::OK, json!(false)));
+    let public = app
+        .tenant("close-vet", Method::GET, "/api/public/practices")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        public.contains(&head) && !public.contains(&annex),
+        "{public}"
+    );
+    // Closing is audited (who may close is in the permission matrix).
+    let (_, audit) = call(
+        &app,
+        "close-vet",
+        &admin,
+        Method::GET,
+        &format!("/api/audit-logs?entityId={annex}"),
+        None,
+    )
+    .await;
+    let actions: Vec<&str> = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"close"), "{audit}");
+    // Reopening.
+    let (s, p) = call(
+        &app,
+        "close-vet",
+        &admin,
+        Method::PATCH,
+        &format!("/api/practices/{annex}"),
+        Some(json!({"active": true})),
+    )
+    .await;
+    assert_eq!((s, p["active"].clone()), (StatusCode::OK, json!(true)));
+    let (s, e) = call(
+        &app,
+        "close-vet",
+        &admin,
+        Method::PATCH,
+        &format!("/api/practices/{annex}"),
+        Some(json!({"active": false})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+}
+
+async fn a_company_at_its_practice_limit_gets_402(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let c = app.create_company("limit-vet").await;
+    let cid = c["id"].as_str().unwrap().to_owned();
+    let admin = app.admin_token("limit-vet").await;
+    // The company's own administrator on the platform cannot lift its limits.
+    let (s, u) = json(
+        app.owner(Method::POST, "/api/owner/users")
+            .json(
+                &json!({"email": "ca@limit.example", "name": "CA", "password": PASSWORD,
+                          "role": "COMPANY_ADMIN", "companyId": cid}),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{u}");
+    let ca = app.owner_login("ca@limit.example", PASSWORD).await;
+    let r = app
+        .platform(Method::PUT, &format!("/api/owner/companies/{cid}"))
+        .bearer_auth(&ca)
+        .json(&json!({"settings": {"limits": {"maxPractices": 100}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let (s, v) = json(
+        app.owner(Method::PUT, &format!("/api/owner/companies/{cid}"))
+            .json(&json!({"settings": {"limits": {"maxPractices": 2}}}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, second) = post(
+        &app,
+        "limit-vet",
+        &admin,
+        "/api/practices",
+        json!({"name": "Second"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{second}");
+    // The boundary: two open practices is the limit.
+    let (s, e) = post(
+        &app,
+        "limit-vet",
+        &admin,
+        "/api/practices",
+        json!({"name": "Third"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYMENT_REQUIRED, "{e}");
+    assert_eq!(e["code"], "plan_limit_reached");
+    assert_eq!(e["limit"], "maxPractices");
+    let (_, list) = call(
+        &app,
+        "limit-vet",
+        &admin,
+        Method::GET,
+        "/api/practices",
+        None,
+    )
+    .await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        2,
+        "nothing was written"
+    );
+    // Closing one frees a place; reopening it past the limit is refused the same way.
+    let second = second["id"].as_str().unwrap();
+    let (s, _) = call(
+        &app,
+        "limit-vet",
+        &admin,
+        Method::DELETE,
+        &format!("/api/practices/{second}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = post(
+        &app,
+        "limit-vet",
+        &admin,
+        "/api/practices",
+        json!({"name": "Third"}),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, e) = call(
+        &app,
+        "limit-vet",
+        &admin,
+        Method::PATCH,
+        &format!("/api/practices/{second}"),
+        Some(json!({"active": true})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYMENT_REQUIRED, "{e}");
+}
