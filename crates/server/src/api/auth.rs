@@ -9,7 +9,7 @@ use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::TenantRole;
 use smartdmv_domain::password::{check_new_password, dummy_hash, hash_password, verify_password};
-use smartdmv_store::tenant::{audit, practice, session, user};
+use smartdmv_store::tenant::{audit, client, client_contact, practice, session, user};
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -436,6 +436,42 @@ async fn register(
     let saved = async {
         let txn = db.begin().await?;
         let saved = user::insert(&txn, u).await.map_err(store_db)?;
+        // The account is the portal login of a new client record, so the practice knows
+        // who signed up and the client sees their pets once staff link them.
+        let client = new_portal_client(&saved, home.id, now);
+        let client_id = client.id;
+        client::insert(&txn, client).await?;
+        client_contact::insert(
+            &txn,
+            client_contact::Model {
+                id: Uuid::now_v7(),
+                client_id,
+                kind: "email".into(),
+                value: saved.email.clone(),
+                normalized: saved.email.clone(),
+                purpose: "home".into(),
+                sms_consent: false,
+                email_consent: true,
+                is_primary: true,
+                created_at: now,
+            },
+        )
+        .await?;
+        audit::append(
+            &txn,
+            audit::Entry {
+                actor_id: Some(saved.id),
+                actor: &saved.email,
+                action: "create",
+                entity: "client",
+                entity_id: Some(client_id),
+                practice_id: Some(home.id),
+                before: None,
+                after: Some(serde_json::json!({"userId": saved.id, "source": "self sign-up"})),
+                ip: ip.clone(),
+            },
+        )
+        .await?;
         audit::append(
             &txn,
             audit::Entry {
@@ -471,6 +507,34 @@ async fn register(
     };
     let (tok, s) = start_session(&state, &tenant, &saved, None, false, SESSION_HOURS * 60).await?;
     Ok(login_response(&state, tok, &s, &saved, StatusCode::CREATED))
+}
+
+/// The client record of a self-registered portal user: the name split into first and last
+/// at its last word, the email as the primary contact, the sign-up practice as home.
+fn new_portal_client(u: &user::Model, home: Uuid, now: time::OffsetDateTime) -> client::Model {
+    let name = u.name.trim();
+    let (first, last) = match name.rsplit_once(char::is_whitespace) {
+        Some((f, l)) => (f.trim().to_owned(), l.to_owned()),
+        None => (String::new(), name.to_owned()),
+    };
+    client::Model {
+        id: Uuid::now_v7(),
+        name_key: smartdmv_domain::text::person_key(&first, &last),
+        first_name: first,
+        last_name: last,
+        email: Some(u.email.clone()),
+        phone: None,
+        address: None,
+        home_practice_id: Some(home),
+        balance_cents: 0,
+        alerts: serde_json::json!([]),
+        notes: None,
+        user_id: Some(u.id),
+        active: true,
+        deactivated_at: None,
+        created_at: now,
+        updated_at: now,
+    }
 }
 
 #[derive(Debug, Deserialize)]

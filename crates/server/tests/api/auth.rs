@@ -2,6 +2,7 @@
 //! handing out access.
 
 use reqwest::{Method, StatusCode};
+use sea_orm::EntityTrait;
 use serde_json::json;
 use std::sync::atomic::Ordering;
 
@@ -642,7 +643,7 @@ async fn cookie_requests_from_other_sites_are_refused(b: Backend) {
 
 async fn clients_sign_up_and_see_only_themselves(b: Backend) {
     let app = TestApp::spawn(b).await;
-    app.create_company("portal-vet").await;
+    let company = app.create_company("portal-vet").await;
     let admin = app.admin_token("portal-vet").await;
     let reg = |email: &str| {
         app.tenant("portal-vet", Method::POST, "/api/auth/register")
@@ -680,6 +681,32 @@ async fn clients_sign_up_and_see_only_themselves(b: Backend) {
     let (s, _) = json(reg("pat@owner.example").await.unwrap()).await;
     assert_eq!(s, StatusCode::CONFLICT);
     let my_id = c["user"]["id"].as_str().unwrap();
+    // Signing up made one client record, linked to the account, with the email as its
+    // primary contact; the refused second attempt left nothing behind.
+    let db = app.open_tenant_db(company["id"].as_str().unwrap()).await;
+    let clients = smartdmv_store::tenant::client::Entity::find()
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(clients.len(), 1, "{clients:?}");
+    let rec = &clients[0];
+    assert_eq!(rec.user_id.map(|u| u.to_string()).as_deref(), Some(my_id));
+    assert_eq!(
+        (rec.first_name.as_str(), rec.last_name.as_str()),
+        ("Pat", "Owner")
+    );
+    assert_eq!(rec.email.as_deref(), Some("pat@owner.example"));
+    assert_eq!(
+        rec.home_practice_id.map(|u| u.to_string()).as_deref(),
+        Some(pid)
+    );
+    let contacts = smartdmv_store::tenant::client_contact::Entity::find()
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(contacts.len(), 1);
+    assert!(contacts[0].is_primary && contacts[0].email_consent);
+    let _ = db.close().await;
     let r = app
         .tenant("portal-vet", Method::GET, &format!("/api/users/{my_id}"))
         .bearer_auth(client)
