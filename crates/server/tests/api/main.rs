@@ -15,3 +15,4 @@ mod matrix;
 mod provisioning;
 mod registry;
 mod resolution;
+mod scheduling;
