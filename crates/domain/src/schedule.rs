@@ -63,6 +63,19 @@ impl AppointmentStatus {
         !matches!(self, Cancelled | NoShow)
     }
 
+    /// Whether the appointment keeps its veterinarian and room from being booked by another
+    /// at the same time. A client's request claims nothing until staff book it (its
+    /// conflicts are checked then); cancelled and no-show appointments free their slot.
+    pub fn blocks_resources(self) -> bool {
+        self.holds_slot() && self != Requested
+    }
+
+    /// Whether a client may cancel their own appointment in this status (once the patient
+    /// has arrived, only staff can).
+    pub fn client_may_cancel(self) -> bool {
+        matches!(self, Requested | Booked | Confirmed)
+    }
+
     /// Whether the appointment is over, one way or another.
     pub fn is_final(self) -> bool {
         self.next().is_empty()
@@ -101,6 +114,52 @@ mod tests {
         for s in [Completed, Cancelled, NoShow] {
             assert!(s.is_final());
         }
+    }
+
+    /// The whole machine as a table: every (from, to) pair and whether it is allowed.
+    #[test]
+    fn transition_table() {
+        let allowed = [
+            (Requested, Booked),
+            (Requested, Cancelled),
+            (Booked, Confirmed),
+            (Booked, CheckedIn),
+            (Booked, Cancelled),
+            (Booked, NoShow),
+            (Confirmed, CheckedIn),
+            (Confirmed, Cancelled),
+            (Confirmed, NoShow),
+            (CheckedIn, InProgress),
+            (CheckedIn, Cancelled),
+            (InProgress, Completed),
+        ];
+        for from in AppointmentStatus::ALL {
+            for to in AppointmentStatus::ALL {
+                assert_eq!(
+                    from.can_move_to(to),
+                    allowed.contains(&(from, to)),
+                    "{from} -> {to}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn requests_and_freed_slots_block_nothing() {
+        let blocking: Vec<_> = AppointmentStatus::ALL
+            .into_iter()
+            .filter(|s| s.blocks_resources())
+            .collect();
+        assert_eq!(
+            blocking,
+            [Booked, Confirmed, CheckedIn, InProgress, Completed]
+        );
+        let client: Vec<_> = AppointmentStatus::ALL
+            .into_iter()
+            .filter(|s| s.client_may_cancel())
+            .collect();
+        assert_eq!(client, [Requested, Booked, Confirmed]);
+        assert!(client.iter().all(|s| s.can_move_to(Cancelled)));
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! HTTP handlers, one module per resource.
 
+pub mod appointment_types;
+pub mod appointments;
 pub mod audit_logs;
 pub mod auth;
 pub mod companies;
@@ -8,6 +10,7 @@ pub mod owner_auth;
 pub mod practices;
 pub mod public;
 pub mod roles;
+pub mod rooms;
 pub mod users;
 
 use axum::Router;
@@ -175,4 +178,7 @@ pub fn tenant_routes() -> Routes {
         .merge(users::routes())
         .merge(roles::routes())
         .merge(audit_logs::routes())
+        .merge(appointment_types::routes())
+        .merge(rooms::routes())
+        .merge(appointments::routes())
 }

@@ -78,6 +78,8 @@ pub struct Options {
     pub acquire_timeout_ms: Option<u64>,
     pub idle_timeout_secs: Option<u64>,
     pub max_lifetime_secs: Option<u64>,
+    /// Connections one tenant may hold (1 by default).
+    pub connections_per_tenant: Option<u32>,
 }
 
 /// A running application with its own owner database and tenant databases.
@@ -129,6 +131,9 @@ impl TestApp {
         }
         if let Some(t) = opts.max_lifetime_secs {
             config.tenant_max_lifetime_secs = t;
+        }
+        if let Some(n) = opts.connections_per_tenant {
+            config.connections_per_tenant = n;
         }
         if let Backend::Postgres(url) = &backend {
             config.owner_database_url = Some(format!("{url}/{prefix}owner"));
@@ -575,6 +580,9 @@ pub async fn database_digest(db: &DatabaseConnection) -> String {
         "user_practices",
         "permission_overrides",
         "tenant_migrations",
+        "appointment_types",
+        "rooms",
+        "appointments",
     ];
     let mut out = String::new();
     for t in tables {

@@ -16,3 +16,4 @@ mod practices;
 mod provisioning;
 mod registry;
 mod resolution;
+mod scheduling;

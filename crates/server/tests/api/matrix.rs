@@ -57,6 +57,24 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("PATCH", "/api/roles/{id}", "YYNNNNN"),
     ("DELETE", "/api/roles/{id}", "YYNNNNN"),
     ("GET", "/api/audit-logs", "YYNNNNN"),
+    ("GET", "/api/appointment-types", "YYYYYYY"),
+    ("POST", "/api/appointment-types", "YYNNNNN"),
+    ("GET", "/api/appointment-types/{id}", "YYYYYYY"),
+    ("PATCH", "/api/appointment-types/{id}", "YYNNNNN"),
+    ("DELETE", "/api/appointment-types/{id}", "YYNNNNN"),
+    ("GET", "/api/rooms", "YYYYYYN"),
+    ("POST", "/api/rooms", "YYYNNNN"),
+    ("GET", "/api/rooms/{id}", "YYYYYYN"),
+    ("PATCH", "/api/rooms/{id}", "YYYNNNN"),
+    ("DELETE", "/api/rooms/{id}", "YYYNNNN"),
+    ("GET", "/api/appointments", "YYYYYYY"),
+    ("POST", "/api/appointments", "YYYNNYY"),
+    ("GET", "/api/appointments/free-slots", "YYYYYYY"),
+    ("GET", "/api/appointments/{id}", "YYYYYY4"),
+    ("PATCH", "/api/appointments/{id}", "YYYYYY4"),
+    ("POST", "/api/appointments/{id}/status", "YYYYYY4"),
+    ("POST", "/api/appointments/{id}/cancel", "YYYYYY4"),
+    ("GET", "/api/practices/{id}/day", "YYYYYYN"),
 ];
 
 fn server_routes() -> BTreeSet<(String, String)> {
@@ -92,11 +110,22 @@ struct Fixtures {
     victim: String,
     override_id: String,
     role: String,
+    appointment_type: String,
+    room: String,
+    appointment: String,
 }
 
-/// A fresh victim user, an override on them and a custom role, so that destructive calls
-/// of one cell do not disturb the next.
-async fn fixtures(app: &TestApp, sub: &str, admin: &str, practice: &str, tag: &str) -> Fixtures {
+/// A fresh victim user, an override on them, a custom role, an appointment type, a room and
+/// an appointment (of a client and pet written straight into the database), so that
+/// destructive calls of one cell do not disturb the next.
+async fn fixtures(
+    app: &TestApp,
+    company: &str,
+    sub: &str,
+    admin: &str,
+    practice: &str,
+    tag: &str,
+) -> Fixtures {
     let (s, v) = json(
         app.tenant(sub, Method::POST, "/api/users")
             .bearer_auth(admin)
@@ -129,11 +158,15 @@ async fn fixtures(app: &TestApp, sub: &str, admin: &str, practice: &str, tag: &s
     )
     .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
+    let s = crate::scheduling::schedule_fixtures(app, company, sub, admin, practice, tag).await;
     Fixtures {
         practice: practice.to_owned(),
         victim,
         override_id: o["id"].as_str().unwrap().to_owned(),
         role: r["id"].as_str().unwrap().to_owned(),
+        appointment_type: s.appointment_type,
+        room: s.room,
+        appointment: s.appointment,
     }
 }
 
@@ -147,6 +180,9 @@ fn fill(path: &str, f: &Fixtures) -> String {
             "{id}" if path.starts_with("/api/practices") => &f.practice,
             "{id}" if path.starts_with("/api/users") => &f.victim,
             "{id}" if path.starts_with("/api/roles") => &f.role,
+            "{id}" if path.starts_with("/api/appointment-types/") => &f.appointment_type,
+            "{id}" if path.starts_with("/api/rooms/") => &f.room,
+            "{id}" if path.starts_with("/api/appointments/") => &f.appointment,
             "{override_id}" => &f.override_id,
             s if s.starts_with('{') => panic!("no fixture for {s} in {path}: extend fill()"),
             s => s,
@@ -199,7 +235,7 @@ async fn permission_matrix_matches_the_table(b: Backend) {
     for (m, path, expect) in MATRIX {
         for (i, role) in ROLES.iter().enumerate() {
             let want = expect.as_bytes()[i] as char;
-            let f = fixtures(&app, "matrix-vet", &admin, &practice, &tag()).await;
+            let f = fixtures(&app, &cid, "matrix-vet", &admin, &practice, &tag()).await;
             let url = fill(path, &f);
             let mut req = app.tenant("matrix-vet", method(m), &url);
             if want != '-' {
@@ -225,7 +261,7 @@ async fn permission_matrix_matches_the_table(b: Backend) {
         }
         // Without credentials, every non-public route answers 401.
         if !expect.starts_with('-') {
-            let f = fixtures(&app, "matrix-vet", &admin, &practice, &tag()).await;
+            let f = fixtures(&app, &cid, "matrix-vet", &admin, &practice, &tag()).await;
             let r = app
                 .tenant("matrix-vet", method(m), &fill(path, &f))
                 .json(&json!({}))
@@ -286,7 +322,7 @@ async fn credentials_and_ids_of_one_company_never_reach_another(b: Backend) {
     )
     .await;
     let b_practice = ps["items"][0]["id"].as_str().unwrap().to_owned();
-    let b_fix = fixtures(&app, "iso-b", &admin_b, &b_practice, &marker).await;
+    let b_fix = fixtures(&app, &b_id, "iso-b", &admin_b, &b_practice, &marker).await;
     let (_, pa) = json(
         app.tenant("iso-a", Method::GET, "/api/practices")
             .bearer_auth(&admin_a)

@@ -1,6 +1,13 @@
 //! The `appointments` table. An appointment; `status` follows the state machine of `spec/practice.md`.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::{
+    Condition, DatabaseConnection, DatabaseTransaction, DbBackend, QueryOrder, QuerySelect,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+use smartdmv_domain::schedule::AppointmentStatus;
+
+use super::{access, patient, patient_owner, user};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "appointments")]
@@ -45,4 +52,278 @@ pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr>
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
+}
+
+/// Status strings of appointments that keep their veterinarian and room from being booked
+/// again ([`AppointmentStatus::blocks_resources`]).
+pub fn blocking_statuses() -> Vec<&'static str> {
+    AppointmentStatus::ALL
+        .into_iter()
+        .filter(|s| s.blocks_resources())
+        .map(AppointmentStatus::as_str)
+        .collect()
+}
+
+/// What a list of appointments may be narrowed to. Every set field must match.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// The practices a practice-bound user reaches.
+    pub scope: Option<Vec<Uuid>>,
+    pub practice: Option<Uuid>,
+    /// Appointments ending after this instant.
+    pub from: Option<TimeDateTimeWithTimeZone>,
+    /// Appointments starting before this instant.
+    pub to: Option<TimeDateTimeWithTimeZone>,
+    pub veterinarian: Option<Uuid>,
+    pub room: Option<Uuid>,
+    pub patient: Option<Uuid>,
+    pub client: Option<Uuid>,
+    pub statuses: Option<Vec<String>>,
+}
+
+/// One page of appointments by start time (then id), after the `(starts_at, id)` cursor.
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    f: &Filter,
+    cursor: Option<(TimeDateTimeWithTimeZone, Uuid)>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    let mut q = Entity::find()
+        .order_by_asc(Column::StartsAt)
+        .order_by_asc(Column::Id)
+        .limit(limit);
+    if let Some(ps) = &f.scope {
+        q = q.filter(Column::PracticeId.is_in(ps.iter().copied()));
+    }
+    if let Some(p) = f.practice {
+        q = q.filter(Column::PracticeId.eq(p));
+    }
+    if let Some(t) = f.from {
+        q = q.filter(Column::EndsAt.gt(t));
+    }
+    if let Some(t) = f.to {
+        q = q.filter(Column::StartsAt.lt(t));
+    }
+    if let Some(v) = f.veterinarian {
+        q = q.filter(Column::VeterinarianId.eq(v));
+    }
+    if let Some(r) = f.room {
+        q = q.filter(Column::RoomId.eq(r));
+    }
+    if let Some(p) = f.patient {
+        q = q.filter(Column::PatientId.eq(p));
+    }
+    if let Some(c) = f.client {
+        q = q.filter(Column::ClientId.eq(c));
+    }
+    if let Some(st) = &f.statuses {
+        q = q.filter(Column::Status.is_in(st.iter().cloned()));
+    }
+    if let Some((at, id)) = cursor {
+        q = q.filter(
+            Condition::any().add(Column::StartsAt.gt(at)).add(
+                Condition::all()
+                    .add(Column::StartsAt.eq(at))
+                    .add(Column::Id.gt(id)),
+            ),
+        );
+    }
+    q.all(db).await
+}
+
+/// Appointments blocking the veterinarian or the room (either may be absent) at some time
+/// of `[start, end)`, other than `except`.
+pub async fn conflicts(
+    db: &impl ConnectionTrait,
+    veterinarian: Option<Uuid>,
+    room: Option<Uuid>,
+    start: TimeDateTimeWithTimeZone,
+    end: TimeDateTimeWithTimeZone,
+    except: Option<Uuid>,
+) -> Result<Vec<Model>, DbErr> {
+    let mut who = Condition::any();
+    if let Some(v) = veterinarian {
+        who = who.add(Column::VeterinarianId.eq(v));
+    }
+    if let Some(r) = room {
+        who = who.add(Column::RoomId.eq(r));
+    }
+    if veterinarian.is_none() && room.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut q = Entity::find()
+        .filter(who)
+        .filter(Column::Status.is_in(blocking_statuses()))
+        .filter(Column::StartsAt.lt(end))
+        .filter(Column::EndsAt.gt(start))
+        .order_by_asc(Column::StartsAt)
+        .order_by_asc(Column::Id);
+    if let Some(x) = except {
+        q = q.filter(Column::Id.ne(x));
+    }
+    q.all(db).await
+}
+
+/// Blocking appointments of these veterinarians overlapping `[start, end)`.
+pub async fn busy_veterinarians(
+    db: &impl ConnectionTrait,
+    veterinarians: &[Uuid],
+    start: TimeDateTimeWithTimeZone,
+    end: TimeDateTimeWithTimeZone,
+) -> Result<Vec<Model>, DbErr> {
+    if veterinarians.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::VeterinarianId.is_in(veterinarians.iter().copied()))
+        .filter(Column::Status.is_in(blocking_statuses()))
+        .filter(Column::StartsAt.lt(end))
+        .filter(Column::EndsAt.gt(start))
+        .all(db)
+        .await
+}
+
+/// Every appointment of a practice starting in `[start, end)`, by start time.
+pub async fn starting_between(
+    db: &impl ConnectionTrait,
+    practice: Uuid,
+    start: TimeDateTimeWithTimeZone,
+    end: TimeDateTimeWithTimeZone,
+) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::PracticeId.eq(practice))
+        .filter(Column::StartsAt.gte(start))
+        .filter(Column::StartsAt.lt(end))
+        .order_by_asc(Column::StartsAt)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+/// Starts the transaction of a booking. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`), so that two bookings on two connections cannot both read "free"
+/// and then both write; on PostgreSQL see [`lock_resources`].
+pub async fn begin_booking(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// The advisory-lock key of a bookable resource (a veterinarian's or a room's id).
+fn lock_key(id: Uuid) -> i64 {
+    let b = id.as_u128();
+    ((b >> 64) as u64 ^ b as u64) as i64
+}
+
+/// Serialises bookings per resource until the transaction ends: on PostgreSQL a
+/// transaction-scoped advisory lock per veterinarian and room, taken in ascending key order
+/// so that two bookings needing the same two resources cannot deadlock. SQLite needs
+/// nothing more than [`begin_booking`].
+pub async fn lock_resources(txn: &DatabaseTransaction, ids: &[Uuid]) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let mut keys: Vec<i64> = ids.iter().map(|id| lock_key(*id)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for k in keys {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [k.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Active users holding the `VETERINARIAN` role (as their primary role or an extra one)
+/// who work in the practice (their home practice or an assigned one), by name.
+pub async fn veterinarians_of(
+    db: &impl ConnectionTrait,
+    practice: Uuid,
+) -> Result<Vec<user::Model>, DbErr> {
+    const VET: &str = "VETERINARIAN";
+    let extra_role: Vec<Uuid> = access::users_with_role_key(db, VET).await?;
+    let assigned: Vec<Uuid> = user::assigned_to(db, &[practice]).await?;
+    user::Entity::find()
+        .filter(user::Column::Active.eq(true))
+        .filter(
+            Condition::any()
+                .add(user::Column::Role.eq(VET))
+                .add(user::Column::Id.is_in(extra_role)),
+        )
+        .filter(
+            Condition::any()
+                .add(user::Column::PracticeId.eq(practice))
+                .add(user::Column::Id.is_in(assigned)),
+        )
+        .order_by_asc(user::Column::Name)
+        .order_by_asc(user::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Users by id, for naming veterinarians in answers.
+pub async fn users_named(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<user::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    user::Entity::find()
+        .filter(user::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}
+
+/// The current (not ended) ownerships of a patient, primary first.
+pub async fn current_owners(
+    db: &impl ConnectionTrait,
+    patient: Uuid,
+) -> Result<Vec<patient_owner::Model>, DbErr> {
+    patient_owner::Entity::find()
+        .filter(patient_owner::Column::PatientId.eq(patient))
+        .filter(patient_owner::Column::EndedAt.is_null())
+        .order_by_desc(patient_owner::Column::IsPrimary)
+        .order_by_asc(patient_owner::Column::StartedAt)
+        .all(db)
+        .await
+}
+
+/// Writes every column of `m` over the stored row if its status is still `expected`;
+/// `false` when someone changed the status in between (or the row is gone).
+pub async fn update_if_status(
+    db: &impl ConnectionTrait,
+    m: Model,
+    expected: &str,
+) -> Result<bool, DbErr> {
+    let id = m.id;
+    let res = Entity::update_many()
+        .set(ActiveModel::from(m).reset_all())
+        .filter(Column::Id.eq(id))
+        .filter(Column::Status.eq(expected))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Names of patients by id, for the day view.
+pub async fn patient_names(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(patient::Entity::find()
+        .filter(patient::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
 }

@@ -1,6 +1,7 @@
 //! The `appointment_types` table. A kind of appointment with its default length.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::{QueryOrder, QuerySelect};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "appointment_types")]
@@ -32,4 +33,33 @@ pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr>
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
+}
+
+/// One page of appointment types in creation order, after `cursor` when given; inactive ones
+/// only with `include_inactive`.
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    include_inactive: bool,
+    cursor: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
+    if !include_inactive {
+        q = q.filter(Column::Active.eq(true));
+    }
+    if let Some(c) = cursor {
+        q = q.filter(Column::Id.gt(c));
+    }
+    q.all(db).await
+}
+
+/// Types by id (active or not), for naming them in answers.
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
 }

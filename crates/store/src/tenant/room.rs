@@ -1,6 +1,7 @@
 //! The `rooms` table. A bookable room of a practice (veterinarians are users).
 
 use sea_orm::entity::prelude::*;
+use sea_orm::{QueryOrder, QuerySelect};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "rooms")]
@@ -30,4 +31,60 @@ pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr>
 
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
+}
+
+/// One page of rooms in creation order, after `cursor` when given. `scope` limits to rooms
+/// of those practices (a practice-bound user's), `practice` to one practice; inactive rooms
+/// only with `include_inactive`.
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    scope: Option<&[Uuid]>,
+    practice: Option<Uuid>,
+    include_inactive: bool,
+    cursor: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
+    if let Some(ps) = scope {
+        q = q.filter(Column::PracticeId.is_in(ps.iter().copied()));
+    }
+    if let Some(p) = practice {
+        q = q.filter(Column::PracticeId.eq(p));
+    }
+    if !include_inactive {
+        q = q.filter(Column::Active.eq(true));
+    }
+    if let Some(c) = cursor {
+        q = q.filter(Column::Id.gt(c));
+    }
+    q.all(db).await
+}
+
+/// Whether an active room of the practice other than `except` already has this name
+/// (compared case-insensitively).
+pub async fn name_taken(
+    db: &impl ConnectionTrait,
+    practice: Uuid,
+    name: &str,
+    except: Option<Uuid>,
+) -> Result<bool, DbErr> {
+    let rooms = Entity::find()
+        .filter(Column::PracticeId.eq(practice))
+        .filter(Column::Active.eq(true))
+        .all(db)
+        .await?;
+    Ok(rooms
+        .iter()
+        .any(|r| Some(r.id) != except && r.name.to_lowercase() == name.to_lowercase()))
+}
+
+/// Rooms by id (any practice, active or not), for naming them in answers.
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
 }
