@@ -3,9 +3,11 @@
 //! appointment status machine). No async and no I/O live here.
 
 pub mod company;
+pub mod contact;
 pub mod ids;
 pub mod microchip;
 pub mod password;
+pub mod patient;
 pub mod perm;
 pub mod role;
 pub mod schedule;

@@ -2,12 +2,16 @@
 
 pub mod audit_logs;
 pub mod auth;
+pub mod clients;
 pub mod companies;
+pub mod fields;
 pub mod health;
 pub mod owner_auth;
+pub mod pets;
 pub mod practices;
 pub mod public;
 pub mod roles;
+pub mod species;
 pub mod users;
 
 use axum::Router;
@@ -175,4 +179,7 @@ pub fn tenant_routes() -> Routes {
         .merge(users::routes())
         .merge(roles::routes())
         .merge(audit_logs::routes())
+        .merge(clients::routes())
+        .merge(pets::routes())
+        .merge(species::routes())
 }

@@ -575,6 +575,13 @@ pub async fn database_digest(db: &DatabaseConnection) -> String {
         "user_practices",
         "permission_overrides",
         "tenant_migrations",
+        "clients",
+        "client_contacts",
+        "patients",
+        "patient_owners",
+        "patient_weights",
+        "custom_species",
+        "custom_breeds",
     ];
     let mut out = String::new();
     for t in tables {

@@ -13,5 +13,6 @@ mod fleet;
 mod isolation;
 mod matrix;
 mod provisioning;
+mod records;
 mod registry;
 mod resolution;
