@@ -4,9 +4,11 @@
 
 pub mod calendar;
 pub mod company;
+pub mod contact;
 pub mod ids;
 pub mod microchip;
 pub mod password;
+pub mod patient;
 pub mod perm;
 pub mod role;
 pub mod schedule;

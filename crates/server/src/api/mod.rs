@@ -4,13 +4,17 @@ pub mod appointment_types;
 pub mod appointments;
 pub mod audit_logs;
 pub mod auth;
+pub mod clients;
 pub mod companies;
+pub mod fields;
 pub mod health;
 pub mod owner_auth;
+pub mod pets;
 pub mod practices;
 pub mod public;
 pub mod roles;
 pub mod rooms;
+pub mod species;
 pub mod users;
 
 use axum::Router;
@@ -181,4 +185,7 @@ pub fn tenant_routes() -> Routes {
         .merge(appointment_types::routes())
         .merge(rooms::routes())
         .merge(appointments::routes())
+        .merge(clients::routes())
+        .merge(pets::routes())
+        .merge(species::routes())
 }

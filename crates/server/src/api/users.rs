@@ -52,7 +52,10 @@ pub struct UserOut {
     pub created_at: String,
 }
 
-async fn user_out(db: &DatabaseConnection, u: user::Model) -> Result<UserOut, sea_orm::DbErr> {
+pub(crate) async fn user_out(
+    db: &DatabaseConnection,
+    u: user::Model,
+) -> Result<UserOut, sea_orm::DbErr> {
     let rows = access::load_user_access(db, u.id).await?;
     Ok(UserOut {
         id: u.id.to_string(),
@@ -134,7 +137,11 @@ async fn holdings(p: &TenantPrincipal, u: &user::Model) -> ApiResult<BTreeSet<Pe
 }
 
 /// Refuses to hand out what the principal does not hold themselves.
-fn check_grantable(p: &TenantPrincipal, perms: &BTreeSet<Permission>, what: &str) -> ApiResult<()> {
+pub(crate) fn check_grantable(
+    p: &TenantPrincipal,
+    perms: &BTreeSet<Permission>,
+    what: &str,
+) -> ApiResult<()> {
     let now = crate::auth::tenant::now_unix();
     if let Some(missing) = perms.iter().find(|x| !p.access.allows(**x, now)) {
         return Err(ApiError::new(
@@ -171,7 +178,7 @@ async fn check_practices(p: &TenantPrincipal, ids: &[Uuid]) -> ApiResult<()> {
     Ok(())
 }
 
-fn audit_entry<'a>(
+pub(crate) fn audit_entry<'a>(
     p: &'a TenantPrincipal,
     actor: &'a str,
     action: &'a str,
@@ -192,7 +199,7 @@ fn audit_entry<'a>(
     }
 }
 
-fn snapshot(u: &user::Model, roles: &[String], practices: &[Uuid]) -> serde_json::Value {
+pub(crate) fn snapshot(u: &user::Model, roles: &[String], practices: &[Uuid]) -> serde_json::Value {
     serde_json::json!({
         "email": u.email, "name": u.name, "role": u.role, "roles": roles,
         "practiceId": u.practice_id, "practiceIds": practices, "active": u.active,
@@ -254,6 +261,36 @@ pub struct InvitationOut {
     pub expires_at: String,
 }
 
+/// A new user's password hash, or an unusable one and an invitation (token, expiry) when no
+/// password is given.
+pub(crate) async fn new_credentials(
+    password: Option<String>,
+) -> ApiResult<(String, Option<(String, time::OffsetDateTime)>)> {
+    Ok(match password {
+        Some(pw) => (hash_on_blocking(pw).await?, None),
+        None => {
+            let tok = crate::config::random_token(32);
+            let expires = smartdmv_store::now() + time::Duration::days(7);
+            // An unusable password until the invitation is accepted.
+            (format!("!invited:{}", Uuid::now_v7()), Some((tok, expires)))
+        }
+    })
+}
+
+/// Whether a failed user insert hit the unique email (as mapped by `store_db`).
+pub(crate) fn is_email_taken(e: &sea_orm::DbErr) -> bool {
+    e.to_string().contains("user email already exists")
+}
+
+/// 409 `email_taken`.
+pub(crate) fn email_taken() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "email_taken",
+        "a user with this email exists in this company",
+    )
+}
+
 /// `POST /api/users`: creates a user with a password, or invites them.
 async fn create(
     auth: Authorized<UsersCreate>,
@@ -289,15 +326,7 @@ async fn create(
     check_grantable(&auth, &perms, "the roles given")?;
     check_practices(&auth, &body.practice_ids).await?;
 
-    let (hash, invitation) = match body.password {
-        Some(pw) => (hash_on_blocking(pw).await?, None),
-        None => {
-            let tok = crate::config::random_token(32);
-            let expires = smartdmv_store::now() + time::Duration::days(7);
-            // An unusable password until the invitation is accepted.
-            (format!("!invited:{}", Uuid::now_v7()), Some((tok, expires)))
-        }
-    };
+    let (hash, invitation) = new_credentials(body.password).await?;
     let now = smartdmv_store::now();
     let home = body
         .practice_ids
@@ -345,13 +374,7 @@ async fn create(
     .await;
     let saved = match saved {
         Ok(s) => s,
-        Err(e) if e.to_string().contains("user email already exists") => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "email_taken",
-                "a user with this email exists in this company",
-            ));
-        }
+        Err(e) if is_email_taken(&e) => return Err(email_taken()),
         Err(e) => return Err(auth.db_error(e)),
     };
     let out = user_out(db, saved).await.map_err(|e| auth.db_error(e))?;

@@ -583,6 +583,13 @@ pub async fn database_digest(db: &DatabaseConnection) -> String {
         "appointment_types",
         "rooms",
         "appointments",
+        "clients",
+        "client_contacts",
+        "patients",
+        "patient_owners",
+        "patient_weights",
+        "custom_species",
+        "custom_breeds",
     ];
     let mut out = String::new();
     for t in tables {

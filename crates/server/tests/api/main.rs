@@ -14,6 +14,7 @@ mod isolation;
 mod matrix;
 mod practices;
 mod provisioning;
+mod records;
 mod registry;
 mod resolution;
 mod scheduling;

@@ -75,6 +75,25 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/appointments/{id}/status", "YYYYYY4"),
     ("POST", "/api/appointments/{id}/cancel", "YYYYYY4"),
     ("GET", "/api/practices/{id}/day", "YYYYYYN"),
+    ("GET", "/api/clients", "YYYYYYN"),
+    ("POST", "/api/clients", "YYYNNYN"),
+    ("GET", "/api/clients/{id}", "YYYYYY4"),
+    ("PATCH", "/api/clients/{id}", "YYYYNYN"),
+    ("DELETE", "/api/clients/{id}", "YYYNNNN"),
+    ("POST", "/api/clients/{id}/portal-account", "YYYYNYN"),
+    ("GET", "/api/pets", "YYYYYYY"),
+    ("POST", "/api/pets", "YYYYNYN"),
+    ("GET", "/api/pets/{id}", "YYYYYY4"),
+    ("PATCH", "/api/pets/{id}", "YYYYYYN"),
+    ("DELETE", "/api/pets/{id}", "YYYYNNN"),
+    ("GET", "/api/pets/{id}/weights", "YYYYYY4"),
+    ("POST", "/api/pets/{id}/weights", "YYYYYYN"),
+    ("GET", "/api/pets/{id}/owners", "YYYYYY4"),
+    ("POST", "/api/pets/{id}/owners", "YYYYYYN"),
+    ("DELETE", "/api/pets/{id}/owners/{ownership_id}", "YYYYYYN"),
+    ("GET", "/api/species", "YYYYYYY"),
+    ("POST", "/api/species", "YYNNNNN"),
+    ("POST", "/api/species/{code}/breeds", "YYNNNNN"),
 ];
 
 fn server_routes() -> BTreeSet<(String, String)> {
@@ -113,6 +132,36 @@ struct Fixtures {
     appointment_type: String,
     room: String,
     appointment: String,
+    /// A client owning `pet`.
+    client: String,
+    /// A pet with two current owners: `client` (primary) and a co-owner.
+    pet: String,
+    /// The co-ownership of `pet` (one that may be ended).
+    ownership: String,
+    /// A custom species code.
+    species: String,
+}
+
+/// POSTs a body as the admin and returns the new resource's `field` (asserting 201).
+async fn post_id(
+    app: &TestApp,
+    sub: &str,
+    admin: &str,
+    path: &str,
+    body: Value,
+    field: &str,
+) -> String {
+    let (s, v) = json(
+        app.tenant(sub, Method::POST, path)
+            .bearer_auth(admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{path}: {v}");
+    v.pointer(field).and_then(Value::as_str).unwrap().to_owned()
 }
 
 /// A fresh victim user, an override on them, a custom role, an appointment type, a room and
@@ -159,6 +208,46 @@ async fn fixtures(
     .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     let s = crate::scheduling::schedule_fixtures(app, company, sub, admin, practice, tag).await;
+    let client = post_id(app, sub, admin, "/api/clients",
+        json!({"firstName": "Client", "lastName": format!("Owner {tag}"), "email": format!("client-{tag}@{sub}.example")}), "/id").await;
+    let co = post_id(
+        app,
+        sub,
+        admin,
+        "/api/clients",
+        json!({"firstName": "Co", "lastName": format!("Owner {tag}")}),
+        "/id",
+    )
+    .await;
+    let pet = post_id(
+        app,
+        sub,
+        admin,
+        "/api/pets",
+        json!({"name": format!("Pet {tag}"), "species": "dog", "ownerId": client}),
+        "/id",
+    )
+    .await;
+    let ownership = post_id(
+        app,
+        sub,
+        admin,
+        &format!("/api/pets/{pet}/owners"),
+        json!({"clientId": co}),
+        "/ownership/id",
+    )
+    .await;
+    let lower = tag.to_lowercase();
+    let species = format!("sp-{}", &lower[lower.len() - 12..]);
+    post_id(
+        app,
+        sub,
+        admin,
+        "/api/species",
+        json!({"code": species, "name": format!("Species {tag}")}),
+        "/code",
+    )
+    .await;
     Fixtures {
         practice: practice.to_owned(),
         victim,
@@ -167,6 +256,10 @@ async fn fixtures(
         appointment_type: s.appointment_type,
         room: s.room,
         appointment: s.appointment,
+        client,
+        pet,
+        ownership,
+        species,
     }
 }
 
@@ -183,7 +276,11 @@ fn fill(path: &str, f: &Fixtures) -> String {
             "{id}" if path.starts_with("/api/appointment-types/") => &f.appointment_type,
             "{id}" if path.starts_with("/api/rooms/") => &f.room,
             "{id}" if path.starts_with("/api/appointments/") => &f.appointment,
+            "{id}" if path.starts_with("/api/clients") => &f.client,
+            "{id}" if path.starts_with("/api/pets") => &f.pet,
             "{override_id}" => &f.override_id,
+            "{ownership_id}" => &f.ownership,
+            "{code}" => &f.species,
             s if s.starts_with('{') => panic!("no fixture for {s} in {path}: extend fill()"),
             s => s,
         });

@@ -58,3 +58,68 @@ pub async fn find_by_user(
         .one(db)
         .await
 }
+
+/// Filters of [`list_page`].
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub active: Option<bool>,
+    pub home_practice_id: Option<Uuid>,
+}
+
+/// One page of clients in creation order, after `cursor` when given.
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    f: &Filter,
+    cursor: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
+    if let Some(a) = f.active {
+        q = q.filter(Column::Active.eq(a));
+    }
+    if let Some(p) = f.home_practice_id {
+        q = q.filter(Column::HomePracticeId.eq(p));
+    }
+    if let Some(c) = cursor {
+        q = q.filter(Column::Id.gt(c));
+    }
+    q.all(db).await
+}
+
+/// Clients by id, in no particular order.
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}
+
+/// Whether the client has records that must be retained: a patient they own or owned, or an
+/// appointment.
+pub async fn has_records(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+    use super::{appointment, patient_owner};
+    let owned = patient_owner::Entity::find()
+        .filter(patient_owner::Column::ClientId.eq(id))
+        .count(db)
+        .await?;
+    if owned > 0 {
+        return Ok(true);
+    }
+    let booked = appointment::Entity::find()
+        .filter(appointment::Column::ClientId.eq(id))
+        .count(db)
+        .await?;
+    Ok(booked > 0)
+}
+
+/// Erases a client and their contacts. Only for a client without records
+/// ([`has_records`]); everyone else is deactivated.
+pub async fn erase(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+    super::client_contact::delete_for_client(db, id).await?;
+    Entity::delete_by_id(id).exec(db).await?;
+    Ok(())
+}

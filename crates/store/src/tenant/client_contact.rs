@@ -38,3 +38,32 @@ pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr>
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
+
+/// A client's contacts in the order they were given.
+pub async fn for_client(db: &impl ConnectionTrait, client_id: Uuid) -> Result<Vec<Model>, DbErr> {
+    for_clients(db, &[client_id]).await
+}
+
+/// The contacts of several clients, in the order they were given.
+pub async fn for_clients(
+    db: &impl ConnectionTrait,
+    client_ids: &[Uuid],
+) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    if client_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::ClientId.is_in(client_ids.iter().copied()))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn delete_for_client(db: &impl ConnectionTrait, client_id: Uuid) -> Result<(), DbErr> {
+    Entity::delete_many()
+        .filter(Column::ClientId.eq(client_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

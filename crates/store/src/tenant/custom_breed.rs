@@ -29,3 +29,23 @@ pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr>
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
+
+/// Every custom breed, by species and name.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    Entity::find()
+        .order_by_asc(Column::Species)
+        .order_by_asc(Column::Name)
+        .all(db)
+        .await
+}
+
+/// The custom breeds of one species.
+pub async fn for_species(db: &impl ConnectionTrait, species: &str) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    Entity::find()
+        .filter(Column::Species.eq(species))
+        .order_by_asc(Column::Name)
+        .all(db)
+        .await
+}

@@ -28,3 +28,9 @@ pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr>
 pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(code).one(db).await
 }
+
+/// Every custom species, by code.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    Entity::find().order_by_asc(Column::Code).all(db).await
+}

@@ -490,6 +490,19 @@ impl MigrationTrait for CreatePracticeRecords {
             &["client_id"],
         )
         .await?;
+        // At most one current ownership per (patient, client) and one current primary owner
+        // per patient, also under concurrent requests. Partial indexes: same syntax on both.
+        let conn = m.get_connection();
+        conn.execute_unprepared(
+            "CREATE UNIQUE INDEX idx_patient_owners_current ON patient_owners \
+             (patient_id, client_id) WHERE ended_at IS NULL",
+        )
+        .await?;
+        conn.execute_unprepared(
+            "CREATE UNIQUE INDEX idx_patient_owners_primary ON patient_owners \
+             (patient_id) WHERE ended_at IS NULL AND is_primary",
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("patient_weights")

@@ -46,3 +46,75 @@ pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr>
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
+
+/// Filters of [`list_page`].
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub active: Option<bool>,
+    /// Only these patients (the current pets of an owner).
+    pub ids: Option<Vec<Uuid>>,
+}
+
+/// One page of patients in creation order, after `cursor` when given.
+pub async fn list_page(
+    db: &impl ConnectionTrait,
+    f: &Filter,
+    cursor: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    if f.ids.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Vec::new());
+    }
+    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
+    if let Some(a) = f.active {
+        q = q.filter(Column::Active.eq(a));
+    }
+    if let Some(ids) = &f.ids {
+        q = q.filter(Column::Id.is_in(ids.iter().copied()));
+    }
+    if let Some(c) = cursor {
+        q = q.filter(Column::Id.gt(c));
+    }
+    q.all(db).await
+}
+
+/// Other patients of the company carrying the same microchip code.
+pub async fn with_microchip(
+    db: &impl ConnectionTrait,
+    code: &str,
+    except: Option<Uuid>,
+) -> Result<Vec<Uuid>, DbErr> {
+    use sea_orm::QueryOrder;
+    let mut q = Entity::find()
+        .filter(Column::Microchip.eq(code))
+        .order_by_asc(Column::Id);
+    if let Some(id) = except {
+        q = q.filter(Column::Id.ne(id));
+    }
+    Ok(q.all(db).await?.into_iter().map(|p| p.id).collect())
+}
+
+/// The patient's appointments starting after `now` that still hold their slot and may
+/// still be cancelled (requested, booked, confirmed or checked in), soonest first.
+pub async fn cancellable_future_appointments(
+    db: &impl ConnectionTrait,
+    patient_id: Uuid,
+    now: TimeDateTimeWithTimeZone,
+) -> Result<Vec<super::appointment::Model>, DbErr> {
+    use super::appointment::{Column as A, Entity as Appointments};
+    use sea_orm::QueryOrder;
+    use smartdmv_domain::schedule::AppointmentStatus;
+    let cancellable: Vec<&str> = AppointmentStatus::ALL
+        .into_iter()
+        .filter(|s| s.holds_slot() && s.can_move_to(AppointmentStatus::Cancelled))
+        .map(AppointmentStatus::as_str)
+        .collect();
+    Appointments::find()
+        .filter(A::PatientId.eq(patient_id))
+        .filter(A::StartsAt.gt(now))
+        .filter(A::Status.is_in(cancellable))
+        .order_by_asc(A::StartsAt)
+        .all(db)
+        .await
+}

@@ -33,3 +33,64 @@ pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr>
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
+
+/// Every ownership of a patient, current and ended, oldest first.
+pub async fn history(db: &impl ConnectionTrait, patient_id: Uuid) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    Entity::find()
+        .filter(Column::PatientId.eq(patient_id))
+        .order_by_asc(Column::StartedAt)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+/// The current ownerships of several patients.
+pub async fn current_for_patients(
+    db: &impl ConnectionTrait,
+    patient_ids: &[Uuid],
+) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    if patient_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::PatientId.is_in(patient_ids.iter().copied()))
+        .filter(Column::EndedAt.is_null())
+        .order_by_asc(Column::StartedAt)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+/// The current ownerships of one patient.
+pub async fn current(db: &impl ConnectionTrait, patient_id: Uuid) -> Result<Vec<Model>, DbErr> {
+    current_for_patients(db, &[patient_id]).await
+}
+
+/// Ids of the patients a client currently owns.
+pub async fn current_patient_ids(
+    db: &impl ConnectionTrait,
+    client_id: Uuid,
+) -> Result<Vec<Uuid>, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::ClientId.eq(client_id))
+        .filter(Column::EndedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.patient_id)
+        .collect())
+}
+
+/// Ends an ownership now, with a reason.
+pub async fn end(
+    db: &impl ConnectionTrait,
+    mut m: Model,
+    at: TimeDateTimeWithTimeZone,
+    reason: &str,
+) -> Result<Model, DbErr> {
+    m.ended_at = Some(at);
+    m.end_reason = Some(reason.to_owned());
+    update(db, m).await
+}

@@ -32,3 +32,56 @@ pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr>
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
+
+/// One page of a patient's weighings, newest first, after `cursor` (a weighing id) when
+/// given.
+pub async fn history_page(
+    db: &impl ConnectionTrait,
+    patient_id: Uuid,
+    cursor: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::{Condition, QueryOrder, QuerySelect};
+    let mut q = Entity::find()
+        .filter(Column::PatientId.eq(patient_id))
+        .order_by_desc(Column::MeasuredAt)
+        .order_by_desc(Column::Id)
+        .limit(limit);
+    if let Some(c) = cursor {
+        let Some(after) = find(db, c).await?.filter(|w| w.patient_id == patient_id) else {
+            return Ok(Vec::new());
+        };
+        q = q.filter(
+            Condition::any()
+                .add(Column::MeasuredAt.lt(after.measured_at))
+                .add(
+                    Condition::all()
+                        .add(Column::MeasuredAt.eq(after.measured_at))
+                        .add(Column::Id.lt(after.id)),
+                ),
+        );
+    }
+    q.all(db).await
+}
+
+/// The latest weighing of each of several patients (those that have one).
+pub async fn latest_for_patients(
+    db: &impl ConnectionTrait,
+    patient_ids: &[Uuid],
+) -> Result<Vec<Model>, DbErr> {
+    use sea_orm::QueryOrder;
+    if patient_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = Entity::find()
+        .filter(Column::PatientId.is_in(patient_ids.iter().copied()))
+        .order_by_desc(Column::MeasuredAt)
+        .order_by_desc(Column::Id)
+        .all(db)
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|w| seen.insert(w.patient_id))
+        .collect())
+}
