@@ -3,12 +3,15 @@
 //! appointment status machine). No async and no I/O live here.
 
 pub mod company;
+pub mod csv;
 pub mod ids;
+pub mod import;
 pub mod microchip;
 pub mod password;
 pub mod perm;
 pub mod role;
 pub mod schedule;
+pub mod search;
 pub mod species;
 pub mod text;
 
