@@ -4,10 +4,12 @@ pub mod audit_logs;
 pub mod auth;
 pub mod companies;
 pub mod health;
+pub mod import;
 pub mod owner_auth;
 pub mod practices;
 pub mod public;
 pub mod roles;
+pub mod search;
 pub mod users;
 
 use axum::Router;
@@ -175,4 +177,6 @@ pub fn tenant_routes() -> Routes {
         .merge(users::routes())
         .merge(roles::routes())
         .merge(audit_logs::routes())
+        .merge(search::routes())
+        .merge(import::routes())
 }
