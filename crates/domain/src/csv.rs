@@ -153,7 +153,10 @@ mod tests {
 
     #[test]
     fn bom_blank_lines_and_errors() {
-        assert_eq!(fields("\u{feff}a,b\n\n1,2\n"), vec![vec!["a", "b"], vec!["1", "2"]]);
+        assert_eq!(
+            fields("\u{feff}a,b\n\n1,2\n"),
+            vec![vec!["a", "b"], vec!["1", "2"]]
+        );
         let recs = parse("a\n\nb\n").unwrap();
         assert_eq!(recs[1].line, 3);
         assert_eq!(parse("a,\"open\n").unwrap_err().line, 1);

@@ -297,8 +297,9 @@ fn parse_sex(raw: &str) -> Option<(&'static str, bool)> {
         "mn" | "mc" | "male neutered" | "neutered male" | "male castrated" | "castrated male" => {
             ("male", true)
         }
-        "fs" | "fn" | "female spayed" | "spayed female" | "female neutered"
-        | "neutered female" => ("female", true),
+        "fs" | "fn" | "female spayed" | "spayed female" | "female neutered" | "neutered female" => {
+            ("female", true)
+        }
         _ => return None,
     })
 }
@@ -489,11 +490,8 @@ pub fn plan(text: &str, catalog: &Catalog, today: jiff::civil::Date) -> Result<P
             ));
             false
         }) || implied;
-        let date_of_birth = opt(Column::DateOfBirth).and_then(|d| {
-            parse_date(&d, today)
-                .map_err(|e| errs.push(e))
-                .ok()
-        });
+        let date_of_birth = opt(Column::DateOfBirth)
+            .and_then(|d| parse_date(&d, today).map_err(|e| errs.push(e)).ok());
         let colour = opt(Column::Colour);
         if let Some(c) = &colour {
             limit(&mut errs, "colour", c, 100);
@@ -629,9 +627,15 @@ mod tests {
         let ann = &p.clients[0];
         assert_eq!(ann.lines, vec![2, 3]);
         assert_eq!(ann.emails, vec!["ann@x.example"]);
-        assert_eq!(ann.address.as_ref().unwrap().postal_code.as_deref(), Some("12345"));
+        assert_eq!(
+            ann.address.as_ref().unwrap().postal_code.as_deref(),
+            Some("12345")
+        );
         let rex = &ann.patients[0];
-        assert_eq!((rex.species.as_str(), rex.breed.as_deref()), ("dog", Some("Beagle")));
+        assert_eq!(
+            (rex.species.as_str(), rex.breed.as_deref()),
+            ("dog", Some("Beagle"))
+        );
         assert_eq!((rex.sex, rex.neutered), ("male", true));
         assert_eq!(rex.weight_kg, Some(12.5));
         assert_eq!(rex.microchip.as_ref().unwrap().kind, "iso");
@@ -651,12 +655,29 @@ mod tests {
         let r = &p.rejected[0];
         assert_eq!(r.line, 2);
         let all = r.reasons.join("; ");
-        for want in ["first name", "bad email", "missing species", "bad date", "bad microchip", "bad weight"] {
+        for want in [
+            "first name",
+            "bad email",
+            "missing species",
+            "bad date",
+            "bad microchip",
+            "bad weight",
+        ] {
             assert!(all.contains(want), "{want} in {all}");
         }
-        assert!(p.rejected[1].reasons.iter().any(|r| r.contains("unknown breed")));
+        assert!(
+            p.rejected[1]
+                .reasons
+                .iter()
+                .any(|r| r.contains("unknown breed"))
+        );
         assert!(p.rejected[1].reasons.iter().any(|r| r.contains("future")));
-        assert!(p.rejected[2].reasons.iter().any(|r| r.contains("unknown species")));
+        assert!(
+            p.rejected[2]
+                .reasons
+                .iter()
+                .any(|r| r.contains("unknown species"))
+        );
     }
 
     #[test]
@@ -675,7 +696,10 @@ mod tests {
         assert_eq!(p.rejected.len(), 1);
         assert!(p.rejected[0].reasons[0].contains("line 2"));
         let err = plan("pet_name,breed\nRex,Beagle\n", &cat, today()).unwrap_err();
-        assert!(err.0.contains("species") && err.0.contains("owner"), "{err:?}");
+        assert!(
+            err.0.contains("species") && err.0.contains("owner"),
+            "{err:?}"
+        );
         assert!(plan("", &cat, today()).is_err());
     }
 }

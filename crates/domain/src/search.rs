@@ -168,8 +168,7 @@ pub fn parse_query(q: &str) -> QueryParts {
     let mut out = QueryParts::default();
     let digits = crate::text::phone_digits(q);
     let phone_like = !digits.is_empty()
-        && q
-            .chars()
+        && q.chars()
             .all(|c| c.is_ascii_digit() || " -().+/".contains(c));
     if phone_like && digits.len() >= MIN_PHONE_DIGITS {
         out.phone_digits = Some(digits);

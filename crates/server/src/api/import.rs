@@ -209,9 +209,8 @@ async fn import_clients_patients(
     let today = jiff::Zoned::now()
         .with_time_zone(jiff::tz::TimeZone::UTC)
         .date();
-    let plan = import::plan(text, &catalog, today).map_err(|e| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", e.0)
-    })?;
+    let plan = import::plan(text, &catalog, today)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_file", e.0))?;
     let chips: Vec<(String, usize)> = plan
         .clients
         .iter()
@@ -248,8 +247,8 @@ async fn import_clients_patients(
     let now = smartdmv_store::now();
     let written = async {
         let txn = db.begin().await?;
-        let written = store::write(&txn, &plan, auth.user.practice_id, Some(auth.user.id), now)
-            .await?;
+        let written =
+            store::write(&txn, &plan, auth.user.practice_id, Some(auth.user.id), now).await?;
         auth.audit(
             &txn,
             "import",

@@ -57,6 +57,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("PATCH", "/api/roles/{id}", "YYNNNNN"),
     ("DELETE", "/api/roles/{id}", "YYNNNNN"),
     ("GET", "/api/audit-logs", "YYNNNNN"),
+    ("GET", "/api/search", "YYYYYYN"),
+    ("POST", "/api/import/clients-patients", "YYYNNYN"),
 ];
 
 fn server_routes() -> BTreeSet<(String, String)> {

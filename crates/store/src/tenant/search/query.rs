@@ -121,10 +121,7 @@ async fn prefixed(
 
 /// Indexed name words sharing a deletion key with `word`, within its typo budget, with
 /// their distance (the word itself and its extensions are exact or prefix matches instead).
-async fn fuzzy_words(
-    db: &impl ConnectionTrait,
-    word: &str,
-) -> Result<Vec<(String, usize)>, DbErr> {
+async fn fuzzy_words(db: &impl ConnectionTrait, word: &str) -> Result<Vec<(String, usize)>, DbErr> {
     let budget = rules::max_edits(word.chars().count());
     if budget == 0 || word.chars().count() > rules::MAX_FUZZY_WORD {
         return Ok(Vec::new());
@@ -212,7 +209,11 @@ async fn by_name(
                 entity_id: id,
                 score: all.iter().map(|(s, _, _)| s).sum::<u32>() / n as u32,
                 on: "name",
-                kind: all.iter().map(|(_, k, _)| *k).max().unwrap_or(MatchKind::Exact),
+                kind: all
+                    .iter()
+                    .map(|(_, k, _)| *k)
+                    .max()
+                    .unwrap_or(MatchKind::Exact),
                 matched,
                 sort_key,
             },
@@ -221,12 +222,24 @@ async fn by_name(
     Ok(())
 }
 
-fn single(out: &mut Vec<(String, Hit)>, p: Posting, on: &'static str, kind: MatchKind, shown: String) {
+/// A match on a contact or microchip. An email or phone prefix says more than a name
+/// prefix, so it scores a little higher.
+fn single(
+    out: &mut Vec<(String, Hit)>,
+    p: Posting,
+    on: &'static str,
+    kind: MatchKind,
+    shown: String,
+) {
+    let score = match kind {
+        MatchKind::Prefix => rules::word_score(kind, 0) + 5,
+        _ => rules::word_score(kind, 0),
+    };
     out.push((
         p.kind,
         Hit {
             entity_id: p.entity_id,
-            score: rules::word_score(kind, 0),
+            score,
             on,
             kind,
             matched: vec![shown],
@@ -299,7 +312,9 @@ pub async fn search(db: &impl ConnectionTrait, text: &str, opts: Options) -> Res
     // The best reason per record.
     let mut best: HashMap<(String, Uuid), Hit> = HashMap::new();
     for (kind, hit) in found {
-        let e = best.entry((kind, hit.entity_id)).or_insert_with(|| hit.clone());
+        let e = best
+            .entry((kind, hit.entity_id))
+            .or_insert_with(|| hit.clone());
         if hit.score > e.score {
             *e = hit;
         }
