@@ -359,7 +359,8 @@ pub fn plan(text: &str, catalog: &Catalog, today: jiff::civil::Date) -> Result<P
     }
     let has = |c| cols.contains_key(&c);
     let mut missing = Vec::new();
-    if !(has(Column::FirstName) && has(Column::LastName)) && !has(Column::OwnerName) {
+    let names = has(Column::OwnerName) || (has(Column::FirstName) && has(Column::LastName));
+    if !names {
         missing.push("owner_first_name and owner_last_name (or owner_name)");
     }
     if !has(Column::PetName) {

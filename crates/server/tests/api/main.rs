@@ -9,6 +9,7 @@ mod helpers;
 mod auth;
 mod cli;
 mod companies;
+mod demo;
 mod fleet;
 mod import;
 mod isolation;
