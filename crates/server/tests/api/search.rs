@@ -250,6 +250,9 @@ async fn search_finds_clients_and_patients_by_name_phone_email_and_microchip(b: 
         ids(&v, "clients").is_empty(),
         "5 digits are not a phone: {v}"
     );
+    let intl = add_client(&db, "Ivo", "Intl", None, Some("+44 20 7946 1111"), true).await;
+    let (_, v) = find(&app, "find-vet", &admin, "020 7946 1111").await;
+    assert_eq!(ids(&v, "clients"), vec![intl.to_string()], "{v}");
     let (_, v) = find(&app, "find-vet", &admin, "02079460018").await;
     assert_eq!(ids(&v, "clients"), vec![ann.to_string()]);
     assert_eq!(v["clients"][0]["match"]["kind"], "exact");
@@ -552,5 +555,25 @@ async fn reindex_follows_changes_and_rebuild_gives_the_same_answers(b: Backend) 
     assert_eq!((stats.clients, stats.patients), (1, 0));
     let (_, after) = find(&app, "reindex-vet", &admin, "Rita Newname").await;
     assert_eq!(before, after);
+    let _ = db.close().await;
+}
+
+both_backends!(migration_indexes_records_already_present);
+
+async fn migration_indexes_records_already_present(b: Backend) {
+    use sea_orm_migration::MigratorTrait;
+    use smartdmv_store::tenant::TenantMigrator;
+    let app = TestApp::spawn(b).await;
+    let (db, _) = company(&app, "migrate-vet").await;
+    let admin = app.admin_token("migrate-vet").await;
+    let id = add_client(&db, "Mona", "Migrated", None, Some("555 246 8101"), true).await;
+    // Back to the schema before the index, then forward again: the index is rebuilt.
+    TenantMigrator::down(&db, Some(1)).await.unwrap();
+    TenantMigrator::up(&db, None).await.unwrap();
+    for q in ["Migrated", "Mona Migratde", "2468101"] {
+        let (s, v) = find(&app, "migrate-vet", &admin, q).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(ids(&v, "clients"), vec![id.to_string()], "{q}: {v}");
+    }
     let _ = db.close().await;
 }

@@ -712,7 +712,24 @@ impl MigrationTrait for CreateSearchIndex {
                 .to_owned(),
         )
         .await?;
-        crate::tenant::search::rebuild(m.get_connection()).await?;
+        // A company that already has records gets them indexed now. New databases (and
+        // templates) have none, so this never reads the record tables through today's
+        // entities on a schema that later migrations may still change.
+        let db = m.get_connection();
+        let mut has_records = false;
+        for t in ["clients", "patients"] {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    format!("SELECT count(*) FROM {t}"),
+                ))
+                .await?;
+            let n: i64 = row.map_or(Ok(0), |r| r.try_get_by_index(0))?;
+            has_records |= n > 0;
+        }
+        if has_records {
+            crate::tenant::search::rebuild(db).await?;
+        }
         Ok(())
     }
 

@@ -155,7 +155,9 @@ impl Args {
             bail!("--companies, --concurrency and --samples must be at least 1");
         }
         if self.search_clients < 1 || self.search_patients < 1 || self.search_concurrency < 1 {
-            bail!("--search-clients, --search-patients and --search-concurrency must be at least 1");
+            bail!(
+                "--search-clients, --search-patients and --search-concurrency must be at least 1"
+            );
         }
         if !(0.1..=600.0).contains(&self.seconds) || !(0.0..=600.0).contains(&self.warmup_seconds) {
             bail!("--seconds must be within 0.1..=600 and --warmup-seconds within 0..=600");

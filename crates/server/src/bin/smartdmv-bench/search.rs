@@ -23,14 +23,83 @@ use crate::server::{Server, ServerSpec, TempDir};
 use crate::{Args, Backend};
 
 const FIRST: &[&str] = &[
-    "Olivia", "Liam", "Emma", "Noah", "Amelia", "Oliver", "Ava", "Elijah", "Sophia", "James",
-    "Isabella", "William", "Mia", "Benjamin", "Charlotte", "Lucas", "Harper", "Henry", "Evelyn",
-    "Theodore", "Abigail", "Jack", "Emily", "Levi", "Ella", "Alexander", "Scarlett", "Jackson",
-    "Grace", "Mateo", "Chloe", "Daniel", "Zoey", "Michael", "Nora", "Mason", "Lily", "Sebastian",
-    "Hannah", "Ethan", "Aisha", "Mohammed", "Priya", "Arjun", "Mei", "Hiroshi", "Sofia", "Diego",
-    "Chiara", "Lars", "Ingrid", "Jose", "Zoe", "Siobhan", "Bjorn", "Fatima", "Kwame", "Ngozi",
-    "John", "Mary", "Robert", "Patricia", "David", "Jennifer", "Richard", "Linda", "Joseph",
-    "Susan", "Thomas", "Karen", "Charles", "Nancy", "Mark", "Lisa", "Paul", "Betty", "Steven",
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Amelia",
+    "Oliver",
+    "Ava",
+    "Elijah",
+    "Sophia",
+    "James",
+    "Isabella",
+    "William",
+    "Mia",
+    "Benjamin",
+    "Charlotte",
+    "Lucas",
+    "Harper",
+    "Henry",
+    "Evelyn",
+    "Theodore",
+    "Abigail",
+    "Jack",
+    "Emily",
+    "Levi",
+    "Ella",
+    "Alexander",
+    "Scarlett",
+    "Jackson",
+    "Grace",
+    "Mateo",
+    "Chloe",
+    "Daniel",
+    "Zoey",
+    "Michael",
+    "Nora",
+    "Mason",
+    "Lily",
+    "Sebastian",
+    "Hannah",
+    "Ethan",
+    "Aisha",
+    "Mohammed",
+    "Priya",
+    "Arjun",
+    "Mei",
+    "Hiroshi",
+    "Sofia",
+    "Diego",
+    "Chiara",
+    "Lars",
+    "Ingrid",
+    "Jose",
+    "Zoe",
+    "Siobhan",
+    "Bjorn",
+    "Fatima",
+    "Kwame",
+    "Ngozi",
+    "John",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "David",
+    "Jennifer",
+    "Richard",
+    "Linda",
+    "Joseph",
+    "Susan",
+    "Thomas",
+    "Karen",
+    "Charles",
+    "Nancy",
+    "Mark",
+    "Lisa",
+    "Paul",
+    "Betty",
+    "Steven",
 ];
 
 /// Surnames are built from a start and an end, giving a few thousand distinct words.
@@ -43,19 +112,28 @@ const START: &[&str] = &[
 ];
 const END: &[&str] = &[
     "son", "ton", "ley", "well", "wood", "field", "ford", "by", "er", "man", "worth", "ham",
-    "stone", "burn", "dale", "more", "ridge", "brook", "shaw", "wick", "more", "ing", "ett",
-    "ey", "ard", "ock", "ins", "es", "ell", "ow", "ville", "gate", "hurst", "combe", "den",
-    "hill", "ney", "sted", "thorpe", "ick", "lock", "mond", "rick", "",
+    "stone", "burn", "dale", "more", "ridge", "brook", "shaw", "wick", "more", "ing", "ett", "ey",
+    "ard", "ock", "ins", "es", "ell", "ow", "ville", "gate", "hurst", "combe", "den", "hill",
+    "ney", "sted", "thorpe", "ick", "lock", "mond", "rick", "",
 ];
 const PETS: &[&str] = &[
     "Bella", "Max", "Luna", "Charlie", "Lucy", "Cooper", "Daisy", "Milo", "Bailey", "Rocky",
-    "Coco", "Buddy", "Sadie", "Bear", "Molly", "Tucker", "Stella", "Duke", "Lola", "Oliver",
-    "Zoe", "Leo", "Penny", "Teddy", "Rosie", "Simba", "Nala", "Loki", "Willow", "Jasper",
-    "Pepper", "Ginger", "Oreo", "Shadow", "Smokey", "Biscuit", "Hazel", "Maple", "Ziggy",
-    "Pickles", "Nugget", "Peanut", "Mango", "Kiwi", "Sunny", "Thumper", "Clover", "Pip", "Rex",
-    "Misty", "Tigger", "Felix", "Cleo", "Tilly", "Winston", "Archie", "Poppy", "Hugo", "Marble",
+    "Coco", "Buddy", "Sadie", "Bear", "Molly", "Tucker", "Stella", "Duke", "Lola", "Oliver", "Zoe",
+    "Leo", "Penny", "Teddy", "Rosie", "Simba", "Nala", "Loki", "Willow", "Jasper", "Pepper",
+    "Ginger", "Oreo", "Shadow", "Smokey", "Biscuit", "Hazel", "Maple", "Ziggy", "Pickles",
+    "Nugget", "Peanut", "Mango", "Kiwi", "Sunny", "Thumper", "Clover", "Pip", "Rex", "Misty",
+    "Tigger", "Felix", "Cleo", "Tilly", "Winston", "Archie", "Poppy", "Hugo", "Marble",
 ];
-const SPECIES: &[&str] = &["dog", "dog", "dog", "cat", "cat", "rabbit", "guinea-pig", "bird"];
+const SPECIES: &[&str] = &[
+    "dog",
+    "dog",
+    "dog",
+    "cat",
+    "cat",
+    "rabbit",
+    "guinea-pig",
+    "bird",
+];
 
 /// A generated client, kept for building queries.
 struct Gen {
@@ -360,7 +438,12 @@ fn probes(
     ));
     classes.push((
         "email (prefix, upper case)",
-        pick(&mut |_, g| (g.email[..g.email.find('@').unwrap_or(8)].to_uppercase(), Some(g.id))),
+        pick(&mut |_, g| {
+            (
+                g.email[..g.email.find('@').unwrap_or(8)].to_uppercase(),
+                Some(g.id),
+            )
+        }),
     ));
     let chipped: Vec<&(Uuid, String, Option<String>, Uuid)> =
         pets.iter().filter(|p| p.2.is_some()).collect();
@@ -424,7 +507,9 @@ async fn load(
                         if status.is_success() && ok {
                             lat.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
                         } else {
-                            *errors.entry(format!("HTTP {}", status.as_u16())).or_default() += 1;
+                            *errors
+                                .entry(format!("HTTP {}", status.as_u16()))
+                                .or_default() += 1;
                         }
                     }
                     Err(_) => *errors.entry("transport error".into()).or_default() += 1,
@@ -486,7 +571,11 @@ pub async fn run(
     pg: PgConnectOptions,
     prefix: Option<String>,
 ) -> Result<SearchReport> {
-    let tmp = TempDir::new(if prefix.is_some() { "search-pg" } else { "search-sqlite" })?;
+    let tmp = TempDir::new(if prefix.is_some() {
+        "search-pg"
+    } else {
+        "search-sqlite"
+    })?;
     let server = Server::start(&ServerSpec {
         bin: &bin,
         data_dir: &tmp.0,
@@ -513,7 +602,10 @@ pub async fn run(
     let started = Instant::now();
     let (gens, pets, contacts) = seed(&db, &args, &mut rng).await?;
     let seed_took = started.elapsed();
-    eprintln!("search: seeded in {:.1} s; rebuilding the index", seed_took.as_secs_f64());
+    eprintln!(
+        "search: seeded in {:.1} s; rebuilding the index",
+        seed_took.as_secs_f64()
+    );
     let started = Instant::now();
     let txn = db.begin().await?;
     search::rebuild(&txn).await?;
@@ -663,9 +755,7 @@ pub fn section(args: &Args, r: &SearchReport) -> String {
     );
     let _ = writeln!(s, "|---|---|---|---:|---:|---:|---:|---:|---|");
     for row in &r.rows {
-        let found = row
-            .checked
-            .map_or("-".into(), |(f, t)| format!("{f}/{t}"));
+        let found = row.checked.map_or("-".into(), |(f, t)| format!("{f}/{t}"));
         match (&row.result, &row.note) {
             (Some(res), _) => {
                 let errs = if res.errors.is_empty() {

@@ -303,7 +303,12 @@ impl Server {
     }
 
     /// `POST /api/auth/login` on a company's host; the session token.
-    pub async fn tenant_login(&self, subdomain: &str, email: &str, password: &str) -> Result<String> {
+    pub async fn tenant_login(
+        &self,
+        subdomain: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<String> {
         let r = self
             .client
             .post(self.url("/api/auth/login"))

@@ -255,15 +255,23 @@ async fn by_phone(
     out: &mut Vec<(String, Hit)>,
 ) -> Result<(), DbErr> {
     let key = rules::phone_key(digits);
-    // Stored numbers ending with the query.
-    for p in prefixed(db, field::PHONE, &key, opts).await? {
-        let kind = if p.word == key {
-            MatchKind::Exact
-        } else {
-            MatchKind::Suffix
-        };
-        let shown = rules::phone_key(&p.word);
-        single(out, p, "phone", kind, shown);
+    // Stored numbers ending with the query; a national number's trunk zeros ("020 ...")
+    // are also tried without them, to find the number stored with its country code.
+    let trimmed = digits.trim_start_matches('0');
+    let mut keys = vec![key.clone()];
+    if trimmed.len() != digits.len() && trimmed.len() >= rules::MIN_PHONE_DIGITS {
+        keys.push(rules::phone_key(trimmed));
+    }
+    for k in &keys {
+        for p in prefixed(db, field::PHONE, k, opts).await? {
+            let kind = if p.word == key {
+                MatchKind::Exact
+            } else {
+                MatchKind::Suffix
+            };
+            let shown = rules::phone_key(&p.word);
+            single(out, p, "phone", kind, shown);
+        }
     }
     // Stored numbers the query ends with (the query has a country or area code more).
     let shorter: Vec<String> = (7..key.len()).map(|n| key[..n].to_owned()).collect();
