@@ -145,6 +145,9 @@ struct Gen {
     active: bool,
 }
 
+/// Makes one query text (and the record it should find) from a generated client.
+type MakeQuery<'a> = &'a mut dyn FnMut(&mut SplitMix, &Gen) -> (String, Option<Uuid>);
+
 /// A query and the record it should find (if any).
 struct Probe {
     path: String,
@@ -394,7 +397,7 @@ fn probes(
 ) -> Vec<(&'static str, Vec<Probe>)> {
     let mut classes: Vec<(&'static str, Vec<Probe>)> = Vec::new();
     let q = |s: String| format!("/api/search?q={}", enc(&s));
-    let mut pick = |f: &mut dyn FnMut(&mut SplitMix, &Gen) -> (String, Option<Uuid>)| {
+    let mut pick = |f: MakeQuery| {
         (0..SAMPLES)
             .map(|_| {
                 // Active clients only: inactive ones are (rightly) not found.
@@ -704,18 +707,20 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() + 1 {
-            if let Some(v) = std::str::from_utf8(&b[i + 1..(i + 3).min(b.len())])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(v) if b[i] == b'%' => {
                 out.push(v);
                 i += 3;
-                continue;
+            }
+            _ => {
+                out.push(b[i]);
+                i += 1;
             }
         }
-        out.push(b[i]);
-        i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
 }
