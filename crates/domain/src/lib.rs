@@ -5,13 +5,16 @@
 pub mod calendar;
 pub mod company;
 pub mod contact;
+pub mod csv;
 pub mod ids;
+pub mod import;
 pub mod microchip;
 pub mod password;
 pub mod patient;
 pub mod perm;
 pub mod role;
 pub mod schedule;
+pub mod search;
 pub mod species;
 pub mod text;
 

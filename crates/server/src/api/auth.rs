@@ -457,6 +457,7 @@ async fn register(
             },
         )
         .await?;
+        smartdmv_store::tenant::search::reindex_client(&txn, client_id).await?;
         audit::append(
             &txn,
             audit::Entry {

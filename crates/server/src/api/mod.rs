@@ -8,12 +8,14 @@ pub mod clients;
 pub mod companies;
 pub mod fields;
 pub mod health;
+pub mod import;
 pub mod owner_auth;
 pub mod pets;
 pub mod practices;
 pub mod public;
 pub mod roles;
 pub mod rooms;
+pub mod search;
 pub mod species;
 pub mod users;
 
@@ -188,4 +190,6 @@ pub fn tenant_routes() -> Routes {
         .merge(clients::routes())
         .merge(pets::routes())
         .merge(species::routes())
+        .merge(search::routes())
+        .merge(import::routes())
 }

@@ -94,6 +94,8 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("GET", "/api/species", "YYYYYYY"),
     ("POST", "/api/species", "YYNNNNN"),
     ("POST", "/api/species/{code}/breeds", "YYNNNNN"),
+    ("GET", "/api/search", "YYYYYYN"),
+    ("POST", "/api/import/clients-patients", "YYYNNYN"),
 ];
 
 fn server_routes() -> BTreeSet<(String, String)> {

@@ -16,6 +16,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(CreateSessionsAndAudit),
             Box::new(CreateRolesAndAccess),
             Box::new(CreatePracticeRecords),
+            Box::new(CreateSearchIndex),
         ]
     }
 
@@ -660,6 +661,94 @@ impl MigrationTrait for CreatePracticeRecords {
                     .to_owned(),
             )
             .await?;
+        }
+        Ok(())
+    }
+}
+
+/// The search index of clients and patients (`tenant::search`): the words each record is
+/// found by, and the deletion keys that find name words with typing errors. Filled from the
+/// records already present.
+struct CreateSearchIndex;
+
+impl MigrationName for CreateSearchIndex {
+    fn name(&self) -> &str {
+        "m20261128_000005_create_search_index"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateSearchIndex {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // Byte order on PostgreSQL too, so that prefix ranges mean "starts with".
+        let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
+        let text_col = |name: &'static str, len: u32| {
+            let mut c = string_len(name, len);
+            if pg {
+                c.extra("COLLATE \"C\"");
+            }
+            c
+        };
+        m.create_table(
+            Table::create()
+                .table("search_terms")
+                // n name word, p phone digits reversed, e email, m microchip.
+                .col(string_len("field", 1))
+                .col(text_col("word", 254))
+                // c client, p patient.
+                .col(string_len("entity_kind", 1))
+                .col(uuid("entity_id"))
+                // The record's name key, to order equal matches.
+                .col(text_col("sort_key", 410))
+                .col(boolean("active"))
+                .primary_key(
+                    Index::create()
+                        .col("field")
+                        .col("word")
+                        .col("entity_kind")
+                        .col("entity_id"),
+                )
+                .to_owned(),
+        )
+        .await?;
+        index(m, "idx_search_terms_entity", "search_terms", &["entity_id"]).await?;
+        m.create_table(
+            Table::create()
+                .table("search_fuzzy")
+                .col(text_col("del_key", 120))
+                .col(text_col("word", 120))
+                .primary_key(Index::create().col("del_key").col("word"))
+                .to_owned(),
+        )
+        .await?;
+        // A company that already has records gets them indexed now. New databases (and
+        // templates) have none, so this never reads the record tables through today's
+        // entities on a schema that later migrations may still change.
+        let db = m.get_connection();
+        let mut has_records = false;
+        for t in ["clients", "patients"] {
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    format!("SELECT count(*) FROM {t}"),
+                ))
+                .await?;
+            let n: i64 = row.map_or(Ok(0), |r| r.try_get_by_index(0))?;
+            has_records |= n > 0;
+        }
+        if has_records {
+            crate::tenant::search::rebuild(db).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["search_fuzzy", "search_terms"] {
+            m.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
     }

@@ -1,5 +1,5 @@
 //! One company's database: practices, users, sessions and the tenant audit log. Practice records: clients,
-//! patients and scheduling.
+//! patients and scheduling; the search index over clients and patients.
 
 pub mod access;
 pub mod appointment;
@@ -9,12 +9,14 @@ pub mod client;
 pub mod client_contact;
 pub mod custom_breed;
 pub mod custom_species;
+pub mod import;
 pub mod migration;
 pub mod patient;
 pub mod patient_owner;
 pub mod patient_weight;
 pub mod practice;
 pub mod room;
+pub mod search;
 pub mod session;
 pub mod user;
 

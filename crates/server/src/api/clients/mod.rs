@@ -210,6 +210,7 @@ async fn create(
         let txn = db.begin().await?;
         let saved = client::insert(&txn, m).await?;
         let rows = write_contacts(&txn, saved.id, contacts, now).await?;
+        smartdmv_store::tenant::search::reindex_client(&txn, saved.id).await?;
         auth.audit(
             &txn,
             "create",
@@ -327,6 +328,7 @@ async fn update(
             Some(c) => write_contacts(&txn, saved.id, c, now).await?,
             None => old_rows.clone(),
         };
+        smartdmv_store::tenant::search::reindex_client(&txn, saved.id).await?;
         auth.audit(
             &txn,
             "update",

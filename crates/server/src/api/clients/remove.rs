@@ -75,6 +75,7 @@ pub async fn remove(
                 m.deactivated_at = Some(now);
                 m.updated_at = now;
                 m = client::update(&txn, m).await?;
+                smartdmv_store::tenant::search::reindex_client(&txn, m.id).await?;
                 auth.audit(
                     &txn,
                     "deactivate",
@@ -93,6 +94,7 @@ pub async fn remove(
             }
         } else {
             client::erase(&txn, before.id).await?;
+            smartdmv_store::tenant::search::reindex_client(&txn, before.id).await?;
             auth.audit(
                 &txn,
                 "erase",

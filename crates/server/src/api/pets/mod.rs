@@ -239,6 +239,7 @@ async fn create(
     let (saved, ownership, weighing) = async {
         let txn = db.begin().await?;
         let saved = patient::insert(&txn, m).await?;
+        smartdmv_store::tenant::search::reindex_patient(&txn, saved.id).await?;
         let mut after = PetOut::snapshot(&saved);
         after["ownerId"] = serde_json::json!(owner.id);
         auth.audit(

@@ -155,6 +155,7 @@ pub async fn update(
     let (saved, cancelled) = async {
         let txn = db.begin().await?;
         let saved = patient::update(&txn, m).await?;
+        smartdmv_store::tenant::search::reindex_patient(&txn, saved.id).await?;
         let cancelled = if deceased {
             cancel_future_appointments(&auth, &txn, saved.id, "patient deceased").await?
         } else {
@@ -209,6 +210,7 @@ pub async fn deactivate(
     let saved = async {
         let txn = db.begin().await?;
         let saved = patient::update(&txn, m).await?;
+        smartdmv_store::tenant::search::reindex_patient(&txn, saved.id).await?;
         auth.audit(
             &txn,
             "deactivate",

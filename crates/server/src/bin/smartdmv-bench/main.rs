@@ -1,7 +1,8 @@
 //! `smartdmv-bench`: an end-to-end benchmark of the real `smartdmv serve` process on SQLite
 //! and PostgreSQL: company provisioning over HTTP, tenant reads spread over many companies,
 //! the tenant registry's hit rate, and the floors (file copy, template clone, `SELECT 1`)
-//! measured in the same run. See `BENCHMARKS.md` at the repository root.
+//! measured in the same run; and (`--scenario search`) search over one company with 50,000
+//! clients and 80,000 patients. See `BENCHMARKS.md` at the repository root.
 //!
 //! Build and run (both binaries must sit in the same folder):
 //!
@@ -13,6 +14,7 @@
 mod floors;
 mod load;
 mod report;
+mod search;
 mod server;
 mod sys;
 
@@ -37,6 +39,16 @@ enum BackendArg {
     Both,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    /// Provisioning, reads over many companies, registry and floors.
+    Tenancy,
+    /// Search and list routes over one large company.
+    Search,
+    /// Both, one after the other.
+    All,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -59,6 +71,18 @@ pub struct Args {
     /// Which tenant backend to benchmark.
     #[arg(long, value_enum, default_value_t = BackendArg::Both)]
     backend: BackendArg,
+    /// What to measure.
+    #[arg(long, value_enum, default_value_t = Scenario::Tenancy)]
+    scenario: Scenario,
+    /// Clients of the search scenario's company.
+    #[arg(long, default_value_t = 50_000)]
+    pub search_clients: usize,
+    /// Patients of the search scenario's company.
+    #[arg(long, default_value_t = 80_000)]
+    pub search_patients: usize,
+    /// Requests in flight in the search scenario (1 measures plain latency).
+    #[arg(long, default_value_t = 1)]
+    pub search_concurrency: usize,
     /// Companies created before the "N present" provisioning point (N).
     #[arg(long, default_value_t = 1000)]
     pub companies: usize,
@@ -130,6 +154,11 @@ impl Args {
         if self.companies < 1 || self.concurrency < 1 || self.samples < 1 {
             bail!("--companies, --concurrency and --samples must be at least 1");
         }
+        if self.search_clients < 1 || self.search_patients < 1 || self.search_concurrency < 1 {
+            bail!(
+                "--search-clients, --search-patients and --search-concurrency must be at least 1"
+            );
+        }
         if !(0.1..=600.0).contains(&self.seconds) || !(0.0..=600.0).contains(&self.warmup_seconds) {
             bail!("--seconds must be within 0.1..=600 and --warmup-seconds within 0..=600");
         }
@@ -165,7 +194,23 @@ async fn run(args: Arc<Args>, pg: PgConnectOptions) -> Result<()> {
     };
     let mut md = report::header(&args, pg_facts.as_deref());
     let mut failed = None;
-    for backend in backends {
+    let tenancy = args.scenario != Scenario::Search;
+    let searching = args.scenario != Scenario::Tenancy;
+    for backend in backends.iter().copied().filter(|_| searching) {
+        eprintln!("== search on {} ==", backend.title());
+        match search_guarded(backend, args.clone(), bin.clone(), pg.clone()).await {
+            Ok(r) => md.push_str(&search::section(&args, &r)),
+            Err(e) => {
+                eprintln!("search on {} failed: {e:#}", backend.title());
+                md.push_str(&format!(
+                    "\n## Search on {}\n\nThe run failed: {e:#}\n",
+                    backend.title()
+                ));
+                failed = Some(e);
+            }
+        }
+    }
+    for backend in backends.into_iter().filter(|_| tenancy) {
         eprintln!("== {} ==", backend.title());
         let (result, interrupted) = guarded(backend, args.clone(), bin.clone(), pg.clone()).await;
         match result {
@@ -193,6 +238,34 @@ async fn run(args: Arc<Args>, pg: PgConnectOptions) -> Result<()> {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// The search scenario on one backend, in a task of its own; this run's PostgreSQL
+/// databases are dropped afterwards whatever happened.
+async fn search_guarded(
+    backend: Backend,
+    args: Arc<Args>,
+    bin: PathBuf,
+    pg: PgConnectOptions,
+) -> Result<search::SearchReport> {
+    let prefix =
+        (backend == Backend::Postgres).then(|| format!("smbench_{:08x}_", rand::random::<u32>()));
+    let mut task = tokio::spawn(search::run(backend, args, bin, pg.clone(), prefix.clone()));
+    let result = tokio::select! {
+        r = &mut task => r.map_err(|e| anyhow!("search task: {e}")).and_then(|r| r),
+        _ = tokio::signal::ctrl_c() => {
+            task.abort();
+            let _ = task.await;
+            Err(anyhow!("interrupted"))
+        }
+    };
+    if let Some(prefix) = prefix {
+        match floors::drop_prefixed(&pg, &prefix).await {
+            Ok(n) => eprintln!("dropped {n} databases ({prefix}*)"),
+            Err(e) => eprintln!("clean-up failed: {e:#}; drop databases {prefix}* by hand"),
+        }
+    }
+    result
 }
 
 /// Runs one backend in a task of its own so that a panic or Ctrl-C still stops the server

@@ -265,6 +265,65 @@ impl Server {
         Ok((took, Company { subdomain, db_name }))
     }
 
+    /// `POST /api/owner/companies` with a first administrator (one password hash).
+    pub async fn create_company_with_admin(
+        &self,
+        subdomain: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<Company> {
+        let body = json!({
+            "name": format!("Bench {subdomain}"),
+            "subdomain": subdomain,
+            "contactEmail": format!("office@{subdomain}.example"),
+            "admin": {"email": email, "name": "Bench Admin", "password": password},
+        });
+        let r = self
+            .client
+            .post(self.url("/api/owner/companies"))
+            .header("host", self.platform_host())
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await?;
+        let status = r.status();
+        let text = r.text().await?;
+        if status != reqwest::StatusCode::CREATED {
+            bail!("creating {subdomain}: HTTP {status}: {text}");
+        }
+        let v: serde_json::Value = serde_json::from_str(&text)?;
+        let db_name = v["database"]["name"]
+            .as_str()
+            .context("201 without database.name")?
+            .to_owned();
+        Ok(Company {
+            subdomain: subdomain.to_owned(),
+            db_name,
+        })
+    }
+
+    /// `POST /api/auth/login` on a company's host; the session token.
+    pub async fn tenant_login(
+        &self,
+        subdomain: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<String> {
+        let r = self
+            .client
+            .post(self.url("/api/auth/login"))
+            .header("host", self.tenant_host(subdomain))
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await?;
+        let status = r.status();
+        let v: serde_json::Value = r.json().await.unwrap_or_default();
+        match v["token"].as_str() {
+            Some(t) if status.is_success() => Ok(t.to_owned()),
+            _ => bail!("POST /api/auth/login on {subdomain}: HTTP {status}: {v}"),
+        }
+    }
+
     pub async fn metrics(&self) -> Result<Metrics> {
         let r = self
             .client

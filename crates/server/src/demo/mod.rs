@@ -1,12 +1,15 @@
-//! `smartdmv demo`: the platform on SQLite with two demo companies, ready to click through.
+//! `smartdmv demo`: the platform on SQLite with two demo companies, ready to click through,
+//! each with a practice full of generated (deterministic) clients, patients and appointments.
+
+pub mod practice;
 
 use smartdmv_domain::TenantRole;
 use smartdmv_store::owner::{company, platform_user};
-use smartdmv_store::tenant::{practice, user};
+use smartdmv_store::tenant::{practice as practices, user};
 use smartdmv_tenancy::company::{self as svc, Actor, NewAdmin, NewCompany};
 use uuid::Uuid;
 
-use crate::app::{Application, shutdown_signal};
+use crate::app::{AppState, Application, shutdown_signal};
 use crate::config::Config;
 
 /// The demo platform owner.
@@ -34,8 +37,8 @@ pub const DEMO_PASSWORD: &str = "demo-password-2026";
 
 /// Creates the demo owner and the demo companies that do not exist yet; returns how many
 /// companies were created.
-pub async fn seed(app: &Application) -> anyhow::Result<usize> {
-    let p = &app.state().platform;
+pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
+    let p = &state.platform;
     if platform_user::find_by_email(p.owner.conn(), DEMO_OWNER)
         .await?
         .is_none()
@@ -77,38 +80,43 @@ pub async fn seed(app: &Application) -> anyhow::Result<usize> {
             &Actor::new("demo"),
         )
         .await?;
-        seed_people(app, sub).await?;
+        seed_people(state, sub).await?;
         created += 1;
     }
     Ok(created)
 }
 
 /// A veterinarian, a receptionist and a client in the company's practice, which accepts
-/// online sign-up.
-async fn seed_people(app: &Application, sub: &str) -> anyhow::Result<()> {
-    let state = app.state();
+/// online sign-up, then the practice's records ([`practice::seed`]).
+async fn seed_people(state: &AppState, sub: &str) -> anyhow::Result<()> {
     let resolved = state.platform.resolver.by_subdomain(sub).await?;
     let tenant = crate::extract::Tenant::acquire(state, resolved)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
     let db = tenant.db.conn();
-    let mut home = practice::list(db)
+    let mut home = practices::list(db)
         .await?
         .into_iter()
         .next()
         .context_missing()?;
     home.allow_client_signup = true;
     home.address = Some("1 Harbour Street, Springfield".into());
-    let home = practice::update(db, home).await?;
+    home.time_zone = "America/New_York".into();
+    let home = practices::update(db, home).await?;
     let hash = crate::api::auth::hash_on_blocking(DEMO_PASSWORD.into())
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
     let now = smartdmv_store::now();
+    let mut portal = None;
     for (local, name, role) in DEMO_PEOPLE {
+        let id = Uuid::now_v7();
+        if role == TenantRole::Client {
+            portal = Some(id);
+        }
         user::insert(
             db,
             user::Model {
-                id: Uuid::now_v7(),
+                id,
                 email: format!("{local}@{sub}.example"),
                 name: name.into(),
                 password_hash: hash.clone(),
@@ -123,6 +131,7 @@ async fn seed_people(app: &Application, sub: &str) -> anyhow::Result<()> {
         )
         .await?;
     }
+    practice::seed(db, &home, &hash, sub, portal).await?;
     Ok(())
 }
 
@@ -141,7 +150,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let base = config.base_domain.clone();
     let platform_host = config.platform_host();
     let app = Application::build(config).await?;
-    let created = seed(&app).await?;
+    let created = seed(app.state()).await?;
     let port = app.local_addr().port();
     println!();
     println!("SmartDMV demo is running ({created} demo companies created this time).");
@@ -156,7 +165,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         println!("  {name}");
         println!("    http://{sub}.{base}:{port}/api/public/practices");
         println!("    administrator  admin@{sub}.example / {DEMO_PASSWORD}");
-        for (local, _, role) in DEMO_PEOPLE {
+        for (local, _, role) in DEMO_PEOPLE.iter().chain(&practice::DEMO_STAFF) {
             println!(
                 "    {:<14} {local}@{sub}.example / {DEMO_PASSWORD}",
                 role.as_str().to_lowercase()

@@ -1,0 +1,146 @@
+//! The demo companies' practice records: deterministic, consistent and searchable.
+
+use reqwest::{Method, StatusCode};
+use sea_orm::{DatabaseConnection, EntityTrait};
+use smartdmv_server::demo;
+use smartdmv_store::tenant::{appointment, client, patient, patient_owner, room, user};
+use std::collections::BTreeMap;
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp, json};
+
+both_backends!(demo_seeds_of_fresh_databases_produce_the_same_practice);
+
+async fn demo_db(app: &TestApp) -> DatabaseConnection {
+    let row = smartdmv_store::owner::company::find_by_subdomain(
+        app.state.platform.owner.conn(),
+        "demo-vet",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    app.open_tenant_db(&row.id.to_string()).await
+}
+
+/// Client names, patient names with species and breed, sorted.
+async fn names(db: &DatabaseConnection) -> (Vec<String>, Vec<String>) {
+    let mut c: Vec<String> = client::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| format!("{} {} {:?}", c.first_name, c.last_name, c.email))
+        .collect();
+    c.sort();
+    let mut p: Vec<String> = patient::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| format!("{} {} {:?} {:?}", p.name, p.species, p.breed, p.microchip))
+        .collect();
+    p.sort();
+    (c, p)
+}
+
+async fn demo_seeds_of_fresh_databases_produce_the_same_practice(b: Backend) {
+    let first = TestApp::spawn(b.clone()).await;
+    assert_eq!(demo::seed(&first.state).await.unwrap(), 2);
+    let db = demo_db(&first).await;
+    let (clients, patients) = names(&db).await;
+    assert_eq!(clients.len(), demo::practice::CLIENTS + 1);
+    assert_eq!(patients.len(), demo::practice::PATIENTS + 2);
+    let species: std::collections::BTreeSet<String> = patient::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.species)
+        .collect();
+    assert!(species.len() >= 4, "{species:?}");
+
+    // The portal client is linked to a client record with two pets.
+    let portal = user::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.email == "client@demo-vet.example")
+        .unwrap();
+    let carl = client::find_by_user(&db, portal.id).await.unwrap().unwrap();
+    let pets = patient_owner::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.client_id == carl.id)
+        .count();
+    assert_eq!(pets, 2);
+    let roles: Vec<String> = user::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.role)
+        .collect();
+    for r in ["VETERINARIAN", "TECHNICIAN", "RECEPTIONIST"] {
+        assert!(roles.iter().any(|x| x == r), "{r} in {roles:?}");
+    }
+    assert!(room::Entity::find().all(&db).await.unwrap().len() >= 2);
+
+    // A week of appointments, never two at once for one vet or one room.
+    let appts = appointment::Entity::find().all(&db).await.unwrap();
+    assert!(appts.len() > 50, "{}", appts.len());
+    let mut per: BTreeMap<String, Vec<(time::OffsetDateTime, time::OffsetDateTime)>> =
+        BTreeMap::new();
+    for a in appts
+        .iter()
+        .filter(|a| a.status != "cancelled" && a.status != "no_show")
+    {
+        per.entry(format!("vet {:?}", a.veterinarian_id))
+            .or_default()
+            .push((a.starts_at, a.ends_at));
+        per.entry(format!("room {:?}", a.room_id))
+            .or_default()
+            .push((a.starts_at, a.ends_at));
+    }
+    for (who, mut slots) in per {
+        slots.sort();
+        for w in slots.windows(2) {
+            assert!(w[0].1 <= w[1].0, "{who} overlaps: {w:?}");
+        }
+    }
+
+    // Demo records are searchable.
+    let admin = first
+        .login("demo-vet", "admin@demo-vet.example", demo::DEMO_PASSWORD)
+        .await;
+    let (s, v) = json(
+        first
+            .tenant("demo-vet", Method::GET, "/api/search?q=Biscut")
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        v["patients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["owners"][0]["lastName"] == "Client"),
+        "{v}"
+    );
+    let _ = db.close().await;
+
+    // A second, fresh platform gets the same clients and patients.
+    let second = TestApp::spawn(b).await;
+    demo::seed(&second.state).await.unwrap();
+    let db2 = demo_db(&second).await;
+    let (clients2, patients2) = names(&db2).await;
+    assert_eq!(clients, clients2);
+    assert_eq!(patients, patients2);
+    let _ = db2.close().await;
+}
