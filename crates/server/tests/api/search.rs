@@ -628,11 +628,11 @@ async fn api_writes_keep_the_index_current(b: Backend) {
     let cid = c["id"].as_str().unwrap().to_owned();
     assert_eq!(
         found(&app, "idx-vet", &admin, "Quaternary").await.0,
-        [cid.clone()]
+        vec![cid.as_str()]
     );
     assert_eq!(
         found(&app, "idx-vet", &admin, "5550104477").await.0,
-        [cid.clone()]
+        vec![cid.as_str()]
     );
 
     let (s, _) = json(
@@ -654,11 +654,11 @@ async fn api_writes_keep_the_index_current(b: Backend) {
     );
     assert_eq!(
         found(&app, "idx-vet", &admin, "Septenary").await.0,
-        [cid.clone()]
+        vec![cid.as_str()]
     );
     assert_eq!(
         found(&app, "idx-vet", &admin, "ws@idx").await.0,
-        [cid.clone()]
+        vec![cid.as_str()]
     );
     assert!(found(&app, "idx-vet", &admin, "wq@idx").await.0.is_empty());
 
@@ -679,11 +679,11 @@ async fn api_writes_keep_the_index_current(b: Backend) {
     let pid = p["id"].as_str().unwrap().to_owned();
     assert_eq!(
         found(&app, "idx-vet", &admin, "Zephyrine").await.1,
-        [pid.clone()]
+        vec![pid.as_str()]
     );
     assert_eq!(
         found(&app, "idx-vet", &admin, "985112003456789").await.1,
-        [pid.clone()]
+        vec![pid.as_str()]
     );
     let (s, _) = json(
         send(
@@ -704,7 +704,7 @@ async fn api_writes_keep_the_index_current(b: Backend) {
     );
     assert_eq!(
         found(&app, "idx-vet", &admin, "Marigold").await.1,
-        [pid.clone()]
+        vec![pid.as_str()]
     );
     let (s, _) = json(
         send(Method::DELETE, &format!("/api/pets/{pid}"), None)
@@ -747,7 +747,7 @@ async fn api_writes_keep_the_index_current(b: Backend) {
     let lone = lone["id"].as_str().unwrap().to_owned();
     assert_eq!(
         found(&app, "idx-vet", &admin, "Vexillary").await.0,
-        [lone.clone()]
+        vec![lone.as_str()]
     );
     let (s, v) = json(
         send(Method::DELETE, &format!("/api/clients/{lone}"), None)
