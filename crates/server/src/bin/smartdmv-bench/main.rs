@@ -11,6 +11,7 @@
 //! target/release/smartdmv-bench --backend both
 //! ```
 
+mod booking;
 mod floors;
 mod load;
 mod report;
@@ -45,7 +46,9 @@ enum Scenario {
     Tenancy,
     /// Search and list routes over one large company.
     Search,
-    /// Both, one after the other.
+    /// Concurrent bookings with conflict checks on one company.
+    Booking,
+    /// All of them, one after the other.
     All,
 }
 
@@ -83,6 +86,21 @@ pub struct Args {
     /// Requests in flight in the search scenario (1 measures plain latency).
     #[arg(long, default_value_t = 1)]
     pub search_concurrency: usize,
+    /// Requests in flight in the booking scenario (race rounds and throughput).
+    #[arg(long, default_value_t = 16)]
+    pub booking_concurrency: usize,
+    /// Race rounds of the booking scenario.
+    #[arg(long, default_value_t = 50)]
+    pub booking_rounds: usize,
+    /// Veterinarians booked in the booking scenario's throughput part.
+    #[arg(long, default_value_t = 4)]
+    pub booking_vets: usize,
+    /// Working days the throughput part's random slots spread over (32 slots a day).
+    #[arg(long, default_value_t = 60)]
+    pub booking_days: usize,
+    /// Connections the booking company's pool may open (SMARTDMV_CONNECTIONS_PER_TENANT).
+    #[arg(long, default_value_t = 4)]
+    pub booking_connections: usize,
     /// Companies created before the "N present" provisioning point (N).
     #[arg(long, default_value_t = 1000)]
     pub companies: usize,
@@ -194,8 +212,29 @@ async fn run(args: Arc<Args>, pg: PgConnectOptions) -> Result<()> {
     };
     let mut md = report::header(&args, pg_facts.as_deref());
     let mut failed = None;
-    let tenancy = args.scenario != Scenario::Search;
-    let searching = args.scenario != Scenario::Tenancy;
+    let tenancy = matches!(args.scenario, Scenario::Tenancy | Scenario::All);
+    let searching = matches!(args.scenario, Scenario::Search | Scenario::All);
+    let booking = matches!(args.scenario, Scenario::Booking | Scenario::All);
+    for backend in backends.iter().copied().filter(|_| booking) {
+        eprintln!("== booking on {} ==", backend.title());
+        match booking_guarded(backend, args.clone(), bin.clone(), pg.clone()).await {
+            Ok(r) => {
+                md.push_str(&booking::section(&r));
+                if let Err(e) = booking::verdict(&r) {
+                    eprintln!("booking on {}: {e:#}", backend.title());
+                    failed = Some(e);
+                }
+            }
+            Err(e) => {
+                eprintln!("booking on {} failed: {e:#}", backend.title());
+                md.push_str(&format!(
+                    "\n## Booking on {}\n\nThe run failed: {e:#}\n",
+                    backend.title()
+                ));
+                failed = Some(e);
+            }
+        }
+    }
     for backend in backends.iter().copied().filter(|_| searching) {
         eprintln!("== search on {} ==", backend.title());
         match search_guarded(backend, args.clone(), bin.clone(), pg.clone()).await {
@@ -238,6 +277,34 @@ async fn run(args: Arc<Args>, pg: PgConnectOptions) -> Result<()> {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// The booking scenario on one backend, in a task of its own; this run's PostgreSQL
+/// databases are dropped afterwards whatever happened.
+async fn booking_guarded(
+    backend: Backend,
+    args: Arc<Args>,
+    bin: PathBuf,
+    pg: PgConnectOptions,
+) -> Result<booking::BookingReport> {
+    let prefix =
+        (backend == Backend::Postgres).then(|| format!("smbench_{:08x}_", rand::random::<u32>()));
+    let mut task = tokio::spawn(booking::run(backend, args, bin, pg.clone(), prefix.clone()));
+    let result = tokio::select! {
+        r = &mut task => r.map_err(|e| anyhow!("booking task: {e}")).and_then(|r| r),
+        _ = tokio::signal::ctrl_c() => {
+            task.abort();
+            let _ = task.await;
+            Err(anyhow!("interrupted"))
+        }
+    };
+    if let Some(prefix) = prefix {
+        match floors::drop_prefixed(&pg, &prefix).await {
+            Ok(n) => eprintln!("dropped {n} databases ({prefix}*)"),
+            Err(e) => eprintln!("clean-up failed: {e:#}; drop databases {prefix}* by hand"),
+        }
+    }
+    result
 }
 
 /// The search scenario on one backend, in a task of its own; this run's PostgreSQL

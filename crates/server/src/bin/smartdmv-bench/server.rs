@@ -125,12 +125,22 @@ fn smartdmv(spec: &ServerSpec<'_>, port: u16, token: &str, secret: &str) -> Comm
 
 impl Server {
     pub async fn start(spec: &ServerSpec<'_>) -> Result<Self> {
+        Self::start_with_env(spec, &[]).await
+    }
+
+    /// Starts the server with extra environment variables (e.g. a setting one scenario
+    /// changes).
+    pub async fn start_with_env(spec: &ServerSpec<'_>, env: &[(&str, String)]) -> Result<Self> {
         let port = free_port()?;
         let token = random_hex(24);
         let secret = random_hex(32);
         let log = spec.data_dir.join("server.log");
         let out = std::fs::File::create(&log).context("create server.log")?;
-        let child = smartdmv(spec, port, &token, &secret)
+        let mut cmd = smartdmv(spec, port, &token, &secret);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd
             .arg("serve")
             .stdin(Stdio::null())
             .stdout(Stdio::from(out.try_clone()?))
