@@ -86,6 +86,27 @@ async fn fetch(db: &impl ConnectionTrait, q: &SelectStatement) -> Result<Vec<Pos
         .collect()
 }
 
+/// Rows whose word is one of `words`, optionally only of some records, at most `cap`.
+async fn postings(
+    db: &impl ConnectionTrait,
+    field: &str,
+    words: &[String],
+    opts: &Options,
+    only: Option<&[Uuid]>,
+    cap: u64,
+) -> Result<Vec<Posting>, DbErr> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = base(field, opts);
+    q.and_where(Expr::col("word").is_in(words.iter().cloned()));
+    if let Some(ids) = only {
+        q.and_where(Expr::col("entity_id").is_in(ids.iter().copied()));
+    }
+    q.limit(cap);
+    fetch(db, &q).await
+}
+
 /// Rows whose word is one of `words`.
 async fn exact(
     db: &impl ConnectionTrait,
@@ -93,12 +114,7 @@ async fn exact(
     words: &[String],
     opts: &Options,
 ) -> Result<Vec<Posting>, DbErr> {
-    if words.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = base(field, opts);
-    q.and_where(Expr::col("word").is_in(words.iter().cloned()));
-    fetch(db, &q).await
+    postings(db, field, words, opts, None, CAP).await
 }
 
 /// Rows whose word starts with `prefix` (the word itself first, in index order).
@@ -117,6 +133,68 @@ async fn prefixed(
     let mut rows = fetch(db, &q).await?;
     rows.retain(|p| p.word.starts_with(prefix));
     Ok(rows)
+}
+
+/// Most distinct indexed words one query word may stand for (a one-letter prefix).
+const WORD_CAP: u64 = 300;
+
+/// The indexed name words a query word may mean, with how: itself (exact), words it starts
+/// (prefix) and words within its typo budget (fuzzy, with the edits). Only the small
+/// `search_fuzzy` table is read: every indexed word is a key of itself there.
+async fn candidate_words(
+    db: &impl ConnectionTrait,
+    word: &str,
+) -> Result<HashMap<String, (MatchKind, usize)>, DbErr> {
+    let mut out = HashMap::new();
+    let mut q = Query::select();
+    q.column("word")
+        .from("search_fuzzy")
+        .and_where(Expr::col("del_key").gte(word))
+        .and_where(Expr::col("del_key").eq(Expr::col("word")))
+        .order_by("del_key", sea_orm::sea_query::Order::Asc)
+        .limit(WORD_CAP);
+    if let Some(upper) = rules::prefix_upper_bound(word) {
+        q.and_where(Expr::col("del_key").lt(upper));
+    }
+    for r in db.query_all(&q).await? {
+        let w: String = r.try_get("", "word")?;
+        if w.starts_with(word) {
+            let kind = if w == word {
+                MatchKind::Exact
+            } else {
+                MatchKind::Prefix
+            };
+            out.insert(w, (kind, 0));
+        }
+    }
+    for (w, d) in fuzzy_words(db, word).await? {
+        out.entry(w).or_insert((MatchKind::Fuzzy, d));
+    }
+    Ok(out)
+}
+
+/// Index rows of these words (an upper bound of the records they find: inactive ones are
+/// counted too, so that the count is read from the index alone).
+async fn count_postings(
+    db: &impl ConnectionTrait,
+    words: &[String],
+    opts: &Options,
+) -> Result<i64, DbErr> {
+    let mut kinds = Vec::new();
+    if opts.clients {
+        kinds.push(CLIENT);
+    }
+    if opts.patients {
+        kinds.push(PATIENT);
+    }
+    let mut q = Query::select();
+    q.expr_as(Expr::col("word").count(), "n")
+        .from("search_terms")
+        .and_where(Expr::col("field").eq(field::NAME))
+        .and_where(Expr::col("word").is_in(words.iter().cloned()))
+        .and_where(Expr::col("entity_kind").is_in(kinds));
+    let row = db.query_one(&q).await?;
+    Ok(row.map_or(Ok(0), |r| r.try_get::<i64>("", "n"))?)
 }
 
 /// Indexed name words sharing a deletion key with `word`, within its typo budget, with
@@ -161,6 +239,16 @@ fn mark(board: &mut Board, n: usize, i: usize, p: Posting, score: u32, kind: Mat
     }
 }
 
+/// Most index rows read for the most selective query word; a query broader than this (one
+/// or two letters) is answered from the first rows in index order.
+const DRIVER_CAP: u64 = 20_000;
+
+/// Most record ids passed to the other words' lookups as a filter.
+const RESTRICT_MAX: usize = 2_000;
+
+/// Every query word must match a name word of the record. The most selective word (fewest
+/// index rows, counted from the index) is read first; the other words are then looked up
+/// among the records it found, so common names never truncate the answer.
 async fn by_name(
     db: &impl ConnectionTrait,
     words: &[String],
@@ -168,29 +256,51 @@ async fn by_name(
     out: &mut Vec<(String, Hit)>,
 ) -> Result<(), DbErr> {
     let n = words.len();
-    let mut board: Board = HashMap::new();
-    for (i, w) in words.iter().enumerate() {
-        for p in prefixed(db, field::NAME, w, opts).await? {
-            let kind = if &p.word == w {
-                MatchKind::Exact
-            } else {
-                MatchKind::Prefix
-            };
-            mark(&mut board, n, i, p, rules::word_score(kind, 0), kind);
+    let mut cands = Vec::with_capacity(n);
+    for w in words {
+        let c = candidate_words(db, w).await?;
+        if c.is_empty() {
+            return Ok(());
         }
-        let fuzzy = fuzzy_words(db, w).await?;
-        let dist: HashMap<String, usize> = fuzzy.iter().cloned().collect();
-        let list: Vec<String> = fuzzy.into_iter().map(|(w, _)| w).collect();
-        for p in exact(db, field::NAME, &list, opts).await? {
-            let d = dist.get(&p.word).copied().unwrap_or(2);
-            mark(
-                &mut board,
-                n,
-                i,
-                p,
-                rules::word_score(MatchKind::Fuzzy, d),
-                MatchKind::Fuzzy,
-            );
+        cands.push(c);
+    }
+    let lists: Vec<Vec<String>> = cands.iter().map(|c| c.keys().cloned().collect()).collect();
+    let mut driver = 0;
+    if n > 1 {
+        let mut best = i64::MAX;
+        for (i, l) in lists.iter().enumerate() {
+            let c = count_postings(db, l, opts).await?;
+            if c == 0 {
+                return Ok(());
+            }
+            if c < best {
+                (best, driver) = (c, i);
+            }
+        }
+    }
+    let mut board: Board = HashMap::new();
+    let score = |i: usize, p: &Posting| {
+        let (kind, d) = cands[i]
+            .get(&p.word)
+            .copied()
+            .unwrap_or((MatchKind::Fuzzy, 2));
+        (rules::word_score(kind, d), kind)
+    };
+    for p in postings(db, field::NAME, &lists[driver], opts, None, DRIVER_CAP).await? {
+        let (s, k) = score(driver, &p);
+        mark(&mut board, n, driver, p, s, k);
+    }
+    if board.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = board.keys().map(|(_, id)| *id).collect();
+    let only = (ids.len() <= RESTRICT_MAX).then_some(ids.as_slice());
+    for i in (0..n).filter(|&i| i != driver) {
+        for p in postings(db, field::NAME, &lists[i], opts, only, DRIVER_CAP).await? {
+            let (s, k) = score(i, &p);
+            if board.contains_key(&(p.kind.clone(), p.entity_id)) {
+                mark(&mut board, n, i, p, s, k);
+            }
         }
     }
     for ((kind, id), (sort_key, per_word)) in board {
