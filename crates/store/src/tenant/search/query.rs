@@ -2,7 +2,9 @@
 //! a scan of the record tables.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
+};
 use smartdmv_domain::search::{self as rules, MatchKind};
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
@@ -226,29 +228,89 @@ async fn fuzzy_words(db: &impl ConnectionTrait, word: &str) -> Result<Vec<(Strin
     Ok(out)
 }
 
-/// The best match of each query word per record: (kind, entity) -> per word (score, kind,
-/// stored word).
-type Board = HashMap<(String, Uuid), (String, Vec<Option<(u32, MatchKind, String)>>)>;
+/// Most rows read for a query of several words; a query broader than this (several one-
+/// or two-letter words) is answered from the first rows found.
+const JOIN_CAP: u64 = 20_000;
 
-fn mark(board: &mut Board, n: usize, i: usize, p: Posting, score: u32, kind: MatchKind) {
-    let slot = board
-        .entry((p.kind, p.entity_id))
-        .or_insert_with(|| (p.sort_key, vec![None; n]));
-    if slot.1[i].as_ref().is_none_or(|(s, _, _)| score > *s) {
-        slot.1[i] = Some((score, kind, p.word));
+fn placeholder(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".into(),
     }
 }
 
-/// Most index rows read for the most selective query word; a query broader than this (one
-/// or two letters) is answered from the first rows in index order.
-const DRIVER_CAP: u64 = 20_000;
+fn kinds_sql(opts: &Options) -> &'static str {
+    match (opts.clients, opts.patients) {
+        (true, true) => "('c', 'p')",
+        (true, false) => "('c')",
+        (false, true) => "('p')",
+        (false, false) => "('-')",
+    }
+}
 
-/// Most record ids passed to the other words' lookups as a filter.
-const RESTRICT_MAX: usize = 2_000;
+/// One word: each kind of match in turn, best first (exact, prefix, one typo, two typos),
+/// each read in name order and only as far as `limit` records of each kind, so a name
+/// shared by thousands of records reads `limit` rows.
+async fn one_word(
+    db: &impl ConnectionTrait,
+    cands: &HashMap<String, (MatchKind, usize)>,
+    opts: &Options,
+    out: &mut Vec<(String, Hit)>,
+) -> Result<(), DbErr> {
+    let mut tiers: Vec<((MatchKind, usize), Vec<String>)> = Vec::new();
+    for (w, how) in cands {
+        match tiers.iter_mut().find(|(h, _)| h == how) {
+            Some((_, ws)) => ws.push(w.clone()),
+            None => tiers.push((*how, vec![w.clone()])),
+        }
+    }
+    tiers.sort_by_key(|(how, _)| *how);
+    let mut seen: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+    for kind in [CLIENT, PATIENT] {
+        if (kind == CLIENT && !opts.clients) || (kind == PATIENT && !opts.patients) {
+            continue;
+        }
+        let only = Options {
+            clients: kind == CLIENT,
+            patients: kind == PATIENT,
+            ..*opts
+        };
+        let mut found = 0;
+        for ((how, edits), words) in &tiers {
+            if found >= opts.limit {
+                break;
+            }
+            let mut q = base(field::NAME, &only);
+            q.and_where(Expr::col("word").is_in(words.iter().cloned()))
+                .order_by("sort_key", sea_orm::sea_query::Order::Asc)
+                .order_by("entity_id", sea_orm::sea_query::Order::Asc)
+                .limit((opts.limit - found + words.len()) as u64);
+            for p in fetch(db, &q).await? {
+                if found >= opts.limit || !seen.insert(p.entity_id) {
+                    continue;
+                }
+                found += 1;
+                out.push((
+                    p.kind,
+                    Hit {
+                        entity_id: p.entity_id,
+                        score: rules::word_score(*how, *edits),
+                        on: "name",
+                        kind: *how,
+                        matched: vec![p.word],
+                        sort_key: p.sort_key,
+                    },
+                ));
+            }
+        }
+    }
+    Ok(())
+}
 
-/// Every query word must match a name word of the record. The most selective word (fewest
-/// index rows, counted from the index) is read first; the other words are then looked up
-/// among the records it found, so common names never truncate the answer.
+/// Several words: every query word must match a name word of the record. One statement
+/// joins the index with itself once per word, starting from the most selective word (fewest
+/// index rows, counted from the index), so only records matching every word leave the
+/// database.
 async fn by_name(
     db: &impl ConnectionTrait,
     words: &[String],
@@ -264,49 +326,79 @@ async fn by_name(
         }
         cands.push(c);
     }
+    if n == 1 {
+        return one_word(db, &cands[0], opts, out).await;
+    }
     let lists: Vec<Vec<String>> = cands.iter().map(|c| c.keys().cloned().collect()).collect();
-    let mut driver = 0;
-    if n > 1 {
-        let mut best = i64::MAX;
-        for (i, l) in lists.iter().enumerate() {
-            let c = count_postings(db, l, opts).await?;
-            if c == 0 {
-                return Ok(());
-            }
-            if c < best {
-                (best, driver) = (c, i);
-            }
+    let mut counted = Vec::with_capacity(n);
+    for (i, l) in lists.iter().enumerate() {
+        let c = count_postings(db, l, opts).await?;
+        if c == 0 {
+            return Ok(());
         }
+        counted.push((c, i));
     }
-    let mut board: Board = HashMap::new();
-    let score = |i: usize, p: &Posting| {
-        let (kind, d) = cands[i]
-            .get(&p.word)
-            .copied()
-            .unwrap_or((MatchKind::Fuzzy, 2));
-        (rules::word_score(kind, d), kind)
+    // Most selective first: SQLite keeps the order of a CROSS JOIN; PostgreSQL plans freely.
+    counted.sort();
+    let order: Vec<usize> = counted.into_iter().map(|(_, i)| i).collect();
+    let backend = db.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let list = |values: &mut Vec<sea_orm::Value>, words: &[String]| -> String {
+        let mut ph = Vec::with_capacity(words.len());
+        for w in words {
+            values.push(w.clone().into());
+            ph.push(placeholder(backend, values.len()));
+        }
+        ph.join(", ")
     };
-    for p in postings(db, field::NAME, &lists[driver], opts, None, DRIVER_CAP).await? {
-        let (s, k) = score(driver, &p);
-        mark(&mut board, n, driver, p, s, k);
+    let cols: Vec<String> = (0..n).map(|j| format!("t{j}.word AS w{j}")).collect();
+    let mut sql = format!(
+        "SELECT t0.entity_kind, t0.entity_id, t0.sort_key, {} FROM search_terms t0",
+        cols.join(", ")
+    );
+    for j in 1..n {
+        sql.push_str(&format!(" CROSS JOIN search_terms t{j}"));
     }
-    if board.is_empty() {
-        return Ok(());
+    let mut conds = vec![
+        "t0.field = 'n'".to_owned(),
+        format!("t0.entity_kind IN {}", kinds_sql(opts)),
+        format!("t0.word IN ({})", list(&mut values, &lists[order[0]])),
+    ];
+    if !opts.include_inactive {
+        conds.push("t0.active = TRUE".into());
     }
-    let ids: Vec<Uuid> = board.keys().map(|(_, id)| *id).collect();
-    let only = (ids.len() <= RESTRICT_MAX).then_some(ids.as_slice());
-    for i in (0..n).filter(|&i| i != driver) {
-        for p in postings(db, field::NAME, &lists[i], opts, only, DRIVER_CAP).await? {
-            let (s, k) = score(i, &p);
-            if board.contains_key(&(p.kind.clone(), p.entity_id)) {
-                mark(&mut board, n, i, p, s, k);
+    for (j, &i) in order.iter().enumerate().skip(1) {
+        conds.push(format!("t{j}.entity_id = t0.entity_id"));
+        conds.push(format!("t{j}.entity_kind = t0.entity_kind"));
+        conds.push(format!("t{j}.field = 'n'"));
+        conds.push(format!("t{j}.word IN ({})", list(&mut values, &lists[i])));
+    }
+    sql.push_str(&format!(" WHERE {} LIMIT {JOIN_CAP}", conds.join(" AND ")));
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    // Per record, the best match of each query word.
+    let mut board: HashMap<(String, Uuid), (String, Vec<(u32, MatchKind, String)>)> =
+        HashMap::new();
+    for r in rows {
+        let kind: String = r.try_get("", "entity_kind")?;
+        let id: Uuid = r.try_get("", "entity_id")?;
+        let sort_key: String = r.try_get("", "sort_key")?;
+        let mut per: Vec<(u32, MatchKind, String)> = vec![(0, MatchKind::Fuzzy, String::new()); n];
+        for (j, &i) in order.iter().enumerate() {
+            let w: String = r.try_get("", &format!("w{j}"))?;
+            let (how, d) = cands[i].get(&w).copied().unwrap_or((MatchKind::Fuzzy, 2));
+            per[i] = (rules::word_score(how, d), how, w);
+        }
+        let total: u32 = per.iter().map(|(s, _, _)| s).sum();
+        match board.get(&(kind.clone(), id)) {
+            Some((_, old)) if old.iter().map(|(s, _, _)| s).sum::<u32>() >= total => {}
+            _ => {
+                board.insert((kind, id), (sort_key, per));
             }
         }
     }
-    for ((kind, id), (sort_key, per_word)) in board {
-        let Some(all) = per_word.into_iter().collect::<Option<Vec<_>>>() else {
-            continue;
-        };
+    for ((kind, id), (sort_key, all)) in board {
         let mut matched: Vec<String> = Vec::new();
         for (_, _, w) in &all {
             if !matched.contains(w) {
