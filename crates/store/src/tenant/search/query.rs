@@ -196,7 +196,7 @@ async fn count_postings(
         .and_where(Expr::col("word").is_in(words.iter().cloned()))
         .and_where(Expr::col("entity_kind").is_in(kinds));
     let row = db.query_one(&q).await?;
-    Ok(row.map_or(Ok(0), |r| r.try_get::<i64>("", "n"))?)
+    row.map_or(Ok(0), |r| r.try_get::<i64>("", "n"))
 }
 
 /// Indexed name words sharing a deletion key with `word`, within its typo budget, with
@@ -307,6 +307,9 @@ async fn one_word(
     Ok(())
 }
 
+/// How one query word matched: score, kind, the stored word.
+type WordMatch = (u32, MatchKind, String);
+
 /// Several words: every query word must match a name word of the record. One statement
 /// joins the index with itself once per word, starting from the most selective word (fewest
 /// index rows, counted from the index), so only records matching every word leave the
@@ -378,8 +381,7 @@ async fn by_name(
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
     // Per record, the best match of each query word.
-    let mut board: HashMap<(String, Uuid), (String, Vec<(u32, MatchKind, String)>)> =
-        HashMap::new();
+    let mut board: HashMap<(String, Uuid), (String, Vec<WordMatch>)> = HashMap::new();
     for r in rows {
         let kind: String = r.try_get("", "entity_kind")?;
         let id: Uuid = r.try_get("", "entity_id")?;
