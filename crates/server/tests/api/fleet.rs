@@ -141,8 +141,9 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let admin_b = app.admin_token("fleet-b").await;
+    // `/api/search` reads the search index, which the latest migration (5) adds.
     let r = app
-        .tenant("fleet-b", Method::GET, "/api/practices")
+        .tenant("fleet-b", Method::GET, "/api/search?q=rex")
         .bearer_auth(&admin_b)
         .send()
         .await
@@ -172,11 +173,13 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
         ["FAILED", "SUCCEEDED"]
     );
     app.state.platform.resolver.invalidate();
-    let r = app
-        .tenant("fleet-b", Method::GET, "/api/practices")
-        .bearer_auth(&admin_b)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
+    for path in ["/api/practices", "/api/search?q=rex"] {
+        let r = app
+            .tenant("fleet-b", Method::GET, path)
+            .bearer_auth(&admin_b)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+    }
 }

@@ -2,7 +2,9 @@
 //! a scan of the record tables.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
+};
 use smartdmv_domain::search::{self as rules, MatchKind};
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
@@ -86,6 +88,27 @@ async fn fetch(db: &impl ConnectionTrait, q: &SelectStatement) -> Result<Vec<Pos
         .collect()
 }
 
+/// Rows whose word is one of `words`, optionally only of some records, at most `cap`.
+async fn postings(
+    db: &impl ConnectionTrait,
+    field: &str,
+    words: &[String],
+    opts: &Options,
+    only: Option<&[Uuid]>,
+    cap: u64,
+) -> Result<Vec<Posting>, DbErr> {
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = base(field, opts);
+    q.and_where(Expr::col("word").is_in(words.iter().cloned()));
+    if let Some(ids) = only {
+        q.and_where(Expr::col("entity_id").is_in(ids.iter().copied()));
+    }
+    q.limit(cap);
+    fetch(db, &q).await
+}
+
 /// Rows whose word is one of `words`.
 async fn exact(
     db: &impl ConnectionTrait,
@@ -93,12 +116,7 @@ async fn exact(
     words: &[String],
     opts: &Options,
 ) -> Result<Vec<Posting>, DbErr> {
-    if words.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut q = base(field, opts);
-    q.and_where(Expr::col("word").is_in(words.iter().cloned()));
-    fetch(db, &q).await
+    postings(db, field, words, opts, None, CAP).await
 }
 
 /// Rows whose word starts with `prefix` (the word itself first, in index order).
@@ -117,6 +135,68 @@ async fn prefixed(
     let mut rows = fetch(db, &q).await?;
     rows.retain(|p| p.word.starts_with(prefix));
     Ok(rows)
+}
+
+/// Most distinct indexed words one query word may stand for (a one-letter prefix).
+const WORD_CAP: u64 = 300;
+
+/// The indexed name words a query word may mean, with how: itself (exact), words it starts
+/// (prefix) and words within its typo budget (fuzzy, with the edits). Only the small
+/// `search_fuzzy` table is read: every indexed word is a key of itself there.
+async fn candidate_words(
+    db: &impl ConnectionTrait,
+    word: &str,
+) -> Result<HashMap<String, (MatchKind, usize)>, DbErr> {
+    let mut out = HashMap::new();
+    let mut q = Query::select();
+    q.column("word")
+        .from("search_fuzzy")
+        .and_where(Expr::col("del_key").gte(word))
+        .and_where(Expr::col("del_key").eq(Expr::col("word")))
+        .order_by("del_key", sea_orm::sea_query::Order::Asc)
+        .limit(WORD_CAP);
+    if let Some(upper) = rules::prefix_upper_bound(word) {
+        q.and_where(Expr::col("del_key").lt(upper));
+    }
+    for r in db.query_all(&q).await? {
+        let w: String = r.try_get("", "word")?;
+        if w.starts_with(word) {
+            let kind = if w == word {
+                MatchKind::Exact
+            } else {
+                MatchKind::Prefix
+            };
+            out.insert(w, (kind, 0));
+        }
+    }
+    for (w, d) in fuzzy_words(db, word).await? {
+        out.entry(w).or_insert((MatchKind::Fuzzy, d));
+    }
+    Ok(out)
+}
+
+/// Index rows of these words (an upper bound of the records they find: inactive ones are
+/// counted too, so that the count is read from the index alone).
+async fn count_postings(
+    db: &impl ConnectionTrait,
+    words: &[String],
+    opts: &Options,
+) -> Result<i64, DbErr> {
+    let mut kinds = Vec::new();
+    if opts.clients {
+        kinds.push(CLIENT);
+    }
+    if opts.patients {
+        kinds.push(PATIENT);
+    }
+    let mut q = Query::select();
+    q.expr_as(Expr::col("word").count(), "n")
+        .from("search_terms")
+        .and_where(Expr::col("field").eq(field::NAME))
+        .and_where(Expr::col("word").is_in(words.iter().cloned()))
+        .and_where(Expr::col("entity_kind").is_in(kinds));
+    let row = db.query_one(&q).await?;
+    row.map_or(Ok(0), |r| r.try_get::<i64>("", "n"))
 }
 
 /// Indexed name words sharing a deletion key with `word`, within its typo budget, with
@@ -148,19 +228,92 @@ async fn fuzzy_words(db: &impl ConnectionTrait, word: &str) -> Result<Vec<(Strin
     Ok(out)
 }
 
-/// The best match of each query word per record: (kind, entity) -> per word (score, kind,
-/// stored word).
-type Board = HashMap<(String, Uuid), (String, Vec<Option<(u32, MatchKind, String)>>)>;
+/// Most rows read for a query of several words; a query broader than this (several one-
+/// or two-letter words) is answered from the first rows found.
+const JOIN_CAP: u64 = 20_000;
 
-fn mark(board: &mut Board, n: usize, i: usize, p: Posting, score: u32, kind: MatchKind) {
-    let slot = board
-        .entry((p.kind, p.entity_id))
-        .or_insert_with(|| (p.sort_key, vec![None; n]));
-    if slot.1[i].as_ref().is_none_or(|(s, _, _)| score > *s) {
-        slot.1[i] = Some((score, kind, p.word));
+fn placeholder(backend: DbBackend, n: usize) -> String {
+    match backend {
+        DbBackend::Postgres => format!("${n}"),
+        _ => "?".into(),
     }
 }
 
+fn kinds_sql(opts: &Options) -> &'static str {
+    match (opts.clients, opts.patients) {
+        (true, true) => "('c', 'p')",
+        (true, false) => "('c')",
+        (false, true) => "('p')",
+        (false, false) => "('-')",
+    }
+}
+
+/// One word: each kind of match in turn, best first (exact, prefix, one typo, two typos),
+/// each read in name order and only as far as `limit` records of each kind, so a name
+/// shared by thousands of records reads `limit` rows.
+async fn one_word(
+    db: &impl ConnectionTrait,
+    cands: &HashMap<String, (MatchKind, usize)>,
+    opts: &Options,
+    out: &mut Vec<(String, Hit)>,
+) -> Result<(), DbErr> {
+    let mut tiers: Vec<((MatchKind, usize), Vec<String>)> = Vec::new();
+    for (w, how) in cands {
+        match tiers.iter_mut().find(|(h, _)| h == how) {
+            Some((_, ws)) => ws.push(w.clone()),
+            None => tiers.push((*how, vec![w.clone()])),
+        }
+    }
+    tiers.sort_by_key(|(how, _)| *how);
+    let mut seen: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+    for kind in [CLIENT, PATIENT] {
+        if (kind == CLIENT && !opts.clients) || (kind == PATIENT && !opts.patients) {
+            continue;
+        }
+        let only = Options {
+            clients: kind == CLIENT,
+            patients: kind == PATIENT,
+            ..*opts
+        };
+        let mut found = 0;
+        for ((how, edits), words) in &tiers {
+            if found >= opts.limit {
+                break;
+            }
+            let mut q = base(field::NAME, &only);
+            q.and_where(Expr::col("word").is_in(words.iter().cloned()))
+                .order_by("sort_key", sea_orm::sea_query::Order::Asc)
+                .order_by("entity_id", sea_orm::sea_query::Order::Asc)
+                .limit((opts.limit - found + words.len()) as u64);
+            for p in fetch(db, &q).await? {
+                if found >= opts.limit || !seen.insert(p.entity_id) {
+                    continue;
+                }
+                found += 1;
+                out.push((
+                    p.kind,
+                    Hit {
+                        entity_id: p.entity_id,
+                        score: rules::word_score(*how, *edits),
+                        on: "name",
+                        kind: *how,
+                        matched: vec![p.word],
+                        sort_key: p.sort_key,
+                    },
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// How one query word matched: score, kind, the stored word.
+type WordMatch = (u32, MatchKind, String);
+
+/// Several words: every query word must match a name word of the record. One statement
+/// joins the index with itself once per word, starting from the most selective word (fewest
+/// index rows, counted from the index), so only records matching every word leave the
+/// database.
 async fn by_name(
     db: &impl ConnectionTrait,
     words: &[String],
@@ -168,35 +321,86 @@ async fn by_name(
     out: &mut Vec<(String, Hit)>,
 ) -> Result<(), DbErr> {
     let n = words.len();
-    let mut board: Board = HashMap::new();
-    for (i, w) in words.iter().enumerate() {
-        for p in prefixed(db, field::NAME, w, opts).await? {
-            let kind = if &p.word == w {
-                MatchKind::Exact
-            } else {
-                MatchKind::Prefix
-            };
-            mark(&mut board, n, i, p, rules::word_score(kind, 0), kind);
+    let mut cands = Vec::with_capacity(n);
+    for w in words {
+        let c = candidate_words(db, w).await?;
+        if c.is_empty() {
+            return Ok(());
         }
-        let fuzzy = fuzzy_words(db, w).await?;
-        let dist: HashMap<String, usize> = fuzzy.iter().cloned().collect();
-        let list: Vec<String> = fuzzy.into_iter().map(|(w, _)| w).collect();
-        for p in exact(db, field::NAME, &list, opts).await? {
-            let d = dist.get(&p.word).copied().unwrap_or(2);
-            mark(
-                &mut board,
-                n,
-                i,
-                p,
-                rules::word_score(MatchKind::Fuzzy, d),
-                MatchKind::Fuzzy,
-            );
+        cands.push(c);
+    }
+    if n == 1 {
+        return one_word(db, &cands[0], opts, out).await;
+    }
+    let lists: Vec<Vec<String>> = cands.iter().map(|c| c.keys().cloned().collect()).collect();
+    let mut counted = Vec::with_capacity(n);
+    for (i, l) in lists.iter().enumerate() {
+        let c = count_postings(db, l, opts).await?;
+        if c == 0 {
+            return Ok(());
+        }
+        counted.push((c, i));
+    }
+    // Most selective first: SQLite keeps the order of a CROSS JOIN; PostgreSQL plans freely.
+    counted.sort();
+    let order: Vec<usize> = counted.into_iter().map(|(_, i)| i).collect();
+    let backend = db.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::new();
+    let list = |values: &mut Vec<sea_orm::Value>, words: &[String]| -> String {
+        let mut ph = Vec::with_capacity(words.len());
+        for w in words {
+            values.push(w.clone().into());
+            ph.push(placeholder(backend, values.len()));
+        }
+        ph.join(", ")
+    };
+    let cols: Vec<String> = (0..n).map(|j| format!("t{j}.word AS w{j}")).collect();
+    let mut sql = format!(
+        "SELECT t0.entity_kind, t0.entity_id, t0.sort_key, {} FROM search_terms t0",
+        cols.join(", ")
+    );
+    for j in 1..n {
+        sql.push_str(&format!(" CROSS JOIN search_terms t{j}"));
+    }
+    let mut conds = vec![
+        "t0.field = 'n'".to_owned(),
+        format!("t0.entity_kind IN {}", kinds_sql(opts)),
+        format!("t0.word IN ({})", list(&mut values, &lists[order[0]])),
+    ];
+    if !opts.include_inactive {
+        conds.push("t0.active = TRUE".into());
+    }
+    for (j, &i) in order.iter().enumerate().skip(1) {
+        conds.push(format!("t{j}.entity_id = t0.entity_id"));
+        conds.push(format!("t{j}.entity_kind = t0.entity_kind"));
+        conds.push(format!("t{j}.field = 'n'"));
+        conds.push(format!("t{j}.word IN ({})", list(&mut values, &lists[i])));
+    }
+    sql.push_str(&format!(" WHERE {} LIMIT {JOIN_CAP}", conds.join(" AND ")));
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    // Per record, the best match of each query word.
+    let mut board: HashMap<(String, Uuid), (String, Vec<WordMatch>)> = HashMap::new();
+    for r in rows {
+        let kind: String = r.try_get("", "entity_kind")?;
+        let id: Uuid = r.try_get("", "entity_id")?;
+        let sort_key: String = r.try_get("", "sort_key")?;
+        let mut per: Vec<(u32, MatchKind, String)> = vec![(0, MatchKind::Fuzzy, String::new()); n];
+        for (j, &i) in order.iter().enumerate() {
+            let w: String = r.try_get("", &format!("w{j}"))?;
+            let (how, d) = cands[i].get(&w).copied().unwrap_or((MatchKind::Fuzzy, 2));
+            per[i] = (rules::word_score(how, d), how, w);
+        }
+        let total: u32 = per.iter().map(|(s, _, _)| s).sum();
+        match board.get(&(kind.clone(), id)) {
+            Some((_, old)) if old.iter().map(|(s, _, _)| s).sum::<u32>() >= total => {}
+            _ => {
+                board.insert((kind, id), (sort_key, per));
+            }
         }
     }
-    for ((kind, id), (sort_key, per_word)) in board {
-        let Some(all) = per_word.into_iter().collect::<Option<Vec<_>>>() else {
-            continue;
-        };
+    for ((kind, id), (sort_key, all)) in board {
         let mut matched: Vec<String> = Vec::new();
         for (_, _, w) in &all {
             if !matched.contains(w) {
