@@ -163,8 +163,19 @@ impl Binds {
         }
     }
 
+    /// An `IN` list, padded to a power of two by repeating its last value, so that the
+    /// statement text takes few shapes and stays in the connection's prepared-statement
+    /// cache (PostgreSQL would otherwise parse and plan most searches anew).
     fn list(&mut self, words: &[String]) -> String {
-        let ph: Vec<String> = words.iter().map(|w| self.one(w.clone())).collect();
+        let Some(last) = words.last() else {
+            return "NULL".into();
+        };
+        let padded = words.len().next_power_of_two();
+        let ph: Vec<String> = words
+            .iter()
+            .chain(std::iter::repeat_n(last, padded - words.len()))
+            .map(|w| self.one(w.clone()))
+            .collect();
         ph.join(", ")
     }
 
@@ -292,13 +303,20 @@ async fn one_word(
         }
         let list: Vec<String> = words.iter().map(|(w, _)| (*w).clone()).collect();
         let mut rank = String::from("CASE word");
-        for (w, how) in &words {
+        let pad = words.len().next_power_of_two() - words.len();
+        let last = words.last().copied();
+        // Padded like the IN lists (a repeated branch never matches first).
+        for (w, how) in words
+            .iter()
+            .copied()
+            .chain(last.into_iter().cycle().take(pad))
+        {
             let tier = match how.0 {
                 MatchKind::Exact => 0,
                 MatchKind::Prefix => 1,
                 _ => 1 + how.1,
             };
-            rank.push_str(&format!(" WHEN {} THEN {tier}", b.one((*w).clone())));
+            rank.push_str(&format!(" WHEN {} THEN {tier}", b.one(w.clone())));
         }
         rank.push_str(" ELSE 9 END");
         let active = if opts.include_inactive {
