@@ -137,93 +137,136 @@ async fn prefixed(
     Ok(rows)
 }
 
-/// Most distinct indexed words one query word may stand for (a one-letter prefix).
+/// Most distinct indexed words one query word may stand for by prefix (a one-letter
+/// prefix).
 const WORD_CAP: u64 = 300;
 
-/// The indexed name words a query word may mean, with how: itself (exact), words it starts
-/// (prefix) and words within its typo budget (fuzzy, with the edits). Only the small
-/// `search_fuzzy` table is read: every indexed word is a key of itself there.
-async fn candidate_words(
-    db: &impl ConnectionTrait,
-    word: &str,
-) -> Result<HashMap<String, (MatchKind, usize)>, DbErr> {
-    let mut out = HashMap::new();
-    let mut q = Query::select();
-    q.column("word")
-        .from("search_fuzzy")
-        .and_where(Expr::col("del_key").gte(word))
-        .and_where(Expr::col("del_key").eq(Expr::col("word")))
-        .order_by("del_key", sea_orm::sea_query::Order::Asc)
-        .limit(WORD_CAP);
-    if let Some(upper) = rules::prefix_upper_bound(word) {
-        q.and_where(Expr::col("del_key").lt(upper));
-    }
-    for r in db.query_all(&q).await? {
-        let w: String = r.try_get("", "word")?;
-        if w.starts_with(word) {
-            let kind = if w == word {
-                MatchKind::Exact
-            } else {
-                MatchKind::Prefix
-            };
-            out.insert(w, (kind, 0));
+/// Binds values for raw SQL, numbering PostgreSQL's placeholders.
+struct Binds {
+    backend: DbBackend,
+    values: Vec<sea_orm::Value>,
+}
+
+impl Binds {
+    fn new(backend: DbBackend) -> Self {
+        Self {
+            backend,
+            values: Vec::new(),
         }
     }
-    for (w, d) in fuzzy_words(db, word).await? {
-        out.entry(w).or_insert((MatchKind::Fuzzy, d));
+
+    fn one(&mut self, v: impl Into<sea_orm::Value>) -> String {
+        self.values.push(v.into());
+        match self.backend {
+            DbBackend::Postgres => format!("${}", self.values.len()),
+            _ => "?".into(),
+        }
+    }
+
+    /// An `IN` list, padded to a power of two by repeating its last value, so that the
+    /// statement text takes few shapes and stays in the connection's prepared-statement
+    /// cache (PostgreSQL would otherwise parse and plan most searches anew).
+    fn list(&mut self, words: &[String]) -> String {
+        let Some(last) = words.last() else {
+            return "NULL".into();
+        };
+        let padded = words.len().next_power_of_two();
+        let ph: Vec<String> = words
+            .iter()
+            .chain(std::iter::repeat_n(last, padded - words.len()))
+            .map(|w| self.one(w.clone()))
+            .collect();
+        ph.join(", ")
+    }
+
+    fn statement(self, sql: String) -> Statement {
+        Statement::from_sql_and_values(self.backend, sql, self.values)
+    }
+}
+
+/// Per query word, the indexed name words it may mean, with how: itself (exact), words it
+/// starts (prefix) and words within its typo budget (fuzzy, with the edits). One statement
+/// over the small `search_fuzzy` table, where every indexed word is a key of itself.
+async fn candidate_words(
+    db: &impl ConnectionTrait,
+    words: &[String],
+) -> Result<Vec<HashMap<String, (MatchKind, usize)>>, DbErr> {
+    let mut b = Binds::new(db.get_database_backend());
+    let mut parts = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let mut range = format!("del_key >= {}", b.one(w.clone()));
+        if let Some(upper) = rules::prefix_upper_bound(w) {
+            range.push_str(&format!(" AND del_key < {}", b.one(upper)));
+        }
+        parts.push(format!(
+            "SELECT qi, word FROM (SELECT {i} AS qi, word FROM search_fuzzy WHERE {range} \
+             AND del_key = word ORDER BY del_key LIMIT {WORD_CAP}) AS p{i}"
+        ));
+        let budget = rules::max_edits(w.chars().count());
+        if budget > 0 && w.chars().count() <= rules::MAX_FUZZY_WORD {
+            let keys: Vec<String> = rules::deletion_keys(w, budget).into_iter().collect();
+            parts.push(format!(
+                "SELECT {i} AS qi, word FROM search_fuzzy WHERE del_key IN ({})",
+                b.list(&keys)
+            ));
+        }
+    }
+    let rows = db
+        .query_all_raw(b.statement(parts.join(" UNION ALL ")))
+        .await?;
+    let mut out: Vec<HashMap<String, (MatchKind, usize)>> = vec![HashMap::new(); words.len()];
+    for r in rows {
+        let i: i32 = r.try_get("", "qi")?;
+        let found: String = r.try_get("", "word")?;
+        let (Some(q), Some(map)) = (words.get(i as usize), out.get_mut(i as usize)) else {
+            continue;
+        };
+        let how = if found == *q {
+            (MatchKind::Exact, 0)
+        } else if found.starts_with(q.as_str()) {
+            (MatchKind::Prefix, 0)
+        } else {
+            let d = rules::edit_distance(q, &found);
+            if d > rules::max_edits(q.chars().count()) {
+                continue;
+            }
+            (MatchKind::Fuzzy, d)
+        };
+        let e = map.entry(found).or_insert(how);
+        *e = (*e).min(how);
     }
     Ok(out)
 }
 
-/// Index rows of these words (an upper bound of the records they find: inactive ones are
-/// counted too, so that the count is read from the index alone).
+/// Index rows of each list of words, in one statement (an upper bound of the records they
+/// find: inactive ones are counted too, so that the counts are read from the index alone).
 async fn count_postings(
     db: &impl ConnectionTrait,
-    words: &[String],
+    lists: &[Vec<String>],
     opts: &Options,
-) -> Result<i64, DbErr> {
-    let mut kinds = Vec::new();
-    if opts.clients {
-        kinds.push(CLIENT);
-    }
-    if opts.patients {
-        kinds.push(PATIENT);
-    }
-    let mut q = Query::select();
-    q.expr_as(Expr::col("word").count(), "n")
-        .from("search_terms")
-        .and_where(Expr::col("field").eq(field::NAME))
-        .and_where(Expr::col("word").is_in(words.iter().cloned()))
-        .and_where(Expr::col("entity_kind").is_in(kinds));
-    let row = db.query_one(&q).await?;
-    row.map_or(Ok(0), |r| r.try_get::<i64>("", "n"))
-}
-
-/// Indexed name words sharing a deletion key with `word`, within its typo budget, with
-/// their distance (the word itself and its extensions are exact or prefix matches instead).
-async fn fuzzy_words(db: &impl ConnectionTrait, word: &str) -> Result<Vec<(String, usize)>, DbErr> {
-    let budget = rules::max_edits(word.chars().count());
-    if budget == 0 || word.chars().count() > rules::MAX_FUZZY_WORD {
-        return Ok(Vec::new());
-    }
-    let keys: Vec<String> = rules::deletion_keys(word, budget).into_iter().collect();
-    let mut q = Query::select();
-    q.distinct()
-        .column("word")
-        .from("search_fuzzy")
-        .and_where(Expr::col("del_key").is_in(keys))
-        .limit(CAP);
-    let rows = db.query_all(&q).await?;
-    let mut out = Vec::new();
-    for r in rows {
-        let w: String = r.try_get("", "word")?;
-        if w.starts_with(word) {
-            continue;
-        }
-        let d = rules::edit_distance(word, &w);
-        if d <= budget {
-            out.push((w, d));
-        }
+) -> Result<Vec<i64>, DbErr> {
+    let mut b = Binds::new(db.get_database_backend());
+    let cols: Vec<String> = lists
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            format!(
+                "(SELECT count(*) FROM search_terms WHERE field = 'n' AND entity_kind IN {} \
+                 AND word IN ({})) AS c{i}",
+                kinds_sql(opts),
+                b.list(l)
+            )
+        })
+        .collect();
+    let row = db
+        .query_one_raw(b.statement(format!("SELECT {}", cols.join(", "))))
+        .await?;
+    let mut out = Vec::with_capacity(lists.len());
+    for i in 0..lists.len() {
+        out.push(match &row {
+            Some(r) => r.try_get::<i64>("", &format!("c{i}"))?,
+            None => 0,
+        });
     }
     Ok(out)
 }
@@ -231,13 +274,6 @@ async fn fuzzy_words(db: &impl ConnectionTrait, word: &str) -> Result<Vec<(Strin
 /// Most rows read for a query of several words; a query broader than this (several one-
 /// or two-letter words) is answered from the first rows found.
 const JOIN_CAP: u64 = 20_000;
-
-fn placeholder(backend: DbBackend, n: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => "?".into(),
-    }
-}
 
 fn kinds_sql(opts: &Options) -> &'static str {
     match (opts.clients, opts.patients) {
@@ -248,61 +284,83 @@ fn kinds_sql(opts: &Options) -> &'static str {
     }
 }
 
-/// One word: each kind of match in turn, best first (exact, prefix, one typo, two typos),
-/// each read in name order and only as far as `limit` records of each kind, so a name
-/// shared by thousands of records reads `limit` rows.
+/// One word: the best `limit` records of each kind in one statement, ordered by how the
+/// word matched (exact, prefix, one typo, two typos) and then by name, so that a name shared
+/// by thousands of records sends `limit` rows.
 async fn one_word(
     db: &impl ConnectionTrait,
     cands: &HashMap<String, (MatchKind, usize)>,
     opts: &Options,
     out: &mut Vec<(String, Hit)>,
 ) -> Result<(), DbErr> {
-    let mut tiers: Vec<((MatchKind, usize), Vec<String>)> = Vec::new();
-    for (w, how) in cands {
-        match tiers.iter_mut().find(|(h, _)| h == how) {
-            Some((_, ws)) => ws.push(w.clone()),
-            None => tiers.push((*how, vec![w.clone()])),
-        }
-    }
-    tiers.sort_by_key(|(how, _)| *how);
-    let mut seen: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
-    for kind in [CLIENT, PATIENT] {
-        if (kind == CLIENT && !opts.clients) || (kind == PATIENT && !opts.patients) {
+    let mut words: Vec<(&String, &(MatchKind, usize))> = cands.iter().collect();
+    words.sort_by_key(|(w, how)| (**how, (*w).clone()));
+    let mut b = Binds::new(db.get_database_backend());
+    let mut parts = Vec::new();
+    for (kind, wanted) in [(CLIENT, opts.clients), (PATIENT, opts.patients)] {
+        if !wanted {
             continue;
         }
-        let only = Options {
-            clients: kind == CLIENT,
-            patients: kind == PATIENT,
-            ..*opts
-        };
-        let mut found = 0;
-        for ((how, edits), words) in &tiers {
-            if found >= opts.limit {
-                break;
-            }
-            let mut q = base(field::NAME, &only);
-            q.and_where(Expr::col("word").is_in(words.iter().cloned()))
-                .order_by("sort_key", sea_orm::sea_query::Order::Asc)
-                .order_by("entity_id", sea_orm::sea_query::Order::Asc)
-                .limit((opts.limit - found + words.len()) as u64);
-            for p in fetch(db, &q).await? {
-                if found >= opts.limit || !seen.insert(p.entity_id) {
-                    continue;
-                }
-                found += 1;
-                out.push((
-                    p.kind,
-                    Hit {
-                        entity_id: p.entity_id,
-                        score: rules::word_score(*how, *edits),
-                        on: "name",
-                        kind: *how,
-                        matched: vec![p.word],
-                        sort_key: p.sort_key,
-                    },
-                ));
-            }
+        let list: Vec<String> = words.iter().map(|(w, _)| (*w).clone()).collect();
+        let mut rank = String::from("CASE word");
+        let pad = words.len().next_power_of_two() - words.len();
+        let last = words.last().copied();
+        // Padded like the IN lists (a repeated branch never matches first).
+        for (w, how) in words
+            .iter()
+            .copied()
+            .chain(last.into_iter().cycle().take(pad))
+        {
+            let tier = match how.0 {
+                MatchKind::Exact => 0,
+                MatchKind::Prefix => 1,
+                _ => 1 + how.1,
+            };
+            rank.push_str(&format!(" WHEN {} THEN {tier}", b.one(w.clone())));
         }
+        rank.push_str(" ELSE 9 END");
+        let active = if opts.include_inactive {
+            ""
+        } else {
+            " AND active = TRUE"
+        };
+        parts.push(format!(
+            "SELECT entity_kind, entity_id, word, sort_key FROM (SELECT entity_kind, entity_id, \
+             word, sort_key FROM search_terms WHERE field = 'n' AND entity_kind = '{kind}' \
+             AND word IN ({}){active} ORDER BY {rank}, sort_key, entity_id LIMIT {}) AS k{kind}",
+            b.list(&list),
+            opts.limit * 2 + 5
+        ));
+    }
+    if parts.is_empty() {
+        return Ok(());
+    }
+    let rows = db
+        .query_all_raw(b.statement(parts.join(" UNION ALL ")))
+        .await?;
+    let mut seen: std::collections::HashSet<Uuid> = std::collections::HashSet::new();
+    for r in rows {
+        let p = Posting {
+            kind: r.try_get("", "entity_kind")?,
+            entity_id: r.try_get("", "entity_id")?,
+            word: r.try_get("", "word")?,
+            sort_key: r.try_get("", "sort_key")?,
+        };
+        if !seen.insert(p.entity_id) {
+            continue;
+        }
+        let (how, edits) = cands.get(&p.word).copied().unwrap_or((MatchKind::Fuzzy, 2));
+        out.push((
+            p.kind,
+            Hit {
+                entity_id: p.entity_id,
+                score: rules::word_score(how, edits),
+                on: "name",
+                kind: how,
+                matched: vec![p.word],
+                sort_key: p.sort_key,
+            },
+        ));
     }
     Ok(())
 }
@@ -321,39 +379,23 @@ async fn by_name(
     out: &mut Vec<(String, Hit)>,
 ) -> Result<(), DbErr> {
     let n = words.len();
-    let mut cands = Vec::with_capacity(n);
-    for w in words {
-        let c = candidate_words(db, w).await?;
-        if c.is_empty() {
-            return Ok(());
-        }
-        cands.push(c);
+    let cands = candidate_words(db, words).await?;
+    if cands.iter().any(HashMap::is_empty) {
+        return Ok(());
     }
     if n == 1 {
         return one_word(db, &cands[0], opts, out).await;
     }
     let lists: Vec<Vec<String>> = cands.iter().map(|c| c.keys().cloned().collect()).collect();
-    let mut counted = Vec::with_capacity(n);
-    for (i, l) in lists.iter().enumerate() {
-        let c = count_postings(db, l, opts).await?;
-        if c == 0 {
-            return Ok(());
-        }
-        counted.push((c, i));
+    let counts = count_postings(db, &lists, opts).await?;
+    if counts.contains(&0) {
+        return Ok(());
     }
+    let mut counted: Vec<(i64, usize)> = counts.into_iter().zip(0..n).collect();
     // Most selective first: SQLite keeps the order of a CROSS JOIN; PostgreSQL plans freely.
     counted.sort();
     let order: Vec<usize> = counted.into_iter().map(|(_, i)| i).collect();
-    let backend = db.get_database_backend();
-    let mut values: Vec<sea_orm::Value> = Vec::new();
-    let list = |values: &mut Vec<sea_orm::Value>, words: &[String]| -> String {
-        let mut ph = Vec::with_capacity(words.len());
-        for w in words {
-            values.push(w.clone().into());
-            ph.push(placeholder(backend, values.len()));
-        }
-        ph.join(", ")
-    };
+    let mut b = Binds::new(db.get_database_backend());
     let cols: Vec<String> = (0..n).map(|j| format!("t{j}.word AS w{j}")).collect();
     let mut sql = format!(
         "SELECT t0.entity_kind, t0.entity_id, t0.sort_key, {} FROM search_terms t0",
@@ -365,7 +407,7 @@ async fn by_name(
     let mut conds = vec![
         "t0.field = 'n'".to_owned(),
         format!("t0.entity_kind IN {}", kinds_sql(opts)),
-        format!("t0.word IN ({})", list(&mut values, &lists[order[0]])),
+        format!("t0.word IN ({})", b.list(&lists[order[0]])),
     ];
     if !opts.include_inactive {
         conds.push("t0.active = TRUE".into());
@@ -374,12 +416,10 @@ async fn by_name(
         conds.push(format!("t{j}.entity_id = t0.entity_id"));
         conds.push(format!("t{j}.entity_kind = t0.entity_kind"));
         conds.push(format!("t{j}.field = 'n'"));
-        conds.push(format!("t{j}.word IN ({})", list(&mut values, &lists[i])));
+        conds.push(format!("t{j}.word IN ({})", b.list(&lists[i])));
     }
     sql.push_str(&format!(" WHERE {} LIMIT {JOIN_CAP}", conds.join(" AND ")));
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
+    let rows = db.query_all_raw(b.statement(sql)).await?;
     // Per record, the best match of each query word.
     let mut board: HashMap<(String, Uuid), (String, Vec<WordMatch>)> = HashMap::new();
     for r in rows {
