@@ -279,19 +279,23 @@ async fn run(args: Arc<Args>, pg: PgConnectOptions) -> Result<()> {
     }
 }
 
-/// The booking scenario on one backend, in a task of its own; this run's PostgreSQL
-/// databases are dropped afterwards whatever happened.
-async fn booking_guarded(
+/// Runs one scenario on one backend in a task of its own; this run's PostgreSQL databases
+/// (prefix handed to `run`) are dropped afterwards whatever happened.
+async fn scenario_guarded<T, F>(
     backend: Backend,
-    args: Arc<Args>,
-    bin: PathBuf,
     pg: PgConnectOptions,
-) -> Result<booking::BookingReport> {
+    name: &str,
+    run: impl FnOnce(Option<String>) -> F,
+) -> Result<T>
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = Result<T>> + Send + 'static,
+{
     let prefix =
         (backend == Backend::Postgres).then(|| format!("smbench_{:08x}_", rand::random::<u32>()));
-    let mut task = tokio::spawn(booking::run(backend, args, bin, pg.clone(), prefix.clone()));
+    let mut task = tokio::spawn(run(prefix.clone()));
     let result = tokio::select! {
-        r = &mut task => r.map_err(|e| anyhow!("booking task: {e}")).and_then(|r| r),
+        r = &mut task => r.map_err(|e| anyhow!("{name} task: {e}")).and_then(|r| r),
         _ = tokio::signal::ctrl_c() => {
             task.abort();
             let _ = task.await;
@@ -307,32 +311,30 @@ async fn booking_guarded(
     result
 }
 
-/// The search scenario on one backend, in a task of its own; this run's PostgreSQL
-/// databases are dropped afterwards whatever happened.
+async fn booking_guarded(
+    backend: Backend,
+    args: Arc<Args>,
+    bin: PathBuf,
+    pg: PgConnectOptions,
+) -> Result<booking::BookingReport> {
+    let p = pg.clone();
+    scenario_guarded(backend, pg, "booking", move |prefix| {
+        booking::run(backend, args, bin, p, prefix)
+    })
+    .await
+}
+
 async fn search_guarded(
     backend: Backend,
     args: Arc<Args>,
     bin: PathBuf,
     pg: PgConnectOptions,
 ) -> Result<search::SearchReport> {
-    let prefix =
-        (backend == Backend::Postgres).then(|| format!("smbench_{:08x}_", rand::random::<u32>()));
-    let mut task = tokio::spawn(search::run(backend, args, bin, pg.clone(), prefix.clone()));
-    let result = tokio::select! {
-        r = &mut task => r.map_err(|e| anyhow!("search task: {e}")).and_then(|r| r),
-        _ = tokio::signal::ctrl_c() => {
-            task.abort();
-            let _ = task.await;
-            Err(anyhow!("interrupted"))
-        }
-    };
-    if let Some(prefix) = prefix {
-        match floors::drop_prefixed(&pg, &prefix).await {
-            Ok(n) => eprintln!("dropped {n} databases ({prefix}*)"),
-            Err(e) => eprintln!("clean-up failed: {e:#}; drop databases {prefix}* by hand"),
-        }
-    }
-    result
+    let p = pg.clone();
+    scenario_guarded(backend, pg, "search", move |prefix| {
+        search::run(backend, args, bin, p, prefix)
+    })
+    .await
 }
 
 /// Runs one backend in a task of its own so that a panic or Ctrl-C still stops the server
