@@ -259,6 +259,23 @@ impl TestApp {
             .header("host", host)
     }
 
+    /// Sends `method path` to a company's host with a bearer token and an optional JSON
+    /// body; answers the status and the body as JSON.
+    pub async fn call(
+        &self,
+        subdomain: &str,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.tenant(subdomain, method, path).bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        json(req.send().await.unwrap()).await
+    }
+
     /// A request to a company's host (`<subdomain>.localhost`).
     pub fn tenant(&self, subdomain: &str, method: Method, path: &str) -> RequestBuilder {
         self.host(

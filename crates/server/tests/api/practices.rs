@@ -32,11 +32,7 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut r = app.tenant(sub, m, path).bearer_auth(tok);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    json(r.send().await.unwrap()).await
+    app.call(sub, tok, m, path, body).await
 }
 
 async fn practice_settings_are_validated_and_kept(b: Backend) {

@@ -64,11 +64,7 @@ impl Ctx {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self.app.tenant(&self.sub, m, path).bearer_auth(token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        json(req.send().await.unwrap()).await
+        self.app.call(&self.sub, token, m, path, body).await
     }
 
     async fn get(&self, path: &str) -> (StatusCode, Value) {
