@@ -12,6 +12,7 @@ pub mod microchip;
 pub mod password;
 pub mod patient;
 pub mod perm;
+pub mod plan;
 pub mod role;
 pub mod schedule;
 pub mod search;

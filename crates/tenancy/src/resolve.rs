@@ -8,8 +8,10 @@
 //! that names a company that cannot be served gets an error.
 
 use smartdmv_domain::company::Serving;
+use smartdmv_domain::plan::Feature;
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_store::owner::{company, domain};
+use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -29,6 +31,25 @@ pub struct ResolvedCompany {
     /// Usage limits the company is held to (from its settings' `limits` object until plans
     /// supply them); an absent limit is unlimited.
     pub limits: Limits,
+    /// The features the company may use; `None` means every feature (no plan restricts it).
+    pub features: Option<BTreeSet<Feature>>,
+    /// The company's branding colour (`settings.branding.primaryColor`, `#rrggbb`), when it
+    /// set a valid one.
+    pub brand_color: Option<String>,
+}
+
+/// `settings.branding.primaryColor` when it is a `#rrggbb` colour; anything else is ignored,
+/// so a stored value can never inject text into a stylesheet.
+pub fn brand_color(settings: &serde_json::Value) -> Option<String> {
+    let c = settings["branding"]["primaryColor"].as_str()?;
+    let hex = c.strip_prefix('#')?;
+    (hex.len() == 6 && hex.chars().all(|ch| ch.is_ascii_hexdigit())).then(|| c.to_ascii_lowercase())
+}
+
+impl ResolvedCompany {
+    pub fn has_feature(&self, f: Feature) -> bool {
+        self.features.as_ref().is_none_or(|fs| fs.contains(&f))
+    }
 }
 
 /// Usage limits of a company, checked by the tenant API before a write that would pass them.
@@ -36,15 +57,20 @@ pub struct ResolvedCompany {
 pub struct Limits {
     pub max_practices: Option<u64>,
     pub max_users: Option<u64>,
+    pub storage_bytes: Option<u64>,
+    pub api_calls_per_month: Option<u64>,
 }
 
 impl Limits {
-    /// Reads `{"limits": {"maxPractices": n, "maxUsers": n}}` from company settings.
+    /// Reads `{"limits": {"maxPractices": n, "maxUsers": n, "storageBytes": n,
+    /// "apiCallsPerMonth": n}}` from company settings.
     pub fn from_settings(settings: &serde_json::Value) -> Self {
         let l = &settings["limits"];
         Self {
             max_practices: l["maxPractices"].as_u64(),
             max_users: l["maxUsers"].as_u64(),
+            storage_bytes: l["storageBytes"].as_u64(),
+            api_calls_per_month: l["apiCallsPerMonth"].as_u64(),
         }
     }
 }
@@ -248,6 +274,8 @@ impl Resolver {
                 status: c.status(),
                 target,
                 limits: Limits::from_settings(&c.settings),
+                features: None,
+                brand_color: brand_color(&c.settings),
             })
         });
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -284,7 +312,17 @@ pub fn normalize_host(host: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize_host;
+    use super::{brand_color, normalize_host};
+
+    #[test]
+    fn only_hex_colours_brand_a_company() {
+        let s = |v: serde_json::Value| serde_json::json!({"branding": {"primaryColor": v}});
+        assert_eq!(brand_color(&s("#1A2b3C".into())), Some("#1a2b3c".into()));
+        assert_eq!(brand_color(&s("red".into())), None);
+        assert_eq!(brand_color(&s("#12345".into())), None);
+        assert_eq!(brand_color(&s("#123456;}body{".into())), None);
+        assert_eq!(brand_color(&serde_json::json!({})), None);
+    }
 
     #[test]
     fn hosts_are_normalized() {
