@@ -72,7 +72,7 @@ pub struct ListParams {
 }
 
 /// `GET /api/appointment-types`: active types (all with `includeInactive=true`).
-async fn list(
+pub(crate) async fn list(
     auth: Authorized<AppointmentsRead>,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<AppointmentTypeOut>>> {
@@ -104,7 +104,7 @@ pub async fn find_by_path(auth: &TenantPrincipal, id: &str) -> ApiResult<appoint
 }
 
 /// `GET /api/appointment-types/{id}`
-async fn show(
+pub(crate) async fn show(
     auth: Authorized<AppointmentsRead>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AppointmentTypeOut>> {
@@ -168,7 +168,7 @@ fn name_taken(e: &sea_orm::DbErr) -> Option<ApiError> {
 }
 
 /// Saves a type (insert or update) with its audit entry in one transaction.
-async fn save(
+pub(crate) async fn save(
     auth: &TenantPrincipal,
     action: &str,
     before: Option<&appointment_type::Model>,
@@ -199,7 +199,7 @@ async fn save(
 }
 
 /// `POST /api/appointment-types`
-async fn create(
+pub(crate) async fn create(
     auth: Authorized<SettingsUpdate>,
     ApiJson(body): ApiJson<TypeBody>,
 ) -> ApiResult<(StatusCode, Json<AppointmentTypeOut>)> {
@@ -223,7 +223,7 @@ async fn create(
 
 /// `PATCH /api/appointment-types/{id}`: name, length, colour, `active`. Existing
 /// appointments keep their own length.
-async fn update(
+pub(crate) async fn update(
     auth: Authorized<SettingsUpdate>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<TypeBody>,
@@ -248,7 +248,7 @@ async fn update(
 }
 
 /// `DELETE /api/appointment-types/{id}`: deactivates the type (no new appointments of it).
-async fn deactivate(
+pub(crate) async fn deactivate(
     auth: Authorized<SettingsUpdate>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AppointmentTypeOut>> {

@@ -50,7 +50,7 @@ pub struct AuditQuery {
 
 /// `GET /api/audit-logs?entity=&action=&actorId=&entityId=&since=&until=`; practice-bound
 /// users see the entries of their practices.
-async fn list(
+pub(crate) async fn list(
     auth: Authorized<AuditLogsRead>,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditOut>>> {

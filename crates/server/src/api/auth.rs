@@ -173,7 +173,7 @@ fn login_response(
 }
 
 /// `POST /api/auth/login`
-async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     tenant: Tenant,
@@ -245,7 +245,10 @@ async fn login(
 }
 
 /// `POST /api/auth/logout`: revokes the session for good.
-async fn logout(State(state): State<AppState>, p: TenantPrincipal) -> ApiResult<Response> {
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    p: TenantPrincipal,
+) -> ApiResult<Response> {
     session::revoke(p.db(), p.session.id)
         .await
         .map_err(|e| p.db_error(e))?;
@@ -300,7 +303,7 @@ pub fn me_out(p: &TenantPrincipal) -> MeOut {
 }
 
 /// `GET /api/auth/me`
-async fn me(p: TenantPrincipal) -> Json<MeOut> {
+pub(crate) async fn me(p: TenantPrincipal) -> Json<MeOut> {
     Json(me_out(&p))
 }
 
@@ -312,7 +315,7 @@ pub struct ChangePasswordBody {
 }
 
 /// `POST /api/auth/change-password`: every other session of the user is revoked.
-async fn change_password(
+pub(crate) async fn change_password(
     State(state): State<AppState>,
     p: TenantPrincipal,
     ApiJson(body): ApiJson<ChangePasswordBody>,
@@ -385,7 +388,7 @@ pub struct RegisterBody {
 
 /// `POST /api/auth/register`: a pet owner signs up as a `CLIENT` of a practice that allows
 /// it; answers like a login.
-async fn register(
+pub(crate) async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     tenant: Tenant,
@@ -546,7 +549,7 @@ pub struct AcceptInvitationBody {
 }
 
 /// `POST /api/auth/accept-invitation`: an invited user sets their password and is signed in.
-async fn accept_invitation(
+pub(crate) async fn accept_invitation(
     State(state): State<AppState>,
     tenant: Tenant,
     ApiJson(body): ApiJson<AcceptInvitationBody>,

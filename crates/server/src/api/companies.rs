@@ -146,7 +146,7 @@ fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> 
     }
 }
 
-async fn load_out(s: &AppState, c: company::Model) -> ApiResult<CompanyOut> {
+pub(crate) async fn load_out(s: &AppState, c: company::Model) -> ApiResult<CompanyOut> {
     let domains = domain::list_for(s.platform.owner.conn(), c.company_id()).await?;
     Ok(company_out(s, c, domains))
 }
@@ -164,7 +164,7 @@ pub struct ListParams {
 }
 
 /// `GET /api/owner/companies?status=&q=&limit=&cursor=`
-async fn list(
+pub(crate) async fn list(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     ApiQuery(params): ApiQuery<ListParams>,
@@ -221,7 +221,7 @@ pub struct AdminBody {
 }
 
 /// `POST /api/owner/companies`: registers and provisions a company; 201 once it is ready.
-async fn create(
+pub(crate) async fn create(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     ApiJson(body): ApiJson<CreateBody>,
@@ -245,7 +245,7 @@ async fn create(
 }
 
 /// `GET /api/owner/companies/{id}`
-async fn show(
+pub(crate) async fn show(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     Path(id): Path<String>,
@@ -271,7 +271,7 @@ pub struct UpdateBody {
 }
 
 /// `PUT /api/owner/companies/{id}`: changes the fields present in the body.
-async fn update(
+pub(crate) async fn update(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     Path(id): Path<String>,
@@ -318,7 +318,7 @@ async fn update(
 
 /// `DELETE /api/owner/companies/{id}`: stops serving the company and archives it; the
 /// database is kept.
-async fn archive(
+pub(crate) async fn archive(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     Path(id): Path<String>,
@@ -329,7 +329,7 @@ async fn archive(
 }
 
 /// `POST /api/owner/companies/{id}/provision`: runs a failed provisioning again.
-async fn retry(
+pub(crate) async fn retry(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     Path(id): Path<String>,
@@ -339,7 +339,7 @@ async fn retry(
     Ok(Json(load_out(&s, c).await?))
 }
 
-async fn list_domains(
+pub(crate) async fn list_domains(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     Path(id): Path<String>,
@@ -365,7 +365,7 @@ pub struct DomainBody {
 }
 
 /// `POST /api/owner/companies/{id}/domains`: registers an unverified custom domain.
-async fn add_domain(
+pub(crate) async fn add_domain(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     Path(id): Path<String>,
@@ -378,7 +378,7 @@ async fn add_domain(
 }
 
 /// `POST /api/owner/companies/{id}/domains/{domainId}/verify`
-async fn verify_domain(
+pub(crate) async fn verify_domain(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     Path((id, domain_id)): Path<(String, String)>,
@@ -390,7 +390,7 @@ async fn verify_domain(
     Ok(Json(d.into()))
 }
 
-async fn remove_domain(
+pub(crate) async fn remove_domain(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     Path((id, domain_id)): Path<(String, String)>,
@@ -403,7 +403,7 @@ async fn remove_domain(
 }
 
 /// `GET /api/owner/metrics`: the tenant registry's gauges and counters.
-async fn metrics(
+pub(crate) async fn metrics(
     State(s): State<AppState>,
     op: PlatformPrincipal,
 ) -> ApiResult<Json<smartdmv_tenancy::registry::RegistryMetrics>> {

@@ -15,12 +15,12 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The process is up.
-async fn healthz() -> Json<serde_json::Value> {
+pub(crate) async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
 /// The owner database answers and is migrated.
-async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+pub(crate) async fn readyz(State(s): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
     if !s.platform.owner.ping().await {
         return (
             StatusCode::SERVICE_UNAVAILABLE,

@@ -172,7 +172,7 @@ fn body_error(e: BytesRejection) -> ApiError {
 }
 
 /// `POST /api/import/clients-patients?dryRun=true|false` with a `text/csv` body.
-async fn import_clients_patients(
+pub(crate) async fn import_clients_patients(
     auth: Authorized<ClientsCreate>,
     ApiQuery(params): ApiQuery<ImportParams>,
     headers: HeaderMap,

@@ -179,7 +179,7 @@ pub struct LoginBody {
 }
 
 /// `POST /api/owner/auth/login`
-async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: axum::http::HeaderMap,
@@ -273,7 +273,10 @@ async fn login(
 }
 
 /// `POST /api/owner/auth/logout`
-async fn logout(State(state): State<AppState>, p: PlatformPrincipal) -> ApiResult<Response> {
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    p: PlatformPrincipal,
+) -> ApiResult<Response> {
     let db = state.platform.owner.conn();
     platform_user::revoke_session(db, p.session.id).await?;
     owner_audit::append(
@@ -296,12 +299,12 @@ async fn logout(State(state): State<AppState>, p: PlatformPrincipal) -> ApiResul
 }
 
 /// `GET /api/owner/auth/me`
-async fn me(p: PlatformPrincipal) -> Json<PlatformUserOut> {
+pub(crate) async fn me(p: PlatformPrincipal) -> Json<PlatformUserOut> {
     Json(PlatformUserOut::from(&p.user))
 }
 
 /// `GET /api/owner/users` (OWNER)
-async fn list_users(
+pub(crate) async fn list_users(
     State(state): State<AppState>,
     p: PlatformPrincipal,
 ) -> ApiResult<Json<Page<PlatformUserOut>>> {
@@ -324,7 +327,7 @@ pub struct NewUserBody {
 }
 
 /// `POST /api/owner/users` (OWNER)
-async fn create_user(
+pub(crate) async fn create_user(
     State(state): State<AppState>,
     p: PlatformPrincipal,
     ApiJson(body): ApiJson<NewUserBody>,
@@ -358,7 +361,7 @@ pub struct ImpersonateBody {
 
 /// `POST /api/owner/companies/{id}/impersonate` (OWNER): a short-lived session as one company
 /// user, read-only unless `writable`, recorded in the owner and the company audit logs.
-async fn impersonate(
+pub(crate) async fn impersonate(
     State(state): State<AppState>,
     p: PlatformPrincipal,
     Path(id): Path<String>,

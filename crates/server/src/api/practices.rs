@@ -25,7 +25,7 @@ pub fn routes() -> super::Routes {
 }
 
 /// 402 `plan_limit_reached` when a company at its practice limit would open another.
-async fn check_practice_limit(auth: &crate::auth::TenantPrincipal) -> ApiResult<()> {
+pub(crate) async fn check_practice_limit(auth: &crate::auth::TenantPrincipal) -> ApiResult<()> {
     let Some(max) = auth.tenant.company.limits.max_practices else {
         return Ok(());
     };
@@ -82,7 +82,7 @@ impl From<practice::Model> for PracticeOut {
     }
 }
 
-async fn list(
+pub(crate) async fn list(
     auth: Authorized<PracticesRead>,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<PracticeOut>>> {
@@ -158,7 +158,7 @@ fn validate(b: &CreatePractice) -> Result<(), ApiError> {
 }
 
 /// `POST /api/practices`: adds a practice, with its audit entry in the same transaction.
-async fn create(
+pub(crate) async fn create(
     auth: Authorized<PracticesCreate>,
     ApiJson(body): ApiJson<CreatePractice>,
 ) -> ApiResult<(StatusCode, Json<PracticeOut>)> {
@@ -209,7 +209,10 @@ async fn create(
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
 
-async fn find_visible(auth: &crate::auth::TenantPrincipal, id: &str) -> ApiResult<practice::Model> {
+pub(crate) async fn find_visible(
+    auth: &crate::auth::TenantPrincipal,
+    id: &str,
+) -> ApiResult<practice::Model> {
     let id: Uuid = id.parse().map_err(|_| ApiError::not_found("practice"))?;
     practice::find(auth.db(), id)
         .await
@@ -219,7 +222,7 @@ async fn find_visible(auth: &crate::auth::TenantPrincipal, id: &str) -> ApiResul
 }
 
 /// `GET /api/practices/{id}`
-async fn show(
+pub(crate) async fn show(
     auth: Authorized<PracticesRead>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PracticeOut>> {
@@ -268,7 +271,7 @@ fn check_opening_hours(v: &serde_json::Value) -> bool {
 }
 
 /// `PATCH /api/practices/{id}`: details and settings.
-async fn update(
+pub(crate) async fn update(
     auth: Authorized<PracticesUpdate>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdatePractice>,
@@ -368,7 +371,7 @@ async fn update(
 /// clients belong to the company); it takes no new appointments and can be reopened with
 /// `PATCH {"active": true}`. The last open practice cannot be closed, nor one with
 /// appointments still to come.
-async fn close(
+pub(crate) async fn close(
     auth: Authorized<PracticesDelete>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<PracticeOut>> {

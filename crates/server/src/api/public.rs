@@ -42,7 +42,7 @@ impl From<practice::PublicProfile> for PublicPractice {
 /// `GET /api/public/practices`: the resolved company's open practices. It reads only columns
 /// every schema version has, so booking widgets keep working while the fleet migrator has
 /// not reached the company yet.
-async fn list_practices(
+pub(crate) async fn list_practices(
     tenant: Tenant,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<PublicPractice>>> {

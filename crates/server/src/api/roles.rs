@@ -75,7 +75,7 @@ fn custom(m: access::role::Model) -> RoleOut {
 }
 
 /// `GET /api/roles`: built-in roles first, then custom roles by name.
-async fn list(auth: Authorized<RolesRead>) -> ApiResult<Json<Page<RoleOut>>> {
+pub(crate) async fn list(auth: Authorized<RolesRead>) -> ApiResult<Json<Page<RoleOut>>> {
     let mut items: Vec<RoleOut> = TenantRole::ALL.into_iter().map(built_in).collect();
     let rows = access::list_roles(auth.db())
         .await
@@ -87,13 +87,19 @@ async fn list(auth: Authorized<RolesRead>) -> ApiResult<Json<Page<RoleOut>>> {
     }))
 }
 
-async fn find(auth: &crate::auth::TenantPrincipal, id: &str) -> ApiResult<access::role::Model> {
+pub(crate) async fn find(
+    auth: &crate::auth::TenantPrincipal,
+    id: &str,
+) -> ApiResult<access::role::Model> {
     let id: Uuid = id.parse().map_err(|_| ApiError::not_found("role"))?;
     Ok(access::find_role(auth.db(), id).await?)
 }
 
 /// `GET /api/roles/{id}` (custom roles).
-async fn show(auth: Authorized<RolesRead>, Path(id): Path<String>) -> ApiResult<Json<RoleOut>> {
+pub(crate) async fn show(
+    auth: Authorized<RolesRead>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RoleOut>> {
     Ok(Json(custom(find(&auth, &id).await?)))
 }
 
@@ -158,7 +164,7 @@ fn conflict(e: sea_orm::DbErr) -> Option<ApiError> {
 }
 
 /// `POST /api/roles`
-async fn create(
+pub(crate) async fn create(
     auth: Authorized<RolesCreate>,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> ApiResult<(StatusCode, Json<RoleOut>)> {
@@ -205,7 +211,7 @@ async fn create(
 }
 
 /// `PATCH /api/roles/{id}`: takes effect on the next request of every holder.
-async fn update(
+pub(crate) async fn update(
     auth: Authorized<RolesUpdate>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RoleBody>,
@@ -263,7 +269,10 @@ async fn update(
 }
 
 /// `DELETE /api/roles/{id}`: removes the role and its assignments.
-async fn remove(auth: Authorized<RolesDelete>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub(crate) async fn remove(
+    auth: Authorized<RolesDelete>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     let before = find(&auth, &id).await?;
     let db = auth.db();
     let actor = auth.actor_label();

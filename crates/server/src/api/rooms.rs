@@ -66,7 +66,7 @@ pub struct ListParams {
 }
 
 /// `GET /api/rooms?practiceId=`: active rooms of the practices the caller works in.
-async fn list(
+pub(crate) async fn list(
     auth: Authorized<RoomsRead>,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<RoomOut>>> {
@@ -99,7 +99,7 @@ async fn list(
 }
 
 /// A room the caller may see, by the id in a path (404 otherwise, so ids cannot be probed).
-async fn visible(auth: &TenantPrincipal, id: &str) -> ApiResult<room::Model> {
+pub(crate) async fn visible(auth: &TenantPrincipal, id: &str) -> ApiResult<room::Model> {
     let id: Uuid = id.parse().map_err(|_| ApiError::not_found("room"))?;
     room::find(auth.db(), id)
         .await
@@ -109,7 +109,10 @@ async fn visible(auth: &TenantPrincipal, id: &str) -> ApiResult<room::Model> {
 }
 
 /// `GET /api/rooms/{id}`
-async fn show(auth: Authorized<RoomsRead>, Path(id): Path<String>) -> ApiResult<Json<RoomOut>> {
+pub(crate) async fn show(
+    auth: Authorized<RoomsRead>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<RoomOut>> {
     Ok(Json(visible(&auth, &id).await?.into()))
 }
 
@@ -140,7 +143,7 @@ fn check_name(name: &str) -> ApiResult<String> {
     Ok(n.to_owned())
 }
 
-async fn check_unique(auth: &TenantPrincipal, m: &room::Model) -> ApiResult<()> {
+pub(crate) async fn check_unique(auth: &TenantPrincipal, m: &room::Model) -> ApiResult<()> {
     if m.active
         && room::name_taken(auth.db(), m.practice_id, &m.name, Some(m.id))
             .await
@@ -199,7 +202,7 @@ pub fn require_open(p: &practice::Model) -> ApiResult<()> {
     }
 }
 
-async fn save(
+pub(crate) async fn save(
     auth: &TenantPrincipal,
     action: &str,
     before: Option<&room::Model>,
@@ -230,7 +233,7 @@ async fn save(
 }
 
 /// `POST /api/rooms`: a room of an open practice the caller works in.
-async fn create(
+pub(crate) async fn create(
     auth: Authorized<RoomsCreate>,
     ApiJson(body): ApiJson<CreateRoom>,
 ) -> ApiResult<(StatusCode, Json<RoomOut>)> {
@@ -252,7 +255,7 @@ async fn create(
 }
 
 /// `PATCH /api/rooms/{id}`: rename or reactivate. A room does not move between practices.
-async fn update(
+pub(crate) async fn update(
     auth: Authorized<RoomsUpdate>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateRoom>,
@@ -271,7 +274,7 @@ async fn update(
 }
 
 /// `DELETE /api/rooms/{id}`: deactivates the room; booked appointments keep it.
-async fn deactivate(
+pub(crate) async fn deactivate(
     auth: Authorized<RoomsDelete>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RoomOut>> {

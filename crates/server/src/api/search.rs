@@ -98,7 +98,7 @@ pub struct SearchResults {
 }
 
 /// `GET /api/search?q=&limit=&includeInactive=`
-async fn find(
+pub(crate) async fn find(
     auth: Authorized<ClientsRead>,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<SearchResults>> {
@@ -130,7 +130,7 @@ async fn find(
     results(&auth, hits).await.map(Json)
 }
 
-async fn results(
+pub(crate) async fn results(
     auth: &crate::auth::TenantPrincipal,
     hits: search::Hits,
 ) -> ApiResult<SearchResults> {

@@ -104,7 +104,7 @@ pub(crate) async fn check_breed(
 }
 
 /// `GET /api/species`: every species with its breeds, built-in ones first.
-async fn list(auth: Authorized<PetsRead>) -> ApiResult<Json<Page<SpeciesOut>>> {
+pub(crate) async fn list(auth: Authorized<PetsRead>) -> ApiResult<Json<Page<SpeciesOut>>> {
     let db = auth.db();
     let customs = custom_species::all(db)
         .await
@@ -152,7 +152,7 @@ pub struct NewSpecies {
 
 /// `POST /api/species`: adds a company species. 409 `species_exists` for a code that is
 /// taken (built-in or custom).
-async fn create_species(
+pub(crate) async fn create_species(
     auth: Authorized<SettingsUpdate>,
     ApiJson(b): ApiJson<NewSpecies>,
 ) -> ApiResult<(StatusCode, Json<SpeciesOut>)> {
@@ -232,7 +232,7 @@ pub struct BreedOut {
 
 /// `POST /api/species/{code}/breeds`: adds a breed to a species' list. 409 `breed_exists`
 /// when the list has it already (in any case).
-async fn create_breed(
+pub(crate) async fn create_breed(
     auth: Authorized<SettingsUpdate>,
     Path(code): Path<String>,
     ApiJson(b): ApiJson<NewBreed>,

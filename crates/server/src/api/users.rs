@@ -76,7 +76,7 @@ fn not_found() -> ApiError {
 }
 
 /// The target user, if the principal may see them (404 otherwise, so ids cannot be probed).
-async fn visible_user(p: &TenantPrincipal, id: &str) -> ApiResult<user::Model> {
+pub(crate) async fn visible_user(p: &TenantPrincipal, id: &str) -> ApiResult<user::Model> {
     let id: Uuid = id.parse().map_err(|_| not_found())?;
     let u = user::find(p.db(), id)
         .await
@@ -101,7 +101,10 @@ async fn visible_user(p: &TenantPrincipal, id: &str) -> ApiResult<user::Model> {
 }
 
 /// The permissions a role key grants, or a field error for an unknown one.
-async fn role_key_permissions(p: &TenantPrincipal, key: &str) -> ApiResult<BTreeSet<Permission>> {
+pub(crate) async fn role_key_permissions(
+    p: &TenantPrincipal,
+    key: &str,
+) -> ApiResult<BTreeSet<Permission>> {
     if let Some(r) = TenantRole::parse(key) {
         return Ok(role_permissions(r));
     }
@@ -125,7 +128,10 @@ async fn role_key_permissions(p: &TenantPrincipal, key: &str) -> ApiResult<BTree
 }
 
 /// Everything a user's roles grant (built-in and custom).
-async fn holdings(p: &TenantPrincipal, u: &user::Model) -> ApiResult<BTreeSet<Permission>> {
+pub(crate) async fn holdings(
+    p: &TenantPrincipal,
+    u: &user::Model,
+) -> ApiResult<BTreeSet<Permission>> {
     let rows = access::load_user_access(p.db(), u.id)
         .await
         .map_err(|e| p.db_error(e))?;
@@ -153,7 +159,7 @@ pub(crate) fn check_grantable(
     Ok(())
 }
 
-async fn check_practices(p: &TenantPrincipal, ids: &[Uuid]) -> ApiResult<()> {
+pub(crate) async fn check_practices(p: &TenantPrincipal, ids: &[Uuid]) -> ApiResult<()> {
     let known: Vec<Uuid> = practice::list(p.db())
         .await
         .map_err(|e| p.db_error(e))?
@@ -207,7 +213,7 @@ pub(crate) fn snapshot(u: &user::Model, roles: &[String], practices: &[Uuid]) ->
 }
 
 /// `GET /api/users`
-async fn list(
+pub(crate) async fn list(
     auth: Authorized<UsersRead>,
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> ApiResult<Json<Page<UserOut>>> {
@@ -292,7 +298,7 @@ pub(crate) fn email_taken() -> ApiError {
 }
 
 /// `POST /api/users`: creates a user with a password, or invites them.
-async fn create(
+pub(crate) async fn create(
     auth: Authorized<UsersCreate>,
     ApiJson(body): ApiJson<CreateUser>,
 ) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
@@ -392,7 +398,7 @@ async fn create(
 
 /// `GET /api/users/{id}`: anyone may read themselves; others need `users:read` and the
 /// user's practice.
-async fn show(p: TenantPrincipal, Path(id): Path<String>) -> ApiResult<Json<UserOut>> {
+pub(crate) async fn show(p: TenantPrincipal, Path(id): Path<String>) -> ApiResult<Json<UserOut>> {
     let u = visible_user(&p, &id).await?;
     Ok(Json(user_out(p.db(), u).await.map_err(|e| p.db_error(e))?))
 }
@@ -411,7 +417,7 @@ pub struct UpdateUser {
 
 /// `PATCH /api/users/{id}`: a change of roles, practices or activity revokes every session
 /// of the user.
-async fn update(
+pub(crate) async fn update(
     auth: Authorized<UsersUpdate>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateUser>,
@@ -522,7 +528,7 @@ async fn update(
 }
 
 /// `DELETE /api/users/{id}`: deactivates (users are never erased) and signs them out.
-async fn deactivate(
+pub(crate) async fn deactivate(
     auth: Authorized<UsersDelete>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<UserOut>> {
@@ -592,7 +598,7 @@ impl From<permission_override::Model> for OverrideOut {
 }
 
 /// `GET /api/users/{id}/overrides`
-async fn list_overrides(
+pub(crate) async fn list_overrides(
     auth: Authorized<RolesRead>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Page<OverrideOut>>> {
@@ -625,7 +631,7 @@ pub struct NewOverride {
 
 /// `POST /api/users/{id}/overrides`: grants (only what the principal holds) or denies one
 /// permission to one user, optionally until a time.
-async fn add_override(
+pub(crate) async fn add_override(
     auth: Authorized<RolesUpdate>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<NewOverride>,
@@ -677,7 +683,7 @@ async fn add_override(
 }
 
 /// `DELETE /api/users/{id}/overrides/{overrideId}`
-async fn remove_override(
+pub(crate) async fn remove_override(
     auth: Authorized<RolesUpdate>,
     Path((id, override_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {

@@ -37,6 +37,7 @@ impl PlatformRole {
 }
 
 /// A signed-in platform user.
+#[derive(Clone)]
 pub struct PlatformPrincipal {
     pub user: platform_user::Model,
     pub role: PlatformRole,

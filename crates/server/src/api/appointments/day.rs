@@ -94,7 +94,10 @@ fn group(
         .collect()
 }
 
-async fn visible_practice(auth: &TenantPrincipal, id: &str) -> ApiResult<practice::Model> {
+pub(crate) async fn visible_practice(
+    auth: &TenantPrincipal,
+    id: &str,
+) -> ApiResult<practice::Model> {
     let id: Uuid = id.parse().map_err(|_| ApiError::not_found("practice"))?;
     practice::find(auth.db(), id)
         .await

@@ -175,7 +175,7 @@ pub(crate) async fn practices_of(
 }
 
 /// `GET /api/appointments/{id}`
-async fn show(
+pub(crate) async fn show(
     auth: Authorized<AppointmentsRead>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<AppointmentOut>> {
@@ -241,7 +241,7 @@ fn parse_cursor(raw: &Option<String>) -> ApiResult<Option<(time::OffsetDateTime,
 
 /// `GET /api/appointments`: by start time, narrowed by the filters; staff see their
 /// practices' appointments, a client their own.
-async fn list(
+pub(crate) async fn list(
     auth: Authorized<AppointmentsRead>,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<AppointmentOut>>> {

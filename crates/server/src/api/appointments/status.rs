@@ -33,7 +33,7 @@ fn check_reason(r: &Option<String>) -> ApiResult<()> {
 /// Moves an appointment to `to` if the machine allows it (409 `illegal_transition` naming
 /// from, to and the allowed moves otherwise). Booking a request claims its veterinarian and
 /// room, so the overlap check runs then.
-async fn move_to(
+pub(crate) async fn move_to(
     auth: &TenantPrincipal,
     m: appointment::Model,
     practice: &practice::Model,

@@ -73,7 +73,7 @@ pub struct ClientQuery {
 }
 
 /// `GET /api/clients?active=&homePracticeId=`
-async fn list(
+pub(crate) async fn list(
     auth: Authorized<ClientsRead>,
     ApiQuery(q): ApiQuery<ClientQuery>,
 ) -> ApiResult<Json<Page<ClientOut>>> {
@@ -103,7 +103,7 @@ async fn list(
 
 /// Checks a home practice: it must exist, and a practice-bound caller may only name one of
 /// their own practices.
-async fn check_home_practice(
+pub(crate) async fn check_home_practice(
     p: &TenantPrincipal,
     errs: &mut Errors,
     raw: &str,
@@ -129,7 +129,7 @@ async fn check_home_practice(
 }
 
 /// Replaces a client's contacts with `drafts` (ids of carried-over contacts are kept).
-async fn write_contacts(
+pub(crate) async fn write_contacts(
     db: &impl ConnectionTrait,
     client_id: Uuid,
     drafts: Vec<ContactDraft>,
@@ -144,7 +144,7 @@ async fn write_contacts(
 }
 
 /// `POST /api/clients`
-async fn create(
+pub(crate) async fn create(
     auth: Authorized<ClientsCreate>,
     ApiJson(b): ApiJson<CreateClient>,
 ) -> ApiResult<(StatusCode, Json<ClientOut>)> {
@@ -231,7 +231,7 @@ async fn create(
 
 /// `GET /api/clients/{id}`: staff with `clients:read`; a `CLIENT` user reads their own
 /// record (their contacts and consent) and gets 404 for anyone else's.
-async fn show(p: TenantPrincipal, Path(id): Path<String>) -> ApiResult<Json<ClientOut>> {
+pub(crate) async fn show(p: TenantPrincipal, Path(id): Path<String>) -> ApiResult<Json<ClientOut>> {
     if p.is_client() {
         let own = p.own_client().await?.ok_or_else(not_found)?;
         if id.parse::<Uuid>().ok() != Some(own.id) {
@@ -246,7 +246,7 @@ async fn show(p: TenantPrincipal, Path(id): Path<String>) -> ApiResult<Json<Clie
 
 /// `PATCH /api/clients/{id}`: `contacts` replaces every contact; `email` / `phone` set or
 /// remove the primary contact of their kind.
-async fn update(
+pub(crate) async fn update(
     auth: Authorized<ClientsUpdate>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<UpdateClient>,

@@ -24,7 +24,7 @@ pub struct Removed {
 }
 
 /// Deactivates a client's portal account and signs it out, audited, in `db`'s transaction.
-async fn close_portal_account(
+pub(crate) async fn close_portal_account(
     auth: &TenantPrincipal,
     db: &impl ConnectionTrait,
     c: &client::Model,

@@ -49,7 +49,7 @@ fn not_found() -> ApiError {
 
 /// The patients a `CLIENT` user currently owns (none without a linked client record);
 /// `None` for staff, who see every patient of the company.
-async fn client_pets(p: &TenantPrincipal) -> ApiResult<Option<Vec<Uuid>>> {
+pub(crate) async fn client_pets(p: &TenantPrincipal) -> ApiResult<Option<Vec<Uuid>>> {
     if !p.is_client() {
         return Ok(None);
     }
@@ -125,7 +125,7 @@ pub struct PetQuery {
 }
 
 /// `GET /api/pets?ownerId=&active=`
-async fn list(
+pub(crate) async fn list(
     auth: Authorized<PetsRead>,
     ApiQuery(q): ApiQuery<PetQuery>,
 ) -> ApiResult<Json<Page<PetOut>>> {
@@ -172,7 +172,7 @@ async fn list(
 
 /// `POST /api/pets`: a patient with its owner (the primary one) and optionally a first
 /// weighing.
-async fn create(
+pub(crate) async fn create(
     auth: Authorized<PetsCreate>,
     ApiJson(b): ApiJson<CreatePet>,
 ) -> ApiResult<(StatusCode, Json<PetAnswer>)> {
@@ -275,7 +275,10 @@ async fn create(
 }
 
 /// `GET /api/pets/{id}`: the pet, and a `duplicate_microchip` warning when it applies.
-async fn show(auth: Authorized<PetsRead>, Path(id): Path<String>) -> ApiResult<Json<PetAnswer>> {
+pub(crate) async fn show(
+    auth: Authorized<PetsRead>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PetAnswer>> {
     let m = visible(&auth, &id).await?;
     let warnings = if auth.is_client() {
         Vec::new()

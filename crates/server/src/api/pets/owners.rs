@@ -55,7 +55,10 @@ impl OwnershipOut {
     }
 }
 
-async fn outs(p: &TenantPrincipal, rows: &[patient_owner::Model]) -> ApiResult<Vec<OwnershipOut>> {
+pub(crate) async fn outs(
+    p: &TenantPrincipal,
+    rows: &[patient_owner::Model],
+) -> ApiResult<Vec<OwnershipOut>> {
     let ids: Vec<Uuid> = rows.iter().map(|o| o.client_id).collect();
     let clients = client::find_many(p.db(), &ids)
         .await
@@ -103,7 +106,7 @@ pub async fn start(
 }
 
 /// Ends an ownership now, with its audit entry, in `db`'s transaction.
-async fn finish(
+pub(crate) async fn finish(
     auth: &TenantPrincipal,
     db: &impl ConnectionTrait,
     o: patient_owner::Model,

@@ -20,7 +20,7 @@ use crate::extract::ApiJson;
 
 /// Cancels the patient's future appointments that still hold a slot, each audited, in
 /// `db`'s transaction. Returns their ids.
-async fn cancel_future_appointments(
+pub(crate) async fn cancel_future_appointments(
     auth: &TenantPrincipal,
     db: &impl ConnectionTrait,
     patient_id: Uuid,
