@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::companies::routes())
         .merge(api::tenant_routes().into_router())
         .merge(api::owner_auth::routes())
+        .merge(crate::web::routes(state.clone()))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(DefaultBodyLimit::max(1024 * 1024))
@@ -92,6 +93,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The default content security policy: nothing from elsewhere, no inline script or style.
+pub const CSP: &str =
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
 async fn security_headers(mut resp: Response) -> Response {
     let h = resp.headers_mut();
     h.insert(
@@ -100,13 +105,15 @@ async fn security_headers(mut resp: Response) -> Response {
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    h.insert("cache-control", HeaderValue::from_static("no-store"));
-    h.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-        ),
-    );
+    if !h.contains_key("cache-control") {
+        h.insert("cache-control", HeaderValue::from_static("no-store"));
+    }
+    if !h.contains_key("content-security-policy") {
+        h.insert(
+            "content-security-policy",
+            HeaderValue::from_static(CSP),
+        );
+    }
     h.insert(
         "cross-origin-opener-policy",
         HeaderValue::from_static("same-origin"),

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod telemetry;
+pub mod web;
 
 pub use app::{AppState, Application};
 pub use config::Config;

@@ -1,0 +1,223 @@
+//! What every page's layout needs: title, area navigation, the signed-in user, the CSRF
+//! token of its forms, the flash message and the impersonation banner.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use super::csrf::{CsrfToken, Flash, FlashIn};
+use crate::auth::TenantPrincipal;
+
+/// The request facts a page needs for its layout (extracted by every page handler).
+#[derive(Clone, Debug)]
+pub struct PageCtx {
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    pub path: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PageCtx {
+            csrf: parts
+                .extensions
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
+            flash: parts.extensions.get::<FlashIn>().and_then(|f| f.0.clone()),
+            path: parts.uri.path().to_owned(),
+        })
+    }
+}
+
+/// The areas of the application, each with its own navigation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    Public,
+    Owner,
+    Administrator,
+    PracticeAdministrator,
+    Staff,
+    Client,
+}
+
+impl Area {
+    pub fn slug(self) -> &'static str {
+        match self {
+            Area::Public => "public",
+            Area::Owner => "owner",
+            Area::Administrator => "administrator",
+            Area::PracticeAdministrator => "practice-administrator",
+            Area::Staff => "staff",
+            Area::Client => "client",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Area::Public => "Sign in",
+            Area::Owner => "Platform administration",
+            Area::Administrator => "Company administration",
+            Area::PracticeAdministrator => "Practice administration",
+            Area::Staff => "Practice",
+            Area::Client => "Client portal",
+        }
+    }
+
+    pub fn home(self) -> &'static str {
+        match self {
+            Area::Public => "/",
+            Area::Owner => "/owner",
+            Area::Administrator => "/administrator",
+            Area::PracticeAdministrator => "/practice-administrator",
+            Area::Staff => "/practice",
+            Area::Client => "/client",
+        }
+    }
+
+    fn nav(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Area::Public => &[],
+            Area::Owner => &[
+                ("Dashboard", "/owner"),
+                ("Companies", "/owner/companies"),
+                ("New company", "/owner/companies/new"),
+                ("Platform users", "/owner/users"),
+            ],
+            Area::Administrator => &[
+                ("Overview", "/administrator"),
+                ("Practices", "/administrator/practices"),
+                ("Users", "/administrator/users"),
+                ("Roles", "/administrator/roles"),
+                ("Audit log", "/administrator/audit"),
+                ("Practice pages", "/practice"),
+            ],
+            Area::PracticeAdministrator => &[
+                ("Overview", "/practice-administrator"),
+                ("Users", "/practice-administrator/users"),
+                ("Settings", "/practice-administrator/settings"),
+                ("Audit log", "/practice-administrator/audit"),
+                ("Practice pages", "/practice"),
+            ],
+            Area::Staff => &[
+                ("Today", "/practice"),
+                ("Clients", "/practice/clients"),
+                ("Patients", "/practice/patients"),
+                ("Schedule", "/practice/schedule"),
+            ],
+            Area::Client => &[
+                ("My pets", "/client"),
+                ("Appointments", "/client/appointments"),
+                ("Request an appointment", "/client/appointments/new"),
+            ],
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub current: bool,
+}
+
+/// The layout data of one page.
+#[derive(Clone, Debug)]
+pub struct Chrome {
+    pub title: String,
+    pub app_name: String,
+    pub area: &'static str,
+    pub area_label: &'static str,
+    pub home: &'static str,
+    pub nav: Vec<NavItem>,
+    pub user: Option<String>,
+    pub can_change_password: bool,
+    pub csrf: String,
+    pub flash: Option<Flash>,
+    pub impersonation: Option<String>,
+    /// Seconds after which the page reloads itself (provisioning progress, no script).
+    pub refresh: Option<u32>,
+}
+
+impl Chrome {
+    pub fn new(ctx: &PageCtx, area: Area, title: impl Into<String>) -> Self {
+        // The longest nav entry that prefixes the path is the current one.
+        let current = area
+            .nav()
+            .iter()
+            .filter(|(_, href)| {
+                ctx.path == *href
+                    || (ctx.path.starts_with(href)
+                        && ctx.path.as_bytes().get(href.len()) == Some(&b'/'))
+            })
+            .max_by_key(|(_, href)| href.len())
+            .map(|(_, href)| *href);
+        Self {
+            title: title.into(),
+            app_name: "SmartDMV".into(),
+            area: area.slug(),
+            area_label: area.label(),
+            home: area.home(),
+            nav: area
+                .nav()
+                .iter()
+                .map(|(label, href)| NavItem {
+                    label,
+                    href,
+                    current: Some(*href) == current,
+                })
+                .collect(),
+            user: None,
+            can_change_password: false,
+            csrf: ctx.csrf.clone(),
+            flash: ctx.flash.clone(),
+            impersonation: None,
+            refresh: None,
+        }
+    }
+
+    /// The layout of a company user's page: company name, user, impersonation banner.
+    pub fn tenant(
+        ctx: &PageCtx,
+        area: Area,
+        title: impl Into<String>,
+        p: &TenantPrincipal,
+    ) -> Self {
+        let mut c = Self::new(ctx, area, title);
+        c.app_name = p.tenant.company.name.clone();
+        c.user = Some(p.user.name.clone());
+        c.can_change_password = p.session.impersonator.is_none();
+        c.impersonation = p.session.impersonator.as_ref().map(|by| {
+            format!(
+                "Impersonated session: you act as {} ({}){}, opened by {by}; it ends at {} UTC",
+                p.user.name,
+                p.user.email,
+                if p.session.read_only {
+                    ", read-only"
+                } else {
+                    ""
+                },
+                p.session
+                    .expires_at
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default()
+            )
+        });
+        c
+    }
+
+    pub fn platform(
+        ctx: &PageCtx,
+        title: impl Into<String>,
+        p: &crate::auth::PlatformPrincipal,
+    ) -> Self {
+        let mut c = Self::new(ctx, Area::Owner, title);
+        c.app_name = "SmartDMV Platform".into();
+        c.user = Some(p.user.email.clone());
+        if !p.is_owner() {
+            c.nav.clear();
+        }
+        c
+    }
+}

@@ -1,0 +1,341 @@
+//! Signing in and out of both hosts, the start page that sends each user to their area,
+//! and changing one's password. The forms call the JSON API's own handlers, so the pages
+//! and the API share every rule (throttling, audit, session cookies).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::chrome::{Area, Chrome, PageCtx};
+use super::csrf::{Flash, Form};
+use super::error::{WebError, WebResult};
+use super::session::{InArea, PlatformUser, landing, platform_landing, tenant_user};
+use super::{FormErrors, html};
+use crate::api::{auth, owner_auth};
+use crate::app::AppState;
+use crate::extract::{ApiJson, ClientIp, Tenant, resolve_company};
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    heading: &'static str,
+    company: Option<String>,
+    email: String,
+    next: String,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only a path on this host may follow a sign-in (never `//evil` or an absolute URL).
+fn safe_next(next: Option<&str>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+        .map(str::to_owned)
+}
+
+async fn login_page(
+    state: &AppState,
+    ctx: &PageCtx,
+    headers: &HeaderMap,
+    email: String,
+    next: String,
+    errors: FormErrors,
+) -> WebResult<LoginPage> {
+    let mut chrome = Chrome::new(ctx, Area::Public, "Sign in");
+    let platform = state.is_platform_host(headers.get("host").and_then(|v| v.to_str().ok()));
+    let (heading, company) = if platform {
+        chrome.app_name = "SmartDMV Platform".into();
+        ("Platform sign in", None)
+    } else {
+        let mut parts = axum::http::Request::new(());
+        *parts.headers_mut() = headers.clone();
+        let (parts, ()) = parts.into_parts();
+        let c = resolve_company(&parts, state).await?;
+        chrome.app_name = c.name.clone();
+        ("Sign in", Some(c.name.clone()))
+    };
+    Ok(LoginPage {
+        chrome,
+        heading,
+        company,
+        email,
+        next,
+        errors,
+    })
+}
+
+/// `GET /login`
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Query(q): Query<NextQuery>,
+) -> WebResult<Response> {
+    let next = safe_next(q.next.as_deref()).unwrap_or_default();
+    let page = login_page(
+        &state,
+        &ctx,
+        &headers,
+        String::new(),
+        next,
+        FormErrors::default(),
+    )
+    .await?;
+    html(&page)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Copies the session cookie an API login answered with onto a redirect.
+fn redirect_with_cookies(api: &Response, to: &str) -> Response {
+    let mut resp = Redirect::to(to).into_response();
+    for v in api.headers().get_all(SET_COOKIE) {
+        resp.headers_mut().append(SET_COOKIE, v.clone());
+    }
+    resp
+}
+
+/// `POST /login`: the platform host signs in platform users, a company host its users.
+pub async fn submit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    ip: ClientIp,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> WebResult<Response> {
+    let body = ApiJson(auth::LoginBody {
+        email: form.email.clone(),
+        password: form.password,
+    });
+    let platform = state.is_platform_host(headers.get("host").and_then(|v| v.to_str().ok()));
+    let result = if platform {
+        let body = ApiJson(owner_auth::LoginBody {
+            email: body.0.email,
+            password: body.0.password,
+        });
+        owner_auth::login(State(state.clone()), ip, headers.clone(), body).await
+    } else {
+        let mut req = axum::http::Request::new(());
+        *req.headers_mut() = headers.clone();
+        let (parts, ()) = req.into_parts();
+        let company = resolve_company(&parts, &state).await?;
+        let tenant = Tenant::acquire(&state, company).await?;
+        auth::login(State(state.clone()), ip, tenant, body).await
+    };
+    match result {
+        Ok(resp) => {
+            // The start page knows each role's area; `next` wins when it was given.
+            let to = safe_next(Some(&form.next)).unwrap_or_else(|| "/".into());
+            Ok(redirect_with_cookies(&resp, &to))
+        }
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let errors = FormErrors::from_api(e);
+            let page = login_page(&state, &ctx, &headers, form.email, form.next, errors).await?;
+            let mut resp = html(&page)?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /logout` on either host.
+pub async fn logout(
+    State(state): State<AppState>,
+    mut parts: axum::http::request::Parts,
+) -> WebResult<Response> {
+    let platform = state.is_platform_host(crate::extract::header(&parts, "host"));
+    // Same-origin only, like every form (a cross-site page must not sign a user out).
+    if !crate::auth::token::same_origin(&parts) {
+        return Err(WebError::Forbidden(
+            "sign-out from another site refused".into(),
+        ));
+    }
+    let resp = if platform {
+        use axum::extract::FromRequestParts;
+        let PlatformUser(p) = PlatformUser::from_request_parts(&mut parts, &state).await?;
+        owner_auth::logout(State(state.clone()), p).await?
+    } else {
+        let p = tenant_user(&mut parts, &state).await?;
+        auth::logout(State(state.clone()), p).await?
+    };
+    let mut out = redirect_with_cookies(&resp, "/login");
+    out.headers_mut().append(
+        SET_COOKIE,
+        Flash::success("You are signed out.").cookie(state.cookie_secure()),
+    );
+    Ok(out)
+}
+
+/// `GET /`: each user's area, or the sign-in page.
+pub async fn start(
+    State(state): State<AppState>,
+    mut parts: axum::http::request::Parts,
+) -> Response {
+    use axum::extract::FromRequestParts;
+    let to = if state.is_platform_host(crate::extract::header(&parts, "host")) {
+        match PlatformUser::from_request_parts(&mut parts, &state).await {
+            Ok(PlatformUser(p)) => platform_landing(&p),
+            Err(WebError::SignIn { .. }) => "/login".into(),
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        match tenant_user(&mut parts, &state).await {
+            Ok(p) => landing(&p).into(),
+            Err(WebError::SignIn { .. }) => "/login".into(),
+            Err(e) => return e.into_response(),
+        }
+    };
+    Redirect::to(&to).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    errors: FormErrors,
+}
+
+fn password_chrome(ctx: &PageCtx, p: &crate::auth::TenantPrincipal) -> Chrome {
+    let area = if p.is_client() {
+        Area::Client
+    } else {
+        Area::Staff
+    };
+    Chrome::tenant(ctx, area, "Change password", p)
+}
+
+/// `GET /account/password` (any company user).
+pub async fn password_form(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    mut parts: axum::http::request::Parts,
+) -> WebResult<Response> {
+    let p = tenant_user(&mut parts, &state).await?;
+    html(&PasswordPage {
+        chrome: password_chrome(&ctx, &p),
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default, rename = "currentPassword")]
+    current_password: String,
+    #[serde(default, rename = "newPassword")]
+    new_password: String,
+}
+
+/// `POST /account/password`
+pub async fn password_submit(
+    State(state): State<AppState>,
+    ctx: PageCtx,
+    InArea { principal: p, .. }: InArea<AnyUser>,
+    Form(form): Form<PasswordForm>,
+) -> WebResult<Response> {
+    let chrome = password_chrome(&ctx, &p);
+    let to = landing(&p);
+    let body = ApiJson(auth::ChangePasswordBody {
+        current_password: form.current_password,
+        new_password: form.new_password,
+    });
+    match auth::change_password(State(state.clone()), p, body).await {
+        Ok(_) => Ok(super::redirect_flash(
+            &state,
+            to,
+            Flash::success("Your password was changed."),
+        )),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let mut resp = html(&PasswordPage {
+                chrome,
+                errors: FormErrors::from_api(e),
+            })?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Every signed-in company user (staff or client).
+pub struct AnyUser;
+
+impl super::session::TenantArea for AnyUser {
+    const AREA: Area = Area::Staff;
+    fn admits(_: &crate::auth::TenantPrincipal) -> bool {
+        true
+    }
+}
+
+#[derive(Deserialize)]
+pub struct HandoffQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /session/handoff?token=`: the company host's end of an impersonation opened from the
+/// owner dashboard. Cookies belong to one host, so the owner's page sends the new session
+/// here to be set as this host's cookie. Only impersonation sessions of this company that are
+/// still live are accepted (they are short-lived and audited); a user's own sessions never
+/// travel in a URL.
+pub async fn handoff(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HandoffQuery>,
+) -> WebResult<Response> {
+    let mut req = axum::http::Request::new(());
+    *req.headers_mut() = headers;
+    let (parts, ()) = req.into_parts();
+    if state.is_platform_host(crate::extract::header(&parts, "host")) {
+        return Err(WebError::NotFound);
+    }
+    let company = resolve_company(&parts, &state).await?;
+    if crate::auth::token::token_company(&q.token) != Some(company.id) {
+        return Err(WebError::Forbidden("this session belongs to another company".into()));
+    }
+    let tenant = Tenant::acquire(&state, company).await?;
+    let now = smartdmv_store::now();
+    let session = smartdmv_store::tenant::session::find_live(
+        tenant.db.conn(),
+        &crate::auth::token::hash(&q.token),
+        now,
+    )
+    .await
+    .map_err(|e| tenant.db_error(e))?
+    .filter(|s| s.impersonator.is_some())
+    .ok_or_else(|| {
+        WebError::Status(
+            axum::http::StatusCode::UNAUTHORIZED,
+            "the impersonation session has expired or is not valid".into(),
+        )
+    })?;
+    let secs = (session.expires_at - now).whole_seconds().max(1);
+    let mut resp = Redirect::to("/").into_response();
+    resp.headers_mut().append(
+        SET_COOKIE,
+        crate::auth::token::set_cookie(
+            crate::auth::token::TENANT_COOKIE,
+            &q.token,
+            secs,
+            state.cookie_secure(),
+        ),
+    );
+    Ok(resp)
+}

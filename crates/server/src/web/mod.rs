@@ -1,0 +1,185 @@
+//! The web application: server-rendered pages (askama templates) for every area, gated on
+//! the server. Pages reuse the JSON API's handlers for every change, so a form and the API
+//! apply the same validation, permissions and audit.
+//!
+//! Areas: `/owner` (platform host), `/administrator`, `/practice-administrator`, `/practice`
+//! (staff) and `/client` (company hosts). `/login`, `/logout` and `/` serve both hosts.
+
+pub mod chrome;
+pub mod csrf;
+pub mod error;
+pub mod login;
+pub mod owner;
+pub mod session;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+use crate::app::AppState;
+use crate::error::ApiError;
+use csrf::Flash;
+use error::WebResult;
+
+/// Every page route, each with the area it belongs to (the page-permission tests walk this
+/// list, so a page added here without a test row fails them).
+pub fn pages() -> Vec<(&'static str, chrome::Area)> {
+    use chrome::Area::*;
+    vec![
+        ("/", Public),
+        ("/login", Public),
+        ("/account/password", Public),
+    ]
+    .into_iter()
+    .chain(owner::PAGES.iter().map(|p| (*p, Owner)))
+    .collect()
+}
+
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(login::start))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route(
+            "/account/password",
+            get(login::password_form).post(login::password_submit),
+        )
+        .route("/session/handoff", get(login::handoff))
+        .merge(owner::routes())
+        .route("/brand.css", get(brand_css))
+        .route("/static/app.css", get(app_css))
+        .layer(axum::middleware::from_fn_with_state(state, csrf::layer))
+}
+
+/// Renders a page as `text/html`.
+pub fn html(t: &impl Template) -> WebResult<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// A 303 to `to` carrying a flash message for the next page.
+pub fn redirect_flash(state: &AppState, to: &str, flash: Flash) -> Response {
+    let mut resp = Redirect::to(to).into_response();
+    resp.headers_mut()
+        .append(SET_COOKIE, flash.cookie(state.cookie_secure()));
+    resp
+}
+
+/// Percent-encodes a query value.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The errors of a submitted form: per field (shown beside the field) and in general.
+#[derive(Debug, Default)]
+pub struct FormErrors {
+    pub fields: BTreeMap<String, String>,
+    pub general: String,
+}
+
+impl FormErrors {
+    /// The message of one field, empty when it has none.
+    pub fn of(&self, field: &str) -> &str {
+        self.fields.get(field).map_or("", String::as_str)
+    }
+
+    pub fn general(message: impl Into<String>) -> Self {
+        Self {
+            fields: BTreeMap::new(),
+            general: message.into(),
+        }
+    }
+
+    /// The API's problem document as form errors: its field errors beside their fields, and
+    /// its detail above the form when no field carries it.
+    pub fn from_api(e: ApiError) -> Self {
+        let mut fields = BTreeMap::new();
+        if let Some(errs) = e.errors {
+            for (k, v) in errs {
+                let msg = match v {
+                    Value::Array(a) => a
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                };
+                fields.insert(k, msg);
+            }
+        }
+        let general = if fields.is_empty() {
+            e.detail
+        } else {
+            "Please correct the fields marked below.".into()
+        };
+        Self { fields, general }
+    }
+}
+
+const APP_CSS: &str = include_str!("../../static/app.css");
+
+async fn app_css() -> Response {
+    (
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        APP_CSS,
+    )
+        .into_response()
+}
+
+/// `GET /brand.css`: the company's branding colour as the stylesheet's `--brand`.
+async fn brand_css(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let host = headers.get("host").and_then(|v| v.to_str().ok());
+    let color = if state.is_platform_host(host) {
+        None
+    } else {
+        match state.platform.resolver.resolve(host, None).await {
+            Ok(r) => match r.tenant {
+                smartdmv_tenancy::resolve::TenantContext::Company(c) => c.brand_color.clone(),
+                smartdmv_tenancy::resolve::TenantContext::None => None,
+            },
+            Err(_) => None,
+        }
+    };
+    let body = match color {
+        Some(c) => format!(":root {{ --brand: {c}; }}\n"),
+        None => String::from("/* default brand */\n"),
+    };
+    (
+        StatusCode::OK,
+        [
+            (
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=60"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}

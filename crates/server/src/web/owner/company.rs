@@ -1,0 +1,397 @@
+//! One company in the owner dashboard: creating it, its page (details, domains, users,
+//! schema, usage) and the owner's actions on it: suspend, reactivate, archive (with
+//! confirmation), retry provisioning, domains, and impersonation with a reason.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use smartdmv_domain::CompanyStatus;
+
+use super::super::chrome::{Chrome, PageCtx};
+use super::super::csrf::{Flash, Form};
+use super::super::error::{WebError, WebResult};
+use super::super::session::{Owner, PlatformUser};
+use super::super::{FormErrors, html, redirect_flash};
+use crate::api::companies::{self, AdminBody, CompanyOut, CreateBody, DomainBody, UpdateBody};
+use crate::api::owner_auth::{self, ImpersonateBody};
+use crate::app::AppState;
+use crate::extract::{ApiJson, Tenant};
+
+#[derive(Template)]
+#[template(path = "owner/company_new.html")]
+struct NewPage {
+    chrome: Chrome,
+    form: NewCompanyForm,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCompanyForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    subdomain: String,
+    #[serde(default)]
+    contact_email: String,
+    #[serde(default)]
+    contact_phone: String,
+    #[serde(default)]
+    plan: String,
+    #[serde(default)]
+    admin_email: String,
+    #[serde(default)]
+    admin_name: String,
+    #[serde(default)]
+    admin_password: String,
+}
+
+pub async fn new_form(ctx: PageCtx, Owner(op): Owner) -> WebResult<Response> {
+    html(&NewPage {
+        chrome: Chrome::platform(&ctx, "New company", &op),
+        form: NewCompanyForm::default(),
+        errors: FormErrors::default(),
+    })
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// `POST /owner/companies`: the API's validation, then the company's page, which follows
+/// provisioning until the company is ready.
+pub async fn create(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+    Form(form): Form<NewCompanyForm>,
+) -> WebResult<Response> {
+    let admin = (!form.admin_email.trim().is_empty()).then(|| AdminBody {
+        email: form.admin_email.clone(),
+        name: form.admin_name.clone(),
+        password: form.admin_password.clone(),
+    });
+    let body = CreateBody {
+        name: form.name.clone(),
+        subdomain: form.subdomain.clone(),
+        contact_email: form.contact_email.clone(),
+        contact_phone: opt(&form.contact_phone),
+        database_url: None,
+        plan: opt(&form.plan),
+        admin,
+    };
+    match companies::create(State(s.clone()), op.clone(), ApiJson(body)).await {
+        Ok((_, Json(c))) => Ok(redirect_flash(
+            &s,
+            &format!("/owner/companies/{}", c.id),
+            Flash::success(format!("Company {} was created.", c.name)),
+        )),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let mut errors = FormErrors::from_api(e);
+            // The API names the administrator's fields `admin.x`; the form `adminX`.
+            for (api, field) in [
+                ("admin.email", "adminEmail"),
+                ("admin.name", "adminName"),
+                ("admin.password", "adminPassword"),
+            ] {
+                if let Some(m) = errors.fields.remove(api) {
+                    errors.fields.insert(field.into(), m);
+                }
+            }
+            let mut resp = html(&NewPage {
+                chrome: Chrome::platform(&ctx, "New company", &op),
+                form: NewCompanyForm {
+                    admin_password: String::new(),
+                    ..form
+                },
+                errors,
+            })?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) if e.code == "provisioning_failed" => {
+            let id = e.extra.get("companyId").and_then(|v| v.as_str()).unwrap_or_default();
+            Ok(redirect_flash(
+                &s,
+                &format!("/owner/companies/{id}"),
+                Flash::error("The company was registered but its database could not be provisioned."),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "owner/company.html")]
+struct CompanyPage {
+    chrome: Chrome,
+    c: CompanyOut,
+    is_owner: bool,
+    usage: Option<Usage>,
+    provisioning: bool,
+    suspended: bool,
+    failed: bool,
+}
+
+pub struct Usage {
+    pub users: u64,
+    pub practices: u64,
+}
+
+/// Counts read from the company's own database; `None` when it cannot be reached (the page
+/// still shows everything the owner database knows).
+async fn usage(s: &AppState, c: &CompanyOut) -> Option<Usage> {
+    let id = c.id.parse().ok()?;
+    let resolved = s.platform.resolver.by_id(id).await.ok()?;
+    let tenant = Tenant::acquire(s, resolved).await.ok()?;
+    let db = tenant.db.conn();
+    Some(Usage {
+        users: smartdmv_store::tenant::user::count(db).await.ok()?,
+        practices: smartdmv_store::tenant::practice::count_active(db).await.ok()?,
+    })
+}
+
+/// `GET /owner/companies/{id}`: OWNERs see every company, a COMPANY_ADMIN their own.
+pub async fn show(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    PlatformUser(op): PlatformUser,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id)).await?;
+    let status = CompanyStatus::parse(&c.status);
+    let provisioning = status == Some(CompanyStatus::Provisioning);
+    let usage = if matches!(
+        status,
+        Some(CompanyStatus::Active | CompanyStatus::Trial | CompanyStatus::PastDue)
+    ) {
+        usage(&s, &c).await
+    } else {
+        None
+    };
+    let mut chrome = Chrome::platform(&ctx, c.name.clone(), &op);
+    if provisioning {
+        chrome.refresh = Some(2);
+    }
+    // The impersonation form redirects to the company's host, which `form-action 'self'`
+    // would block: this page allows that one origin too.
+    let origin = c.url.clone();
+    let mut resp = html(&CompanyPage {
+        chrome,
+        is_owner: op.is_owner(),
+        usage,
+        provisioning,
+        suspended: status == Some(CompanyStatus::Suspended),
+        failed: status == Some(CompanyStatus::Failed),
+        c,
+    })?;
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!(
+        "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self' {origin}"
+    )) {
+        resp.headers_mut().insert("content-security-policy", v);
+    }
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    status: String,
+}
+
+/// `POST /owner/companies/{id}/status`: suspend or reactivate.
+pub async fn set_status(
+    State(s): State<AppState>,
+    Owner(op): Owner,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> WebResult<Response> {
+    let status = match form.status.as_str() {
+        "SUSPENDED" => CompanyStatus::Suspended,
+        "ACTIVE" => CompanyStatus::Active,
+        _ => return Err(WebError::BadRequest("unknown status".into())),
+    };
+    let back = format!("/owner/companies/{id}");
+    let body = UpdateBody {
+        name: None,
+        subdomain: None,
+        contact_email: None,
+        contact_phone: None,
+        status: Some(status),
+        plan: None,
+        settings: None,
+    };
+    let flash = match companies::update(State(s.clone()), op, Path(id), ApiJson(body)).await {
+        Ok(Json(c)) => Flash::success(format!("{} is now {}.", c.name, c.status)),
+        Err(e) if e.status.is_client_error() => Flash::error(e.detail),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(redirect_flash(&s, &back, flash))
+}
+
+/// `POST /owner/companies/{id}/provision`
+pub async fn retry(
+    State(s): State<AppState>,
+    Owner(op): Owner,
+    Path(id): Path<String>,
+    Form(_): Form<serde_json::Map<String, serde_json::Value>>,
+) -> WebResult<Response> {
+    let back = format!("/owner/companies/{id}");
+    let flash = match companies::retry(State(s.clone()), op, Path(id)).await {
+        Ok(_) => Flash::success("Provisioning succeeded."),
+        Err(e) if e.status.is_client_error() || e.code == "provisioning_failed" => {
+            Flash::error(e.detail)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(redirect_flash(&s, &back, flash))
+}
+
+#[derive(Template)]
+#[template(path = "owner/archive.html")]
+struct ArchivePage {
+    chrome: Chrome,
+    c: CompanyOut,
+}
+
+/// `GET /owner/companies/{id}/archive`: the confirmation.
+pub async fn archive_confirm(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id)).await?;
+    html(&ArchivePage {
+        chrome: Chrome::platform(&ctx, format!("Archive {}", c.name), &op),
+        c,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ArchiveForm {
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /owner/companies/{id}/archive`: needs the subdomain typed as confirmation.
+pub async fn archive(
+    State(s): State<AppState>,
+    Owner(op): Owner,
+    Path(id): Path<String>,
+    Form(form): Form<ArchiveForm>,
+) -> WebResult<Response> {
+    let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id.clone())).await?;
+    if form.confirm.trim() != c.subdomain {
+        return Ok(redirect_flash(
+            &s,
+            &format!("/owner/companies/{id}/archive"),
+            Flash::error("Type the company's subdomain exactly to confirm."),
+        ));
+    }
+    let Json(c) = companies::archive(State(s.clone()), op, Path(id)).await?;
+    Ok(redirect_flash(
+        &s,
+        "/owner/companies",
+        Flash::success(format!("{} was archived; its database is kept.", c.name)),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct DomainForm {
+    #[serde(default)]
+    domain: String,
+}
+
+/// `POST /owner/companies/{id}/domains`
+pub async fn add_domain(
+    State(s): State<AppState>,
+    PlatformUser(op): PlatformUser,
+    Path(id): Path<String>,
+    Form(form): Form<DomainForm>,
+) -> WebResult<Response> {
+    let back = format!("/owner/companies/{id}");
+    let body = ApiJson(DomainBody {
+        domain: form.domain,
+    });
+    let flash = match companies::add_domain(State(s.clone()), op, Path(id), body).await {
+        Ok((_, Json(d))) => Flash::success(format!("{} was added; verify it next.", d.domain)),
+        Err(e) if e.status.is_client_error() => Flash::error(e.detail),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(redirect_flash(&s, &back, flash))
+}
+
+/// `POST /owner/companies/{id}/domains/{domain}/verify`
+pub async fn verify_domain(
+    State(s): State<AppState>,
+    Owner(op): Owner,
+    Path((id, domain)): Path<(String, String)>,
+    Form(_): Form<serde_json::Map<String, serde_json::Value>>,
+) -> WebResult<Response> {
+    let back = format!("/owner/companies/{id}");
+    let flash = match companies::verify_domain(State(s.clone()), op, Path((id, domain))).await {
+        Ok(Json(d)) => Flash::success(format!("{} is verified.", d.domain)),
+        Err(e) if e.status.is_client_error() => Flash::error(e.detail),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(redirect_flash(&s, &back, flash))
+}
+
+#[derive(Deserialize)]
+pub struct ImpersonateForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    writable: Option<String>,
+}
+
+/// `POST /owner/companies/{id}/impersonate`: opens the session, then hands it to the
+/// company's host (cookies are per host) through `/session/handoff`.
+pub async fn impersonate(
+    State(s): State<AppState>,
+    Owner(op): Owner,
+    Path(id): Path<String>,
+    Form(form): Form<ImpersonateForm>,
+) -> WebResult<Response> {
+    let back = format!("/owner/companies/{id}");
+    let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id.clone())).await?;
+    let minutes = match form.minutes.trim() {
+        "" => None,
+        m => Some(m.parse::<i64>().map_err(|_| {
+            WebError::BadRequest("minutes must be a whole number".into())
+        })?),
+    };
+    let body = ImpersonateBody {
+        user_id: None,
+        email: Some(form.email),
+        reason: form.reason,
+        writable: form.writable.is_some(),
+        minutes,
+    };
+    match owner_auth::impersonate(State(s.clone()), op, Path(id), ApiJson(body)).await {
+        Ok(resp) => {
+            let bytes = axum::body::to_bytes(resp.into_body(), 64 * 1024)
+                .await
+                .map_err(|_| WebError::Status(StatusCode::INTERNAL_SERVER_ERROR, "no session".into()))?;
+            let v: serde_json::Value = serde_json::from_slice(&bytes)
+                .map_err(|_| WebError::Status(StatusCode::INTERNAL_SERVER_ERROR, "no session".into()))?;
+            let token = v["token"].as_str().unwrap_or_default();
+            Ok(Redirect::to(&format!(
+                "{}/session/handoff?token={}",
+                c.url,
+                super::super::url_encode(token)
+            ))
+            .into_response())
+        }
+        Err(e) if e.status.is_client_error() => Ok(redirect_flash(&s, &back, Flash::error(e.detail))),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,174 @@
+//! `/owner`: the platform owner's dashboard on the platform host. Headline figures, the
+//! companies (list, search, create, one company's page and its actions) and platform users.
+
+mod company;
+mod users;
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use smartdmv_domain::CompanyStatus;
+use smartdmv_store::owner::company as company_store;
+
+use super::chrome::{Chrome, PageCtx};
+use super::error::WebResult;
+use super::html;
+use super::session::Owner;
+use crate::api::Page;
+use crate::api::companies::{self, CompanyOut, ListParams};
+use crate::app::AppState;
+use crate::extract::ApiQuery;
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/owner", get(dashboard))
+        .route("/owner/companies", get(list).post(company::create))
+        .route("/owner/companies/new", get(company::new_form))
+        .route("/owner/companies/{id}", get(company::show))
+        .route("/owner/companies/{id}/status", post(company::set_status))
+        .route("/owner/companies/{id}/provision", post(company::retry))
+        .route(
+            "/owner/companies/{id}/archive",
+            get(company::archive_confirm).post(company::archive),
+        )
+        .route("/owner/companies/{id}/domains", post(company::add_domain))
+        .route(
+            "/owner/companies/{id}/domains/{domain}/verify",
+            post(company::verify_domain),
+        )
+        .route(
+            "/owner/companies/{id}/impersonate",
+            post(company::impersonate),
+        )
+        .route("/owner/users", get(users::list).post(users::create))
+}
+
+/// The pages of this area, for the page-permission tests.
+pub const PAGES: &[&str] = &[
+    "/owner",
+    "/owner/companies",
+    "/owner/companies/new",
+    "/owner/companies/{company}",
+    "/owner/companies/{company}/archive",
+    "/owner/users",
+];
+
+pub struct Figure {
+    pub label: &'static str,
+    pub value: String,
+}
+
+#[derive(Template)]
+#[template(path = "owner/dashboard.html")]
+struct DashboardPage {
+    chrome: Chrome,
+    figures: Vec<Figure>,
+    recent: Vec<CompanyOut>,
+}
+
+async fn dashboard(State(s): State<AppState>, ctx: PageCtx, Owner(op): Owner) -> WebResult<Response> {
+    let db = s.platform.owner.conn();
+    let mut figures = vec![Figure {
+        label: "Companies",
+        value: company_store::count_all(db).await?.to_string(),
+    }];
+    for (label, status) in [
+        ("Active", CompanyStatus::Active),
+        ("On trial", CompanyStatus::Trial),
+        ("Past due", CompanyStatus::PastDue),
+        ("Suspended", CompanyStatus::Suspended),
+        ("Failed provisioning", CompanyStatus::Failed),
+    ] {
+        let n = company_store::list_with_status(db, &[status]).await?.len();
+        figures.push(Figure {
+            label,
+            value: n.to_string(),
+        });
+    }
+    let m = s.platform.registry.metrics();
+    figures.push(Figure {
+        label: "Open tenant pools",
+        value: m.live_pools.to_string(),
+    });
+    let Json(page) = companies::list(
+        State(s.clone()),
+        op.clone(),
+        ApiQuery(ListParams {
+            status: None,
+            q: None,
+            limit: Some(10),
+            cursor: None,
+        }),
+    )
+    .await?;
+    html(&DashboardPage {
+        chrome: Chrome::platform(&ctx, "Dashboard", &op),
+        figures,
+        recent: page.items,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "owner/companies.html")]
+struct ListPage {
+    chrome: Chrome,
+    q: String,
+    status: String,
+    statuses: Vec<&'static str>,
+    page: Page<CompanyOut>,
+    next_href: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    q: Option<String>,
+    status: Option<String>,
+    cursor: Option<String>,
+}
+
+async fn list(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let query = q.q.clone().unwrap_or_default();
+    let status = q.status.clone().unwrap_or_default();
+    let Json(page) = companies::list(
+        State(s.clone()),
+        op.clone(),
+        ApiQuery(ListParams {
+            status: Some(status.clone()).filter(|s| !s.is_empty()),
+            q: Some(query.clone()).filter(|s| !s.is_empty()),
+            limit: Some(25),
+            cursor: q.cursor,
+        }),
+    )
+    .await?;
+    let next_href = page.next_cursor.as_ref().map(|c| {
+        format!(
+            "/owner/companies?q={}&status={}&cursor={}",
+            super::url_encode(&query),
+            super::url_encode(&status),
+            super::url_encode(c)
+        )
+    });
+    html(&ListPage {
+        chrome: Chrome::platform(&ctx, "Companies", &op),
+        q: query,
+        status,
+        statuses: vec![
+            "PROVISIONING",
+            "TRIAL",
+            "ACTIVE",
+            "PAST_DUE",
+            "SUSPENDED",
+            "FAILED",
+        ],
+        page,
+        next_href,
+    })
+}

@@ -1,0 +1,109 @@
+//! `/owner/users`: the platform's users (OWNERs and COMPANY_ADMINs) and adding one.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::super::chrome::{Chrome, PageCtx};
+use super::super::csrf::{Flash, Form};
+use super::super::error::WebResult;
+use super::super::session::Owner;
+use super::super::{FormErrors, html, redirect_flash};
+use crate::api::owner_auth::{self, NewUserBody, PlatformUserOut};
+use crate::app::AppState;
+use crate::extract::ApiJson;
+
+#[derive(Template)]
+#[template(path = "owner/users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    users: Vec<PlatformUserOut>,
+    form: NewUserForm,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewUserForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    company_id: String,
+}
+
+async fn page(
+    s: &AppState,
+    ctx: &PageCtx,
+    op: crate::auth::PlatformPrincipal,
+    form: NewUserForm,
+    errors: FormErrors,
+) -> WebResult<Response> {
+    let chrome = Chrome::platform(ctx, "Platform users", &op);
+    let Json(list) = owner_auth::list_users(State(s.clone()), op).await?;
+    html(&UsersPage {
+        chrome,
+        users: list.items,
+        form,
+        errors,
+    })
+}
+
+pub async fn list(State(s): State<AppState>, ctx: PageCtx, Owner(op): Owner) -> WebResult<Response> {
+    page(&s, &ctx, op, NewUserForm::default(), FormErrors::default()).await
+}
+
+pub async fn create(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+    Form(form): Form<NewUserForm>,
+) -> WebResult<Response> {
+    let company_id = match form.company_id.trim() {
+        "" => None,
+        raw => match raw.parse() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                let errors = FormErrors {
+                    fields: [("companyId".to_owned(), "is not a company id".to_owned())].into(),
+                    general: "Please correct the fields marked below.".into(),
+                };
+                let mut resp = page(&s, &ctx, op, form, errors).await?;
+                *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                return Ok(resp);
+            }
+        },
+    };
+    let body = NewUserBody {
+        email: form.email.clone(),
+        name: form.name.clone(),
+        password: form.password.clone(),
+        role: form.role.clone(),
+        company_id,
+    };
+    match owner_auth::create_user(State(s.clone()), op.clone(), ApiJson(body)).await {
+        Ok((_, Json(u))) => Ok(redirect_flash(
+            &s,
+            "/owner/users",
+            Flash::success(format!("{} can now sign in.", u.email)),
+        )),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let form = NewUserForm {
+                password: String::new(),
+                ..form
+            };
+            let mut resp = page(&s, &ctx, op, form, FormErrors::from_api(e)).await?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
