@@ -236,6 +236,31 @@ impl TestApp {
         v["id"].as_str().unwrap().to_owned()
     }
 
+    /// Creates a company user bound to one practice; returns its id.
+    pub async fn create_user_in(
+        &self,
+        subdomain: &str,
+        admin: &str,
+        email: &str,
+        role: &str,
+        practice: &str,
+    ) -> String {
+        let (s, v) = self
+            .call(
+                subdomain,
+                admin,
+                Method::POST,
+                "/api/users",
+                Some(
+                    json!({"email": email, "name": format!("User {email}"), "password": PASSWORD,
+                            "role": role, "practiceIds": [practice]}),
+                ),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        v["id"].as_str().unwrap().to_owned()
+    }
+
     fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }

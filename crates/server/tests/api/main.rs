@@ -7,6 +7,7 @@
 mod helpers;
 
 mod auth;
+mod browser;
 mod cli;
 mod companies;
 mod demo;
@@ -21,3 +22,7 @@ mod registry;
 mod resolution;
 mod scheduling;
 mod search;
+mod web;
+mod webdriver;
+mod web_auth;
+mod web_pages;

@@ -126,22 +126,22 @@ fn every_tenant_route_has_a_matrix_row() {
 }
 
 /// Ids a route's path parameters may name in one company.
-struct Fixtures {
-    practice: String,
-    victim: String,
-    override_id: String,
-    role: String,
-    appointment_type: String,
-    room: String,
-    appointment: String,
+pub(crate) struct Fixtures {
+    pub(crate) practice: String,
+    pub(crate) victim: String,
+    pub(crate) override_id: String,
+    pub(crate) role: String,
+    pub(crate) appointment_type: String,
+    pub(crate) room: String,
+    pub(crate) appointment: String,
     /// A client owning `pet`.
-    client: String,
+    pub(crate) client: String,
     /// A pet with two current owners: `client` (primary) and a co-owner.
-    pet: String,
+    pub(crate) pet: String,
     /// The co-ownership of `pet` (one that may be ended).
-    ownership: String,
+    pub(crate) ownership: String,
     /// A custom species code.
-    species: String,
+    pub(crate) species: String,
 }
 
 /// POSTs a body as the admin and returns the new resource's `field` (asserting 201).
@@ -169,7 +169,7 @@ async fn post_id(
 /// A fresh victim user, an override on them, a custom role, an appointment type, a room and
 /// an appointment (of a client and pet written straight into the database), so that
 /// destructive calls of one cell do not disturb the next.
-async fn fixtures(
+pub(crate) async fn fixtures(
     app: &TestApp,
     company: &str,
     sub: &str,

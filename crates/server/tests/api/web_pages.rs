@@ -1,0 +1,182 @@
+//! The page-permission matrix: every page of `web::pages()` for every role, on both hosts.
+//! Like the API's matrix, a page added without a fixture for its ids fails here.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use smartdmv_server::web::chrome::Area;
+
+use crate::both_backends;
+use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::matrix::{Fixtures, fixtures};
+use crate::web::WebSession;
+
+const SUB: &str = "pages-vet";
+
+/// Company roles with a session each, and who may enter each area (an independent
+/// statement of the rule, not the server's own function).
+const ROLES: [&str; 7] = [
+    "ADMINISTRATOR",
+    "PRACTICE_ADMINISTRATOR",
+    "PRACTICE_MANAGER",
+    "VETERINARIAN",
+    "TECHNICIAN",
+    "RECEPTIONIST",
+    "CLIENT",
+];
+
+fn admits(area: Area, role: &str) -> bool {
+    match area {
+        Area::Administrator => role == "ADMINISTRATOR",
+        Area::PracticeAdministrator => matches!(role, "ADMINISTRATOR" | "PRACTICE_ADMINISTRATOR"),
+        Area::Staff => role != "CLIENT",
+        Area::Client => role == "CLIENT",
+        Area::Owner | Area::Public => false,
+    }
+}
+
+fn fill(pattern: &str, f: &Fixtures, company: &str) -> String {
+    let mut out = String::new();
+    for seg in pattern.split('/').filter(|s| !s.is_empty()) {
+        out.push('/');
+        out.push_str(match seg {
+            "{company}" => company,
+            "{practice}" => &f.practice,
+            "{user}" => &f.victim,
+            "{role}" => &f.role,
+            "{client}" => &f.client,
+            "{patient}" => &f.pet,
+            "{appointment}" => &f.appointment,
+            s if s.starts_with('{') => panic!("no fixture for {s} in {pattern}: extend fill()"),
+            s => s,
+        });
+    }
+    if out.is_empty() { "/".into() } else { out }
+}
+
+fn is_sign_in_redirect(r: &crate::web::PageResp) -> bool {
+    r.status == StatusCode::SEE_OTHER
+        && r.location
+            .as_deref()
+            .is_some_and(|l| l.starts_with("/login"))
+}
+
+async fn every_page_answers_each_role_by_its_area(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let company = app.create_company(SUB).await;
+    let cid = company["id"].as_str().unwrap().to_owned();
+    let other = app.create_company("pages-other").await;
+    let other_id = other["id"].as_str().unwrap().to_owned();
+    let admin = app.admin_token(SUB).await;
+    let (_, practices) = app
+        .call(SUB, &admin, Method::GET, "/api/practices", None)
+        .await;
+    let practice = practices["items"][0]["id"].as_str().unwrap().to_owned();
+    let f = fixtures(&app, &cid, SUB, &admin, &practice, "pagesfixture1").await;
+
+    // One browser per company role; the client's portal account owns the fixture pet.
+    let mut sessions = Vec::new();
+    for role in ROLES {
+        let email = format!("{}@pages.example", role.to_lowercase());
+        if role == "CLIENT" {
+            let (s, v) = app
+                .call(
+                    SUB,
+                    &admin,
+                    Method::POST,
+                    &format!("/api/clients/{}/portal-account", f.client),
+                    Some(json!({"email": email, "password": PASSWORD})),
+                )
+                .await;
+            assert_eq!(s, StatusCode::CREATED, "{v}");
+        } else {
+            app.create_user_in(SUB, &admin, &email, role, &practice)
+                .await;
+        }
+        let mut web = WebSession::company(&app, SUB);
+        web.sign_in(&email, PASSWORD).await;
+        sessions.push((role, web));
+    }
+    let mut owner = WebSession::platform(&app);
+    owner.sign_in(crate::helpers::OWNER_EMAIL, PASSWORD).await;
+    let (s, v) = json(
+        app.owner(Method::POST, "/api/owner/users")
+            .json(
+                &json!({"email": "cadmin@pages.example", "name": "Company Admin",
+                          "password": PASSWORD, "role": "COMPANY_ADMIN", "companyId": cid}),
+            )
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let mut cadmin = WebSession::platform(&app);
+    cadmin.sign_in("cadmin@pages.example", PASSWORD).await;
+    let mut anon_platform = WebSession::platform(&app);
+    let mut anon_company = WebSession::company(&app, SUB);
+
+    let pages = smartdmv_server::web::pages();
+    assert!(pages.len() > 3, "the page list is empty");
+    let mut checked = 0;
+    for (pattern, area) in pages {
+        let path = fill(pattern, &f, &cid);
+        match area {
+            Area::Public => continue,
+            Area::Owner => {
+                let r = anon_platform.get(&path).await;
+                assert!(is_sign_in_redirect(&r), "signed out {path}: {r:?}");
+                let r = owner.get(&path).await;
+                assert_eq!(r.status, StatusCode::OK, "owner {path}: {}", r.body);
+                assert!(
+                    r.body.contains("<main id=\"main\">"),
+                    "owner {path} renders its layout"
+                );
+                let r = cadmin.get(&path).await;
+                let own_page = pattern == "/owner/companies/{company}";
+                let want = if own_page {
+                    StatusCode::OK
+                } else {
+                    StatusCode::FORBIDDEN
+                };
+                assert_eq!(r.status, want, "company admin {path}: {}", r.body);
+                // Owner pages do not exist on a company's host.
+                for (role, web) in sessions.iter_mut() {
+                    let r = web.get(&path).await;
+                    assert_eq!(
+                        r.status,
+                        StatusCode::NOT_FOUND,
+                        "{role} {path} on company host"
+                    );
+                }
+            }
+            _ => {
+                let r = anon_company.get(&path).await;
+                assert!(is_sign_in_redirect(&r), "signed out {path}: {r:?}");
+                for (role, web) in sessions.iter_mut() {
+                    let r = web.get(&path).await;
+                    let want = if admits(area, role) {
+                        StatusCode::OK
+                    } else {
+                        StatusCode::FORBIDDEN
+                    };
+                    assert_eq!(r.status, want, "{role} {path}: {}", r.body);
+                }
+                // Company pages do not exist on the platform host.
+                let r = owner.get(&path).await;
+                assert_eq!(
+                    r.status,
+                    StatusCode::NOT_FOUND,
+                    "owner {path} on platform host"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} pages checked");
+    // A company administrator sees their own company, not another one.
+    let r = cadmin.get(&format!("/owner/companies/{other_id}")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert!(!r.body.contains("pages-other"));
+}
+
+both_backends!(every_page_answers_each_role_by_its_area);
