@@ -131,6 +131,11 @@ impl Application {
         let platform = Platform::open(&config.platform_config()?).await?;
         platform.owner.migrate().await?;
         let listener = TcpListener::bind(&config.listen).await?;
+        // Port 0 picks a free port: record the real one, which links to company hosts name.
+        let mut config = config;
+        if let Ok(addr) = listener.local_addr() {
+            config.listen = addr.to_string();
+        }
         Ok(Self {
             listener,
             state: AppState::new(platform, config),

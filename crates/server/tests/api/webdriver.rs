@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a52f-4a403d6bfc14";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A headless chromium session with its own chromedriver process.
 pub struct Browser {
@@ -143,7 +143,10 @@ impl Browser {
         let v = self
             .post("/element", json!({"using": "css selector", "value": css}))
             .await;
-        v[ELEMENT_KEY].as_str().unwrap().to_owned()
+        v[ELEMENT_KEY]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {v}"))
+            .to_owned()
     }
 
     pub async fn find_all(&self, css: &str) -> Vec<String> {
@@ -195,10 +198,6 @@ impl Browser {
             }
         }
         out
-    }
-
-    pub async fn delete_cookies(&self) {
-        self.cmd(reqwest::Method::DELETE, "/cookie", None).await;
     }
 
     /// Adds a cookie for the current page's host.
