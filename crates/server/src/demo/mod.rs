@@ -155,6 +155,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     println!();
     println!("SmartDMV demo is running ({created} demo companies created this time).");
     println!();
+    println!("  Owner dashboard:       http://{platform_host}:{port}/owner");
     println!("  Platform (owner API):  http://{platform_host}:{port}/api/owner/companies");
     println!("  Platform owner:        {DEMO_OWNER} / {DEMO_PASSWORD}");
     println!(
@@ -163,6 +164,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     println!();
     for (sub, name, _) in DEMO_COMPANIES {
         println!("  {name}");
+        println!("    sign in: http://{sub}.{base}:{port}/login");
         println!("    http://{sub}.{base}:{port}/api/public/practices");
         println!("    administrator  admin@{sub}.example / {DEMO_PASSWORD}");
         for (local, _, role) in DEMO_PEOPLE.iter().chain(&practice::DEMO_STAFF) {
