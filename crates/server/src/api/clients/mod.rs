@@ -17,7 +17,8 @@ use smartdmv_store::tenant::{client, client_contact, practice};
 use uuid::Uuid;
 
 pub use body::{ClientOut, ContactOut};
-use body::{ContactDraft, CreateClient, UpdateClient};
+pub(crate) use body::{Address, CreateClient, UpdateClient};
+use body::ContactDraft;
 
 use super::fields::{Errors, parse_id};
 use super::{Page, PageParams};
