@@ -12,6 +12,7 @@ pub mod display;
 pub mod error;
 pub mod login;
 pub mod owner;
+pub mod portal;
 pub mod session;
 pub mod staff;
 
@@ -42,6 +43,7 @@ pub fn pages() -> Vec<(&'static str, chrome::Area)> {
     .into_iter()
     .chain(owner::PAGES.iter().map(|p| (*p, Owner)))
     .chain(staff::PAGES.iter().map(|p| (*p, Staff)))
+    .chain(portal::PAGES.iter().map(|p| (*p, Client)))
     .collect()
 }
 
@@ -57,6 +59,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .route("/session/handoff", get(login::handoff))
         .merge(owner::routes())
         .merge(staff::routes())
+        .merge(portal::routes())
         .route("/brand.css", get(brand_css))
         .route("/static/app.css", get(app_css))
         .layer(axum::middleware::from_fn_with_state(state, csrf::layer))
