@@ -7,6 +7,7 @@
 mod helpers;
 
 mod auth;
+mod browser;
 mod cli;
 mod companies;
 mod demo;
@@ -21,3 +22,5 @@ mod registry;
 mod resolution;
 mod scheduling;
 mod search;
+mod web_client;
+mod web_staff;
