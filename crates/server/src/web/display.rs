@@ -5,9 +5,9 @@ use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 
+use crate::app::AppState;
 use crate::auth::perms::Perm;
 use crate::auth::{Authorized, TenantPrincipal};
-use crate::app::AppState;
 use crate::error::ApiError;
 
 /// The principal as the API handler requiring `P` takes it (its own database lease; the
@@ -72,10 +72,7 @@ pub fn age(dob: Option<&str>, today: Date) -> String {
     } else if months >= 1 {
         plural(months, "month")
     } else {
-        plural(
-            i32::try_from(today.since(d).map_or(0, |s| s.get_days())).unwrap_or(0),
-            "day",
-        )
+        plural(today.since(d).map_or(0, |s| s.get_days()), "day")
     }
 }
 

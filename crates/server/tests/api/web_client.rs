@@ -38,8 +38,10 @@ async fn client_sees_only_their_pets_and_requests_and_cancels_appointments(b: Ba
         .api(
             Method::POST,
             "/api/appointments",
-            Some(json!({"petId": tom, "practiceId": c.practice, "typeId": c.consult,
-                        "startsAt": format!("{tomorrow}T09:00:00Z")})),
+            Some(
+                json!({"petId": tom, "practiceId": c.practice, "typeId": c.consult,
+                        "startsAt": format!("{tomorrow}T09:00:00Z")}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{other}");
@@ -49,20 +51,34 @@ async fn client_sees_only_their_pets_and_requests_and_cancels_appointments(b: Ba
     let home = br.get("/client").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.has("Rexie") && !home.has("Tomcat"), "{}", home.body);
-    assert_eq!(br.get(&format!("/client/pets/{rex}")).await.status, StatusCode::OK);
-    assert_eq!(br.get(&format!("/client/pets/{tom}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        br.get(&format!("/client/pets/{rex}")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        br.get(&format!("/client/pets/{tom}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(br.get("/practice").await.status, StatusCode::FORBIDDEN);
 
     // A request without a pet is refused beside the field; with one it is stored as requested.
     let form = br
-        .get(&format!("/client/appointments/new?pet={rex}&date={tomorrow}&typeId={}", c.consult))
+        .get(&format!(
+            "/client/appointments/new?pet={rex}&date={tomorrow}&typeId={}",
+            c.consult
+        ))
         .await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     assert!(!form.has("Tomcat"), "only their own pets are offered");
     let bad = br
         .post(
             "/client/appointments/new",
-            &[("practiceId", &c.practice), ("date", &tomorrow), ("typeId", &c.consult), ("time", "14:00")],
+            &[
+                ("practiceId", &c.practice),
+                ("date", &tomorrow),
+                ("typeId", &c.consult),
+                ("time", "14:00"),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -93,23 +109,37 @@ async fn client_sees_only_their_pets_and_requests_and_cancels_appointments(b: Ba
 
     let page = br.get("/client/appointments").await;
     assert!(page.has(&format!("id=\"visit-{id}\"")) && page.has("Vaccination"));
-    assert!(!page.has(&other), "another client's appointment never shows");
+    assert!(
+        !page.has(&other),
+        "another client's appointment never shows"
+    );
     assert_eq!(
-        br.get(&format!("/client/appointments/{other}/cancel")).await.status,
+        br.get(&format!("/client/appointments/{other}/cancel"))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
-    let r = br.post(&format!("/client/appointments/{other}/cancel"), &[]).await;
+    let r = br
+        .post(&format!("/client/appointments/{other}/cancel"), &[])
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 
     let confirm = br.get(&format!("/client/appointments/{id}/cancel")).await;
     assert!(confirm.has("id=\"cancel-form\""), "{}", confirm.body);
     let r = br
-        .post(&format!("/client/appointments/{id}/cancel"), &[("reason", "Away")])
+        .post(
+            &format!("/client/appointments/{id}/cancel"),
+            &[("reason", "Away")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let (_, v) = c.api(Method::GET, &format!("/api/appointments/{id}"), None).await;
+    let (_, v) = c
+        .api(Method::GET, &format!("/api/appointments/{id}"), None)
+        .await;
     assert_eq!(v["status"], "cancelled");
-    let (_, v) = c.api(Method::GET, &format!("/api/appointments/{other}"), None).await;
+    let (_, v) = c
+        .api(Method::GET, &format!("/api/appointments/{other}"), None)
+        .await;
     assert_eq!(v["status"], "booked");
 
     // Staff are refused the portal.

@@ -95,12 +95,19 @@ async fn receptionist_registers_a_client_and_patient_and_runs_the_day(b: Backend
     let bad = br
         .post(
             "/practice/clients",
-            &[("firstName", "Ada"), ("lastName", ""), ("email", "ada@example.com")],
+            &[
+                ("firstName", "Ada"),
+                ("lastName", ""),
+                ("email", "ada@example.com"),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
     assert!(bad.has("id=\"f-lastName-error\""), "{}", bad.body);
-    assert!(bad.has("value=\"ada@example.com\""), "the form keeps what was typed");
+    assert!(
+        bad.has("value=\"ada@example.com\""),
+        "the form keeps what was typed"
+    );
     let (_, list) = c.api(Method::GET, "/api/clients", None).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
 
@@ -130,7 +137,11 @@ async fn receptionist_registers_a_client_and_patient_and_runs_the_day(b: Backend
 
     // Found by the search box, and edited.
     let found = br.get("/practice/clients?q=lovelace").await;
-    assert!(found.has(&format!("/practice/clients/{client}")), "{}", found.body);
+    assert!(
+        found.has(&format!("/practice/clients/{client}")),
+        "{}",
+        found.body
+    );
     br.get(&format!("/practice/clients/{client}/edit")).await;
     let saved = br
         .post(
@@ -151,12 +162,19 @@ async fn receptionist_registers_a_client_and_patient_and_runs_the_day(b: Backend
     assert!(v["phone"].as_str().unwrap().contains("7946"), "{v}");
 
     // A patient for the client: an unknown species is refused beside its field.
-    let form = br.get(&format!("/practice/patients/new?owner={client}")).await;
+    let form = br
+        .get(&format!("/practice/patients/new?owner={client}"))
+        .await;
     assert!(form.has("id=\"patient-form\""), "{}", form.body);
     let bad = br
         .post(
             "/practice/patients",
-            &[("ownerId", &client), ("name", "Rex"), ("species", "dragon"), ("sex", "male")],
+            &[
+                ("ownerId", &client),
+                ("name", "Rex"),
+                ("species", "dragon"),
+                ("sex", "male"),
+            ],
         )
         .await;
     assert!(bad.status.is_client_error(), "{}", bad.status);
@@ -186,13 +204,21 @@ async fn receptionist_registers_a_client_and_patient_and_runs_the_day(b: Backend
     // Book tomorrow at 10:00 with a typed time, then move it along the status flow.
     let date = tomorrow();
     let form = br
-        .get(&format!("/practice/schedule/new?pet={pet}&date={date}&typeId={}", c.consult))
+        .get(&format!(
+            "/practice/schedule/new?pet={pet}&date={date}&typeId={}",
+            c.consult
+        ))
         .await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     let bad = br
         .post(
             "/practice/schedule/new",
-            &[("petId", &pet), ("practiceId", &c.practice), ("date", &date), ("typeId", &c.consult)],
+            &[
+                ("petId", &pet),
+                ("practiceId", &c.practice),
+                ("date", &date),
+                ("typeId", &c.consult),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -220,7 +246,11 @@ async fn receptionist_registers_a_client_and_patient_and_runs_the_day(b: Backend
     let appt = a["id"].as_str().unwrap().to_owned();
 
     let day = br.get(&booked.location).await;
-    assert!(day.has(&format!("id=\"appt-{appt}\"")) && day.has("Limping"), "{}", day.body);
+    assert!(
+        day.has(&format!("id=\"appt-{appt}\"")) && day.has("Limping"),
+        "{}",
+        day.body
+    );
     assert!(day.has(">Check in<"));
     let moved = br
         .post(
@@ -241,7 +271,10 @@ async fn receptionist_registers_a_client_and_patient_and_runs_the_day(b: Backend
             &[("status", "completed"), ("back", "https://evil.example/")],
         )
         .await;
-    assert_eq!(refused.location, "/practice", "foreign back addresses are ignored");
+    assert_eq!(
+        refused.location, "/practice",
+        "foreign back addresses are ignored"
+    );
     let shown = br.get("/practice").await;
     assert!(shown.has("The status was not changed"), "{}", shown.body);
     let (_, v) = c
@@ -255,7 +288,11 @@ async fn receptionist_registers_a_client_and_patient_and_runs_the_day(b: Backend
     let r = br
         .post(
             &format!("/practice/appointments/{appt}/edit"),
-            &[("date", &date), ("time", "11:30"), ("durationMinutes", "30")],
+            &[
+                ("date", &date),
+                ("time", "11:30"),
+                ("durationMinutes", "30"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -263,7 +300,9 @@ async fn receptionist_registers_a_client_and_patient_and_runs_the_day(b: Backend
         .api(Method::GET, &format!("/api/appointments/{appt}"), None)
         .await;
     assert_eq!(v["startsAt"], format!("{date}T11:30:00Z"));
-    let confirm = br.get(&format!("/practice/appointments/{appt}/cancel")).await;
+    let confirm = br
+        .get(&format!("/practice/appointments/{appt}/cancel"))
+        .await;
     assert!(confirm.has("id=\"cancel-form\""));
     let r = br
         .post(
@@ -309,8 +348,10 @@ async fn patient_marked_deceased_after_confirmation_loses_future_appointments(b:
         .api(
             Method::POST,
             "/api/appointments",
-            Some(json!({"petId": pet, "practiceId": c.practice, "typeId": c.consult,
-                        "startsAt": format!("{}T09:00:00Z", tomorrow())})),
+            Some(
+                json!({"petId": pet, "practiceId": c.practice, "typeId": c.consult,
+                        "startsAt": format!("{}T09:00:00Z", tomorrow())}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{a}");
@@ -341,12 +382,23 @@ async fn patient_marked_deceased_after_confirmation_loses_future_appointments(b:
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let page = br.get(&ok.location).await;
-    assert!(page.has("1 future appointment(s) were cancelled"), "{}", page.body);
-    assert!(!page.has("id=\"book-patient\""), "no booking for a deceased patient");
+    assert!(
+        page.has("1 future appointment(s) were cancelled"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.has("id=\"book-patient\""),
+        "no booking for a deceased patient"
+    );
     let (_, p) = c.api(Method::GET, &format!("/api/pets/{pet}"), None).await;
     assert_eq!(p["deceasedOn"], today);
     let (_, a) = c
-        .api(Method::GET, &format!("/api/appointments/{}", a["id"].as_str().unwrap()), None)
+        .api(
+            Method::GET,
+            &format!("/api/appointments/{}", a["id"].as_str().unwrap()),
+            None,
+        )
         .await;
     assert_eq!(a["status"], "cancelled");
 }
@@ -369,8 +421,10 @@ async fn pages_keep_to_the_area_the_practice_and_the_company(b: Backend) {
         .api(
             Method::POST,
             "/api/appointments",
-            Some(json!({"petId": pet, "practiceId": c.practice, "typeId": c.consult,
-                        "startsAt": Timestamp::from_second(now).unwrap().to_string()})),
+            Some(
+                json!({"petId": pet, "practiceId": c.practice, "typeId": c.consult,
+                        "startsAt": Timestamp::from_second(now).unwrap().to_string()}),
+            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{a}");
@@ -384,10 +438,15 @@ async fn pages_keep_to_the_area_the_practice_and_the_company(b: Backend) {
 
     // The administrator sees the appointment on today's page of the first practice.
     let mut admin = Browser::signed_in(&c.app, "webiso", "admin@webiso.example").await;
-    let today = admin.get(&format!("/practice?practice={}", c.practice)).await;
+    let today = admin
+        .get(&format!("/practice?practice={}", c.practice))
+        .await;
     assert_eq!(today.status, StatusCode::OK);
     assert!(today.has(&format!("id=\"appt-{appt}\"")), "{}", today.body);
-    assert!(today.has("Second Street"), "a company-wide user picks among practices");
+    assert!(
+        today.has("Second Street"),
+        "a company-wide user picks among practices"
+    );
 
     // A receptionist of the second practice neither sees nor reaches it.
     let mut br = Browser::signed_in(&c.app, "webiso", &other).await;
@@ -404,7 +463,9 @@ async fn pages_keep_to_the_area_the_practice_and_the_company(b: Backend) {
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let (_, v) = c.api(Method::GET, &format!("/api/appointments/{appt}"), None).await;
+    let (_, v) = c
+        .api(Method::GET, &format!("/api/appointments/{appt}"), None)
+        .await;
     assert_eq!(v["status"], "booked");
     // Clients belong to the company: the client page is open to every practice.
     let r = br.get(&format!("/practice/clients/{client}")).await;

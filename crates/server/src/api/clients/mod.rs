@@ -16,9 +16,9 @@ use smartdmv_domain::contact::ContactKind;
 use smartdmv_store::tenant::{client, client_contact, practice};
 use uuid::Uuid;
 
-pub use body::{ClientOut, ContactOut};
-pub(crate) use body::{Address, CreateClient, UpdateClient};
 use body::ContactDraft;
+pub(crate) use body::{Address, CreateClient, UpdateClient};
+pub use body::{ClientOut, ContactOut};
 
 use super::fields::{Errors, parse_id};
 use super::{Page, PageParams};

@@ -18,8 +18,8 @@ use serde::Deserialize;
 use smartdmv_store::tenant::{patient, patient_owner, patient_weight};
 use uuid::Uuid;
 
-pub(crate) use body::{CreatePet, PetAnswer, PetOut, UpdatePet, WeightIn, WeightOut};
 use body::Warning;
+pub(crate) use body::{CreatePet, PetAnswer, PetOut, UpdatePet, WeightIn, WeightOut};
 use checks::{check_dates, check_microchip, check_sex, colour_of, owner_client};
 
 use super::clients::audit_practice;

@@ -73,7 +73,10 @@ pub async fn set_status(
         double_book: false,
     };
     let flash = match status::change(auth, Path(id), ApiJson(body)).await {
-        Ok(Json(a)) => Flash::success(format!("The appointment is now {}.", status_label(&a.status))),
+        Ok(Json(a)) => Flash::success(format!(
+            "The appointment is now {}.",
+            status_label(&a.status)
+        )),
         Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
             Flash::error(format!("The status was not changed: {}.", e.detail))
         }

@@ -14,7 +14,9 @@ use crate::api::pets::{self, PetOut, PetQuery};
 use crate::api::search::{self, ClientHit, SearchParams};
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsRead, ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead};
+use crate::auth::perms::{
+    AppointmentsRead, ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead,
+};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
@@ -98,7 +100,13 @@ struct FormPage {
     allowed: bool,
 }
 
-fn form_page(ctx: &PageCtx, p: &TenantPrincipal, id: String, form: ClientForm, errors: FormErrors) -> FormPage {
+fn form_page(
+    ctx: &PageCtx,
+    p: &TenantPrincipal,
+    id: String,
+    form: ClientForm,
+    errors: FormErrors,
+) -> FormPage {
     let (title, perm) = if id.is_empty() {
         ("New client", ClientsCreate::PERM)
     } else {
@@ -115,11 +123,23 @@ fn form_page(ctx: &PageCtx, p: &TenantPrincipal, id: String, form: ClientForm, e
 
 /// `GET /practice/clients/new`
 pub async fn new_form(ctx: PageCtx, staff: Staff) -> WebResult<Response> {
-    html(&form_page(&ctx, &staff.principal, String::new(), ClientForm::default(), FormErrors::default()))
+    html(&form_page(
+        &ctx,
+        &staff.principal,
+        String::new(),
+        ClientForm::default(),
+        FormErrors::default(),
+    ))
 }
 
 /// A 4xx of the API as the form again, with its errors beside the fields.
-fn refused(ctx: &PageCtx, p: &TenantPrincipal, id: String, form: ClientForm, e: crate::error::ApiError) -> WebResult<Response> {
+fn refused(
+    ctx: &PageCtx,
+    p: &TenantPrincipal,
+    id: String,
+    form: ClientForm,
+    e: crate::error::ApiError,
+) -> WebResult<Response> {
     let status = e.status;
     let mut errors = FormErrors::from_api(e);
     errors.fields = std::mem::take(&mut errors.fields)
@@ -144,7 +164,10 @@ pub async fn create(
         Ok((_, Json(c))) => Ok(redirect_flash(
             &s,
             &format!("/practice/clients/{}", c.id),
-            Flash::success(format!("Client {} {} was created.", c.first_name, c.last_name)),
+            Flash::success(format!(
+                "Client {} {} was created.",
+                c.first_name, c.last_name
+            )),
         )),
         Err(e) if e.status.is_client_error() => refused(&ctx, p, String::new(), form, e),
         Err(e) => Err(e.into()),
@@ -190,7 +213,12 @@ struct ShowPage {
 impl ShowPage {
     fn balance(&self) -> String {
         let c = self.c.balance_cents;
-        format!("{}{}.{:02}", if c < 0 { "-" } else { "" }, c.abs() / 100, c.abs() % 100)
+        format!(
+            "{}{}.{:02}",
+            if c < 0 { "-" } else { "" },
+            c.abs() / 100,
+            c.abs() % 100
+        )
     }
 
     fn age(&self, dob: &Option<String>) -> String {
@@ -254,7 +282,13 @@ pub async fn edit_form(
 ) -> WebResult<Response> {
     let p = &staff.principal;
     let Json(c) = clients::show(p.fork(&s).await?, Path(id)).await?;
-    html(&form_page(&ctx, p, c.id.clone(), ClientForm::from_client(&c), FormErrors::default()))
+    html(&form_page(
+        &ctx,
+        p,
+        c.id.clone(),
+        ClientForm::from_client(&c),
+        FormErrors::default(),
+    ))
 }
 
 /// `POST /practice/clients/{id}`: through `PATCH /api/clients/{id}`.

@@ -36,9 +36,15 @@ pub type Staff = InArea<StaffArea>;
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/practice", get(today))
-        .route("/practice/clients", get(clients::list).post(clients::create))
+        .route(
+            "/practice/clients",
+            get(clients::list).post(clients::create),
+        )
         .route("/practice/clients/new", get(clients::new_form))
-        .route("/practice/clients/{id}", get(clients::show).post(clients::update))
+        .route(
+            "/practice/clients/{id}",
+            get(clients::show).post(clients::update),
+        )
         .route("/practice/clients/{id}/edit", get(clients::edit_form))
         .route(
             "/practice/patients",
@@ -49,7 +55,10 @@ pub fn routes() -> axum::Router<AppState> {
             "/practice/patients/{id}",
             get(patients::show).post(patients_edit::update),
         )
-        .route("/practice/patients/{id}/edit", get(patients_edit::edit_form))
+        .route(
+            "/practice/patients/{id}/edit",
+            get(patients_edit::edit_form),
+        )
         .route(
             "/practice/patients/{id}/weights",
             post(patients_edit::add_weight),

@@ -173,14 +173,27 @@ pub async fn new_form(
         sex: "unknown".into(),
         ..PetForm::default()
     };
-    let page = form_page(&s, &ctx, &staff.principal, String::new(), q.q.unwrap_or_default(), form, FormErrors::default()).await?;
+    let page = form_page(
+        &s,
+        &ctx,
+        &staff.principal,
+        String::new(),
+        q.q.unwrap_or_default(),
+        form,
+        FormErrors::default(),
+    )
+    .await?;
     html(&page)
 }
 
 /// The API's field names as the form's.
 pub(super) fn pet_errors(e: crate::error::ApiError) -> FormErrors {
     let mut errors = FormErrors::from_api(e);
-    for (api, field) in [("weight.value", "weight"), ("weight.unit", "weightUnit"), ("color", "colour")] {
+    for (api, field) in [
+        ("weight.value", "weight"),
+        ("weight.unit", "weightUnit"),
+        ("color", "colour"),
+    ] {
         if let Some(m) = errors.fields.remove(api) {
             errors.fields.insert(field.into(), m);
         }
@@ -213,7 +226,16 @@ pub async fn create(
         )),
         Err(e) if e.status.is_client_error() => {
             let status = e.status;
-            let page = form_page(&s, &ctx, p, String::new(), String::new(), form, pet_errors(e)).await?;
+            let page = form_page(
+                &s,
+                &ctx,
+                p,
+                String::new(),
+                String::new(),
+                form,
+                pet_errors(e),
+            )
+            .await?;
             let mut resp = html(&page)?;
             *resp.status_mut() = status;
             Ok(resp)
@@ -272,7 +294,10 @@ pub async fn show(
     .await?;
     html(&ShowPage {
         chrome: chrome(&ctx, pet.pet.name.clone(), p),
-        age: age(pet.pet.date_of_birth.as_deref(), today_in(&jiff::tz::TimeZone::UTC)),
+        age: age(
+            pet.pet.date_of_birth.as_deref(),
+            today_in(&jiff::tz::TimeZone::UTC),
+        ),
         owners: owners.items,
         weights: weights.items,
         upcoming: appts.items.into_iter().map(Upcoming::from).collect(),

@@ -33,7 +33,16 @@ pub async fn edit_form(
     let p = &staff.principal;
     let Json(a) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
     let form = PetForm::from_pet(&a.pet);
-    let page = form_page(&s, &ctx, p, a.pet.id, String::new(), form, FormErrors::default()).await?;
+    let page = form_page(
+        &s,
+        &ctx,
+        p,
+        a.pet.id,
+        String::new(),
+        form,
+        FormErrors::default(),
+    )
+    .await?;
     html(&page)
 }
 
