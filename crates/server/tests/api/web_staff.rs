@@ -14,6 +14,7 @@ both_backends!(
     receptionist_registers_a_client_and_patient_and_runs_the_day,
     patient_marked_deceased_after_confirmation_loses_future_appointments,
     pages_keep_to_the_area_the_practice_and_the_company,
+    every_staff_and_portal_page_renders_for_each_role_of_its_area,
 );
 
 /// A company with its first practice, an appointment type and a receptionist working there.
@@ -494,4 +495,59 @@ async fn pages_keep_to_the_area_the_practice_and_the_company(b: Backend) {
     let r = admin.get(&format!("/practice/clients/{client}")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(!r.has("Jones"));
+}
+
+async fn every_staff_and_portal_page_renders_for_each_role_of_its_area(b: Backend) {
+    use smartdmv_server::web::chrome::Area;
+    let c = Practice::open(b, "webcrawl").await;
+    let (client, pet) = client_with_pet(&c, "Crawl", "Biscuit").await;
+    let (s, a) = c
+        .api(
+            Method::POST,
+            "/api/appointments",
+            Some(
+                json!({"petId": pet, "practiceId": c.practice, "typeId": c.consult,
+                        "startsAt": format!("{}T09:00:00Z", tomorrow())}),
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let (s, v) = c
+        .api(
+            Method::POST,
+            &format!("/api/clients/{client}/portal-account"),
+            Some(json!({"email": "crawl@owners.example", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let fill = |p: &str| {
+        p.replace("{client}", &client)
+            .replace("{patient}", &pet)
+            .replace("{appointment}", a["id"].as_str().unwrap())
+    };
+    let mut emails = vec!["admin@webcrawl.example".to_owned()];
+    for role in [
+        "PRACTICE_ADMINISTRATOR",
+        "PRACTICE_MANAGER",
+        "VETERINARIAN",
+        "TECHNICIAN",
+        "RECEPTIONIST",
+    ] {
+        emails.push(c.user(&role.to_lowercase(), role, &[&c.practice]).await);
+    }
+    emails.push("crawl@owners.example".into());
+    for email in emails {
+        let client_user = email.starts_with("crawl@");
+        let mut br = Browser::signed_in(&c.app, "webcrawl", &email).await;
+        for (page, area) in smartdmv_server::web::pages() {
+            let expected = match area {
+                Area::Staff if client_user => StatusCode::FORBIDDEN,
+                Area::Client if !client_user => StatusCode::FORBIDDEN,
+                Area::Staff | Area::Client => StatusCode::OK,
+                _ => continue,
+            };
+            let r = br.get(&fill(page)).await;
+            assert_eq!(r.status, expected, "{email} {page}: {}", r.body);
+        }
+    }
 }
