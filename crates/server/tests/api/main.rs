@@ -7,7 +7,6 @@
 mod helpers;
 
 mod auth;
-mod browser;
 mod cli;
 mod companies;
 mod demo;
@@ -15,6 +14,7 @@ mod fleet;
 mod import;
 mod isolation;
 mod matrix;
+mod page_browser;
 mod practices;
 mod provisioning;
 mod records;

@@ -7,8 +7,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::both_backends;
-use crate::browser::Browser;
 use crate::helpers::{Backend, PASSWORD};
+use crate::page_browser::Browser;
 use crate::web_staff::{Practice, client_with_pet};
 
 both_backends!(client_sees_only_their_pets_and_requests_and_cancels_appointments);

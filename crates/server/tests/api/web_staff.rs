@@ -7,8 +7,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::browser::{Browser, last_segment};
 use crate::helpers::{Backend, PASSWORD, TestApp};
+use crate::page_browser::{Browser, last_segment};
 
 both_backends!(
     receptionist_registers_a_client_and_patient_and_runs_the_day,
