@@ -121,6 +121,22 @@ impl TenantPrincipal {
         .await
     }
 
+    /// The same principal with its own lease of the company's database, so that one page
+    /// can call several API handlers (each takes its principal by value).
+    pub async fn fork(&self, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Self {
+            tenant: Tenant::acquire(state, self.tenant.company.clone()).await?,
+            user: self.user.clone(),
+            roles: self.roles.clone(),
+            custom_roles: self.custom_roles.clone(),
+            access: self.access.clone(),
+            practices: self.practices.clone(),
+            session: self.session.clone(),
+            source: self.source,
+            ip: self.ip.clone(),
+        })
+    }
+
     /// For a `CLIENT` user: the client record their portal account is linked to. Staff get
     /// `None`. A client user without a linked record sees nothing of anyone's.
     pub async fn own_client(
@@ -259,6 +275,18 @@ impl<P: Perm> Deref for Authorized<P> {
     type Target = TenantPrincipal;
     fn deref(&self) -> &TenantPrincipal {
         &self.principal
+    }
+}
+
+impl<P: Perm> Authorized<P> {
+    /// The principal, if it holds `P` (what the extractor checks), for callers that already
+    /// have one: the web pages call the API's handlers with it.
+    pub fn check(principal: TenantPrincipal) -> Result<Self, ApiError> {
+        principal.require(P::PERM)?;
+        Ok(Self {
+            principal,
+            _perm: PhantomData,
+        })
     }
 }
 

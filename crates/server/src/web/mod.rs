@@ -5,12 +5,16 @@
 //! Areas: `/owner` (platform host), `/administrator`, `/practice-administrator`, `/practice`
 //! (staff) and `/client` (company hosts). `/login`, `/logout` and `/` serve both hosts.
 
+pub mod booking;
 pub mod chrome;
 pub mod csrf;
+pub mod display;
 pub mod error;
 pub mod login;
 pub mod owner;
+pub mod portal;
 pub mod session;
+pub mod staff;
 
 use askama::Template;
 use axum::Router;
@@ -38,6 +42,8 @@ pub fn pages() -> Vec<(&'static str, chrome::Area)> {
     ]
     .into_iter()
     .chain(owner::PAGES.iter().map(|p| (*p, Owner)))
+    .chain(staff::PAGES.iter().map(|p| (*p, Staff)))
+    .chain(portal::PAGES.iter().map(|p| (*p, Client)))
     .collect()
 }
 
@@ -52,6 +58,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         )
         .route("/session/handoff", get(login::handoff))
         .merge(owner::routes())
+        .merge(staff::routes())
+        .merge(portal::routes())
         .route("/brand.css", get(brand_css))
         .route("/static/app.css", get(app_css))
         .layer(axum::middleware::from_fn_with_state(state, csrf::layer))

@@ -26,3 +26,5 @@ mod web;
 mod webdriver;
 mod web_auth;
 mod web_pages;
+mod web_client;
+mod web_staff;

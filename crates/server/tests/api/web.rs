@@ -13,12 +13,24 @@ pub struct WebSession<'a> {
     cookies: BTreeMap<String, String>,
 }
 
-/// A page answer: status, `Location` of a redirect, and the body.
+/// A page answer: status, `Location` of a redirect (empty when none), and the body.
 #[derive(Debug)]
 pub struct PageResp {
     pub status: StatusCode,
-    pub location: Option<String>,
+    pub location: String,
     pub body: String,
+}
+
+impl PageResp {
+    pub fn has(&self, text: &str) -> bool {
+        self.body.contains(text)
+    }
+}
+
+/// The id at the end of a redirect such as `/practice/clients/<id>`.
+pub fn last_segment(location: &str) -> String {
+    let path = location.split('?').next().unwrap_or_default();
+    path.rsplit('/').next().unwrap_or_default().to_owned()
 }
 
 impl<'a> WebSession<'a> {
@@ -30,6 +42,19 @@ impl<'a> WebSession<'a> {
     /// A browser on a company's host.
     pub fn company(app: &'a TestApp, subdomain: &str) -> Self {
         Self::on(app, &format!("{subdomain}.localhost"))
+    }
+
+    /// A browser on a company's host, signed in as `email` (with the tests' password).
+    pub async fn signed_in(app: &'a TestApp, subdomain: &str, email: &str) -> Self {
+        let mut web = Self::company(app, subdomain);
+        web.sign_in(email, crate::helpers::PASSWORD).await;
+        assert!(web.has_cookie("smartdmv_session"), "session cookie of {email}");
+        web
+    }
+
+    /// The same cookies sent to another company's host (as a stolen cookie would be).
+    pub fn on_host(&mut self, subdomain: &str) {
+        self.host = format!("{subdomain}.localhost:{}", self.app.addr.port());
     }
 
     fn on(app: &'a TestApp, host: &str) -> Self {
@@ -90,7 +115,8 @@ impl<'a> WebSession<'a> {
         let location = r
             .headers()
             .get("location")
-            .map(|v| v.to_str().unwrap().to_owned());
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
         let body = r.text().await.unwrap();
         PageResp {
             status,

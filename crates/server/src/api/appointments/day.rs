@@ -109,7 +109,7 @@ pub(crate) async fn visible_practice(
 /// `GET /api/practices/{id}/day?date=YYYY-MM-DD&sort=`: every appointment of the practice
 /// starting on that local day, with local times and names, grouped by veterinarian and by
 /// room. For staff of the practice (clients see their own appointments in the list).
-pub(super) async fn day(
+pub(crate) async fn day(
     auth: Authorized<AppointmentsRead>,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<DayParams>,

@@ -72,7 +72,7 @@ pub struct CreateAppointment {
 
 /// `POST /api/appointments`: staff book (`booked`); a client requests one for their own pet
 /// (`requested`, no overlap check until staff book it).
-pub(super) async fn create(
+pub(crate) async fn create(
     auth: Authorized<AppointmentsCreate>,
     ApiJson(body): ApiJson<CreateAppointment>,
 ) -> ApiResult<(StatusCode, Json<AppointmentOut>)> {
@@ -233,7 +233,7 @@ pub struct UpdateAppointment {
 /// `PATCH /api/appointments/{id}`: reschedule (start, length) or change the veterinarian,
 /// room, type or reason. A new time or resource is checked for overlaps again. Finished
 /// appointments are not changed; clients cancel rather than change.
-pub(super) async fn update(
+pub(crate) async fn update(
     auth: Authorized<AppointmentsUpdate>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateAppointment>,

@@ -8,10 +8,10 @@
 //! day view.
 
 mod booking;
-mod day;
-mod edit;
-mod slots;
-mod status;
+pub(crate) mod day;
+pub(crate) mod edit;
+pub(crate) mod slots;
+pub(crate) mod status;
 
 use axum::Json;
 use axum::extract::Path;

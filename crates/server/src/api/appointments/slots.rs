@@ -86,7 +86,7 @@ pub struct FreeSlotsOut {
 /// the type's length (every 15 minutes, not in the past) within the practice's opening hours
 /// of that local day in which the veterinarian, or without one at least one veterinarian of
 /// the practice, is free.
-pub(super) async fn free_slots(
+pub(crate) async fn free_slots(
     auth: Authorized<AppointmentsRead>,
     ApiQuery(q): ApiQuery<SlotParams>,
 ) -> ApiResult<Json<FreeSlotsOut>> {

@@ -100,7 +100,7 @@ pub struct StatusBody {
 
 /// `POST /api/appointments/{id}/status {status, reason?}`: staff move an appointment along
 /// its flow (book a request, confirm, check in, start, complete, no-show, cancel).
-pub(super) async fn change(
+pub(crate) async fn change(
     auth: Authorized<AppointmentsUpdate>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<StatusBody>,
@@ -145,7 +145,7 @@ pub struct CancelBody {
 
 /// `POST /api/appointments/{id}/cancel {reason?}`: staff cancel what the machine allows; a
 /// client cancels their own requested, booked or confirmed appointment before it starts.
-pub(super) async fn cancel(
+pub(crate) async fn cancel(
     auth: Authorized<AppointmentsUpdate>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<CancelBody>,

@@ -16,8 +16,9 @@ use smartdmv_domain::contact::ContactKind;
 use smartdmv_store::tenant::{client, client_contact, practice};
 use uuid::Uuid;
 
+use body::ContactDraft;
+pub(crate) use body::{Address, CreateClient, UpdateClient};
 pub use body::{ClientOut, ContactOut};
-use body::{ContactDraft, CreateClient, UpdateClient};
 
 use super::fields::{Errors, parse_id};
 use super::{Page, PageParams};

@@ -6,9 +6,9 @@
 
 mod body;
 mod checks;
-mod owners;
-mod update;
-mod weights;
+pub(crate) mod owners;
+pub(crate) mod update;
+pub(crate) mod weights;
 
 use axum::Json;
 use axum::extract::Path;
@@ -18,7 +18,8 @@ use serde::Deserialize;
 use smartdmv_store::tenant::{patient, patient_owner, patient_weight};
 use uuid::Uuid;
 
-use body::{CreatePet, PetAnswer, PetOut, Warning};
+use body::Warning;
+pub(crate) use body::{CreatePet, PetAnswer, PetOut, UpdatePet, WeightIn, WeightOut};
 use checks::{check_dates, check_microchip, check_sex, colour_of, owner_client};
 
 use super::clients::audit_practice;

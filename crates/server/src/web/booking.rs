@@ -1,0 +1,95 @@
+//! What the staff booking page and the client portal's request page share: the appointment
+//! types to choose from, the free slots of a day (through the free-slots API), and the start
+//! the API is given: a chosen slot, or a local time typed into the form.
+
+use axum::Json;
+use jiff::tz::TimeZone;
+
+use super::display::{authorized, hhmm, local_to_utc};
+use crate::api::appointment_types::{self, ListParams};
+use crate::api::appointments::slots::{self, SlotParams};
+use crate::app::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::AppointmentsRead;
+use crate::error::ApiError;
+use crate::extract::ApiQuery;
+
+/// One choice of a `<select>` or radio group.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The active appointment types, `selected` marked.
+pub async fn types(
+    s: &AppState,
+    p: &TenantPrincipal,
+    selected: &str,
+) -> Result<Vec<Choice>, ApiError> {
+    let Json(page) = appointment_types::list(
+        authorized::<AppointmentsRead>(s, p).await?,
+        ApiQuery(ListParams {
+            limit: Some(100),
+            cursor: None,
+            include_inactive: false,
+        }),
+    )
+    .await?;
+    Ok(page
+        .items
+        .into_iter()
+        .map(|t| Choice {
+            selected: t.id == selected,
+            label: format!("{} ({} min)", t.name, t.duration_minutes),
+            value: t.id,
+        })
+        .collect())
+}
+
+/// The free slots of a practice's day for a type (and a veterinarian, if given); each
+/// value is the slot's start in UTC. Empty until a date and a type are chosen.
+pub async fn free_slots(
+    s: &AppState,
+    p: &TenantPrincipal,
+    practice_id: Option<String>,
+    date: &str,
+    type_id: &str,
+    vet: &str,
+    selected: &str,
+) -> Result<Vec<Choice>, ApiError> {
+    if date.is_empty() || type_id.is_empty() {
+        return Ok(Vec::new());
+    }
+    let Json(out) = slots::free_slots(
+        authorized::<AppointmentsRead>(s, p).await?,
+        ApiQuery(SlotParams {
+            practice_id,
+            date: date.to_owned(),
+            type_id: type_id.to_owned(),
+            veterinarian_id: Some(vet.to_owned()).filter(|v| !v.is_empty()),
+        }),
+    )
+    .await?;
+    Ok(out
+        .slots
+        .into_iter()
+        .map(|sl| Choice {
+            selected: sl.starts_at == selected,
+            label: format!("{}–{}", hhmm(&sl.starts_at_local), hhmm(&sl.ends_at_local)),
+            value: sl.starts_at,
+        })
+        .collect())
+}
+
+/// The start to send to the API: the chosen slot, else the typed local time on `date` in
+/// the practice's zone. `Err` carries the field message for the time field.
+pub fn start_of(slot: &str, date: &str, time: &str, tz: &TimeZone) -> Result<String, String> {
+    if !slot.trim().is_empty() {
+        return Ok(slot.trim().to_owned());
+    }
+    if time.trim().is_empty() {
+        return Err("choose a free slot or type a time".into());
+    }
+    local_to_utc(date, time, tz).ok_or_else(|| "give a date and a time such as 09:30".into())
+}

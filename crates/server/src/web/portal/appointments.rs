@@ -1,0 +1,303 @@
+//! The client's appointments: upcoming and past, requesting one for their own pet (the API
+//! records it as `requested` for the practice to book), and cancelling an upcoming one
+//! after a confirmation page.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use jiff::{Timestamp, ToSpan};
+use serde::Deserialize;
+use smartdmv_store::tenant::practice;
+
+use super::{Client, Visit, chrome, own_pets, visits};
+use crate::api::appointments::edit::{self, CreateAppointment};
+use crate::api::appointments::status::{self, CancelBody};
+use crate::api::appointments::{self as appts, zone_of};
+use crate::app::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{AppointmentsCreate, AppointmentsRead, AppointmentsUpdate};
+use crate::extract::ApiJson;
+use crate::web::booking::{self, Choice};
+use crate::web::chrome::{Chrome, PageCtx};
+use crate::web::csrf::{Flash, Form};
+use crate::web::display::{authorized, today_in};
+use crate::web::error::WebResult;
+use crate::web::{FormErrors, html, redirect_flash};
+
+#[derive(Template)]
+#[template(path = "client/appointments.html")]
+struct ListPage {
+    chrome: Chrome,
+    upcoming: Vec<Visit>,
+    past: Vec<Visit>,
+}
+
+/// `GET /client/appointments`: upcoming ones, and those of the past year (latest first).
+pub async fn list(State(s): State<AppState>, ctx: PageCtx, c: Client) -> WebResult<Response> {
+    let p = &c.principal;
+    let pets = own_pets(&s, p).await?;
+    let now = Timestamp::now();
+    let year_ago = now.checked_sub(8760.hours()).unwrap_or(now);
+    let upcoming = visits(&s, p, &pets, None, Some(now.to_string()), None).await?;
+    let mut past = visits(
+        &s,
+        p,
+        &pets,
+        None,
+        Some(year_ago.to_string()),
+        Some(now.to_string()),
+    )
+    .await?;
+    // An appointment under way now ends after `now` and starts before it: it is upcoming.
+    past.retain(|v| !upcoming.iter().any(|u| u.id == v.id));
+    past.reverse();
+    html(&ListPage {
+        chrome: chrome(&ctx, "Appointments", p),
+        upcoming,
+        past,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestForm {
+    #[serde(default, alias = "pet")]
+    pet_id: String,
+    #[serde(default, alias = "practice")]
+    practice_id: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    type_id: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "client/request.html")]
+struct RequestPage {
+    chrome: Chrome,
+    form: RequestForm,
+    errors: FormErrors,
+    pets: Vec<Choice>,
+    practices: Vec<Choice>,
+    types: Vec<Choice>,
+    slots: Vec<Choice>,
+    slot_error: String,
+}
+
+/// The open practices, and the one chosen: the form's, else the client's home practice.
+async fn practices(
+    p: &TenantPrincipal,
+    wanted: &str,
+) -> WebResult<(Vec<Choice>, Option<practice::Model>)> {
+    let home = p.own_client().await?.and_then(|c| c.home_practice_id);
+    let mut all: Vec<practice::Model> = practice::list(p.db())
+        .await
+        .map_err(|e| p.db_error(e))?
+        .into_iter()
+        .filter(|x| x.active)
+        .collect();
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    let chosen = all
+        .iter()
+        .find(|x| x.id.to_string() == wanted)
+        .or_else(|| all.iter().find(|x| Some(x.id) == home))
+        .or_else(|| all.first())
+        .cloned();
+    let choices = all
+        .into_iter()
+        .map(|x| Choice {
+            selected: chosen.as_ref().is_some_and(|c| c.id == x.id),
+            value: x.id.to_string(),
+            label: x.name,
+        })
+        .collect();
+    Ok((choices, chosen))
+}
+
+async fn page(
+    s: &AppState,
+    ctx: &PageCtx,
+    p: &TenantPrincipal,
+    mut form: RequestForm,
+    errors: FormErrors,
+) -> WebResult<RequestPage> {
+    let pets = own_pets(s, p)
+        .await?
+        .into_iter()
+        .filter(|x| x.active && x.deceased_on.is_none())
+        .map(|x| Choice {
+            selected: x.id == form.pet_id,
+            label: format!("{} ({})", x.name, x.species),
+            value: x.id,
+        })
+        .collect();
+    let (practices, chosen) = practices(p, &form.practice_id).await?;
+    let (mut slots, mut slot_error) = (Vec::new(), String::new());
+    if let Some(pr) = &chosen {
+        form.practice_id = pr.id.to_string();
+        if form.date.is_empty() {
+            form.date = today_in(&zone_of(pr)).to_string();
+        }
+        match booking::free_slots(
+            s,
+            p,
+            Some(form.practice_id.clone()),
+            &form.date,
+            &form.type_id,
+            "",
+            &form.starts_at,
+        )
+        .await
+        {
+            Ok(v) => slots = v,
+            Err(e) if e.status.is_client_error() => slot_error = e.detail,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(RequestPage {
+        chrome: chrome(ctx, "Request an appointment", p),
+        types: booking::types(s, p, &form.type_id).await?,
+        form,
+        errors,
+        pets,
+        practices,
+        slots,
+        slot_error,
+    })
+}
+
+/// `GET /client/appointments/new?pet=&practice=&date=&typeId=`
+pub async fn request_form(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    c: Client,
+    Query(form): Query<RequestForm>,
+) -> WebResult<Response> {
+    html(&page(&s, &ctx, &c.principal, form, FormErrors::default()).await?)
+}
+
+/// `POST /client/appointments/new`: `POST /api/appointments` as the client (a request).
+pub async fn request(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    c: Client,
+    Form(form): Form<RequestForm>,
+) -> WebResult<Response> {
+    let p = &c.principal;
+    let tz = match form.practice_id.parse() {
+        Ok(id) => practice::find(p.db(), id)
+            .await
+            .map_err(|e| p.db_error(e))?
+            .map(|pr| zone_of(&pr)),
+        Err(_) => None,
+    }
+    .unwrap_or(jiff::tz::TimeZone::UTC);
+    let mut errors = FormErrors::general("Please correct the fields marked below.");
+    if form.pet_id.is_empty() {
+        errors.fields.insert("petId".into(), "choose a pet".into());
+    }
+    let starts_at = booking::start_of(&form.starts_at, &form.date, &form.time, &tz)
+        .map_err(|m| errors.fields.insert("time".into(), m));
+    let (Ok(starts_at), true) = (starts_at, errors.fields.is_empty()) else {
+        let mut resp = html(&page(&s, &ctx, p, form, errors).await?)?;
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(resp);
+    };
+    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let body = CreateAppointment {
+        pet_id: form.pet_id.clone(),
+        starts_at,
+        duration_minutes: None,
+        practice_id: opt(&form.practice_id),
+        veterinarian_id: None,
+        room_id: None,
+        type_id: opt(&form.type_id),
+        reason: opt(&form.reason),
+        client_id: None,
+        double_book: false,
+    };
+    let auth = authorized::<AppointmentsCreate>(&s, p).await?;
+    match edit::create(auth, ApiJson(body)).await {
+        Ok(_) => Ok(redirect_flash(
+            &s,
+            "/client/appointments",
+            Flash::success("Your request was sent; the practice will confirm it."),
+        )),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let mut errors = FormErrors::from_api(e);
+            if let Some(m) = errors.fields.remove("startsAt") {
+                errors.fields.insert("time".into(), m);
+            }
+            let mut resp = html(&page(&s, &ctx, p, form, errors).await?)?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "client/cancel.html")]
+struct CancelPage {
+    chrome: Chrome,
+    v: Visit,
+}
+
+/// `GET /client/appointments/{id}/cancel`: the confirmation page (404 for anyone else's).
+pub async fn cancel_confirm(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    c: Client,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let p = &c.principal;
+    let Json(a) = appts::show(authorized::<AppointmentsRead>(&s, p).await?, Path(id)).await?;
+    let pets = own_pets(&s, p).await?;
+    html(&CancelPage {
+        chrome: chrome(&ctx, "Cancel an appointment", p),
+        v: Visit::new(a, &pets),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /client/appointments/{id}/cancel`
+pub async fn cancel(
+    State(s): State<AppState>,
+    c: Client,
+    Path(id): Path<String>,
+    Form(f): Form<CancelForm>,
+) -> WebResult<Response> {
+    let auth = authorized::<AppointmentsUpdate>(&s, &c.principal).await?;
+    let body = CancelBody {
+        reason: Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty()),
+    };
+    match status::cancel(auth, Path(id.clone()), ApiJson(body)).await {
+        Ok(_) => Ok(redirect_flash(
+            &s,
+            "/client/appointments",
+            Flash::success("The appointment was cancelled."),
+        )),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            Ok(redirect_flash(
+                &s,
+                &format!("/client/appointments/{id}/cancel"),
+                Flash::error(format!("The appointment was not cancelled: {}.", e.detail)),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

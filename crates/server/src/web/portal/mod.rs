@@ -1,0 +1,219 @@
+//! `/client`: the client portal, for `CLIENT` users only. Their pets and each pet's page,
+//! their upcoming and past appointments, requesting an appointment and cancelling an
+//! upcoming one. Every read goes through the API's handlers, which show a client only what
+//! they own.
+
+mod appointments;
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+
+use super::chrome::{Area, Chrome, PageCtx};
+use super::display::{age, authorized, status_label, today_in, when};
+use super::error::WebResult;
+use super::html;
+use super::session::{ClientArea, InArea};
+use crate::api::appointments::{self as appts, AppointmentOut, ListParams};
+use crate::api::pets::{self, PetOut, PetQuery};
+use crate::app::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{AppointmentsRead, PetsRead};
+use crate::extract::ApiQuery;
+
+pub type Client = InArea<ClientArea>;
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/client", get(pets_page))
+        .route("/client/pets/{id}", get(pet_page))
+        .route("/client/appointments", get(appointments::list))
+        .route(
+            "/client/appointments/new",
+            get(appointments::request_form).post(appointments::request),
+        )
+        .route(
+            "/client/appointments/{id}/cancel",
+            get(appointments::cancel_confirm).post(appointments::cancel),
+        )
+}
+
+/// The pages of this area, for the page-permission tests.
+pub const PAGES: &[&str] = &[
+    "/client",
+    "/client/pets/{patient}",
+    "/client/appointments",
+    "/client/appointments/new",
+    "/client/appointments/{appointment}/cancel",
+];
+
+fn chrome(ctx: &PageCtx, title: impl Into<String>, p: &TenantPrincipal) -> Chrome {
+    Chrome::tenant(ctx, Area::Client, title, p)
+}
+
+/// The client's pets (every page of them).
+async fn own_pets(s: &AppState, p: &TenantPrincipal) -> WebResult<Vec<PetOut>> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let Json(page) = pets::list(
+            authorized::<PetsRead>(s, p).await?,
+            ApiQuery(PetQuery {
+                owner_id: None,
+                active: None,
+                limit: Some(100),
+                cursor,
+            }),
+        )
+        .await?;
+        out.extend(page.items);
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// One appointment as the portal shows it.
+pub struct Visit {
+    pub id: String,
+    pub when: String,
+    pub pet: String,
+    pub pet_id: String,
+    pub status: String,
+    pub status_label: String,
+    pub reason: String,
+    pub may_cancel: bool,
+}
+
+impl Visit {
+    fn new(a: AppointmentOut, pets: &[PetOut]) -> Self {
+        let status = smartdmv_domain::schedule::AppointmentStatus::parse(&a.status);
+        let future = a
+            .starts_at
+            .parse::<jiff::Timestamp>()
+            .is_ok_and(|t| t > jiff::Timestamp::now());
+        Visit {
+            when: when(&a.starts_at_local),
+            pet: pets
+                .iter()
+                .find(|p| p.id == a.pet_id)
+                .map_or_else(String::new, |p| p.name.clone()),
+            status_label: status_label(&a.status),
+            reason: a.reason.unwrap_or_default(),
+            may_cancel: future && status.is_some_and(|s| s.client_may_cancel()),
+            id: a.id,
+            pet_id: a.pet_id,
+            status: a.status,
+        }
+    }
+}
+
+/// The client's appointments in `[from, to)`, by start time.
+async fn visits(
+    s: &AppState,
+    p: &TenantPrincipal,
+    pets: &[PetOut],
+    pet_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> WebResult<Vec<Visit>> {
+    let Json(page) = appts::list(
+        authorized::<AppointmentsRead>(s, p).await?,
+        ApiQuery(ListParams {
+            limit: Some(100),
+            cursor: None,
+            practice_id: None,
+            from,
+            to,
+            veterinarian_id: None,
+            room_id: None,
+            pet_id,
+            client_id: None,
+            status: None,
+        }),
+    )
+    .await?;
+    Ok(page
+        .items
+        .into_iter()
+        .map(|a| Visit::new(a, pets))
+        .collect())
+}
+
+/// A pet as a card.
+pub struct PetCard {
+    pub pet: PetOut,
+    pub age: String,
+}
+
+#[derive(Template)]
+#[template(path = "client/pets.html")]
+struct PetsPage {
+    chrome: Chrome,
+    pets: Vec<PetCard>,
+    upcoming: Vec<Visit>,
+}
+
+/// `GET /client`: the client's pets and their next appointments.
+async fn pets_page(State(s): State<AppState>, ctx: PageCtx, c: Client) -> WebResult<Response> {
+    let p = &c.principal;
+    let pets = own_pets(&s, p).await?;
+    let now = jiff::Timestamp::now().to_string();
+    let upcoming = visits(&s, p, &pets, None, Some(now), None).await?;
+    let today = today_in(&jiff::tz::TimeZone::UTC);
+    html(&PetsPage {
+        chrome: chrome(&ctx, "My pets", p),
+        pets: pets
+            .into_iter()
+            .map(|pet| PetCard {
+                age: age(pet.date_of_birth.as_deref(), today),
+                pet,
+            })
+            .collect(),
+        upcoming,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "client/pet.html")]
+struct PetPage {
+    chrome: Chrome,
+    pet: PetCard,
+    upcoming: Vec<Visit>,
+}
+
+/// `GET /client/pets/{id}`: 404 unless the client owns the pet (the API decides).
+async fn pet_page(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    c: Client,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let p = &c.principal;
+    let Json(a) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
+    let pet = a.pet;
+    let now = jiff::Timestamp::now().to_string();
+    let upcoming = visits(
+        &s,
+        p,
+        std::slice::from_ref(&pet),
+        Some(pet.id.clone()),
+        Some(now),
+        None,
+    )
+    .await?;
+    html(&PetPage {
+        chrome: chrome(&ctx, pet.name.clone(), p),
+        pet: PetCard {
+            age: age(
+                pet.date_of_birth.as_deref(),
+                today_in(&jiff::tz::TimeZone::UTC),
+            ),
+            pet,
+        },
+        upcoming,
+    })
+}

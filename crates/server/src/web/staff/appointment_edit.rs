@@ -1,0 +1,282 @@
+//! One appointment's changes from the practice pages: status moves (the buttons of the day
+//! tables), rescheduling, and cancelling with a confirmation page.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use smartdmv_store::tenant::appointment;
+
+use super::{Staff, chrome};
+use crate::api::appointments::edit::{self, UpdateAppointment};
+use crate::api::appointments::status::{self, CancelBody, StatusBody};
+use crate::api::appointments::{self, AppointmentOut};
+use crate::app::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{AppointmentsRead, AppointmentsUpdate};
+use crate::extract::ApiJson;
+use crate::web::booking::Choice;
+use crate::web::chrome::{Chrome, PageCtx};
+use crate::web::csrf::{Flash, Form};
+use crate::web::display::{authorized, day_of, hhmm, local_to_utc, status_label, when};
+use crate::web::error::WebResult;
+use crate::web::{FormErrors, html, redirect_flash};
+
+/// A `back` address of our own practice pages, else the dashboard.
+fn back_to(raw: &str) -> String {
+    if raw.starts_with("/practice") && !raw.contains("//") && !raw.contains('\\') {
+        raw.to_owned()
+    } else {
+        "/practice".into()
+    }
+}
+
+fn schedule_of(a: &AppointmentOut) -> String {
+    format!(
+        "/practice/schedule?practice={}&date={}",
+        a.practice_id,
+        day_of(&a.starts_at_local)
+    )
+}
+
+async fn load(s: &AppState, p: &TenantPrincipal, id: &str) -> WebResult<AppointmentOut> {
+    let Json(a) = appointments::show(
+        authorized::<AppointmentsRead>(s, p).await?,
+        Path(id.to_owned()),
+    )
+    .await?;
+    Ok(a)
+}
+
+#[derive(Deserialize)]
+pub struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /practice/appointments/{id}/status`: one move along the status flow.
+pub async fn set_status(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<StatusForm>,
+) -> WebResult<Response> {
+    let back = back_to(&f.back);
+    let auth = authorized::<AppointmentsUpdate>(&s, &staff.principal).await?;
+    let body = StatusBody {
+        status: Some(f.status),
+        reason: None,
+        double_book: false,
+    };
+    let flash = match status::change(auth, Path(id), ApiJson(body)).await {
+        Ok(Json(a)) => Flash::success(format!(
+            "The appointment is now {}.",
+            status_label(&a.status)
+        )),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            Flash::error(format!("The status was not changed: {}.", e.detail))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(redirect_flash(&s, &back, flash))
+}
+
+#[derive(Template)]
+#[template(path = "staff/appointment_edit.html")]
+struct EditPage {
+    chrome: Chrome,
+    a: AppointmentOut,
+    when: String,
+    tz_hint: String,
+    form: RescheduleForm,
+    vets: Vec<Choice>,
+    errors: FormErrors,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RescheduleForm {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    duration_minutes: String,
+    #[serde(default)]
+    veterinarian_id: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    double_book: Option<String>,
+}
+
+async fn edit_page(
+    ctx: &PageCtx,
+    p: &TenantPrincipal,
+    a: AppointmentOut,
+    form: RescheduleForm,
+    errors: FormErrors,
+) -> WebResult<EditPage> {
+    let practice = a.practice_id.parse().unwrap_or_default();
+    let vets = appointment::veterinarians_of(p.db(), practice)
+        .await
+        .map_err(|e| p.db_error(e))?
+        .into_iter()
+        .map(|u| Choice {
+            selected: u.id.to_string() == form.veterinarian_id,
+            value: u.id.to_string(),
+            label: u.name,
+        })
+        .collect();
+    Ok(EditPage {
+        chrome: chrome(ctx, "Reschedule", p),
+        when: when(&a.starts_at_local),
+        tz_hint: format!("In the practice's local time ({}).", a.time_zone),
+        a,
+        form,
+        vets,
+        errors,
+    })
+}
+
+/// `GET /practice/appointments/{id}/edit`
+pub async fn edit_form(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let a = load(&s, p, &id).await?;
+    let form = RescheduleForm {
+        date: day_of(&a.starts_at_local),
+        time: hhmm(&a.starts_at_local),
+        duration_minutes: a.duration_minutes.to_string(),
+        veterinarian_id: a.veterinarian_id.clone().unwrap_or_default(),
+        reason: a.reason.clone().unwrap_or_default(),
+        double_book: None,
+    };
+    html(&edit_page(&ctx, p, a, form, FormErrors::default()).await?)
+}
+
+/// `POST /practice/appointments/{id}/edit`: through `PATCH /api/appointments/{id}`.
+pub async fn reschedule(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<RescheduleForm>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let a = load(&s, p, &id).await?;
+    let tz = smartdmv_domain::schedule::time_zone(&a.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
+    let Some(starts_at) = local_to_utc(&form.date, &form.time, &tz) else {
+        let mut errors = FormErrors::general("Please correct the fields marked below.");
+        errors
+            .fields
+            .insert("time".into(), "give a date and a time such as 09:30".into());
+        let mut resp = html(&edit_page(&ctx, p, a, form, errors).await?)?;
+        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+        return Ok(resp);
+    };
+    let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
+    let body = UpdateAppointment {
+        starts_at: Some(starts_at),
+        duration_minutes: match form.duration_minutes.trim() {
+            "" => None,
+            d => Some(d.parse().unwrap_or(-1)),
+        },
+        veterinarian_id: Some(opt(&form.veterinarian_id)),
+        room_id: None,
+        type_id: None,
+        reason: Some(opt(&form.reason)),
+        double_book: form.double_book.is_some(),
+    };
+    let auth = authorized::<AppointmentsUpdate>(&s, p).await?;
+    match edit::update(auth, Path(id), ApiJson(body)).await {
+        Ok(Json(saved)) => Ok(redirect_flash(
+            &s,
+            &schedule_of(&saved),
+            Flash::success(format!(
+                "The appointment was moved to {}.",
+                when(&saved.starts_at_local)
+            )),
+        )),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let mut errors = FormErrors::from_api(e);
+            if let Some(m) = errors.fields.remove("startsAt") {
+                errors.fields.insert("time".into(), m);
+            }
+            let mut resp = html(&edit_page(&ctx, p, a, form, errors).await?)?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/appointment_cancel.html")]
+struct CancelPage {
+    chrome: Chrome,
+    a: AppointmentOut,
+    when: String,
+    may_cancel: bool,
+}
+
+/// `GET /practice/appointments/{id}/cancel`: the confirmation page.
+pub async fn cancel_confirm(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let a = load(&s, p, &id).await?;
+    html(&CancelPage {
+        chrome: chrome(&ctx, "Cancel appointment", p),
+        when: when(&a.starts_at_local),
+        may_cancel: a.next_statuses.contains(&"cancelled"),
+        a,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /practice/appointments/{id}/cancel`
+pub async fn cancel(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<CancelForm>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let auth = authorized::<AppointmentsUpdate>(&s, p).await?;
+    let body = CancelBody {
+        reason: Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty()),
+    };
+    match status::cancel(auth, Path(id.clone()), ApiJson(body)).await {
+        Ok(Json(a)) => Ok(redirect_flash(
+            &s,
+            &schedule_of(&a),
+            Flash::success("The appointment was cancelled."),
+        )),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            Ok(redirect_flash(
+                &s,
+                &format!("/practice/appointments/{id}/cancel"),
+                Flash::error(format!("The appointment was not cancelled: {}.", e.detail)),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

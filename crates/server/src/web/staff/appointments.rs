@@ -1,0 +1,231 @@
+//! `/practice/schedule/new`: booking an appointment. Staff find the patient, pick the
+//! practice, day, type and (optionally) veterinarian, then a free slot or a typed time.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use smartdmv_store::tenant::{appointment, practice};
+
+use super::{PracticeChoice, Staff, chrome, pick_practice};
+use crate::api::appointments::edit::{self, CreateAppointment};
+use crate::api::pets;
+use crate::api::search::{self, PatientHit, SearchParams};
+use crate::app::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{AppointmentsCreate, ClientsRead, PetsRead};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::web::booking::{self, Choice};
+use crate::web::chrome::{Chrome, PageCtx};
+use crate::web::csrf::{Flash, Form};
+use crate::web::display::{authorized, today_in};
+use crate::web::error::WebResult;
+use crate::web::{FormErrors, html, redirect_flash};
+
+/// The booking form, as typed (query of the slot search and body of the booking).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BookForm {
+    #[serde(default, alias = "practice")]
+    practice_id: String,
+    #[serde(default, alias = "pet")]
+    pet_id: String,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    type_id: String,
+    #[serde(default)]
+    veterinarian_id: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    duration_minutes: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    double_book: Option<String>,
+    /// The patient search of the first step.
+    #[serde(default)]
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/book.html")]
+struct BookPage {
+    chrome: Chrome,
+    form: BookForm,
+    errors: FormErrors,
+    practices: Vec<PracticeChoice>,
+    pet_name: String,
+    hits: Vec<PatientHit>,
+    types: Vec<Choice>,
+    vets: Vec<Choice>,
+    slots: Vec<Choice>,
+    slot_error: String,
+    may_book: bool,
+}
+
+/// Everything the page shows for the form as it stands.
+async fn page(
+    s: &AppState,
+    ctx: &PageCtx,
+    p: &TenantPrincipal,
+    mut form: BookForm,
+    errors: FormErrors,
+) -> WebResult<BookPage> {
+    let (practices, chosen) = pick_practice(p, Some(&form.practice_id)).await?;
+    let mut hits = Vec::new();
+    let mut pet_name = String::new();
+    if form.pet_id.is_empty() {
+        if !form.q.trim().is_empty() {
+            let Json(r) = search::find(
+                authorized::<ClientsRead>(s, p).await?,
+                ApiQuery(SearchParams {
+                    q: Some(form.q.clone()),
+                    limit: Some(20),
+                    include_inactive: false,
+                }),
+            )
+            .await?;
+            hits = r.patients;
+        }
+    } else {
+        let Json(pet) = pets::show(
+            authorized::<PetsRead>(s, p).await?,
+            Path(form.pet_id.clone()),
+        )
+        .await?;
+        pet_name = format!("{} ({})", pet.pet.name, pet.pet.species);
+    }
+    let mut vets = Vec::new();
+    let (mut slots, mut slot_error) = (Vec::new(), String::new());
+    if let Some(pr) = &chosen {
+        form.practice_id = pr.id.to_string();
+        if form.date.is_empty() {
+            form.date = today_in(&crate::api::appointments::zone_of(pr)).to_string();
+        }
+        vets = appointment::veterinarians_of(p.db(), pr.id)
+            .await
+            .map_err(|e| p.db_error(e))?
+            .into_iter()
+            .map(|u| Choice {
+                selected: u.id.to_string() == form.veterinarian_id,
+                value: u.id.to_string(),
+                label: u.name,
+            })
+            .collect();
+        match booking::free_slots(
+            s,
+            p,
+            Some(form.practice_id.clone()),
+            &form.date,
+            &form.type_id,
+            &form.veterinarian_id,
+            &form.starts_at,
+        )
+        .await
+        {
+            Ok(v) => slots = v,
+            Err(e) if e.status.is_client_error() => slot_error = e.detail,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(BookPage {
+        chrome: chrome(ctx, "Book an appointment", p),
+        types: booking::types(s, p, &form.type_id).await?,
+        may_book: p.can(<AppointmentsCreate as crate::auth::perms::Perm>::PERM),
+        form,
+        errors,
+        practices,
+        pet_name,
+        hits,
+        vets,
+        slots,
+        slot_error,
+    })
+}
+
+/// `GET /practice/schedule/new?practice=&pet=&date=&typeId=&veterinarianId=&q=`
+pub async fn book_form(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Query(form): Query<BookForm>,
+) -> WebResult<Response> {
+    html(&page(&s, &ctx, &staff.principal, form, FormErrors::default()).await?)
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// `POST /practice/schedule/new`: books through `POST /api/appointments`.
+pub async fn book(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Form(form): Form<BookForm>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let tz = match opt(&form.practice_id).and_then(|id| id.parse().ok()) {
+        Some(id) => practice::find(p.db(), id)
+            .await
+            .map_err(|e| p.db_error(e))?
+            .map(|pr| crate::api::appointments::zone_of(&pr)),
+        None => None,
+    }
+    .unwrap_or(jiff::tz::TimeZone::UTC);
+    let starts_at = match booking::start_of(&form.starts_at, &form.date, &form.time, &tz) {
+        Ok(t) => t,
+        Err(msg) => {
+            let mut errors = FormErrors::general("Please correct the fields marked below.");
+            errors.fields.insert("time".into(), msg);
+            let mut resp = html(&page(&s, &ctx, p, form, errors).await?)?;
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(resp);
+        }
+    };
+    let duration = match form.duration_minutes.trim() {
+        "" => None,
+        d => Some(d.parse::<i32>().unwrap_or(-1)),
+    };
+    let body = CreateAppointment {
+        pet_id: form.pet_id.clone(),
+        starts_at,
+        duration_minutes: duration,
+        practice_id: opt(&form.practice_id),
+        veterinarian_id: opt(&form.veterinarian_id),
+        room_id: None,
+        type_id: opt(&form.type_id),
+        reason: opt(&form.reason),
+        client_id: None,
+        double_book: form.double_book.is_some(),
+    };
+    let auth = authorized::<AppointmentsCreate>(&s, p).await?;
+    match edit::create(auth, ApiJson(body)).await {
+        Ok((_, Json(a))) => Ok(redirect_flash(
+            &s,
+            &format!(
+                "/practice/schedule?practice={}&date={}",
+                a.practice_id,
+                crate::web::display::day_of(&a.starts_at_local)
+            ),
+            Flash::success("The appointment was booked."),
+        )),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let mut errors = FormErrors::from_api(e);
+            if let Some(m) = errors.fields.remove("startsAt") {
+                errors.fields.insert("time".into(), m);
+            }
+            let mut resp = html(&page(&s, &ctx, p, form, errors).await?)?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

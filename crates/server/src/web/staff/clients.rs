@@ -1,0 +1,315 @@
+//! `/practice/clients`: find (search or the paged list), create, show and edit clients.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::client_form::{ClientForm, address_line};
+use super::{Staff, chrome};
+use crate::api::appointments::{self, AppointmentOut, ListParams as ApptParams};
+use crate::api::clients::{self, ClientOut, ClientQuery};
+use crate::api::pets::{self, PetOut, PetQuery};
+use crate::api::search::{self, ClientHit, SearchParams};
+use crate::app::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{
+    AppointmentsRead, ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead,
+};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::web::chrome::{Chrome, PageCtx};
+use crate::web::csrf::{Flash, Form};
+use crate::web::display::{authorized, status_label, today_in, when};
+use crate::web::error::WebResult;
+use crate::web::{FormErrors, html, redirect_flash, url_encode};
+
+#[derive(Template)]
+#[template(path = "staff/clients.html")]
+struct ListPage {
+    chrome: Chrome,
+    q: String,
+    hits: Vec<ClientHit>,
+    clients: Vec<ClientOut>,
+    next_href: Option<String>,
+    may_create: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET /practice/clients?q=&cursor=`: search results for `q`, else every active client
+/// by name, a page at a time.
+pub async fn list(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let query = q.q.unwrap_or_default().trim().to_owned();
+    let (mut hits, mut list, mut next_href) = (Vec::new(), Vec::new(), None);
+    if query.is_empty() {
+        let Json(page) = clients::list(
+            authorized::<ClientsRead>(&s, p).await?,
+            ApiQuery(ClientQuery {
+                active: None,
+                home_practice_id: None,
+                limit: Some(25),
+                cursor: q.cursor,
+            }),
+        )
+        .await?;
+        list = page.items;
+        next_href = page
+            .next_cursor
+            .map(|c| format!("/practice/clients?cursor={}", url_encode(&c)));
+    } else {
+        let Json(r) = search::find(
+            authorized::<ClientsRead>(&s, p).await?,
+            ApiQuery(SearchParams {
+                q: Some(query.clone()),
+                limit: Some(50),
+                include_inactive: false,
+            }),
+        )
+        .await?;
+        hits = r.clients;
+    }
+    html(&ListPage {
+        chrome: chrome(&ctx, "Clients", p),
+        q: query,
+        hits,
+        clients: list,
+        next_href,
+        may_create: p.can(ClientsCreate::PERM),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "staff/client_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    /// Empty for a new client.
+    id: String,
+    form: ClientForm,
+    errors: FormErrors,
+    allowed: bool,
+}
+
+fn form_page(
+    ctx: &PageCtx,
+    p: &TenantPrincipal,
+    id: String,
+    form: ClientForm,
+    errors: FormErrors,
+) -> FormPage {
+    let (title, perm) = if id.is_empty() {
+        ("New client", ClientsCreate::PERM)
+    } else {
+        ("Edit client", ClientsUpdate::PERM)
+    };
+    FormPage {
+        chrome: chrome(ctx, title, p),
+        allowed: p.can(perm),
+        id,
+        form,
+        errors,
+    }
+}
+
+/// `GET /practice/clients/new`
+pub async fn new_form(ctx: PageCtx, staff: Staff) -> WebResult<Response> {
+    html(&form_page(
+        &ctx,
+        &staff.principal,
+        String::new(),
+        ClientForm::default(),
+        FormErrors::default(),
+    ))
+}
+
+/// A 4xx of the API as the form again, with its errors beside the fields.
+fn refused(
+    ctx: &PageCtx,
+    p: &TenantPrincipal,
+    id: String,
+    form: ClientForm,
+    e: crate::error::ApiError,
+) -> WebResult<Response> {
+    let status = e.status;
+    let mut errors = FormErrors::from_api(e);
+    errors.fields = std::mem::take(&mut errors.fields)
+        .into_iter()
+        .map(|(k, v)| (k.trim_start_matches("address.").to_owned(), v))
+        .collect();
+    let mut resp = html(&form_page(ctx, p, id, form, errors))?;
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+/// `POST /practice/clients`: through `POST /api/clients`.
+pub async fn create(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Form(form): Form<ClientForm>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let auth = authorized::<ClientsCreate>(&s, p).await?;
+    match clients::create(auth, ApiJson(form.to_create())).await {
+        Ok((_, Json(c))) => Ok(redirect_flash(
+            &s,
+            &format!("/practice/clients/{}", c.id),
+            Flash::success(format!(
+                "Client {} {} was created.",
+                c.first_name, c.last_name
+            )),
+        )),
+        Err(e) if e.status.is_client_error() => refused(&ctx, p, String::new(), form, e),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One upcoming appointment on the client page.
+pub struct Upcoming {
+    pub id: String,
+    pub when: String,
+    pub pet_id: String,
+    pub status: String,
+    pub status_label: String,
+    pub reason: String,
+}
+
+impl From<AppointmentOut> for Upcoming {
+    fn from(a: AppointmentOut) -> Self {
+        Upcoming {
+            when: when(&a.starts_at_local),
+            status_label: status_label(&a.status),
+            reason: a.reason.unwrap_or_default(),
+            id: a.id,
+            pet_id: a.pet_id,
+            status: a.status,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/client.html")]
+struct ShowPage {
+    chrome: Chrome,
+    c: ClientOut,
+    address: String,
+    pets: Vec<PetOut>,
+    upcoming: Vec<Upcoming>,
+    today: jiff::civil::Date,
+    may_edit: bool,
+    may_add_pet: bool,
+}
+
+impl ShowPage {
+    fn balance(&self) -> String {
+        let c = self.c.balance_cents;
+        format!(
+            "{}{}.{:02}",
+            if c < 0 { "-" } else { "" },
+            c.abs() / 100,
+            c.abs() % 100
+        )
+    }
+
+    fn age(&self, dob: &Option<String>) -> String {
+        crate::web::display::age(dob.as_deref(), self.today)
+    }
+}
+
+/// `GET /practice/clients/{id}`: details, contacts, pets and upcoming appointments.
+pub async fn show(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let Json(c) = clients::show(p.fork(&s).await?, Path(id)).await?;
+    let Json(pets) = pets::list(
+        authorized::<PetsRead>(&s, p).await?,
+        ApiQuery(PetQuery {
+            owner_id: c.id.parse().ok(),
+            active: None,
+            limit: Some(100),
+            cursor: None,
+        }),
+    )
+    .await?;
+    let Json(appts) = appointments::list(
+        authorized::<AppointmentsRead>(&s, p).await?,
+        ApiQuery(ApptParams {
+            limit: Some(20),
+            cursor: None,
+            practice_id: None,
+            from: Some(jiff::Timestamp::now().to_string()),
+            to: None,
+            veterinarian_id: None,
+            room_id: None,
+            pet_id: None,
+            client_id: Some(c.id.clone()),
+            status: None,
+        }),
+    )
+    .await?;
+    html(&ShowPage {
+        chrome: chrome(&ctx, format!("{} {}", c.first_name, c.last_name), p),
+        address: address_line(c.address.as_ref()),
+        pets: pets.items,
+        upcoming: appts.items.into_iter().map(Upcoming::from).collect(),
+        today: today_in(&jiff::tz::TimeZone::UTC),
+        may_edit: p.can(ClientsUpdate::PERM),
+        may_add_pet: p.can(crate::auth::perms::PetsCreate::PERM),
+        c,
+    })
+}
+
+/// `GET /practice/clients/{id}/edit`
+pub async fn edit_form(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let Json(c) = clients::show(p.fork(&s).await?, Path(id)).await?;
+    html(&form_page(
+        &ctx,
+        p,
+        c.id.clone(),
+        ClientForm::from_client(&c),
+        FormErrors::default(),
+    ))
+}
+
+/// `POST /practice/clients/{id}`: through `PATCH /api/clients/{id}`.
+pub async fn update(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<ClientForm>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let auth = authorized::<ClientsUpdate>(&s, p).await?;
+    match clients::update(auth, Path(id.clone()), ApiJson(form.to_update())).await {
+        Ok(Json(c)) => Ok(redirect_flash(
+            &s,
+            &format!("/practice/clients/{}", c.id),
+            Flash::success("The client was saved."),
+        )),
+        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::NOT_FOUND => {
+            refused(&ctx, p, id, form, e)
+        }
+        Err(e) => Err(e.into()),
+    }
+}

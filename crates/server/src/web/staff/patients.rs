@@ -1,0 +1,308 @@
+//! `/practice/patients`: find (search or the paged list), register a patient for a client,
+//! and the patient's page (details, owners, weights, upcoming appointments).
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::clients::Upcoming;
+use super::pet_form::{CHIP_TYPES, PetForm, SEXES, UNITS, species_choices};
+use super::{Staff, chrome};
+use crate::api::appointments::{self, ListParams as ApptParams};
+use crate::api::pets::owners::{self, OwnershipOut};
+use crate::api::pets::weights::{self};
+use crate::api::pets::{self, PetAnswer, PetOut, PetQuery, WeightOut};
+use crate::api::search::{self, ClientHit, PatientHit, SearchParams};
+use crate::api::{PageParams, clients};
+use crate::app::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{AppointmentsRead, ClientsRead, Perm, PetsCreate, PetsRead, PetsUpdate};
+use crate::extract::{ApiJson, ApiQuery};
+use crate::web::booking::Choice;
+use crate::web::chrome::{Chrome, PageCtx};
+use crate::web::csrf::{Flash, Form};
+use crate::web::display::{age, authorized, today_in};
+use crate::web::error::WebResult;
+use crate::web::{FormErrors, html, redirect_flash, url_encode};
+
+#[derive(Template)]
+#[template(path = "staff/patients.html")]
+struct ListPage {
+    chrome: Chrome,
+    q: String,
+    hits: Vec<PatientHit>,
+    pets: Vec<PetOut>,
+    next_href: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET /practice/patients?q=&cursor=`
+pub async fn list(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let query = q.q.unwrap_or_default().trim().to_owned();
+    let (mut hits, mut list, mut next_href) = (Vec::new(), Vec::new(), None);
+    if query.is_empty() {
+        let Json(page) = pets::list(
+            authorized::<PetsRead>(&s, p).await?,
+            ApiQuery(PetQuery {
+                owner_id: None,
+                active: None,
+                limit: Some(25),
+                cursor: q.cursor,
+            }),
+        )
+        .await?;
+        list = page.items;
+        next_href = page
+            .next_cursor
+            .map(|c| format!("/practice/patients?cursor={}", url_encode(&c)));
+    } else {
+        let Json(r) = search::find(
+            authorized::<ClientsRead>(&s, p).await?,
+            ApiQuery(SearchParams {
+                q: Some(query.clone()),
+                limit: Some(50),
+                include_inactive: false,
+            }),
+        )
+        .await?;
+        hits = r.patients;
+    }
+    html(&ListPage {
+        chrome: chrome(&ctx, "Patients", p),
+        q: query,
+        hits,
+        pets: list,
+        next_href,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "staff/patient_form.html")]
+pub(super) struct FormPage {
+    pub chrome: Chrome,
+    /// Empty for a new patient.
+    pub id: String,
+    pub owner_name: String,
+    pub owner_q: String,
+    pub owner_hits: Vec<ClientHit>,
+    pub form: PetForm,
+    pub species: Vec<Choice>,
+    pub sexes: [&'static str; 3],
+    pub chip_types: [&'static str; 5],
+    pub units: [&'static str; 4],
+    pub errors: FormErrors,
+    pub allowed: bool,
+}
+
+/// The form page; a new patient needs its owner first (found by search).
+pub(super) async fn form_page(
+    s: &AppState,
+    ctx: &PageCtx,
+    p: &TenantPrincipal,
+    id: String,
+    owner_q: String,
+    form: PetForm,
+    errors: FormErrors,
+) -> WebResult<FormPage> {
+    let mut owner_name = String::new();
+    let mut owner_hits = Vec::new();
+    if id.is_empty() && !form.owner_id.is_empty() {
+        let Json(c) = clients::show(p.fork(s).await?, Path(form.owner_id.clone())).await?;
+        owner_name = format!("{} {}", c.first_name, c.last_name);
+    } else if id.is_empty() && !owner_q.trim().is_empty() {
+        let Json(r) = search::find(
+            authorized::<ClientsRead>(s, p).await?,
+            ApiQuery(SearchParams {
+                q: Some(owner_q.clone()),
+                limit: Some(20),
+                include_inactive: false,
+            }),
+        )
+        .await?;
+        owner_hits = r.clients;
+    }
+    let (title, perm) = if id.is_empty() {
+        ("New patient", PetsCreate::PERM)
+    } else {
+        ("Edit patient", PetsUpdate::PERM)
+    };
+    Ok(FormPage {
+        chrome: chrome(ctx, title, p),
+        species: species_choices(s, p, &form.species).await?,
+        allowed: p.can(perm),
+        sexes: SEXES,
+        chip_types: CHIP_TYPES,
+        units: UNITS,
+        id,
+        owner_name,
+        owner_q,
+        owner_hits,
+        form,
+        errors,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    owner: Option<String>,
+    q: Option<String>,
+}
+
+/// `GET /practice/patients/new?owner=&q=`
+pub async fn new_form(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Query(q): Query<NewQuery>,
+) -> WebResult<Response> {
+    let form = PetForm {
+        owner_id: q.owner.unwrap_or_default(),
+        sex: "unknown".into(),
+        ..PetForm::default()
+    };
+    let page = form_page(
+        &s,
+        &ctx,
+        &staff.principal,
+        String::new(),
+        q.q.unwrap_or_default(),
+        form,
+        FormErrors::default(),
+    )
+    .await?;
+    html(&page)
+}
+
+/// The API's field names as the form's.
+pub(super) fn pet_errors(e: crate::error::ApiError) -> FormErrors {
+    let mut errors = FormErrors::from_api(e);
+    for (api, field) in [
+        ("weight.value", "weight"),
+        ("weight.unit", "weightUnit"),
+        ("color", "colour"),
+    ] {
+        if let Some(m) = errors.fields.remove(api) {
+            errors.fields.insert(field.into(), m);
+        }
+    }
+    errors
+}
+
+/// Warnings of the API (a duplicate microchip) as the flash after a save.
+pub(super) fn saved_flash(what: &str, a: &PetAnswer) -> Flash {
+    match a.warnings.first() {
+        Some(w) => Flash::success(format!("{what} Note: {}.", w.detail)),
+        None => Flash::success(what),
+    }
+}
+
+/// `POST /practice/patients`: through `POST /api/pets`.
+pub async fn create(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Form(form): Form<PetForm>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let auth = authorized::<PetsCreate>(&s, p).await?;
+    match pets::create(auth, ApiJson(form.to_create())).await {
+        Ok((_, Json(a))) => Ok(redirect_flash(
+            &s,
+            &format!("/practice/patients/{}", a.pet.id),
+            saved_flash(&format!("Patient {} was registered.", a.pet.name), &a),
+        )),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let page = form_page(
+                &s,
+                &ctx,
+                p,
+                String::new(),
+                String::new(),
+                form,
+                pet_errors(e),
+            )
+            .await?;
+            let mut resp = html(&page)?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/patient.html")]
+struct ShowPage {
+    chrome: Chrome,
+    pet: PetAnswer,
+    age: String,
+    owners: Vec<OwnershipOut>,
+    weights: Vec<WeightOut>,
+    upcoming: Vec<Upcoming>,
+    units: [&'static str; 4],
+    may_edit: bool,
+}
+
+/// `GET /practice/patients/{id}`
+pub async fn show(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let Json(pet) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id.clone())).await?;
+    let Json(owners) = owners::list(authorized::<PetsRead>(&s, p).await?, Path(id.clone())).await?;
+    let Json(weights) = weights::list(
+        authorized::<PetsRead>(&s, p).await?,
+        Path(id.clone()),
+        ApiQuery(PageParams {
+            limit: Some(10),
+            cursor: None,
+        }),
+    )
+    .await?;
+    let Json(appts) = appointments::list(
+        authorized::<AppointmentsRead>(&s, p).await?,
+        ApiQuery(ApptParams {
+            limit: Some(20),
+            cursor: None,
+            practice_id: None,
+            from: Some(jiff::Timestamp::now().to_string()),
+            to: None,
+            veterinarian_id: None,
+            room_id: None,
+            pet_id: Some(pet.pet.id.clone()),
+            client_id: None,
+            status: None,
+        }),
+    )
+    .await?;
+    html(&ShowPage {
+        chrome: chrome(&ctx, pet.pet.name.clone(), p),
+        age: age(
+            pet.pet.date_of_birth.as_deref(),
+            today_in(&jiff::tz::TimeZone::UTC),
+        ),
+        owners: owners.items,
+        weights: weights.items,
+        upcoming: appts.items.into_iter().map(Upcoming::from).collect(),
+        units: UNITS,
+        may_edit: p.can(PetsUpdate::PERM),
+        pet,
+    })
+}

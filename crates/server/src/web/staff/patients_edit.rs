@@ -1,0 +1,209 @@
+//! Changes to one patient from its pages: edit the details, record a weighing, and mark it
+//! deceased (a confirmation page; the API cancels its future appointments too).
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use super::patients::{form_page, pet_errors, saved_flash};
+use super::pet_form::PetForm;
+use super::{Staff, chrome};
+use crate::api::pets::update::{self};
+use crate::api::pets::weights::{self};
+use crate::api::pets::{self, PetAnswer, UpdatePet, WeightIn};
+use crate::app::AppState;
+use crate::auth::perms::{PetsRead, PetsUpdate};
+use crate::extract::ApiJson;
+use crate::web::chrome::{Chrome, PageCtx};
+use crate::web::csrf::{Flash, Form};
+use crate::web::display::{authorized, today_in};
+use crate::web::error::WebResult;
+use crate::web::{FormErrors, html, redirect_flash};
+
+/// `GET /practice/patients/{id}/edit`
+pub async fn edit_form(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let Json(a) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
+    let form = PetForm::from_pet(&a.pet);
+    let page = form_page(
+        &s,
+        &ctx,
+        p,
+        a.pet.id,
+        String::new(),
+        form,
+        FormErrors::default(),
+    )
+    .await?;
+    html(&page)
+}
+
+/// `POST /practice/patients/{id}`: through `PATCH /api/pets/{id}`.
+pub async fn update(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(form): Form<PetForm>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let auth = authorized::<PetsUpdate>(&s, p).await?;
+    match update::update(auth, Path(id.clone()), ApiJson(form.to_update())).await {
+        Ok(Json(a)) => Ok(redirect_flash(
+            &s,
+            &format!("/practice/patients/{}", a.pet.id),
+            saved_flash("The patient was saved.", &a),
+        )),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            let status = e.status;
+            let page = form_page(&s, &ctx, p, id, String::new(), form, pet_errors(e)).await?;
+            let mut resp = html(&page)?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WeightForm {
+    #[serde(default)]
+    value: String,
+    #[serde(default)]
+    unit: String,
+}
+
+/// `POST /practice/patients/{id}/weights`: through `POST /api/pets/{id}/weights`; the
+/// outcome comes back to the patient page as a flash message.
+pub async fn add_weight(
+    State(s): State<AppState>,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<WeightForm>,
+) -> WebResult<Response> {
+    let auth = authorized::<PetsUpdate>(&s, &staff.principal).await?;
+    let body = WeightIn {
+        value: f.value.trim().replace(',', ".").parse().unwrap_or(f64::NAN),
+        unit: f.unit,
+        measured_at: None,
+    };
+    let back = format!("/practice/patients/{id}");
+    let flash = match weights::create(auth, Path(id), ApiJson(body)).await {
+        Ok((_, Json(w))) => Flash::success(format!("Weight {} {} recorded.", w.value, w.unit)),
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            let errors = FormErrors::from_api(e);
+            let msg = errors
+                .fields
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            Flash::error(format!(
+                "The weight was not recorded: {}.",
+                if msg.is_empty() { errors.general } else { msg }
+            ))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(redirect_flash(&s, &back, flash))
+}
+
+#[derive(Template)]
+#[template(path = "staff/patient_deceased.html")]
+struct DeceasedPage {
+    chrome: Chrome,
+    pet: PetAnswer,
+    date: String,
+    errors: FormErrors,
+    allowed: bool,
+}
+
+/// `GET /practice/patients/{id}/deceased`: the confirmation page.
+pub async fn deceased_confirm(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let Json(pet) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
+    html(&DeceasedPage {
+        chrome: chrome(&ctx, format!("{} deceased", pet.pet.name), p),
+        date: today_in(&jiff::tz::TimeZone::UTC).to_string(),
+        allowed: p.can(<PetsUpdate as crate::auth::perms::Perm>::PERM),
+        pet,
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeceasedForm {
+    #[serde(default)]
+    deceased_on: String,
+}
+
+/// `POST /practice/patients/{id}/deceased`: `PATCH /api/pets/{id} {deceasedOn}`.
+pub async fn deceased(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    staff: Staff,
+    Path(id): Path<String>,
+    Form(f): Form<DeceasedForm>,
+) -> WebResult<Response> {
+    let p = &staff.principal;
+    let auth = authorized::<PetsUpdate>(&s, p).await?;
+    let body = UpdatePet {
+        name: None,
+        species: None,
+        breed: None,
+        sex: None,
+        neutered: None,
+        date_of_birth: None,
+        dob_estimated: None,
+        colour: None,
+        color: None,
+        microchip: None,
+        microchip_type: None,
+        alerts: None,
+        notes: None,
+        deceased_on: Some(Some(f.deceased_on.trim().to_owned())),
+        active: None,
+    };
+    match update::update(auth, Path(id.clone()), ApiJson(body)).await {
+        Ok(Json(a)) => {
+            let n = a.cancelled_appointment_ids.as_ref().map_or(0, Vec::len);
+            Ok(redirect_flash(
+                &s,
+                &format!("/practice/patients/{}", a.pet.id),
+                Flash::success(format!(
+                    "{} was marked deceased; {n} future appointment(s) were cancelled.",
+                    a.pet.name
+                )),
+            ))
+        }
+        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+            let status = e.status;
+            let Json(pet) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
+            let mut resp = html(&DeceasedPage {
+                chrome: chrome(&ctx, format!("{} deceased", pet.pet.name), p),
+                date: f.deceased_on,
+                allowed: true,
+                pet,
+                errors: FormErrors::from_api(e),
+            })?;
+            *resp.status_mut() = status;
+            Ok(resp)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
