@@ -109,10 +109,7 @@ async fn security_headers(mut resp: Response) -> Response {
         h.insert("cache-control", HeaderValue::from_static("no-store"));
     }
     if !h.contains_key("content-security-policy") {
-        h.insert(
-            "content-security-policy",
-            HeaderValue::from_static(CSP),
-        );
+        h.insert("content-security-policy", HeaderValue::from_static(CSP));
     }
     h.insert(
         "cross-origin-opener-policy",

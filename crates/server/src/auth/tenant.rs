@@ -121,6 +121,23 @@ impl TenantPrincipal {
         .await
     }
 
+    /// The same principal on a fresh lease of the company's database, for a page that calls
+    /// several API handlers (each takes its principal by value). No request is re-read:
+    /// the session, roles and overrides are those already checked.
+    pub async fn fork(&self, state: &AppState) -> Result<Self, ApiError> {
+        Ok(Self {
+            tenant: Tenant::acquire(state, self.tenant.company.clone()).await?,
+            user: self.user.clone(),
+            roles: self.roles.clone(),
+            custom_roles: self.custom_roles.clone(),
+            access: self.access.clone(),
+            practices: self.practices.clone(),
+            session: self.session.clone(),
+            source: self.source,
+            ip: self.ip.clone(),
+        })
+    }
+
     /// For a `CLIENT` user: the client record their portal account is linked to. Staff get
     /// `None`. A client user without a linked record sees nothing of anyone's.
     pub async fn own_client(
@@ -259,6 +276,18 @@ impl<P: Perm> Deref for Authorized<P> {
     type Target = TenantPrincipal;
     fn deref(&self) -> &TenantPrincipal {
         &self.principal
+    }
+}
+
+impl<P: Perm> Authorized<P> {
+    /// Holds an already extracted principal to the permission `P` (the web pages call the
+    /// API's handlers with it, so both apply the same check).
+    pub fn check(principal: TenantPrincipal) -> Result<Self, ApiError> {
+        principal.require(P::PERM)?;
+        Ok(Self {
+            principal,
+            _perm: PhantomData,
+        })
     }
 }
 

@@ -308,7 +308,9 @@ pub async fn handoff(
     }
     let company = resolve_company(&parts, &state).await?;
     if crate::auth::token::token_company(&q.token) != Some(company.id) {
-        return Err(WebError::Forbidden("this session belongs to another company".into()));
+        return Err(WebError::Forbidden(
+            "this session belongs to another company".into(),
+        ));
     }
     let tenant = Tenant::acquire(&state, company).await?;
     let now = smartdmv_store::now();

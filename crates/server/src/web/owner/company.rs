@@ -114,11 +114,17 @@ pub async fn create(
             Ok(resp)
         }
         Err(e) if e.code == "provisioning_failed" => {
-            let id = e.extra.get("companyId").and_then(|v| v.as_str()).unwrap_or_default();
+            let id = e
+                .extra
+                .get("companyId")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
             Ok(redirect_flash(
                 &s,
                 &format!("/owner/companies/{id}"),
-                Flash::error("The company was registered but its database could not be provisioned."),
+                Flash::error(
+                    "The company was registered but its database could not be provisioned.",
+                ),
             ))
         }
         Err(e) => Err(e.into()),
@@ -151,7 +157,9 @@ async fn usage(s: &AppState, c: &CompanyOut) -> Option<Usage> {
     let db = tenant.db.conn();
     Some(Usage {
         users: smartdmv_store::tenant::user::count(db).await.ok()?,
-        practices: smartdmv_store::tenant::practice::count_active(db).await.ok()?,
+        practices: smartdmv_store::tenant::practice::count_active(db)
+            .await
+            .ok()?,
     })
 }
 
@@ -365,9 +373,10 @@ pub async fn impersonate(
     let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id.clone())).await?;
     let minutes = match form.minutes.trim() {
         "" => None,
-        m => Some(m.parse::<i64>().map_err(|_| {
-            WebError::BadRequest("minutes must be a whole number".into())
-        })?),
+        m => Some(
+            m.parse::<i64>()
+                .map_err(|_| WebError::BadRequest("minutes must be a whole number".into()))?,
+        ),
     };
     let body = ImpersonateBody {
         user_id: None,
@@ -380,9 +389,12 @@ pub async fn impersonate(
         Ok(resp) => {
             let bytes = axum::body::to_bytes(resp.into_body(), 64 * 1024)
                 .await
-                .map_err(|_| WebError::Status(StatusCode::INTERNAL_SERVER_ERROR, "no session".into()))?;
-            let v: serde_json::Value = serde_json::from_slice(&bytes)
-                .map_err(|_| WebError::Status(StatusCode::INTERNAL_SERVER_ERROR, "no session".into()))?;
+                .map_err(|_| {
+                    WebError::Status(StatusCode::INTERNAL_SERVER_ERROR, "no session".into())
+                })?;
+            let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| {
+                WebError::Status(StatusCode::INTERNAL_SERVER_ERROR, "no session".into())
+            })?;
             let token = v["token"].as_str().unwrap_or_default();
             Ok(Redirect::to(&format!(
                 "{}/session/handoff?token={}",
@@ -391,7 +403,9 @@ pub async fn impersonate(
             ))
             .into_response())
         }
-        Err(e) if e.status.is_client_error() => Ok(redirect_flash(&s, &back, Flash::error(e.detail))),
+        Err(e) if e.status.is_client_error() => {
+            Ok(redirect_flash(&s, &back, Flash::error(e.detail)))
+        }
         Err(e) => Err(e.into()),
     }
 }

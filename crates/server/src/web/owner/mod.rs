@@ -69,7 +69,11 @@ struct DashboardPage {
     recent: Vec<CompanyOut>,
 }
 
-async fn dashboard(State(s): State<AppState>, ctx: PageCtx, Owner(op): Owner) -> WebResult<Response> {
+async fn dashboard(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+) -> WebResult<Response> {
     let db = s.platform.owner.conn();
     let mut figures = vec![Figure {
         label: "Companies",

@@ -56,7 +56,11 @@ async fn page(
     })
 }
 
-pub async fn list(State(s): State<AppState>, ctx: PageCtx, Owner(op): Owner) -> WebResult<Response> {
+pub async fn list(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+) -> WebResult<Response> {
     page(&s, &ctx, op, NewUserForm::default(), FormErrors::default()).await
 }
 
