@@ -5,11 +5,14 @@
 //! Areas: `/owner` (platform host), `/administrator`, `/practice-administrator`, `/practice`
 //! (staff) and `/client` (company hosts). `/login`, `/logout` and `/` serve both hosts.
 
+pub mod admin;
 pub mod chrome;
 pub mod csrf;
 pub mod error;
+pub mod invitation;
 pub mod login;
 pub mod owner;
+pub mod practice_admin;
 pub mod session;
 
 use askama::Template;
@@ -38,6 +41,12 @@ pub fn pages() -> Vec<(&'static str, chrome::Area)> {
     ]
     .into_iter()
     .chain(owner::PAGES.iter().map(|p| (*p, Owner)))
+    .chain(admin::PAGES.iter().map(|p| (*p, Administrator)))
+    .chain(
+        practice_admin::PAGES
+            .iter()
+            .map(|p| (*p, PracticeAdministrator)),
+    )
     .collect()
 }
 
@@ -51,7 +60,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(login::password_form).post(login::password_submit),
         )
         .route("/session/handoff", get(login::handoff))
+        .route(
+            "/invitation/{token}",
+            get(invitation::show).post(invitation::accept),
+        )
         .merge(owner::routes())
+        .merge(admin::routes())
+        .merge(practice_admin::routes())
         .route("/brand.css", get(brand_css))
         .route("/static/app.css", get(app_css))
         .layer(axum::middleware::from_fn_with_state(state, csrf::layer))
