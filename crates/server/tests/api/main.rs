@@ -21,3 +21,4 @@ mod registry;
 mod resolution;
 mod scheduling;
 mod search;
+mod web_admin;
