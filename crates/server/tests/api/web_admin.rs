@@ -729,9 +729,87 @@ async fn practice_administrator_works_within_their_practice(backend: Backend) {
     assert_eq!(user(&app, "acme", &admin, &here).await["active"], false);
 }
 
+/// Every page of both areas, ids filled from this company: 200 for each role the area
+/// admits, 403 for a role it does not.
+async fn every_admin_page_renders_for_the_roles_of_its_area(backend: Backend) {
+    use smartdmv_server::web::chrome::Area;
+    let app = TestApp::spawn(backend).await;
+    app.create_company("acme").await;
+    let admin = app.admin_token("acme").await;
+    let head = practices(&app, "acme", &admin).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, pa) = app
+        .call(
+            "acme",
+            &admin,
+            Method::POST,
+            "/api/users",
+            Some(json!({
+            "email": "pa@acme.example", "name": "PA", "password": PASSWORD,
+            "role": "PRACTICE_ADMINISTRATOR", "practiceIds": [head]})),
+        )
+        .await;
+    let (_, vet) = app
+        .call(
+            "acme",
+            &admin,
+            Method::POST,
+            "/api/users",
+            Some(json!({
+            "email": "vet@acme.example", "name": "Vet", "password": PASSWORD,
+            "role": "VETERINARIAN", "practiceIds": [head]})),
+        )
+        .await;
+    let (_, role) = app
+        .call(
+            "acme",
+            &admin,
+            Method::POST,
+            "/api/roles",
+            Some(json!({
+            "name": "Custom", "permissions": ["clients:read"]})),
+        )
+        .await;
+    let fill = |p: &str| {
+        p.replace("{practice}", &head)
+            .replace("{user}", vet["id"].as_str().unwrap())
+            .replace("{role}", role["id"].as_str().unwrap())
+    };
+    let mut admin_b = Browser::signed_in(&app, "acme", "admin@acme.example").await;
+    let mut pa_b = Browser::signed_in(&app, "acme", "pa@acme.example").await;
+    let mut vet_b = Browser::signed_in(&app, "acme", "vet@acme.example").await;
+    assert!(pa["id"].is_string());
+    let mut walked = 0;
+    for (page, area) in smartdmv_server::web::pages() {
+        if !matches!(area, Area::Administrator | Area::PracticeAdministrator) {
+            continue;
+        }
+        let path = fill(page);
+        let r = admin_b.get(&path).await;
+        assert_eq!(r.status, StatusCode::OK, "administrator {path}: {}", r.body);
+        let r = pa_b.get(&path).await;
+        let want = if area == Area::PracticeAdministrator {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        assert_eq!(r.status, want, "practice administrator {path}: {}", r.body);
+        assert_eq!(
+            vet_b.get(&path).await.status,
+            StatusCode::FORBIDDEN,
+            "vet {path}"
+        );
+        walked += 1;
+    }
+    assert!(walked >= 20, "{walked}");
+}
+
 both_backends!(
     admin_invites_a_vet_who_sets_a_password_and_signs_in,
     admin_changes_roles_overrides_and_deactivates,
     admin_manages_custom_roles_practices_and_reads_the_audit_log,
     practice_administrator_works_within_their_practice,
+    every_admin_page_renders_for_the_roles_of_its_area,
 );
