@@ -22,3 +22,4 @@ mod resolution;
 mod scheduling;
 mod search;
 mod web_admin;
+mod web_practice_admin;

@@ -4,9 +4,11 @@
 //! the API to the practice administrator's practices.
 
 pub(crate) mod audit;
+mod overrides;
 pub(crate) mod overview;
-pub(crate) mod practices;
+mod practices;
 mod roles;
+pub(crate) mod settings;
 pub(crate) mod user;
 pub(crate) mod users;
 
@@ -29,7 +31,7 @@ pub fn routes() -> axum::Router<AppState> {
         )
         .route(
             "/administrator/practices/{id}",
-            get(practices::edit::<A>).post(practices::update::<A>),
+            get(settings::edit::<A>).post(settings::update::<A>),
         )
         .route(
             "/administrator/practices/{id}/close",
@@ -63,11 +65,11 @@ pub(crate) fn user_routes<A: super::session::TenantArea>(base: &str) -> axum::Ro
         )
         .route(
             &format!("{base}/users/{{id}}/overrides"),
-            post(user::add_override::<A>),
+            post(overrides::add::<A>),
         )
         .route(
             &format!("{base}/users/{{id}}/overrides/{{oid}}/remove"),
-            post(user::remove_override::<A>),
+            post(overrides::remove::<A>),
         )
 }
 

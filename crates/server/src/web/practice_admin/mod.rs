@@ -5,7 +5,7 @@
 
 use axum::routing::get;
 
-use super::admin::{audit, overview, practices, user_routes};
+use super::admin::{audit, overview, settings, user_routes};
 use super::session::PracticeAdminArea;
 use crate::app::AppState;
 
@@ -15,11 +15,11 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/practice-administrator", get(overview::show::<A>))
         .route(
             "/practice-administrator/settings",
-            get(practices::settings::<A>),
+            get(settings::settings::<A>),
         )
         .route(
             "/practice-administrator/practices/{id}",
-            get(practices::edit::<A>).post(practices::update::<A>),
+            get(settings::edit::<A>).post(settings::update::<A>),
         )
         .merge(user_routes::<A>("/practice-administrator"))
         .route("/practice-administrator/audit", get(audit::show::<A>))
