@@ -212,11 +212,23 @@ pub(crate) fn snapshot(u: &user::Model, roles: &[String], practices: &[Uuid]) ->
     })
 }
 
-/// `GET /api/users`
+#[derive(Debug, Default, Deserialize)]
+pub struct ListParams {
+    /// Part of a name or email, ignoring case.
+    pub q: Option<String>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// `GET /api/users?q=`
 pub(crate) async fn list(
     auth: Authorized<UsersRead>,
-    ApiQuery(page): ApiQuery<PageParams>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<UserOut>>> {
+    let page = PageParams {
+        limit: params.limit,
+        cursor: params.cursor,
+    };
     let limit = page.limit()?;
     let db = auth.db();
     let scope = auth.practice_scope().map(<[Uuid]>::to_vec);
@@ -226,9 +238,16 @@ pub(crate) async fn list(
             .map_err(|e| auth.db_error(e))?,
         None => Vec::new(),
     };
-    let mut rows = user::list_page(db, scope.as_deref(), &also, page.cursor()?, limit + 1)
-        .await
-        .map_err(|e| auth.db_error(e))?;
+    let mut rows = user::list_page(
+        db,
+        scope.as_deref(),
+        &also,
+        params.q.as_deref(),
+        page.cursor()?,
+        limit + 1,
+    )
+    .await
+    .map_err(|e| auth.db_error(e))?;
     let next_cursor = super::next_cursor(&mut rows, limit, |r| r.id.to_string());
     let mut items = Vec::with_capacity(rows.len());
     for u in rows {

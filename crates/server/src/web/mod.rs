@@ -6,13 +6,16 @@
 //! (staff) and `/client` (company hosts). `/login`, `/logout` and `/` serve both hosts.
 
 pub mod booking;
+pub mod admin;
 pub mod chrome;
 pub mod csrf;
 pub mod display;
 pub mod error;
+pub mod invitation;
 pub mod login;
 pub mod owner;
 pub mod portal;
+pub mod practice_admin;
 pub mod session;
 pub mod staff;
 
@@ -44,6 +47,12 @@ pub fn pages() -> Vec<(&'static str, chrome::Area)> {
     .chain(owner::PAGES.iter().map(|p| (*p, Owner)))
     .chain(staff::PAGES.iter().map(|p| (*p, Staff)))
     .chain(portal::PAGES.iter().map(|p| (*p, Client)))
+    .chain(admin::PAGES.iter().map(|p| (*p, Administrator)))
+    .chain(
+        practice_admin::PAGES
+            .iter()
+            .map(|p| (*p, PracticeAdministrator)),
+    )
     .collect()
 }
 
@@ -57,9 +66,15 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(login::password_form).post(login::password_submit),
         )
         .route("/session/handoff", get(login::handoff))
+        .route(
+            "/invitation/{token}",
+            get(invitation::show).post(invitation::accept),
+        )
         .merge(owner::routes())
         .merge(staff::routes())
         .merge(portal::routes())
+        .merge(admin::routes())
+        .merge(practice_admin::routes())
         .route("/brand.css", get(brand_css))
         .route("/static/app.css", get(app_css))
         .layer(axum::middleware::from_fn_with_state(state, csrf::layer))

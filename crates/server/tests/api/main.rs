@@ -28,3 +28,5 @@ mod web_auth;
 mod web_pages;
 mod web_client;
 mod web_staff;
+mod web_admin;
+mod web_practice_admin;

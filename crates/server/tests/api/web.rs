@@ -162,6 +162,12 @@ impl<'a> WebSession<'a> {
         self.send(Method::POST, path, Some(fields)).await
     }
 
+    /// Follows a redirect answer and returns the page it leads to.
+    pub async fn follow(&mut self, r: PageResp) -> PageResp {
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        self.get(&r.location).await
+    }
+
     /// Signs in through the /login form and asserts the redirect.
     pub async fn sign_in(&mut self, email: &str, password: &str) {
         let r = self

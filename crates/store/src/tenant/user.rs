@@ -1,6 +1,7 @@
 //! The `users` table: staff and client logins of one company.
 
 use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::{ExprTrait, Func, LikeExpr};
 use sea_orm::{Condition, QueryOrder, QuerySelect};
 
 use crate::StoreError;
@@ -73,15 +74,28 @@ pub async fn update(db: &impl ConnectionTrait, mut model: Model) -> Result<Model
 }
 
 /// One page of users in creation order; `practices` limits to users whose home practice is
-/// one of them (or who are assigned to one, passed as `also_ids`).
+/// one of them (or who are assigned to one, passed as `also_ids`); `search` to users whose
+/// name or email contains it (ignoring case).
 pub async fn list_page(
     db: &impl ConnectionTrait,
     practices: Option<&[Uuid]>,
     also_ids: &[Uuid],
+    search: Option<&str>,
     cursor: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
+    if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", like_escape(&s.to_lowercase()));
+        let like = |c: Column| {
+            Expr::expr(Func::lower(Expr::col(c))).like(LikeExpr::new(pattern.as_str()).escape('\\'))
+        };
+        q = q.filter(
+            Condition::any()
+                .add(like(Column::Email))
+                .add(like(Column::Name)),
+        );
+    }
     if let Some(ps) = practices {
         q = q.filter(
             Condition::any()
@@ -108,4 +122,16 @@ pub async fn assigned_to(
         .into_iter()
         .map(|r| r.user_id)
         .collect())
+}
+
+/// Escapes the `LIKE` wildcards of a search term (with `\\` as the escape character).
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -1,0 +1,141 @@
+//! Per-user permission overrides: grant or deny one permission, optionally until a time,
+//! and remove one. The API refuses to grant what the acting user does not hold.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use smartdmv_domain::perm::Permission;
+
+use super::super::chrome::PageCtx;
+use super::super::csrf::{Flash, Form};
+use super::super::error::WebResult;
+use super::super::session::{InArea, TenantArea};
+use super::super::{FormErrors, redirect_flash};
+use super::user::page;
+use super::{Pairs, authorized, fork, opt, with_status};
+use crate::api::users::{self as api, Effect, NewOverride};
+use crate::app::AppState;
+use crate::auth::perms::RolesUpdate;
+use crate::extract::ApiJson;
+
+/// `YYYY-MM-DDTHH:MM` (a `datetime-local` field), read as UTC.
+pub(crate) fn parse_utc_minute(s: &str) -> Option<time::OffsetDateTime> {
+    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+    let s = s.get(..16).unwrap_or(s);
+    time::PrimitiveDateTime::parse(s, f)
+        .ok()
+        .map(time::PrimitiveDateTime::assume_utc)
+}
+
+/// `POST {area}/users/{id}/overrides`: grant or deny one permission, optionally until a time.
+pub async fn add<A: TenantArea>(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    area: InArea<A>,
+    Path(id): Path<String>,
+    Form(form): Form<Pairs>,
+) -> WebResult<Response> {
+    let p = area.principal;
+    let mut errors = FormErrors::default();
+    let permission = Permission::parse(form.get("permission"));
+    if permission.is_none() {
+        errors
+            .fields
+            .insert("permission".into(), "choose a permission".into());
+    }
+    let effect = match form.get("effect") {
+        "grant" => Some(Effect::Grant),
+        "deny" => Some(Effect::Deny),
+        _ => {
+            errors
+                .fields
+                .insert("effect".into(), "choose grant or deny".into());
+            None
+        }
+    };
+    let expires_at = match form.get("expiresAt") {
+        "" => None,
+        raw => match parse_utc_minute(raw) {
+            Some(t) => Some(t),
+            None => {
+                errors
+                    .fields
+                    .insert("expiresAt".into(), "must be a date and time".into());
+                None
+            }
+        },
+    };
+    let (Some(permission), Some(effect), true) = (permission, effect, errors.fields.is_empty())
+    else {
+        errors.general = "Please correct the fields marked below.".into();
+        let resp = page::<A>(&s, &ctx, &p, &id, form, errors).await?;
+        return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
+    };
+    let body = NewOverride {
+        permission,
+        effect,
+        expires_at,
+        reason: opt(form.get("reason")),
+    };
+    let retry = fork(&s, &p).await?;
+    match api::add_override(
+        authorized::<RolesUpdate>(p)?,
+        Path(id.clone()),
+        ApiJson(body),
+    )
+    .await
+    {
+        Ok((_, Json(o))) => Ok(redirect_flash(
+            &s,
+            &format!("{}/users/{id}", A::AREA.home()),
+            Flash::success(format!(
+                "The override {} {} was added.",
+                o.effect, o.permission
+            )),
+        )),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let resp = page::<A>(&s, &ctx, &retry, &id, form, FormErrors::from_api(e)).await?;
+            Ok(with_status(resp, status))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST {area}/users/{id}/overrides/{oid}/remove`
+pub async fn remove<A: TenantArea>(
+    State(s): State<AppState>,
+    area: InArea<A>,
+    Path((id, oid)): Path<(String, String)>,
+    Form(_): Form<Pairs>,
+) -> WebResult<Response> {
+    let auth = authorized::<RolesUpdate>(area.principal)?;
+    let flash = match api::remove_override(auth, Path((id.clone(), oid))).await {
+        Ok(_) => Flash::success("The override was removed."),
+        Err(e) if e.status.is_client_error() => Flash::error(e.detail),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(redirect_flash(
+        &s,
+        &format!("{}/users/{id}", A::AREA.home()),
+        flash,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datetime_local_fields_are_read_as_utc() {
+        let t = parse_utc_minute("2030-05-06T07:08").unwrap();
+        assert_eq!(t.unix_timestamp(), 1904281680);
+        assert_eq!(
+            parse_utc_minute("2030-05-06T07:08:09"),
+            parse_utc_minute("2030-05-06T07:08")
+        );
+        assert!(parse_utc_minute("tomorrow").is_none());
+        assert!(parse_utc_minute("2030-13-01T00:00").is_none());
+    }
+}

@@ -1,0 +1,257 @@
+//! Custom roles: the list (built-in roles shown read-only), and creating or editing a
+//! role's permission set with checkboxes grouped by resource.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use smartdmv_domain::TenantRole;
+use smartdmv_domain::perm::{Action, Permission, Resource, role_permissions};
+
+use super::super::chrome::{Area, Chrome, PageCtx};
+use super::super::csrf::{Flash, Form};
+use super::super::error::WebResult;
+use super::super::session::{AdminArea, InArea};
+use super::super::{FormErrors, html, redirect_flash};
+use super::user::Check;
+use super::{Pairs, authorized, fork, opt, with_status};
+use crate::api::roles::{self as api, RoleBody, RoleOut};
+use crate::app::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{RolesCreate, RolesRead, RolesUpdate};
+use crate::extract::ApiJson;
+
+/// The actions offered for a resource: the basic five, and a special action (sign,
+/// finalize, ...) where some role below the administrators holds it.
+fn offered(r: Resource) -> Vec<Permission> {
+    let basic = [
+        Action::Read,
+        Action::Create,
+        Action::Update,
+        Action::Delete,
+        Action::Manage,
+    ];
+    Action::ALL
+        .iter()
+        .map(|a| Permission::new(r, *a))
+        .filter(|x| {
+            basic.contains(&x.action)
+                || TenantRole::ALL
+                    .iter()
+                    .filter(|t| {
+                        !matches!(
+                            t,
+                            TenantRole::Administrator | TenantRole::PracticeAdministrator
+                        )
+                    })
+                    .any(|t| role_permissions(*t).contains(x))
+        })
+        .collect()
+}
+
+/// One resource's row of checkboxes.
+pub struct Group {
+    pub resource: &'static str,
+    pub checks: Vec<Check>,
+}
+
+fn groups(held: &[String]) -> Vec<Group> {
+    Resource::ALL
+        .iter()
+        .map(|r| Group {
+            resource: r.as_str(),
+            checks: offered(*r)
+                .into_iter()
+                .map(|x| Check {
+                    value: x.to_string(),
+                    label: x.action.as_str().into(),
+                    checked: held.contains(&x.to_string()),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "administrator/roles.html")]
+struct ListPage {
+    chrome: Chrome,
+    roles: Vec<RoleOut>,
+}
+
+/// `GET /administrator/roles`
+pub async fn list(ctx: PageCtx, area: InArea<AdminArea>) -> WebResult<Response> {
+    let p = area.principal;
+    let chrome = Chrome::tenant(&ctx, Area::Administrator, "Roles", &p);
+    let Json(page) = api::list(authorized::<RolesRead>(p)?).await?;
+    html(&ListPage {
+        chrome,
+        roles: page.items,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "administrator/role_form.html")]
+struct FormPage {
+    chrome: Chrome,
+    action: String,
+    /// Not `name`: a macro argument of that name would shadow the macro's own parameter.
+    role_name: String,
+    description: String,
+    groups: Vec<Group>,
+    errors: FormErrors,
+    creating: bool,
+}
+
+fn form_page(
+    ctx: &PageCtx,
+    p: &TenantPrincipal,
+    role: Option<&str>,
+    form: &Pairs,
+    errors: FormErrors,
+) -> WebResult<Response> {
+    let title = if role.is_some() {
+        "Edit role"
+    } else {
+        "New role"
+    };
+    html(&FormPage {
+        chrome: Chrome::tenant(ctx, Area::Administrator, title, p),
+        action: match role {
+            Some(id) => format!("/administrator/roles/{id}"),
+            None => "/administrator/roles".into(),
+        },
+        role_name: form.get("name").into(),
+        description: form.get("description").into(),
+        groups: groups(&form.all("permissions")),
+        errors,
+        creating: role.is_none(),
+    })
+}
+
+/// `GET /administrator/roles/new`
+pub async fn new_form(ctx: PageCtx, area: InArea<AdminArea>) -> WebResult<Response> {
+    form_page(
+        &ctx,
+        &area.principal,
+        None,
+        &Pairs::default(),
+        FormErrors::default(),
+    )
+}
+
+/// `GET /administrator/roles/{id}` (custom roles).
+pub async fn edit(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    area: InArea<AdminArea>,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let p = area.principal;
+    let auth = authorized::<RolesRead>(fork(&s, &p).await?)?;
+    let Json(r) = api::show(auth, Path(id.clone())).await?;
+    let mut pairs = vec![
+        ("name".to_owned(), r.name),
+        ("description".to_owned(), r.description.unwrap_or_default()),
+    ];
+    pairs.extend(
+        r.permissions
+            .into_iter()
+            .map(|x| ("permissions".to_owned(), x)),
+    );
+    form_page(&ctx, &p, Some(&id), &Pairs(pairs), FormErrors::default())
+}
+
+/// The permissions ticked on the form; an unknown one is a field error.
+fn permissions(form: &Pairs) -> Result<Vec<Permission>, FormErrors> {
+    form.all("permissions")
+        .iter()
+        .map(|x| Permission::parse(x))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| super::users::field_error("permissions", "lists an unknown permission"))
+}
+
+/// `POST /administrator/roles`
+pub async fn create(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    area: InArea<AdminArea>,
+    Form(form): Form<Pairs>,
+) -> WebResult<Response> {
+    let p = area.principal;
+    let perms = match permissions(&form) {
+        Ok(x) => x,
+        Err(errors) => {
+            let resp = form_page(&ctx, &p, None, &form, errors)?;
+            return Ok(with_status(
+                resp,
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    };
+    let body = RoleBody {
+        name: Some(form.get("name").to_owned()),
+        description: opt(form.get("description")),
+        permissions: Some(perms),
+    };
+    let retry = fork(&s, &p).await?;
+    match api::create(authorized::<RolesCreate>(p)?, ApiJson(body)).await {
+        Ok((_, Json(r))) => Ok(redirect_flash(
+            &s,
+            "/administrator/roles",
+            Flash::success(format!("The role {} was created.", r.name)),
+        )),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let resp = form_page(&ctx, &retry, None, &form, FormErrors::from_api(e))?;
+            Ok(with_status(resp, status))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /administrator/roles/{id}`: takes effect on the holders' next request.
+pub async fn update(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    area: InArea<AdminArea>,
+    Path(id): Path<String>,
+    Form(form): Form<Pairs>,
+) -> WebResult<Response> {
+    let p = area.principal;
+    let perms = match permissions(&form) {
+        Ok(x) => x,
+        Err(errors) => {
+            let resp = form_page(&ctx, &p, Some(&id), &form, errors)?;
+            return Ok(with_status(
+                resp,
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            ));
+        }
+    };
+    let body = RoleBody {
+        name: Some(form.get("name").to_owned()),
+        description: Some(form.get("description").to_owned()),
+        permissions: Some(perms),
+    };
+    let retry = fork(&s, &p).await?;
+    match api::update(
+        authorized::<RolesUpdate>(p)?,
+        Path(id.clone()),
+        ApiJson(body),
+    )
+    .await
+    {
+        Ok(Json(r)) => Ok(redirect_flash(
+            &s,
+            "/administrator/roles",
+            Flash::success(format!("The role {} was saved.", r.name)),
+        )),
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let resp = form_page(&ctx, &retry, Some(&id), &form, FormErrors::from_api(e))?;
+            Ok(with_status(resp, status))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,327 @@
+//! The users of an area: the list with search, and inviting a user (the API answers with the
+//! one-time invitation token, shown as a link since the platform sends no email yet).
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use smartdmv_domain::TenantRole;
+use smartdmv_domain::perm::Permission;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+use super::super::chrome::{Chrome, PageCtx};
+use super::super::csrf::Form;
+use super::super::error::WebResult;
+use super::super::session::{InArea, TenantArea};
+use super::super::{FormErrors, html, url_encode};
+use super::{Pairs, authorized, fork, with_status};
+use crate::api::users::{self as api, CreateUser, ListParams, UserOut};
+use crate::api::{practices, roles};
+use crate::app::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{PracticesRead, RolesRead, UsersCreate, UsersRead};
+use crate::extract::{ApiJson, ApiQuery};
+
+/// A role the page offers: its key (`ADMINISTRATOR`, `custom:<id>`) and name.
+#[derive(Clone, Debug)]
+pub struct RoleOption {
+    pub key: String,
+    pub name: String,
+    pub built_in: bool,
+}
+
+/// A practice the page offers.
+#[derive(Clone, Debug)]
+pub struct PracticeOption {
+    pub id: String,
+    pub name: String,
+}
+
+/// The roles the principal may hand out (every permission of the role is one they hold),
+/// and the names of all roles by key.
+pub(crate) async fn role_options(
+    s: &AppState,
+    p: &TenantPrincipal,
+) -> WebResult<(Vec<RoleOption>, BTreeMap<String, String>)> {
+    let Json(page) = roles::list(authorized::<RolesRead>(fork(s, p).await?)?).await?;
+    let mut names = BTreeMap::new();
+    let mut grantable = Vec::new();
+    for r in page.items {
+        names.insert(r.key.clone(), r.name.clone());
+        let ok = r
+            .permissions
+            .iter()
+            .filter_map(|x| Permission::parse(x))
+            .all(|x| p.can(x));
+        if ok {
+            grantable.push(RoleOption {
+                key: r.key,
+                name: r.name,
+                built_in: r.built_in,
+            });
+        }
+    }
+    Ok((grantable, names))
+}
+
+/// The practices the principal may assign (the API scopes the list to theirs).
+pub(crate) async fn practice_options(
+    s: &AppState,
+    p: &TenantPrincipal,
+) -> WebResult<Vec<PracticeOption>> {
+    let Json(page) = practices::list(
+        authorized::<PracticesRead>(fork(s, p).await?)?,
+        ApiQuery(crate::api::PageParams {
+            limit: Some(200),
+            cursor: None,
+        }),
+    )
+    .await?;
+    Ok(page
+        .items
+        .into_iter()
+        .filter(|x| x.active)
+        .map(|x| PracticeOption {
+            id: x.id,
+            name: x.name,
+        })
+        .collect())
+}
+
+/// One row of the users table.
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub roles: String,
+    pub active: bool,
+    pub invited: bool,
+}
+
+pub(crate) fn role_label(u: &UserOut, names: &BTreeMap<String, String>) -> String {
+    std::iter::once(&u.role)
+        .chain(u.roles.iter())
+        .map(|k| names.get(k).cloned().unwrap_or_else(|| k.clone()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[derive(Template)]
+#[template(path = "administrator/users.html")]
+struct ListPage {
+    chrome: Chrome,
+    base: &'static str,
+    q: String,
+    users: Vec<UserRow>,
+    next_href: Option<String>,
+    can_invite: bool,
+}
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    q: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET {area}/users?q=`
+pub async fn list<A: TenantArea>(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    area: InArea<A>,
+    Query(q): Query<ListQuery>,
+) -> WebResult<Response> {
+    let p = area.principal;
+    let base = A::AREA.home();
+    let chrome = Chrome::tenant(&ctx, A::AREA, "Users", &p);
+    let (_, names) = role_options(&s, &p).await?;
+    let can_invite = p.can(<UsersCreate as crate::auth::Perm>::PERM);
+    let query = q.q.unwrap_or_default();
+    let Json(page) = api::list(
+        authorized::<UsersRead>(p)?,
+        ApiQuery(ListParams {
+            q: Some(query.clone()).filter(|x| !x.trim().is_empty()),
+            limit: Some(50),
+            cursor: q.cursor,
+        }),
+    )
+    .await?;
+    let next_href = page.next_cursor.as_ref().map(|c| {
+        format!(
+            "{base}/users?q={}&cursor={}",
+            url_encode(&query),
+            url_encode(c)
+        )
+    });
+    let users = page
+        .items
+        .iter()
+        .map(|u| UserRow {
+            id: u.id.clone(),
+            name: u.name.clone(),
+            email: u.email.clone(),
+            roles: role_label(u, &names),
+            active: u.active,
+            invited: u.invited,
+        })
+        .collect();
+    html(&ListPage {
+        chrome,
+        base,
+        q: query,
+        users,
+        next_href,
+        can_invite,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "administrator/user_new.html")]
+struct NewPage {
+    chrome: Chrome,
+    base: &'static str,
+    roles: Vec<RoleOption>,
+    practices: Vec<PracticeOption>,
+    email: String,
+    /// Not `name`: a macro argument of that name would shadow the macro's own parameter.
+    user_name: String,
+    role: String,
+    chosen: Vec<String>,
+    errors: FormErrors,
+}
+
+async fn new_page<A: TenantArea>(
+    s: &AppState,
+    ctx: &PageCtx,
+    p: &TenantPrincipal,
+    form: &Pairs,
+    errors: FormErrors,
+) -> WebResult<Response> {
+    let (roles, _) = role_options(s, p).await?;
+    let practices = practice_options(s, p).await?;
+    let chosen = if form.has("_csrf") {
+        form.all("practiceIds")
+    } else {
+        // A practice administrator of one practice invites to it by default.
+        match (p.practice_scope(), practices.as_slice()) {
+            (Some(_), [only]) => vec![only.id.clone()],
+            _ => Vec::new(),
+        }
+    };
+    html(&NewPage {
+        chrome: Chrome::tenant(ctx, A::AREA, "Invite a user", p),
+        base: A::AREA.home(),
+        roles: roles.into_iter().filter(|r| r.built_in).collect(),
+        practices,
+        email: form.get("email").to_owned(),
+        user_name: form.get("name").to_owned(),
+        role: form.get("role").to_owned(),
+        chosen,
+        errors,
+    })
+}
+
+/// `GET {area}/users/new`
+pub async fn new_form<A: TenantArea>(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    area: InArea<A>,
+) -> WebResult<Response> {
+    let p = authorized::<UsersCreate>(area.principal)?.principal;
+    new_page::<A>(&s, &ctx, &p, &Pairs::default(), FormErrors::default()).await
+}
+
+#[derive(Template)]
+#[template(path = "administrator/invited.html")]
+struct InvitedPage {
+    chrome: Chrome,
+    base: &'static str,
+    user_id: String,
+    name: String,
+    email: String,
+    link: String,
+    expires_at: String,
+}
+
+/// Parses the practice checkboxes; a malformed id is a field error.
+pub(crate) fn practice_ids(form: &Pairs) -> Result<Vec<Uuid>, FormErrors> {
+    form.all("practiceIds")
+        .iter()
+        .map(|x| x.parse::<Uuid>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| field_error("practiceIds", "is not a practice of this company"))
+}
+
+pub(crate) fn field_error(field: &str, msg: &str) -> FormErrors {
+    FormErrors {
+        fields: [(field.to_owned(), msg.to_owned())].into(),
+        general: "Please correct the fields marked below.".into(),
+    }
+}
+
+/// `POST {area}/users`: invites a user (no password: they set it from the link).
+pub async fn invite<A: TenantArea>(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    area: InArea<A>,
+    Form(form): Form<Pairs>,
+) -> WebResult<Response> {
+    let p = area.principal;
+    let parsed = match TenantRole::parse(form.get("role")) {
+        Some(role) => practice_ids(&form).map(|ids| (role, ids)),
+        None => Err(field_error("role", "choose a role")),
+    };
+    let (role, practice_ids) = match parsed {
+        Ok(x) => x,
+        Err(errors) => {
+            let resp = new_page::<A>(&s, &ctx, &p, &form, errors).await?;
+            return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+    let body = CreateUser {
+        email: form.get("email").to_owned(),
+        name: form.get("name").to_owned(),
+        password: None,
+        role,
+        roles: Vec::new(),
+        practice_ids,
+    };
+    let chrome = Chrome::tenant(&ctx, A::AREA, "User invited", &p);
+    let retry = fork(&s, &p).await?;
+    match api::create(authorized::<UsersCreate>(p)?, ApiJson(body)).await {
+        Ok((_, Json(created))) => {
+            let host = headers
+                .get("host")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let scheme = if s.cookie_secure() { "https" } else { "http" };
+            let (link, expires_at) = created
+                .invitation
+                .map(|i| {
+                    (
+                        format!("{scheme}://{host}/invitation/{}", url_encode(&i.token)),
+                        i.expires_at,
+                    )
+                })
+                .unwrap_or_default();
+            html(&InvitedPage {
+                chrome,
+                base: A::AREA.home(),
+                user_id: created.user.id,
+                name: created.user.name,
+                email: created.user.email,
+                link,
+                expires_at,
+            })
+        }
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let resp = new_page::<A>(&s, &ctx, &retry, &form, FormErrors::from_api(e)).await?;
+            Ok(with_status(resp, status))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,144 @@
+//! `/invitation/{token}` on a company host: an invited user sets their password (through the
+//! API's accept-invitation handler) and is signed in.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::chrome::{Area, Chrome, PageCtx};
+use super::csrf::{Flash, Form};
+use super::error::{WebError, WebResult};
+use super::{FormErrors, html};
+use crate::api::auth::{self, AcceptInvitationBody};
+use crate::app::AppState;
+use crate::auth::token;
+use crate::extract::{ApiJson, Tenant, resolve_company};
+
+#[derive(Template)]
+#[template(path = "invitation.html")]
+struct InvitationPage {
+    chrome: Chrome,
+    token: String,
+    name: String,
+    email: String,
+    errors: FormErrors,
+}
+
+/// The company of the host and the invited user, or 404 for an unknown or expired token.
+async fn invited(
+    s: &AppState,
+    headers: &HeaderMap,
+    tok: &str,
+) -> WebResult<(Tenant, smartdmv_store::tenant::user::Model)> {
+    let mut req = axum::http::Request::new(());
+    *req.headers_mut() = headers.clone();
+    let (parts, ()) = req.into_parts();
+    if s.is_platform_host(crate::extract::header(&parts, "host")) {
+        return Err(WebError::NotFound);
+    }
+    let company = resolve_company(&parts, s).await?;
+    let tenant = Tenant::acquire(s, company).await?;
+    let found =
+        smartdmv_store::tenant::user::find_by_invitation(tenant.db.conn(), &token::hash(tok))
+            .await
+            .map_err(|e| tenant.db_error(e))?
+            .filter(|u| {
+                u.invitation_expires_at
+                    .is_some_and(|t| t > smartdmv_store::now())
+            });
+    match found {
+        Some(u) => Ok((tenant, u)),
+        None => Err(WebError::Status(
+            axum::http::StatusCode::NOT_FOUND,
+            "this invitation is not valid or has expired: ask your administrator for a new one"
+                .into(),
+        )),
+    }
+}
+
+fn page(
+    ctx: &PageCtx,
+    tenant: &Tenant,
+    u: &smartdmv_store::tenant::user::Model,
+    tok: String,
+    errors: FormErrors,
+) -> WebResult<Response> {
+    let mut chrome = Chrome::new(ctx, Area::Public, "Accept your invitation");
+    chrome.app_name = tenant.company.name.clone();
+    html(&InvitationPage {
+        chrome,
+        token: tok,
+        name: u.name.clone(),
+        email: u.email.clone(),
+        errors,
+    })
+}
+
+/// `GET /invitation/{token}`
+pub async fn show(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Path(tok): Path<String>,
+) -> WebResult<Response> {
+    let (tenant, u) = invited(&s, &headers, &tok).await?;
+    page(&ctx, &tenant, &u, tok, FormErrors::default())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AcceptForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+/// `POST /invitation/{token}`: sets the password and signs the user in.
+pub async fn accept(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Path(tok): Path<String>,
+    Form(form): Form<AcceptForm>,
+) -> WebResult<Response> {
+    let (tenant, u) = invited(&s, &headers, &tok).await?;
+    if form.password != form.password_confirm {
+        let errors =
+            super::admin::users::field_error("passwordConfirm", "does not match the password");
+        let resp = page(&ctx, &tenant, &u, tok, errors)?;
+        return Ok(super::admin::with_status(
+            resp,
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    let company = tenant.company.clone();
+    let retry = Tenant::acquire(&s, company.clone()).await?;
+    let body = ApiJson(AcceptInvitationBody {
+        token: tok.clone(),
+        password: form.password,
+    });
+    match auth::accept_invitation(State(s.clone()), tenant, body).await {
+        Ok(api) => {
+            let mut resp = Redirect::to("/").into_response();
+            for v in api.headers().get_all(SET_COOKIE) {
+                resp.headers_mut().append(SET_COOKIE, v.clone());
+            }
+            resp.headers_mut().append(
+                SET_COOKIE,
+                Flash::success(format!("Welcome, {}: your password is set.", u.name))
+                    .cookie(s.cookie_secure()),
+            );
+            Ok(resp)
+        }
+        Err(e) if e.status.is_client_error() => {
+            let status = e.status;
+            let resp = page(&ctx, &retry, &u, tok, FormErrors::from_api(e))?;
+            Ok(super::admin::with_status(resp, status))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
