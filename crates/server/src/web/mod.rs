@@ -5,8 +5,8 @@
 //! Areas: `/owner` (platform host), `/administrator`, `/practice-administrator`, `/practice`
 //! (staff) and `/client` (company hosts). `/login`, `/logout` and `/` serve both hosts.
 
-pub mod booking;
 pub mod admin;
+pub mod booking;
 pub mod chrome;
 pub mod csrf;
 pub mod display;

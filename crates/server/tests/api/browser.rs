@@ -56,7 +56,11 @@ async fn owner_creates_a_company_in_the_browser_and_sees_it_ready(backend: Backe
     let app = TestApp::spawn(backend).await;
     let tag = if app.backend.is_pg() { "pg" } else { "sqlite" };
     b.goto(&platform_url(&app, "/owner")).await;
-    assert!(b.url().await.contains("/login?next=/owner"), "{}", b.url().await);
+    assert!(
+        b.url().await.contains("/login?next=/owner"),
+        "{}",
+        b.url().await
+    );
     b.screenshot(&format!("{tag}-01-platform-login")).await;
     sign_in(&b, &platform_url(&app, "/login"), OWNER_EMAIL, PASSWORD).await;
     assert!(b.url().await.ends_with("/owner"), "{}", b.url().await);
@@ -67,23 +71,40 @@ async fn owner_creates_a_company_in_the_browser_and_sees_it_ready(backend: Backe
     b.fill("#f-name", "Browser Made Vets").await;
     b.fill("#f-subdomain", "Browser Vets").await;
     b.fill("#f-contactEmail", "office@browser.example").await;
-    b.click("form[action='/owner/companies'] button[type=submit]").await;
+    b.click("form[action='/owner/companies'] button[type=submit]")
+        .await;
     // The API's validation, beside the field.
-    assert!(!b.find_all("#f-subdomain-error").await.is_empty(), "{}", b.source().await);
-    b.screenshot(&format!("{tag}-03-owner-new-company-error")).await;
+    assert!(
+        !b.find_all("#f-subdomain-error").await.is_empty(),
+        "{}",
+        b.source().await
+    );
+    b.screenshot(&format!("{tag}-03-owner-new-company-error"))
+        .await;
     b.fill("#f-subdomain", "browser-vets").await;
     b.fill("#f-adminEmail", "admin@browser-vets.example").await;
     b.fill("#f-adminName", "Browser Admin").await;
     b.fill("#f-adminPassword", PASSWORD).await;
-    b.click("form[action='/owner/companies'] button[type=submit]").await;
-    assert!(b.url().await.contains("/owner/companies/"), "{}", b.url().await);
-    assert!(b.wait_for_text("#company-status", "ACTIVE").await, "{}", b.source().await);
+    b.click("form[action='/owner/companies'] button[type=submit]")
+        .await;
+    assert!(
+        b.url().await.contains("/owner/companies/"),
+        "{}",
+        b.url().await
+    );
+    assert!(
+        b.wait_for_text("#company-status", "ACTIVE").await,
+        "{}",
+        b.source().await
+    );
     assert!(b.source().await.contains("Browser Made Vets was created."));
     b.screenshot(&format!("{tag}-04-owner-company")).await;
 
-    b.goto(&platform_url(&app, "/owner/companies?q=browser")).await;
+    b.goto(&platform_url(&app, "/owner/companies?q=browser"))
+        .await;
     assert!(b.source().await.contains("Browser Made Vets"));
-    b.goto(&platform_url(&app, "/owner/companies?q=nothing-like-it")).await;
+    b.goto(&platform_url(&app, "/owner/companies?q=nothing-like-it"))
+        .await;
     assert!(!b.source().await.contains("Browser Made Vets"));
     b.screenshot(&format!("{tag}-05-owner-companies")).await;
 
@@ -124,40 +145,78 @@ async fn company_people_work_in_their_own_areas_in_the_browser(backend: Backend)
         .await;
     let cora = c["id"].as_str().unwrap().to_owned();
     let (_, c) = app
-        .call(sub, &admin, reqwest::Method::POST, "/api/clients",
-              Some(serde_json::json!({"firstName": "Otto", "lastName": "Other"})))
+        .call(
+            sub,
+            &admin,
+            reqwest::Method::POST,
+            "/api/clients",
+            Some(serde_json::json!({"firstName": "Otto", "lastName": "Other"})),
+        )
         .await;
     let otto = c["id"].as_str().unwrap().to_owned();
     for (name, owner) in [("Biscuit", &cora), ("Pepper", &cora), ("Zorro", &otto)] {
         let (s, v) = app
-            .call(sub, &admin, reqwest::Method::POST, "/api/pets",
-                  Some(serde_json::json!({"name": name, "species": "dog", "ownerId": owner})))
+            .call(
+                sub,
+                &admin,
+                reqwest::Method::POST,
+                "/api/pets",
+                Some(serde_json::json!({"name": name, "species": "dog", "ownerId": owner})),
+            )
             .await;
         assert_eq!(s, reqwest::StatusCode::CREATED, "{v}");
     }
     let (s, v) = app
-        .call(sub, &admin, reqwest::Method::POST, &format!("/api/clients/{cora}/portal-account"),
-              Some(serde_json::json!({"email": "cora@journey.example", "password": PASSWORD})))
+        .call(
+            sub,
+            &admin,
+            reqwest::Method::POST,
+            &format!("/api/clients/{cora}/portal-account"),
+            Some(serde_json::json!({"email": "cora@journey.example", "password": PASSWORD})),
+        )
         .await;
     assert_eq!(s, reqwest::StatusCode::CREATED, "{v}");
 
     // The administrator signs in on the company host and invites a veterinarian.
-    sign_in(&b, &company_url(&app, sub, "/login"), &format!("admin@{sub}.example"), PASSWORD).await;
-    assert!(b.url().await.ends_with("/administrator"), "{}", b.url().await);
+    sign_in(
+        &b,
+        &company_url(&app, sub, "/login"),
+        &format!("admin@{sub}.example"),
+        PASSWORD,
+    )
+    .await;
+    assert!(
+        b.url().await.ends_with("/administrator"),
+        "{}",
+        b.url().await
+    );
     b.screenshot(&format!("{tag}-10-administrator")).await;
-    b.goto(&company_url(&app, sub, "/administrator/users/new")).await;
+    b.goto(&company_url(&app, sub, "/administrator/users/new"))
+        .await;
     b.fill("#f-name", "Vera Vet").await;
     b.fill("#f-email", "vera@journey.example").await;
     choose(&b, "#f-role", "VETERINARIAN").await;
     b.click("#invite-form input[name=practiceIds]").await;
-    b.screenshot(&format!("{tag}-11-administrator-invite")).await;
+    b.screenshot(&format!("{tag}-11-administrator-invite"))
+        .await;
     b.click("#invite-form button[type=submit]").await;
     let link_el = b.find("#invitation-link").await;
     let link = b.attr(&link_el, "href").await.unwrap();
     assert!(link.contains("/invitation/"), "{link}");
-    let crawled = crawl(&b, &company_url(&app, sub, "/administrator"), "administrator").await;
-    assert!(crawled >= 5, "the administrator crawl reached only {crawled} pages");
-    let admin_cookie = b.cookie("smartdmv_session").await.expect("the admin's session cookie");
+    let crawled = crawl(
+        &b,
+        &company_url(&app, sub, "/administrator"),
+        "administrator",
+    )
+    .await;
+    assert!(
+        crawled >= 5,
+        "the administrator crawl reached only {crawled} pages"
+    );
+    let admin_cookie = b
+        .cookie("smartdmv_session")
+        .await
+        .expect("the admin's session cookie");
     b.click("form[action='/logout'] button[type=submit]").await;
 
     // The veterinarian accepts the invitation and lands on their dashboard.
@@ -166,41 +225,78 @@ async fn company_people_work_in_their_own_areas_in_the_browser(backend: Backend)
     b.fill("#f-passwordConfirm", "vera-long-password-1").await;
     b.click("#invitation-form button[type=submit]").await;
     if b.url().await.contains("/login") {
-        sign_in(&b, &company_url(&app, sub, "/login"), "vera@journey.example", "vera-long-password-1").await;
+        sign_in(
+            &b,
+            &company_url(&app, sub, "/login"),
+            "vera@journey.example",
+            "vera-long-password-1",
+        )
+        .await;
     }
     assert!(b.url().await.ends_with("/practice"), "{}", b.url().await);
-    assert!(b.text("h1").await.starts_with("Today"), "{}", b.source().await);
+    assert!(
+        b.text("h1").await.starts_with("Today"),
+        "{}",
+        b.source().await
+    );
     b.screenshot(&format!("{tag}-12-staff-dashboard")).await;
     b.goto(&company_url(&app, sub, "/practice/clients")).await;
     b.screenshot(&format!("{tag}-13-staff-clients")).await;
     b.goto(&company_url(&app, sub, "/administrator")).await;
-    assert!(b.title().await.starts_with("403"), "a veterinarian in the administrator area: {}", b.title().await);
+    assert!(
+        b.title().await.starts_with("403"),
+        "a veterinarian in the administrator area: {}",
+        b.title().await
+    );
     let crawled = crawl(&b, &company_url(&app, sub, "/practice"), "veterinarian").await;
     assert!(crawled >= 5, "the staff crawl reached only {crawled} pages");
     b.click("form[action='/logout'] button[type=submit]").await;
 
     // The client sees their own pets and nobody else's.
-    sign_in(&b, &company_url(&app, sub, "/login"), "cora@journey.example", PASSWORD).await;
+    sign_in(
+        &b,
+        &company_url(&app, sub, "/login"),
+        "cora@journey.example",
+        PASSWORD,
+    )
+    .await;
     assert!(b.url().await.ends_with("/client"), "{}", b.url().await);
     let page = b.source().await;
-    assert!(page.contains("Biscuit") && page.contains("Pepper"), "{page}");
+    assert!(
+        page.contains("Biscuit") && page.contains("Pepper"),
+        "{page}"
+    );
     assert!(!page.contains("Zorro"), "another client's pet is shown");
     b.screenshot(&format!("{tag}-14-client-portal")).await;
     b.goto(&company_url(&app, sub, "/practice/clients")).await;
-    assert!(b.title().await.starts_with("403"), "a client in the staff pages: {}", b.title().await);
+    assert!(
+        b.title().await.starts_with("403"),
+        "a client in the staff pages: {}",
+        b.title().await
+    );
     let crawled = crawl(&b, &company_url(&app, sub, "/client"), "client").await;
-    assert!(crawled >= 3, "the client crawl reached only {crawled} pages");
+    assert!(
+        crawled >= 3,
+        "the client crawl reached only {crawled} pages"
+    );
     b.click("form[action='/logout'] button[type=submit]").await;
 
     // Company A's user cannot open company B's pages: B's host has no session for them, and
     // A's session carried over by hand is refused.
-    b.goto(&company_url(&app, "other-vet", "/administrator")).await;
+    b.goto(&company_url(&app, "other-vet", "/administrator"))
+        .await;
     assert!(b.url().await.contains("/login"), "{}", b.url().await);
     assert!(b.source().await.contains("Company other-vet"));
     b.add_cookie("smartdmv_session", &admin_cookie).await;
-    b.goto(&company_url(&app, "other-vet", "/administrator")).await;
+    b.goto(&company_url(&app, "other-vet", "/administrator"))
+        .await;
     assert!(b.title().await.starts_with("403"), "{}", b.title().await);
-    assert!(b.source().await.contains("another company"), "{}", b.source().await);
-    b.screenshot(&format!("{tag}-15-other-company-refused")).await;
+    assert!(
+        b.source().await.contains("another company"),
+        "{}",
+        b.source().await
+    );
+    b.screenshot(&format!("{tag}-15-other-company-refused"))
+        .await;
     b.quit().await;
 }

@@ -48,7 +48,10 @@ impl<'a> WebSession<'a> {
     pub async fn signed_in(app: &'a TestApp, subdomain: &str, email: &str) -> Self {
         let mut web = Self::company(app, subdomain);
         web.sign_in(email, crate::helpers::PASSWORD).await;
-        assert!(web.has_cookie("smartdmv_session"), "session cookie of {email}");
+        assert!(
+            web.has_cookie("smartdmv_session"),
+            "session cookie of {email}"
+        );
         web
     }
 

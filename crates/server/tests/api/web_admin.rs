@@ -146,7 +146,9 @@ async fn admin_invites_a_vet_who_sets_a_password_and_signs_in(backend: Backend) 
         v.get("/practice-administrator/users").await.status,
         StatusCode::FORBIDDEN
     );
-    let signed_out = WebSession::company(&app, "acme").get("/administrator/users").await;
+    let signed_out = WebSession::company(&app, "acme")
+        .get("/administrator/users")
+        .await;
     assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
 }
 

@@ -54,8 +54,7 @@ fn fill(pattern: &str, f: &Fixtures, company: &str) -> String {
 }
 
 fn is_sign_in_redirect(r: &crate::web::PageResp) -> bool {
-    r.status == StatusCode::SEE_OTHER
-        && r.location.starts_with("/login")
+    r.status == StatusCode::SEE_OTHER && r.location.starts_with("/login")
 }
 
 async fn every_page_answers_each_role_by_its_area(b: Backend) {
@@ -73,9 +72,16 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
     // The appointment of the pages is the fixture pet's, so that its owner's portal shows it.
     let tomorrow = (time::OffsetDateTime::now_utc() + time::Duration::days(1)).date();
     let (s, a) = app
-        .call(SUB, &admin, Method::POST, "/api/appointments",
-              Some(json!({"petId": f.pet, "practiceId": practice, "typeId": f.appointment_type,
-                          "startsAt": format!("{tomorrow}T09:00:00Z")})))
+        .call(
+            SUB,
+            &admin,
+            Method::POST,
+            "/api/appointments",
+            Some(
+                json!({"petId": f.pet, "practiceId": practice, "typeId": f.appointment_type,
+                          "startsAt": format!("{tomorrow}T09:00:00Z")}),
+            ),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{a}");
     f.appointment = a["id"].as_str().unwrap().to_owned();
@@ -180,6 +186,29 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
         checked += 1;
     }
     assert!(checked >= 5, "only {checked} pages checked");
+    // Every company page refuses the session of another company's user: the company
+    // administrator's cookie sent to the other company's host.
+    let (_, admin_web) = sessions
+        .iter_mut()
+        .find(|(r, _)| *r == "ADMINISTRATOR")
+        .unwrap();
+    admin_web.on_host("pages-other");
+    for (pattern, area) in smartdmv_server::web::pages() {
+        if matches!(area, Area::Public | Area::Owner) {
+            continue;
+        }
+        let r = admin_web.get(&fill(pattern, &f, &cid)).await;
+        assert_eq!(
+            r.status,
+            StatusCode::FORBIDDEN,
+            "{pattern} on another company's host"
+        );
+        assert!(r.has("another company"), "{pattern}: {}", r.body);
+        assert!(
+            !r.has("Company pages-other"),
+            "{pattern} shows the other company"
+        );
+    }
     // A company administrator sees their own company, not another one.
     let r = cadmin.get(&format!("/owner/companies/{other_id}")).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);

@@ -173,7 +173,4 @@ async fn practice_administrator_works_within_their_practice(backend: Backend) {
     assert_eq!(user(&app, "acme", &admin, &here).await["active"], false);
 }
 
-
-both_backends!(
-    practice_administrator_works_within_their_practice,
-);
+both_backends!(practice_administrator_works_within_their_practice,);

@@ -495,4 +495,3 @@ async fn pages_keep_to_the_area_the_practice_and_the_company(b: Backend) {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(!r.has("Jones"));
 }
-

@@ -127,15 +127,27 @@ impl Browser {
     }
 
     pub async fn url(&self) -> String {
-        self.get("/url").await.as_str().unwrap_or_default().to_owned()
+        self.get("/url")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub async fn title(&self) -> String {
-        self.get("/title").await.as_str().unwrap_or_default().to_owned()
+        self.get("/title")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     pub async fn source(&self) -> String {
-        self.get("/source").await.as_str().unwrap_or_default().to_owned()
+        self.get("/source")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// The first element matching a CSS selector (panics when there is none).
@@ -243,11 +255,7 @@ impl Browser {
     }
 
     pub async fn quit(mut self) {
-        let _ = self
-            .http
-            .delete(self.base.clone())
-            .send()
-            .await;
+        let _ = self.http.delete(self.base.clone()).send().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
