@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::companies::routes())
         .merge(api::tenant_routes().into_router())
         .merge(api::owner_auth::routes())
+        .merge(api::owner_password::routes())
         .merge(crate::web::routes(state.clone()))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)

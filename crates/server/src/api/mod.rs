@@ -10,6 +10,7 @@ pub mod fields;
 pub mod health;
 pub mod import;
 pub mod owner_auth;
+pub mod owner_password;
 pub mod pets;
 pub mod practices;
 pub mod public;

@@ -215,6 +215,7 @@ impl Chrome {
         let mut c = Self::new(ctx, Area::Owner, title);
         c.app_name = "SmartDMV Platform".into();
         c.user = Some(p.user.email.clone());
+        c.can_change_password = true;
         if !p.is_owner() {
             c.nav.clear();
         }

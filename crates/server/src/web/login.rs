@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::chrome::{Area, Chrome, PageCtx};
 use super::csrf::{Flash, Form};
 use super::error::{WebError, WebResult};
-use super::session::{InArea, PlatformUser, landing, platform_landing, tenant_user};
+use super::session::{PlatformUser, landing, platform_landing, tenant_user};
 use super::{FormErrors, html};
 use crate::api::{auth, owner_auth};
 use crate::app::AppState;
@@ -221,15 +221,22 @@ fn password_chrome(ctx: &PageCtx, p: &crate::auth::TenantPrincipal) -> Chrome {
     Chrome::tenant(ctx, area, "Change password", p)
 }
 
-/// `GET /account/password` (any company user).
+/// `GET /account/password`: any signed-in user, on the platform host or a company's.
 pub async fn password_form(
     State(state): State<AppState>,
     ctx: PageCtx,
     mut parts: axum::http::request::Parts,
 ) -> WebResult<Response> {
-    let p = tenant_user(&mut parts, &state).await?;
+    use axum::extract::FromRequestParts;
+    let chrome = if state.is_platform_host(crate::extract::header(&parts, "host")) {
+        let PlatformUser(p) = PlatformUser::from_request_parts(&mut parts, &state).await?;
+        Chrome::platform(&ctx, "Change password", &p)
+    } else {
+        let p = tenant_user(&mut parts, &state).await?;
+        password_chrome(&ctx, &p)
+    };
     html(&PasswordPage {
-        chrome: password_chrome(&ctx, &p),
+        chrome,
         errors: FormErrors::default(),
     })
 }
@@ -242,23 +249,44 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-/// `POST /account/password`
+/// `POST /account/password`: through the API's change-password of the host's kind of user.
 pub async fn password_submit(
     State(state): State<AppState>,
     ctx: PageCtx,
-    InArea { principal: p, .. }: InArea<AnyUser>,
-    Form(form): Form<PasswordForm>,
+    req: axum::extract::Request,
 ) -> WebResult<Response> {
-    let chrome = password_chrome(&ctx, &p);
-    let to = landing(&p);
-    let body = ApiJson(auth::ChangePasswordBody {
-        current_password: form.current_password,
-        new_password: form.new_password,
-    });
-    match auth::change_password(State(state.clone()), p, body).await {
+    use axum::extract::{FromRequest, FromRequestParts};
+    let (mut parts, body) = req.into_parts();
+    let platform = state.is_platform_host(crate::extract::header(&parts, "host"));
+    let (chrome, to, result) = if platform {
+        let PlatformUser(p) = PlatformUser::from_request_parts(&mut parts, &state).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let Form(form) = Form::<PasswordForm>::from_request(req, &state).await?;
+        let chrome = Chrome::platform(&ctx, "Change password", &p);
+        let to = platform_landing(&p);
+        let body = ApiJson(auth::ChangePasswordBody {
+            current_password: form.current_password,
+            new_password: form.new_password,
+        });
+        let r = crate::api::owner_password::change_password(State(state.clone()), p, body).await;
+        (chrome, to, r)
+    } else {
+        let p = tenant_user(&mut parts, &state).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let Form(form) = Form::<PasswordForm>::from_request(req, &state).await?;
+        let chrome = password_chrome(&ctx, &p);
+        let to = landing(&p).to_owned();
+        let body = ApiJson(auth::ChangePasswordBody {
+            current_password: form.current_password,
+            new_password: form.new_password,
+        });
+        let r = auth::change_password(State(state.clone()), p, body).await;
+        (chrome, to, r)
+    };
+    match result {
         Ok(_) => Ok(super::redirect_flash(
             &state,
-            to,
+            &to,
             Flash::success("Your password was changed."),
         )),
         Err(e) if e.status.is_client_error() => {
@@ -271,16 +299,6 @@ pub async fn password_submit(
             Ok(resp)
         }
         Err(e) => Err(e.into()),
-    }
-}
-
-/// Every signed-in company user (staff or client).
-pub struct AnyUser;
-
-impl super::session::TenantArea for AnyUser {
-    const AREA: Area = Area::Staff;
-    fn admits(_: &crate::auth::TenantPrincipal) -> bool {
-        true
     }
 }
 

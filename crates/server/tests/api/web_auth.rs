@@ -268,7 +268,7 @@ async fn branding_colour_and_impersonation_reach_the_company_host(b: Backend) {
     assert!(!other.has_cookie("smartdmv_session"));
 }
 
-async fn company_user_changes_password_through_the_page(b: Backend) {
+async fn users_change_their_password_through_the_page(b: Backend) {
     let app = TestApp::spawn(b).await;
     app.create_company("pw-vet").await;
     let mut web = WebSession::company(&app, "pw-vet");
@@ -309,6 +309,53 @@ async fn company_user_changes_password_through_the_page(b: Backend) {
     again
         .sign_in("admin@pw-vet.example", "another-long-password-2")
         .await;
+
+    // A platform user on the platform host: the other session is signed out.
+    let mut owner = WebSession::platform(&app);
+    owner.sign_in(OWNER_EMAIL, PASSWORD).await;
+    let r = owner.get("/account/password").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = owner
+        .post(
+            "/account/password",
+            &[("currentPassword", PASSWORD), ("newPassword", "short")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.has("id=\"f-newPassword-error\""), "{}", r.body);
+    let r = owner
+        .post(
+            "/account/password",
+            &[
+                ("currentPassword", PASSWORD),
+                ("newPassword", "owner-long-password-3"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location, "/owner", "{}", r.body);
+    assert_eq!(
+        owner.get("/owner").await.status,
+        StatusCode::OK,
+        "this session is kept"
+    );
+    let (s, _) = json(
+        app.owner(Method::GET, "/api/owner/auth/me")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "the test's API session was signed out"
+    );
+    let mut again = WebSession::platform(&app);
+    let r = again
+        .post("/login", &[("email", OWNER_EMAIL), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    again.sign_in(OWNER_EMAIL, "owner-long-password-3").await;
 }
 
 both_backends!(
@@ -316,5 +363,5 @@ both_backends!(
     forms_without_csrf_or_from_elsewhere_change_nothing,
     owner_creates_suspends_and_archives_a_company_through_the_pages,
     branding_colour_and_impersonation_reach_the_company_host,
-    company_user_changes_password_through_the_page,
+    users_change_their_password_through_the_page,
 );

@@ -114,3 +114,36 @@ pub async fn revoke_all_sessions(db: &impl ConnectionTrait, user_id: Uuid) -> Re
         .await?
         .rows_affected)
 }
+
+/// Replaces a platform user's password hash.
+pub async fn set_password(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    hash: &str,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::PasswordHash, Expr::value(hash))
+        .filter(Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every live session of a user but `keep` (the one changing the password).
+pub async fn revoke_other_sessions(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    keep: Uuid,
+) -> Result<u64, DbErr> {
+    Ok(session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(crate::now()))
+        .filter(
+            Condition::all()
+                .add(session::Column::UserId.eq(user_id))
+                .add(session::Column::Id.ne(keep))
+                .add(session::Column::RevokedAt.is_null()),
+        )
+        .exec(db)
+        .await?
+        .rows_affected)
+}
