@@ -21,6 +21,13 @@ pub async fn sign_in(b: &Browser, login_url: &str, email: &str, password: &str) 
     b.fill("#f-email", email).await;
     b.fill("#f-password", password).await;
     b.click("form[action='/login'] button[type=submit]").await;
+    // The answer redirects away from the sign-in page; wait for it to load.
+    for _ in 0..100 {
+        if !b.url().await.contains("/login") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 /// Follows every same-host link from `start` (GET only; forms are not submitted) and fails
@@ -75,7 +82,7 @@ async fn owner_creates_a_company_in_the_browser_and_sees_it_ready(backend: Backe
         .await;
     // The API's validation, beside the field.
     assert!(
-        !b.find_all("#f-subdomain-error").await.is_empty(),
+        b.wait_for("#f-subdomain-error").await,
         "{}",
         b.source().await
     );
@@ -87,6 +94,7 @@ async fn owner_creates_a_company_in_the_browser_and_sees_it_ready(backend: Backe
     b.fill("#f-adminPassword", PASSWORD).await;
     b.click("form[action='/owner/companies'] button[type=submit]")
         .await;
+    assert!(b.wait_for("#company-status").await, "{}", b.source().await);
     assert!(
         b.url().await.contains("/owner/companies/"),
         "{}",
@@ -200,6 +208,7 @@ async fn company_people_work_in_their_own_areas_in_the_browser(backend: Backend)
     b.screenshot(&format!("{tag}-11-administrator-invite"))
         .await;
     b.click("#invite-form button[type=submit]").await;
+    assert!(b.wait_for("#invitation-link").await, "{}", b.source().await);
     let link_el = b.find("#invitation-link").await;
     let link = b.attr(&link_el, "href").await.unwrap();
     assert!(link.contains("/invitation/"), "{link}");
@@ -218,12 +227,19 @@ async fn company_people_work_in_their_own_areas_in_the_browser(backend: Backend)
         .await
         .expect("the admin's session cookie");
     b.click("form[action='/logout'] button[type=submit]").await;
+    b.wait_url("/login").await;
 
     // The veterinarian accepts the invitation and lands on their dashboard.
     b.goto(&link).await;
     b.fill("#f-password", "vera-long-password-1").await;
     b.fill("#f-passwordConfirm", "vera-long-password-1").await;
     b.click("#invitation-form button[type=submit]").await;
+    for _ in 0..100 {
+        if !b.url().await.contains("/invitation/") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
     if b.url().await.contains("/login") {
         sign_in(
             &b,
@@ -251,6 +267,7 @@ async fn company_people_work_in_their_own_areas_in_the_browser(backend: Backend)
     let crawled = crawl(&b, &company_url(&app, sub, "/practice"), "veterinarian").await;
     assert!(crawled >= 5, "the staff crawl reached only {crawled} pages");
     b.click("form[action='/logout'] button[type=submit]").await;
+    b.wait_url("/login").await;
 
     // The client sees their own pets and nobody else's.
     sign_in(
@@ -280,6 +297,7 @@ async fn company_people_work_in_their_own_areas_in_the_browser(backend: Backend)
         "the client crawl reached only {crawled} pages"
     );
     b.click("form[action='/logout'] button[type=submit]").await;
+    b.wait_url("/login").await;
 
     // Company A's user cannot open company B's pages: B's host has no session for them, and
     // A's session carried over by hand is refused.

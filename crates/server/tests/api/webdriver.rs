@@ -254,6 +254,31 @@ impl Browser {
         false
     }
 
+    /// Waits (a bounded poll, not a timing assertion) until an element matching `css` is on
+    /// the page: a form's answer may still be loading when the click returns.
+    pub async fn wait_for(&self, css: &str) -> bool {
+        for _ in 0..100 {
+            if !self.find_all(css).await.is_empty() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        false
+    }
+
+    /// Waits until the address contains `part`; answers the address.
+    pub async fn wait_url(&self, part: &str) -> String {
+        let mut url = String::new();
+        for _ in 0..100 {
+            url = self.url().await;
+            if url.contains(part) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        url
+    }
+
     pub async fn quit(mut self) {
         let _ = self.http.delete(self.base.clone()).send().await;
         let _ = self.driver.kill();
