@@ -23,6 +23,7 @@ use crate::web::csrf::{Flash, Form};
 use crate::web::display::{authorized, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
+use crate::web::{form_result, rerender};
 
 /// The booking form, as typed (query of the slot search and body of the booking).
 #[derive(Debug, Default, Deserialize)]
@@ -206,7 +207,7 @@ pub async fn book(
         double_book: form.double_book.is_some(),
     };
     let auth = authorized::<AppointmentsCreate>(&s, p).await?;
-    match edit::create(auth, ApiJson(body)).await {
+    match form_result(edit::create(auth, ApiJson(body)).await)? {
         Ok((_, Json(a))) => Ok(redirect_flash(
             &s,
             &format!(
@@ -216,16 +217,12 @@ pub async fn book(
             ),
             Flash::success("The appointment was booked."),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let mut errors = FormErrors::from_api(e);
-            if let Some(m) = errors.fields.remove("startsAt") {
-                errors.fields.insert("time".into(), m);
-            }
-            let mut resp = html(&page(&s, &ctx, p, form, errors).await?)?;
-            *resp.status_mut() = status;
-            Ok(resp)
+        Err(e) => {
+            rerender(e, async |errors| {
+                let errors = errors.renamed(&[("startsAt", "time")]);
+                html(&page(&s, &ctx, p, form, errors).await?)
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }

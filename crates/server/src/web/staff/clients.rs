@@ -22,7 +22,9 @@ use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
 use crate::web::display::{authorized, status_label, today_in, when};
 use crate::web::error::WebResult;
-use crate::web::{FormErrors, html, redirect_flash, url_encode};
+use crate::web::{
+    FormErrors, edit_result, form_result, html, redirect_flash, rerender, url_encode,
+};
 
 #[derive(Template)]
 #[template(path = "staff/clients.html")]
@@ -132,23 +134,13 @@ pub async fn new_form(ctx: PageCtx, staff: Staff) -> WebResult<Response> {
     ))
 }
 
-/// A 4xx of the API as the form again, with its errors beside the fields.
-fn refused(
-    ctx: &PageCtx,
-    p: &TenantPrincipal,
-    id: String,
-    form: ClientForm,
-    e: crate::error::ApiError,
-) -> WebResult<Response> {
-    let status = e.status;
-    let mut errors = FormErrors::from_api(e);
+/// The API's field names (`address.x`) as the form's (`x`).
+fn client_fields(mut errors: FormErrors) -> FormErrors {
     errors.fields = std::mem::take(&mut errors.fields)
         .into_iter()
         .map(|(k, v)| (k.trim_start_matches("address.").to_owned(), v))
         .collect();
-    let mut resp = html(&form_page(ctx, p, id, form, errors))?;
-    *resp.status_mut() = status;
-    Ok(resp)
+    errors
 }
 
 /// `POST /practice/clients`: through `POST /api/clients`.
@@ -160,7 +152,7 @@ pub async fn create(
 ) -> WebResult<Response> {
     let p = &staff.principal;
     let auth = authorized::<ClientsCreate>(&s, p).await?;
-    match clients::create(auth, ApiJson(form.to_create())).await {
+    match form_result(clients::create(auth, ApiJson(form.to_create())).await)? {
         Ok((_, Json(c))) => Ok(redirect_flash(
             &s,
             &format!("/practice/clients/{}", c.id),
@@ -169,8 +161,18 @@ pub async fn create(
                 c.first_name, c.last_name
             )),
         )),
-        Err(e) if e.status.is_client_error() => refused(&ctx, p, String::new(), form, e),
-        Err(e) => Err(e.into()),
+        Err(e) => {
+            rerender(e, async |errors| {
+                html(&form_page(
+                    &ctx,
+                    p,
+                    String::new(),
+                    form,
+                    client_fields(errors),
+                ))
+            })
+            .await
+        }
     }
 }
 
@@ -301,15 +303,17 @@ pub async fn update(
 ) -> WebResult<Response> {
     let p = &staff.principal;
     let auth = authorized::<ClientsUpdate>(&s, p).await?;
-    match clients::update(auth, Path(id.clone()), ApiJson(form.to_update())).await {
+    match edit_result(clients::update(auth, Path(id.clone()), ApiJson(form.to_update())).await)? {
         Ok(Json(c)) => Ok(redirect_flash(
             &s,
             &format!("/practice/clients/{}", c.id),
             Flash::success("The client was saved."),
         )),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::NOT_FOUND => {
-            refused(&ctx, p, id, form, e)
+        Err(e) => {
+            rerender(e, async |errors| {
+                html(&form_page(&ctx, p, id, form, client_fields(errors)))
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }

@@ -26,6 +26,7 @@ use crate::web::csrf::{Flash, Form};
 use crate::web::display::{age, authorized, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash, url_encode};
+use crate::web::{form_result, rerender};
 
 #[derive(Template)]
 #[template(path = "staff/patients.html")]
@@ -187,18 +188,12 @@ pub async fn new_form(
 }
 
 /// The API's field names as the form's.
-pub(super) fn pet_errors(e: crate::error::ApiError) -> FormErrors {
-    let mut errors = FormErrors::from_api(e);
-    for (api, field) in [
+pub(super) fn pet_fields(errors: FormErrors) -> FormErrors {
+    errors.renamed(&[
         ("weight.value", "weight"),
         ("weight.unit", "weightUnit"),
         ("color", "colour"),
-    ] {
-        if let Some(m) = errors.fields.remove(api) {
-            errors.fields.insert(field.into(), m);
-        }
-    }
-    errors
+    ])
 }
 
 /// Warnings of the API (a duplicate microchip) as the flash after a save.
@@ -218,29 +213,28 @@ pub async fn create(
 ) -> WebResult<Response> {
     let p = &staff.principal;
     let auth = authorized::<PetsCreate>(&s, p).await?;
-    match pets::create(auth, ApiJson(form.to_create())).await {
+    match form_result(pets::create(auth, ApiJson(form.to_create())).await)? {
         Ok((_, Json(a))) => Ok(redirect_flash(
             &s,
             &format!("/practice/patients/{}", a.pet.id),
             saved_flash(&format!("Patient {} was registered.", a.pet.name), &a),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let page = form_page(
-                &s,
-                &ctx,
-                p,
-                String::new(),
-                String::new(),
-                form,
-                pet_errors(e),
-            )
-            .await?;
-            let mut resp = html(&page)?;
-            *resp.status_mut() = status;
-            Ok(resp)
+        Err(e) => {
+            rerender(e, async |errors| {
+                let page = form_page(
+                    &s,
+                    &ctx,
+                    p,
+                    String::new(),
+                    String::new(),
+                    form,
+                    pet_fields(errors),
+                )
+                .await?;
+                html(&page)
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
