@@ -9,14 +9,15 @@ use axum::response::Response;
 use serde::Deserialize;
 use smartdmv_store::tenant::{appointment, practice};
 
+use super::lookup::search;
 use super::{PracticeChoice, Staff, chrome, pick_practice};
 use crate::api::appointments::edit::{self, CreateAppointment};
 use crate::api::pets;
-use crate::api::search::{self, PatientHit, SearchParams};
+use crate::api::search::PatientHit;
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsCreate, ClientsRead, PetsRead};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::auth::perms::{AppointmentsCreate, PetsRead};
+use crate::extract::ApiJson;
 use crate::web::booking::{self, Choice};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
@@ -83,16 +84,7 @@ async fn page(
     let mut pet_name = String::new();
     if form.pet_id.is_empty() {
         if !form.q.trim().is_empty() {
-            let Json(r) = search::find(
-                authorized::<ClientsRead>(s, p).await?,
-                ApiQuery(SearchParams {
-                    q: Some(form.q.clone()),
-                    limit: Some(20),
-                    include_inactive: false,
-                }),
-            )
-            .await?;
-            hits = r.patients;
+            hits = search(s, p, form.q.clone(), 20).await?.patients;
         }
     } else {
         let Json(pet) = pets::show(

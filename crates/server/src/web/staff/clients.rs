@@ -7,24 +7,20 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::client_form::{ClientForm, address_line};
+use super::lookup::{Upcoming, next_page_href, search, upcoming};
 use super::{Staff, chrome};
-use crate::api::appointments::{self, AppointmentOut, ListParams as ApptParams};
 use crate::api::clients::{self, ClientOut, ClientQuery};
 use crate::api::pets::{self, PetOut, PetQuery};
-use crate::api::search::{self, ClientHit, SearchParams};
+use crate::api::search::ClientHit;
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{
-    AppointmentsRead, ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead,
-};
+use crate::auth::perms::{ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::{authorized, status_label, today_in, when};
+use crate::web::display::{authorized, today_in};
 use crate::web::error::WebResult;
-use crate::web::{
-    FormErrors, edit_result, form_result, html, redirect_flash, rerender, url_encode,
-};
+use crate::web::{FormErrors, edit_result, form_result, html, redirect_flash, rerender};
 
 #[derive(Template)]
 #[template(path = "staff/clients.html")]
@@ -66,20 +62,9 @@ pub async fn list(
         )
         .await?;
         list = page.items;
-        next_href = page
-            .next_cursor
-            .map(|c| format!("/practice/clients?cursor={}", url_encode(&c)));
+        next_href = next_page_href("/practice/clients", page.next_cursor);
     } else {
-        let Json(r) = search::find(
-            authorized::<ClientsRead>(&s, p).await?,
-            ApiQuery(SearchParams {
-                q: Some(query.clone()),
-                limit: Some(50),
-                include_inactive: false,
-            }),
-        )
-        .await?;
-        hits = r.clients;
+        hits = search(&s, p, query.clone(), 50).await?.clients;
     }
     html(&ListPage {
         chrome: chrome(&ctx, "Clients", p),
@@ -176,29 +161,6 @@ pub async fn create(
     }
 }
 
-/// One upcoming appointment on the client page.
-pub struct Upcoming {
-    pub id: String,
-    pub when: String,
-    pub pet_id: String,
-    pub status: String,
-    pub status_label: String,
-    pub reason: String,
-}
-
-impl From<AppointmentOut> for Upcoming {
-    fn from(a: AppointmentOut) -> Self {
-        Upcoming {
-            when: when(&a.starts_at_local),
-            status_label: status_label(&a.status),
-            reason: a.reason.unwrap_or_default(),
-            id: a.id,
-            pet_id: a.pet_id,
-            status: a.status,
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "staff/client.html")]
 struct ShowPage {
@@ -247,27 +209,12 @@ pub async fn show(
         }),
     )
     .await?;
-    let Json(appts) = appointments::list(
-        authorized::<AppointmentsRead>(&s, p).await?,
-        ApiQuery(ApptParams {
-            limit: Some(20),
-            cursor: None,
-            practice_id: None,
-            from: Some(jiff::Timestamp::now().to_string()),
-            to: None,
-            veterinarian_id: None,
-            room_id: None,
-            pet_id: None,
-            client_id: Some(c.id.clone()),
-            status: None,
-        }),
-    )
-    .await?;
+    let upcoming = upcoming(&s, p, Some(c.id.clone()), None).await?;
     html(&ShowPage {
         chrome: chrome(&ctx, format!("{} {}", c.first_name, c.last_name), p),
         address: address_line(c.address.as_ref()),
         pets: pets.items,
-        upcoming: appts.items.into_iter().map(Upcoming::from).collect(),
+        upcoming,
         today: today_in(&jiff::tz::TimeZone::UTC),
         may_edit: p.can(ClientsUpdate::PERM),
         may_add_pet: p.can(crate::auth::perms::PetsCreate::PERM),
