@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::chrome::{Area, Chrome, PageCtx};
 use super::csrf::{Flash, Form};
 use super::error::{WebError, WebResult};
-use super::{FormErrors, html};
+use super::{FormErrors, form_result, html, rerender};
 use crate::api::auth::{self, AcceptInvitationBody};
 use crate::app::AppState;
 use crate::auth::token;
@@ -110,7 +110,7 @@ pub async fn accept(
         let errors =
             super::admin::users::field_error("passwordConfirm", "does not match the password");
         let resp = page(&ctx, &tenant, &u, tok, errors)?;
-        return Ok(super::admin::with_status(
+        return Ok(super::with_status(
             resp,
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         ));
@@ -121,7 +121,7 @@ pub async fn accept(
         token: tok.clone(),
         password: form.password,
     });
-    match auth::accept_invitation(State(s.clone()), tenant, body).await {
+    match form_result(auth::accept_invitation(State(s.clone()), tenant, body).await)? {
         Ok(api) => {
             let mut resp = Redirect::to("/").into_response();
             for v in api.headers().get_all(SET_COOKIE) {
@@ -134,11 +134,6 @@ pub async fn accept(
             );
             Ok(resp)
         }
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let resp = page(&ctx, &retry, &u, tok, FormErrors::from_api(e))?;
-            Ok(super::admin::with_status(resp, status))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => rerender(e, async |errors| page(&ctx, &retry, &u, tok, errors)).await,
     }
 }

@@ -17,6 +17,7 @@ use super::{FormErrors, html};
 use crate::api::{auth, owner_auth};
 use crate::app::AppState;
 use crate::extract::{ApiJson, ClientIp, Tenant, resolve_company};
+use crate::web::{form_result, rerender};
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -137,21 +138,20 @@ pub async fn submit(
         let tenant = Tenant::acquire(&state, company).await?;
         auth::login(State(state.clone()), ip, tenant, body).await
     };
-    match result {
+    match form_result(result)? {
         Ok(resp) => {
             // The start page knows each role's area; `next` wins when it was given.
             let to = safe_next(Some(&form.next)).unwrap_or_else(|| "/".into());
             Ok(redirect_with_cookies(&resp, &to))
         }
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let errors = FormErrors::from_api(e);
-            let page = login_page(&state, &ctx, &headers, form.email, form.next, errors).await?;
-            let mut resp = html(&page)?;
-            *resp.status_mut() = status;
-            Ok(resp)
+        Err(e) => {
+            rerender(e, async |errors| {
+                let page =
+                    login_page(&state, &ctx, &headers, form.email, form.next, errors).await?;
+                html(&page)
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -283,22 +283,13 @@ pub async fn password_submit(
         let r = auth::change_password(State(state.clone()), p, body).await;
         (chrome, to, r)
     };
-    match result {
+    match form_result(result)? {
         Ok(_) => Ok(super::redirect_flash(
             &state,
             &to,
             Flash::success("Your password was changed."),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let mut resp = html(&PasswordPage {
-                chrome,
-                errors: FormErrors::from_api(e),
-            })?;
-            *resp.status_mut() = status;
-            Ok(resp)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => rerender(e, async |errors| html(&PasswordPage { chrome, errors })).await,
     }
 }
 

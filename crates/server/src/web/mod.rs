@@ -11,6 +11,7 @@ pub mod chrome;
 pub mod csrf;
 pub mod display;
 pub mod error;
+pub mod form;
 pub mod invitation;
 pub mod login;
 pub mod owner;
@@ -26,13 +27,11 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use serde_json::Value;
-use std::collections::BTreeMap;
 
 use crate::app::AppState;
-use crate::error::ApiError;
 use csrf::Flash;
 use error::WebResult;
+pub use form::{FormErrors, edit_result, form_result, rerender, with_status};
 
 /// Every page route, each with the area it belongs to (the page-permission tests walk this
 /// list, so a page added here without a test row fails them).
@@ -104,53 +103,6 @@ pub fn url_encode(s: &str) -> String {
         }
     }
     out
-}
-
-/// The errors of a submitted form: per field (shown beside the field) and in general.
-#[derive(Debug, Default)]
-pub struct FormErrors {
-    pub fields: BTreeMap<String, String>,
-    pub general: String,
-}
-
-impl FormErrors {
-    /// The message of one field, empty when it has none.
-    pub fn of(&self, field: &str) -> &str {
-        self.fields.get(field).map_or("", String::as_str)
-    }
-
-    pub fn general(message: impl Into<String>) -> Self {
-        Self {
-            fields: BTreeMap::new(),
-            general: message.into(),
-        }
-    }
-
-    /// The API's problem document as form errors: its field errors beside their fields, and
-    /// its detail above the form when no field carries it.
-    pub fn from_api(e: ApiError) -> Self {
-        let mut fields = BTreeMap::new();
-        if let Some(errs) = e.errors {
-            for (k, v) in errs {
-                let msg = match v {
-                    Value::Array(a) => a
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                };
-                fields.insert(k, msg);
-            }
-        }
-        let general = if fields.is_empty() {
-            e.detail
-        } else {
-            "Please correct the fields marked below.".into()
-        };
-        Self { fields, general }
-    }
 }
 
 const APP_CSS: &str = include_str!("../../static/app.css");

@@ -12,7 +12,6 @@ pub(crate) mod settings;
 pub(crate) mod user;
 pub(crate) mod users;
 
-use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::error::{WebError, WebResult};
@@ -97,12 +96,6 @@ pub(crate) fn authorized<P: Perm>(p: TenantPrincipal) -> WebResult<Authorized<P>
 /// Another handle on the principal, for the next API handler a page calls.
 pub(crate) async fn fork(s: &AppState, p: &TenantPrincipal) -> WebResult<TenantPrincipal> {
     p.fork(s).await.map_err(WebError::from)
-}
-
-/// A rendered page with the status of the error it shows.
-pub(crate) fn with_status(mut resp: Response, status: axum::http::StatusCode) -> Response {
-    *resp.status_mut() = status;
-    resp
 }
 
 /// A submitted form as its name/value pairs, for forms whose checkboxes repeat a name.

@@ -13,11 +13,12 @@ use super::super::error::WebResult;
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, redirect_flash};
 use super::user::page;
-use super::{Pairs, authorized, fork, opt, with_status};
+use super::{Pairs, authorized, fork, opt};
 use crate::api::users::{self as api, Effect, NewOverride};
 use crate::app::AppState;
 use crate::auth::perms::RolesUpdate;
 use crate::extract::ApiJson;
+use crate::web::{form_result, rerender, with_status};
 
 /// `YYYY-MM-DDTHH:MM` (a `datetime-local` field), read as UTC.
 pub(crate) fn parse_utc_minute(s: &str) -> Option<time::OffsetDateTime> {
@@ -79,13 +80,14 @@ pub async fn add<A: TenantArea>(
         reason: opt(form.get("reason")),
     };
     let retry = fork(&s, &p).await?;
-    match api::add_override(
-        authorized::<RolesUpdate>(p)?,
-        Path(id.clone()),
-        ApiJson(body),
-    )
-    .await
-    {
+    match form_result(
+        api::add_override(
+            authorized::<RolesUpdate>(p)?,
+            Path(id.clone()),
+            ApiJson(body),
+        )
+        .await,
+    )? {
         Ok((_, Json(o))) => Ok(redirect_flash(
             &s,
             &format!("{}/users/{id}", A::AREA.home()),
@@ -94,12 +96,12 @@ pub async fn add<A: TenantArea>(
                 o.effect, o.permission
             )),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let resp = page::<A>(&s, &ctx, &retry, &id, form, FormErrors::from_api(e)).await?;
-            Ok(with_status(resp, status))
+        Err(e) => {
+            rerender(e, async |errors| {
+                page::<A>(&s, &ctx, &retry, &id, form, errors).await
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -111,10 +113,9 @@ pub async fn remove<A: TenantArea>(
     Form(_): Form<Pairs>,
 ) -> WebResult<Response> {
     let auth = authorized::<RolesUpdate>(area.principal)?;
-    let flash = match api::remove_override(auth, Path((id.clone(), oid))).await {
+    let flash = match form_result(api::remove_override(auth, Path((id.clone(), oid))).await)? {
         Ok(_) => Flash::success("The override was removed."),
-        Err(e) if e.status.is_client_error() => Flash::error(e.detail),
-        Err(e) => return Err(e.into()),
+        Err(e) => Flash::error(e.detail),
     };
     Ok(redirect_flash(
         &s,

@@ -11,12 +11,13 @@ use super::super::csrf::{Flash, Form};
 use super::super::error::WebResult;
 use super::super::session::{AdminArea, InArea};
 use super::super::{FormErrors, html, redirect_flash};
-use super::{Pairs, authorized, fork, opt, with_status};
+use super::{Pairs, authorized, fork, opt};
 use crate::api::practices::{self as api, CreatePractice, PracticeOut};
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{PracticesCreate, PracticesDelete, PracticesRead};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::web::{form_result, rerender};
 
 #[derive(Template)]
 #[template(path = "administrator/practices.html")]
@@ -84,18 +85,18 @@ pub async fn create(
         tax_rate_bp: None,
     };
     let retry = fork(&s, &p).await?;
-    match api::create(authorized::<PracticesCreate>(p)?, ApiJson(body)).await {
+    match form_result(api::create(authorized::<PracticesCreate>(p)?, ApiJson(body)).await)? {
         Ok((_, Json(x))) => Ok(redirect_flash(
             &s,
             &format!("/administrator/practices/{}", x.id),
             Flash::success(format!("{} was created.", x.name)),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let resp = list_page(&s, &ctx, &retry, form, FormErrors::from_api(e)).await?;
-            Ok(with_status(resp, status))
+        Err(e) => {
+            rerender(e, async |errors| {
+                list_page(&s, &ctx, &retry, form, errors).await
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 

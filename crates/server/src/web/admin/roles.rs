@@ -14,12 +14,13 @@ use super::super::error::WebResult;
 use super::super::session::{AdminArea, InArea};
 use super::super::{FormErrors, html, redirect_flash};
 use super::user::Check;
-use super::{Pairs, authorized, fork, opt, with_status};
+use super::{Pairs, authorized, fork, opt};
 use crate::api::roles::{self as api, RoleBody, RoleOut};
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{RolesCreate, RolesRead, RolesUpdate};
 use crate::extract::ApiJson;
+use crate::web::{form_result, rerender, with_status};
 
 /// The actions offered for a resource: the basic five, and a special action (sign,
 /// finalize, ...) where some role below the administrators holds it.
@@ -195,18 +196,18 @@ pub async fn create(
         permissions: Some(perms),
     };
     let retry = fork(&s, &p).await?;
-    match api::create(authorized::<RolesCreate>(p)?, ApiJson(body)).await {
+    match form_result(api::create(authorized::<RolesCreate>(p)?, ApiJson(body)).await)? {
         Ok((_, Json(r))) => Ok(redirect_flash(
             &s,
             "/administrator/roles",
             Flash::success(format!("The role {} was created.", r.name)),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let resp = form_page(&ctx, &retry, None, &form, FormErrors::from_api(e))?;
-            Ok(with_status(resp, status))
+        Err(e) => {
+            rerender(e, async |errors| {
+                form_page(&ctx, &retry, None, &form, errors)
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -235,23 +236,24 @@ pub async fn update(
         permissions: Some(perms),
     };
     let retry = fork(&s, &p).await?;
-    match api::update(
-        authorized::<RolesUpdate>(p)?,
-        Path(id.clone()),
-        ApiJson(body),
-    )
-    .await
-    {
+    match form_result(
+        api::update(
+            authorized::<RolesUpdate>(p)?,
+            Path(id.clone()),
+            ApiJson(body),
+        )
+        .await,
+    )? {
         Ok(Json(r)) => Ok(redirect_flash(
             &s,
             "/administrator/roles",
             Flash::success(format!("The role {} was saved.", r.name)),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let resp = form_page(&ctx, &retry, Some(&id), &form, FormErrors::from_api(e))?;
-            Ok(with_status(resp, status))
+        Err(e) => {
+            rerender(e, async |errors| {
+                form_page(&ctx, &retry, Some(&id), &form, errors)
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }

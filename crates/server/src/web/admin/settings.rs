@@ -14,12 +14,13 @@ use super::super::csrf::{Flash, Form};
 use super::super::error::{WebError, WebResult};
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, redirect_flash};
-use super::{Pairs, authorized, fork, opt, with_status};
+use super::{Pairs, authorized, fork, opt};
 use crate::api::practices::{self as api, PracticeOut, UpdatePractice};
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{PracticesRead, PracticesUpdate};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::web::{form_result, rerender, with_status};
 
 pub const DAYS: [(&str, &str); 7] = [
     ("mon", "Monday"),
@@ -255,26 +256,26 @@ pub async fn update<A: TenantArea>(
         active: None,
     };
     let retry = fork(&s, &p).await?;
-    match api::update(
-        authorized::<PracticesUpdate>(p)?,
-        Path(id.clone()),
-        ApiJson(body),
-    )
-    .await
-    {
+    match form_result(
+        api::update(
+            authorized::<PracticesUpdate>(p)?,
+            Path(id.clone()),
+            ApiJson(body),
+        )
+        .await,
+    )? {
         Ok(Json(x)) => Ok(redirect_flash(
             &s,
             &back,
             Flash::success(format!("The settings of {} were saved.", x.name)),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let sub = Some(SettingsForm::submitted(&form));
-            let resp =
-                settings_page::<A>(&s, &ctx, &retry, &id, sub, FormErrors::from_api(e)).await?;
-            Ok(with_status(resp, status))
+        Err(e) => {
+            rerender(e, async |errors| {
+                let sub = Some(SettingsForm::submitted(&form));
+                settings_page::<A>(&s, &ctx, &retry, &id, sub, errors).await
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 

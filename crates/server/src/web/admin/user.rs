@@ -17,12 +17,13 @@ use super::super::error::WebResult;
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, redirect_flash};
 use super::users::{field_error, practice_ids, practice_options, role_label, role_options};
-use super::{Pairs, authorized, fork, with_status};
+use super::{Pairs, authorized, fork};
 use crate::api::users::{self as api, OverrideOut, UpdateUser, UserOut};
 use crate::app::AppState;
 use crate::auth::perms::{RolesRead, RolesUpdate, UsersDelete, UsersUpdate};
 use crate::auth::{Perm, TenantPrincipal};
 use crate::extract::ApiJson;
+use crate::web::{form_result, rerender, with_status};
 
 /// A checkbox or option of a form.
 pub struct Check {
@@ -218,32 +219,25 @@ pub async fn update<A: TenantArea>(
         practice_id: None,
     };
     let retry = fork(&s, &p).await?;
-    match api::update(
-        authorized::<UsersUpdate>(p)?,
-        Path(id.clone()),
-        ApiJson(body),
-    )
-    .await
-    {
+    match form_result(
+        api::update(
+            authorized::<UsersUpdate>(p)?,
+            Path(id.clone()),
+            ApiJson(body),
+        )
+        .await,
+    )? {
         Ok(Json(u)) => Ok(redirect_flash(
             &s,
             &back,
             Flash::success(format!("{} was updated.", u.name)),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let resp = page::<A>(
-                &s,
-                &ctx,
-                &retry,
-                &id,
-                Pairs::default(),
-                FormErrors::from_api(e),
-            )
-            .await?;
-            Ok(with_status(resp, status))
+        Err(e) => {
+            rerender(e, async |errors| {
+                page::<A>(&s, &ctx, &retry, &id, Pairs::default(), errors).await
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -279,10 +273,11 @@ pub async fn deactivate<A: TenantArea>(
     Form(_): Form<Pairs>,
 ) -> WebResult<Response> {
     let back = format!("{}/users/{id}", A::AREA.home());
-    let flash = match api::deactivate(authorized::<UsersDelete>(area.principal)?, Path(id)).await {
+    let flash = match form_result(
+        api::deactivate(authorized::<UsersDelete>(area.principal)?, Path(id)).await,
+    )? {
         Ok(Json(u)) => Flash::success(format!("{} was deactivated and signed out.", u.name)),
-        Err(e) if e.status.is_client_error() => Flash::error(e.detail),
-        Err(e) => return Err(e.into()),
+        Err(e) => Flash::error(e.detail),
     };
     Ok(redirect_flash(&s, &back, flash))
 }

@@ -17,13 +17,14 @@ use super::super::csrf::Form;
 use super::super::error::WebResult;
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, url_encode};
-use super::{Pairs, authorized, fork, with_status};
+use super::{Pairs, authorized, fork};
 use crate::api::users::{self as api, CreateUser, ListParams, UserOut};
 use crate::api::{practices, roles};
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{PracticesRead, RolesRead, UsersCreate, UsersRead};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::web::{form_result, rerender, with_status};
 
 /// A role the page offers: its key (`ADMINISTRATOR`, `custom:<id>`) and name.
 #[derive(Clone, Debug)]
@@ -291,7 +292,7 @@ pub async fn invite<A: TenantArea>(
     };
     let chrome = Chrome::tenant(&ctx, A::AREA, "User invited", &p);
     let retry = fork(&s, &p).await?;
-    match api::create(authorized::<UsersCreate>(p)?, ApiJson(body)).await {
+    match form_result(api::create(authorized::<UsersCreate>(p)?, ApiJson(body)).await)? {
         Ok((_, Json(created))) => {
             let host = headers
                 .get("host")
@@ -317,11 +318,11 @@ pub async fn invite<A: TenantArea>(
                 expires_at,
             })
         }
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let resp = new_page::<A>(&s, &ctx, &retry, &form, FormErrors::from_api(e)).await?;
-            Ok(with_status(resp, status))
+        Err(e) => {
+            rerender(e, async |errors| {
+                new_page::<A>(&s, &ctx, &retry, &form, errors).await
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }

@@ -14,6 +14,7 @@ use super::super::{FormErrors, html, redirect_flash};
 use crate::api::owner_auth::{self, NewUserBody, PlatformUserOut};
 use crate::app::AppState;
 use crate::extract::ApiJson;
+use crate::web::{form_result, rerender};
 
 #[derive(Template)]
 #[template(path = "owner/users.html")]
@@ -92,22 +93,21 @@ pub async fn create(
         role: form.role.clone(),
         company_id,
     };
-    match owner_auth::create_user(State(s.clone()), op.clone(), ApiJson(body)).await {
+    match form_result(owner_auth::create_user(State(s.clone()), op.clone(), ApiJson(body)).await)? {
         Ok((_, Json(u))) => Ok(redirect_flash(
             &s,
             "/owner/users",
             Flash::success(format!("{} can now sign in.", u.email)),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let form = NewUserForm {
-                password: String::new(),
-                ..form
-            };
-            let mut resp = page(&s, &ctx, op, form, FormErrors::from_api(e)).await?;
-            *resp.status_mut() = status;
-            Ok(resp)
+        Err(e) => {
+            rerender(e, async |errors| {
+                let form = NewUserForm {
+                    password: String::new(),
+                    ..form
+                };
+                page(&s, &ctx, op, form, errors).await
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }

@@ -25,6 +25,7 @@ use crate::web::csrf::{Flash, Form};
 use crate::web::display::{authorized, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
+use crate::web::{edit_result, form_result, rerender};
 
 #[derive(Template)]
 #[template(path = "client/appointments.html")]
@@ -225,23 +226,19 @@ pub async fn request(
         double_book: false,
     };
     let auth = authorized::<AppointmentsCreate>(&s, p).await?;
-    match edit::create(auth, ApiJson(body)).await {
+    match form_result(edit::create(auth, ApiJson(body)).await)? {
         Ok(_) => Ok(redirect_flash(
             &s,
             "/client/appointments",
             Flash::success("Your request was sent; the practice will confirm it."),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let mut errors = FormErrors::from_api(e);
-            if let Some(m) = errors.fields.remove("startsAt") {
-                errors.fields.insert("time".into(), m);
-            }
-            let mut resp = html(&page(&s, &ctx, p, form, errors).await?)?;
-            *resp.status_mut() = status;
-            Ok(resp)
+        Err(e) => {
+            rerender(e, async |errors| {
+                let errors = errors.renamed(&[("startsAt", "time")]);
+                html(&page(&s, &ctx, p, form, errors).await?)
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -285,19 +282,16 @@ pub async fn cancel(
     let body = CancelBody {
         reason: Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty()),
     };
-    match status::cancel(auth, Path(id.clone()), ApiJson(body)).await {
+    match edit_result(status::cancel(auth, Path(id.clone()), ApiJson(body)).await)? {
         Ok(_) => Ok(redirect_flash(
             &s,
             "/client/appointments",
             Flash::success("The appointment was cancelled."),
         )),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
-            Ok(redirect_flash(
-                &s,
-                &format!("/client/appointments/{id}/cancel"),
-                Flash::error(format!("The appointment was not cancelled: {}.", e.detail)),
-            ))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => Ok(redirect_flash(
+            &s,
+            &format!("/client/appointments/{id}/cancel"),
+            Flash::error(format!("The appointment was not cancelled: {}.", e.detail)),
+        )),
     }
 }

@@ -23,6 +23,7 @@ use crate::web::csrf::{Flash, Form};
 use crate::web::display::{authorized, day_of, hhmm, local_to_utc, status_label, when};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
+use crate::web::{edit_result, form_result, rerender};
 
 /// A `back` address of our own practice pages, else the dashboard.
 fn back_to(raw: &str) -> String {
@@ -72,15 +73,12 @@ pub async fn set_status(
         reason: None,
         double_book: false,
     };
-    let flash = match status::change(auth, Path(id), ApiJson(body)).await {
+    let flash = match edit_result(status::change(auth, Path(id), ApiJson(body)).await)? {
         Ok(Json(a)) => Flash::success(format!(
             "The appointment is now {}.",
             status_label(&a.status)
         )),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
-            Flash::error(format!("The status was not changed: {}.", e.detail))
-        }
-        Err(e) => return Err(e.into()),
+        Err(e) => Flash::error(format!("The status was not changed: {}.", e.detail)),
     };
     Ok(redirect_flash(&s, &back, flash))
 }
@@ -197,7 +195,7 @@ pub async fn reschedule(
         double_book: form.double_book.is_some(),
     };
     let auth = authorized::<AppointmentsUpdate>(&s, p).await?;
-    match edit::update(auth, Path(id), ApiJson(body)).await {
+    match form_result(edit::update(auth, Path(id), ApiJson(body)).await)? {
         Ok(Json(saved)) => Ok(redirect_flash(
             &s,
             &schedule_of(&saved),
@@ -206,17 +204,13 @@ pub async fn reschedule(
                 when(&saved.starts_at_local)
             )),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let mut errors = FormErrors::from_api(e);
-            if let Some(m) = errors.fields.remove("startsAt") {
-                errors.fields.insert("time".into(), m);
-            }
-            let mut resp = html(&edit_page(&ctx, p, a, form, errors).await?)?;
-            *resp.status_mut() = status;
-            Ok(resp)
+        Err(e) => {
+            rerender(e, async |errors| {
+                let errors = errors.renamed(&[("startsAt", "time")]);
+                html(&edit_page(&ctx, p, a, form, errors).await?)
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -264,19 +258,16 @@ pub async fn cancel(
     let body = CancelBody {
         reason: Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty()),
     };
-    match status::cancel(auth, Path(id.clone()), ApiJson(body)).await {
+    match edit_result(status::cancel(auth, Path(id.clone()), ApiJson(body)).await)? {
         Ok(Json(a)) => Ok(redirect_flash(
             &s,
             &schedule_of(&a),
             Flash::success("The appointment was cancelled."),
         )),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
-            Ok(redirect_flash(
-                &s,
-                &format!("/practice/appointments/{id}/cancel"),
-                Flash::error(format!("The appointment was not cancelled: {}.", e.detail)),
-            ))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => Ok(redirect_flash(
+            &s,
+            &format!("/practice/appointments/{id}/cancel"),
+            Flash::error(format!("The appointment was not cancelled: {}.", e.detail)),
+        )),
     }
 }

@@ -9,20 +9,22 @@ use axum::response::Response;
 use serde::Deserialize;
 use smartdmv_store::tenant::{appointment, practice};
 
+use super::lookup::search;
 use super::{PracticeChoice, Staff, chrome, pick_practice};
 use crate::api::appointments::edit::{self, CreateAppointment};
 use crate::api::pets;
-use crate::api::search::{self, PatientHit, SearchParams};
+use crate::api::search::PatientHit;
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsCreate, ClientsRead, PetsRead};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::auth::perms::{AppointmentsCreate, PetsRead};
+use crate::extract::ApiJson;
 use crate::web::booking::{self, Choice};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
 use crate::web::display::{authorized, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
+use crate::web::{form_result, rerender};
 
 /// The booking form, as typed (query of the slot search and body of the booking).
 #[derive(Debug, Default, Deserialize)]
@@ -82,16 +84,7 @@ async fn page(
     let mut pet_name = String::new();
     if form.pet_id.is_empty() {
         if !form.q.trim().is_empty() {
-            let Json(r) = search::find(
-                authorized::<ClientsRead>(s, p).await?,
-                ApiQuery(SearchParams {
-                    q: Some(form.q.clone()),
-                    limit: Some(20),
-                    include_inactive: false,
-                }),
-            )
-            .await?;
-            hits = r.patients;
+            hits = search(s, p, form.q.clone(), 20).await?.patients;
         }
     } else {
         let Json(pet) = pets::show(
@@ -206,7 +199,7 @@ pub async fn book(
         double_book: form.double_book.is_some(),
     };
     let auth = authorized::<AppointmentsCreate>(&s, p).await?;
-    match edit::create(auth, ApiJson(body)).await {
+    match form_result(edit::create(auth, ApiJson(body)).await)? {
         Ok((_, Json(a))) => Ok(redirect_flash(
             &s,
             &format!(
@@ -216,16 +209,12 @@ pub async fn book(
             ),
             Flash::success("The appointment was booked."),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let mut errors = FormErrors::from_api(e);
-            if let Some(m) = errors.fields.remove("startsAt") {
-                errors.fields.insert("time".into(), m);
-            }
-            let mut resp = html(&page(&s, &ctx, p, form, errors).await?)?;
-            *resp.status_mut() = status;
-            Ok(resp)
+        Err(e) => {
+            rerender(e, async |errors| {
+                let errors = errors.renamed(&[("startsAt", "time")]);
+                html(&page(&s, &ctx, p, form, errors).await?)
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }

@@ -7,22 +7,20 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::client_form::{ClientForm, address_line};
+use super::lookup::{Upcoming, next_page_href, search, upcoming};
 use super::{Staff, chrome};
-use crate::api::appointments::{self, AppointmentOut, ListParams as ApptParams};
 use crate::api::clients::{self, ClientOut, ClientQuery};
 use crate::api::pets::{self, PetOut, PetQuery};
-use crate::api::search::{self, ClientHit, SearchParams};
+use crate::api::search::ClientHit;
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{
-    AppointmentsRead, ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead,
-};
+use crate::auth::perms::{ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::{authorized, status_label, today_in, when};
+use crate::web::display::{authorized, today_in};
 use crate::web::error::WebResult;
-use crate::web::{FormErrors, html, redirect_flash, url_encode};
+use crate::web::{FormErrors, edit_result, form_result, html, redirect_flash, rerender};
 
 #[derive(Template)]
 #[template(path = "staff/clients.html")]
@@ -64,20 +62,9 @@ pub async fn list(
         )
         .await?;
         list = page.items;
-        next_href = page
-            .next_cursor
-            .map(|c| format!("/practice/clients?cursor={}", url_encode(&c)));
+        next_href = next_page_href("/practice/clients", page.next_cursor);
     } else {
-        let Json(r) = search::find(
-            authorized::<ClientsRead>(&s, p).await?,
-            ApiQuery(SearchParams {
-                q: Some(query.clone()),
-                limit: Some(50),
-                include_inactive: false,
-            }),
-        )
-        .await?;
-        hits = r.clients;
+        hits = search(&s, p, query.clone(), 50).await?.clients;
     }
     html(&ListPage {
         chrome: chrome(&ctx, "Clients", p),
@@ -132,23 +119,13 @@ pub async fn new_form(ctx: PageCtx, staff: Staff) -> WebResult<Response> {
     ))
 }
 
-/// A 4xx of the API as the form again, with its errors beside the fields.
-fn refused(
-    ctx: &PageCtx,
-    p: &TenantPrincipal,
-    id: String,
-    form: ClientForm,
-    e: crate::error::ApiError,
-) -> WebResult<Response> {
-    let status = e.status;
-    let mut errors = FormErrors::from_api(e);
+/// The API's field names (`address.x`) as the form's (`x`).
+fn client_fields(mut errors: FormErrors) -> FormErrors {
     errors.fields = std::mem::take(&mut errors.fields)
         .into_iter()
         .map(|(k, v)| (k.trim_start_matches("address.").to_owned(), v))
         .collect();
-    let mut resp = html(&form_page(ctx, p, id, form, errors))?;
-    *resp.status_mut() = status;
-    Ok(resp)
+    errors
 }
 
 /// `POST /practice/clients`: through `POST /api/clients`.
@@ -160,7 +137,7 @@ pub async fn create(
 ) -> WebResult<Response> {
     let p = &staff.principal;
     let auth = authorized::<ClientsCreate>(&s, p).await?;
-    match clients::create(auth, ApiJson(form.to_create())).await {
+    match form_result(clients::create(auth, ApiJson(form.to_create())).await)? {
         Ok((_, Json(c))) => Ok(redirect_flash(
             &s,
             &format!("/practice/clients/{}", c.id),
@@ -169,30 +146,17 @@ pub async fn create(
                 c.first_name, c.last_name
             )),
         )),
-        Err(e) if e.status.is_client_error() => refused(&ctx, p, String::new(), form, e),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// One upcoming appointment on the client page.
-pub struct Upcoming {
-    pub id: String,
-    pub when: String,
-    pub pet_id: String,
-    pub status: String,
-    pub status_label: String,
-    pub reason: String,
-}
-
-impl From<AppointmentOut> for Upcoming {
-    fn from(a: AppointmentOut) -> Self {
-        Upcoming {
-            when: when(&a.starts_at_local),
-            status_label: status_label(&a.status),
-            reason: a.reason.unwrap_or_default(),
-            id: a.id,
-            pet_id: a.pet_id,
-            status: a.status,
+        Err(e) => {
+            rerender(e, async |errors| {
+                html(&form_page(
+                    &ctx,
+                    p,
+                    String::new(),
+                    form,
+                    client_fields(errors),
+                ))
+            })
+            .await
         }
     }
 }
@@ -245,27 +209,12 @@ pub async fn show(
         }),
     )
     .await?;
-    let Json(appts) = appointments::list(
-        authorized::<AppointmentsRead>(&s, p).await?,
-        ApiQuery(ApptParams {
-            limit: Some(20),
-            cursor: None,
-            practice_id: None,
-            from: Some(jiff::Timestamp::now().to_string()),
-            to: None,
-            veterinarian_id: None,
-            room_id: None,
-            pet_id: None,
-            client_id: Some(c.id.clone()),
-            status: None,
-        }),
-    )
-    .await?;
+    let upcoming = upcoming(&s, p, Some(c.id.clone()), None).await?;
     html(&ShowPage {
         chrome: chrome(&ctx, format!("{} {}", c.first_name, c.last_name), p),
         address: address_line(c.address.as_ref()),
         pets: pets.items,
-        upcoming: appts.items.into_iter().map(Upcoming::from).collect(),
+        upcoming,
         today: today_in(&jiff::tz::TimeZone::UTC),
         may_edit: p.can(ClientsUpdate::PERM),
         may_add_pet: p.can(crate::auth::perms::PetsCreate::PERM),
@@ -301,15 +250,17 @@ pub async fn update(
 ) -> WebResult<Response> {
     let p = &staff.principal;
     let auth = authorized::<ClientsUpdate>(&s, p).await?;
-    match clients::update(auth, Path(id.clone()), ApiJson(form.to_update())).await {
+    match edit_result(clients::update(auth, Path(id.clone()), ApiJson(form.to_update())).await)? {
         Ok(Json(c)) => Ok(redirect_flash(
             &s,
             &format!("/practice/clients/{}", c.id),
             Flash::success("The client was saved."),
         )),
-        Err(e) if e.status.is_client_error() && e.status != axum::http::StatusCode::NOT_FOUND => {
-            refused(&ctx, p, id, form, e)
+        Err(e) => {
+            rerender(e, async |errors| {
+                html(&form_page(&ctx, p, id, form, client_fields(errors)))
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }

@@ -7,6 +7,7 @@ mod appointment_edit;
 mod appointments;
 mod client_form;
 mod clients;
+mod lookup;
 mod patients;
 mod patients_edit;
 mod pet_form;

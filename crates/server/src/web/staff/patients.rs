@@ -7,25 +7,25 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::clients::Upcoming;
+use super::lookup::{Upcoming, next_page_href, search, upcoming};
 use super::pet_form::{CHIP_TYPES, PetForm, SEXES, UNITS, species_choices};
 use super::{Staff, chrome};
-use crate::api::appointments::{self, ListParams as ApptParams};
 use crate::api::pets::owners::{self, OwnershipOut};
 use crate::api::pets::weights::{self};
 use crate::api::pets::{self, PetAnswer, PetOut, PetQuery, WeightOut};
-use crate::api::search::{self, ClientHit, PatientHit, SearchParams};
+use crate::api::search::{ClientHit, PatientHit};
 use crate::api::{PageParams, clients};
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsRead, ClientsRead, Perm, PetsCreate, PetsRead, PetsUpdate};
+use crate::auth::perms::{Perm, PetsCreate, PetsRead, PetsUpdate};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::web::booking::Choice;
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
 use crate::web::display::{age, authorized, today_in};
 use crate::web::error::WebResult;
-use crate::web::{FormErrors, html, redirect_flash, url_encode};
+use crate::web::{FormErrors, html, redirect_flash};
+use crate::web::{form_result, rerender};
 
 #[derive(Template)]
 #[template(path = "staff/patients.html")]
@@ -65,20 +65,9 @@ pub async fn list(
         )
         .await?;
         list = page.items;
-        next_href = page
-            .next_cursor
-            .map(|c| format!("/practice/patients?cursor={}", url_encode(&c)));
+        next_href = next_page_href("/practice/patients", page.next_cursor);
     } else {
-        let Json(r) = search::find(
-            authorized::<ClientsRead>(&s, p).await?,
-            ApiQuery(SearchParams {
-                q: Some(query.clone()),
-                limit: Some(50),
-                include_inactive: false,
-            }),
-        )
-        .await?;
-        hits = r.patients;
+        hits = search(&s, p, query.clone(), 50).await?.patients;
     }
     html(&ListPage {
         chrome: chrome(&ctx, "Patients", p),
@@ -123,16 +112,7 @@ pub(super) async fn form_page(
         let Json(c) = clients::show(p.fork(s).await?, Path(form.owner_id.clone())).await?;
         owner_name = format!("{} {}", c.first_name, c.last_name);
     } else if id.is_empty() && !owner_q.trim().is_empty() {
-        let Json(r) = search::find(
-            authorized::<ClientsRead>(s, p).await?,
-            ApiQuery(SearchParams {
-                q: Some(owner_q.clone()),
-                limit: Some(20),
-                include_inactive: false,
-            }),
-        )
-        .await?;
-        owner_hits = r.clients;
+        owner_hits = search(s, p, owner_q.clone(), 20).await?.clients;
     }
     let (title, perm) = if id.is_empty() {
         ("New patient", PetsCreate::PERM)
@@ -187,18 +167,12 @@ pub async fn new_form(
 }
 
 /// The API's field names as the form's.
-pub(super) fn pet_errors(e: crate::error::ApiError) -> FormErrors {
-    let mut errors = FormErrors::from_api(e);
-    for (api, field) in [
+pub(super) fn pet_fields(errors: FormErrors) -> FormErrors {
+    errors.renamed(&[
         ("weight.value", "weight"),
         ("weight.unit", "weightUnit"),
         ("color", "colour"),
-    ] {
-        if let Some(m) = errors.fields.remove(api) {
-            errors.fields.insert(field.into(), m);
-        }
-    }
-    errors
+    ])
 }
 
 /// Warnings of the API (a duplicate microchip) as the flash after a save.
@@ -218,29 +192,28 @@ pub async fn create(
 ) -> WebResult<Response> {
     let p = &staff.principal;
     let auth = authorized::<PetsCreate>(&s, p).await?;
-    match pets::create(auth, ApiJson(form.to_create())).await {
+    match form_result(pets::create(auth, ApiJson(form.to_create())).await)? {
         Ok((_, Json(a))) => Ok(redirect_flash(
             &s,
             &format!("/practice/patients/{}", a.pet.id),
             saved_flash(&format!("Patient {} was registered.", a.pet.name), &a),
         )),
-        Err(e) if e.status.is_client_error() => {
-            let status = e.status;
-            let page = form_page(
-                &s,
-                &ctx,
-                p,
-                String::new(),
-                String::new(),
-                form,
-                pet_errors(e),
-            )
-            .await?;
-            let mut resp = html(&page)?;
-            *resp.status_mut() = status;
-            Ok(resp)
+        Err(e) => {
+            rerender(e, async |errors| {
+                let page = form_page(
+                    &s,
+                    &ctx,
+                    p,
+                    String::new(),
+                    String::new(),
+                    form,
+                    pet_fields(errors),
+                )
+                .await?;
+                html(&page)
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -276,22 +249,7 @@ pub async fn show(
         }),
     )
     .await?;
-    let Json(appts) = appointments::list(
-        authorized::<AppointmentsRead>(&s, p).await?,
-        ApiQuery(ApptParams {
-            limit: Some(20),
-            cursor: None,
-            practice_id: None,
-            from: Some(jiff::Timestamp::now().to_string()),
-            to: None,
-            veterinarian_id: None,
-            room_id: None,
-            pet_id: Some(pet.pet.id.clone()),
-            client_id: None,
-            status: None,
-        }),
-    )
-    .await?;
+    let upcoming = upcoming(&s, p, None, Some(pet.pet.id.clone())).await?;
     html(&ShowPage {
         chrome: chrome(&ctx, pet.pet.name.clone(), p),
         age: age(
@@ -300,7 +258,7 @@ pub async fn show(
         ),
         owners: owners.items,
         weights: weights.items,
-        upcoming: appts.items.into_iter().map(Upcoming::from).collect(),
+        upcoming,
         units: UNITS,
         may_edit: p.can(PetsUpdate::PERM),
         pet,

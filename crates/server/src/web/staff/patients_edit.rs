@@ -4,11 +4,10 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::patients::{form_page, pet_errors, saved_flash};
+use super::patients::{form_page, pet_fields, saved_flash};
 use super::pet_form::PetForm;
 use super::{Staff, chrome};
 use crate::api::pets::update::{self};
@@ -22,6 +21,7 @@ use crate::web::csrf::{Flash, Form};
 use crate::web::display::{authorized, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
+use crate::web::{edit_result, rerender};
 
 /// `GET /practice/patients/{id}/edit`
 pub async fn edit_form(
@@ -56,20 +56,19 @@ pub async fn update(
 ) -> WebResult<Response> {
     let p = &staff.principal;
     let auth = authorized::<PetsUpdate>(&s, p).await?;
-    match update::update(auth, Path(id.clone()), ApiJson(form.to_update())).await {
+    match edit_result(update::update(auth, Path(id.clone()), ApiJson(form.to_update())).await)? {
         Ok(Json(a)) => Ok(redirect_flash(
             &s,
             &format!("/practice/patients/{}", a.pet.id),
             saved_flash("The patient was saved.", &a),
         )),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
-            let status = e.status;
-            let page = form_page(&s, &ctx, p, id, String::new(), form, pet_errors(e)).await?;
-            let mut resp = html(&page)?;
-            *resp.status_mut() = status;
-            Ok(resp)
+        Err(e) => {
+            rerender(e, async |errors| {
+                let errors = pet_fields(errors);
+                html(&form_page(&s, &ctx, p, id, String::new(), form, errors).await?)
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -97,9 +96,9 @@ pub async fn add_weight(
         measured_at: None,
     };
     let back = format!("/practice/patients/{id}");
-    let flash = match weights::create(auth, Path(id), ApiJson(body)).await {
+    let flash = match edit_result(weights::create(auth, Path(id), ApiJson(body)).await)? {
         Ok((_, Json(w))) => Flash::success(format!("Weight {} {} recorded.", w.value, w.unit)),
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
+        Err(e) => {
             let errors = FormErrors::from_api(e);
             let msg = errors
                 .fields
@@ -112,7 +111,6 @@ pub async fn add_weight(
                 if msg.is_empty() { errors.general } else { msg }
             ))
         }
-        Err(e) => return Err(e.into()),
     };
     Ok(redirect_flash(&s, &back, flash))
 }
@@ -179,7 +177,7 @@ pub async fn deceased(
         deceased_on: Some(Some(f.deceased_on.trim().to_owned())),
         active: None,
     };
-    match update::update(auth, Path(id.clone()), ApiJson(body)).await {
+    match edit_result(update::update(auth, Path(id.clone()), ApiJson(body)).await)? {
         Ok(Json(a)) => {
             let n = a.cancelled_appointment_ids.as_ref().map_or(0, Vec::len);
             Ok(redirect_flash(
@@ -191,19 +189,18 @@ pub async fn deceased(
                 )),
             ))
         }
-        Err(e) if e.status.is_client_error() && e.status != StatusCode::NOT_FOUND => {
-            let status = e.status;
-            let Json(pet) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
-            let mut resp = html(&DeceasedPage {
-                chrome: chrome(&ctx, format!("{} deceased", pet.pet.name), p),
-                date: f.deceased_on,
-                allowed: true,
-                pet,
-                errors: FormErrors::from_api(e),
-            })?;
-            *resp.status_mut() = status;
-            Ok(resp)
+        Err(e) => {
+            rerender(e, async |errors| {
+                let Json(pet) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
+                html(&DeceasedPage {
+                    chrome: chrome(&ctx, format!("{} deceased", pet.pet.name), p),
+                    date: f.deceased_on,
+                    allowed: true,
+                    pet,
+                    errors,
+                })
+            })
+            .await
         }
-        Err(e) => Err(e.into()),
     }
 }
