@@ -18,6 +18,7 @@ pub mod schedule;
 pub mod search;
 pub mod species;
 pub mod text;
+pub mod usage;
 
 pub use company::{CompanyStatus, Subdomain, SubdomainError};
 pub use ids::{CompanyId, PracticeId, UserId};

@@ -10,6 +10,7 @@ use smartdmv_store::owner::{audit, company, domain};
 use uuid::Uuid;
 
 use crate::provision::{PENDING_SEED, Placement, Seed, SeedAdmin};
+use crate::resolve::SIGNUP_SETTINGS;
 use crate::{Platform, TenancyError};
 
 /// Who is acting, for the audit log.
@@ -317,8 +318,8 @@ pub async fn update(
             .as_object_mut()
             .ok_or_else(|| TenancyError::Internal("settings are not an object".into()))?;
         for (k, v) in map {
-            if k == PENDING_SEED {
-                errs.add("settings", format!("{PENDING_SEED} is reserved"));
+            if k == PENDING_SEED || k == SIGNUP_SETTINGS {
+                errs.add("settings", format!("{k} is reserved"));
                 continue;
             }
             obj.insert(k, v);

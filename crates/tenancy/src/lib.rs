@@ -14,6 +14,7 @@ pub mod provision;
 pub mod registry;
 pub mod resolve;
 pub mod secret;
+pub mod usage;
 
 pub use config::{RegistryConfig, TenancyConfig};
 pub use error::TenancyError;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::provision::Provisioner;
 use crate::secret::SecretBox;
+use crate::usage::UsageMeter;
 use crate::{OwnerDb, Resolver, TenancyConfig, TenancyError, TenantRegistry};
 
 /// Settings needed to build a [`Platform`].
@@ -19,13 +20,15 @@ pub struct PlatformConfig {
     pub tenancy: TenancyConfig,
 }
 
-/// The owner database, tenant registry, resolver and provisioner.
+/// The owner database, tenant registry, resolver, provisioner and usage meter.
 #[derive(Clone)]
 pub struct Platform {
     pub owner: OwnerDb,
     pub registry: TenantRegistry,
     pub resolver: Resolver,
     pub provisioner: Provisioner,
+    /// API calls counted in this process, not yet all in the owner database.
+    pub usage: UsageMeter,
     pub base_domain: String,
     pub platform_host: String,
 }
@@ -47,13 +50,16 @@ impl Platform {
             owner,
             resolver,
             provisioner,
+            usage: UsageMeter::default(),
             base_domain: cfg.base_domain.clone(),
             platform_host: cfg.platform_host.clone(),
         })
     }
 
-    /// Closes every pool and the owner database.
+    /// Records the API calls still counted only in memory, then closes every pool and the
+    /// owner database.
     pub async fn shutdown(&self) {
+        self.usage.flush(&self.owner).await;
         self.registry.close_all().await;
         self.owner.close().await;
     }

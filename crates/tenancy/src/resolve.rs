@@ -36,7 +36,45 @@ pub struct ResolvedCompany {
     /// The company's branding colour (`settings.branding.primaryColor`, `#rrggbb`), when it
     /// set a valid one.
     pub brand_color: Option<String>,
+    /// `false` while the address a company signed up with awaits verification (companies
+    /// created by an operator have nothing to verify).
+    pub email_verified: bool,
 }
+
+/// Applies a company's feature overrides (`settings.features` = `{"<feature>": true|false}`)
+/// to the features its plan grants (`None`: every feature). Unknown names are ignored.
+pub fn apply_feature_overrides(
+    base: Option<BTreeSet<Feature>>,
+    settings: &serde_json::Value,
+) -> Option<BTreeSet<Feature>> {
+    let Some(overrides) = settings["features"].as_object().filter(|o| !o.is_empty()) else {
+        return base;
+    };
+    let mut fs = base.unwrap_or_else(|| Feature::ALL.into_iter().collect());
+    for (name, on) in overrides {
+        match (Feature::parse(name), on.as_bool()) {
+            (Some(f), Some(true)) => {
+                fs.insert(f);
+            }
+            (Some(f), Some(false)) => {
+                fs.remove(&f);
+            }
+            _ => {}
+        }
+    }
+    Some(fs)
+}
+
+/// Whether the address of a self-service sign-up is verified (`settings.signup.verifiedAt`);
+/// companies without a sign-up record count as verified.
+pub fn signup_email_verified(settings: &serde_json::Value) -> bool {
+    let s = &settings[SIGNUP_SETTINGS];
+    s.is_null() || !s["verifiedAt"].is_null()
+}
+
+/// The settings key holding a self-service sign-up's record (`{email, verifiedAt}`); only the
+/// platform writes it.
+pub const SIGNUP_SETTINGS: &str = "signup";
 
 /// `settings.branding.primaryColor` when it is a `#rrggbb` colour; anything else is ignored,
 /// so a stored value can never inject text into a stylesheet.
@@ -274,8 +312,9 @@ impl Resolver {
                 status: c.status(),
                 target,
                 limits: Limits::from_settings(&c.settings),
-                features: None,
+                features: apply_feature_overrides(None, &c.settings),
                 brand_color: brand_color(&c.settings),
+                email_verified: signup_email_verified(&c.settings),
             })
         });
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -312,7 +351,44 @@ pub fn normalize_host(host: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{brand_color, normalize_host};
+    use super::{apply_feature_overrides, brand_color, normalize_host, signup_email_verified};
+    use smartdmv_domain::plan::Feature;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn feature_overrides_add_to_and_take_from_the_plan() {
+        let s = |v: serde_json::Value| serde_json::json!({ "features": v });
+        assert_eq!(apply_feature_overrides(None, &serde_json::json!({})), None);
+        assert_eq!(
+            apply_feature_overrides(None, &s(serde_json::json!({}))),
+            None
+        );
+        let off = apply_feature_overrides(None, &s(serde_json::json!({"data_import": false})))
+            .expect("restricted");
+        assert!(!off.contains(&Feature::DataImport));
+        assert!(off.contains(&Feature::CustomRoles) && off.contains(&Feature::ClientPortal));
+        let plan: BTreeSet<Feature> = [Feature::ClientPortal].into();
+        let on = apply_feature_overrides(
+            Some(plan),
+            &s(
+                serde_json::json!({"custom_roles": true, "client_portal": false,
+                                  "teleportation": true, "data_import": "yes"}),
+            ),
+        )
+        .expect("restricted");
+        assert_eq!(on, [Feature::CustomRoles].into());
+    }
+
+    #[test]
+    fn only_a_pending_signup_is_unverified() {
+        assert!(signup_email_verified(&serde_json::json!({})));
+        assert!(!signup_email_verified(
+            &serde_json::json!({"signup": {"email": "a@b.example", "verifiedAt": null}})
+        ));
+        assert!(signup_email_verified(
+            &serde_json::json!({"signup": {"email": "a@b.example", "verifiedAt": "2026-11-29T10:00:00Z"}})
+        ));
+    }
 
     #[test]
     fn only_hex_colours_brand_a_company() {
