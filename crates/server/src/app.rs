@@ -63,7 +63,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::health::routes())
         .merge(api::companies::routes())
-        .merge(api::tenant_routes().into_router())
+        .merge(api::usage::routes())
+        .merge(api::tenant_routes().into_router().route_layer(
+            axum::middleware::from_fn_with_state(state.clone(), crate::limits::meter_tenant_calls),
+        ))
         .merge(api::owner_auth::routes())
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
@@ -155,6 +158,7 @@ impl Application {
                 .registry
                 .start_maintenance(Duration::from_secs(self.state.config.reaper_interval_secs))
         });
+        let usage = start_usage_tasks(&self.state);
         let platform = self.state.platform.clone();
         let app = router(self.state);
         axum::serve(
@@ -166,9 +170,46 @@ impl Application {
         if let Some(r) = reaper {
             r.abort();
         }
+        for t in usage {
+            t.abort();
+        }
         platform.shutdown().await;
         Ok(())
     }
+}
+
+/// Writes counted API calls to the owner database every flush interval, and recounts the
+/// gauges of busy companies every recount interval, off every request's path.
+fn start_usage_tasks(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let every = |secs: u64| {
+        let mut i = tokio::time::interval(Duration::from_secs(secs));
+        i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        i
+    };
+    let mut tasks = Vec::new();
+    let cfg = &state.config;
+    if cfg.usage_flush_interval_secs > 0 {
+        let p = state.platform.clone();
+        let mut tick = every(cfg.usage_flush_interval_secs);
+        tasks.push(tokio::spawn(async move {
+            loop {
+                tick.tick().await;
+                p.usage.flush(&p.owner).await;
+            }
+        }));
+    }
+    if cfg.usage_recount_interval_secs > 0 {
+        let p = state.platform.clone();
+        let mut tick = every(cfg.usage_recount_interval_secs);
+        tasks.push(tokio::spawn(async move {
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                smartdmv_tenancy::usage::recompute_busy(&p).await;
+            }
+        }));
+    }
+    tasks
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

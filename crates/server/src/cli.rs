@@ -11,6 +11,8 @@ use smartdmv_tenancy::fleet::{FleetOptions, migrate_fleet};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+mod usage;
+
 use crate::app::{Application, shutdown_signal};
 use crate::config::{Config, Overrides};
 
@@ -63,6 +65,9 @@ pub enum Command {
     /// Administer platform users.
     #[command(subcommand)]
     Owner(OwnerCommand),
+    /// Companies' monthly usage.
+    #[command(subcommand)]
+    Usage(usage::UsageCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -195,6 +200,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(m) => migrate(config, m).await,
         Command::Company(c) => company_command(config, c).await,
         Command::Owner(o) => owner_command(config, o).await,
+        Command::Usage(u) => usage::run(config, u).await,
     }
 }
 

@@ -58,6 +58,16 @@ pub struct Config {
     pub resolve_ttl_ms: u64,
     /// `SMARTDMV_LOG_FORMAT`: `pretty` or `json`.
     pub log_format: String,
+    /// `SMARTDMV_USAGE_FLUSH_INTERVAL_SECS`: how often counted API calls are written to the
+    /// owner database (they are also written at shutdown).
+    pub usage_flush_interval_secs: u64,
+    /// `SMARTDMV_USAGE_RECOUNT_INTERVAL_SECS`: how often the usage gauges of companies that
+    /// served calls are recounted from their databases (0 turns it off).
+    pub usage_recount_interval_secs: u64,
+    /// `SMARTDMV_SIGNUPS_PER_ADDRESS_PER_HOUR`: sign-ups accepted from one address an hour.
+    pub signups_per_address_per_hour: usize,
+    /// `SMARTDMV_SIGNUPS_PER_HOUR`: sign-ups accepted an hour in all.
+    pub signups_per_hour: usize,
 }
 
 impl std::fmt::Debug for Config {
@@ -97,6 +107,10 @@ impl Default for Config {
             reaper_interval_secs: 15,
             resolve_ttl_ms: 1000,
             log_format: "pretty".into(),
+            usage_flush_interval_secs: 10,
+            usage_recount_interval_secs: 3600,
+            signups_per_address_per_hour: 5,
+            signups_per_hour: 200,
         }
     }
 }

@@ -277,6 +277,13 @@ impl Resolver {
         Ok(c)
     }
 
+    /// A company as the tenant side sees it (limits, features), whatever its status.
+    pub async fn describe(&self, id: CompanyId) -> Result<Arc<ResolvedCompany>, TenancyError> {
+        self.lookup(Key::Id(id))
+            .await?
+            .ok_or(TenancyError::NotFound("company"))
+    }
+
     async fn lookup(&self, key: Key) -> Result<Option<Arc<ResolvedCompany>>, TenancyError> {
         {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());

@@ -17,6 +17,7 @@ pub mod roles;
 pub mod rooms;
 pub mod search;
 pub mod species;
+pub mod usage;
 pub mod users;
 
 use axum::Router;
