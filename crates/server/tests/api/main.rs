@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod companies;
 mod demo;
+mod features;
 mod fleet;
 mod import;
 mod isolation;
