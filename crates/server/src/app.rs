@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::health::routes())
         .merge(api::companies::routes())
+        .merge(api::plans::routes())
         .merge(api::tenant_routes().into_router())
         .merge(api::owner_auth::routes())
         .fallback(api::not_found)

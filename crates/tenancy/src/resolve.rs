@@ -10,7 +10,7 @@
 use smartdmv_domain::company::Serving;
 use smartdmv_domain::plan::Feature;
 use smartdmv_domain::{CompanyId, CompanyStatus};
-use smartdmv_store::owner::{company, domain};
+use smartdmv_store::owner::{company, domain, plan};
 use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,10 +28,11 @@ pub struct ResolvedCompany {
     pub subdomain: String,
     pub status: CompanyStatus,
     pub target: Option<TenantTarget>,
-    /// Usage limits the company is held to (from its settings' `limits` object until plans
-    /// supply them); an absent limit is unlimited.
+    /// Usage limits the company is held to: its plan's, with `settings.limits` overriding
+    /// them key by key ([`crate::entitlements::effective`]); an absent limit is unlimited.
     pub limits: Limits,
-    /// The features the company may use; `None` means every feature (no plan restricts it).
+    /// The features the company may use: its plan's with `settings.features` overrides;
+    /// `None` means every feature (the company has no plan).
     pub features: Option<BTreeSet<Feature>>,
     /// The company's branding colour (`settings.branding.primaryColor`, `#rrggbb`), when it
     /// set a valid one.
@@ -257,7 +258,15 @@ impl Resolver {
                 _ => None,
             },
         };
+        let plan = match row.as_ref().and_then(|c| c.plan.as_deref()) {
+            Some(raw) => match raw.parse() {
+                Ok(id) => plan::find(db, id).await?,
+                Err(_) => None,
+            },
+            None => None,
+        };
         let resolved = row.map(|c| {
+            let (limits, features) = crate::entitlements::effective(plan.as_ref(), &c.settings);
             let target = self
                 .provisioner
                 .location_of(&c)
@@ -273,8 +282,8 @@ impl Resolver {
                 subdomain: c.subdomain.clone(),
                 status: c.status(),
                 target,
-                limits: Limits::from_settings(&c.settings),
-                features: None,
+                limits,
+                features,
                 brand_color: brand_color(&c.settings),
             })
         });

@@ -87,7 +87,7 @@ pub struct DomainOut {
     pub verification_token: String,
 }
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
@@ -295,12 +295,12 @@ pub(crate) async fn update(
         && body
             .settings
             .as_ref()
-            .is_some_and(|s| s.contains_key("limits"))
+            .is_some_and(|s| s.contains_key("limits") || s.contains_key("features"))
     {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "usage limits are set by the platform owner",
+            "usage limits and features are set by the platform owner",
         ));
     }
     let changes = CompanyChanges {

@@ -14,6 +14,7 @@ mod fleet;
 mod import;
 mod isolation;
 mod matrix;
+mod plans;
 mod practices;
 mod provisioning;
 mod records;

@@ -1,11 +1,14 @@
 //! The owner (platform) database: companies, their domains, platform users and sessions,
-//! the owner audit log and the ledger of tenant migrations.
+//! the owner audit log, the ledger of tenant migrations, and plans, subscriptions and
+//! platform invoices.
 
 pub mod audit;
 pub mod company;
 pub mod domain;
 pub mod ledger;
 pub mod migration;
+mod migration_billing;
+pub mod plan;
 pub mod platform_user;
 
 pub use migration::OwnerMigrator;
