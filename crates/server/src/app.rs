@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::health::routes())
         .merge(api::companies::routes())
+        .merge(api::plans::routes())
         .merge(api::usage::routes())
         .merge(api::tenant_routes().into_router().route_layer(
             axum::middleware::from_fn_with_state(state.clone(), crate::limits::meter_tenant_calls),

@@ -45,6 +45,7 @@ pub struct NewCompany {
     pub contact_email: String,
     pub contact_phone: Option<String>,
     pub database_url: Option<String>,
+    /// The id of an active plan.
     pub plan: Option<String>,
     pub admin: Option<NewAdmin>,
 }
@@ -58,20 +59,23 @@ pub struct CompanyChanges {
     /// `Some(None)` clears the phone.
     pub contact_phone: Option<Option<String>>,
     pub status: Option<CompanyStatus>,
+    /// The id of an active plan; `Some(None)` removes the plan (every feature, no limits but
+    /// the company's own overrides).
     pub plan: Option<Option<String>>,
     /// Merged into the stored settings, key by key.
     pub settings: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+/// Field errors collected for one 422 answer.
 #[derive(Default)]
-struct Errors(Vec<(String, String)>);
+pub(crate) struct Errors(Vec<(String, String)>);
 
 impl Errors {
-    fn add(&mut self, field: &str, msg: impl Into<String>) {
+    pub(crate) fn add(&mut self, field: &str, msg: impl Into<String>) {
         self.0.push((field.to_owned(), msg.into()));
     }
 
-    fn finish(self) -> Result<(), TenancyError> {
+    pub(crate) fn finish(self) -> Result<(), TenancyError> {
         if self.0.is_empty() {
             Ok(())
         } else {
@@ -86,14 +90,6 @@ fn check_name(errs: &mut Errors, field: &str, name: &str) {
         errs.add(field, "is required");
     } else if n > 200 {
         errs.add(field, "must be at most 200 characters");
-    }
-}
-
-fn check_plan(errs: &mut Errors, plan: Option<&str>) {
-    if let Some(p) = plan
-        && (p.is_empty() || p.len() > 100)
-    {
-        errs.add("plan", "must be 1 to 100 characters");
     }
 }
 
@@ -121,7 +117,6 @@ pub async fn create(
     {
         errs.add("contactPhone", "must be a phone number");
     }
-    check_plan(&mut errs, input.plan.as_deref());
     if let Some(a) = &input.admin {
         if !is_plausible_email(&a.email) {
             errs.add("admin.email", "must be an email address");
@@ -135,6 +130,10 @@ pub async fn create(
     let subdomain = subdomain.ok_or_else(|| TenancyError::invalid("subdomain", "is invalid"))?;
 
     let db = p.owner.conn();
+    let plan = match input.plan.as_deref() {
+        Some(raw) => Some(crate::plans::choosable(db, "plan", raw).await?),
+        None => None,
+    };
     if company::find_by_subdomain(db, subdomain.as_str())
         .await?
         .is_some()
@@ -179,7 +178,7 @@ pub async fn create(
         contact_email: input.contact_email.trim().to_owned(),
         contact_phone: input.contact_phone.map(|s| s.trim().to_owned()),
         status: CompanyStatus::Provisioning.as_str().into(),
-        plan: input.plan,
+        plan: plan.map(|pl| pl.id.to_string()),
         settings: serde_json::Value::Object(settings),
         db_backend: String::new(),
         db_server: None,
@@ -298,9 +297,16 @@ pub async fn update(
         }
         after.contact_phone = phone.as_ref().map(|s| s.trim().to_owned());
     }
-    if let Some(plan) = &changes.plan {
-        check_plan(&mut errs, plan.as_deref());
-        after.plan = plan.clone();
+    match &changes.plan {
+        Some(Some(raw)) if Some(raw.trim()) != before.plan.as_deref() => {
+            match crate::plans::choosable(db, "plan", raw).await {
+                Ok(pl) => after.plan = Some(pl.id.to_string()),
+                Err(TenancyError::Invalid(f)) => errs.0.extend(f),
+                Err(e) => return Err(e),
+            }
+        }
+        Some(None) => after.plan = None,
+        _ => {}
     }
     if let Some(st) = changes.status {
         if before.status().operator_may_set(st) {

@@ -4,11 +4,13 @@
 
 pub mod company;
 pub mod config;
+pub mod entitlements;
 pub mod error;
 pub mod fleet;
 pub mod location;
 pub mod owner;
 pub mod pgadmin;
+pub mod plans;
 pub mod platform;
 pub mod provision;
 pub mod registry;

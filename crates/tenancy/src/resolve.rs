@@ -10,7 +10,7 @@
 use smartdmv_domain::company::Serving;
 use smartdmv_domain::plan::Feature;
 use smartdmv_domain::{CompanyId, CompanyStatus};
-use smartdmv_store::owner::{company, domain};
+use smartdmv_store::owner::{company, domain, plan};
 use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,10 +28,11 @@ pub struct ResolvedCompany {
     pub subdomain: String,
     pub status: CompanyStatus,
     pub target: Option<TenantTarget>,
-    /// Usage limits the company is held to (from its settings' `limits` object until plans
-    /// supply them); an absent limit is unlimited.
+    /// Usage limits the company is held to: its plan's, with `settings.limits` overriding
+    /// them key by key ([`crate::entitlements::effective`]); an absent limit is unlimited.
     pub limits: Limits,
-    /// The features the company may use; `None` means every feature (no plan restricts it).
+    /// The features the company may use: its plan's with `settings.features` overrides;
+    /// `None` means every feature (the company has no plan).
     pub features: Option<BTreeSet<Feature>>,
     /// The company's branding colour (`settings.branding.primaryColor`, `#rrggbb`), when it
     /// set a valid one.
@@ -39,30 +40,6 @@ pub struct ResolvedCompany {
     /// `false` while the address a company signed up with awaits verification (companies
     /// created by an operator have nothing to verify).
     pub email_verified: bool,
-}
-
-/// Applies a company's feature overrides (`settings.features` = `{"<feature>": true|false}`)
-/// to the features its plan grants (`None`: every feature). Unknown names are ignored.
-pub fn apply_feature_overrides(
-    base: Option<BTreeSet<Feature>>,
-    settings: &serde_json::Value,
-) -> Option<BTreeSet<Feature>> {
-    let Some(overrides) = settings["features"].as_object().filter(|o| !o.is_empty()) else {
-        return base;
-    };
-    let mut fs = base.unwrap_or_else(|| Feature::ALL.into_iter().collect());
-    for (name, on) in overrides {
-        match (Feature::parse(name), on.as_bool()) {
-            (Some(f), Some(true)) => {
-                fs.insert(f);
-            }
-            (Some(f), Some(false)) => {
-                fs.remove(&f);
-            }
-            _ => {}
-        }
-    }
-    Some(fs)
 }
 
 /// Whether the address of a self-service sign-up is verified (`settings.signup.verifiedAt`);
@@ -302,7 +279,15 @@ impl Resolver {
                 _ => None,
             },
         };
+        let plan = match row.as_ref().and_then(|c| c.plan.as_deref()) {
+            Some(raw) => match raw.parse() {
+                Ok(id) => plan::find(db, id).await?,
+                Err(_) => None,
+            },
+            None => None,
+        };
         let resolved = row.map(|c| {
+            let (limits, features) = crate::entitlements::effective(plan.as_ref(), &c.settings);
             let target = self
                 .provisioner
                 .location_of(&c)
@@ -318,8 +303,8 @@ impl Resolver {
                 subdomain: c.subdomain.clone(),
                 status: c.status(),
                 target,
-                limits: Limits::from_settings(&c.settings),
-                features: apply_feature_overrides(None, &c.settings),
+                limits,
+                features,
                 brand_color: brand_color(&c.settings),
                 email_verified: signup_email_verified(&c.settings),
             })
@@ -358,33 +343,7 @@ pub fn normalize_host(host: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{apply_feature_overrides, brand_color, normalize_host, signup_email_verified};
-    use smartdmv_domain::plan::Feature;
-    use std::collections::BTreeSet;
-
-    #[test]
-    fn feature_overrides_add_to_and_take_from_the_plan() {
-        let s = |v: serde_json::Value| serde_json::json!({ "features": v });
-        assert_eq!(apply_feature_overrides(None, &serde_json::json!({})), None);
-        assert_eq!(
-            apply_feature_overrides(None, &s(serde_json::json!({}))),
-            None
-        );
-        let off = apply_feature_overrides(None, &s(serde_json::json!({"data_import": false})))
-            .expect("restricted");
-        assert!(!off.contains(&Feature::DataImport));
-        assert!(off.contains(&Feature::CustomRoles) && off.contains(&Feature::ClientPortal));
-        let plan: BTreeSet<Feature> = [Feature::ClientPortal].into();
-        let on = apply_feature_overrides(
-            Some(plan),
-            &s(
-                serde_json::json!({"custom_roles": true, "client_portal": false,
-                                  "teleportation": true, "data_import": "yes"}),
-            ),
-        )
-        .expect("restricted");
-        assert_eq!(on, [Feature::CustomRoles].into());
-    }
+    use super::{brand_color, normalize_host, signup_email_verified};
 
     #[test]
     fn only_a_pending_signup_is_unverified() {

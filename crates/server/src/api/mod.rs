@@ -11,6 +11,7 @@ pub mod health;
 pub mod import;
 pub mod owner_auth;
 pub mod pets;
+pub mod plans;
 pub mod practices;
 pub mod public;
 pub mod roles;

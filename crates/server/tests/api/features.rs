@@ -1,11 +1,12 @@
-//! Feature flags of a company's plan on the tenant API: a route of a feature the company
-//! lacks answers 403 `feature_not_in_plan` naming it; a per-company override turns it on.
+//! Feature flags of a company's plan on the tenant API: a route of a feature the company's
+//! plan lacks answers 403 `feature_not_in_plan` naming it; a per-company override grants it.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::both_backends;
 use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::plans::{create_plan, plan_body};
 use crate::usage::set_settings;
 
 both_backends!(routes_of_a_missing_feature_answer_403_naming_it);
@@ -53,12 +54,17 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{client}");
     let client = client["id"].as_str().unwrap().to_owned();
 
-    set_settings(
-        &app,
-        id,
-        json!({"features": {"data_import": false, "custom_roles": false, "client_portal": false}}),
+    // A plan with none of the features.
+    let lean = create_plan(&app, plan_body("Lean", 900, &[], None, None)).await;
+    let (s, v) = json(
+        app.owner(Method::PUT, &format!("/api/owner/companies/{id}"))
+            .json(&json!({"plan": lean["id"]}))
+            .send()
+            .await
+            .unwrap(),
     )
     .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     let csv = || {
         app.tenant(
             "feat-vet",
@@ -143,7 +149,7 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
     assert_eq!(s, StatusCode::OK, "{me}");
     assert_eq!(me["features"], json!([]), "{me}");
 
-    // Overrides turn the features on again.
+    // Per-company overrides grant what the plan lacks.
     set_settings(
         &app,
         id,

@@ -16,6 +16,7 @@ mod import;
 mod isolation;
 mod limits;
 mod matrix;
+mod plans;
 mod practices;
 mod provisioning;
 mod records;
