@@ -27,16 +27,25 @@ pub struct AppState {
     pub throttle: Arc<crate::auth::throttle::Throttle>,
     /// Password verifications run by sign-ins (both for known and unknown users).
     pub password_checks: Arc<std::sync::atomic::AtomicU64>,
+    /// Accepted sign-ups per address and in all, within the hour.
+    pub signups: Arc<crate::auth::throttle::Throttle>,
 }
 
 impl AppState {
     pub fn new(platform: Platform, config: Config) -> Self {
+        use crate::auth::throttle::{Limits, Throttle};
+        let signups = Throttle::new(Limits {
+            per_account: config.signups_per_hour,
+            per_address: config.signups_per_address_per_hour,
+            window: Duration::from_secs(3600),
+        });
         Self {
             platform,
             default_company: config.default_company.clone().filter(|s| !s.is_empty()),
             config: Arc::new(config),
-            throttle: Arc::new(crate::auth::throttle::Throttle::default()),
+            throttle: Arc::new(Throttle::default()),
             password_checks: Arc::default(),
+            signups: Arc::new(signups),
         }
     }
 
@@ -65,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::companies::routes())
         .merge(api::plans::routes())
         .merge(api::usage::routes())
+        .merge(api::signup::routes())
         .merge(api::tenant_routes().into_router().route_layer(
             axum::middleware::from_fn_with_state(state.clone(), crate::limits::meter_tenant_calls),
         ))
@@ -127,10 +137,14 @@ pub struct Application {
 impl Application {
     /// Opens the platform, migrates the owner database, binds the listener and starts the
     /// registry's maintenance. Binding `127.0.0.1:0` picks a free port (tests).
-    pub async fn build(config: Config) -> anyhow::Result<Self> {
+    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
         let platform = Platform::open(&config.platform_config()?).await?;
         platform.owner.migrate().await?;
         let listener = TcpListener::bind(&config.listen).await?;
+        // The address actually bound (port 0 picks one), for the links the server writes.
+        if let Ok(addr) = listener.local_addr() {
+            config.listen = addr.to_string();
+        }
         Ok(Self {
             listener,
             state: AppState::new(platform, config),

@@ -100,6 +100,16 @@ pub async fn create(
     input: NewCompany,
     actor: &Actor,
 ) -> Result<company::Model, TenancyError> {
+    create_with_settings(p, input, serde_json::Map::new(), actor).await
+}
+
+/// [`create`] with initial settings of the platform's own (such as a sign-up's record).
+pub(crate) async fn create_with_settings(
+    p: &Platform,
+    input: NewCompany,
+    initial_settings: serde_json::Map<String, serde_json::Value>,
+    actor: &Actor,
+) -> Result<company::Model, TenancyError> {
     let mut errs = Errors::default();
     check_name(&mut errs, "name", &input.name);
     let subdomain = match Subdomain::parse(&input.subdomain) {
@@ -169,7 +179,7 @@ pub async fn create(
         None => choose_server(p).await?,
     };
     let now = smartdmv_store::now();
-    let mut settings = serde_json::Map::new();
+    let mut settings = initial_settings;
     settings.insert(PENDING_SEED.into(), Seed::pending(admin.as_ref()));
     let mut row = company::Model {
         id: Uuid::now_v7(),

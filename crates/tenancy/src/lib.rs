@@ -16,6 +16,7 @@ pub mod provision;
 pub mod registry;
 pub mod resolve;
 pub mod secret;
+pub mod signup;
 pub mod usage;
 
 pub use config::{RegistryConfig, TenancyConfig};

@@ -149,7 +149,7 @@ pub async fn start_session(
     Ok((tok, s))
 }
 
-fn login_response(
+pub(crate) fn login_response(
     state: &AppState,
     tok: String,
     s: &session::Model,

@@ -104,13 +104,9 @@ impl From<domain::Model> for DomainOut {
     }
 }
 
-fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> CompanyOut {
-    let mut settings = c.settings;
-    if let Some(o) = settings.as_object_mut() {
-        o.remove(PENDING_SEED);
-    }
-    // On a development domain the server is reached directly, port included; elsewhere a
-    // proxy fronts it on the standard port.
+/// The address of a company's host. On a development domain the server is reached
+/// directly, port included; elsewhere a proxy fronts it on the standard port.
+pub(crate) fn company_url(s: &AppState, subdomain: &str) -> String {
     let port = if s.platform.base_domain == "localhost" {
         s.config
             .listen
@@ -120,9 +116,17 @@ fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> 
     } else {
         String::new()
     };
+    format!("http://{subdomain}.{}{port}", s.platform.base_domain)
+}
+
+fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> CompanyOut {
+    let mut settings = c.settings;
+    if let Some(o) = settings.as_object_mut() {
+        o.remove(PENDING_SEED);
+    }
     CompanyOut {
         id: c.id.to_string(),
-        url: format!("http://{}.{}{port}", c.subdomain, s.platform.base_domain),
+        url: company_url(s, &c.subdomain),
         name: c.name,
         subdomain: c.subdomain,
         contact_email: c.contact_email,

@@ -17,6 +17,7 @@ pub mod public;
 pub mod roles;
 pub mod rooms;
 pub mod search;
+pub mod signup;
 pub mod species;
 pub mod usage;
 pub mod users;
@@ -182,6 +183,7 @@ pub fn tenant_routes() -> Routes {
     Routes::new()
         .merge(public::routes())
         .merge(auth::routes())
+        .merge(signup::tenant_routes())
         .merge(practices::routes())
         .merge(users::routes())
         .merge(roles::routes())
