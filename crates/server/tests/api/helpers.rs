@@ -80,6 +80,8 @@ pub struct Options {
     pub max_lifetime_secs: Option<u64>,
     /// Connections one tenant may hold (1 by default).
     pub connections_per_tenant: Option<u32>,
+    /// Sign-ups accepted from one address an hour.
+    pub signups_per_address_per_hour: Option<usize>,
 }
 
 /// A running application with its own owner database and tenant databases.
@@ -134,6 +136,9 @@ impl TestApp {
         }
         if let Some(n) = opts.connections_per_tenant {
             config.connections_per_tenant = n;
+        }
+        if let Some(n) = opts.signups_per_address_per_hour {
+            config.signups_per_address_per_hour = n;
         }
         if let Backend::Postgres(url) = &backend {
             config.owner_database_url = Some(format!("{url}/{prefix}owner"));

@@ -24,4 +24,5 @@ mod registry;
 mod resolution;
 mod scheduling;
 mod search;
+mod signup;
 mod usage;
