@@ -13,7 +13,7 @@ use smartdmv_domain::usage::{Limit, exhausted, room_for_one_more};
 use smartdmv_tenancy::usage::CallVerdict;
 
 use crate::app::AppState;
-use crate::auth::TenantPrincipal;
+use crate::auth::{TenantPrincipal, token};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::resolve_company;
 
@@ -41,9 +41,14 @@ pub fn creates_records(method: &Method, route: &str) -> bool {
     method == Method::POST && !POSTS_THAT_CREATE_NOTHING.contains(&route)
 }
 
-/// Counts a tenant API call and enforces `apiCallsPerMonth` and `storageBytes`. A request
-/// whose company cannot be resolved passes through untouched: its handler answers the
-/// resolution error.
+/// Counts a tenant API call and enforces `apiCallsPerMonth` and `storageBytes`.
+///
+/// A call counts when it carries credentials (a bearer token or the session cookie) that
+/// are not refused (401): the calls of the company's users and integrations. Calls without
+/// credentials (sign-in, the public profile) are not counted, so nobody outside the company
+/// can use up its allowance; once it is used up every call is refused, those included. A
+/// request whose company cannot be resolved passes through untouched: its handler answers
+/// the resolution error.
 pub async fn meter_tenant_calls(
     State(state): State<AppState>,
     req: Request,
@@ -55,9 +60,15 @@ pub async fn meter_tenant_calls(
     };
     let p = &state.platform;
     let limits = &company.limits;
+    let credentialed = token::credential(&parts, token::TENANT_COOKIE).is_some();
     if let CallVerdict::OverLimit { max } = p
         .usage
-        .record_call(&p.owner, company.id, limits.api_calls_per_month)
+        .record_call(
+            &p.owner,
+            company.id,
+            limits.api_calls_per_month,
+            credentialed,
+        )
         .await
     {
         return plan_limit_reached(
@@ -76,6 +87,9 @@ pub async fn meter_tenant_calls(
         && creates_records(&parts.method, route)
         && exhausted(Some(max), p.usage.storage(company.id).unwrap_or(0))
     {
+        if credentialed {
+            p.usage.refund(company.id);
+        }
         return plan_limit_reached(
             Limit::StorageBytes,
             max,
@@ -86,7 +100,11 @@ pub async fn meter_tenant_calls(
         )
         .into_response();
     }
-    next.run(Request::from_parts(parts, body)).await
+    let resp = next.run(Request::from_parts(parts, body)).await;
+    if credentialed && resp.status() == StatusCode::UNAUTHORIZED {
+        p.usage.refund(company.id);
+    }
+    resp
 }
 
 /// 402 when the company has no free seat for one more active staff user (`maxUsers`).

@@ -65,7 +65,8 @@ async fn usage_is_counted_and_recounted(b: Backend) {
     assert_eq!(before["apiCalls"], 0, "{before}");
     assert_eq!(before["countedAt"], Value::Null);
 
-    // Every tenant call counts: the sign-in, two clients, a pet and a read.
+    // The calls of signed-in users count: two clients, a pet and a read (the sign-in, made
+    // without credentials, does not).
     let admin = app.admin_token("usage-vet").await;
     let mut clients = Vec::new();
     for n in ["Ada", "Bea"] {
@@ -95,14 +96,31 @@ async fn usage_is_counted_and_recounted(b: Backend) {
         .call("usage-vet", &admin, Method::GET, "/api/clients", None)
         .await;
     assert_eq!(s, StatusCode::OK);
-    // Owner routes and unknown hosts are not the company's calls.
+    // Unknown hosts, calls without credentials and refused credentials are not the
+    // company's calls: nobody outside it can use up its allowance.
     app.tenant("nobody-vet", Method::GET, "/api/clients")
         .send()
         .await
         .unwrap();
+    let (s, _) = app
+        .call(
+            "usage-vet",
+            "not-a-token",
+            Method::GET,
+            "/api/clients",
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let r = app
+        .tenant("usage-vet", Method::GET, "/api/public/practices")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
 
     let u = usage(&app, id).await;
-    assert_eq!(u["apiCalls"], 5, "{u}");
+    assert_eq!(u["apiCalls"], 4, "{u}");
     assert_eq!(u["clients"], 0, "gauges wait for a recount: {u}");
 
     let u = recount(&app, id).await;
@@ -111,7 +129,7 @@ async fn usage_is_counted_and_recounted(b: Backend) {
     assert_eq!(u["clients"], 2);
     assert_eq!(u["patients"], 1);
     assert_eq!(u["appointments"], 0);
-    assert_eq!(u["apiCalls"], 5, "a recount leaves the calls alone");
+    assert_eq!(u["apiCalls"], 4, "a recount leaves the calls alone");
     assert!(u["storageBytes"].as_i64().unwrap() > 0, "{u}");
     assert!(u["countedAt"].is_string());
     assert_eq!(u["limits"]["maxUsers"], Value::Null);
@@ -135,7 +153,7 @@ async fn usage_is_counted_and_recounted(b: Backend) {
     );
     let u = usage(&app, id).await;
     assert_eq!(u["activeUsers"], 2, "{u}");
-    assert_eq!(u["apiCalls"], 7, "{u}");
+    assert_eq!(u["apiCalls"], 6, "{u}");
 
     // Other months are read by name; a month nobody worked in is all zeros.
     let month = u["month"].as_str().unwrap().to_owned();

@@ -71,13 +71,15 @@ impl UsageMeter {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Counts one API call of a company unless `max` calls were already made this month.
-    /// The first call of a company in a month reads the stored figure once.
+    /// Counts one API call of a company (only checks, when `count` is false) unless `max`
+    /// calls were already made this month. The first call of a company in a month reads the
+    /// stored figure once.
     pub async fn record_call(
         &self,
         owner: &OwnerDb,
         company: CompanyId,
         max: Option<u64>,
+        count: bool,
     ) -> CallVerdict {
         let month = current_month();
         let seeded = self
@@ -107,10 +109,29 @@ impl UsageMeter {
         {
             return CallVerdict::OverLimit { max: m };
         }
+        if !count {
+            return CallVerdict::Counted { used: e.used };
+        }
         e.used += 1;
         let used = e.used;
         *st.pending.entry((company, month)).or_default() += 1;
         CallVerdict::Counted { used }
+    }
+
+    /// Takes back one call counted this month that turned out not to be the company's (its
+    /// credentials were refused).
+    pub fn refund(&self, company: CompanyId) {
+        let month = current_month();
+        let mut st = self.lock();
+        let Some(n) = st.pending.get_mut(&(company, month)).filter(|n| **n > 0) else {
+            return;
+        };
+        *n -= 1;
+        if let Some(e) = st.entries.get_mut(&company)
+            && e.month == month
+        {
+            e.used = e.used.saturating_sub(1);
+        }
     }
 
     /// Reads the month's stored calls and the latest recorded storage. A failure is logged
