@@ -229,3 +229,57 @@ impl UsageMeter {
         self.lock().busy.insert(company);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(month: &str, calls: i64, storage: i64, counted: bool) -> usage::Model {
+        usage::Model {
+            company_id: uuid::Uuid::nil(),
+            month: month.into(),
+            active_users: 0,
+            practices: 0,
+            clients: 0,
+            patients: 0,
+            appointments: 0,
+            storage_bytes: storage,
+            api_calls: calls,
+            gauges_at: counted.then(smartdmv_store::now),
+            updated_at: smartdmv_store::now(),
+        }
+    }
+
+    #[test]
+    fn the_months_calls_and_the_newest_counted_storage_seed_the_meter() {
+        let nov = Month::parse("2026-11").expect("month");
+        let dec = nov.next();
+        let rows = [row("2026-12", 7, 0, false), row("2026-11", 500, 4096, true)];
+        // December has calls but no count yet: storage comes from November's count.
+        assert_eq!(stored(&rows, dec), (7, 4096));
+        assert_eq!(stored(&rows, nov), (500, 4096));
+        assert_eq!(stored(&rows[..1], dec), (7, 0));
+        assert_eq!(stored(&[], dec), (0, 0));
+    }
+
+    #[test]
+    fn refunds_take_back_only_counted_calls() {
+        let m = UsageMeter::default();
+        let c = CompanyId(uuid::Uuid::nil());
+        let month = current_month();
+        m.lock().entries.insert(
+            c,
+            Entry {
+                month,
+                used: 10,
+                storage: 0,
+            },
+        );
+        m.refund(c);
+        assert_eq!(m.lock().entries[&c].used, 10, "nothing pending to refund");
+        m.lock().pending.insert((c, month), 2);
+        m.refund(c);
+        assert_eq!(m.lock().entries[&c].used, 9);
+        assert_eq!(m.lock().pending[&(c, month)], 1);
+    }
+}
