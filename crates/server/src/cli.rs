@@ -1,4 +1,4 @@
-//! The `smartdmv` command line: serve, demo, migrations and company administration. Each
+//! The `smartdmv` command line: serve, demo, migrations, company administration and usage. Each
 //! command is a thin wrapper over the same library functions the HTTP API uses.
 
 use anyhow::{Context, bail};
