@@ -105,7 +105,8 @@ impl From<domain::Model> for DomainOut {
 }
 
 /// The address of a company's host. On a development domain the server is reached
-/// directly, port included; elsewhere a proxy fronts it on the standard port.
+/// directly over HTTP, port included; elsewhere a proxy fronts it with HTTPS on the
+/// standard port.
 pub(crate) fn company_url(s: &AppState, subdomain: &str) -> String {
     let port = if s.platform.base_domain == "localhost" {
         s.config
@@ -116,7 +117,8 @@ pub(crate) fn company_url(s: &AppState, subdomain: &str) -> String {
     } else {
         String::new()
     };
-    format!("http://{subdomain}.{}{port}", s.platform.base_domain)
+    let scheme = if s.cookie_secure() { "https" } else { "http" };
+    format!("{scheme}://{subdomain}.{}{port}", s.platform.base_domain)
 }
 
 fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> CompanyOut {
