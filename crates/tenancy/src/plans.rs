@@ -270,7 +270,8 @@ pub async fn users_of(p: &Platform, id: Uuid) -> Result<u64, TenancyError> {
         .filter(company::Column::Plan.eq(id.to_string()))
         .count(db)
         .await?;
-    Ok(on_plan)
+    let subscribed = smartdmv_store::owner::subscription::count_on_plan(db, id).await?;
+    Ok(on_plan + subscribed)
 }
 
 /// Deletes a plan no company uses; a plan in use answers 409 and can only be retired.

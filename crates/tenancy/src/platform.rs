@@ -1,8 +1,10 @@
 //! The platform: everything the HTTP server and the CLI share, built once from
 //! configuration.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::billing::{BillingConfig, Clock, SystemClock};
 use crate::provision::Provisioner;
 use crate::secret::SecretBox;
 use crate::{OwnerDb, Resolver, TenancyConfig, TenancyError, TenantRegistry};
@@ -17,6 +19,7 @@ pub struct PlatformConfig {
     /// How long a resolved host stays cached.
     pub resolve_ttl: Duration,
     pub tenancy: TenancyConfig,
+    pub billing: BillingConfig,
 }
 
 /// The owner database, tenant registry, resolver and provisioner.
@@ -28,6 +31,9 @@ pub struct Platform {
     pub provisioner: Provisioner,
     pub base_domain: String,
     pub platform_host: String,
+    /// The time billing runs on.
+    pub clock: Arc<dyn Clock>,
+    pub billing: BillingConfig,
 }
 
 impl Platform {
@@ -49,7 +55,15 @@ impl Platform {
             provisioner,
             base_domain: cfg.base_domain.clone(),
             platform_host: cfg.platform_host.clone(),
+            clock: Arc::new(SystemClock),
+            billing: cfg.billing.clone(),
         })
+    }
+
+    /// The same platform with billing on another clock (tests, replays).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Closes every pool and the owner database.
