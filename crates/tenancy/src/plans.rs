@@ -181,8 +181,8 @@ fn name_taken(e: smartdmv_store::StoreError) -> TenancyError {
     }
 }
 
-/// Applies changes to a plan. Price and interval changes reach subscribers at their next
-/// period; limits and features at once.
+/// Applies changes to a plan. A price change reaches subscribers at their next period;
+/// limits and features at once. The interval and currency of a plan in use are fixed.
 pub async fn update(
     p: &Platform,
     id: Uuid,
@@ -239,6 +239,18 @@ pub async fn update(
     errs.finish()?;
     if after == before {
         return Ok(before);
+    }
+    if (after.interval != before.interval || after.currency != before.currency)
+        && users_of(p, id).await? > 0
+    {
+        return Err(TenancyError::Conflict {
+            code: "plan_in_use",
+            message: format!(
+                "plan {} has subscribers: its interval and currency cannot change; \
+                 create a new plan and retire this one",
+                before.name
+            ),
+        });
     }
     after.updated_at = smartdmv_store::now();
     let saved = plan::update(db, after).await.map_err(name_taken)?;

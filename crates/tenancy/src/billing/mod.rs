@@ -4,7 +4,9 @@
 //! one transaction per change, and keeps the company's status in step with its billing.
 
 pub mod analytics;
+mod charges;
 pub mod clock;
+mod contact;
 pub mod invoices;
 pub mod provider;
 pub mod subscriptions;

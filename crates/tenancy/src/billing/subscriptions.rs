@@ -3,20 +3,19 @@
 //! usage exceeds the target plan), cancel at the period end or undo that, subscribe again
 //! after a cancellation, and keep the billing contact.
 
-use jiff::Timestamp;
+use smartdmv_domain::billing::SubscriptionStatus;
 use smartdmv_domain::billing::lifecycle::{ChangeTiming, change_timing};
 use smartdmv_domain::billing::period::period_end;
-use smartdmv_domain::billing::proration::prorate;
-use smartdmv_domain::billing::{LineKind, SubscriptionStatus};
-use smartdmv_domain::text::is_plausible_email;
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_store::owner::{company, plan, subscription};
 use uuid::Uuid;
 
-use super::clock::{to_instant, to_stored};
-use super::tick::period_invoice;
-use super::write::{Change, NewInvoice, NewLine, describe_period, write};
-use crate::company::{Actor, Errors};
+use super::charges::{period_invoice, upgrade_invoice};
+use super::clock::to_stored;
+pub use super::contact::BillingDetails;
+use super::contact::apply_billing;
+use super::write::{Change, write};
+use crate::company::Actor;
 use crate::{Platform, TenancyError};
 
 /// A subscription with its plans.
@@ -26,15 +25,6 @@ pub struct SubscriptionView {
     pub plan: plan::Model,
     /// The plan taking over at the period end.
     pub pending_plan: Option<plan::Model>,
-}
-
-/// Billing contact changes; `Some(None)` clears a field.
-#[derive(Debug, Clone, Default)]
-pub struct BillingDetails {
-    pub email: Option<Option<String>>,
-    pub name: Option<Option<String>>,
-    pub address: Option<Option<String>>,
-    pub tax_id: Option<Option<String>>,
 }
 
 /// `PUT /api/owner/companies/{id}/subscription`; `None` leaves a field as it is.
@@ -309,72 +299,4 @@ async fn change_live(
         action,
         detail,
     }))
-}
-
-/// The invoice of an upgrade: the unused time of the old plan credited, the rest of the
-/// period on the new plan charged.
-fn upgrade_invoice(
-    sub: &subscription::Model,
-    old: &plan::Model,
-    new: &plan::Model,
-    now: Timestamp,
-) -> NewInvoice {
-    let (start, end) = (
-        to_instant(sub.current_period_start),
-        to_instant(sub.current_period_end),
-    );
-    let pr = prorate(old.price_cents, new.price_cents, start, end, now);
-    let rest = describe_period(now, end);
-    NewInvoice {
-        reason: "plan_change",
-        currency: new.currency.clone(),
-        period: Some((now, end)),
-        issued_at: now,
-        lines: vec![
-            NewLine {
-                kind: LineKind::ProrationCredit,
-                description: format!("Unused time on {} plan, {rest}", old.name),
-                plan_id: Some(old.id),
-                period: Some((now, end)),
-                amount_cents: pr.credit_cents,
-            },
-            NewLine {
-                kind: LineKind::ProrationCharge,
-                description: format!("Remaining time on {} plan, {rest}", new.name),
-                plan_id: Some(new.id),
-                period: Some((now, end)),
-                amount_cents: pr.charge_cents,
-            },
-        ],
-    }
-}
-
-fn apply_billing(sub: &mut subscription::Model, b: &BillingDetails) -> Result<(), TenancyError> {
-    let mut errs = Errors::default();
-    let mut text =
-        |field: &str, v: &Option<Option<String>>, max: usize, slot: &mut Option<String>| {
-            if let Some(v) = v {
-                let t = v.as_deref().map(str::trim).filter(|t| !t.is_empty());
-                if t.is_some_and(|t| t.chars().count() > max) {
-                    errs.add(field, format!("must be at most {max} characters"));
-                }
-                *slot = t.map(str::to_owned);
-            }
-        };
-    text("billing.email", &b.email, 254, &mut sub.billing_email);
-    text("billing.name", &b.name, 200, &mut sub.billing_name);
-    text(
-        "billing.address",
-        &b.address,
-        1000,
-        &mut sub.billing_address,
-    );
-    text("billing.taxId", &b.tax_id, 50, &mut sub.tax_id);
-    if let Some(e) = &sub.billing_email
-        && b.email.is_some()
-        && !is_plausible_email(e)
-    {
-        errs.add("billing.email", "must be an email address");
-    }
-    errs.finish()
 }

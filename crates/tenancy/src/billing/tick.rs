@@ -5,17 +5,17 @@
 //! demand (`POST /api/owner/billing/run`). Safe to run on several instances at once: a step
 //! computed from a stale read loses and is recomputed.
 
-use jiff::Timestamp;
 use serde::Serialize;
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::lifecycle::{CancelReason, Facts, next_step};
 use smartdmv_domain::billing::period::{next_period_end, period_end};
-use smartdmv_domain::billing::{LineKind, Step, SubscriptionStatus};
+use smartdmv_domain::billing::{Step, SubscriptionStatus};
 use smartdmv_store::owner::{invoice, plan, subscription};
 use std::collections::BTreeSet;
 
+use super::charges::period_invoice;
 use super::clock::{to_instant, to_stored};
-use super::write::{Change, NewInvoice, NewLine, describe_period, write};
+use super::write::{Change, write};
 use crate::company::Actor;
 use crate::{Platform, TenancyError};
 
@@ -129,38 +129,6 @@ pub async fn advance(
         }
     }
     Ok(done)
-}
-
-/// The plan line of a period.
-pub(crate) fn plan_line(pl: &plan::Model, start: Timestamp, end: Timestamp) -> NewLine {
-    NewLine {
-        kind: LineKind::Plan,
-        description: format!(
-            "{} plan ({}), {}",
-            pl.name,
-            pl.interval,
-            describe_period(start, end)
-        ),
-        plan_id: Some(pl.id),
-        period: Some((start, end)),
-        amount_cents: pl.price_cents,
-    }
-}
-
-/// A new period from `start` on `pl`, invoiced.
-pub(crate) fn period_invoice(
-    pl: &plan::Model,
-    start: Timestamp,
-    end: Timestamp,
-    reason: &'static str,
-) -> NewInvoice {
-    NewInvoice {
-        reason,
-        currency: pl.currency.clone(),
-        period: Some((start, end)),
-        issued_at: start,
-        lines: vec![plan_line(pl, start, end)],
-    }
 }
 
 async fn change_for(

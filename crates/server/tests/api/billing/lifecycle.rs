@@ -39,6 +39,7 @@ async fn a_subscription_lives_from_trial_to_cancellation(b: Backend) {
     assert_eq!(sub["status"], "TRIALING");
     assert_eq!(sub["trialEnd"], "2026-01-15T09:00:00Z");
     assert_eq!(sub["plan"]["name"], "Basic");
+    assert_eq!(app.company(cid).await["subscription"], sub);
     assert_eq!(host_answers(&app, "life-vet").await, StatusCode::OK);
     assert!(invoices(&app, cid).await.is_empty());
 
