@@ -5,6 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::response::Response;
 use smartdmv_tenancy::Platform;
+use smartdmv_tenancy::billing::{self, Clock, SYSTEM_BILLING, SystemClock};
 use smartdmv_tenancy::resolve::normalize_host;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::health::routes())
         .merge(api::companies::routes())
         .merge(api::plans::routes())
+        .merge(api::billing::routes())
         .merge(api::usage::routes())
         .merge(api::signup::routes())
         .merge(api::tenant_routes().into_router().route_layer(
@@ -137,8 +139,19 @@ pub struct Application {
 impl Application {
     /// Opens the platform, migrates the owner database, binds the listener and starts the
     /// registry's maintenance. Binding `127.0.0.1:0` picks a free port (tests).
-    pub async fn build(mut config: Config) -> anyhow::Result<Self> {
-        let platform = Platform::open(&config.platform_config()?).await?;
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// [`Application::build`] with billing on the given clock (tests drive months with a
+    /// settable one).
+    pub async fn build_with_clock(
+        mut config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let platform = Platform::open(&config.platform_config()?)
+            .await?
+            .with_clock(clock);
         platform.owner.migrate().await?;
         let listener = TcpListener::bind(&config.listen).await?;
         // The address actually bound (port 0 picks one), for the links the server writes.
@@ -174,6 +187,12 @@ impl Application {
                 .start_maintenance(Duration::from_secs(self.state.config.reaper_interval_secs))
         });
         let usage = start_usage_tasks(&self.state);
+        let billing = (self.state.config.billing_interval_secs > 0).then(|| {
+            start_billing(
+                self.state.platform.clone(),
+                Duration::from_secs(self.state.config.billing_interval_secs),
+            )
+        });
         let platform = self.state.platform.clone();
         let app = router(self.state);
         axum::serve(
@@ -187,6 +206,9 @@ impl Application {
         }
         for t in usage {
             t.abort();
+        }
+        if let Some(b) = billing {
+            b.abort();
         }
         platform.shutdown().await;
         Ok(())
@@ -225,6 +247,30 @@ fn start_usage_tasks(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
         }));
     }
     tasks
+}
+
+/// Runs the billing tick every `every` (renewals, invoices, past due, suspensions).
+fn start_billing(platform: Platform, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut t = tokio::time::interval(every);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let actor = smartdmv_tenancy::company::Actor::new(SYSTEM_BILLING);
+        loop {
+            t.tick().await;
+            match billing::tick::run(&platform, &actor).await {
+                Ok(r) if r.steps > 0 || !r.errors.is_empty() => {
+                    tracing::info!(
+                        steps = r.steps,
+                        invoices = r.invoices_issued,
+                        errors = r.errors.len(),
+                        "billing tick"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "billing tick failed"),
+            }
+        }
+    })
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -160,6 +160,7 @@ pub struct CreateArgs {
     pub contact_phone: Option<String>,
     #[arg(long)]
     pub database_url: Option<String>,
+    /// The id of an active plan: the company starts a trial of it.
     #[arg(long)]
     pub plan: Option<String>,
     #[arg(long, requires_all = ["admin_name", "admin_password"])]

@@ -6,7 +6,7 @@
 use rand::Rng;
 use smartdmv_domain::text::{is_plausible_email, is_plausible_phone, is_valid_domain};
 use smartdmv_domain::{CompanyId, CompanyStatus, Subdomain};
-use smartdmv_store::owner::{audit, company, domain};
+use smartdmv_store::owner::{audit, company, domain, subscription};
 use uuid::Uuid;
 
 use crate::provision::{PENDING_SEED, Placement, Seed, SeedAdmin};
@@ -179,6 +179,8 @@ pub(crate) async fn create_with_settings(
         None => choose_server(p).await?,
     };
     let now = smartdmv_store::now();
+    // The creation instant on the billing clock: analytics count new companies by it.
+    let created_at = crate::billing::clock::to_stored(p.clock.now());
     let mut settings = initial_settings;
     settings.insert(PENDING_SEED.into(), Seed::pending(admin.as_ref()));
     let mut row = company::Model {
@@ -196,7 +198,7 @@ pub(crate) async fn create_with_settings(
         db_url_enc: None,
         schema_version: 0,
         provision_error: None,
-        created_at: now,
+        created_at,
         updated_at: now,
         archived_at: None,
     };
@@ -219,7 +221,27 @@ pub(crate) async fn create_with_settings(
     .await?;
     let result = p.provisioner.provision_new(&p.owner, id).await;
     p.resolver.invalidate();
-    result
+    let row = result?;
+    start_subscription(p, &row, actor).await
+}
+
+/// A company provisioned on a plan starts its subscription (on the configured trial).
+async fn start_subscription(
+    p: &Platform,
+    row: &company::Model,
+    actor: &Actor,
+) -> Result<company::Model, TenancyError> {
+    let db = p.owner.conn();
+    let plan = row.plan.as_deref().and_then(|s| s.parse::<Uuid>().ok());
+    if let Some(plan) = plan
+        && subscription::for_company(db, row.company_id())
+            .await?
+            .is_none()
+    {
+        crate::billing::subscriptions::start_for_new_company(p, row.company_id(), plan, actor)
+            .await?;
+    }
+    Ok(company::get(db, row.company_id()).await?)
 }
 
 /// New companies go to the configured PostgreSQL server holding the fewest companies, or to
@@ -261,7 +283,8 @@ pub async fn retry_provisioning(
     .await?;
     let r = p.provisioner.retry(&p.owner, id).await;
     p.resolver.invalidate();
-    r
+    let row = r?;
+    start_subscription(p, &row, actor).await
 }
 
 /// Applies changes to a company. Status changes follow the operator's allowed moves;
@@ -306,6 +329,18 @@ pub async fn update(
             errs.add("contactPhone", "must be a phone number");
         }
         after.contact_phone = phone.as_ref().map(|s| s.trim().to_owned());
+    }
+    if changes.plan.is_some()
+        && subscription::for_company(db, id)
+            .await?
+            .is_some_and(|s| s.status().is_live())
+    {
+        return Err(TenancyError::Conflict {
+            code: "subscription_exists",
+            message: "the company has a subscription: change its plan through \
+                      PUT /api/owner/companies/{id}/subscription"
+                .into(),
+        });
     }
     match &changes.plan {
         Some(Some(raw)) if Some(raw.trim()) != before.plan.as_deref() => {

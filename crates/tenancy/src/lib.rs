@@ -2,6 +2,7 @@
 //! tenant pools, request resolution, provisioning, the fleet migrator and the company
 //! services shared by the HTTP API and the CLI.
 
+pub mod billing;
 pub mod company;
 pub mod config;
 pub mod entitlements;

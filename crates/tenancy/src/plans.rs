@@ -181,8 +181,8 @@ fn name_taken(e: smartdmv_store::StoreError) -> TenancyError {
     }
 }
 
-/// Applies changes to a plan. Price and interval changes reach subscribers at their next
-/// period; limits and features at once.
+/// Applies changes to a plan. A price change reaches subscribers at their next period;
+/// limits and features at once. The interval and currency of a plan in use are fixed.
 pub async fn update(
     p: &Platform,
     id: Uuid,
@@ -240,6 +240,18 @@ pub async fn update(
     if after == before {
         return Ok(before);
     }
+    if (after.interval != before.interval || after.currency != before.currency)
+        && users_of(p, id).await? > 0
+    {
+        return Err(TenancyError::Conflict {
+            code: "plan_in_use",
+            message: format!(
+                "plan {} has subscribers: its interval and currency cannot change; \
+                 create a new plan and retire this one",
+                before.name
+            ),
+        });
+    }
     after.updated_at = smartdmv_store::now();
     let saved = plan::update(db, after).await.map_err(name_taken)?;
     let action = match (before.active, saved.active) {
@@ -270,7 +282,8 @@ pub async fn users_of(p: &Platform, id: Uuid) -> Result<u64, TenancyError> {
         .filter(company::Column::Plan.eq(id.to_string()))
         .count(db)
         .await?;
-    Ok(on_plan)
+    let subscribed = smartdmv_store::owner::subscription::count_on_plan(db, id).await?;
+    Ok(on_plan + subscribed)
 }
 
 /// Deletes a plan no company uses; a plan in use answers 409 and can only be retired.

@@ -1,8 +1,10 @@
 //! The platform: everything the HTTP server and the CLI share, built once from
 //! configuration.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use crate::billing::{BillingConfig, Clock, SystemClock};
 use crate::provision::Provisioner;
 use crate::secret::SecretBox;
 use crate::usage::UsageMeter;
@@ -18,6 +20,7 @@ pub struct PlatformConfig {
     /// How long a resolved host stays cached.
     pub resolve_ttl: Duration,
     pub tenancy: TenancyConfig,
+    pub billing: BillingConfig,
 }
 
 /// The owner database, tenant registry, resolver, provisioner and usage meter.
@@ -31,6 +34,9 @@ pub struct Platform {
     pub usage: UsageMeter,
     pub base_domain: String,
     pub platform_host: String,
+    /// The time billing runs on.
+    pub clock: Arc<dyn Clock>,
+    pub billing: BillingConfig,
 }
 
 impl Platform {
@@ -53,7 +59,15 @@ impl Platform {
             usage: UsageMeter::default(),
             base_domain: cfg.base_domain.clone(),
             platform_host: cfg.platform_host.clone(),
+            clock: Arc::new(SystemClock),
+            billing: cfg.billing.clone(),
         })
+    }
+
+    /// The same platform with billing on another clock (tests, replays).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Records the API calls still counted only in memory, then closes every pool and the

@@ -124,11 +124,11 @@ pub async fn sign_up(
             password: form.password,
         }),
     };
-    let created = create_with_settings(p, input, settings, &actor)
+    // A company created on a plan starts its subscription on the configured trial.
+    let company = create_with_settings(p, input, settings, &actor)
         .await
         .map_err(rename_fields)?;
-    let id = created.company_id();
-    let company = start_trial(p, created, &actor).await?;
+    let id = company.company_id();
 
     let verification = new_token();
     let handoff = new_token();
@@ -188,16 +188,6 @@ pub async fn sign_up(
         handoff_expires_at,
         verification_link: link,
     })
-}
-
-/// Puts a new company on a trial of its plan. (Interim: subscriptions arrive with the billing
-/// branch; until then the company stays as provisioning left it.)
-async fn start_trial(
-    _p: &Platform,
-    c: company::Model,
-    _actor: &Actor,
-) -> Result<company::Model, TenancyError> {
-    Ok(c)
 }
 
 /// Marks the address of a sign-up verified. The token works once: unknown tokens (and, when

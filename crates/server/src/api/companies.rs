@@ -61,6 +61,9 @@ pub struct CompanyOut {
     pub latest_schema_version: i32,
     pub provisioning_error: Option<String>,
     pub domains: Vec<DomainOut>,
+    /// The company's subscription (on `GET /api/owner/companies/{id}` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<crate::api::billing::subscriptions::SubscriptionOut>,
     pub created_at: String,
     pub updated_at: String,
     pub archived_at: Option<String>,
@@ -146,6 +149,7 @@ fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> 
         latest_schema_version: TenantMigrator::latest_version(),
         provisioning_error: c.provision_error,
         domains: domains.into_iter().map(DomainOut::from).collect(),
+        subscription: None,
         created_at: rfc3339(c.created_at),
         updated_at: rfc3339(c.updated_at),
         archived_at: c.archived_at.map(rfc3339),
@@ -259,7 +263,13 @@ pub(crate) async fn show(
     let id = parse_id(&id)?;
     op.require_sees(id)?;
     let c = company::get(s.platform.owner.conn(), id).await?;
-    Ok(Json(load_out(&s, c).await?))
+    let mut out = load_out(&s, c).await?;
+    out.subscription = match smartdmv_tenancy::billing::subscriptions::view(&s.platform, id).await {
+        Ok(v) => Some(v.into()),
+        Err(smartdmv_tenancy::TenancyError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Json(out))
 }
 
 #[derive(Debug, Deserialize)]

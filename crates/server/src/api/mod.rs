@@ -4,6 +4,7 @@ pub mod appointment_types;
 pub mod appointments;
 pub mod audit_logs;
 pub mod auth;
+pub mod billing;
 pub mod clients;
 pub mod companies;
 pub mod fields;

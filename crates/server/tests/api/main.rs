@@ -7,6 +7,7 @@
 mod helpers;
 
 mod auth;
+mod billing;
 mod cli;
 mod companies;
 mod demo;

@@ -245,6 +245,16 @@ async fn a_plan_in_use_is_retired_not_deleted(b: Backend) {
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["active"], false);
+    // Its subscribers' billing rests on its interval and currency.
+    let (s, v) = owner_call(
+        &app,
+        Method::PATCH,
+        &format!("/api/owner/plans/{id}"),
+        Some(json!({"interval": "yearly"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["code"], "plan_in_use");
     // A retired plan stays with its company but cannot be chosen for another.
     assert_eq!(app.company(c["id"].as_str().unwrap()).await["plan"], id);
     let (s, v) = owner_call(

@@ -5,14 +5,17 @@
 pub mod audit;
 pub mod company;
 pub mod domain;
+pub mod invoice;
 pub mod ledger;
 pub mod migration;
 mod migration_billing;
 mod migration_usage;
 pub mod outbox;
+pub mod payment;
 pub mod plan;
 pub mod platform_user;
 pub mod signup_token;
+pub mod subscription;
 pub mod usage;
 
 pub use migration::OwnerMigrator;

@@ -106,6 +106,11 @@ pub async fn list(
     q.all(db).await
 }
 
+/// Every plan, in creation order.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+    Entity::find().order_by_asc(Column::Id).all(db).await
+}
+
 /// Saves every field of `model` (matched by id).
 pub async fn update(db: &impl ConnectionTrait, model: Model) -> Result<Model, StoreError> {
     match ActiveModel::from(model).reset_all().update(db).await {
