@@ -2,6 +2,7 @@
 //! roles, password hashing and the practice-records rules (species, microchips, the
 //! appointment status machine). No async and no I/O live here.
 
+pub mod billing;
 pub mod calendar;
 pub mod company;
 pub mod contact;
@@ -18,6 +19,7 @@ pub mod schedule;
 pub mod search;
 pub mod species;
 pub mod text;
+pub mod usage;
 
 pub use company::{CompanyStatus, Subdomain, SubdomainError};
 pub use ids::{CompanyId, PracticeId, UserId};

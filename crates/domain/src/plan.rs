@@ -33,6 +33,60 @@ impl Feature {
     }
 }
 
+/// How often a plan is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanInterval {
+    Monthly,
+    Yearly,
+}
+
+impl PlanInterval {
+    pub const ALL: [PlanInterval; 2] = [Self::Monthly, Self::Yearly];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Monthly => "monthly",
+            Self::Yearly => "yearly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.as_str() == s)
+    }
+
+    /// Calendar months in one billing period.
+    pub fn months(self) -> i64 {
+        match self {
+            Self::Monthly => 1,
+            Self::Yearly => 12,
+        }
+    }
+}
+
+impl std::fmt::Display for PlanInterval {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A plan's price: an amount in minor units per billing interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanPrice {
+    pub cents: i64,
+    pub interval: PlanInterval,
+}
+
+impl PlanPrice {
+    /// Whether moving from `self` to `to` costs more per month, the test of an upgrade (which
+    /// takes effect at once, prorated) against a downgrade (which waits for the period end).
+    /// Compared exactly by cross-multiplication, never through a rounded monthly figure.
+    pub fn is_upgrade_to(&self, to: &PlanPrice) -> bool {
+        i128::from(to.cents) * i128::from(self.interval.months())
+            > i128::from(self.cents) * i128::from(to.interval.months())
+    }
+}
+
 impl std::fmt::Display for Feature {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -53,5 +107,33 @@ mod tests {
             );
         }
         assert_eq!(Feature::parse("teleportation"), None);
+    }
+
+    #[test]
+    fn intervals_round_trip() {
+        for i in PlanInterval::ALL {
+            assert_eq!(PlanInterval::parse(i.as_str()), Some(i));
+        }
+        assert_eq!(PlanInterval::parse("weekly"), None);
+    }
+
+    #[test]
+    fn upgrades_cost_more_per_month() {
+        let m = |cents| PlanPrice {
+            cents,
+            interval: PlanInterval::Monthly,
+        };
+        let y = |cents| PlanPrice {
+            cents,
+            interval: PlanInterval::Yearly,
+        };
+        assert!(m(4900).is_upgrade_to(&m(14900)));
+        assert!(!m(14900).is_upgrade_to(&m(4900)));
+        assert!(!m(4900).is_upgrade_to(&m(4900)));
+        // 120.00 a year is 10.00 a month: the same rate is not an upgrade either way.
+        assert!(!m(1000).is_upgrade_to(&y(12000)));
+        assert!(!y(12000).is_upgrade_to(&m(1000)));
+        assert!(m(1000).is_upgrade_to(&y(12001)));
+        assert!(y(12000).is_upgrade_to(&m(1001)));
     }
 }

@@ -5,6 +5,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::response::Response;
 use smartdmv_tenancy::Platform;
+use smartdmv_tenancy::billing::{self, Clock, SYSTEM_BILLING, SystemClock};
 use smartdmv_tenancy::resolve::normalize_host;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,16 +28,25 @@ pub struct AppState {
     pub throttle: Arc<crate::auth::throttle::Throttle>,
     /// Password verifications run by sign-ins (both for known and unknown users).
     pub password_checks: Arc<std::sync::atomic::AtomicU64>,
+    /// Accepted sign-ups per address and in all, within the hour.
+    pub signups: Arc<crate::auth::throttle::Throttle>,
 }
 
 impl AppState {
     pub fn new(platform: Platform, config: Config) -> Self {
+        use crate::auth::throttle::{Limits, Throttle};
+        let signups = Throttle::new(Limits {
+            per_account: config.signups_per_hour,
+            per_address: config.signups_per_address_per_hour,
+            window: Duration::from_secs(3600),
+        });
         Self {
             platform,
             default_company: config.default_company.clone().filter(|s| !s.is_empty()),
             config: Arc::new(config),
-            throttle: Arc::new(crate::auth::throttle::Throttle::default()),
+            throttle: Arc::new(Throttle::default()),
             password_checks: Arc::default(),
+            signups: Arc::new(signups),
         }
     }
 
@@ -63,7 +73,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::health::routes())
         .merge(api::companies::routes())
-        .merge(api::tenant_routes().into_router())
+        .merge(api::plans::routes())
+        .merge(api::billing::routes())
+        .merge(api::usage::routes())
+        .merge(api::signup::routes())
+        .merge(api::tenant_routes().into_router().route_layer(
+            axum::middleware::from_fn_with_state(state.clone(), crate::limits::meter_tenant_calls),
+        ))
         .merge(api::owner_auth::routes())
         .merge(api::owner_password::routes())
         .merge(crate::web::routes(state.clone()))
@@ -129,11 +145,21 @@ impl Application {
     /// Opens the platform, migrates the owner database, binds the listener and starts the
     /// registry's maintenance. Binding `127.0.0.1:0` picks a free port (tests).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let platform = Platform::open(&config.platform_config()?).await?;
+        Self::build_with_clock(config, Arc::new(SystemClock)).await
+    }
+
+    /// [`Application::build`] with billing on the given clock (tests drive months with a
+    /// settable one).
+    pub async fn build_with_clock(
+        mut config: Config,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Self> {
+        let platform = Platform::open(&config.platform_config()?)
+            .await?
+            .with_clock(clock);
         platform.owner.migrate().await?;
         let listener = TcpListener::bind(&config.listen).await?;
-        // Port 0 picks a free port: record the real one, which links to company hosts name.
-        let mut config = config;
+        // The address actually bound (port 0 picks one), for the links the server writes.
         if let Ok(addr) = listener.local_addr() {
             config.listen = addr.to_string();
         }
@@ -165,6 +191,13 @@ impl Application {
                 .registry
                 .start_maintenance(Duration::from_secs(self.state.config.reaper_interval_secs))
         });
+        let usage = start_usage_tasks(&self.state);
+        let billing = (self.state.config.billing_interval_secs > 0).then(|| {
+            start_billing(
+                self.state.platform.clone(),
+                Duration::from_secs(self.state.config.billing_interval_secs),
+            )
+        });
         let platform = self.state.platform.clone();
         let app = router(self.state);
         axum::serve(
@@ -176,9 +209,73 @@ impl Application {
         if let Some(r) = reaper {
             r.abort();
         }
+        for t in usage {
+            t.abort();
+        }
+        if let Some(b) = billing {
+            b.abort();
+        }
         platform.shutdown().await;
         Ok(())
     }
+}
+
+/// Writes counted API calls to the owner database every flush interval, and recounts the
+/// gauges of busy companies every recount interval, off every request's path.
+fn start_usage_tasks(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
+    let every = |secs: u64| {
+        let mut i = tokio::time::interval(Duration::from_secs(secs));
+        i.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        i
+    };
+    let mut tasks = Vec::new();
+    let cfg = &state.config;
+    if cfg.usage_flush_interval_secs > 0 {
+        let p = state.platform.clone();
+        let mut tick = every(cfg.usage_flush_interval_secs);
+        tasks.push(tokio::spawn(async move {
+            loop {
+                tick.tick().await;
+                p.usage.flush(&p.owner).await;
+            }
+        }));
+    }
+    if cfg.usage_recount_interval_secs > 0 {
+        let p = state.platform.clone();
+        let mut tick = every(cfg.usage_recount_interval_secs);
+        tasks.push(tokio::spawn(async move {
+            tick.tick().await;
+            loop {
+                tick.tick().await;
+                smartdmv_tenancy::usage::recompute_busy(&p).await;
+            }
+        }));
+    }
+    tasks
+}
+
+/// Runs the billing tick every `every` (renewals, invoices, past due, suspensions).
+fn start_billing(platform: Platform, every: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut t = tokio::time::interval(every);
+        t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let actor = smartdmv_tenancy::company::Actor::new(SYSTEM_BILLING);
+        loop {
+            t.tick().await;
+            match billing::tick::run(&platform, &actor).await {
+                Ok(r) if r.steps > 0 || !r.errors.is_empty() => {
+                    tracing::info!(
+                        steps = r.steps,
+                        invoices = r.invoices_issued,
+                        errors = r.errors.len(),
+                        "billing tick"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "billing tick failed"),
+            }
+        }
+    })
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

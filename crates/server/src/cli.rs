@@ -1,4 +1,4 @@
-//! The `smartdmv` command line: serve, demo, migrations and company administration. Each
+//! The `smartdmv` command line: serve, demo, migrations, company administration and usage. Each
 //! command is a thin wrapper over the same library functions the HTTP API uses.
 
 use anyhow::{Context, bail};
@@ -10,6 +10,8 @@ use smartdmv_tenancy::company::{self as svc, Actor, CompanyChanges, NewAdmin, Ne
 use smartdmv_tenancy::fleet::{FleetOptions, migrate_fleet};
 use std::io::IsTerminal;
 use std::path::PathBuf;
+
+mod usage;
 
 use crate::app::{Application, shutdown_signal};
 use crate::config::{Config, Overrides};
@@ -63,6 +65,9 @@ pub enum Command {
     /// Administer platform users.
     #[command(subcommand)]
     Owner(OwnerCommand),
+    /// Companies' monthly usage.
+    #[command(subcommand)]
+    Usage(usage::UsageCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -155,6 +160,7 @@ pub struct CreateArgs {
     pub contact_phone: Option<String>,
     #[arg(long)]
     pub database_url: Option<String>,
+    /// The id of an active plan: the company starts a trial of it.
     #[arg(long)]
     pub plan: Option<String>,
     #[arg(long, requires_all = ["admin_name", "admin_password"])]
@@ -195,6 +201,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(m) => migrate(config, m).await,
         Command::Company(c) => company_command(config, c).await,
         Command::Owner(o) => owner_command(config, o).await,
+        Command::Usage(u) => usage::run(config, u).await,
     }
 }
 

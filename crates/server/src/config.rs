@@ -6,6 +6,7 @@
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+use smartdmv_tenancy::billing::BillingConfig;
 use smartdmv_tenancy::platform::PlatformConfig;
 use smartdmv_tenancy::{RegistryConfig, TenancyConfig};
 use std::path::{Path, PathBuf};
@@ -58,6 +59,31 @@ pub struct Config {
     pub resolve_ttl_ms: u64,
     /// `SMARTDMV_LOG_FORMAT`: `pretty` or `json`.
     pub log_format: String,
+    /// `SMARTDMV_USAGE_FLUSH_INTERVAL_SECS`: how often counted API calls are written to the
+    /// owner database (they are also written at shutdown).
+    pub usage_flush_interval_secs: u64,
+    /// `SMARTDMV_USAGE_RECOUNT_INTERVAL_SECS`: how often the usage gauges of companies that
+    /// served calls are recounted from their databases (0 turns it off).
+    pub usage_recount_interval_secs: u64,
+    /// `SMARTDMV_SIGNUPS_PER_ADDRESS_PER_HOUR`: sign-ups accepted from one address an hour.
+    pub signups_per_address_per_hour: usize,
+    /// `SMARTDMV_SIGNUPS_PER_HOUR`: sign-ups accepted an hour in all.
+    pub signups_per_hour: usize,
+    /// `SMARTDMV_BILLING_TRIAL_DAYS`: trial of a company created on a plan (0: none).
+    pub billing_trial_days: u32,
+    /// `SMARTDMV_BILLING_PAYMENT_TERMS_DAYS`: an invoice is due this long after issue.
+    pub billing_payment_terms_days: u32,
+    /// `SMARTDMV_BILLING_GRACE_DAYS`: an overdue company is served this long, then suspended.
+    pub billing_grace_days: u32,
+    /// `SMARTDMV_BILLING_TAX_RATE_BP`: tax on platform invoices, basis points (2000 = 20 %).
+    pub billing_tax_rate_bp: u32,
+    /// `SMARTDMV_BILLING_WEBHOOK_SECRET`: shared secret of the card provider's webhooks; the
+    /// `card` provider is off without it.
+    pub billing_webhook_secret: Option<String>,
+    /// `SMARTDMV_BILLING_WEBHOOK_TOLERANCE_SECS`: replay window of webhook timestamps.
+    pub billing_webhook_tolerance_secs: u32,
+    /// `SMARTDMV_BILLING_INTERVAL_SECS`: how often the billing tick runs (0 turns it off).
+    pub billing_interval_secs: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -76,6 +102,7 @@ impl std::fmt::Debug for Config {
 impl Default for Config {
     fn default() -> Self {
         let r = RegistryConfig::default();
+        let b = BillingConfig::default();
         Self {
             owner_database_url: None,
             database_url: None,
@@ -97,6 +124,17 @@ impl Default for Config {
             reaper_interval_secs: 15,
             resolve_ttl_ms: 1000,
             log_format: "pretty".into(),
+            usage_flush_interval_secs: 10,
+            usage_recount_interval_secs: 3600,
+            signups_per_address_per_hour: 5,
+            signups_per_hour: 200,
+            billing_trial_days: b.trial_days,
+            billing_payment_terms_days: b.payment_terms_days,
+            billing_grace_days: b.grace_days,
+            billing_tax_rate_bp: b.tax_rate_bp,
+            billing_webhook_secret: None,
+            billing_webhook_tolerance_secs: b.webhook_tolerance_secs,
+            billing_interval_secs: 300,
         }
     }
 }
@@ -165,6 +203,14 @@ impl Config {
             base_domain: self.base_domain.clone(),
             platform_host: self.platform_host(),
             resolve_ttl: Duration::from_millis(self.resolve_ttl_ms),
+            billing: BillingConfig {
+                trial_days: self.billing_trial_days,
+                payment_terms_days: self.billing_payment_terms_days,
+                grace_days: self.billing_grace_days,
+                tax_rate_bp: self.billing_tax_rate_bp,
+                webhook_secret: self.billing_webhook_secret.clone(),
+                webhook_tolerance_secs: self.billing_webhook_tolerance_secs,
+            },
             tenancy: TenancyConfig {
                 data_dir: self.data_dir.clone(),
                 pg_servers: self

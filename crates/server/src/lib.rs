@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod telemetry;
 pub mod web;
 

@@ -6,10 +6,11 @@
 use rand::Rng;
 use smartdmv_domain::text::{is_plausible_email, is_plausible_phone, is_valid_domain};
 use smartdmv_domain::{CompanyId, CompanyStatus, Subdomain};
-use smartdmv_store::owner::{audit, company, domain};
+use smartdmv_store::owner::{audit, company, domain, subscription};
 use uuid::Uuid;
 
 use crate::provision::{PENDING_SEED, Placement, Seed, SeedAdmin};
+use crate::resolve::SIGNUP_SETTINGS;
 use crate::{Platform, TenancyError};
 
 /// Who is acting, for the audit log.
@@ -44,6 +45,7 @@ pub struct NewCompany {
     pub contact_email: String,
     pub contact_phone: Option<String>,
     pub database_url: Option<String>,
+    /// The id of an active plan.
     pub plan: Option<String>,
     pub admin: Option<NewAdmin>,
 }
@@ -57,20 +59,23 @@ pub struct CompanyChanges {
     /// `Some(None)` clears the phone.
     pub contact_phone: Option<Option<String>>,
     pub status: Option<CompanyStatus>,
+    /// The id of an active plan; `Some(None)` removes the plan (every feature, no limits but
+    /// the company's own overrides).
     pub plan: Option<Option<String>>,
     /// Merged into the stored settings, key by key.
     pub settings: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+/// Field errors collected for one 422 answer.
 #[derive(Default)]
-struct Errors(Vec<(String, String)>);
+pub(crate) struct Errors(Vec<(String, String)>);
 
 impl Errors {
-    fn add(&mut self, field: &str, msg: impl Into<String>) {
+    pub(crate) fn add(&mut self, field: &str, msg: impl Into<String>) {
         self.0.push((field.to_owned(), msg.into()));
     }
 
-    fn finish(self) -> Result<(), TenancyError> {
+    pub(crate) fn finish(self) -> Result<(), TenancyError> {
         if self.0.is_empty() {
             Ok(())
         } else {
@@ -88,19 +93,21 @@ fn check_name(errs: &mut Errors, field: &str, name: &str) {
     }
 }
 
-fn check_plan(errs: &mut Errors, plan: Option<&str>) {
-    if let Some(p) = plan
-        && (p.is_empty() || p.len() > 100)
-    {
-        errs.add("plan", "must be 1 to 100 characters");
-    }
-}
-
 /// Validates, records, and provisions a company. On a provisioning failure the company stays
 /// registered as `FAILED` (retry with [`retry_provisioning`]) and the error names it.
 pub async fn create(
     p: &Platform,
     input: NewCompany,
+    actor: &Actor,
+) -> Result<company::Model, TenancyError> {
+    create_with_settings(p, input, serde_json::Map::new(), actor).await
+}
+
+/// [`create`] with initial settings of the platform's own (such as a sign-up's record).
+pub(crate) async fn create_with_settings(
+    p: &Platform,
+    input: NewCompany,
+    initial_settings: serde_json::Map<String, serde_json::Value>,
     actor: &Actor,
 ) -> Result<company::Model, TenancyError> {
     let mut errs = Errors::default();
@@ -120,7 +127,6 @@ pub async fn create(
     {
         errs.add("contactPhone", "must be a phone number");
     }
-    check_plan(&mut errs, input.plan.as_deref());
     if let Some(a) = &input.admin {
         if !is_plausible_email(&a.email) {
             errs.add("admin.email", "must be an email address");
@@ -134,6 +140,10 @@ pub async fn create(
     let subdomain = subdomain.ok_or_else(|| TenancyError::invalid("subdomain", "is invalid"))?;
 
     let db = p.owner.conn();
+    let plan = match input.plan.as_deref() {
+        Some(raw) => Some(crate::plans::choosable(db, "plan", raw).await?),
+        None => None,
+    };
     if company::find_by_subdomain(db, subdomain.as_str())
         .await?
         .is_some()
@@ -169,7 +179,9 @@ pub async fn create(
         None => choose_server(p).await?,
     };
     let now = smartdmv_store::now();
-    let mut settings = serde_json::Map::new();
+    // The creation instant on the billing clock: analytics count new companies by it.
+    let created_at = crate::billing::clock::to_stored(p.clock.now());
+    let mut settings = initial_settings;
     settings.insert(PENDING_SEED.into(), Seed::pending(admin.as_ref()));
     let mut row = company::Model {
         id: Uuid::now_v7(),
@@ -178,7 +190,7 @@ pub async fn create(
         contact_email: input.contact_email.trim().to_owned(),
         contact_phone: input.contact_phone.map(|s| s.trim().to_owned()),
         status: CompanyStatus::Provisioning.as_str().into(),
-        plan: input.plan,
+        plan: plan.map(|pl| pl.id.to_string()),
         settings: serde_json::Value::Object(settings),
         db_backend: String::new(),
         db_server: None,
@@ -186,7 +198,7 @@ pub async fn create(
         db_url_enc: None,
         schema_version: 0,
         provision_error: None,
-        created_at: now,
+        created_at,
         updated_at: now,
         archived_at: None,
     };
@@ -209,7 +221,27 @@ pub async fn create(
     .await?;
     let result = p.provisioner.provision_new(&p.owner, id).await;
     p.resolver.invalidate();
-    result
+    let row = result?;
+    start_subscription(p, &row, actor).await
+}
+
+/// A company provisioned on a plan starts its subscription (on the configured trial).
+async fn start_subscription(
+    p: &Platform,
+    row: &company::Model,
+    actor: &Actor,
+) -> Result<company::Model, TenancyError> {
+    let db = p.owner.conn();
+    let plan = row.plan.as_deref().and_then(|s| s.parse::<Uuid>().ok());
+    if let Some(plan) = plan
+        && subscription::for_company(db, row.company_id())
+            .await?
+            .is_none()
+    {
+        crate::billing::subscriptions::start_for_new_company(p, row.company_id(), plan, actor)
+            .await?;
+    }
+    Ok(company::get(db, row.company_id()).await?)
 }
 
 /// New companies go to the configured PostgreSQL server holding the fewest companies, or to
@@ -251,7 +283,8 @@ pub async fn retry_provisioning(
     .await?;
     let r = p.provisioner.retry(&p.owner, id).await;
     p.resolver.invalidate();
-    r
+    let row = r?;
+    start_subscription(p, &row, actor).await
 }
 
 /// Applies changes to a company. Status changes follow the operator's allowed moves;
@@ -297,9 +330,28 @@ pub async fn update(
         }
         after.contact_phone = phone.as_ref().map(|s| s.trim().to_owned());
     }
-    if let Some(plan) = &changes.plan {
-        check_plan(&mut errs, plan.as_deref());
-        after.plan = plan.clone();
+    if changes.plan.is_some()
+        && subscription::for_company(db, id)
+            .await?
+            .is_some_and(|s| s.status().is_live())
+    {
+        return Err(TenancyError::Conflict {
+            code: "subscription_exists",
+            message: "the company has a subscription: change its plan through \
+                      PUT /api/owner/companies/{id}/subscription"
+                .into(),
+        });
+    }
+    match &changes.plan {
+        Some(Some(raw)) if Some(raw.trim()) != before.plan.as_deref() => {
+            match crate::plans::choosable(db, "plan", raw).await {
+                Ok(pl) => after.plan = Some(pl.id.to_string()),
+                Err(TenancyError::Invalid(f)) => errs.0.extend(f),
+                Err(e) => return Err(e),
+            }
+        }
+        Some(None) => after.plan = None,
+        _ => {}
     }
     if let Some(st) = changes.status {
         if before.status().operator_may_set(st) {
@@ -317,8 +369,8 @@ pub async fn update(
             .as_object_mut()
             .ok_or_else(|| TenancyError::Internal("settings are not an object".into()))?;
         for (k, v) in map {
-            if k == PENDING_SEED {
-                errs.add("settings", format!("{PENDING_SEED} is reserved"));
+            if k == PENDING_SEED || k == SIGNUP_SETTINGS {
+                errs.add("settings", format!("{k} is reserved"));
                 continue;
             }
             obj.insert(k, v);

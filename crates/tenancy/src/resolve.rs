@@ -10,7 +10,7 @@
 use smartdmv_domain::company::Serving;
 use smartdmv_domain::plan::Feature;
 use smartdmv_domain::{CompanyId, CompanyStatus};
-use smartdmv_store::owner::{company, domain};
+use smartdmv_store::owner::{company, domain, plan};
 use std::collections::BTreeSet;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,15 +28,30 @@ pub struct ResolvedCompany {
     pub subdomain: String,
     pub status: CompanyStatus,
     pub target: Option<TenantTarget>,
-    /// Usage limits the company is held to (from its settings' `limits` object until plans
-    /// supply them); an absent limit is unlimited.
+    /// Usage limits the company is held to: its plan's, with `settings.limits` overriding
+    /// them key by key ([`crate::entitlements::effective`]); an absent limit is unlimited.
     pub limits: Limits,
-    /// The features the company may use; `None` means every feature (no plan restricts it).
+    /// The features the company may use: its plan's with `settings.features` overrides;
+    /// `None` means every feature (the company has no plan).
     pub features: Option<BTreeSet<Feature>>,
     /// The company's branding colour (`settings.branding.primaryColor`, `#rrggbb`), when it
     /// set a valid one.
     pub brand_color: Option<String>,
+    /// `false` while the address a company signed up with awaits verification (companies
+    /// created by an operator have nothing to verify).
+    pub email_verified: bool,
 }
+
+/// Whether the address of a self-service sign-up is verified (`settings.signup.verifiedAt`);
+/// companies without a sign-up record count as verified.
+pub fn signup_email_verified(settings: &serde_json::Value) -> bool {
+    let s = &settings[SIGNUP_SETTINGS];
+    s.is_null() || !s["verifiedAt"].is_null()
+}
+
+/// The settings key holding a self-service sign-up's record (`{email, verifiedAt}`); only the
+/// platform writes it.
+pub const SIGNUP_SETTINGS: &str = "signup";
 
 /// `settings.branding.primaryColor` when it is a `#rrggbb` colour; anything else is ignored,
 /// so a stored value can never inject text into a stylesheet.
@@ -239,6 +254,13 @@ impl Resolver {
         Ok(c)
     }
 
+    /// A company as the tenant side sees it (limits, features), whatever its status.
+    pub async fn describe(&self, id: CompanyId) -> Result<Arc<ResolvedCompany>, TenancyError> {
+        self.lookup(Key::Id(id))
+            .await?
+            .ok_or(TenancyError::NotFound("company"))
+    }
+
     async fn lookup(&self, key: Key) -> Result<Option<Arc<ResolvedCompany>>, TenancyError> {
         {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -257,7 +279,15 @@ impl Resolver {
                 _ => None,
             },
         };
+        let plan = match row.as_ref().and_then(|c| c.plan.as_deref()) {
+            Some(raw) => match raw.parse() {
+                Ok(id) => plan::find(db, id).await?,
+                Err(_) => None,
+            },
+            None => None,
+        };
         let resolved = row.map(|c| {
+            let (limits, features) = crate::entitlements::effective(plan.as_ref(), &c.settings);
             let target = self
                 .provisioner
                 .location_of(&c)
@@ -273,9 +303,10 @@ impl Resolver {
                 subdomain: c.subdomain.clone(),
                 status: c.status(),
                 target,
-                limits: Limits::from_settings(&c.settings),
-                features: None,
+                limits,
+                features,
                 brand_color: brand_color(&c.settings),
+                email_verified: signup_email_verified(&c.settings),
             })
         });
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
@@ -312,7 +343,18 @@ pub fn normalize_host(host: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{brand_color, normalize_host};
+    use super::{brand_color, normalize_host, signup_email_verified};
+
+    #[test]
+    fn only_a_pending_signup_is_unverified() {
+        assert!(signup_email_verified(&serde_json::json!({})));
+        assert!(!signup_email_verified(
+            &serde_json::json!({"signup": {"email": "a@b.example", "verifiedAt": null}})
+        ));
+        assert!(signup_email_verified(
+            &serde_json::json!({"signup": {"email": "a@b.example", "verifiedAt": "2026-11-29T10:00:00Z"}})
+        ));
+    }
 
     #[test]
     fn only_hex_colours_brand_a_company() {

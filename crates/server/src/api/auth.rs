@@ -9,11 +9,14 @@ use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::TenantRole;
 use smartdmv_domain::password::{check_new_password, dummy_hash, hash_password, verify_password};
+use smartdmv_domain::plan::Feature;
 use smartdmv_store::tenant::{audit, client, client_contact, practice, session, user};
 use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
+use crate::auth::feature::{Featured, feat, feature_not_in_plan};
+use crate::auth::tenant::is_portal_user;
 use crate::auth::token::{self, TENANT_COOKIE};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ClientIp, Tenant};
@@ -53,6 +56,11 @@ pub struct MeOut {
     pub company_id: String,
     pub impersonated_by: Option<String>,
     pub read_only: bool,
+    /// `false` while the address the company signed up with awaits verification: the pages
+    /// show a banner, and adding users waits for it.
+    pub email_verified: bool,
+    /// The features of the company's plan (with its overrides).
+    pub features: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -141,7 +149,7 @@ pub async fn start_session(
     Ok((tok, s))
 }
 
-fn login_response(
+pub(crate) fn login_response(
     state: &AppState,
     tok: String,
     s: &session::Model,
@@ -224,6 +232,7 @@ pub(crate) async fn login(
         return Err(invalid_credentials());
     };
     state.throttle.record_success(&account);
+    refuse_portal_without_feature(&tenant, u).await?;
     let (tok, s) = start_session(&state, &tenant, u, None, false, SESSION_HOURS * 60).await?;
     audit::append(
         db,
@@ -242,6 +251,21 @@ pub(crate) async fn login(
     .await
     .map_err(|e| tenant.db_error(e))?;
     Ok(login_response(&state, tok, &s, u, StatusCode::OK))
+}
+
+/// 403 `feature_not_in_plan` for a portal user (`CLIENT`) of a company whose plan has no
+/// client portal.
+async fn refuse_portal_without_feature(tenant: &Tenant, u: &user::Model) -> ApiResult<()> {
+    if tenant.company.has_feature(Feature::ClientPortal) {
+        return Ok(());
+    }
+    if is_portal_user(tenant.db.conn(), u)
+        .await
+        .map_err(|e| tenant.db_error(e))?
+    {
+        return Err(feature_not_in_plan(Feature::ClientPortal));
+    }
+    Ok(())
 }
 
 /// `POST /api/auth/logout`: revokes the session for good.
@@ -299,6 +323,12 @@ pub fn me_out(p: &TenantPrincipal) -> MeOut {
         company_id: p.tenant.company.id.to_string(),
         impersonated_by: p.session.impersonator.clone(),
         read_only: p.session.read_only,
+        email_verified: p.tenant.company.email_verified,
+        features: Feature::ALL
+            .into_iter()
+            .filter(|f| p.tenant.company.has_feature(*f))
+            .map(|f| f.as_str().to_owned())
+            .collect(),
     }
 }
 
@@ -389,6 +419,7 @@ pub struct RegisterBody {
 /// `POST /api/auth/register`: a pet owner signs up as a `CLIENT` of a practice that allows
 /// it; answers like a login.
 pub(crate) async fn register(
+    _: Featured<feat::ClientPortal>,
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     tenant: Tenant,
@@ -563,6 +594,7 @@ pub(crate) async fn accept_invitation(
                 .is_some_and(|t| t > smartdmv_store::now())
         })
         .ok_or_else(|| ApiError::not_found("invitation"))?;
+    refuse_portal_without_feature(&tenant, &found).await?;
     if let Err(e) = check_new_password(&body.password) {
         return Err(ApiError::invalid_field("password", e.to_string()));
     }

@@ -61,6 +61,9 @@ pub struct CompanyOut {
     pub latest_schema_version: i32,
     pub provisioning_error: Option<String>,
     pub domains: Vec<DomainOut>,
+    /// The company's subscription (on `GET /api/owner/companies/{id}` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription: Option<crate::api::billing::subscriptions::SubscriptionOut>,
     pub created_at: String,
     pub updated_at: String,
     pub archived_at: Option<String>,
@@ -87,7 +90,7 @@ pub struct DomainOut {
     pub verification_token: String,
 }
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
@@ -104,13 +107,10 @@ impl From<domain::Model> for DomainOut {
     }
 }
 
-fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> CompanyOut {
-    let mut settings = c.settings;
-    if let Some(o) = settings.as_object_mut() {
-        o.remove(PENDING_SEED);
-    }
-    // On a development domain the server is reached directly, port included; elsewhere a
-    // proxy fronts it on the standard port.
+/// The address of a company's host. On a development domain the server is reached
+/// directly over HTTP, port included; elsewhere a proxy fronts it with HTTPS on the
+/// standard port.
+pub(crate) fn company_url(s: &AppState, subdomain: &str) -> String {
     let port = if s.platform.base_domain == "localhost" {
         s.config
             .listen
@@ -120,9 +120,18 @@ fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> 
     } else {
         String::new()
     };
+    let scheme = if s.cookie_secure() { "https" } else { "http" };
+    format!("{scheme}://{subdomain}.{}{port}", s.platform.base_domain)
+}
+
+fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> CompanyOut {
+    let mut settings = c.settings;
+    if let Some(o) = settings.as_object_mut() {
+        o.remove(PENDING_SEED);
+    }
     CompanyOut {
         id: c.id.to_string(),
-        url: format!("http://{}.{}{port}", c.subdomain, s.platform.base_domain),
+        url: company_url(s, &c.subdomain),
         name: c.name,
         subdomain: c.subdomain,
         contact_email: c.contact_email,
@@ -140,6 +149,7 @@ fn company_out(s: &AppState, c: company::Model, domains: Vec<domain::Model>) -> 
         latest_schema_version: TenantMigrator::latest_version(),
         provisioning_error: c.provision_error,
         domains: domains.into_iter().map(DomainOut::from).collect(),
+        subscription: None,
         created_at: rfc3339(c.created_at),
         updated_at: rfc3339(c.updated_at),
         archived_at: c.archived_at.map(rfc3339),
@@ -253,7 +263,13 @@ pub(crate) async fn show(
     let id = parse_id(&id)?;
     op.require_sees(id)?;
     let c = company::get(s.platform.owner.conn(), id).await?;
-    Ok(Json(load_out(&s, c).await?))
+    let mut out = load_out(&s, c).await?;
+    out.subscription = match smartdmv_tenancy::billing::subscriptions::view(&s.platform, id).await {
+        Ok(v) => Some(v.into()),
+        Err(smartdmv_tenancy::TenancyError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Json(out))
 }
 
 #[derive(Debug, Deserialize)]
@@ -295,12 +311,12 @@ pub(crate) async fn update(
         && body
             .settings
             .as_ref()
-            .is_some_and(|s| s.contains_key("limits"))
+            .is_some_and(|s| s.contains_key("limits") || s.contains_key("features"))
     {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
-            "usage limits are set by the platform owner",
+            "usage limits and features are set by the platform owner",
         ));
     }
     let changes = CompanyChanges {

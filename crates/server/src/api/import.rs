@@ -18,6 +18,7 @@ use smartdmv_domain::perm::{Action, Permission, Resource};
 use smartdmv_store::tenant::import as store;
 
 use crate::auth::Authorized;
+use crate::auth::feature::{Featured, feat};
 use crate::auth::perms::ClientsCreate;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
@@ -173,6 +174,7 @@ fn body_error(e: BytesRejection) -> ApiError {
 
 /// `POST /api/import/clients-patients?dryRun=true|false` with a `text/csv` body.
 pub(crate) async fn import_clients_patients(
+    _: Featured<feat::DataImport>,
     auth: Authorized<ClientsCreate>,
     ApiQuery(params): ApiQuery<ImportParams>,
     headers: HeaderMap,

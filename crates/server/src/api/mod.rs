@@ -4,6 +4,7 @@ pub mod appointment_types;
 pub mod appointments;
 pub mod audit_logs;
 pub mod auth;
+pub mod billing;
 pub mod clients;
 pub mod companies;
 pub mod fields;
@@ -12,12 +13,15 @@ pub mod import;
 pub mod owner_auth;
 pub mod owner_password;
 pub mod pets;
+pub mod plans;
 pub mod practices;
 pub mod public;
 pub mod roles;
 pub mod rooms;
 pub mod search;
+pub mod signup;
 pub mod species;
+pub mod usage;
 pub mod users;
 
 use axum::Router;
@@ -181,6 +185,7 @@ pub fn tenant_routes() -> Routes {
     Routes::new()
         .merge(public::routes())
         .merge(auth::routes())
+        .merge(signup::tenant_routes())
         .merge(practices::routes())
         .merge(users::routes())
         .merge(roles::routes())

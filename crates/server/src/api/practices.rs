@@ -24,26 +24,6 @@ pub fn routes() -> super::Routes {
         .delete("/api/practices/{id}", close)
 }
 
-/// 402 `plan_limit_reached` when a company at its practice limit would open another.
-pub(crate) async fn check_practice_limit(auth: &crate::auth::TenantPrincipal) -> ApiResult<()> {
-    let Some(max) = auth.tenant.company.limits.max_practices else {
-        return Ok(());
-    };
-    let open = practice::count_active(auth.db())
-        .await
-        .map_err(|e| auth.db_error(e))?;
-    if open >= max {
-        return Err(ApiError::new(
-            StatusCode::PAYMENT_REQUIRED,
-            "plan_limit_reached",
-            format!("the company's plan allows {max} open practices"),
-        )
-        .with("limit", serde_json::json!("maxPractices"))
-        .with("max", serde_json::json!(max)));
-    }
-    Ok(())
-}
-
 /// A practice with its settings.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -163,7 +143,7 @@ pub(crate) async fn create(
     ApiJson(body): ApiJson<CreatePractice>,
 ) -> ApiResult<(StatusCode, Json<PracticeOut>)> {
     validate(&body)?;
-    check_practice_limit(&auth).await?;
+    crate::limits::check_practice_room(&auth).await?;
     let now = smartdmv_store::now();
     let model = practice::Model {
         id: Uuid::now_v7(),
@@ -288,7 +268,7 @@ pub(crate) async fn update(
     };
     validate(&probe)?;
     match body.active {
-        Some(true) if !before.active => check_practice_limit(&auth).await?,
+        Some(true) if !before.active => crate::limits::check_practice_room(&auth).await?,
         Some(false) if before.active => {
             return Err(ApiError::invalid_field(
                 "active",

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::Page;
 use super::auth::{rfc3339, store_db};
 use crate::auth::Authorized;
+use crate::auth::feature::{Featured, feat};
 use crate::auth::perms::{RolesCreate, RolesDelete, RolesRead, RolesUpdate};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -165,6 +166,7 @@ fn conflict(e: sea_orm::DbErr) -> Option<ApiError> {
 
 /// `POST /api/roles`
 pub(crate) async fn create(
+    _: Featured<feat::CustomRoles>,
     auth: Authorized<RolesCreate>,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> ApiResult<(StatusCode, Json<RoleOut>)> {
@@ -212,6 +214,7 @@ pub(crate) async fn create(
 
 /// `PATCH /api/roles/{id}`: takes effect on the next request of every holder.
 pub(crate) async fn update(
+    _: Featured<feat::CustomRoles>,
     auth: Authorized<RolesUpdate>,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<RoleBody>,

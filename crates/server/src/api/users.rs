@@ -350,6 +350,10 @@ pub(crate) async fn create(
     }
     check_grantable(&auth, &perms, "the roles given")?;
     check_practices(&auth, &body.practice_ids).await?;
+    crate::limits::check_email_verified(&auth)?;
+    if body.role.is_staff() {
+        crate::limits::check_user_seat(&auth).await?;
+    }
 
     let (hash, invitation) = new_credentials(body.password).await?;
     let now = smartdmv_store::now();
@@ -511,6 +515,9 @@ pub(crate) async fn update(
     if let Some(a) = body.active {
         u.active = a;
     }
+    if takes_a_seat(&u) && !takes_a_seat(&target) {
+        crate::limits::check_user_seat(&auth).await?;
+    }
     let extra: Vec<Uuid> = new_practices
         .iter()
         .copied()
@@ -544,6 +551,11 @@ pub(crate) async fn update(
     Ok(Json(
         user_out(db, saved).await.map_err(|e| auth.db_error(e))?,
     ))
+}
+
+/// Whether a user holds one of the seats `maxUsers` limits: active staff (not `CLIENT`).
+fn takes_a_seat(u: &user::Model) -> bool {
+    u.active && TenantRole::parse(&u.role).is_some_and(|r| r.is_staff())
 }
 
 /// `DELETE /api/users/{id}`: deactivates (users are never erased) and signs them out.

@@ -1,12 +1,14 @@
 //! Authentication and authorisation: session tokens and cookies, login throttling, the
-//! tenant principal and its permission check, and the platform principal.
+//! tenant principal and its permission check, plan feature gates, and the platform principal.
 
+pub mod feature;
 pub mod owner;
 pub mod perms;
 pub mod tenant;
 pub mod throttle;
 pub mod token;
 
+pub use feature::Featured;
 pub use owner::PlatformPrincipal;
 pub use perms::Perm;
 pub use tenant::{Authorized, TenantPrincipal};

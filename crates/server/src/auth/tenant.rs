@@ -6,11 +6,13 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use smartdmv_domain::TenantRole;
 use smartdmv_domain::perm::{Access, Override, Permission};
+use smartdmv_domain::plan::Feature;
 use smartdmv_store::tenant::{access, session, user};
 use std::marker::PhantomData;
 use std::ops::Deref;
 use uuid::Uuid;
 
+use super::feature::feature_not_in_plan;
 use super::perms::Perm;
 use super::token::{self, Source};
 use crate::app::AppState;
@@ -251,7 +253,7 @@ impl FromRequestParts<AppState> for TenantPrincipal {
             .map_err(|e| tenant.db_error(e))?;
         let (roles, custom_roles, access, practices) = build_access(&user, &rows);
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
-        Ok(TenantPrincipal {
+        let principal = TenantPrincipal {
             tenant,
             user,
             roles,
@@ -261,8 +263,25 @@ impl FromRequestParts<AppState> for TenantPrincipal {
             session,
             source,
             ip: client_ip(parts),
-        })
+        };
+        if principal.is_client() && !principal.tenant.company.has_feature(Feature::ClientPortal) {
+            return Err(feature_not_in_plan(Feature::ClientPortal));
+        }
+        Ok(principal)
     }
+}
+
+/// Whether a user is a pet owner's portal login: `CLIENT` and nothing else.
+pub async fn is_portal_user(
+    db: &impl sea_orm::ConnectionTrait,
+    u: &user::Model,
+) -> Result<bool, sea_orm::DbErr> {
+    if TenantRole::parse(&u.role) != Some(TenantRole::Client) {
+        return Ok(false);
+    }
+    let rows = access::load_user_access(db, u.id).await?;
+    let (roles, custom, _, _) = build_access(u, &rows);
+    Ok(roles.iter().all(|r| *r == TenantRole::Client) && custom.is_empty())
 }
 
 /// A principal holding the permission `P`, checked before the handler body runs.

@@ -1,6 +1,7 @@
 //! `smartdmv demo`: the platform on SQLite with two demo companies, ready to click through,
 //! each with a practice full of generated (deterministic) clients, patients and appointments.
 
+pub mod plans;
 pub mod practice;
 
 use smartdmv_domain::TenantRole;
@@ -22,13 +23,19 @@ pub const DEMO_PEOPLE: [(&str, &str, TenantRole); 3] = [
     ("client", "Carl Client", TenantRole::Client),
 ];
 
-/// The demo companies: subdomain, name, phone.
-pub const DEMO_COMPANIES: [(&str, &str, &str); 2] = [
-    ("demo-vet", "Demo Veterinary Clinic", "+1 555 010 0100"),
+/// The demo companies: subdomain, name, phone, plan name.
+pub const DEMO_COMPANIES: [(&str, &str, &str, &str); 2] = [
+    (
+        "demo-vet",
+        "Demo Veterinary Clinic",
+        "+1 555 010 0100",
+        "Enterprise",
+    ),
     (
         "happy-paws",
         "Happy Paws Animal Hospital",
         "+1 555 010 0200",
+        "Professional",
     ),
 ];
 
@@ -54,8 +61,13 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    let plans = plans::seed(p).await?;
     let mut created = 0;
-    for (sub, name, phone) in DEMO_COMPANIES {
+    for (sub, name, phone, plan_name) in DEMO_COMPANIES {
+        let plan = plans
+            .iter()
+            .find(|pl| pl.name == plan_name)
+            .map(|pl| pl.id.to_string());
         if company::find_by_subdomain(p.owner.conn(), sub)
             .await?
             .is_some()
@@ -70,7 +82,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
                 contact_email: format!("office@{sub}.example"),
                 contact_phone: Some(phone.into()),
                 database_url: None,
-                plan: None,
+                plan,
                 admin: Some(NewAdmin {
                     email: format!("admin@{sub}.example"),
                     name: format!("{name} Administrator"),
@@ -162,7 +174,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         "    curl -X POST -H 'content-type: application/json' -d '{{\"email\":\"{DEMO_OWNER}\",\"password\":\"{DEMO_PASSWORD}\"}}' http://{platform_host}:{port}/api/owner/auth/login"
     );
     println!();
-    for (sub, name, _) in DEMO_COMPANIES {
+    for (sub, name, _, _) in DEMO_COMPANIES {
         println!("  {name}");
         println!("    sign in: http://{sub}.{base}:{port}/login");
         println!("    http://{sub}.{base}:{port}/api/public/practices");

@@ -80,6 +80,13 @@ pub struct Options {
     pub max_lifetime_secs: Option<u64>,
     /// Connections one tenant may hold (1 by default).
     pub connections_per_tenant: Option<u32>,
+    /// Sign-ups accepted from one address an hour.
+    pub signups_per_address_per_hour: Option<usize>,
+    /// Billing settings: (tax rate in basis points, card webhook secret).
+    pub billing_tax_rate_bp: Option<u32>,
+    pub billing_webhook_secret: Option<String>,
+    /// Where the billing clock starts (the system's now by default).
+    pub clock_start: Option<jiff::Timestamp>,
 }
 
 /// A running application with its own owner database and tenant databases.
@@ -94,6 +101,8 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     /// A session token of the platform owner.
     pub owner_token: String,
+    /// The billing clock: it stands still until a test moves it.
+    pub clock: std::sync::Arc<smartdmv_tenancy::billing::ManualClock>,
     server: Option<tokio::task::JoinHandle<()>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -113,8 +122,9 @@ impl TestApp {
             tenant_db_prefix: prefix.clone(),
             default_company: opts.default_company.clone(),
             resolve_ttl_ms: opts.resolve_ttl_ms.unwrap_or(3_600_000),
-            // Tests call `reap()` themselves, at known moments.
+            // Tests call `reap()` and run billing themselves, at known moments.
             reaper_interval_secs: 0,
+            billing_interval_secs: 0,
             ..Config::default()
         };
         if let Some(b) = opts.pg_budget {
@@ -135,11 +145,23 @@ impl TestApp {
         if let Some(n) = opts.connections_per_tenant {
             config.connections_per_tenant = n;
         }
+        if let Some(n) = opts.signups_per_address_per_hour {
+            config.signups_per_address_per_hour = n;
+        }
+        if let Some(bp) = opts.billing_tax_rate_bp {
+            config.billing_tax_rate_bp = bp;
+        }
+        config.billing_webhook_secret = opts.billing_webhook_secret.clone();
         if let Backend::Postgres(url) = &backend {
             config.owner_database_url = Some(format!("{url}/{prefix}owner"));
             config.tenant_database_server = Some(url.clone());
         }
-        let app = Application::build(config.clone()).await.unwrap();
+        let clock = std::sync::Arc::new(smartdmv_tenancy::billing::ManualClock::new(
+            opts.clock_start.unwrap_or_else(jiff::Timestamp::now),
+        ));
+        let app = Application::build_with_clock(config.clone(), clock.clone())
+            .await
+            .unwrap();
         let addr = app.local_addr();
         let state = app.state().clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -174,6 +196,7 @@ impl TestApp {
             prefix,
             data_dir,
             owner_token: String::new(),
+            clock,
             server: Some(server),
             stop: Some(tx),
         };

@@ -31,6 +31,7 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/auth/login", "-------"),
     ("POST", "/api/auth/register", "-------"),
     ("POST", "/api/auth/accept-invitation", "-------"),
+    ("POST", "/api/auth/handoff", "-------"),
     ("POST", "/api/auth/logout", "AAAAAAA"),
     ("GET", "/api/auth/me", "AAAAAAA"),
     ("POST", "/api/auth/change-password", "AAAAAAA"),

@@ -13,6 +13,10 @@ impl MigratorTrait for OwnerMigrator {
             Box::new(CreateCompanies),
             Box::new(CreatePlatformUsers),
             Box::new(CreateTenantMigrationLedger),
+            Box::new(super::migration_billing::CreatePlans),
+            Box::new(super::migration_billing::CreateBilling),
+            Box::new(super::migration_usage::CreateCompanyUsage),
+            Box::new(super::migration_usage::CreateSignupTables),
         ]
     }
 

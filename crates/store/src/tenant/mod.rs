@@ -18,6 +18,7 @@ pub mod practice;
 pub mod room;
 pub mod search;
 pub mod session;
+pub mod usage;
 pub mod user;
 
 pub use migration::TenantMigrator;

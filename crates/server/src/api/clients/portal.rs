@@ -16,6 +16,7 @@ use crate::api::auth::{rfc3339, store_db};
 use crate::api::fields::Errors;
 use crate::api::users::{self, InvitationOut, UserOut};
 use crate::auth::Authorized;
+use crate::auth::feature::{Featured, feat};
 use crate::auth::perms::ClientsUpdate;
 use crate::auth::token;
 use crate::error::{ApiError, ApiResult};
@@ -45,6 +46,7 @@ pub struct PortalAccountOut {
 /// one, `email_taken` when a user of the company has the email, `client_inactive` for a
 /// deactivated client.
 pub async fn create(
+    _: Featured<feat::ClientPortal>,
     auth: Authorized<ClientsUpdate>,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<CreatePortalAccount>,
@@ -66,6 +68,7 @@ pub async fn create(
         (None, true) => {}
     }
     errs.finish()?;
+    crate::limits::check_email_verified(&auth)?;
     if before.user_id.is_some() {
         return Err(ApiError::new(
             StatusCode::CONFLICT,

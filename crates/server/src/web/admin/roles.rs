@@ -10,7 +10,7 @@ use smartdmv_domain::perm::{Action, Permission, Resource, role_permissions};
 
 use super::super::chrome::{Area, Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
-use super::super::error::WebResult;
+use super::super::error::{WebError, WebResult};
 use super::super::session::{AdminArea, InArea};
 use super::super::{FormErrors, html, redirect_flash};
 use super::user::Check;
@@ -196,7 +196,7 @@ pub async fn create(
         permissions: Some(perms),
     };
     let retry = fork(&s, &p).await?;
-    match form_result(api::create(authorized::<RolesCreate>(p)?, ApiJson(body)).await)? {
+    match form_result(api::create(featured(&p)?, authorized::<RolesCreate>(p)?, ApiJson(body)).await)? {
         Ok((_, Json(r))) => Ok(redirect_flash(
             &s,
             "/administrator/roles",
@@ -238,6 +238,7 @@ pub async fn update(
     let retry = fork(&s, &p).await?;
     match form_result(
         api::update(
+            featured(&p)?,
             authorized::<RolesUpdate>(p)?,
             Path(id.clone()),
             ApiJson(body),
@@ -256,4 +257,11 @@ pub async fn update(
             .await
         }
     }
+}
+
+/// Custom roles are a plan feature: the pages refuse them as the API does.
+fn featured(
+    p: &crate::auth::TenantPrincipal,
+) -> Result<crate::auth::feature::Featured<crate::auth::feature::feat::CustomRoles>, WebError> {
+    Ok(crate::auth::feature::Featured::check(&p.tenant.company)?)
 }

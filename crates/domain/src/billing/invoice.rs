@@ -1,0 +1,146 @@
+//! Platform invoices: their statuses and what each allows, line kinds, totals and numbers.
+//! An issued invoice (`OPEN`) never changes its lines; it is paid, written off
+//! (`UNCOLLECTIBLE`) or voided by a credit note.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use super::money::tax_cents;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InvoiceStatus {
+    Draft,
+    Open,
+    Paid,
+    Void,
+    Uncollectible,
+}
+
+impl InvoiceStatus {
+    pub const ALL: [InvoiceStatus; 5] = [
+        Self::Draft,
+        Self::Open,
+        Self::Paid,
+        Self::Void,
+        Self::Uncollectible,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "DRAFT",
+            Self::Open => "OPEN",
+            Self::Paid => "PAID",
+            Self::Void => "VOID",
+            Self::Uncollectible => "UNCOLLECTIBLE",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// A payment can be recorded: the invoice is issued and not settled or voided (a
+    /// written-off invoice may still be paid).
+    pub fn may_pay(self) -> bool {
+        matches!(self, Self::Open | Self::Uncollectible)
+    }
+
+    /// It can be voided by a credit note: issued, and not paid.
+    pub fn may_void(self) -> bool {
+        matches!(self, Self::Open | Self::Uncollectible)
+    }
+
+    pub fn may_write_off(self) -> bool {
+        self == Self::Open
+    }
+}
+
+impl fmt::Display for InvoiceStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What an invoice line charges or credits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// A plan's price for a period.
+    Plan,
+    /// Unused time of the old plan, credited on an upgrade (negative).
+    ProrationCredit,
+    /// Remaining time of the new plan, charged on an upgrade.
+    ProrationCharge,
+}
+
+impl LineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Plan => "plan",
+            Self::ProrationCredit => "proration_credit",
+            Self::ProrationCharge => "proration_charge",
+        }
+    }
+}
+
+/// Subtotal, tax and total of an invoice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub subtotal_cents: i64,
+    pub tax_cents: i64,
+    pub total_cents: i64,
+}
+
+/// Totals of lines at a tax rate in basis points: tax on the subtotal, rounded once.
+pub fn totals(lines: &[i64], tax_rate_bp: u32) -> Totals {
+    let subtotal: i64 = lines.iter().sum();
+    let tax = tax_cents(subtotal, tax_rate_bp);
+    Totals {
+        subtotal_cents: subtotal,
+        tax_cents: tax,
+        total_cents: subtotal + tax,
+    }
+}
+
+/// A document number: `INV-2026-000123` (prefix, year, sequence in that year).
+pub fn document_number(prefix: &str, year: i16, seq: i64) -> String {
+    format!("{prefix}-{year:04}-{seq:06}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_add_tax_on_the_subtotal() {
+        assert_eq!(
+            totals(&[14_900, -2_450, 7_450], 2_000),
+            Totals {
+                subtotal_cents: 19_900,
+                tax_cents: 3_980,
+                total_cents: 23_880
+            }
+        );
+        assert_eq!(totals(&[4_900], 0).total_cents, 4_900);
+        assert_eq!(totals(&[], 2_000).total_cents, 0);
+    }
+
+    #[test]
+    fn numbers_are_padded() {
+        assert_eq!(document_number("INV", 2026, 123), "INV-2026-000123");
+        assert_eq!(document_number("CN", 2027, 1), "CN-2027-000001");
+    }
+
+    #[test]
+    fn only_issued_unpaid_invoices_are_paid_or_voided() {
+        use InvoiceStatus::*;
+        for s in InvoiceStatus::ALL {
+            assert_eq!(InvoiceStatus::parse(s.as_str()), Some(s));
+        }
+        assert!(Open.may_pay() && Uncollectible.may_pay());
+        assert!(!Paid.may_pay() && !Void.may_pay() && !Draft.may_pay());
+        assert!(Open.may_void() && !Paid.may_void() && !Void.may_void());
+        assert!(Open.may_write_off() && !Paid.may_write_off());
+    }
+}

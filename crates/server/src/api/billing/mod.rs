@@ -1,0 +1,83 @@
+//! Platform billing on the owner API: subscriptions, invoices and payments, the billing tick
+//! on demand, analytics, and payment providers' webhooks. Handlers only map HTTP to the
+//! services of `smartdmv_tenancy::billing`.
+
+pub mod invoices;
+pub mod subscriptions;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use smartdmv_tenancy::billing::analytics::{self, Analytics};
+use smartdmv_tenancy::billing::provider::{SIGNATURE_HEADER, WebhookError};
+use smartdmv_tenancy::billing::tick::{self, TickReport};
+use smartdmv_tenancy::billing::webhook::{self, WebhookFailure, WebhookOutcome};
+
+use crate::app::AppState;
+use crate::auth::PlatformPrincipal;
+use crate::error::{ApiError, ApiResult};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(subscriptions::routes())
+        .merge(invoices::routes())
+        .route("/api/owner/billing/run", post(run))
+        .route("/api/owner/analytics", get(show_analytics))
+        .route("/api/billing/webhooks/{provider}", post(receive_webhook))
+}
+
+/// `POST /api/owner/billing/run`: runs the billing tick now, for the billing clock's time.
+pub(crate) async fn run(
+    State(s): State<AppState>,
+    op: PlatformPrincipal,
+) -> ApiResult<Json<TickReport>> {
+    op.require_owner()?;
+    Ok(Json(tick::run_requested(&s.platform, &op.actor()).await?))
+}
+
+/// `GET /api/owner/analytics`
+pub(crate) async fn show_analytics(
+    State(s): State<AppState>,
+    op: PlatformPrincipal,
+) -> ApiResult<Json<Analytics>> {
+    op.require_owner()?;
+    Ok(Json(analytics::compute(&s.platform).await?))
+}
+
+/// `POST /api/billing/webhooks/{provider}` (platform host, no session): a provider's signed
+/// event. A redelivered event answers 200 `duplicate` and changes nothing.
+pub(crate) async fn receive_webhook(
+    State(s): State<AppState>,
+    Path(provider): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<WebhookOutcome>> {
+    if !s.is_platform_host(headers.get("host").and_then(|v| v.to_str().ok())) {
+        return Err(ApiError::not_found("route"));
+    }
+    let sig = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+    match webhook::handle(&s.platform, &provider, sig, &body).await {
+        Ok(o) => Ok(Json(o)),
+        Err(WebhookFailure::Apply(e)) => Err(e.into()),
+        Err(WebhookFailure::Verify(e)) => Err(webhook_error(e)),
+    }
+}
+
+fn webhook_error(e: WebhookError) -> ApiError {
+    let detail = e.to_string();
+    match e {
+        WebhookError::NotSupported(_) => {
+            ApiError::new(StatusCode::NOT_FOUND, "unknown_provider", detail)
+        }
+        WebhookError::MalformedSignature => {
+            ApiError::bad_request("invalid_signature_header", detail)
+        }
+        WebhookError::BadSignature => {
+            ApiError::new(StatusCode::UNAUTHORIZED, "invalid_signature", detail)
+        }
+        WebhookError::Stale(_) => ApiError::bad_request("stale_webhook", detail),
+        WebhookError::BadBody(_) => ApiError::bad_request("invalid_event", detail),
+    }
+}

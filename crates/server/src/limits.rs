@@ -1,0 +1,160 @@
+//! Plan limits on the tenant API. One middleware around every tenant route counts the call
+//! (in memory, see `smartdmv_tenancy::usage::UsageMeter`) and refuses it with 402
+//! `plan_limit_reached` when the month's API calls are used up, or when it would create
+//! records while the company's recorded storage is at or over its limit. Seats (`maxUsers`)
+//! and practices (`maxPractices`) are checked by the handlers that add them, since only they
+//! know whether a write adds one.
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use smartdmv_domain::usage::{Limit, exhausted, room_for_one_more};
+use smartdmv_tenancy::usage::CallVerdict;
+
+use crate::app::AppState;
+use crate::auth::{TenantPrincipal, token};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::resolve_company;
+
+/// 402 `plan_limit_reached` naming the limit and its value.
+pub fn plan_limit_reached(limit: Limit, max: u64, detail: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::PAYMENT_REQUIRED, "plan_limit_reached", detail)
+        .with("limit", serde_json::json!(limit.as_str()))
+        .with("max", serde_json::json!(max))
+}
+
+/// Tenant `POST` routes that create no records (signing in and out, status changes), so they
+/// keep working when storage is full. Every other `POST` creates something.
+pub const POSTS_THAT_CREATE_NOTHING: &[&str] = &[
+    "/api/auth/login",
+    "/api/auth/logout",
+    "/api/auth/change-password",
+    "/api/auth/accept-invitation",
+    "/api/auth/handoff",
+    "/api/appointments/{id}/status",
+    "/api/appointments/{id}/cancel",
+];
+
+/// Whether a request to a tenant route may create records.
+pub fn creates_records(method: &Method, route: &str) -> bool {
+    method == Method::POST && !POSTS_THAT_CREATE_NOTHING.contains(&route)
+}
+
+/// Counts a tenant API call and enforces `apiCallsPerMonth` and `storageBytes`.
+///
+/// A call counts when it carries credentials (a bearer token or the session cookie) that
+/// are not refused (401): the calls of the company's users and integrations. Calls without
+/// credentials (sign-in, the public profile) are not counted, so nobody outside the company
+/// can use up its allowance; once it is used up every call is refused, those included. A
+/// request whose company cannot be resolved passes through untouched: its handler answers
+/// the resolution error.
+pub async fn meter_tenant_calls(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let Ok(company) = resolve_company(&parts, &state).await else {
+        return next.run(Request::from_parts(parts, body)).await;
+    };
+    let p = &state.platform;
+    let limits = &company.limits;
+    let credentialed = token::credential(&parts, token::TENANT_COOKIE).is_some();
+    if let CallVerdict::OverLimit { max } = p
+        .usage
+        .record_call(
+            &p.owner,
+            company.id,
+            limits.api_calls_per_month,
+            credentialed,
+        )
+        .await
+    {
+        return plan_limit_reached(
+            Limit::ApiCallsPerMonth,
+            max,
+            format!("the company's plan allows {max} API calls a month; they are used up"),
+        )
+        .into_response();
+    }
+    let route = parts
+        .extensions
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or_default();
+    if let Some(max) = limits.storage_bytes
+        && creates_records(&parts.method, route)
+        && exhausted(Some(max), p.usage.storage(company.id).unwrap_or(0))
+    {
+        if credentialed {
+            p.usage.refund(company.id);
+        }
+        return plan_limit_reached(
+            Limit::StorageBytes,
+            max,
+            format!(
+                "the company's plan allows {max} bytes of storage and they are used; \
+                 records can be read but no new ones created"
+            ),
+        )
+        .into_response();
+    }
+    let resp = next.run(Request::from_parts(parts, body)).await;
+    if credentialed && resp.status() == StatusCode::UNAUTHORIZED {
+        p.usage.refund(company.id);
+    }
+    resp
+}
+
+/// 402 when the company has no free seat for one more active staff user (`maxUsers`).
+pub async fn check_user_seat(p: &TenantPrincipal) -> ApiResult<()> {
+    let Some(max) = p.tenant.company.limits.max_users else {
+        return Ok(());
+    };
+    let used = smartdmv_store::tenant::usage::count_active_staff(p.db())
+        .await
+        .map_err(|e| p.db_error(e))?;
+    if room_for_one_more(Some(max), used) {
+        Ok(())
+    } else {
+        Err(plan_limit_reached(
+            Limit::MaxUsers,
+            max,
+            format!("the company's plan allows {max} active staff users"),
+        ))
+    }
+}
+
+/// 402 when the company has as many open practices as its plan allows (`maxPractices`).
+pub async fn check_practice_room(p: &TenantPrincipal) -> ApiResult<()> {
+    let Some(max) = p.tenant.company.limits.max_practices else {
+        return Ok(());
+    };
+    let open = smartdmv_store::tenant::practice::count_active(p.db())
+        .await
+        .map_err(|e| p.db_error(e))?;
+    if room_for_one_more(Some(max), open) {
+        Ok(())
+    } else {
+        Err(plan_limit_reached(
+            Limit::MaxPractices,
+            max,
+            format!("the company's plan allows {max} open practices"),
+        ))
+    }
+}
+
+/// 403 `email_unverified` until the address a company signed up with is verified: an
+/// unverified administrator may work in the company but not invite or add users.
+pub fn check_email_verified(p: &TenantPrincipal) -> ApiResult<()> {
+    if p.tenant.company.email_verified {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "email_unverified",
+            "verify the email address the company signed up with before adding users",
+        ))
+    }
+}

@@ -1,0 +1,91 @@
+//! Payments received against platform invoices (`platform_payments`) and the webhook events
+//! of payment providers already processed (`billing_webhook_events`).
+
+use sea_orm::QueryOrder;
+use sea_orm::entity::prelude::*;
+
+use crate::StoreError;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "platform_payments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub invoice_id: Uuid,
+    pub company_id: Uuid,
+    /// `manual`, or the name of a card provider.
+    pub provider: String,
+    /// The bank transfer's or the provider's reference; unique per provider.
+    pub reference: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub received_at: TimeDateTimeWithTimeZone,
+    pub recorded_by: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// Records a payment; the same provider reference twice is a conflict.
+pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, StoreError> {
+    match ActiveModel::from(model).reset_all().insert(db).await {
+        Ok(m) => Ok(m),
+        Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("payment")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn of(db: &impl ConnectionTrait, invoice: Uuid) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::InvoiceId.eq(invoice))
+        .order_by_asc(Column::ReceivedAt)
+        .all(db)
+        .await
+}
+
+pub mod webhook_event {
+    //! Provider events already applied, so that a redelivered event changes nothing.
+
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "billing_webhook_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub provider: String,
+        pub event_id: String,
+        pub kind: String,
+        /// `applied` or `ignored`.
+        pub outcome: String,
+        pub received_at: TimeDateTimeWithTimeZone,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+
+    /// Records an event; `false` when it was recorded before (a replay).
+    pub async fn record(db: &impl ConnectionTrait, model: Model) -> Result<bool, DbErr> {
+        match ActiveModel::from(model).reset_all().insert(db).await {
+            Ok(_) => Ok(true),
+            Err(e) if crate::is_unique_violation(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn find(
+        db: &impl ConnectionTrait,
+        provider: &str,
+        event_id: &str,
+    ) -> Result<Option<Model>, DbErr> {
+        Entity::find()
+            .filter(Column::Provider.eq(provider))
+            .filter(Column::EventId.eq(event_id))
+            .one(db)
+            .await
+    }
+}

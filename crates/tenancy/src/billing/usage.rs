@@ -1,0 +1,87 @@
+//! Usage counts billing needs: open practices and active staff users of a company, counted
+//! in its own database (two cheap `count(*)`s). Plan changes are checked against them and the
+//! owner's analytics show them. The one place they are read, so that a maintained usage
+//! table can take over without touching the callers.
+
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde::Serialize;
+use smartdmv_domain::TenantRole;
+use smartdmv_store::owner::{company, plan};
+use smartdmv_store::tenant::{practice, user};
+
+use crate::registry::TenantTarget;
+use crate::{Platform, TenancyError};
+
+/// What a company uses now.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    /// Open practices.
+    pub practices: u64,
+    /// Active staff users (pet owners' portal accounts do not take a seat).
+    pub users: u64,
+}
+
+/// Counts a company's usage in its database.
+pub async fn current(p: &Platform, c: &company::Model) -> Result<Usage, TenancyError> {
+    let target = TenantTarget {
+        company: c.company_id(),
+        location: p.provisioner.location_of(c)?,
+        schema_version: c.schema_version,
+    };
+    let tdb = p.registry.acquire(&target).await?;
+    let db = tdb.conn();
+    let counted = async {
+        let practices = practice::count_active(db).await?;
+        let users = user::Entity::find()
+            .filter(user::Column::Active.eq(true))
+            .filter(user::Column::Role.ne(TenantRole::Client.as_str()))
+            .count(db)
+            .await?;
+        Ok::<_, sea_orm::DbErr>(Usage { practices, users })
+    }
+    .await;
+    counted.map_err(|e| {
+        tdb.report_error(&e);
+        e.into()
+    })
+}
+
+/// Refuses a plan whose limits (with the company's own overrides) the company's current
+/// usage already exceeds: 409 `plan_limits_exceeded` naming the limit.
+pub fn check_fits(
+    usage: &Usage,
+    target: &plan::Model,
+    settings: &serde_json::Value,
+) -> Result<(), TenancyError> {
+    let (limits, _) = crate::entitlements::effective(Some(target), settings);
+    let checks = [
+        (
+            "maxPractices",
+            "open practices",
+            usage.practices,
+            limits.max_practices,
+        ),
+        (
+            "maxUsers",
+            "active staff users",
+            usage.users,
+            limits.max_users,
+        ),
+    ];
+    for (name, what, used, limit) in checks {
+        if let Some(max) = limit
+            && used > max
+        {
+            return Err(TenancyError::Conflict {
+                code: "plan_limits_exceeded",
+                message: format!(
+                    "the company has {used} {what} but plan {} allows {max} ({name}); \
+                     reduce the usage first",
+                    target.name
+                ),
+            });
+        }
+    }
+    Ok(())
+}

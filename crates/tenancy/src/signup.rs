@@ -1,0 +1,298 @@
+//! Self-service sign-up: a company created on a trial of a chosen plan with its first
+//! administrator, the verification of the address it signed up with (a one-time token sent
+//! through the email outbox), and the one-time login hand-off that lands the new
+//! administrator signed in on the company's host.
+//!
+//! Until the address is verified the company's settings hold `signup.verifiedAt = null`;
+//! the tenant API lets the administrator work but not add users (see the server's limits).
+
+use rand::Rng;
+use sea_orm::TransactionTrait;
+use sha2::{Digest, Sha256};
+use smartdmv_domain::CompanyId;
+use smartdmv_store::owner::signup_token::{self, Kind};
+use smartdmv_store::owner::{audit, company, outbox};
+
+use crate::company::{Actor, NewAdmin, NewCompany, create_with_settings};
+use crate::resolve::SIGNUP_SETTINGS;
+use crate::{Platform, TenancyError};
+
+/// How long an email verification link works.
+pub const VERIFICATION_HOURS: i64 = 72;
+/// How long the login hand-off of a sign-up works.
+pub const HANDOFF_MINUTES: i64 = 5;
+
+/// What the sign-up form sends.
+#[derive(Debug, Clone)]
+pub struct Signup {
+    pub company_name: String,
+    pub subdomain: String,
+    pub email: String,
+    pub name: String,
+    pub password: String,
+    /// The id of an active plan.
+    pub plan: String,
+}
+
+/// A company created by sign-up, with the one-time tokens only its caller sees.
+#[derive(Debug, Clone)]
+pub struct SignedUp {
+    pub company: company::Model,
+    /// Redeemed on the company's host to land signed in (within [`HANDOFF_MINUTES`]).
+    pub handoff_token: String,
+    pub handoff_expires_at: time::OffsetDateTime,
+    /// The verification link that was queued, for a development log line; it carries a
+    /// secret and goes to the address owner only.
+    pub verification_link: String,
+}
+
+/// A sign-up form's fields under the names of company creation.
+const FIELD_NAMES: [(&str, &str); 5] = [
+    ("name", "companyName"),
+    ("contactEmail", "email"),
+    ("admin.email", "email"),
+    ("admin.name", "name"),
+    ("admin.password", "password"),
+];
+
+fn rename_fields(e: TenancyError) -> TenancyError {
+    let TenancyError::Invalid(fields) = e else {
+        return e;
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (f, m) in fields {
+        let f = FIELD_NAMES
+            .iter()
+            .find(|(from, _)| *from == f)
+            .map_or(f, |(_, to)| (*to).to_owned());
+        if !out.contains(&(f.clone(), m.clone())) {
+            out.push((f, m));
+        }
+    }
+    TenancyError::Invalid(out)
+}
+
+fn new_token() -> String {
+    rand::rng()
+        .sample_iter(rand::distr::Alphanumeric)
+        .take(43)
+        .map(char::from)
+        .collect()
+}
+
+/// SHA-256 of a token, hex: what the owner database keeps.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Creates and provisions a company on a trial of the chosen plan, its first administrator,
+/// the verification message in the outbox (its link made by `verify_link` from the
+/// company's subdomain and the token) and a login hand-off. Input is validated like company
+/// creation, under the form's field names, before anything is written.
+pub async fn sign_up(
+    p: &Platform,
+    form: Signup,
+    ip: Option<String>,
+    verify_link: impl Fn(&str, &str) -> String,
+) -> Result<SignedUp, TenancyError> {
+    if form.plan.trim().is_empty() {
+        return Err(TenancyError::invalid("plan", "is required: choose a plan"));
+    }
+    let email = form.email.trim().to_ascii_lowercase();
+    let actor = Actor {
+        label: format!("signup:{email}"),
+        ip,
+    };
+    let mut settings = serde_json::Map::new();
+    settings.insert(
+        SIGNUP_SETTINGS.into(),
+        serde_json::json!({"email": email, "verifiedAt": null}),
+    );
+    let input = NewCompany {
+        name: form.company_name,
+        subdomain: form.subdomain,
+        contact_email: email.clone(),
+        contact_phone: None,
+        database_url: None,
+        plan: Some(form.plan.trim().to_owned()),
+        admin: Some(NewAdmin {
+            email: email.clone(),
+            name: form.name,
+            password: form.password,
+        }),
+    };
+    // A company created on a plan starts its subscription on the configured trial.
+    let company = create_with_settings(p, input, settings, &actor)
+        .await
+        .map_err(rename_fields)?;
+    let id = company.company_id();
+
+    let verification = new_token();
+    let handoff = new_token();
+    let now = smartdmv_store::now();
+    let handoff_expires_at = now + time::Duration::minutes(HANDOFF_MINUTES);
+    let link = verify_link(&company.subdomain, &verification);
+    let txn = p.owner.conn().begin().await?;
+    signup_token::insert(
+        &txn,
+        Kind::EmailVerification,
+        id,
+        &email,
+        &token_hash(&verification),
+        now + time::Duration::hours(VERIFICATION_HOURS),
+    )
+    .await?;
+    outbox::enqueue(
+        &txn,
+        outbox::Message {
+            company: Some(id),
+            kind: "email_verification",
+            to: &email,
+            subject: "Verify your email address for SmartDMV",
+            body: format!(
+                "Welcome to SmartDMV, {}.\n\nConfirm that this is your address by opening \
+                 this link within {VERIFICATION_HOURS} hours:\n\n{link}\n\nUntil then you can \
+                 work in your company, but not add users.\n",
+                company.name
+            ),
+        },
+    )
+    .await?;
+    signup_token::insert(
+        &txn,
+        Kind::LoginHandoff,
+        id,
+        &email,
+        &token_hash(&handoff),
+        handoff_expires_at,
+    )
+    .await?;
+    audit::append(
+        &txn,
+        audit::Entry {
+            actor: &actor.label,
+            action: "company.signup",
+            company: Some(id),
+            detail: serde_json::json!({"email": email, "plan": company.plan}),
+            ip: actor.ip.clone(),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(SignedUp {
+        company,
+        handoff_token: handoff,
+        handoff_expires_at,
+        verification_link: link,
+    })
+}
+
+/// Marks the address of a sign-up verified. The token works once: unknown tokens (and, when
+/// `on_host_of` names the company whose host the link was opened on, another company's) are
+/// 404, used or expired ones 409.
+pub async fn verify_email(
+    p: &Platform,
+    token: &str,
+    on_host_of: Option<CompanyId>,
+) -> Result<company::Model, TenancyError> {
+    let db = p.owner.conn();
+    let found = signup_token::find(db, Kind::EmailVerification, &token_hash(token.trim()))
+        .await?
+        .filter(|t| on_host_of.is_none_or(|c| c == t.company_id))
+        .ok_or(TenancyError::NotFound("verification token"))?;
+    let now = smartdmv_store::now();
+    let txn = db.begin().await?;
+    if !signup_token::consume(&txn, Kind::EmailVerification, found.id, now).await? {
+        let (code, message) = if found.used_at.is_some() || found.expires_at > now {
+            ("token_used", "this verification link was already used")
+        } else {
+            (
+                "token_expired",
+                "this verification link has expired; ask for a new one",
+            )
+        };
+        return Err(TenancyError::Conflict {
+            code,
+            message: message.into(),
+        });
+    }
+    let mut c = company::get(&txn, found.company_id).await?;
+    if let Some(obj) = c.settings.as_object_mut() {
+        obj.insert(
+            SIGNUP_SETTINGS.into(),
+            serde_json::json!({"email": found.email, "verifiedAt": rfc3339(now)}),
+        );
+    }
+    let c = company::update(&txn, c).await?;
+    audit::append(
+        &txn,
+        audit::Entry {
+            actor: &format!("signup:{}", found.email),
+            action: "company.email_verified",
+            company: Some(found.company_id),
+            detail: serde_json::json!({"email": found.email}),
+            ip: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    p.resolver.invalidate();
+    Ok(c)
+}
+
+/// Uses a login hand-off of `company`; answers the email of the administrator to sign in.
+/// Unknown, used, expired and other companies' tokens are all 404 alike.
+pub async fn redeem_handoff(
+    p: &Platform,
+    company: CompanyId,
+    token: &str,
+) -> Result<String, TenancyError> {
+    let db = p.owner.conn();
+    let found = signup_token::find(db, Kind::LoginHandoff, &token_hash(token.trim()))
+        .await?
+        .filter(|t| t.company_id == company)
+        .ok_or(TenancyError::NotFound("hand-off"))?;
+    if signup_token::consume(db, Kind::LoginHandoff, found.id, smartdmv_store::now()).await? {
+        Ok(found.email)
+    } else {
+        Err(TenancyError::NotFound("hand-off"))
+    }
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creation_errors_take_the_forms_field_names() {
+        let e = rename_fields(TenancyError::Invalid(vec![
+            ("name".into(), "is required".into()),
+            ("contactEmail".into(), "must be an email address".into()),
+            ("admin.email".into(), "must be an email address".into()),
+            ("admin.password".into(), "is too short".into()),
+            ("subdomain".into(), "is reserved".into()),
+        ]));
+        let TenancyError::Invalid(f) = e else {
+            panic!("still a validation error")
+        };
+        let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["companyName", "email", "password", "subdomain"]);
+    }
+
+    #[test]
+    fn tokens_are_long_and_stored_hashed() {
+        let t = new_token();
+        assert_eq!(t.len(), 43);
+        assert_ne!(t, new_token());
+        assert_eq!(token_hash(&t).len(), 64);
+        assert_eq!(token_hash("abc"), token_hash("abc"));
+    }
+}
