@@ -7,8 +7,8 @@
 mod helpers;
 
 mod auth;
-mod browser;
 mod billing;
+mod browser;
 mod cli;
 mod companies;
 mod demo;
@@ -26,6 +26,8 @@ mod registry;
 mod resolution;
 mod scheduling;
 mod search;
+mod signup;
+mod usage;
 mod web;
 mod web_admin;
 mod web_auth;
@@ -34,5 +36,3 @@ mod web_pages;
 mod web_practice_admin;
 mod web_staff;
 mod webdriver;
-mod signup;
-mod usage;

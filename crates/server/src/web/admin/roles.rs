@@ -196,7 +196,9 @@ pub async fn create(
         permissions: Some(perms),
     };
     let retry = fork(&s, &p).await?;
-    match form_result(api::create(featured(&p)?, authorized::<RolesCreate>(p)?, ApiJson(body)).await)? {
+    match form_result(
+        api::create(featured(&p)?, authorized::<RolesCreate>(p)?, ApiJson(body)).await,
+    )? {
         Ok((_, Json(r))) => Ok(redirect_flash(
             &s,
             "/administrator/roles",
