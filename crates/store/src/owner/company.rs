@@ -186,6 +186,24 @@ pub async fn set_status(
     Ok(())
 }
 
+/// Sets the plan and the status of one company (billing's changes), leaving every other
+/// field to concurrent writers.
+pub async fn set_plan_and_status(
+    db: &impl ConnectionTrait,
+    id: CompanyId,
+    plan: Option<String>,
+    status: CompanyStatus,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::Plan, Expr::value(plan))
+        .col_expr(Column::Status, Expr::value(status.as_str()))
+        .col_expr(Column::UpdatedAt, Expr::value(crate::now()))
+        .filter(Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Records the tenant schema version a company's database is at.
 pub async fn set_schema_version(
     db: &impl ConnectionTrait,

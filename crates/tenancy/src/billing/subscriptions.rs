@@ -83,12 +83,17 @@ pub async fn put(
             message: format!("a {} company cannot change its subscription", c.status()),
         });
     }
-    let target = match req.plan_id.as_deref() {
-        Some(raw) => Some(crate::plans::choosable(db, "planId", raw).await?),
-        None => None,
-    };
     let current = subscription::for_company(db, company_id).await?;
     let live = current.as_ref().filter(|s| s.status().is_live());
+    // The plan a live subscription is on may be chosen again (dropping a scheduled change)
+    // even when retired; any other must be active.
+    let target = match req.plan_id.as_deref() {
+        Some(raw) => match live.filter(|s| raw.trim() == s.plan_id.to_string()) {
+            Some(s) => Some(plan::get(db, s.plan_id).await?),
+            None => Some(crate::plans::choosable(db, "planId", raw).await?),
+        },
+        None => None,
+    };
     // A different plan must fit the company's usage now.
     if let Some(t) = &target
         && live.is_none_or(|s| s.plan_id != t.id && s.pending_plan_id != Some(t.id))

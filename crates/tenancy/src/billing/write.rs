@@ -138,16 +138,13 @@ pub(crate) async fn write_in(
         )
         .await?;
     }
-    let mut row = company::get(txn, company_id).await?;
+    let row = company::get(txn, company_id).await?;
     let plan_id = saved.plan_id.to_string();
     let plan_moved = row.plan.as_deref() != Some(plan_id.as_str());
     let company_moved = next_company_status(&row, before.as_ref(), &saved);
     if plan_moved || company_moved.is_some() {
-        row.plan = Some(plan_id);
-        if let Some((_, to)) = company_moved {
-            row.status = to.as_str().into();
-        }
-        company::update(txn, row).await?;
+        let status = company_moved.map_or(row.status(), |(_, to)| to);
+        company::set_plan_and_status(txn, company_id, Some(plan_id), status).await?;
     }
     if let Some((f, t)) = company_moved {
         audit::append(

@@ -200,4 +200,16 @@ async fn a_plan_the_company_has_outgrown_is_refused(b: Backend) {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["errors"]["planId"].is_array(), "{v}");
+    // The company's own plan, even retired, can be chosen again to drop the scheduled change.
+    let (s, _) = owner(
+        &app,
+        Method::PATCH,
+        &format!("/api/owner/plans/{}", big["id"].as_str().unwrap()),
+        Some(json!({"active": false})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let sub = put_subscription(&app, &cid, json!({"planId": big["id"]})).await;
+    assert_eq!(sub["plan"]["name"], "Big");
+    assert_eq!(sub["pendingPlan"], serde_json::Value::Null);
 }
