@@ -219,14 +219,15 @@ pub async fn verify_email(
             message: message.into(),
         });
     }
-    let mut c = company::get(&txn, found.company_id).await?;
-    if let Some(obj) = c.settings.as_object_mut() {
+    let mut settings = company::get(&txn, found.company_id).await?.settings;
+    if let Some(obj) = settings.as_object_mut() {
         obj.insert(
             SIGNUP_SETTINGS.into(),
             serde_json::json!({"email": found.email, "verifiedAt": rfc3339(now)}),
         );
     }
-    let c = company::update(&txn, c).await?;
+    company::set_settings(&txn, found.company_id, settings).await?;
+    let c = company::get(&txn, found.company_id).await?;
     audit::append(
         &txn,
         audit::Entry {

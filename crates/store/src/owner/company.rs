@@ -204,6 +204,22 @@ pub async fn set_plan_and_status(
     Ok(())
 }
 
+/// Sets the settings of one company, leaving its status, plan and other fields to
+/// concurrent writers.
+pub async fn set_settings(
+    db: &impl ConnectionTrait,
+    id: CompanyId,
+    settings: serde_json::Value,
+) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::Settings, Expr::value(settings))
+        .col_expr(Column::UpdatedAt, Expr::value(crate::now()))
+        .filter(Column::Id.eq(id.0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Records the tenant schema version a company's database is at.
 pub async fn set_schema_version(
     db: &impl ConnectionTrait,
