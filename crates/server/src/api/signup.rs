@@ -2,7 +2,9 @@
 //! company on a trial of a plan with its first administrator and answers the company's
 //! address and a one-time login hand-off; `POST /api/auth/handoff` on the company's host
 //! redeems it for a session. `GET`/`POST /api/signup/verify?token=` (any host; on a company
-//! host only that company's tokens) verifies the address, once.
+//! host only that company's tokens) verifies the address, once. The verification message
+//! links to the page `/signup/verify?token=` on the company's host, which asks the reader to
+//! confirm (a POST), so that a mail scanner fetching the link does not use the token up.
 //!
 //! An unverified administrator can sign in and work (`/api/auth/me` says
 //! `emailVerified: false`, for a banner) but cannot add or invite users until verified.
@@ -101,7 +103,7 @@ pub(crate) async fn sign_up(
     let links = s.clone();
     let result = signup::sign_up(&s.platform, form, ip, move |sub, token| {
         format!(
-            "{}/api/signup/verify?token={token}",
+            "{}/signup/verify?token={token}",
             company_url(&links, sub)
         )
     })

@@ -81,6 +81,7 @@ impl Area {
             Area::Public => &[],
             Area::Owner => &[
                 ("Dashboard", "/owner"),
+                ("Analytics", "/owner/analytics"),
                 ("Companies", "/owner/companies"),
                 ("New company", "/owner/companies/new"),
                 ("Platform users", "/owner/users"),
@@ -136,6 +137,8 @@ pub struct Chrome {
     pub csrf: String,
     pub flash: Option<Flash>,
     pub impersonation: Option<String>,
+    /// A notice about the account shown on every page (an address awaiting verification).
+    pub notice: Option<String>,
     /// Seconds after which the page reloads itself (provisioning progress, no script).
     pub refresh: Option<u32>,
 }
@@ -173,6 +176,7 @@ impl Chrome {
             csrf: ctx.csrf.clone(),
             flash: ctx.flash.clone(),
             impersonation: None,
+            notice: None,
             refresh: None,
         }
     }
@@ -204,6 +208,13 @@ impl Chrome {
                     .unwrap_or_default()
             )
         });
+        if area == Area::Administrator && !p.tenant.company.email_verified {
+            c.notice = Some(
+                "Please verify your email address: open the link in the message we sent you. \
+                 Until then you can work, but not add or invite users."
+                    .into(),
+            );
+        }
         c
     }
 

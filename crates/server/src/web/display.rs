@@ -1,4 +1,4 @@
-//! How the practice pages show API values: local times, dates, ages, statuses, and the
+//! How the pages show API values: local times, dates, ages, statuses, money, and the
 //! conversion of a local date and time typed into a form into the instant the API takes.
 
 use jiff::Timestamp;
@@ -90,9 +90,24 @@ pub fn local_to_utc(date: &str, time: &str, tz: &TimeZone) -> Option<String> {
     Some(z.timestamp().to_string())
 }
 
+/// An amount in minor units with its currency: `249.00 USD`, `-0.50 EUR`.
+pub fn money(cents: i64, currency: &str) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_shows_two_decimals_and_the_currency() {
+        assert_eq!(money(24900, "USD"), "249.00 USD");
+        assert_eq!(money(5, "EUR"), "0.05 EUR");
+        assert_eq!(money(-50, "EUR"), "-0.50 EUR");
+        assert_eq!(money(i64::MIN, "USD"), "-92233720368547758.08 USD");
+    }
 
     #[test]
     fn times_show_as_written_in_the_practice() {

@@ -103,7 +103,7 @@ pub struct LoginForm {
 }
 
 /// Copies the session cookie an API login answered with onto a redirect.
-fn redirect_with_cookies(api: &Response, to: &str) -> Response {
+pub(super) fn redirect_with_cookies(api: &Response, to: &str) -> Response {
     let mut resp = Redirect::to(to).into_response();
     for v in api.headers().get_all(SET_COOKIE) {
         resp.headers_mut().append(SET_COOKIE, v.clone());

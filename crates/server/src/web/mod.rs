@@ -3,10 +3,12 @@
 //! apply the same validation, permissions and audit.
 //!
 //! Areas: `/owner` (platform host), `/administrator`, `/practice-administrator`, `/practice`
-//! (staff) and `/client` (company hosts). `/login`, `/logout` and `/` serve both hosts.
+//! (staff) and `/client` (company hosts). `/login`, `/logout` and `/` serve both hosts;
+//! `/signup` the platform host, with its landing and email verification on the company's.
 
 pub mod admin;
 pub mod booking;
+pub mod chart;
 pub mod chrome;
 pub mod csrf;
 pub mod display;
@@ -18,6 +20,7 @@ pub mod owner;
 pub mod portal;
 pub mod practice_admin;
 pub mod session;
+pub mod signup;
 pub mod staff;
 
 use askama::Template;
@@ -41,6 +44,8 @@ pub fn pages() -> Vec<(&'static str, chrome::Area)> {
         ("/", Public),
         ("/login", Public),
         ("/account/password", Public),
+        ("/signup", Public),
+        ("/signup/verify", Public),
     ]
     .into_iter()
     .chain(owner::PAGES.iter().map(|p| (*p, Owner)))
@@ -65,6 +70,12 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(login::password_form).post(login::password_submit),
         )
         .route("/session/handoff", get(login::handoff))
+        .route("/signup", get(signup::show).post(signup::submit))
+        .route("/signup/welcome", get(signup::welcome))
+        .route(
+            "/signup/verify",
+            get(signup::verify_form).post(signup::verify_submit),
+        )
         .route(
             "/invitation/{token}",
             get(invitation::show).post(invitation::accept),

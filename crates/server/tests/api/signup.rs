@@ -151,7 +151,7 @@ async fn a_signup_lands_its_administrator_in_a_trial_company(b: Backend) {
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].kind, "email_verification");
     assert_eq!(mail[0].company_id.map(|c| c.to_string()), Some(id.clone()));
-    let prefix = format!("http://fresh-vet.localhost:{port}/api/signup/verify?token=");
+    let prefix = format!("http://fresh-vet.localhost:{port}/signup/verify?token=");
     let at = mail[0].body.find(&prefix).expect("a verification link");
     let link_token: String = mail[0].body[at + prefix.len()..]
         .chars()

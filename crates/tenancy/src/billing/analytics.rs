@@ -122,6 +122,58 @@ fn mrr_of(p: &plan::Model) -> i64 {
     }
 }
 
+/// New and churned companies per month (the last twelve) and the trial conversion, from the
+/// companies and the subscription events up to `now`.
+fn lifecycle(
+    companies: &[company::Model],
+    events: &[event::Model],
+    now: Timestamp,
+) -> (Vec<MonthFigures>, TrialConversion) {
+    let mut new: HashMap<String, u64> = HashMap::new();
+    for c in companies {
+        *new.entry(month_of(to_instant(c.created_at))).or_insert(0) += 1;
+    }
+    let mut churned: HashMap<String, u64> = HashMap::new();
+    let (mut ended, mut converted) = (0u64, 0u64);
+    for e in events {
+        let at = to_instant(e.at);
+        if at > now {
+            continue;
+        }
+        let from = e.from_status.as_deref().and_then(SubscriptionStatus::parse);
+        let to = SubscriptionStatus::parse(&e.to_status);
+        if to == Some(SubscriptionStatus::Canceled) && from != to {
+            *churned.entry(month_of(at)).or_insert(0) += 1;
+        }
+        if from == Some(SubscriptionStatus::Trialing) && to != from {
+            ended += 1;
+            converted += u64::from(to == Some(SubscriptionStatus::Active));
+        }
+    }
+    let months = last_twelve_months(now)
+        .into_iter()
+        .map(|m| MonthFigures {
+            new: new.get(&m).copied().unwrap_or(0),
+            churned: churned.get(&m).copied().unwrap_or(0),
+            month: m,
+        })
+        .collect();
+    let conversion = TrialConversion {
+        ended,
+        converted,
+        rate: (ended > 0).then(|| converted as f64 / ended as f64),
+    };
+    (months, conversion)
+}
+
+/// Only the new and churned companies of the last twelve months: the part of [`compute`]
+/// that reads no company's database (for the dashboard).
+pub async fn months(p: &Platform) -> Result<Vec<MonthFigures>, TenancyError> {
+    let db = p.owner.conn();
+    let companies = company::list_with_status(db, &CompanyStatus::ALL).await?;
+    Ok(lifecycle(&companies, &event::all(db).await?, p.clock.now()).0)
+}
+
 pub async fn compute(p: &Platform) -> Result<Analytics, TenancyError> {
     let now = p.clock.now();
     let db = p.owner.conn();
@@ -142,28 +194,7 @@ pub async fn compute(p: &Platform) -> Result<Analytics, TenancyError> {
         }
     }
 
-    let months = last_twelve_months(now);
-    let mut new: HashMap<String, u64> = HashMap::new();
-    for c in &companies {
-        *new.entry(month_of(to_instant(c.created_at))).or_insert(0) += 1;
-    }
-    let mut churned: HashMap<String, u64> = HashMap::new();
-    let (mut ended, mut converted) = (0u64, 0u64);
-    for e in event::all(db).await? {
-        let at = to_instant(e.at);
-        if at > now {
-            continue;
-        }
-        let from = e.from_status.as_deref().and_then(SubscriptionStatus::parse);
-        let to = SubscriptionStatus::parse(&e.to_status);
-        if to == Some(SubscriptionStatus::Canceled) && from != to {
-            *churned.entry(month_of(at)).or_insert(0) += 1;
-        }
-        if from == Some(SubscriptionStatus::Trialing) && to != from {
-            ended += 1;
-            converted += u64::from(to == Some(SubscriptionStatus::Active));
-        }
-    }
+    let (months, trial_conversion) = lifecycle(&companies, &event::all(db).await?, now);
 
     // Revenue: per currency, and per company for the top list.
     let mut monthly: BTreeMap<String, (i64, i64, u64)> = BTreeMap::new();
@@ -228,20 +259,9 @@ pub async fn compute(p: &Platform) -> Result<Analytics, TenancyError> {
     Ok(Analytics {
         as_of: now.to_string(),
         companies_by_status: by_status,
-        months: months
-            .into_iter()
-            .map(|m| MonthFigures {
-                new: new.get(&m).copied().unwrap_or(0),
-                churned: churned.get(&m).copied().unwrap_or(0),
-                month: m,
-            })
-            .collect(),
+        months,
         revenue,
-        trial_conversion: TrialConversion {
-            ended,
-            converted,
-            rate: (ended > 0).then(|| converted as f64 / ended as f64),
-        },
+        trial_conversion,
         top_companies: top,
         usage: usage_list,
         schema_versions: versions

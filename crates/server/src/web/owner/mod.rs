@@ -1,6 +1,8 @@
 //! `/owner`: the platform owner's dashboard on the platform host. Headline figures, the
-//! companies (list, search, create, one company's page and its actions) and platform users.
+//! companies (list, search, create, one company's page and its actions), platform users and
+//! the platform's analytics.
 
+mod analytics;
 mod company;
 mod users;
 
@@ -25,6 +27,7 @@ use crate::extract::ApiQuery;
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/owner", get(dashboard))
+        .route("/owner/analytics", get(analytics::show))
         .route("/owner/companies", get(list).post(company::create))
         .route("/owner/companies/new", get(company::new_form))
         .route("/owner/companies/{id}", get(company::show))
@@ -49,6 +52,7 @@ pub fn routes() -> axum::Router<AppState> {
 /// The pages of this area, for the page-permission tests.
 pub const PAGES: &[&str] = &[
     "/owner",
+    "/owner/analytics",
     "/owner/companies",
     "/owner/companies/new",
     "/owner/companies/{company}",
@@ -67,6 +71,8 @@ struct DashboardPage {
     chrome: Chrome,
     figures: Vec<Figure>,
     recent: Vec<CompanyOut>,
+    /// New and churned companies of the last twelve months (SVG).
+    months_chart: String,
 }
 
 async fn dashboard(
@@ -108,10 +114,14 @@ async fn dashboard(
         }),
     )
     .await?;
+    let months = smartdmv_tenancy::billing::analytics::months(&s.platform)
+        .await
+        .map_err(crate::error::ApiError::from)?;
     html(&DashboardPage {
         chrome: Chrome::platform(&ctx, "Dashboard", &op),
         figures,
         recent: page.items,
+        months_chart: analytics::months_chart("dash-months", &months).svg(),
     })
 }
 

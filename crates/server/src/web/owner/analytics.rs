@@ -1,0 +1,206 @@
+//! `/owner/analytics`: the platform's analytics (OWNER only) as server-drawn charts, each
+//! with its numbers in a table beside it: companies by status, new and churned companies per
+//! month, MRR and ARR per currency, trial conversion, the largest companies, usage per
+//! company and the fleet's schema versions. The numbers are the JSON API's
+//! (`GET /api/owner/analytics`).
+
+use askama::Template;
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use smartdmv_tenancy::billing::analytics::{MonthFigures, SchemaVersionCount};
+
+use super::super::chart::{BarChart, Series};
+use super::super::chrome::{Chrome, PageCtx};
+use super::super::display::money;
+use super::super::error::WebResult;
+use super::super::html;
+use super::super::session::Owner;
+use crate::api::billing::show_analytics;
+use crate::app::AppState;
+
+/// A status code as a label: `PAST_DUE` -> `Past due`.
+pub fn status_words(status: &str) -> String {
+    let lower = status.replace('_', " ").to_lowercase();
+    let mut chars = lower.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// New and churned companies per month, as paired bars.
+pub fn months_chart(id: &str, months: &[MonthFigures]) -> BarChart {
+    BarChart {
+        id: id.into(),
+        title: "New and churned companies per month".into(),
+        categories: months.iter().map(|m| m.month.clone()).collect(),
+        series: vec![
+            Series {
+                name: "New".into(),
+                values: months.iter().map(|m| m.new).collect(),
+            },
+            Series {
+                name: "Churned".into(),
+                values: months.iter().map(|m| m.churned).collect(),
+            },
+        ],
+    }
+}
+
+struct StatusRow {
+    status: String,
+    label: String,
+    companies: u64,
+}
+
+struct RevenueRow {
+    currency: String,
+    mrr: String,
+    arr: String,
+    paying: u64,
+}
+
+struct TopRow {
+    id: String,
+    name: String,
+    status: String,
+    plan: String,
+    mrr: String,
+}
+
+struct UsageRow {
+    id: String,
+    name: String,
+    /// `None` when the company's database could not be read.
+    counts: Option<(u64, u64)>,
+}
+
+#[derive(Template)]
+#[template(path = "owner/analytics.html")]
+struct AnalyticsPage {
+    chrome: Chrome,
+    as_of: String,
+    statuses: Vec<StatusRow>,
+    status_chart: String,
+    months: Vec<MonthFigures>,
+    months_chart: String,
+    revenue: Vec<RevenueRow>,
+    trials_ended: u64,
+    trials_converted: u64,
+    /// The conversion rate in whole percent; empty before any trial ended.
+    conversion_rate: String,
+    conversion_chart: String,
+    top: Vec<TopRow>,
+    usage: Vec<UsageRow>,
+    versions: Vec<SchemaVersionCount>,
+    versions_chart: String,
+}
+
+/// `GET /owner/analytics`
+pub async fn show(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+) -> WebResult<Response> {
+    let Json(a) = show_analytics(State(s.clone()), op.clone()).await?;
+    let statuses: Vec<StatusRow> = a
+        .companies_by_status
+        .iter()
+        .map(|(status, n)| StatusRow {
+            label: status_words(status),
+            status: status.clone(),
+            companies: *n,
+        })
+        .collect();
+    let status_chart = BarChart::single(
+        "chart-status",
+        "Companies by status",
+        "Companies",
+        statuses.iter().map(|r| (r.label.clone(), r.companies)),
+    );
+    let t = &a.trial_conversion;
+    let conversion_chart = BarChart::single(
+        "chart-trials",
+        "Trials that ended, by outcome",
+        "Trials",
+        [
+            ("Converted".to_owned(), t.converted),
+            (
+                "Did not convert".to_owned(),
+                t.ended.saturating_sub(t.converted),
+            ),
+        ],
+    );
+    let versions_chart = BarChart::single(
+        "chart-schema",
+        "Companies per schema version",
+        "Companies",
+        a.schema_versions
+            .iter()
+            .map(|v| (format!("v{}", v.version), v.companies)),
+    );
+    html(&AnalyticsPage {
+        chrome: Chrome::platform(&ctx, "Analytics", &op),
+        as_of: a.as_of.clone(),
+        status_chart: status_chart.svg(),
+        statuses,
+        months_chart: months_chart("chart-months", &a.months).svg(),
+        months: a.months,
+        revenue: a
+            .revenue
+            .iter()
+            .map(|r| RevenueRow {
+                currency: r.currency.clone(),
+                mrr: money(r.mrr_cents, &r.currency),
+                arr: money(r.arr_cents, &r.currency),
+                paying: r.paying_companies,
+            })
+            .collect(),
+        trials_ended: t.ended,
+        trials_converted: t.converted,
+        conversion_rate: t
+            .rate
+            .map(|r| format!("{:.0}%", r * 100.0))
+            .unwrap_or_default(),
+        conversion_chart: conversion_chart.svg(),
+        top: a
+            .top_companies
+            .iter()
+            .map(|c| TopRow {
+                id: c.company_id.clone(),
+                name: c.name.clone(),
+                status: c.status.clone(),
+                plan: c.plan.clone().unwrap_or_default(),
+                mrr: c
+                    .currency
+                    .as_deref()
+                    .map(|cur| money(c.mrr_cents, cur))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        usage: a
+            .usage
+            .iter()
+            .map(|u| UsageRow {
+                id: u.company_id.clone(),
+                name: u.name.clone(),
+                counts: u.usage.as_ref().map(|x| (x.practices, x.users)),
+            })
+            .collect(),
+        versions_chart: versions_chart.svg(),
+        versions: a.schema_versions,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_read_as_words() {
+        assert_eq!(status_words("PAST_DUE"), "Past due");
+        assert_eq!(status_words("ACTIVE"), "Active");
+        assert_eq!(status_words(""), "");
+    }
+}
