@@ -129,6 +129,7 @@ async fn owner_creates_a_company_in_the_browser_and_sees_it_ready(backend: Backe
 both_backends!(
     owner_creates_a_company_in_the_browser_and_sees_it_ready,
     company_people_work_in_their_own_areas_in_the_browser,
+    a_visitor_signs_up_in_the_browser_and_the_owner_sees_the_charts,
 );
 
 /// Selects an option of a `<select>` by its value.
@@ -316,5 +317,72 @@ async fn company_people_work_in_their_own_areas_in_the_browser(backend: Backend)
     );
     b.screenshot(&format!("{tag}-15-other-company-refused"))
         .await;
+    b.quit().await;
+}
+
+async fn a_visitor_signs_up_in_the_browser_and_the_owner_sees_the_charts(backend: Backend) {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(backend).await;
+    let tag = if app.backend.is_pg() { "pg" } else { "sqlite" };
+    crate::plans::create_plan(
+        &app,
+        crate::plans::plan_body("Basic", 4900, &[], None, None),
+    )
+    .await;
+    let pro = crate::plans::create_plan(
+        &app,
+        crate::plans::plan_body("Pro", 14900, &[], None, None),
+    )
+    .await;
+    let pro_id = pro["id"].as_str().unwrap();
+
+    // From the platform's sign-in page to the form.
+    b.goto(&platform_url(&app, "/login")).await;
+    b.click("#trial-link a").await;
+    assert!(b.wait_for("#signup-form").await, "{}", b.source().await);
+    b.fill("#f-companyName", "Browser Signup Vets").await;
+    b.fill("#f-subdomain", "signup-vets").await;
+    choose(&b, "#f-plan", pro_id).await;
+    b.fill("#f-name", "Sam Founder").await;
+    b.fill("#f-email", "sam@signup-vets.example").await;
+    b.fill("#f-password", PASSWORD).await;
+    b.screenshot(&format!("{tag}-20-signup")).await;
+    b.click("#signup-form button[type=submit]").await;
+
+    // The answer lands on the new company's host, signed in as its administrator.
+    let url = b.wait_url("/administrator").await;
+    assert_eq!(
+        url,
+        company_url(&app, "signup-vets", "/administrator"),
+        "{}",
+        b.source().await
+    );
+    assert_eq!(b.text("h1").await, "Company administration");
+    assert!(b.text(".topbar .who").await.contains("Sam Founder"));
+    assert!(
+        b.text("#notice").await.contains("verify your email address"),
+        "{}",
+        b.source().await
+    );
+    b.screenshot(&format!("{tag}-21-signup-landed")).await;
+
+    // The owner sees the new company in the charts.
+    let owner = &b;
+    sign_in(owner, &platform_url(&app, "/login"), OWNER_EMAIL, PASSWORD).await;
+    owner.goto(&platform_url(&app, "/owner/analytics")).await;
+    assert_eq!(owner.text("h1").await, "Platform analytics");
+    assert_eq!(owner.find_all("svg.chart[role=img]").await.len(), 4);
+    assert_eq!(
+        owner.find_all("svg.chart rect.bar").await.len(),
+        1 + 24 + 2 + 1,
+        "status, months, trials and schema bars"
+    );
+    assert!(owner.source().await.contains("Trial 1"), "the summary names it");
+    owner.screenshot(&format!("{tag}-22-owner-analytics")).await;
+    owner.goto(&platform_url(&app, "/owner")).await;
+    assert_eq!(owner.find_all("svg.chart rect.bar").await.len(), 24);
+    owner.screenshot(&format!("{tag}-23-owner-dashboard-chart")).await;
     b.quit().await;
 }

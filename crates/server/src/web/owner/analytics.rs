@@ -72,8 +72,10 @@ struct TopRow {
 struct UsageRow {
     id: String,
     name: String,
-    /// `None` when the company's database could not be read.
-    counts: Option<(u64, u64)>,
+    /// `false` when the company's database could not be read.
+    readable: bool,
+    practices: u64,
+    users: u64,
 }
 
 #[derive(Template)]
@@ -185,7 +187,9 @@ pub async fn show(
             .map(|u| UsageRow {
                 id: u.company_id.clone(),
                 name: u.name.clone(),
-                counts: u.usage.as_ref().map(|x| (x.practices, x.users)),
+                readable: u.usage.is_some(),
+                practices: u.usage.as_ref().map_or(0, |x| x.practices),
+                users: u.usage.as_ref().map_or(0, |x| x.users),
             })
             .collect(),
         versions_chart: versions_chart.svg(),

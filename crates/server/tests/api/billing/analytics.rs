@@ -30,7 +30,8 @@ async fn pay_open(app: &TestApp, company: &str) {
     }
 }
 
-async fn analytics_match_a_history_computed_by_hand(b: Backend) {
+/// Builds the history of the table above on a new app; its clock ends on Mar 25.
+pub(crate) async fn hand_computed_history(b: Backend) -> TestApp {
     let app = TestApp::spawn_with(
         b,
         Options {
@@ -73,7 +74,11 @@ async fn analytics_match_a_history_computed_by_hand(b: Backend) {
     pay_open(&app, &d).await;
     at(&app, "2026-03-25T00:00:00Z").await;
     pay_open(&app, &a).await;
+    app
+}
 
+async fn analytics_match_a_history_computed_by_hand(b: Backend) {
+    let app = hand_computed_history(b).await;
     let (s, v) = owner(&app, Method::GET, "/api/owner/analytics", None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["asOf"], "2026-03-25T00:00:00Z");

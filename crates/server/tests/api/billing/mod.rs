@@ -3,10 +3,10 @@
 //! webhooks from recorded payloads, analytics against a hand-computed history, and what a
 //! company administrator may see and do.
 
-mod analytics;
+pub(crate) mod analytics;
 mod invoices;
 mod lifecycle;
 mod plan_changes;
 mod scope;
-mod support;
+pub(crate) mod support;
 mod webhooks;

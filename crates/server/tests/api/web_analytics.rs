@@ -1,0 +1,174 @@
+//! The owner's analytics page against the history of `billing::analytics` (computed by hand
+//! in its header): the figures and tables show the hand-computed numbers, every chart is an
+//! accessible SVG with one bar per number, the dashboard shows the monthly chart, and only
+//! an OWNER may open the page.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::billing::analytics::hand_computed_history;
+use crate::both_backends;
+use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp, json};
+use crate::web::WebSession;
+
+both_backends!(
+    analytics_page_shows_the_hand_computed_history,
+    only_owners_open_the_analytics_page,
+);
+
+/// The `<svg>` elements of a page, in order.
+fn charts(body: &str) -> Vec<&str> {
+    body.split("<svg ")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("</svg>").expect("a closed svg")])
+        .collect()
+}
+
+fn bars(svg: &str) -> usize {
+    svg.matches("<rect class=\"bar ").count()
+}
+
+/// A table row of a figure: its header cell and data cells.
+fn row(head: &str, cells: &[&str]) -> String {
+    let mut out = format!("<tr><th scope=\"row\">{head}</th>");
+    for c in cells {
+        out.push_str(&format!("<td class=\"num\">{c}</td>"));
+    }
+    out.push_str("</tr>");
+    out
+}
+
+async fn analytics_page_shows_the_hand_computed_history(b: Backend) {
+    let app = hand_computed_history(b).await;
+    let mut web = WebSession::platform(&app);
+    web.sign_in(OWNER_EMAIL, PASSWORD).await;
+    let r = web.get("/owner/analytics").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = &r.body;
+    assert!(r.has("As of 2026-03-25T00:00:00Z"), "{page}");
+
+    // MRR: USD 149 + 1200 / 12 = 249.00, ARR 149 * 12 + 1200 = 2988.00; EUR 99 and 1188.
+    assert!(
+        r.has(&row("EUR", &["99.00 EUR", "1188.00 EUR", "1"])),
+        "{page}"
+    );
+    assert!(
+        r.has(&row("USD", &["249.00 USD", "2988.00 USD", "2"])),
+        "{page}"
+    );
+    // A, C and D are active; B was suspended when its trial was canceled.
+    assert!(r.has("<span class=\"badge active\">Active</span></th><td class=\"num\">3</td>"));
+    assert!(r.has("<span class=\"badge suspended\">Suspended</span></th><td class=\"num\">1</td>"));
+    // New per month Jan 2, Feb 1, Mar 1; churned Feb 1; nothing in the nine before.
+    assert!(r.has(&row("2026-01", &["2", "0"])), "{page}");
+    assert!(r.has(&row("2026-02", &["1", "1"])));
+    assert!(r.has(&row("2026-03", &["1", "0"])));
+    for m in ["2025-04", "2025-08", "2025-12"] {
+        assert!(r.has(&row(m, &["0", "0"])), "{m}");
+    }
+    // Three trials ended (A, B, D), two converted (A, D).
+    let trials = &page[page.find("id=\"trial-figures\"").unwrap()..];
+    assert!(
+        trials.contains("<div class=\"value\">67%</div><div class=\"label\">Converted</div>"),
+        "{trials}"
+    );
+    assert!(trials.contains("<div class=\"value\">2</div><div class=\"label\">Trials converted"));
+    assert!(trials.contains("<div class=\"value\">3</div><div class=\"label\">Trials ended"));
+    // The largest by MRR: A (149.00), C (1200.00 / 12), D (99.00 EUR).
+    let top = &page[page.find("id=\"top-table\"").unwrap()..];
+    let top = &top[..top.find("</table>").unwrap()];
+    let order: Vec<usize> = ["Company a-vet", "Company c-vet", "Company d-vet"]
+        .iter()
+        .map(|n| top.find(n).unwrap_or_else(|| panic!("{n} in {top}")))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{top}");
+    for mrr in ["149.00 USD", "100.00 USD", "99.00 EUR"] {
+        assert!(top.contains(mrr), "{mrr}: {top}");
+    }
+    assert!(!top.contains("Company b-vet"), "a suspended company is not served");
+    // Usage: each served company has its first practice and its administrator.
+    let usage = &page[page.find("id=\"usage-table\"").unwrap()..];
+    let usage = &usage[..usage.find("</table>").unwrap()];
+    assert_eq!(
+        usage
+            .matches("<td class=\"num\">1</td><td class=\"num\">1</td>")
+            .count(),
+        3,
+        "{usage}"
+    );
+
+    // Four charts, each an image named and described in words, one bar per number.
+    let svgs = charts(page);
+    assert_eq!(svgs.len(), 4, "{page}");
+    for svg in &svgs {
+        assert!(svg.contains("role=\"img\""), "{svg}");
+        assert!(svg.contains("<title id="), "{svg}");
+        assert!(svg.contains("<desc id="), "{svg}");
+        assert!(!svg.contains("NaN") && !svg.contains("style="), "{svg}");
+    }
+    let by_title = |t: &str| {
+        *svgs
+            .iter()
+            .find(|s| s.contains(&format!(">{t}</title>")))
+            .unwrap_or_else(|| panic!("a chart titled {t}"))
+    };
+    let status = by_title("Companies by status");
+    assert_eq!(bars(status), 2);
+    assert!(status.contains("<desc id=\"chart-status-desc\">Active 3; Suspended 1.</desc>"));
+    let months = by_title("New and churned companies per month");
+    assert_eq!(bars(months), 24, "twelve months, new and churned");
+    assert!(months.contains("2026-02: New 1, Churned 1;"), "{months}");
+    assert_eq!(months.matches("class=\"swatch").count(), 2, "a legend");
+    let trials = by_title("Trials that ended, by outcome");
+    assert_eq!(bars(trials), 2);
+    assert!(trials.contains("Converted 2; Did not convert 1."));
+    let schema = by_title("Companies per schema version");
+    assert_eq!(bars(schema), 1, "the whole fleet on one version");
+
+    // The dashboard shows the monthly chart and links to the page.
+    let r = web.get("/owner").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.has("href=\"/owner/analytics\""));
+    let svgs = charts(&r.body);
+    assert_eq!(svgs.len(), 1);
+    assert_eq!(bars(svgs[0]), 24);
+    assert!(svgs[0].contains("2026-01: New 2, Churned 0;"));
+}
+
+async fn only_owners_open_the_analytics_page(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let company = app.create_company("lone-vet").await;
+    let mut anon = WebSession::platform(&app);
+    let r = anon.get("/owner/analytics").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location, "/login?next=/owner/analytics");
+
+    let (s, v) = json(
+        app.owner(Method::POST, "/api/owner/users")
+            .json(&json!({"email": "cadmin@lone.example", "name": "Company Admin",
+                          "password": PASSWORD, "role": "COMPANY_ADMIN",
+                          "companyId": company["id"]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let mut cadmin = WebSession::platform(&app);
+    cadmin.sign_in("cadmin@lone.example", PASSWORD).await;
+    let r = cadmin.get("/owner/analytics").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(!r.has("<svg"), "no chart for a company admin");
+
+    // An owner with a young platform: one company, nothing paying, no trial ended.
+    let mut owner = WebSession::platform(&app);
+    owner.sign_in(OWNER_EMAIL, PASSWORD).await;
+    let r = owner.get("/owner/analytics").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.has("No paying companies yet."));
+    assert!(r.has("No trial has ended yet."));
+    assert!(r.has("<a href=\"/owner/analytics\" aria-current=\"page\">Analytics</a>"));
+    let svgs = charts(&r.body);
+    assert_eq!(svgs.len(), 4);
+    assert!(svgs.iter().all(|s| !s.contains("NaN")));
+}
