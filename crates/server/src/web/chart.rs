@@ -12,9 +12,13 @@ const HEIGHT: f64 = 240.0;
 const LEFT: f64 = 36.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 28.0;
-const BOTTOM: f64 = 28.0;
+const BOTTOM: f64 = 36.0;
 /// The share of a category's band its bars fill (the rest separates the categories).
 const GROUP_SHARE: f64 = 0.7;
+/// The widest a bar gets (a chart of one or two categories would otherwise be all bar).
+const MAX_BAR: f64 = 56.0;
+/// The line height of a category's label.
+const LABEL_LINE: f64 = 12.0;
 
 /// One named series of values, one per category.
 #[derive(Clone, Debug)]
@@ -29,7 +33,11 @@ pub struct BarChart {
     /// Prefix of the chart's element ids; unique on its page.
     pub id: String,
     pub title: String,
+    /// The categories' names, as the summary says them.
     pub categories: Vec<String>,
+    /// Shorter names under the bars, one per category (`\n` breaks a line); the categories'
+    /// names when empty.
+    pub axis_labels: Vec<String>,
     pub series: Vec<Series>,
 }
 
@@ -58,6 +66,7 @@ impl BarChart {
             id: id.into(),
             title: title.into(),
             categories,
+            axis_labels: Vec::new(),
             series: vec![Series {
                 name: name.into(),
                 values,
@@ -92,8 +101,8 @@ impl BarChart {
             .unwrap_or(0);
         let plot_h = Self::baseline() - TOP;
         let band = (WIDTH - LEFT - RIGHT) / n as f64;
-        let group = band * GROUP_SHARE;
-        let width = group / k as f64;
+        let width = (band * GROUP_SHARE / k as f64).min(MAX_BAR);
+        let group = width * k as f64;
         let mut out = Vec::with_capacity(n * k);
         for c in 0..n {
             let left = LEFT + band * c as f64 + (band - group) / 2.0;
@@ -175,18 +184,24 @@ impl BarChart {
         let max = bars.iter().map(|b| b.value).max().unwrap_or(0);
         let _ = write!(
             o,
-            "<text class=\"scale\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{max}</text>\
-             <text class=\"scale\" x=\"{}\" y=\"{base:.1}\" text-anchor=\"end\">0</text>",
-            LEFT - 4.0,
-            TOP + 4.0,
+            "<text class=\"scale\" x=\"{}\" y=\"{base:.1}\" text-anchor=\"end\">0</text>",
             LEFT - 4.0,
         );
+        if max > 0 {
+            let _ = write!(
+                o,
+                "<line class=\"grid\" x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{}\" y2=\"{TOP}\"/>\
+                 <text class=\"scale\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{max}</text>",
+                WIDTH - RIGHT,
+                LEFT - 4.0,
+                TOP + 4.0,
+            );
+        }
         for b in &bars {
             let _ = write!(
                 o,
                 "<rect class=\"bar s{}\" x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\">\
-                 <title>{}: {} {}</title></rect>\
-                 <text class=\"value\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                 <title>{}: {} {}</title></rect>",
                 b.series,
                 b.x,
                 b.y,
@@ -195,20 +210,36 @@ impl BarChart {
                 escape(&self.categories[b.category]),
                 escape(&self.series[b.series].name),
                 b.value,
-                b.x + b.width / 2.0,
-                b.y - 3.0,
-                b.value
             );
+            // Zeros go unlabelled: a row of them would only crowd the baseline.
+            if b.value > 0 {
+                let _ = write!(
+                    o,
+                    "<text class=\"value\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                    b.x + b.width / 2.0,
+                    b.y - 3.0,
+                    b.value
+                );
+            }
         }
         let band = (WIDTH - LEFT - RIGHT) / self.categories.len().max(1) as f64;
-        for (c, label) in self.categories.iter().enumerate() {
+        for (c, name) in self.categories.iter().enumerate() {
+            let label = self.axis_labels.get(c).unwrap_or(name);
+            let x = LEFT + band * (c as f64 + 0.5);
             let _ = write!(
                 o,
-                "<text class=\"label\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-                LEFT + band * (c as f64 + 0.5),
-                base + 16.0,
-                escape(label)
+                "<text class=\"label\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">",
+                base + 14.0
             );
+            for (i, line) in label.split('\n').enumerate() {
+                let dy = if i == 0 { 0.0 } else { LABEL_LINE };
+                let _ = write!(
+                    o,
+                    "<tspan x=\"{x:.1}\" dy=\"{dy}\">{}</tspan>",
+                    escape(line)
+                );
+            }
+            o.push_str("</text>");
         }
         if self.series.len() > 1 {
             // The legend, right-aligned above the plot.
@@ -289,6 +320,7 @@ mod tests {
             id: "m".into(),
             title: "New and churned".into(),
             categories: vec!["Jan".into(), "Feb".into()],
+            axis_labels: vec!["Jan\n2026".into()],
             series: vec![
                 Series {
                     name: "New".into(),
@@ -310,6 +342,19 @@ mod tests {
         let svg = c.svg();
         assert_eq!(svg.matches("class=\"bar s").count(), 4);
         assert_eq!(svg.matches("class=\"swatch").count(), 2, "a legend");
+        assert!(svg.contains(">Jan</tspan><tspan x=\"185.0\" dy=\"12\">2026</tspan>"), "{svg}");
+        assert!(svg.contains(">Feb</tspan></text>"), "the category's name without a label");
+        // Zero bars carry no value label; the others do.
+        assert_eq!(svg.matches("class=\"value\"").count(), 3);
+    }
+
+    #[test]
+    fn a_lone_bar_stays_a_bar() {
+        let bars = chart(&[5]).bars();
+        assert_eq!(bars.len(), 1);
+        assert!((bars[0].width - MAX_BAR).abs() < 1e-9);
+        let mid = LEFT + (WIDTH - LEFT - RIGHT) / 2.0;
+        assert!((bars[0].x + bars[0].width / 2.0 - mid).abs() < 1e-9, "centred");
     }
 
     #[test]

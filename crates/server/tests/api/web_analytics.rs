@@ -45,7 +45,7 @@ async fn analytics_page_shows_the_hand_computed_history(b: Backend) {
     let r = web.get("/owner/analytics").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let page = &r.body;
-    assert!(r.has("As of 2026-03-25T00:00:00Z"), "{page}");
+    assert!(r.has("As of 2026-03-25 00:00 UTC"), "{page}");
 
     // MRR: USD 149 + 1200 / 12 = 249.00, ARR 149 * 12 + 1200 = 2988.00; EUR 99 and 1188.
     assert!(

@@ -29,12 +29,35 @@ pub fn status_words(status: &str) -> String {
         .unwrap_or_default()
 }
 
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A month's label under its bars: `Feb`, with the year under the first month shown and
+/// under each January (`Jan\n2026`).
+fn month_label(month: &str, first: bool) -> String {
+    let (year, m) = month.split_once('-').unwrap_or((month, ""));
+    let Some(name) = m.parse::<usize>().ok().and_then(|i| MONTHS.get(i.wrapping_sub(1))) else {
+        return month.to_owned();
+    };
+    if first || *name == "Jan" {
+        format!("{name}\n{year}")
+    } else {
+        (*name).to_owned()
+    }
+}
+
 /// New and churned companies per month, as paired bars.
 pub fn months_chart(id: &str, months: &[MonthFigures]) -> BarChart {
     BarChart {
         id: id.into(),
         title: "New and churned companies per month".into(),
         categories: months.iter().map(|m| m.month.clone()).collect(),
+        axis_labels: months
+            .iter()
+            .enumerate()
+            .map(|(i, m)| month_label(&m.month, i == 0))
+            .collect(),
         series: vec![
             Series {
                 name: "New".into(),
@@ -144,7 +167,11 @@ pub async fn show(
     );
     html(&AnalyticsPage {
         chrome: Chrome::platform(&ctx, "Analytics", &op),
-        as_of: a.as_of.clone(),
+        as_of: a
+            .as_of
+            .parse::<jiff::Timestamp>()
+            .map(|t| t.strftime("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|_| a.as_of.clone()),
         status_chart: status_chart.svg(),
         statuses,
         months_chart: months_chart("chart-months", &a.months).svg(),
@@ -206,5 +233,15 @@ mod tests {
         assert_eq!(status_words("PAST_DUE"), "Past due");
         assert_eq!(status_words("ACTIVE"), "Active");
         assert_eq!(status_words(""), "");
+    }
+
+    #[test]
+    fn months_are_labelled_short_with_the_year_where_it_changes() {
+        assert_eq!(month_label("2025-04", true), "Apr\n2025");
+        assert_eq!(month_label("2025-05", false), "May");
+        assert_eq!(month_label("2026-01", false), "Jan\n2026");
+        assert_eq!(month_label("garbage", false), "garbage");
+        assert_eq!(month_label("2026-13", false), "2026-13");
+        assert_eq!(month_label("2026-00", false), "2026-00");
     }
 }
