@@ -102,10 +102,7 @@ pub(crate) async fn sign_up(
     };
     let links = s.clone();
     let result = signup::sign_up(&s.platform, form, ip, move |sub, token| {
-        format!(
-            "{}/signup/verify?token={token}",
-            company_url(&links, sub)
-        )
+        format!("{}/signup/verify?token={token}", company_url(&links, sub))
     })
     .await;
     // Every attempt that got past validation counts against the address.

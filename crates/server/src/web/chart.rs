@@ -307,7 +307,10 @@ mod tests {
         assert!((bars[2].height - full / 4.0).abs() < 1e-9);
         assert_eq!(bars[3].height, 0.0);
         for b in &bars {
-            assert!((b.y + b.height - (HEIGHT - BOTTOM)).abs() < 1e-9, "on the baseline");
+            assert!(
+                (b.y + b.height - (HEIGHT - BOTTOM)).abs() < 1e-9,
+                "on the baseline"
+            );
             assert!(b.x >= LEFT && b.x + b.width <= WIDTH - RIGHT);
         }
         // Bars go left to right without overlapping.
@@ -342,8 +345,14 @@ mod tests {
         let svg = c.svg();
         assert_eq!(svg.matches("class=\"bar s").count(), 4);
         assert_eq!(svg.matches("class=\"swatch").count(), 2, "a legend");
-        assert!(svg.contains(">Jan</tspan><tspan x=\"185.0\" dy=\"12\">2026</tspan>"), "{svg}");
-        assert!(svg.contains(">Feb</tspan></text>"), "the category's name without a label");
+        assert!(
+            svg.contains(">Jan</tspan><tspan x=\"185.0\" dy=\"12\">2026</tspan>"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(">Feb</tspan></text>"),
+            "the category's name without a label"
+        );
         // Zero bars carry no value label; the others do.
         assert_eq!(svg.matches("class=\"value\"").count(), 3);
     }
@@ -354,7 +363,10 @@ mod tests {
         assert_eq!(bars.len(), 1);
         assert!((bars[0].width - MAX_BAR).abs() < 1e-9);
         let mid = LEFT + (WIDTH - LEFT - RIGHT) / 2.0;
-        assert!((bars[0].x + bars[0].width / 2.0 - mid).abs() < 1e-9, "centred");
+        assert!(
+            (bars[0].x + bars[0].width / 2.0 - mid).abs() < 1e-9,
+            "centred"
+        );
     }
 
     #[test]
@@ -395,6 +407,9 @@ mod tests {
             [("Active".to_owned(), 3), ("Suspended".to_owned(), 1)],
         );
         assert_eq!(c.summary(), "Active 3; Suspended 1.");
-        assert!(c.svg().contains("<desc id=\"s-desc\">Active 3; Suspended 1.</desc>"));
+        assert!(
+            c.svg()
+                .contains("<desc id=\"s-desc\">Active 3; Suspended 1.</desc>")
+        );
     }
 }

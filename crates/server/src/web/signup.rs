@@ -191,7 +191,8 @@ pub async fn submit(
             }
             let mut resp = with_status(signup_page(&s, &ctx, form, errors).await?, status);
             if let Some(secs) = retry_after {
-                resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+                resp.headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from(secs));
             }
             Ok(resp)
         }
@@ -288,8 +289,7 @@ pub async fn verify_form(
         let page = VerifyPage {
             chrome,
             state: Verification::Failed(
-                "This link has no verification token: open the whole link from the email."
-                    .into(),
+                "This link has no verification token: open the whole link from the email.".into(),
             ),
         };
         return Ok(with_status(html(&page)?, StatusCode::BAD_REQUEST));

@@ -331,11 +331,9 @@ async fn a_visitor_signs_up_in_the_browser_and_the_owner_sees_the_charts(backend
         crate::plans::plan_body("Basic", 4900, &[], None, None),
     )
     .await;
-    let pro = crate::plans::create_plan(
-        &app,
-        crate::plans::plan_body("Pro", 14900, &[], None, None),
-    )
-    .await;
+    let pro =
+        crate::plans::create_plan(&app, crate::plans::plan_body("Pro", 14900, &[], None, None))
+            .await;
     let pro_id = pro["id"].as_str().unwrap();
 
     // From the platform's sign-in page to the form.
@@ -362,7 +360,9 @@ async fn a_visitor_signs_up_in_the_browser_and_the_owner_sees_the_charts(backend
     assert_eq!(b.text("h1").await, "Company administration");
     assert!(b.text(".topbar .who").await.contains("Sam Founder"));
     assert!(
-        b.text("#notice").await.contains("verify your email address"),
+        b.text("#notice")
+            .await
+            .contains("verify your email address"),
         "{}",
         b.source().await
     );
@@ -379,10 +379,15 @@ async fn a_visitor_signs_up_in_the_browser_and_the_owner_sees_the_charts(backend
         1 + 24 + 2 + 1,
         "status, months, trials and schema bars"
     );
-    assert!(owner.source().await.contains("Trial 1"), "the summary names it");
+    assert!(
+        owner.source().await.contains("Trial 1"),
+        "the summary names it"
+    );
     owner.screenshot(&format!("{tag}-22-owner-analytics")).await;
     owner.goto(&platform_url(&app, "/owner")).await;
     assert_eq!(owner.find_all("svg.chart rect.bar").await.len(), 24);
-    owner.screenshot(&format!("{tag}-23-owner-dashboard-chart")).await;
+    owner
+        .screenshot(&format!("{tag}-23-owner-dashboard-chart"))
+        .await;
     b.quit().await;
 }

@@ -85,7 +85,10 @@ async fn analytics_page_shows_the_hand_computed_history(b: Backend) {
     for mrr in ["149.00 USD", "100.00 USD", "99.00 EUR"] {
         assert!(top.contains(mrr), "{mrr}: {top}");
     }
-    assert!(!top.contains("Company b-vet"), "a suspended company is not served");
+    assert!(
+        !top.contains("Company b-vet"),
+        "a suspended company is not served"
+    );
     // Usage: each served company has its first practice and its administrator.
     let usage = &page[page.find("id=\"usage-table\"").unwrap()..];
     let usage = &usage[..usage.find("</table>").unwrap()];
@@ -145,9 +148,11 @@ async fn only_owners_open_the_analytics_page(b: Backend) {
 
     let (s, v) = json(
         app.owner(Method::POST, "/api/owner/users")
-            .json(&json!({"email": "cadmin@lone.example", "name": "Company Admin",
+            .json(
+                &json!({"email": "cadmin@lone.example", "name": "Company Admin",
                           "password": PASSWORD, "role": "COMPANY_ADMIN",
-                          "companyId": company["id"]}))
+                          "companyId": company["id"]}),
+            )
             .send()
             .await
             .unwrap(),

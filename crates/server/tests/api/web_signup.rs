@@ -65,7 +65,11 @@ async fn a_visitor_signs_up_and_lands_as_the_administrator(b: Backend) {
     // The platform's sign-in page offers the trial; a company's does not.
     let mut visitor = WebSession::platform(&app);
     let r = visitor.get("/login").await;
-    assert!(r.has("<a href=\"/signup\">Start a free trial</a>"), "{}", r.body);
+    assert!(
+        r.has("<a href=\"/signup\">Start a free trial</a>"),
+        "{}",
+        r.body
+    );
     app.create_company("plain-vet").await;
     let r = WebSession::company(&app, "plain-vet").get("/login").await;
     assert!(!r.has("/signup"), "{}", r.body);
@@ -177,10 +181,9 @@ async fn a_handoff_of_one_company_is_refused_on_another(b: Backend) {
 
 /// The token of the verification link queued for `to`, checking the link's address.
 async fn verification_token(app: &TestApp, sub: &str, to: &str) -> String {
-    let mail =
-        smartdmv_store::owner::outbox::to_address(app.state.platform.owner.conn(), to, 10)
-            .await
-            .unwrap();
+    let mail = smartdmv_store::owner::outbox::to_address(app.state.platform.owner.conn(), to, 10)
+        .await
+        .unwrap();
     assert_eq!(mail.len(), 1);
     let prefix = format!(
         "http://{sub}.localhost:{}/signup/verify?token=",
@@ -249,7 +252,11 @@ async fn the_verification_link_asks_before_it_verifies(b: Backend) {
     // The link works once; an unknown token is refused too.
     let r = reader.post("/signup/verify", &[("token", &token)]).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert!(r.has("This verification link was already used."), "{}", r.body);
+    assert!(
+        r.has("This verification link was already used."),
+        "{}",
+        r.body
+    );
     let r = reader
         .post("/signup/verify", &[("token", "not-a-real-token")])
         .await;
@@ -288,7 +295,10 @@ async fn refused_signups_show_errors_beside_their_fields(b: Backend) {
     assert!(!r.has(PASSWORD));
 
     let r = web
-        .post("/signup", &fields("taken-vet", "founder@new.example", plan_id))
+        .post(
+            "/signup",
+            &fields("taken-vet", "founder@new.example", plan_id),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(

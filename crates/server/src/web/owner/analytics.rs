@@ -37,7 +37,11 @@ const MONTHS: [&str; 12] = [
 /// under each January (`Jan\n2026`).
 fn month_label(month: &str, first: bool) -> String {
     let (year, m) = month.split_once('-').unwrap_or((month, ""));
-    let Some(name) = m.parse::<usize>().ok().and_then(|i| MONTHS.get(i.wrapping_sub(1))) else {
+    let Some(name) = m
+        .parse::<usize>()
+        .ok()
+        .and_then(|i| MONTHS.get(i.wrapping_sub(1)))
+    else {
         return month.to_owned();
     };
     if first || *name == "Jan" {
