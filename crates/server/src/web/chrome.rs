@@ -1,5 +1,6 @@
 //! What every page's layout needs: title, area navigation, the signed-in user, the CSRF
-//! token of its forms, the flash message and the impersonation banner.
+//! token of its forms, the flash message, the impersonation banner and the notice asking an
+//! administrator who signed up to verify their address.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
