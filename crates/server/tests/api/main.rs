@@ -31,6 +31,7 @@ mod usage;
 mod web;
 mod web_admin;
 mod web_auth;
+mod web_billing;
 mod web_client;
 mod web_pages;
 mod web_practice_admin;

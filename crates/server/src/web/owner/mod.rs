@@ -1,7 +1,14 @@
 //! `/owner`: the platform owner's dashboard on the platform host. Headline figures, the
-//! companies (list, search, create, one company's page and its actions) and platform users.
+//! companies (list, search, create, one company's page and its actions), plans, each
+//! company's subscription, invoices and usage, and platform users. A COMPANY_ADMIN sees
+//! their own company's pages here.
 
 mod company;
+mod format;
+mod invoices;
+mod plans;
+mod subscription;
+mod usage;
 mod users;
 
 use askama::Template;
@@ -12,6 +19,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use smartdmv_domain::CompanyStatus;
 use smartdmv_store::owner::company as company_store;
+use std::collections::BTreeMap;
 
 use super::chrome::{Chrome, PageCtx};
 use super::error::WebResult;
@@ -44,6 +52,48 @@ pub fn routes() -> axum::Router<AppState> {
             post(company::impersonate),
         )
         .route("/owner/users", get(users::list).post(users::create))
+        .route("/owner/plans", get(plans::list).post(plans::create))
+        .route("/owner/plans/new", get(plans::new_form))
+        .route("/owner/plans/{id}", get(plans::edit).post(plans::update))
+        .route("/owner/plans/{id}/active", post(plans::set_active))
+        .route("/owner/plans/{id}/delete", post(plans::remove))
+        .route(
+            "/owner/companies/{id}/subscription",
+            get(subscription::show),
+        )
+        .route(
+            "/owner/companies/{id}/subscription/plan",
+            post(subscription::change_plan),
+        )
+        .route(
+            "/owner/companies/{id}/subscription/cancel",
+            post(subscription::cancel),
+        )
+        .route(
+            "/owner/companies/{id}/subscription/billing",
+            post(subscription::billing),
+        )
+        .route(
+            "/owner/companies/{id}/subscription/contact",
+            post(subscription::contact),
+        )
+        .route(
+            "/owner/companies/{id}/subscription/start",
+            post(subscription::start),
+        )
+        .route("/owner/invoices", get(invoices::list))
+        .route("/owner/billing/run", post(invoices::run_billing))
+        .route(
+            "/owner/companies/{id}/invoices",
+            get(invoices::list_for_company),
+        )
+        .route("/owner/invoices/{id}", get(invoices::show))
+        .route("/owner/invoices/{id}/payments", post(invoices::pay))
+        .route("/owner/invoices/{id}/void", post(invoices::void))
+        .route("/owner/invoices/{id}/write-off", post(invoices::write_off))
+        .route("/owner/companies/{id}/usage", get(usage::show))
+        .route("/owner/companies/{id}/usage/recount", post(usage::recount))
+        .route("/owner/companies/{id}/overrides", post(usage::overrides))
 }
 
 /// The pages of this area, for the page-permission tests.
@@ -53,7 +103,15 @@ pub const PAGES: &[&str] = &[
     "/owner/companies/new",
     "/owner/companies/{company}",
     "/owner/companies/{company}/archive",
+    "/owner/companies/{company}/subscription",
+    "/owner/companies/{company}/invoices",
+    "/owner/companies/{company}/usage",
     "/owner/users",
+    "/owner/plans",
+    "/owner/plans/new",
+    "/owner/plans/{plan}",
+    "/owner/invoices",
+    "/owner/invoices/{invoice}",
 ];
 
 pub struct Figure {
@@ -67,6 +125,19 @@ struct DashboardPage {
     chrome: Chrome,
     figures: Vec<Figure>,
     recent: Vec<CompanyOut>,
+    plan_names: BTreeMap<String, String>,
+}
+
+/// Every plan's name by id, for the company tables.
+async fn plan_names(
+    s: &AppState,
+    op: &crate::auth::PlatformPrincipal,
+) -> WebResult<BTreeMap<String, String>> {
+    Ok(plans::all_plans(s, op, false)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
 }
 
 async fn dashboard(
@@ -109,6 +180,7 @@ async fn dashboard(
     )
     .await?;
     html(&DashboardPage {
+        plan_names: plan_names(&s, &op).await?,
         chrome: Chrome::platform(&ctx, "Dashboard", &op),
         figures,
         recent: page.items,
@@ -124,6 +196,7 @@ struct ListPage {
     statuses: Vec<&'static str>,
     page: Page<CompanyOut>,
     next_href: Option<String>,
+    plan_names: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -161,6 +234,7 @@ async fn list(
         )
     });
     html(&ListPage {
+        plan_names: plan_names(&s, &op).await?,
         chrome: Chrome::platform(&ctx, "Companies", &op),
         q: query,
         status,
