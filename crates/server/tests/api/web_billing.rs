@@ -510,6 +510,15 @@ async fn billing_runs_from_the_invoices_page_and_a_manual_payment_settles_an_inv
     assert!(list.has(first["number"].as_str().unwrap()));
     assert!(list.has("Company pay-vet"), "the company is named");
 
+    // The first invoice is paid by bank transfer, recorded on its page.
+    let r = web
+        .post(
+            &format!("/owner/invoices/{}/payments", first["id"].as_str().unwrap()),
+            &[("amount", "30.00"), ("reference", "TR-1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
     // At the period end, "run billing now" renews the period and issues its invoice.
     app.clock.set("2026-05-01T00:00:00Z".parse().unwrap());
     let r = web.post("/owner/billing/run", &[]).await;
@@ -522,14 +531,6 @@ async fn billing_runs_from_the_invoices_page_and_a_manual_payment_settles_an_inv
     let second = all[1].clone();
     assert!(list.has(second["number"].as_str().unwrap()));
     // The company's own list, filtered by status.
-    web.post(
-        &format!(
-            "/owner/invoices/{}/payments",
-            first["id"].as_str().unwrap()
-        ),
-        &[("amount", "30.00"), ("reference", "TR-1")],
-    )
-    .await;
     let open = web
         .get(&format!("/owner/companies/{cid}/invoices?status=OPEN"))
         .await;
