@@ -171,8 +171,14 @@ mod tests {
         assert_eq!(parse_scaled("7.", 2), Ok(700));
         assert_eq!(parse_scaled("1.5", 9), Ok(1_500_000_000));
         assert_eq!(parse_scaled("12", 0), Ok(12));
-        for bad in ["", ".", "-1", "+1", "1,000.00", "1e3", "4 9", "abc", "1.2.3"] {
-            assert_eq!(parse_scaled(bad, 2), Err(AmountError::NotANumber), "{bad:?}");
+        for bad in [
+            "", ".", "-1", "+1", "1,000.00", "1e3", "4 9", "abc", "1.2.3",
+        ] {
+            assert_eq!(
+                parse_scaled(bad, 2),
+                Err(AmountError::NotANumber),
+                "{bad:?}"
+            );
         }
         assert_eq!(parse_scaled("1.005", 2), Err(AmountError::TooPrecise(2)));
         assert_eq!(parse_scaled("1.5", 0), Err(AmountError::TooPrecise(0)));

@@ -17,7 +17,7 @@ both_backends!(
     the_subscription_page_starts_upgrades_and_refuses_a_plan_the_company_has_outgrown,
     billing_and_contact_details_and_cancellation_are_saved_from_the_subscription_page,
     billing_runs_from_the_invoices_page_and_a_manual_payment_settles_an_invoice,
-    voiding_an_invoice_needs_a_reason_and_issues_a_credit_note,
+    an_invoice_is_written_off_and_voided_with_a_reason_by_a_credit_note,
     the_usage_page_shows_use_against_limits_and_the_owner_sets_overrides,
     company_admins_use_their_own_billing_pages_and_no_others,
     company_admins_may_write_only_the_branding_setting,
@@ -133,7 +133,11 @@ async fn owner_creates_edits_retires_and_deletes_plans_through_the_pages(b: Back
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location, "/owner/plans");
     let list = web.follow(r).await;
-    assert!(list.has("Basic") && list.has("USD 49.00 / monthly"), "{}", list.body);
+    assert!(
+        list.has("Basic") && list.has("USD 49.00 / monthly"),
+        "{}",
+        list.body
+    );
     assert!(list.has("1.5 GB") && list.has("client portal, data import"));
     let v = get_ok(&app, "/api/owner/plans").await;
     let plan = &v["items"][0];
@@ -149,7 +153,11 @@ async fn owner_creates_edits_retires_and_deletes_plans_through_the_pages(b: Back
     // Editing: the form shows the plan; a blank limit becomes unlimited.
     let page = web.get(&format!("/owner/plans/{id}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.has("value=\"49.00\"") && page.has("value=\"1.5\""), "{}", page.body);
+    assert!(
+        page.has("value=\"49.00\"") && page.has("value=\"1.5\""),
+        "{}",
+        page.body
+    );
     let mut edit = plan_form("Basic Plus", "59.50");
     edit.push(("features", "client_portal"));
     let r = web.post(&format!("/owner/plans/{id}"), &edit).await;
@@ -221,9 +229,7 @@ async fn a_plan_in_use_cannot_be_deleted_and_the_page_says_why(b: Backend) {
     );
 }
 
-async fn new_company_form_offers_the_active_plans_and_the_company_page_names_its_plan(
-    b: Backend,
-) {
+async fn new_company_form_offers_the_active_plans_and_the_company_page_names_its_plan(b: Backend) {
     let app = TestApp::spawn(b).await;
     let basic = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let old = create_plan(&app, plan_body("Old", 1900, &[], None, None)).await;
@@ -240,8 +246,13 @@ async fn new_company_form_offers_the_active_plans_and_the_company_page_names_its
     let form = web.get("/owner/companies/new").await;
     assert_eq!(form.status, StatusCode::OK);
     let select = after_id(&form, "f-plan");
-    assert!(select.starts_with("id=\"f-plan\" name=\"plan\""), "{select}");
-    assert!(form.has(&format!("<option value=\"{basic_id}\">Basic — USD 49.00 / monthly")));
+    assert!(
+        select.starts_with("id=\"f-plan\" name=\"plan\""),
+        "{select}"
+    );
+    assert!(form.has(&format!(
+        "<option value=\"{basic_id}\">Basic — USD 49.00 / monthly"
+    )));
     assert!(form.has("<option value=\"\" selected>No plan</option>"));
     assert!(!form.has("Old —"), "a retired plan is not offered");
 
@@ -320,17 +331,24 @@ async fn the_subscription_page_starts_upgrades_and_refuses_a_plan_the_company_ha
     assert!(page.has("first period was invoiced"), "{}", page.body);
     assert!(after_id(&page, "subscription-status").contains("ACTIVE"));
     assert!(after_id(&page, "subscription-plan").contains("Basic"));
-    assert!(!page.has("Start a subscription"), "one subscription at a time");
+    assert!(
+        !page.has("Start a subscription"),
+        "one subscription at a time"
+    );
     assert_eq!(invoices(&app, &cid).await.len(), 1);
     // Each plan says what choosing it does.
     assert!(page.has("Pro — USD 90.00 / monthly (upgrade: takes effect now"));
-    assert!(page.has(
-        "Solo — USD 10.00 / monthly (downgrade: takes effect at the period end, 2026-05-01)"
-    ));
+    assert!(
+        page.has(
+            "Solo — USD 10.00 / monthly (downgrade: takes effect at the period end, 2026-05-01)"
+        )
+    );
 
     // An upgrade ten days before the period end: the plan changes now, prorated.
     app.clock.set("2026-04-21T00:00:00Z".parse().unwrap());
-    let r = web.post(&format!("{path}/plan"), &[("planId", pro_id)]).await;
+    let r = web
+        .post(&format!("{path}/plan"), &[("planId", pro_id)])
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = web.follow(r).await;
     assert!(page.has("The plan is now Pro."), "{}", page.body);
@@ -352,10 +370,17 @@ async fn the_subscription_page_starts_upgrades_and_refuses_a_plan_the_company_ha
     assert_eq!(kinds, ["proration_credit", "proration_charge"]);
     // The invoice page shows the proration lines.
     let inv = web
-        .get(&format!("/owner/invoices/{}", all[1]["id"].as_str().unwrap()))
+        .get(&format!(
+            "/owner/invoices/{}",
+            all[1]["id"].as_str().unwrap()
+        ))
         .await;
     assert!(inv.has("proration credit") && inv.has("proration charge"));
-    assert!(inv.has("USD -10.00") && inv.has("USD 30.00"), "{}", inv.body);
+    assert!(
+        inv.has("USD -10.00") && inv.has("USD 30.00"),
+        "{}",
+        inv.body
+    );
 
     // A downgrade the company's usage exceeds: three staff users against Solo's one.
     let admin = app.admin_token("sub-vet").await;
@@ -368,7 +393,10 @@ async fn the_subscription_page_starts_upgrades_and_refuses_a_plan_the_company_ha
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     let err = after_id(&r, "f-planId-error");
-    assert!(err.contains("maxUsers"), "the refusal is beside the plan: {err}");
+    assert!(
+        err.contains("maxUsers"),
+        "the refusal is beside the plan: {err}"
+    );
     let sub = get_ok(&app, &format!("/api/owner/companies/{cid}/subscription")).await;
     assert_eq!(sub["plan"]["name"], "Pro");
     assert_eq!(sub["pendingPlan"], Value::Null);
@@ -414,7 +442,10 @@ async fn billing_and_contact_details_and_cancellation_are_saved_from_the_subscri
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.has("id=\"f-billingEmail-error\""));
-    assert!(r.has("value=\"Details Vet LLC\""), "the form keeps its values");
+    assert!(
+        r.has("value=\"Details Vet LLC\""),
+        "the form keeps its values"
+    );
     let sub = get_ok(&app, &format!("/api/owner/companies/{cid}/subscription")).await;
     assert_eq!(sub["billing"]["name"], Value::Null);
     let r = web
@@ -457,7 +488,10 @@ async fn billing_and_contact_details_and_cancellation_are_saved_from_the_subscri
     let r = web
         .post(
             &format!("{path}/contact"),
-            &[("contactEmail", "front@details.example"), ("contactPhone", "")],
+            &[
+                ("contactEmail", "front@details.example"),
+                ("contactPhone", ""),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -498,9 +532,7 @@ async fn paying_company(app: &TestApp, subdomain: &str) -> String {
     cid
 }
 
-async fn billing_runs_from_the_invoices_page_and_a_manual_payment_settles_an_invoice(
-    b: Backend,
-) {
+async fn billing_runs_from_the_invoices_page_and_a_manual_payment_settles_an_invoice(b: Backend) {
     let app = at_april(b).await;
     let cid = paying_company(&app, "pay-vet").await;
     let mut web = owner_web(&app).await;
@@ -524,7 +556,11 @@ async fn billing_runs_from_the_invoices_page_and_a_manual_payment_settles_an_inv
     let r = web.post("/owner/billing/run", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let list = web.follow(r).await;
-    assert!(list.has("Billing ran for 2026-05-01 00:00 UTC"), "{}", list.body);
+    assert!(
+        list.has("Billing ran for 2026-05-01 00:00 UTC"),
+        "{}",
+        list.body
+    );
     assert!(list.has("1 invoices issued"), "{}", list.body);
     let all = invoices(&app, &cid).await;
     assert_eq!(all.len(), 2);
@@ -535,7 +571,11 @@ async fn billing_runs_from_the_invoices_page_and_a_manual_payment_settles_an_inv
         .get(&format!("/owner/companies/{cid}/invoices?status=OPEN"))
         .await;
     assert!(open.has(second["number"].as_str().unwrap()));
-    assert!(!open.has(first["number"].as_str().unwrap()), "{}", open.body);
+    assert!(
+        !open.has(first["number"].as_str().unwrap()),
+        "{}",
+        open.body
+    );
 
     // The invoice page: lines, totals, and the payment form.
     let id = second["id"].as_str().unwrap();
@@ -580,14 +620,17 @@ async fn billing_runs_from_the_invoices_page_and_a_manual_payment_settles_an_inv
     let page = web.follow(r).await;
     assert!(after_id(&page, "invoice-status").contains("PAID"));
     assert!(page.has("TR-2") && page.has("manual"));
-    assert!(!page.has("Record a payment"), "a paid invoice takes no payment");
+    assert!(
+        !page.has("Record a payment"),
+        "a paid invoice takes no payment"
+    );
     let v = get_ok(&app, &format!("/api/owner/invoices/{id}")).await;
     assert_eq!(v["status"], "PAID");
     assert_eq!(v["amountPaidCents"], 3000);
     assert_eq!(v["payments"][0]["reference"], "TR-2");
 }
 
-async fn voiding_an_invoice_needs_a_reason_and_issues_a_credit_note(b: Backend) {
+async fn an_invoice_is_written_off_and_voided_with_a_reason_by_a_credit_note(b: Backend) {
     let app = at_april(b).await;
     let cid = paying_company(&app, "void-vet").await;
     let id = invoices(&app, &cid).await[0]["id"]
@@ -596,14 +639,29 @@ async fn voiding_an_invoice_needs_a_reason_and_issues_a_credit_note(b: Backend) 
         .to_owned();
     let path = format!("/owner/invoices/{id}");
     let mut web = owner_web(&app).await;
-    let r = web
-        .post(&format!("{path}/void"), &[("reason", "  ")])
-        .await;
+    // Written off first: uncollectible, and still voidable.
+    let r = web.post(&format!("{path}/write-off"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = web.follow(r).await;
+    assert!(after_id(&page, "invoice-status").contains("UNCOLLECTIBLE"));
+    assert!(
+        !page.has("Write the invoice off"),
+        "only an open invoice is written off"
+    );
+    let r = web.post(&format!("{path}/write-off"), &[]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "the API's refusal: {}",
+        r.body
+    );
+    assert!(after_id(&r, "invoice-error").contains("only an open invoice"));
+    let r = web.post(&format!("{path}/void"), &[("reason", "  ")]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.has("id=\"f-reason-error\""));
     assert_eq!(
         get_ok(&app, &format!("/api/owner/invoices/{id}")).await["status"],
-        "OPEN"
+        "UNCOLLECTIBLE"
     );
     let r = web
         .post(&format!("{path}/void"), &[("reason", "Billed twice")])
@@ -612,7 +670,10 @@ async fn voiding_an_invoice_needs_a_reason_and_issues_a_credit_note(b: Backend) 
     let page = web.follow(r).await;
     assert!(after_id(&page, "invoice-status").contains("VOID"));
     assert!(after_id(&page, "credit-note-reason").contains("Billed twice"));
-    assert!(!page.has("Void the invoice"), "a void invoice cannot be voided again");
+    assert!(
+        !page.has("Void the invoice"),
+        "a void invoice cannot be voided again"
+    );
     let v = get_ok(&app, &format!("/api/owner/invoices/{id}")).await;
     assert_eq!(v["status"], "VOID");
     assert_eq!(v["creditNote"]["reason"], "Billed twice");
@@ -678,21 +739,31 @@ async fn the_usage_page_shows_use_against_limits_and_the_owner_sets_overrides(b:
         ("feature-data_import", "on"),
         ("feature-custom_roles", "plan"),
     ];
-    let r = web.post(&format!("/owner/companies/{cid}/overrides"), &overrides).await;
+    let r = web
+        .post(&format!("/owner/companies/{cid}/overrides"), &overrides)
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.has("id=\"f-value-maxUsers-error\""));
     assert!(r.has("value=\"seven\""), "the form keeps its values");
     assert!(app.company(&cid).await["settings"].get("limits").is_none());
     overrides[3] = ("value-maxUsers", "7");
-    let r = web.post(&format!("/owner/companies/{cid}/overrides"), &overrides).await;
+    let r = web
+        .post(&format!("/owner/companies/{cid}/overrides"), &overrides)
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let settings = app.company(&cid).await["settings"].clone();
-    assert_eq!(settings["limits"], json!({"maxPractices": null, "maxUsers": 7}));
+    assert_eq!(
+        settings["limits"],
+        json!({"maxPractices": null, "maxUsers": 7})
+    );
     assert_eq!(
         settings["features"],
         json!({"client_portal": false, "data_import": true})
     );
-    assert_eq!(settings["branding"]["primaryColor"], "#112233", "{settings}");
+    assert_eq!(
+        settings["branding"]["primaryColor"], "#112233",
+        "{settings}"
+    );
     let page = web.get(&path).await;
     assert!(after_id(&page, "usage-users").contains("1 of 7"));
     assert!(page.has("<option value=\"set\" selected>"));
@@ -741,7 +812,9 @@ async fn company_admins_use_their_own_billing_pages_and_no_others(b: Backend) {
     ca.sign_in("ca@mine.example", PASSWORD).await;
 
     // Their own pages, with their company's navigation.
-    let page = ca.get(&format!("/owner/companies/{mine}/subscription")).await;
+    let page = ca
+        .get(&format!("/owner/companies/{mine}/subscription"))
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     for href in ["subscription", "invoices", "usage"] {
         assert!(
@@ -752,14 +825,21 @@ async fn company_admins_use_their_own_billing_pages_and_no_others(b: Backend) {
     assert!(!page.has("href=\"/owner/plans\""), "no owner navigation");
     assert!(!page.has("Start a subscription"));
     assert!(after_id(&page, "subscription-plan").contains("Basic"));
-    assert!(!page.has("href=\"/owner/plans/"), "plans are not linked for them");
+    assert!(
+        !page.has("href=\"/owner/plans/"),
+        "plans are not linked for them"
+    );
     let list = ca.get(&format!("/owner/companies/{mine}/invoices")).await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.has(&my_invoice));
     assert!(!list.has("Run billing now"));
     let inv = ca.get(&format!("/owner/invoices/{my_invoice}")).await;
     assert_eq!(inv.status, StatusCode::OK);
-    assert!(!inv.has("Record a payment") && !inv.has("Void the invoice") && !inv.has("Write the invoice off"));
+    assert!(
+        !inv.has("Record a payment")
+            && !inv.has("Void the invoice")
+            && !inv.has("Write the invoice off")
+    );
     let usage = ca.get(&format!("/owner/companies/{mine}/usage")).await;
     assert_eq!(usage.status, StatusCode::OK);
     assert!(!usage.has("Recount now") && !usage.has("Overrides"));
@@ -797,7 +877,10 @@ async fn company_admins_use_their_own_billing_pages_and_no_others(b: Backend) {
     ] {
         let r = ca.get(&path).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
-        assert!(!r.has("other-vet"), "{path} shows nothing of the other company");
+        assert!(
+            !r.has("other-vet"),
+            "{path} shows nothing of the other company"
+        );
     }
     for path in [
         "/owner/plans".to_owned(),
@@ -835,7 +918,10 @@ async fn company_admins_use_their_own_billing_pages_and_no_others(b: Backend) {
         ("/owner/billing/run".to_owned(), vec![]),
         (
             format!("/owner/companies/{mine}/subscription/start"),
-            vec![("startPlanId", pro["id"].as_str().unwrap()), ("trialDays", "30")],
+            vec![
+                ("startPlanId", pro["id"].as_str().unwrap()),
+                ("trialDays", "30"),
+            ],
         ),
         (
             format!("/owner/companies/{mine}/overrides"),
@@ -847,7 +933,10 @@ async fn company_admins_use_their_own_billing_pages_and_no_others(b: Backend) {
     }
     let sub = get_ok(&app, &format!("/api/owner/companies/{other}/subscription")).await;
     assert_eq!(sub["cancelAtPeriodEnd"], false);
-    assert_ne!(app.company(&other).await["contactEmail"], "evil@example.com");
+    assert_ne!(
+        app.company(&other).await["contactEmail"],
+        "evil@example.com"
+    );
     assert_eq!(
         get_ok(&app, &format!("/api/owner/invoices/{my_invoice}")).await["status"],
         "OPEN"
@@ -889,7 +978,11 @@ async fn company_admins_may_write_only_the_branding_setting(b: Backend) {
         assert_eq!(s, StatusCode::FORBIDDEN, "{settings}: {v}");
     }
     let c = app.company(&cid).await;
-    assert_eq!(c["settings"], json!({"legacyPlan": "gold"}), "nothing changed");
+    assert_eq!(
+        c["settings"],
+        json!({"legacyPlan": "gold"}),
+        "nothing changed"
+    );
     let (s, v) = put(json!({"branding": {"primaryColor": "#7C3AED"}})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let c = app.company(&cid).await;

@@ -101,11 +101,14 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
     .await;
     let plan = plan["id"].as_str().unwrap().to_owned();
     let (s, v) = json(
-        app.owner(Method::PUT, &format!("/api/owner/companies/{cid}/subscription"))
-            .json(&json!({"planId": plan}))
-            .send()
-            .await
-            .unwrap(),
+        app.owner(
+            Method::PUT,
+            &format!("/api/owner/companies/{cid}/subscription"),
+        )
+        .json(&json!({"planId": plan}))
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -262,7 +265,10 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
         );
     }
     // A company administrator sees their own company, not another one.
-    for page in COMPANY_ADMIN_PAGES.iter().filter(|p| p.contains("{company}")) {
+    for page in COMPANY_ADMIN_PAGES
+        .iter()
+        .filter(|p| p.contains("{company}"))
+    {
         let path = page.replace("{company}", &other_id);
         let r = cadmin.get(&path).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);

@@ -19,8 +19,8 @@ use super::super::{FormErrors, html, redirect_flash};
 use super::plans::{all_plans, price};
 use super::subscription::PlanOption;
 use crate::api::companies::{self, AdminBody, CompanyOut, CreateBody, DomainBody, UpdateBody};
-use crate::api::plans;
 use crate::api::owner_auth::{self, ImpersonateBody};
+use crate::api::plans;
 use crate::app::AppState;
 use crate::extract::{ApiJson, Tenant};
 

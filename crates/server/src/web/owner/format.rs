@@ -150,7 +150,10 @@ mod tests {
         assert_eq!(bytes(999_960_000), "1000 MB");
         assert_eq!(bytes(2_000_000_000), "2 GB");
         assert_eq!(bytes(-5), "0 B");
-        assert_eq!(bytes_of(1_500_000_000, Some(5_000_000_000)), "1.5 GB of 5 GB");
+        assert_eq!(
+            bytes_of(1_500_000_000, Some(5_000_000_000)),
+            "1.5 GB of 5 GB"
+        );
         assert_eq!(bytes_of(10, None), "10 B (unlimited)");
     }
 
@@ -159,7 +162,10 @@ mod tests {
         assert_eq!(parse_gb(""), Ok(None));
         assert_eq!(parse_gb("1.5"), Ok(Some(1_500_000_000)));
         assert_eq!(gb_field(Some(5_368_709_120)), "5.36870912");
-        assert_eq!(parse_gb(&gb_field(Some(5_368_709_120))), Ok(Some(5_368_709_120)));
+        assert_eq!(
+            parse_gb(&gb_field(Some(5_368_709_120))),
+            Ok(Some(5_368_709_120))
+        );
         assert_eq!(gb_field(None), "");
         assert!(parse_gb("1.0000000001").is_err());
         assert_eq!(parse_count(" 5 "), Ok(Some(5)));

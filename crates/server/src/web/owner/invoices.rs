@@ -420,7 +420,13 @@ pub async fn pay(
         reference: form.get("reference").to_owned(),
         provider: None,
     };
-    let r = api::pay(State(s.clone()), op.clone(), Path(id.clone()), ApiJson(body)).await;
+    let r = api::pay(
+        State(s.clone()),
+        op.clone(),
+        Path(id.clone()),
+        ApiJson(body),
+    )
+    .await;
     answer(&s, &ctx, &op, &id, &form, r, "has a payment recorded").await
 }
 
@@ -435,7 +441,13 @@ pub async fn void(
     let body = api::VoidBody {
         reason: form.get("reason").to_owned(),
     };
-    let r = api::void(State(s.clone()), op.clone(), Path(id.clone()), ApiJson(body)).await;
+    let r = api::void(
+        State(s.clone()),
+        op.clone(),
+        Path(id.clone()),
+        ApiJson(body),
+    )
+    .await;
     answer(&s, &ctx, &op, &id, &form, r, "was voided by a credit note").await
 }
 

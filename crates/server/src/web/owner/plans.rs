@@ -51,7 +51,11 @@ pub async fn all_plans(
 
 /// `USD 49.00 / monthly`
 pub fn price(p: &PlanOut) -> String {
-    format!("{} / {}", format::money(p.price_cents, &p.currency), p.interval)
+    format!(
+        "{} / {}",
+        format::money(p.price_cents, &p.currency),
+        p.interval
+    )
 }
 
 /// A plan as a list row or a select option shows it.
@@ -261,7 +265,10 @@ fn plan_page(
         .collect();
     html(&PlanPage {
         chrome: Chrome::platform(ctx, title, op),
-        action: plan.map_or_else(|| "/owner/plans".into(), |p| format!("/owner/plans/{}", p.id)),
+        action: plan.map_or_else(
+            || "/owner/plans".into(),
+            |p| format!("/owner/plans/{}", p.id),
+        ),
         plan: plan.map(PlanRow::from),
         form,
         intervals: PlanInterval::ALL.iter().map(|i| i.as_str()).collect(),
@@ -372,7 +379,13 @@ pub async fn update(
         active: None,
     };
     match edit_result(
-        api::update(State(s.clone()), op.clone(), Path(id.clone()), ApiJson(body)).await,
+        api::update(
+            State(s.clone()),
+            op.clone(),
+            Path(id.clone()),
+            ApiJson(body),
+        )
+        .await,
     )? {
         Ok(Json(p)) => Ok(redirect_flash(
             &s,
@@ -407,7 +420,13 @@ pub async fn set_active(
         active: Some(active),
     };
     match edit_result(
-        api::update(State(s.clone()), op.clone(), Path(id.clone()), ApiJson(body)).await,
+        api::update(
+            State(s.clone()),
+            op.clone(),
+            Path(id.clone()),
+            ApiJson(body),
+        )
+        .await,
     )? {
         Ok(Json(p)) => Ok(redirect_flash(
             &s,

@@ -204,7 +204,11 @@ async fn page(
         if !plans.iter().any(|p| p.id == sub.plan.id) {
             change_options.push(PlanOption {
                 id: sub.plan.id.clone(),
-                label: format!("{} — {} (current plan, retired)", sub.plan.name, price(&sub.plan)),
+                label: format!(
+                    "{} — {} (current plan, retired)",
+                    sub.plan.name,
+                    price(&sub.plan)
+                ),
                 selected: form.plan_id == sub.plan.id,
             });
         }
@@ -288,7 +292,13 @@ async fn put(
     body: UpdateBody,
 ) -> WebResult<Result<SubscriptionOut, ApiError>> {
     Ok(edit_result(
-        api::update(State(s.clone()), op.clone(), Path(id.to_owned()), ApiJson(body)).await,
+        api::update(
+            State(s.clone()),
+            op.clone(),
+            Path(id.to_owned()),
+            ApiJson(body),
+        )
+        .await,
     )?
     .map(|Json(v)| v))
 }
@@ -330,9 +340,16 @@ pub async fn change_plan(
             };
             Ok(redirect_flash(&s, &back(&id), Flash::success(message)))
         }
-        Err(e) => Here { s: &s, ctx: &ctx, op: &op, id: &id }
-                .refused(&form, e, &[], Some("planId"))
-                .await,
+        Err(e) => {
+            Here {
+                s: &s,
+                ctx: &ctx,
+                op: &op,
+                id: &id,
+            }
+            .refused(&form, e, &[], Some("planId"))
+            .await
+        }
     }
 }
 
@@ -361,9 +378,16 @@ pub async fn cancel(
             };
             Ok(redirect_flash(&s, &back(&id), Flash::success(message)))
         }
-        Err(e) => Here { s: &s, ctx: &ctx, op: &op, id: &id }
-                .refused(&form, e, &[], None)
-                .await,
+        Err(e) => {
+            Here {
+                s: &s,
+                ctx: &ctx,
+                op: &op,
+                id: &id,
+            }
+            .refused(&form, e, &[], None)
+            .await
+        }
     }
 }
 
@@ -403,9 +427,14 @@ pub async fn billing(
                 ("billing.address", "billingAddress"),
                 ("billing.taxId", "billingTaxId"),
             ];
-            Here { s: &s, ctx: &ctx, op: &op, id: &id }
-                .refused(&form, e, &names, None)
-                .await
+            Here {
+                s: &s,
+                ctx: &ctx,
+                op: &op,
+                id: &id,
+            }
+            .refused(&form, e, &names, None)
+            .await
         }
     }
 }
@@ -436,9 +465,16 @@ pub async fn contact(
             &back(&id),
             Flash::success("The contact details were saved."),
         )),
-        Err(e) => Here { s: &s, ctx: &ctx, op: &op, id: &id }
-                .refused(&form, e, &[], None)
-                .await,
+        Err(e) => {
+            Here {
+                s: &s,
+                ctx: &ctx,
+                op: &op,
+                id: &id,
+            }
+            .refused(&form, e, &[], None)
+            .await
+        }
     }
 }
 
@@ -491,9 +527,14 @@ pub async fn start(
         }
         Err(e) => {
             let names = [("planId", "startPlanId")];
-            Here { s: &s, ctx: &ctx, op: &op, id: &id }
-                .refused(&form, e, &names, Some("startPlanId"))
-                .await
+            Here {
+                s: &s,
+                ctx: &ctx,
+                op: &op,
+                id: &id,
+            }
+            .refused(&form, e, &names, Some("startPlanId"))
+            .await
         }
     }
 }

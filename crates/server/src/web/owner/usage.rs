@@ -109,7 +109,7 @@ const LIMITS: [LimitKey; 4] = [
     },
     LimitKey {
         key: "storageBytes",
-        label: "Storage (GB)",
+        label: "Storage in GB",
         storage: true,
     },
     LimitKey {
@@ -424,7 +424,13 @@ pub async fn overrides(
         settings: Some(settings),
     };
     match edit_result(
-        companies::update(State(s.clone()), op.clone(), Path(id.clone()), ApiJson(body)).await,
+        companies::update(
+            State(s.clone()),
+            op.clone(),
+            Path(id.clone()),
+            ApiJson(body),
+        )
+        .await,
     )? {
         Ok(_) => Ok(redirect_flash(
             &s,
