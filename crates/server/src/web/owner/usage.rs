@@ -340,9 +340,9 @@ pub async fn recount(
     Ok(redirect_flash(&s, &back, flash))
 }
 
-/// The overrides of the submitted form as `settings.limits` and `settings.features`, or the
-/// fields that do not parse.
-fn parse_overrides(f: &Pairs) -> Result<(Map<String, Value>, Map<String, Value>), FormErrors> {
+/// The overrides of the submitted form as the settings `{"limits": {..}, "features": {..}}`,
+/// or the fields that do not parse.
+fn parse_overrides(f: &Pairs) -> Result<Map<String, Value>, FormErrors> {
     let mut errors = FormErrors::default();
     let mut limits = Map::new();
     for l in &LIMITS {
@@ -388,7 +388,10 @@ fn parse_overrides(f: &Pairs) -> Result<(Map<String, Value>, Map<String, Value>)
         }
     }
     if errors.fields.is_empty() {
-        Ok((limits, features))
+        let mut settings = Map::new();
+        settings.insert("limits".into(), Value::Object(limits));
+        settings.insert("features".into(), Value::Object(features));
+        Ok(settings)
     } else {
         errors.general = "Please correct the fields marked below.".into();
         Err(errors)
@@ -404,16 +407,13 @@ pub async fn overrides(
     Path(id): Path<String>,
     Form(form): Form<Pairs>,
 ) -> WebResult<Response> {
-    let (limits, features) = match parse_overrides(&form) {
+    let settings = match parse_overrides(&form) {
         Ok(x) => x,
         Err(errors) => {
             let resp = page(&s, &ctx, &op, &id, None, Some(&form), errors).await?;
             return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
-    let mut settings = Map::new();
-    settings.insert("limits".into(), Value::Object(limits));
-    settings.insert("features".into(), Value::Object(features));
     let body = UpdateBody {
         name: None,
         subdomain: None,
