@@ -5,9 +5,13 @@
 
 mod company;
 mod format;
+mod invoice;
 mod invoices;
+mod overrides;
+mod plan;
 mod plans;
 mod subscription;
+mod subscription_forms;
 mod usage;
 mod users;
 
@@ -52,34 +56,34 @@ pub fn routes() -> axum::Router<AppState> {
             post(company::impersonate),
         )
         .route("/owner/users", get(users::list).post(users::create))
-        .route("/owner/plans", get(plans::list).post(plans::create))
-        .route("/owner/plans/new", get(plans::new_form))
-        .route("/owner/plans/{id}", get(plans::edit).post(plans::update))
-        .route("/owner/plans/{id}/active", post(plans::set_active))
-        .route("/owner/plans/{id}/delete", post(plans::remove))
+        .route("/owner/plans", get(plans::list).post(plan::create))
+        .route("/owner/plans/new", get(plan::new_form))
+        .route("/owner/plans/{id}", get(plan::edit).post(plan::update))
+        .route("/owner/plans/{id}/active", post(plan::set_active))
+        .route("/owner/plans/{id}/delete", post(plan::remove))
         .route(
             "/owner/companies/{id}/subscription",
             get(subscription::show),
         )
         .route(
             "/owner/companies/{id}/subscription/plan",
-            post(subscription::change_plan),
+            post(subscription_forms::change_plan),
         )
         .route(
             "/owner/companies/{id}/subscription/cancel",
-            post(subscription::cancel),
+            post(subscription_forms::cancel),
         )
         .route(
             "/owner/companies/{id}/subscription/billing",
-            post(subscription::billing),
+            post(subscription_forms::billing),
         )
         .route(
             "/owner/companies/{id}/subscription/contact",
-            post(subscription::contact),
+            post(subscription_forms::contact),
         )
         .route(
             "/owner/companies/{id}/subscription/start",
-            post(subscription::start),
+            post(subscription_forms::start),
         )
         .route("/owner/invoices", get(invoices::list))
         .route("/owner/billing/run", post(invoices::run_billing))
@@ -87,13 +91,13 @@ pub fn routes() -> axum::Router<AppState> {
             "/owner/companies/{id}/invoices",
             get(invoices::list_for_company),
         )
-        .route("/owner/invoices/{id}", get(invoices::show))
-        .route("/owner/invoices/{id}/payments", post(invoices::pay))
-        .route("/owner/invoices/{id}/void", post(invoices::void))
-        .route("/owner/invoices/{id}/write-off", post(invoices::write_off))
+        .route("/owner/invoices/{id}", get(invoice::show))
+        .route("/owner/invoices/{id}/payments", post(invoice::pay))
+        .route("/owner/invoices/{id}/void", post(invoice::void))
+        .route("/owner/invoices/{id}/write-off", post(invoice::write_off))
         .route("/owner/companies/{id}/usage", get(usage::show))
         .route("/owner/companies/{id}/usage/recount", post(usage::recount))
-        .route("/owner/companies/{id}/overrides", post(usage::overrides))
+        .route("/owner/companies/{id}/overrides", post(overrides::save))
 }
 
 /// The pages of this area, for the page-permission tests.
