@@ -60,6 +60,73 @@ pub fn tax_cents(subtotal: i64, rate_bp: u32) -> i64 {
     mul_div_round(subtotal, i64::from(rate_bp), 10_000)
 }
 
+/// Why a typed amount is not a decimal number of units.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    #[error("must be a number such as 49.00")]
+    NotANumber,
+    #[error("must have at most {0} digits after the decimal point")]
+    TooPrecise(u32),
+    #[error("is too large")]
+    TooLarge,
+}
+
+/// An amount typed in whole units with up to `digits` decimals (`49.5`, `49.00`, `0.99`)
+/// as an integer count of the smallest unit: `parse_scaled("49.5", 2) == Ok(4950)`. No
+/// sign, no thousands separators, no exponent: what is accepted is exact.
+pub fn parse_scaled(s: &str, digits: u32) -> Result<i64, AmountError> {
+    let s = s.trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let all_digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && frac.is_empty()) || !all_digits(whole) || !all_digits(frac) {
+        return Err(AmountError::NotANumber);
+    }
+    if frac.len() > digits as usize {
+        return Err(AmountError::TooPrecise(digits));
+    }
+    let scale = 10i64.checked_pow(digits).ok_or(AmountError::TooLarge)?;
+    let parse = |t: &str| -> Result<i64, AmountError> {
+        if t.is_empty() {
+            Ok(0)
+        } else {
+            t.parse::<i64>().map_err(|_| AmountError::TooLarge)
+        }
+    };
+    // "5" with two digits is 500: pad the fraction to the scale.
+    let frac_value = parse(frac)? * 10i64.pow(digits - frac.len() as u32);
+    parse(whole)?
+        .checked_mul(scale)
+        .and_then(|w| w.checked_add(frac_value))
+        .ok_or(AmountError::TooLarge)
+}
+
+/// An integer count of the smallest unit written in whole units with exactly `digits`
+/// decimals: `format_scaled(-4950, 2) == "-49.50"`. The inverse of [`parse_scaled`].
+pub fn format_scaled(n: i64, digits: u32) -> String {
+    let scale = 10u64.pow(digits);
+    let abs = n.unsigned_abs();
+    let sign = if n < 0 { "-" } else { "" };
+    if digits == 0 {
+        return format!("{sign}{abs}");
+    }
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / scale,
+        abs % scale,
+        width = digits as usize
+    )
+}
+
+/// [`format_scaled`] without trailing zeros after the point: `5.5`, `5`.
+pub fn format_scaled_short(n: i64, digits: u32) -> String {
+    let s = format_scaled(n, digits);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +159,57 @@ mod tests {
         assert_eq!(mul_div_round(i64::MAX, 2, 2), i64::MAX);
         assert_eq!(mul_div_round(1_000, 1, 3), 333);
         assert_eq!(mul_div_round(2_000, 1, 3), 667);
+    }
+
+    #[test]
+    fn typed_amounts_become_minor_units_exactly() {
+        assert_eq!(parse_scaled("49.00", 2), Ok(4900));
+        assert_eq!(parse_scaled(" 49.5 ", 2), Ok(4950));
+        assert_eq!(parse_scaled("49", 2), Ok(4900));
+        assert_eq!(parse_scaled("0.99", 2), Ok(99));
+        assert_eq!(parse_scaled(".5", 2), Ok(50));
+        assert_eq!(parse_scaled("7.", 2), Ok(700));
+        assert_eq!(parse_scaled("1.5", 9), Ok(1_500_000_000));
+        assert_eq!(parse_scaled("12", 0), Ok(12));
+        for bad in [
+            "", ".", "-1", "+1", "1,000.00", "1e3", "4 9", "abc", "1.2.3",
+        ] {
+            assert_eq!(
+                parse_scaled(bad, 2),
+                Err(AmountError::NotANumber),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(parse_scaled("1.005", 2), Err(AmountError::TooPrecise(2)));
+        assert_eq!(parse_scaled("1.5", 0), Err(AmountError::TooPrecise(0)));
+        assert_eq!(
+            parse_scaled("99999999999999999999", 2),
+            Err(AmountError::TooLarge)
+        );
+        assert_eq!(
+            parse_scaled("92233720368547758.08", 2),
+            Err(AmountError::TooLarge)
+        );
+    }
+
+    #[test]
+    fn minor_units_are_written_with_their_decimals() {
+        assert_eq!(format_scaled(4900, 2), "49.00");
+        assert_eq!(format_scaled(5, 2), "0.05");
+        assert_eq!(format_scaled(-4950, 2), "-49.50");
+        assert_eq!(format_scaled(0, 2), "0.00");
+        assert_eq!(format_scaled(12, 0), "12");
+        assert_eq!(format_scaled(i64::MIN, 2), "-92233720368547758.08");
+        assert_eq!(format_scaled_short(1_500_000_000, 9), "1.5");
+        assert_eq!(format_scaled_short(5_000_000_000, 9), "5");
+        assert_eq!(format_scaled_short(0, 9), "0");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn amounts_round_trip(n in 0i64..=i64::MAX, digits in 0u32..=9) {
+            proptest::prop_assert_eq!(parse_scaled(&format_scaled(n, digits), digits), Ok(n));
+            proptest::prop_assert_eq!(parse_scaled(&format_scaled_short(n, digits), digits), Ok(n));
+        }
     }
 }

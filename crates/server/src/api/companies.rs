@@ -286,7 +286,14 @@ pub struct UpdateBody {
     pub settings: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// `PUT /api/owner/companies/{id}`: changes the fields present in the body.
+/// The settings keys a `COMPANY_ADMIN` may write. Every other key is the platform's: limits
+/// and features overrides, the sign-up record, the operator's `legacyPlan`, and any key a
+/// later feature reads with the platform's authority.
+const COMPANY_ADMIN_SETTINGS: &[&str] = &["branding"];
+
+/// `PUT /api/owner/companies/{id}`: changes the fields present in the body. A
+/// `COMPANY_ADMIN` may change the contact details and the settings of
+/// [`COMPANY_ADMIN_SETTINGS`] only.
 pub(crate) async fn update(
     State(s): State<AppState>,
     op: PlatformPrincipal,
@@ -308,16 +315,20 @@ pub(crate) async fn update(
         ));
     }
     if !op.is_owner()
-        && body
-            .settings
-            .as_ref()
-            .is_some_and(|s| s.contains_key("limits") || s.contains_key("features"))
+        && let Some(key) = body.settings.as_ref().and_then(|s| {
+            s.keys()
+                .find(|k| !COMPANY_ADMIN_SETTINGS.contains(&k.as_str()))
+        })
     {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "usage limits and features are set by the platform owner",
-        ));
+        let message = if key == "limits" || key == "features" {
+            "usage limits and features are set by the platform owner".to_owned()
+        } else {
+            format!(
+                "a company administrator may change only these settings: {}; {key} is the platform's",
+                COMPANY_ADMIN_SETTINGS.join(", ")
+            )
+        };
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "forbidden", message));
     }
     let changes = CompanyChanges {
         name: body.name,
@@ -393,28 +404,36 @@ pub(crate) async fn add_domain(
     Ok((StatusCode::CREATED, Json(d.into())))
 }
 
-/// `POST /api/owner/companies/{id}/domains/{domainId}/verify`
+/// `POST /api/owner/companies/{id}/domains/{domainId}/verify` (OWNER): the operator attests
+/// that the domain's DNS points at the platform, so a company cannot verify its own claim.
 pub(crate) async fn verify_domain(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     Path((id, domain_id)): Path<(String, String)>,
 ) -> ApiResult<Json<DomainOut>> {
+    let id = parse_id(&id)?;
+    op.require_sees(id)?;
+    op.require_owner()?;
     let domain_id: Uuid = domain_id
         .parse()
         .map_err(|_| ApiError::not_found("domain"))?;
-    let d = svc::verify_domain(&s.platform, parse_id(&id)?, domain_id, &op.actor()).await?;
+    let d = svc::verify_domain(&s.platform, id, domain_id, &op.actor()).await?;
     Ok(Json(d.into()))
 }
 
+/// `DELETE /api/owner/companies/{id}/domains/{domainId}`: an OWNER, or the company's own
+/// COMPANY_ADMIN.
 pub(crate) async fn remove_domain(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     Path((id, domain_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
+    let id = parse_id(&id)?;
+    op.require_sees(id)?;
     let domain_id: Uuid = domain_id
         .parse()
         .map_err(|_| ApiError::not_found("domain"))?;
-    svc::remove_domain(&s.platform, parse_id(&id)?, domain_id, &op.actor()).await?;
+    svc::remove_domain(&s.platform, id, domain_id, &op.actor()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -85,6 +85,8 @@ impl Area {
                 ("Analytics", "/owner/analytics"),
                 ("Companies", "/owner/companies"),
                 ("New company", "/owner/companies/new"),
+                ("Plans", "/owner/plans"),
+                ("Invoices", "/owner/invoices"),
                 ("Platform users", "/owner/users"),
             ],
             Area::Administrator => &[
@@ -120,8 +122,29 @@ impl Area {
 #[derive(Clone, Debug)]
 pub struct NavItem {
     pub label: &'static str,
-    pub href: &'static str,
+    pub href: String,
     pub current: bool,
+}
+
+/// The entries of a navigation for the page at `path`: the longest entry that prefixes the
+/// path is the current one.
+fn nav_items<H: AsRef<str>>(path: &str, entries: &[(&'static str, H)]) -> Vec<NavItem> {
+    let current = entries
+        .iter()
+        .map(|(_, href)| href.as_ref())
+        .filter(|href| {
+            path == *href
+                || (path.starts_with(href) && path.as_bytes().get(href.len()) == Some(&b'/'))
+        })
+        .max_by_key(|href| href.len());
+    entries
+        .iter()
+        .map(|(label, href)| NavItem {
+            label,
+            href: href.as_ref().to_owned(),
+            current: Some(href.as_ref()) == current,
+        })
+        .collect()
 }
 
 /// The layout data of one page.
@@ -131,7 +154,7 @@ pub struct Chrome {
     pub app_name: String,
     pub area: &'static str,
     pub area_label: &'static str,
-    pub home: &'static str,
+    pub home: String,
     pub nav: Vec<NavItem>,
     pub user: Option<String>,
     pub can_change_password: bool,
@@ -146,32 +169,13 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(ctx: &PageCtx, area: Area, title: impl Into<String>) -> Self {
-        // The longest nav entry that prefixes the path is the current one.
-        let current = area
-            .nav()
-            .iter()
-            .filter(|(_, href)| {
-                ctx.path == *href
-                    || (ctx.path.starts_with(href)
-                        && ctx.path.as_bytes().get(href.len()) == Some(&b'/'))
-            })
-            .max_by_key(|(_, href)| href.len())
-            .map(|(_, href)| *href);
         Self {
             title: title.into(),
             app_name: "SmartDMV".into(),
             area: area.slug(),
             area_label: area.label(),
-            home: area.home(),
-            nav: area
-                .nav()
-                .iter()
-                .map(|(label, href)| NavItem {
-                    label,
-                    href,
-                    current: Some(*href) == current,
-                })
-                .collect(),
+            home: area.home().to_owned(),
+            nav: nav_items(&ctx.path, area.nav()),
             user: None,
             can_change_password: false,
             csrf: ctx.csrf.clone(),
@@ -229,7 +233,23 @@ impl Chrome {
         c.user = Some(p.user.email.clone());
         c.can_change_password = true;
         if !p.is_owner() {
-            c.nav.clear();
+            // A company administrator's pages are their own company's.
+            c.nav = match p.user.company_id {
+                Some(id) => {
+                    let base = format!("/owner/companies/{id}");
+                    c.home = base.clone();
+                    nav_items(
+                        &ctx.path,
+                        &[
+                            ("My company", base.clone()),
+                            ("Subscription", format!("{base}/subscription")),
+                            ("Invoices", format!("{base}/invoices")),
+                            ("Usage", format!("{base}/usage")),
+                        ],
+                    )
+                }
+                None => Vec::new(),
+            };
         }
         c
     }

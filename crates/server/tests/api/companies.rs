@@ -542,3 +542,68 @@ async fn health_and_readiness(b: Backend) {
     assert!(r.headers().contains_key("x-request-id"));
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
 }
+
+both_backends!(company_admins_neither_verify_domains_nor_touch_another_companys);
+
+/// Verifying a domain is the operator's attestation; a COMPANY_ADMIN adds and removes their
+/// own company's domains only (another company's answer 404 and stay).
+async fn company_admins_neither_verify_domains_nor_touch_another_companys(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    let mine = app.create_company("dom-mine").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = app.create_company("dom-other").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let add = |company: String, domain: &'static str| {
+        let r = app
+            .owner(
+                Method::POST,
+                &format!("/api/owner/companies/{company}/domains"),
+            )
+            .json(&json!({ "domain": domain }));
+        async move {
+            let (s, d) = json(r.send().await.unwrap()).await;
+            assert_eq!(s, StatusCode::CREATED, "{d}");
+            d["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let my_domain = add(mine.clone(), "dom-mine.example").await;
+    let other_domain = add(other.clone(), "dom-other.example").await;
+    let ca = crate::plans::company_admin(&app, &mine, "ca@dom-mine.example").await;
+    let call = |m: Method, path: String| {
+        let r = app.platform(m, &path).bearer_auth(&ca);
+        async move { r.send().await.unwrap().status() }
+    };
+    let verify = |c: &str, d: &str| format!("/api/owner/companies/{c}/domains/{d}/verify");
+    let domain = |c: &str, d: &str| format!("/api/owner/companies/{c}/domains/{d}");
+
+    assert_eq!(
+        call(Method::POST, verify(&mine, &my_domain)).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        call(Method::POST, verify(&other, &other_domain)).await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(Method::DELETE, domain(&other, &other_domain)).await,
+        StatusCode::NOT_FOUND
+    );
+    let domains = |c: &str| {
+        let r = app.owner(Method::GET, &format!("/api/owner/companies/{c}/domains"));
+        async move { json(r.send().await.unwrap()).await.1["items"].clone() }
+    };
+    let theirs = domains(&other).await;
+    assert_eq!(theirs.as_array().unwrap().len(), 1, "{theirs}");
+    let own = domains(&mine).await;
+    assert_eq!(own[0]["verified"], false, "{own}");
+    // Their own domain: they may remove it.
+    assert_eq!(
+        call(Method::DELETE, domain(&mine, &my_domain)).await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(domains(&mine).await, json!([]));
+}

@@ -32,6 +32,7 @@ mod web;
 mod web_admin;
 mod web_analytics;
 mod web_auth;
+mod web_billing;
 mod web_client;
 mod web_pages;
 mod web_practice_admin;

@@ -34,12 +34,31 @@ fn admits(area: Area, role: &str) -> bool {
     }
 }
 
-fn fill(pattern: &str, f: &Fixtures, company: &str) -> String {
+/// The owner pages a COMPANY_ADMIN may open: their own company's page, its subscription,
+/// invoices and usage, and an invoice of their company (an independent statement of the
+/// rule, not the server's own function). Every other owner page answers them 403.
+const COMPANY_ADMIN_PAGES: [&str; 5] = [
+    "/owner/companies/{company}",
+    "/owner/companies/{company}/subscription",
+    "/owner/companies/{company}/invoices",
+    "/owner/companies/{company}/usage",
+    "/owner/invoices/{invoice}",
+];
+
+/// The platform billing records the owner pages name: a plan and an invoice of the company.
+struct Billing {
+    plan: String,
+    invoice: String,
+}
+
+fn fill(pattern: &str, f: &Fixtures, company: &str, b: &Billing) -> String {
     let mut out = String::new();
     for seg in pattern.split('/').filter(|s| !s.is_empty()) {
         out.push('/');
         out.push_str(match seg {
             "{company}" => company,
+            "{plan}" => &b.plan,
+            "{invoice}" => &b.invoice,
             "{practice}" => &f.practice,
             "{user}" => &f.victim,
             "{role}" => &f.role,
@@ -69,6 +88,42 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
         .await;
     let practice = practices["items"][0]["id"].as_str().unwrap().to_owned();
     let mut f = fixtures(&app, &cid, SUB, &admin, &practice, "pagesfixture1").await;
+    // A plan with every feature and no limit (so that it closes no page), and the company
+    // subscribed to it, paying at once: its first invoice.
+    let every_feature: Vec<&str> = smartdmv_domain::plan::Feature::ALL
+        .iter()
+        .map(|f| f.as_str())
+        .collect();
+    let plan = crate::plans::create_plan(
+        &app,
+        crate::plans::plan_body("Pages", 4900, &every_feature, None, None),
+    )
+    .await;
+    let plan = plan["id"].as_str().unwrap().to_owned();
+    let (s, v) = json(
+        app.owner(
+            Method::PUT,
+            &format!("/api/owner/companies/{cid}/subscription"),
+        )
+        .json(&json!({"planId": plan}))
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = json(
+        app.owner(Method::GET, &format!("/api/owner/companies/{cid}/invoices"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let billing = Billing {
+        plan,
+        invoice: v["items"][0]["id"].as_str().unwrap().to_owned(),
+    };
     // The appointment of the pages is the fixture pet's, so that its owner's portal shows it.
     let tomorrow = (time::OffsetDateTime::now_utc() + time::Duration::days(1)).date();
     let (s, a) = app
@@ -132,7 +187,7 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
     assert!(pages.len() > 3, "the page list is empty");
     let mut checked = 0;
     for (pattern, area) in pages {
-        let path = fill(pattern, &f, &cid);
+        let path = fill(pattern, &f, &cid, &billing);
         match area {
             Area::Public => continue,
             Area::Owner => {
@@ -145,7 +200,7 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
                     "owner {path} renders its layout"
                 );
                 let r = cadmin.get(&path).await;
-                let own_page = pattern == "/owner/companies/{company}";
+                let own_page = COMPANY_ADMIN_PAGES.contains(&pattern);
                 let want = if own_page {
                     StatusCode::OK
                 } else {
@@ -197,7 +252,7 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
         if matches!(area, Area::Public | Area::Owner) {
             continue;
         }
-        let r = admin_web.get(&fill(pattern, &f, &cid)).await;
+        let r = admin_web.get(&fill(pattern, &f, &cid, &billing)).await;
         assert_eq!(
             r.status,
             StatusCode::FORBIDDEN,
@@ -210,9 +265,15 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
         );
     }
     // A company administrator sees their own company, not another one.
-    let r = cadmin.get(&format!("/owner/companies/{other_id}")).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
-    assert!(!r.body.contains("pages-other"));
+    for page in COMPANY_ADMIN_PAGES
+        .iter()
+        .filter(|p| p.contains("{company}"))
+    {
+        let path = page.replace("{company}", &other_id);
+        let r = cadmin.get(&path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+        assert!(!r.body.contains("pages-other"), "{path}");
+    }
 }
 
 both_backends!(every_page_answers_each_role_by_its_area);

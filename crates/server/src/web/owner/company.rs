@@ -1,6 +1,7 @@
-//! One company in the owner dashboard: creating it, its page (details, domains, users,
-//! schema, usage) and the owner's actions on it: suspend, reactivate, archive (with
-//! confirmation), retry provisioning, domains, and impersonation with a reason.
+//! One company in the owner dashboard: creating it (on a plan or none), its page (details,
+//! plan, domains, users, schema, usage, links to its subscription, invoices and usage) and
+//! the owner's actions on it: suspend, reactivate, archive (with confirmation), retry
+//! provisioning, domains, and impersonation with a reason.
 
 use askama::Template;
 use axum::Json;
@@ -15,8 +16,11 @@ use super::super::csrf::{Flash, Form};
 use super::super::error::{WebError, WebResult};
 use super::super::session::{Owner, PlatformUser};
 use super::super::{FormErrors, html, redirect_flash};
+use super::plans::{all_plans, price};
+use super::subscription::PlanOption;
 use crate::api::companies::{self, AdminBody, CompanyOut, CreateBody, DomainBody, UpdateBody};
 use crate::api::owner_auth::{self, ImpersonateBody};
+use crate::api::plans;
 use crate::app::AppState;
 use crate::extract::{ApiJson, Tenant};
 
@@ -25,7 +29,33 @@ use crate::extract::{ApiJson, Tenant};
 struct NewPage {
     chrome: Chrome,
     form: NewCompanyForm,
+    /// The active plans a new company may be put on.
+    plans: Vec<PlanOption>,
     errors: FormErrors,
+}
+
+async fn new_page(
+    s: &AppState,
+    ctx: &PageCtx,
+    op: &crate::auth::PlatformPrincipal,
+    form: NewCompanyForm,
+    errors: FormErrors,
+) -> WebResult<Response> {
+    let plans = all_plans(s, op, true)
+        .await?
+        .iter()
+        .map(|p| PlanOption {
+            id: p.id.clone(),
+            label: format!("{} — {}", p.name, price(p)),
+            selected: form.plan == p.id,
+        })
+        .collect();
+    html(&NewPage {
+        chrome: Chrome::platform(ctx, "New company", op),
+        form,
+        plans,
+        errors,
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -49,12 +79,19 @@ pub struct NewCompanyForm {
     admin_password: String,
 }
 
-pub async fn new_form(ctx: PageCtx, Owner(op): Owner) -> WebResult<Response> {
-    html(&NewPage {
-        chrome: Chrome::platform(&ctx, "New company", &op),
-        form: NewCompanyForm::default(),
-        errors: FormErrors::default(),
-    })
+pub async fn new_form(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+) -> WebResult<Response> {
+    new_page(
+        &s,
+        &ctx,
+        &op,
+        NewCompanyForm::default(),
+        FormErrors::default(),
+    )
+    .await
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -102,14 +139,11 @@ pub async fn create(
                     errors.fields.insert(field.into(), m);
                 }
             }
-            let mut resp = html(&NewPage {
-                chrome: Chrome::platform(&ctx, "New company", &op),
-                form: NewCompanyForm {
-                    admin_password: String::new(),
-                    ..form
-                },
-                errors,
-            })?;
+            let form = NewCompanyForm {
+                admin_password: String::new(),
+                ..form
+            };
+            let mut resp = new_page(&s, &ctx, &op, form, errors).await?;
             *resp.status_mut() = status;
             Ok(resp)
         }
@@ -136,6 +170,8 @@ pub async fn create(
 struct CompanyPage {
     chrome: Chrome,
     c: CompanyOut,
+    /// The name of the company's plan (its id when the plan cannot be read).
+    plan_name: Option<String>,
     is_owner: bool,
     usage: Option<Usage>,
     provisioning: bool,
@@ -181,6 +217,15 @@ pub async fn show(
     } else {
         None
     };
+    let plan_name = match c.plan.clone() {
+        Some(pid) => Some(
+            match plans::show(State(s.clone()), op.clone(), Path(pid.clone())).await {
+                Ok(Json(p)) => p.name,
+                Err(_) => pid,
+            },
+        ),
+        None => None,
+    };
     let mut chrome = Chrome::platform(&ctx, c.name.clone(), &op);
     if provisioning {
         chrome.refresh = Some(2);
@@ -190,6 +235,7 @@ pub async fn show(
     let origin = c.url.clone();
     let mut resp = html(&CompanyPage {
         chrome,
+        plan_name,
         is_owner: op.is_owner(),
         usage,
         provisioning,

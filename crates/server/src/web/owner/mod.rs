@@ -1,9 +1,19 @@
 //! `/owner`: the platform owner's dashboard on the platform host. Headline figures, the
-//! companies (list, search, create, one company's page and its actions), platform users and
-//! the platform's analytics.
+//! companies (list, search, create, one company's page and its actions), plans, each
+//! company's subscription, invoices and usage, platform users and the platform's analytics.
+//! A COMPANY_ADMIN sees their own company's pages here.
 
 mod analytics;
 mod company;
+mod format;
+mod invoice;
+mod invoices;
+mod overrides;
+mod plan;
+mod plans;
+mod subscription;
+mod subscription_forms;
+mod usage;
 mod users;
 
 use askama::Template;
@@ -14,6 +24,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use smartdmv_domain::CompanyStatus;
 use smartdmv_store::owner::company as company_store;
+use std::collections::BTreeMap;
 
 use super::chrome::{Chrome, PageCtx};
 use super::error::WebResult;
@@ -47,6 +58,48 @@ pub fn routes() -> axum::Router<AppState> {
             post(company::impersonate),
         )
         .route("/owner/users", get(users::list).post(users::create))
+        .route("/owner/plans", get(plans::list).post(plan::create))
+        .route("/owner/plans/new", get(plan::new_form))
+        .route("/owner/plans/{id}", get(plan::edit).post(plan::update))
+        .route("/owner/plans/{id}/active", post(plan::set_active))
+        .route("/owner/plans/{id}/delete", post(plan::remove))
+        .route(
+            "/owner/companies/{id}/subscription",
+            get(subscription::show),
+        )
+        .route(
+            "/owner/companies/{id}/subscription/plan",
+            post(subscription_forms::change_plan),
+        )
+        .route(
+            "/owner/companies/{id}/subscription/cancel",
+            post(subscription_forms::cancel),
+        )
+        .route(
+            "/owner/companies/{id}/subscription/billing",
+            post(subscription_forms::billing),
+        )
+        .route(
+            "/owner/companies/{id}/subscription/contact",
+            post(subscription_forms::contact),
+        )
+        .route(
+            "/owner/companies/{id}/subscription/start",
+            post(subscription_forms::start),
+        )
+        .route("/owner/invoices", get(invoices::list))
+        .route("/owner/billing/run", post(invoices::run_billing))
+        .route(
+            "/owner/companies/{id}/invoices",
+            get(invoices::list_for_company),
+        )
+        .route("/owner/invoices/{id}", get(invoice::show))
+        .route("/owner/invoices/{id}/payments", post(invoice::pay))
+        .route("/owner/invoices/{id}/void", post(invoice::void))
+        .route("/owner/invoices/{id}/write-off", post(invoice::write_off))
+        .route("/owner/companies/{id}/usage", get(usage::show))
+        .route("/owner/companies/{id}/usage/recount", post(usage::recount))
+        .route("/owner/companies/{id}/overrides", post(overrides::save))
 }
 
 /// The pages of this area, for the page-permission tests.
@@ -57,7 +110,15 @@ pub const PAGES: &[&str] = &[
     "/owner/companies/new",
     "/owner/companies/{company}",
     "/owner/companies/{company}/archive",
+    "/owner/companies/{company}/subscription",
+    "/owner/companies/{company}/invoices",
+    "/owner/companies/{company}/usage",
     "/owner/users",
+    "/owner/plans",
+    "/owner/plans/new",
+    "/owner/plans/{plan}",
+    "/owner/invoices",
+    "/owner/invoices/{invoice}",
 ];
 
 pub struct Figure {
@@ -73,6 +134,19 @@ struct DashboardPage {
     recent: Vec<CompanyOut>,
     /// New and churned companies of the last twelve months (SVG).
     months_chart: String,
+    plan_names: BTreeMap<String, String>,
+}
+
+/// Every plan's name by id, for the company tables.
+async fn plan_names(
+    s: &AppState,
+    op: &crate::auth::PlatformPrincipal,
+) -> WebResult<BTreeMap<String, String>> {
+    Ok(plans::all_plans(s, op, false)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect())
 }
 
 async fn dashboard(
@@ -118,6 +192,7 @@ async fn dashboard(
         .await
         .map_err(crate::error::ApiError::from)?;
     html(&DashboardPage {
+        plan_names: plan_names(&s, &op).await?,
         chrome: Chrome::platform(&ctx, "Dashboard", &op),
         figures,
         recent: page.items,
@@ -134,6 +209,7 @@ struct ListPage {
     statuses: Vec<&'static str>,
     page: Page<CompanyOut>,
     next_href: Option<String>,
+    plan_names: BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -171,6 +247,7 @@ async fn list(
         )
     });
     html(&ListPage {
+        plan_names: plan_names(&s, &op).await?,
         chrome: Chrome::platform(&ctx, "Companies", &op),
         q: query,
         status,

@@ -1,0 +1,273 @@
+//! One platform invoice: number, company, period, lines (proration lines too), tax, totals,
+//! status, payments and credit note. An OWNER records a manual payment, writes it off or
+//! voids it with a reason; a COMPANY_ADMIN reads their own company's invoices only (the API
+//! answers 404 for another company's, so one is never shown).
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use smartdmv_domain::billing::InvoiceStatus;
+use std::collections::BTreeMap;
+
+use super::super::admin::Pairs;
+use super::super::chrome::{Chrome, PageCtx};
+use super::super::csrf::{Flash, Form};
+use super::super::error::WebResult;
+use super::super::session::{Owner, PlatformUser};
+use super::super::{FormErrors, edit_result, html, redirect_flash, with_status};
+use super::format;
+use super::invoices::{InvoiceRow, company_names, period, row};
+use crate::api::billing::invoices::{self as api, InvoiceOut};
+use crate::app::AppState;
+use crate::auth::PlatformPrincipal;
+use crate::extract::ApiJson;
+
+pub struct LineRow {
+    pub kind: String,
+    pub description: String,
+    pub period: String,
+    pub amount: String,
+}
+
+pub struct PaymentRow {
+    pub received: String,
+    pub provider: String,
+    pub reference: String,
+    pub amount: String,
+    pub recorded_by: String,
+}
+
+pub struct CreditNoteRow {
+    pub number: String,
+    pub total: String,
+    pub reason: String,
+    pub issued: String,
+    pub issued_by: String,
+}
+
+/// The invoice as its page shows it.
+pub struct InvoiceView {
+    pub row: InvoiceRow,
+    pub subtotal: String,
+    pub tax_rate: String,
+    pub tax: String,
+    pub amount_paid: String,
+    pub paid_at: Option<String>,
+    pub voided_at: Option<String>,
+    pub lines: Vec<LineRow>,
+    pub payments: Vec<PaymentRow>,
+    pub credit_note: Option<CreditNoteRow>,
+    pub may_pay: bool,
+    pub may_void: bool,
+    pub may_write_off: bool,
+}
+
+fn text(v: &serde_json::Value, key: &str) -> String {
+    v[key].as_str().unwrap_or_default().to_owned()
+}
+
+fn view(i: &InvoiceOut, names: &BTreeMap<String, String>) -> InvoiceView {
+    let inv = &i.invoice;
+    let cur = inv.currency.as_str();
+    let status = InvoiceStatus::parse(&inv.status);
+    InvoiceView {
+        row: row(inv, names),
+        subtotal: format::money(inv.subtotal_cents, cur),
+        tax_rate: format::percent(inv.tax_rate_bp),
+        tax: format::money(inv.tax_cents, cur),
+        amount_paid: format::money(inv.amount_paid_cents, cur),
+        paid_at: inv.paid_at.as_deref().map(format::moment),
+        voided_at: inv.voided_at.as_deref().map(format::moment),
+        lines: i
+            .lines
+            .iter()
+            .map(|l| LineRow {
+                kind: format::words(&text(l, "kind")),
+                description: text(l, "description"),
+                period: period(l["periodStart"].as_str(), l["periodEnd"].as_str()),
+                amount: format::money(l["amountCents"].as_i64().unwrap_or_default(), cur),
+            })
+            .collect(),
+        payments: i
+            .payments
+            .iter()
+            .map(|p| PaymentRow {
+                received: format::moment(&text(p, "receivedAt")),
+                provider: text(p, "provider"),
+                reference: text(p, "reference"),
+                amount: format::money(
+                    p["amountCents"].as_i64().unwrap_or_default(),
+                    p["currency"].as_str().unwrap_or(cur),
+                ),
+                recorded_by: text(p, "recordedBy"),
+            })
+            .collect(),
+        credit_note: i.credit_note.as_ref().map(|c| CreditNoteRow {
+            number: text(c, "number"),
+            total: format::money(c["totalCents"].as_i64().unwrap_or_default(), cur),
+            reason: text(c, "reason"),
+            issued: format::moment(&text(c, "issuedAt")),
+            issued_by: text(c, "issuedBy"),
+        }),
+        may_pay: status.is_some_and(InvoiceStatus::may_pay),
+        may_void: status.is_some_and(InvoiceStatus::may_void),
+        may_write_off: status.is_some_and(InvoiceStatus::may_write_off),
+    }
+}
+
+/// The owner's forms on an invoice, as typed.
+#[derive(Debug, Default)]
+pub struct ActionForm {
+    amount: String,
+    reference: String,
+    reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "owner/invoice.html")]
+struct InvoicePage {
+    chrome: Chrome,
+    inv: InvoiceView,
+    is_owner: bool,
+    form: ActionForm,
+    errors: FormErrors,
+}
+
+async fn invoice_page(
+    s: &AppState,
+    ctx: &PageCtx,
+    op: &PlatformPrincipal,
+    id: &str,
+    submitted: Option<&Pairs>,
+    errors: FormErrors,
+) -> WebResult<Response> {
+    let Json(i) = api::show(State(s.clone()), op.clone(), Path(id.to_owned())).await?;
+    let names = company_names(s, std::iter::once(i.invoice.company_id.as_str())).await?;
+    let form = match submitted {
+        Some(f) => ActionForm {
+            amount: f.get("amount").to_owned(),
+            reference: f.get("reference").to_owned(),
+            reason: f.get("reason").to_owned(),
+        },
+        None => ActionForm {
+            amount: format::amount_field(i.invoice.amount_due_cents),
+            ..ActionForm::default()
+        },
+    };
+    html(&InvoicePage {
+        chrome: Chrome::platform(ctx, format!("Invoice {}", i.invoice.number), op),
+        inv: view(&i, &names),
+        is_owner: op.is_owner(),
+        form,
+        errors,
+    })
+}
+
+/// `GET /owner/invoices/{id}`: an OWNER's, or a COMPANY_ADMIN's own company's (read-only).
+pub async fn show(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    PlatformUser(op): PlatformUser,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    invoice_page(&s, &ctx, &op, &id, None, FormErrors::default()).await
+}
+
+/// The invoice's page after an action: its flash on success, the API's refusal beside the
+/// form's fields otherwise.
+async fn answer(
+    s: &AppState,
+    ctx: &PageCtx,
+    op: &PlatformPrincipal,
+    id: &str,
+    form: &Pairs,
+    r: Result<Json<InvoiceOut>, crate::error::ApiError>,
+    done: &str,
+) -> WebResult<Response> {
+    match edit_result(r)? {
+        Ok(Json(i)) => Ok(redirect_flash(
+            s,
+            &format!("/owner/invoices/{id}"),
+            Flash::success(format!(
+                "Invoice {} {done}; it is now {}.",
+                i.invoice.number, i.invoice.status
+            )),
+        )),
+        Err(e) => {
+            let status = e.status;
+            let errors = FormErrors::from_api(e).renamed(&[("amountCents", "amount")]);
+            let resp = invoice_page(s, ctx, op, id, Some(form), errors).await?;
+            Ok(with_status(resp, status))
+        }
+    }
+}
+
+/// `POST /owner/invoices/{id}/payments` (OWNER): a manual payment (`amount` in units such
+/// as `49.00`, `reference`).
+pub async fn pay(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+    Path(id): Path<String>,
+    Form(form): Form<Pairs>,
+) -> WebResult<Response> {
+    let amount_cents = match format::parse_amount(form.get("amount")) {
+        Ok(c) => c,
+        Err(m) => {
+            let errors = FormErrors {
+                fields: [("amount".to_owned(), m)].into(),
+                general: "Please correct the fields marked below.".into(),
+            };
+            let resp = invoice_page(&s, &ctx, &op, &id, Some(&form), errors).await?;
+            return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
+        }
+    };
+    let body = api::PaymentBody {
+        amount_cents,
+        reference: form.get("reference").to_owned(),
+        provider: None,
+    };
+    let r = api::pay(
+        State(s.clone()),
+        op.clone(),
+        Path(id.clone()),
+        ApiJson(body),
+    )
+    .await;
+    answer(&s, &ctx, &op, &id, &form, r, "has a payment recorded").await
+}
+
+/// `POST /owner/invoices/{id}/void` (OWNER): a credit note for the whole invoice; `reason`.
+pub async fn void(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+    Path(id): Path<String>,
+    Form(form): Form<Pairs>,
+) -> WebResult<Response> {
+    let body = api::VoidBody {
+        reason: form.get("reason").to_owned(),
+    };
+    let r = api::void(
+        State(s.clone()),
+        op.clone(),
+        Path(id.clone()),
+        ApiJson(body),
+    )
+    .await;
+    answer(&s, &ctx, &op, &id, &form, r, "was voided by a credit note").await
+}
+
+/// `POST /owner/invoices/{id}/write-off` (OWNER)
+pub async fn write_off(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+    Path(id): Path<String>,
+    Form(form): Form<Pairs>,
+) -> WebResult<Response> {
+    let r = api::write_off(State(s.clone()), op.clone(), Path(id.clone())).await;
+    answer(&s, &ctx, &op, &id, &form, r, "was written off").await
+}
