@@ -90,11 +90,12 @@ pub fn local_to_utc(date: &str, time: &str, tz: &TimeZone) -> Option<String> {
     Some(z.timestamp().to_string())
 }
 
-/// An amount in minor units with its currency: `249.00 USD`, `-0.50 EUR`.
+/// An amount in minor units with its currency: `USD 249.00`, `EUR -0.50`.
 pub fn money(cents: i64, currency: &str) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    format!("{sign}{}.{:02} {currency}", abs / 100, abs % 100)
+    format!(
+        "{currency} {}",
+        smartdmv_domain::billing::money::format_scaled(cents, 2)
+    )
 }
 
 #[cfg(test)]
@@ -103,10 +104,10 @@ mod tests {
 
     #[test]
     fn money_shows_two_decimals_and_the_currency() {
-        assert_eq!(money(24900, "USD"), "249.00 USD");
-        assert_eq!(money(5, "EUR"), "0.05 EUR");
-        assert_eq!(money(-50, "EUR"), "-0.50 EUR");
-        assert_eq!(money(i64::MIN, "USD"), "-92233720368547758.08 USD");
+        assert_eq!(money(24900, "USD"), "USD 249.00");
+        assert_eq!(money(5, "EUR"), "EUR 0.05");
+        assert_eq!(money(-50, "EUR"), "EUR -0.50");
+        assert_eq!(money(i64::MIN, "USD"), "USD -92233720368547758.08");
     }
 
     #[test]

@@ -49,11 +49,11 @@ async fn analytics_page_shows_the_hand_computed_history(b: Backend) {
 
     // MRR: USD 149 + 1200 / 12 = 249.00, ARR 149 * 12 + 1200 = 2988.00; EUR 99 and 1188.
     assert!(
-        r.has(&row("EUR", &["99.00 EUR", "1188.00 EUR", "1"])),
+        r.has(&row("EUR", &["EUR 99.00", "EUR 1188.00", "1"])),
         "{page}"
     );
     assert!(
-        r.has(&row("USD", &["249.00 USD", "2988.00 USD", "2"])),
+        r.has(&row("USD", &["USD 249.00", "USD 2988.00", "2"])),
         "{page}"
     );
     // A, C and D are active; B was suspended when its trial was canceled.
@@ -74,7 +74,7 @@ async fn analytics_page_shows_the_hand_computed_history(b: Backend) {
     );
     assert!(trials.contains("<div class=\"value\">2</div><div class=\"label\">Trials converted"));
     assert!(trials.contains("<div class=\"value\">3</div><div class=\"label\">Trials ended"));
-    // The largest by MRR: A (149.00), C (1200.00 / 12), D (99.00 EUR).
+    // The largest by MRR: A (149.00), C (1200.00 / 12), D (EUR 99.00).
     let top = &page[page.find("id=\"top-table\"").unwrap()..];
     let top = &top[..top.find("</table>").unwrap()];
     let order: Vec<usize> = ["Company a-vet", "Company c-vet", "Company d-vet"]
@@ -82,7 +82,7 @@ async fn analytics_page_shows_the_hand_computed_history(b: Backend) {
         .map(|n| top.find(n).unwrap_or_else(|| panic!("{n} in {top}")))
         .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{top}");
-    for mrr in ["149.00 USD", "100.00 USD", "99.00 EUR"] {
+    for mrr in ["USD 149.00", "USD 100.00", "EUR 99.00"] {
         assert!(top.contains(mrr), "{mrr}: {top}");
     }
     assert!(

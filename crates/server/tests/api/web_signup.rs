@@ -79,12 +79,12 @@ async fn a_visitor_signs_up_and_lands_as_the_administrator(b: Backend) {
     assert_eq!(r.status, StatusCode::OK);
     assert!(
         r.has(&format!(
-            "<option value=\"{pro_id}\" selected>Pro: 149.00 USD a month</option>"
+            "<option value=\"{pro_id}\" selected>Pro: USD 149.00 a month</option>"
         )),
         "{}",
         r.body
     );
-    assert!(r.has("Basic: 49.00 USD a month</option>"));
+    assert!(r.has("Basic: USD 49.00 a month</option>"));
     assert!(r.has("name=\"_csrf\""), "the form carries the CSRF field");
 
     let welcome = sign_up(&app, "form-vet", "Founder@Form.Example", pro_id).await;

@@ -11,10 +11,7 @@ pub const MONEY_DIGITS: u32 = 2;
 /// Decimals of a storage size typed in GB (exact to the byte: 1 GB = 10^9 bytes).
 pub const GB_DIGITS: u32 = 9;
 
-/// `USD 49.00`, `USD -10.00`.
-pub fn money(cents: i64, currency: &str) -> String {
-    format!("{currency} {}", format_scaled(cents, MONEY_DIGITS))
-}
+pub use crate::web::display::money;
 
 /// An amount in minor units as a form shows it: `49.00`.
 pub fn amount_field(cents: i64) -> String {
