@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use crate::both_backends;
-use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp};
+use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp, json};
 use crate::webdriver::Browser;
 
 fn platform_url(app: &TestApp, path: &str) -> String {
@@ -130,6 +130,7 @@ both_backends!(
     owner_creates_a_company_in_the_browser_and_sees_it_ready,
     company_people_work_in_their_own_areas_in_the_browser,
     a_visitor_signs_up_in_the_browser_and_the_owner_sees_the_charts,
+    the_owner_prices_a_plan_and_a_company_admin_upgrades_in_the_browser,
 );
 
 /// Selects an option of a `<select>` by its value.
@@ -389,5 +390,120 @@ async fn a_visitor_signs_up_in_the_browser_and_the_owner_sees_the_charts(backend
     owner
         .screenshot(&format!("{tag}-23-owner-dashboard-chart"))
         .await;
+    b.quit().await;
+}
+
+async fn the_owner_prices_a_plan_and_a_company_admin_upgrades_in_the_browser(backend: Backend) {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(backend).await;
+    let tag = if app.backend.is_pg() { "pg" } else { "sqlite" };
+    let basic = crate::plans::create_plan(
+        &app,
+        crate::plans::plan_body("Basic", 4900, &[], None, None),
+    )
+    .await;
+    let company =
+        crate::plans::create_company_on(&app, "browser-billing", basic["id"].as_str().unwrap())
+            .await;
+    let cid = company["id"].as_str().unwrap();
+    crate::plans::company_admin(&app, cid, "cadmin@browser-billing.example").await;
+
+    // The owner prices a new plan through the form.
+    sign_in(&b, &platform_url(&app, "/login"), OWNER_EMAIL, PASSWORD).await;
+    b.goto(&platform_url(&app, "/owner/plans/new")).await;
+    b.fill("#f-name", "Growth").await;
+    b.fill("#f-price", "129.50").await;
+    b.fill("#f-currency", "USD").await;
+    b.click("form[action='/owner/plans'] button[type=submit]")
+        .await;
+    let url = b.wait_url("/owner/plans").await;
+    assert!(url.ends_with("/owner/plans"), "{url}: {}", b.source().await);
+    assert!(
+        b.wait_for_text("main", "USD 129.50").await,
+        "{}",
+        b.source().await
+    );
+    b.screenshot(&format!("{tag}-30-owner-plans")).await;
+    b.click("form[action='/logout'] button").await;
+
+    // The company's own administrator signs in on the platform host, finds the subscription
+    // from their company's page and upgrades to the new plan.
+    sign_in(
+        &b,
+        &platform_url(&app, "/login"),
+        "cadmin@browser-billing.example",
+        PASSWORD,
+    )
+    .await;
+    b.goto(&platform_url(&app, &format!("/owner/companies/{cid}")))
+        .await;
+    b.click(&format!("a[href='/owner/companies/{cid}/subscription']"))
+        .await;
+    assert!(
+        b.wait_for_text("#subscription-plan", "Basic").await,
+        "{}",
+        b.source().await
+    );
+    let options = b.find_all("#f-planId option").await.len();
+    assert!(options >= 2, "the plan choice offers the plans");
+    let (s, plans) = json(
+        app.owner(reqwest::Method::GET, "/api/owner/plans")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{plans}");
+    let growth_id = plans["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "Growth")
+        .and_then(|p| p["id"].as_str())
+        .expect("the plan made in the browser exists")
+        .to_owned();
+    choose(&b, "#f-planId", &growth_id).await;
+    b.click(&format!(
+        "form[action='/owner/companies/{cid}/subscription/plan'] button[type=submit]"
+    ))
+    .await;
+    assert!(
+        b.wait_for_text("#subscription-plan", "Growth").await,
+        "{}",
+        b.source().await
+    );
+    b.screenshot(&format!("{tag}-31-company-admin-subscription"))
+        .await;
+    let (s, sub) = json(
+        app.owner(
+            reqwest::Method::GET,
+            &format!("/api/owner/companies/{cid}/subscription"),
+        )
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(s, reqwest::StatusCode::OK, "{sub}");
+    assert_eq!(sub["plan"]["name"], "Growth", "{sub}");
+
+    // Their invoices and usage open; the plans are the owner's.
+    b.goto(&platform_url(
+        &app,
+        &format!("/owner/companies/{cid}/invoices"),
+    ))
+    .await;
+    assert!(!b.title().await.starts_with("403"), "{}", b.source().await);
+    b.goto(&platform_url(
+        &app,
+        &format!("/owner/companies/{cid}/usage"),
+    ))
+    .await;
+    assert!(!b.title().await.starts_with("403"), "{}", b.source().await);
+    b.screenshot(&format!("{tag}-32-company-admin-usage")).await;
+    b.goto(&platform_url(&app, "/owner/plans")).await;
+    assert!(b.title().await.starts_with("403"), "{}", b.title().await);
     b.quit().await;
 }

@@ -34,7 +34,11 @@ struct Here<'a> {
     id: &'a str,
 }
 
-impl Here<'_> {
+impl<'a> Here<'a> {
+    fn new(s: &'a AppState, ctx: &'a PageCtx, op: &'a PlatformPrincipal, id: &'a str) -> Self {
+        Self { s, ctx, op, id }
+    }
+
     /// The page again with the API's refusal `e` of the submitted form, its field names
     /// moved to the form's; a refusal naming no field is shown beside `field` when given.
     async fn refused(
@@ -113,14 +117,9 @@ pub async fn change_plan(
             Ok(redirect_flash(&s, &back(&id), Flash::success(message)))
         }
         Err(e) => {
-            Here {
-                s: &s,
-                ctx: &ctx,
-                op: &op,
-                id: &id,
-            }
-            .refused(&form, e, &[], Some("planId"))
-            .await
+            Here::new(&s, &ctx, &op, &id)
+                .refused(&form, e, &[], Some("planId"))
+                .await
         }
     }
 }
@@ -151,14 +150,9 @@ pub async fn cancel(
             Ok(redirect_flash(&s, &back(&id), Flash::success(message)))
         }
         Err(e) => {
-            Here {
-                s: &s,
-                ctx: &ctx,
-                op: &op,
-                id: &id,
-            }
-            .refused(&form, e, &[], None)
-            .await
+            Here::new(&s, &ctx, &op, &id)
+                .refused(&form, e, &[], None)
+                .await
         }
     }
 }
@@ -199,14 +193,9 @@ pub async fn billing(
                 ("billing.address", "billingAddress"),
                 ("billing.taxId", "billingTaxId"),
             ];
-            Here {
-                s: &s,
-                ctx: &ctx,
-                op: &op,
-                id: &id,
-            }
-            .refused(&form, e, &names, None)
-            .await
+            Here::new(&s, &ctx, &op, &id)
+                .refused(&form, e, &names, None)
+                .await
         }
     }
 }
@@ -238,14 +227,9 @@ pub async fn contact(
             Flash::success("The contact details were saved."),
         )),
         Err(e) => {
-            Here {
-                s: &s,
-                ctx: &ctx,
-                op: &op,
-                id: &id,
-            }
-            .refused(&form, e, &[], None)
-            .await
+            Here::new(&s, &ctx, &op, &id)
+                .refused(&form, e, &[], None)
+                .await
         }
     }
 }
@@ -299,14 +283,9 @@ pub async fn start(
         }
         Err(e) => {
             let names = [("planId", "startPlanId")];
-            Here {
-                s: &s,
-                ctx: &ctx,
-                op: &op,
-                id: &id,
-            }
-            .refused(&form, e, &names, Some("startPlanId"))
-            .await
+            Here::new(&s, &ctx, &op, &id)
+                .refused(&form, e, &names, Some("startPlanId"))
+                .await
         }
     }
 }
