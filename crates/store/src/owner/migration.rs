@@ -17,6 +17,7 @@ impl MigratorTrait for OwnerMigrator {
             Box::new(super::migration_billing::CreateBilling),
             Box::new(super::migration_usage::CreateCompanyUsage),
             Box::new(super::migration_usage::CreateSignupTables),
+            Box::new(super::migration_usage::IndexCompanyUsageByMonth),
         ]
     }
 

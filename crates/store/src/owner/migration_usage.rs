@@ -45,6 +45,44 @@ impl MigrationTrait for CreateCompanyUsage {
     }
 }
 
+/// Lets the owner's analytics read one month of every company without scanning the whole
+/// history (the primary key leads with the company).
+pub(crate) struct IndexCompanyUsageByMonth;
+
+impl MigrationName for IndexCompanyUsageByMonth {
+    fn name(&self) -> &str {
+        "m20261129_000203_index_company_usage_by_month"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for IndexCompanyUsageByMonth {
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_index(
+            Index::create()
+                .name("idx_company_usage_month")
+                .table("company_usage")
+                .col("month")
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("idx_company_usage_month")
+                .table("company_usage")
+                .to_owned(),
+        )
+        .await
+    }
+}
+
 pub(crate) struct CreateSignupTables;
 
 impl MigrationName for CreateSignupTables {

@@ -1,6 +1,12 @@
 //! The owner's platform analytics, as of the billing clock's now: companies by status, new
 //! and churned companies per month (the last twelve), MRR and ARR per currency, trial
-//! conversion, usage and MRR of the largest companies, and the fleet's schema versions.
+//! conversion, the companies with the largest MRR, usage per company with the largest and
+//! the most active companies, and the fleet's schema versions.
+//!
+//! Everything is read from the owner database, in a fixed number of queries whatever the
+//! number of companies: usage comes from the `company_usage` table of the current month
+//! (kept by the API-call meter and the gauge recounts of `crate::usage`), never from a
+//! company's own database.
 
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -11,15 +17,15 @@ use smartdmv_domain::billing::SubscriptionStatus;
 use smartdmv_domain::billing::money::mul_div_round;
 use smartdmv_domain::plan::PlanInterval;
 use smartdmv_store::owner::subscription::{self, event};
+use smartdmv_store::owner::usage as usage_table;
 use smartdmv_store::owner::{company, plan};
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use super::clock::to_instant;
-use super::usage::{self, Usage};
 use crate::{Platform, TenancyError};
 
-/// Companies whose usage is counted (each costs two queries on its database).
-const USAGE_COMPANIES: usize = 50;
+/// Length of each top list.
 const TOP_COMPANIES: usize = 10;
 
 #[derive(Debug, Clone, Serialize)]
@@ -31,9 +37,20 @@ pub struct Analytics {
     pub months: Vec<MonthFigures>,
     pub revenue: Vec<Revenue>,
     pub trial_conversion: TrialConversion,
-    /// The served companies with the largest MRR, largest first.
+    /// The served companies with the largest MRR, largest first (up to ten).
     pub top_companies: Vec<CompanyFigures>,
-    /// Usage of served companies (the largest by MRR first, up to fifty).
+    /// The served companies with the most active staff users, then the most patients, then
+    /// the most storage, largest first (up to ten); companies without an active staff user
+    /// in `usageMonth` (or not counted yet) are left out.
+    pub largest_companies: Vec<CompanyUsage>,
+    /// The served companies with the most API calls in `usageMonth`, most first (up to
+    /// ten); companies without a call are left out.
+    pub most_active_companies: Vec<CompanyUsage>,
+    /// `YYYY-MM`: the calendar month (UTC, by the system clock, not the billing clock) that
+    /// the usage figures are of.
+    pub usage_month: String,
+    /// Usage of every served company in `usageMonth`, the largest MRR first. (Before the
+    /// usage table it held only the fifty largest by MRR, counted in their databases.)
     pub usage: Vec<CompanyUsage>,
     pub schema_versions: Vec<SchemaVersionCount>,
 }
@@ -86,8 +103,50 @@ pub struct CompanyFigures {
 pub struct CompanyUsage {
     pub company_id: String,
     pub name: String,
-    /// `null` when the company's database could not be read.
-    pub usage: Option<Usage>,
+    /// Never `null` now that it is read from the usage table (it was `null` when the
+    /// company's database could not be read); a company without a row in the month has
+    /// zeros and no `countedAt`.
+    pub usage: UsageFigures,
+}
+
+/// A company's usage in one month, as the `company_usage` table holds it. API calls are
+/// recorded in batches, so they trail the meter by up to one flush interval; the gauges
+/// are as of `countedAt`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageFigures {
+    /// Active staff users (`activeUsers` of a company's usage; the name predates it).
+    pub users: i64,
+    /// Open practices.
+    pub practices: i64,
+    /// Active clients.
+    pub clients: i64,
+    /// Active patients.
+    pub patients: i64,
+    /// Appointments booked in the month.
+    pub appointments: i64,
+    /// Size of the company's database.
+    pub storage_bytes: i64,
+    /// Calls to the company's API in the month.
+    pub api_calls: i64,
+    /// RFC 3339 time of the last count of the gauges (every figure but `apiCalls`); `null`
+    /// when they were not counted in the month yet, and then they read zero.
+    pub counted_at: Option<String>,
+}
+
+impl From<&usage_table::Model> for UsageFigures {
+    fn from(r: &usage_table::Model) -> Self {
+        Self {
+            users: r.active_users,
+            practices: r.practices,
+            clients: r.clients,
+            patients: r.patients,
+            appointments: r.appointments,
+            storage_bytes: r.storage_bytes,
+            api_calls: r.api_calls,
+            counted_at: r.gauges_at.map(|t| to_instant(t).to_string()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -167,7 +226,7 @@ fn lifecycle(
 }
 
 /// Only the new and churned companies of the last twelve months: the part of [`compute`]
-/// that reads no company's database (for the dashboard).
+/// the dashboard shows.
 pub async fn months(p: &Platform) -> Result<Vec<MonthFigures>, TenancyError> {
     let db = p.owner.conn();
     let companies = company::list_with_status(db, &CompanyStatus::ALL).await?;
@@ -230,32 +289,57 @@ pub async fn compute(p: &Platform) -> Result<Analytics, TenancyError> {
         .collect();
     let mrr = |c: &company::Model| per_company.get(&c.id).map_or(0, |x| x.1);
     ranked.sort_by(|a, b| mrr(b).cmp(&mrr(a)).then(a.id.cmp(&b.id)));
-    let mut top = Vec::new();
-    let mut usage_list = Vec::new();
-    for c in ranked.into_iter().take(USAGE_COMPANIES) {
-        usage_list.push(CompanyUsage {
-            company_id: c.id.to_string(),
-            name: c.name.clone(),
-            usage: usage::current(p, c).await.ok(),
-        });
-        if top.len() < TOP_COMPANIES {
-            let on = per_company.get(&c.id);
+    let top = ranked
+        .iter()
+        .take(TOP_COMPANIES)
+        .map(|c| {
             let plan_name = c
                 .plan
                 .as_deref()
                 .and_then(|id| id.parse().ok())
                 .and_then(|id: uuid::Uuid| plans.get(&id))
                 .map(|pl| pl.name.clone());
-            top.push(CompanyFigures {
+            CompanyFigures {
                 company_id: c.id.to_string(),
                 name: c.name.clone(),
                 status: c.status.clone(),
                 plan: plan_name,
-                currency: on.map(|x| x.0.currency.clone()),
+                currency: per_company.get(&c.id).map(|x| x.0.currency.clone()),
                 mrr_cents: mrr(c),
-            });
-        }
-    }
+            }
+        })
+        .collect();
+
+    let usage_month = crate::usage::current_month().to_string();
+    let rows: HashMap<uuid::Uuid, usage_table::Model> = usage_table::of_month(db, &usage_month)
+        .await?
+        .into_iter()
+        .map(|r| (r.company_id, r))
+        .collect();
+    let usage_of: Vec<(uuid::Uuid, CompanyUsage)> = ranked
+        .iter()
+        .map(|c| {
+            let figures = rows.get(&c.id).map(UsageFigures::from).unwrap_or_default();
+            (
+                c.id,
+                CompanyUsage {
+                    company_id: c.id.to_string(),
+                    name: c.name.clone(),
+                    usage: figures,
+                },
+            )
+        })
+        .collect();
+    let largest = leaders(
+        &usage_of,
+        |u| u.users > 0,
+        |a, b| (b.users, b.patients, b.storage_bytes).cmp(&(a.users, a.patients, a.storage_bytes)),
+    );
+    let most_active = leaders(
+        &usage_of,
+        |u| u.api_calls > 0,
+        |a, b| b.api_calls.cmp(&a.api_calls),
+    );
     Ok(Analytics {
         as_of: now.to_string(),
         companies_by_status: by_status,
@@ -263,7 +347,10 @@ pub async fn compute(p: &Platform) -> Result<Analytics, TenancyError> {
         revenue,
         trial_conversion,
         top_companies: top,
-        usage: usage_list,
+        largest_companies: largest,
+        most_active_companies: most_active,
+        usage_month,
+        usage: usage_of.into_iter().map(|(_, u)| u).collect(),
         schema_versions: versions
             .into_iter()
             .map(|(version, companies)| SchemaVersionCount { version, companies })
@@ -271,9 +358,61 @@ pub async fn compute(p: &Platform) -> Result<Analytics, TenancyError> {
     })
 }
 
+/// The first [`TOP_COMPANIES`] of the companies that `counts` keeps, in the order of
+/// `first` (ties by company id).
+fn leaders(
+    all: &[(uuid::Uuid, CompanyUsage)],
+    counts: impl Fn(&UsageFigures) -> bool,
+    first: impl Fn(&UsageFigures, &UsageFigures) -> Ordering,
+) -> Vec<CompanyUsage> {
+    let mut kept: Vec<&(uuid::Uuid, CompanyUsage)> =
+        all.iter().filter(|(_, c)| counts(&c.usage)).collect();
+    kept.sort_by(|(ia, a), (ib, b)| first(&a.usage, &b.usage).then(ia.cmp(ib)));
+    kept.into_iter()
+        .take(TOP_COMPANIES)
+        .map(|(_, c)| c.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn company(n: u128, users: i64, patients: i64, storage_bytes: i64, api_calls: i64) -> (uuid::Uuid, CompanyUsage) {
+        let id = uuid::Uuid::from_u128(n);
+        let usage = UsageFigures {
+            users,
+            patients,
+            storage_bytes,
+            api_calls,
+            ..UsageFigures::default()
+        };
+        (
+            id,
+            CompanyUsage {
+                company_id: id.to_string(),
+                name: format!("c{n}"),
+                usage,
+            },
+        )
+    }
+
+    #[test]
+    fn leaders_skip_the_zeros_break_ties_by_id_and_stop_at_ten() {
+        let mut all: Vec<_> = (1..=12).map(|n| company(n, 1, 0, 0, 10 + n as i64)).collect();
+        all.push(company(20, 0, 99, 99, 0));
+        all.push(company(21, 1, 0, 0, 22));
+        let calls = leaders(&all, |u| u.api_calls > 0, |a, b| b.api_calls.cmp(&a.api_calls));
+        let names: Vec<&str> = calls.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["c12", "c21", "c11", "c10", "c9", "c8", "c7", "c6", "c5", "c4"]
+        );
+        let users = leaders(&all, |u| u.users > 0, |a, b| b.users.cmp(&a.users));
+        assert_eq!(users.len(), 10);
+        assert_eq!(users[0].name, "c1", "ties go by company id");
+        assert!(users.iter().all(|c| c.name != "c20"), "no active user, not listed");
+    }
 
     #[test]
     fn twelve_months_end_with_the_current_one() {

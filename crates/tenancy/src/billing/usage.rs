@@ -1,7 +1,7 @@
-//! Usage counts billing needs: open practices and active staff users of a company, counted
-//! in its own database (two cheap `count(*)`s). Plan changes are checked against them and the
-//! owner's analytics show them. The one place they are read, so that a maintained usage
-//! table can take over without touching the callers.
+//! Usage counts a plan change is checked against: open practices and active staff users of
+//! a company, counted exactly in its own database (two cheap `count(*)`s) at the moment of
+//! the change. Everything that only shows usage (the owner's analytics, a company's usage
+//! page) reads the `company_usage` table instead, which may trail by a recount interval.
 
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
