@@ -86,10 +86,7 @@ pub async fn recent(
 /// Every company's row of a month, in one query (the owner's analytics). Companies with
 /// neither calls nor a count in the month have no row.
 pub async fn of_month(db: &impl ConnectionTrait, month: &str) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
-        .filter(Column::Month.eq(month))
-        .all(db)
-        .await
+    Entity::find().filter(Column::Month.eq(month)).all(db).await
 }
 
 /// Adds `calls` to a month's API calls, creating the row when it is the month's first.

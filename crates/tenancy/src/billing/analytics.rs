@@ -378,7 +378,13 @@ fn leaders(
 mod tests {
     use super::*;
 
-    fn company(n: u128, users: i64, patients: i64, storage_bytes: i64, api_calls: i64) -> (uuid::Uuid, CompanyUsage) {
+    fn company(
+        n: u128,
+        users: i64,
+        patients: i64,
+        storage_bytes: i64,
+        api_calls: i64,
+    ) -> (uuid::Uuid, CompanyUsage) {
         let id = uuid::Uuid::from_u128(n);
         let usage = UsageFigures {
             users,
@@ -399,19 +405,30 @@ mod tests {
 
     #[test]
     fn leaders_skip_the_zeros_break_ties_by_id_and_stop_at_ten() {
-        let mut all: Vec<_> = (1..=12).map(|n| company(n, 1, 0, 0, 10 + n as i64)).collect();
+        let mut all: Vec<_> = (1..=12)
+            .map(|n| company(n, 1, 0, 0, 10 + n as i64))
+            .collect();
         all.push(company(20, 0, 99, 99, 0));
         all.push(company(21, 1, 0, 0, 22));
-        let calls = leaders(&all, |u| u.api_calls > 0, |a, b| b.api_calls.cmp(&a.api_calls));
+        let calls = leaders(
+            &all,
+            |u| u.api_calls > 0,
+            |a, b| b.api_calls.cmp(&a.api_calls),
+        );
         let names: Vec<&str> = calls.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
             names,
-            ["c12", "c21", "c11", "c10", "c9", "c8", "c7", "c6", "c5", "c4"]
+            [
+                "c12", "c21", "c11", "c10", "c9", "c8", "c7", "c6", "c5", "c4"
+            ]
         );
         let users = leaders(&all, |u| u.users > 0, |a, b| b.users.cmp(&a.users));
         assert_eq!(users.len(), 10);
         assert_eq!(users[0].name, "c1", "ties go by company id");
-        assert!(users.iter().all(|c| c.name != "c20"), "no active user, not listed");
+        assert!(
+            users.iter().all(|c| c.name != "c20"),
+            "no active user, not listed"
+        );
     }
 
     #[test]

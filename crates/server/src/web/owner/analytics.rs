@@ -1,14 +1,14 @@
 //! `/owner/analytics`: the platform's analytics (OWNER only) as server-drawn charts, each
 //! with its numbers in a table beside it: companies by status, new and churned companies per
-//! month, MRR and ARR per currency, trial conversion, the largest companies, usage per
-//! company and the fleet's schema versions. The numbers are the JSON API's
-//! (`GET /api/owner/analytics`).
+//! month, MRR and ARR per currency, trial conversion, the companies with the largest MRR,
+//! the largest and the most active companies, usage per company and the fleet's schema
+//! versions. The numbers are the JSON API's (`GET /api/owner/analytics`).
 
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use smartdmv_tenancy::billing::analytics::{MonthFigures, SchemaVersionCount};
+use smartdmv_tenancy::billing::analytics::{CompanyUsage, MonthFigures, SchemaVersionCount};
 
 use super::super::chart::{BarChart, Series};
 use super::super::chrome::{Chrome, PageCtx};
@@ -16,6 +16,7 @@ use super::super::display::money;
 use super::super::error::WebResult;
 use super::super::html;
 use super::super::session::Owner;
+use super::format;
 use crate::api::billing::show_analytics;
 use crate::app::AppState;
 
@@ -96,13 +97,37 @@ struct TopRow {
     mrr: String,
 }
 
+/// A company's usage of the month, storage in human units.
 struct UsageRow {
     id: String,
     name: String,
-    /// `false` when the company's database could not be read.
-    readable: bool,
-    practices: u64,
-    users: u64,
+    users: i64,
+    practices: i64,
+    clients: i64,
+    patients: i64,
+    appointments: i64,
+    storage: String,
+    api_calls: i64,
+    /// When the gauges were counted; `None` when not yet this month.
+    counted_at: Option<String>,
+}
+
+impl From<&CompanyUsage> for UsageRow {
+    fn from(c: &CompanyUsage) -> Self {
+        let u = &c.usage;
+        Self {
+            id: c.company_id.clone(),
+            name: c.name.clone(),
+            users: u.users,
+            practices: u.practices,
+            clients: u.clients,
+            patients: u.patients,
+            appointments: u.appointments,
+            storage: format::bytes(u.storage_bytes),
+            api_calls: u.api_calls,
+            counted_at: u.counted_at.as_deref().map(format::moment),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -121,6 +146,9 @@ struct AnalyticsPage {
     conversion_rate: String,
     conversion_chart: String,
     top: Vec<TopRow>,
+    largest: Vec<UsageRow>,
+    most_active: Vec<UsageRow>,
+    usage_month: String,
     usage: Vec<UsageRow>,
     versions: Vec<SchemaVersionCount>,
     versions_chart: String,
@@ -212,17 +240,10 @@ pub async fn show(
                     .unwrap_or_default(),
             })
             .collect(),
-        usage: a
-            .usage
-            .iter()
-            .map(|u| UsageRow {
-                id: u.company_id.clone(),
-                name: u.name.clone(),
-                readable: u.usage.is_some(),
-                practices: u.usage.as_ref().map_or(0, |x| x.practices),
-                users: u.usage.as_ref().map_or(0, |x| x.users),
-            })
-            .collect(),
+        largest: a.largest_companies.iter().map(UsageRow::from).collect(),
+        most_active: a.most_active_companies.iter().map(UsageRow::from).collect(),
+        usage_month: a.usage_month,
+        usage: a.usage.iter().map(UsageRow::from).collect(),
         versions_chart: versions_chart.svg(),
         versions: a.schema_versions,
     })
