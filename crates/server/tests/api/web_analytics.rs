@@ -1,12 +1,12 @@
 //! The owner's analytics page against the history of `billing::analytics` (computed by hand
-//! in its header): the figures and tables show the hand-computed numbers, every chart is an
-//! accessible SVG with one bar per number, the dashboard shows the monthly chart, and only
-//! an OWNER may open the page.
+//! in its header, usage rows included): the figures and tables show the hand-computed
+//! numbers, every chart is an accessible SVG with one bar per number, the dashboard shows the
+//! monthly chart, and only an OWNER may open the page.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::billing::analytics::hand_computed_history;
+use crate::billing::analytics::{hand_computed_history, usage_months};
 use crate::both_backends;
 use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp, json};
 use crate::web::WebSession;
@@ -26,6 +26,22 @@ fn charts(body: &str) -> Vec<&str> {
 
 fn bars(svg: &str) -> usize {
     svg.matches("<rect class=\"bar ").count()
+}
+
+/// The part of a page from the element with `id` to the end of its table.
+fn table<'a>(page: &'a str, id: &str) -> &'a str {
+    let t = &page[page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("{id} in {page}"))..];
+    &t[..t.find("</table>").unwrap()]
+}
+
+/// Data cells of numbers, in order.
+fn nums(cells: &[&str]) -> String {
+    cells
+        .iter()
+        .map(|c| format!("<td class=\"num\">{c}</td>"))
+        .collect()
 }
 
 /// A table row of a figure: its header cell and data cells.
@@ -89,15 +105,61 @@ async fn analytics_page_shows_the_hand_computed_history(b: Backend) {
         !top.contains("Company b-vet"),
         "a suspended company is not served"
     );
-    // Usage: each served company has its first practice and its administrator.
-    let usage = &page[page.find("id=\"usage-table\"").unwrap()..];
-    let usage = &usage[..usage.find("</table>").unwrap()];
+    // Usage of this month from the usage table: every column, storage in human units, the
+    // time of the count or that there was none; B is not served.
+    let (now, _) = usage_months();
+    assert!(r.has(&format!("Usage per company in {now}")), "{page}");
+    let usage = table(page, "usage-table");
+    for (name, cells, counted) in [
+        (
+            "Company a-vet",
+            ["6", "2", "40", "90", "12", "3.5 MB", "1234"],
+            format!("{now}-01 09:30 UTC"),
+        ),
+        (
+            "Company c-vet",
+            ["6", "1", "30", "120", "7", "2 MB", "0"],
+            format!("{now}-02 10:00 UTC"),
+        ),
+        (
+            "Company d-vet",
+            ["0", "0", "0", "0", "0", "0 B", "0"],
+            "<span class=\"muted\">not counted yet</span>".to_owned(),
+        ),
+    ] {
+        let at = usage
+            .find(&format!(">{name}</a></th>"))
+            .unwrap_or_else(|| panic!("{name} in {usage}"));
+        let rest = &usage[at..];
+        let row = &rest[..rest.find("</tr>").unwrap()];
+        assert!(row.contains(&nums(&cells)), "{name}: {row}");
+        assert!(
+            row.contains(&format!("<td>{counted}</td>")),
+            "{name}: {row}"
+        );
+    }
+    assert!(!usage.contains("Company b-vet"), "{usage}");
+    // Largest: C before A (equal users, more patients); most active: A alone.
+    let largest = table(page, "largest-table");
+    let c_at = largest.find("Company c-vet").expect("C among the largest");
+    let a_at = largest.find("Company a-vet").expect("A among the largest");
+    assert!(c_at < a_at, "{largest}");
+    assert!(largest.contains(&nums(&["6", "120", "2 MB"])), "{largest}");
+    assert!(largest.contains(&nums(&["6", "90", "3.5 MB"])), "{largest}");
     assert_eq!(
-        usage
-            .matches("<td class=\"num\">1</td><td class=\"num\">1</td>")
-            .count(),
-        3,
-        "{usage}"
+        largest.matches("<tr><th scope=\"row\">").count(),
+        2,
+        "{largest}"
+    );
+    let active = table(page, "active-table");
+    assert_eq!(
+        active.matches("<tr><th scope=\"row\">").count(),
+        1,
+        "{active}"
+    );
+    assert!(
+        active.contains("Company a-vet</a></th><td class=\"num\">1234</td>"),
+        "{active}"
     );
 
     // Four charts, each an image named and described in words, one bar per number.
@@ -172,6 +234,9 @@ async fn only_owners_open_the_analytics_page(b: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.has("No paying companies yet."));
     assert!(r.has("No trial has ended yet."));
+    assert!(r.has("No company has been counted yet this month."));
+    assert!(r.has("No API calls recorded this month."));
+    assert!(r.has("not counted yet"), "the new company has no count");
     assert!(r.has("<a href=\"/owner/analytics\" aria-current=\"page\">Analytics</a>"));
     let svgs = charts(&r.body);
     assert_eq!(svgs.len(), 4);
