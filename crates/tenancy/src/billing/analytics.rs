@@ -233,6 +233,8 @@ pub async fn months(p: &Platform) -> Result<Vec<MonthFigures>, TenancyError> {
     Ok(lifecycle(&companies, &event::all(db).await?, p.clock.now()).0)
 }
 
+/// The analytics as of the billing clock's now, with the usage of the current calendar
+/// month; a fixed number of owner-database queries and no tenant database.
 pub async fn compute(p: &Platform) -> Result<Analytics, TenancyError> {
     let now = p.clock.now();
     let db = p.owner.conn();

@@ -355,7 +355,8 @@ async fn largest_and_most_active_companies_come_from_the_usage_table(b: Backend)
     let at = into_month(&now, 1, 60);
     let mut ids = std::collections::HashMap::new();
     // (n, name, status, [users, practices, clients, patients, appointments, storage], calls)
-    let table: [(u128, &str, &str, Option<[i64; 6]>, i64); 8] = [
+    type Seed = (u128, &'static str, &'static str, Option<[i64; 6]>, i64);
+    let table: [Seed; 8] = [
         (1, "Beta", "ACTIVE", Some([7, 1, 1, 50, 1, 5]), 300),
         (2, "Alpha", "ACTIVE", Some([7, 1, 1, 50, 1, 10]), 300),
         (3, "Gamma", "ACTIVE", Some([7, 1, 1, 40, 1, 999]), 0),
