@@ -6,7 +6,7 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::billing::analytics::{hand_computed_history, usage_months};
+use crate::billing::analytics::{company_without_database, hand_computed_history, usage_months};
 use crate::both_backends;
 use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp, json};
 use crate::web::WebSession;
@@ -14,6 +14,7 @@ use crate::web::WebSession;
 both_backends!(
     analytics_page_shows_the_hand_computed_history,
     only_owners_open_the_analytics_page,
+    a_large_fleet_lists_its_first_hundred_companies_and_counts_the_rest,
 );
 
 /// The `<svg>` elements of a page, in order.
@@ -241,4 +242,27 @@ async fn only_owners_open_the_analytics_page(b: Backend) {
     let svgs = charts(&r.body);
     assert_eq!(svgs.len(), 4);
     assert!(svgs.iter().all(|s| !s.contains("NaN")));
+}
+
+async fn a_large_fleet_lists_its_first_hundred_companies_and_counts_the_rest(b: Backend) {
+    let app = TestApp::spawn(b).await;
+    for n in 1..=103u128 {
+        company_without_database(&app, n, &format!("Fleet {n:03}"), "ACTIVE").await;
+    }
+    let mut owner = WebSession::platform(&app);
+    owner.sign_in(OWNER_EMAIL, PASSWORD).await;
+    let r = owner.get("/owner/analytics").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let start = r.body.find("id=\"usage-table\"").expect("the usage table");
+    let table = &r.body[start..start + r.body[start..].find("</table>").unwrap()];
+    assert_eq!(
+        table.matches("<th scope=\"row\">").count(),
+        100,
+        "one row per company, up to a hundred"
+    );
+    assert!(
+        r.has("The 100 companies of the highest recurring revenue are shown; 3 more are served."),
+        "{}",
+        r.body
+    );
 }

@@ -149,10 +149,17 @@ struct AnalyticsPage {
     largest: Vec<UsageRow>,
     most_active: Vec<UsageRow>,
     usage_month: String,
+    /// The first [`USAGE_ROWS`] companies of the API's list (by MRR).
     usage: Vec<UsageRow>,
+    /// Served companies beyond those rows.
+    usage_more: usize,
     versions: Vec<SchemaVersionCount>,
     versions_chart: String,
 }
+
+/// Rows of the usage table: a platform of thousands of companies shows its first hundred
+/// by MRR here; each company's usage page has its own figures.
+const USAGE_ROWS: usize = 100;
 
 /// `GET /owner/analytics`
 pub async fn show(
@@ -243,7 +250,13 @@ pub async fn show(
         largest: a.largest_companies.iter().map(UsageRow::from).collect(),
         most_active: a.most_active_companies.iter().map(UsageRow::from).collect(),
         usage_month: a.usage_month,
-        usage: a.usage.iter().map(UsageRow::from).collect(),
+        usage: a
+            .usage
+            .iter()
+            .take(USAGE_ROWS)
+            .map(UsageRow::from)
+            .collect(),
+        usage_more: a.usage.len().saturating_sub(USAGE_ROWS),
         versions_chart: versions_chart.svg(),
         versions: a.schema_versions,
     })

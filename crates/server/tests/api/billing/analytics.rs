@@ -311,7 +311,12 @@ async fn analytics_match_a_history_computed_by_hand(b: Backend) {
 
 /// Adds a company to the owner database only: it has no database of its own, so any attempt
 /// to count it there fails.
-async fn company_without_database(app: &TestApp, n: u128, name: &str, status: &str) -> String {
+pub(crate) async fn company_without_database(
+    app: &TestApp,
+    n: u128,
+    name: &str,
+    status: &str,
+) -> String {
     let now = smartdmv_store::now();
     let id = uuid::Uuid::from_u128(n);
     let row = smartdmv_store::owner::company::Model {
