@@ -1,6 +1,7 @@
 //! A subscription's life over simulated months: trial -> active -> past due -> suspended ->
 //! reactivated by paying -> canceled at the period end; non-payment ending in cancellation
-//! and a new subscription; undoing a cancellation.
+//! and a new subscription; undoing a cancellation; a suspension and its end seen by a second
+//! instance of the server.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -8,13 +9,14 @@ use smartdmv_store::owner::audit;
 
 use super::support::*;
 use crate::both_backends;
-use crate::helpers::{Backend, Options, TestApp};
+use crate::helpers::{Backend, Options, TestApp, eventually};
 use crate::plans::{create_company_on, create_plan, plan_body};
 
 both_backends!(
     a_subscription_lives_from_trial_to_cancellation,
     non_payment_ends_the_subscription_and_a_new_one_restores_service,
     a_cancellation_can_be_undone_before_the_period_ends,
+    a_suspension_and_its_end_reach_every_instance,
 );
 
 async fn app_at(b: Backend, start: &str) -> TestApp {
@@ -247,4 +249,63 @@ async fn a_cancellation_can_be_undone_before_the_period_ends(b: Backend) {
     .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["errors"]["trialDays"].is_array(), "{v}");
+}
+
+/// What a second instance of the platform answers on a company's host.
+async fn answers_on(addr: std::net::SocketAddr, subdomain: &str) -> StatusCode {
+    reqwest::Client::new()
+        .get(format!("http://{addr}/api/public/practices"))
+        .header("host", format!("{subdomain}.localhost:{}", addr.port()))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// A second server process on the same owner database, with the production default of a
+/// one-second resolver cache, sees a suspension made by the first one without being told,
+/// and sees the payment that ends it.
+async fn a_suspension_and_its_end_reach_every_instance(b: Backend) {
+    let app = app_at(b, "2026-04-01T00:00:00Z").await;
+    let plan = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
+    let cid = plain_company(&app, "fleet-vet").await;
+    put_subscription(&app, &cid, json!({"planId": plan["id"]})).await;
+
+    let mut config = app.config.clone();
+    config.resolve_ttl_ms = 1000;
+    let other = smartdmv_server::Application::build_with_clock(config, app.clock.clone())
+        .await
+        .unwrap();
+    let addr = other.local_addr();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        other
+            .run_until(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+    });
+    // The second instance serves the company and caches that answer.
+    assert_eq!(answers_on(addr, "fleet-vet").await, StatusCode::OK);
+
+    // The first instance's billing run suspends it (due Apr 8, fourteen days of grace).
+    at(&app, "2026-04-22T00:00:00Z").await;
+    assert_eq!(company_status(&app, &cid).await, "SUSPENDED");
+    assert!(
+        eventually(|| async { answers_on(addr, "fleet-vet").await == StatusCode::FORBIDDEN }).await,
+        "the other instance still serves a suspended company"
+    );
+
+    // Paying on the first instance brings it back on the second.
+    set_clock(&app, "2026-04-23T00:00:00Z");
+    let inv = invoices(&app, &cid).await;
+    pay_in_full(&app, &inv[0]).await;
+    assert_eq!(company_status(&app, &cid).await, "ACTIVE");
+    assert!(
+        eventually(|| async { answers_on(addr, "fleet-vet").await == StatusCode::OK }).await,
+        "the other instance still refuses a company that paid"
+    );
+    let _ = stop.send(());
+    server.await.unwrap();
 }
