@@ -54,7 +54,8 @@ impl Rng {
     }
 }
 
-const FIRST: &[&str] = &[
+/// First names of demo people (the search benchmark uses them too).
+pub const FIRST: &[&str] = &[
     "Olivia",
     "Liam",
     "Emma",

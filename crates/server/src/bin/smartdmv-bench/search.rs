@@ -9,6 +9,8 @@ use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, TransactionTrait};
 use serde_json::json;
 use smartdmv_domain::text;
+// First names are the demo's, so the benchmark searches the kind of names the demo shows.
+use smartdmv_server::demo::practice::FIRST;
 use smartdmv_store::tenant::{client, client_contact, patient, patient_owner, search};
 use smartdmv_tenancy::TenantLocation;
 use std::collections::BTreeMap;
@@ -21,86 +23,6 @@ use uuid::Uuid;
 use crate::load::{Latencies, LoadResult, SplitMix};
 use crate::server::{Server, ServerSpec, TempDir};
 use crate::{Args, Backend};
-
-const FIRST: &[&str] = &[
-    "Olivia",
-    "Liam",
-    "Emma",
-    "Noah",
-    "Amelia",
-    "Oliver",
-    "Ava",
-    "Elijah",
-    "Sophia",
-    "James",
-    "Isabella",
-    "William",
-    "Mia",
-    "Benjamin",
-    "Charlotte",
-    "Lucas",
-    "Harper",
-    "Henry",
-    "Evelyn",
-    "Theodore",
-    "Abigail",
-    "Jack",
-    "Emily",
-    "Levi",
-    "Ella",
-    "Alexander",
-    "Scarlett",
-    "Jackson",
-    "Grace",
-    "Mateo",
-    "Chloe",
-    "Daniel",
-    "Zoey",
-    "Michael",
-    "Nora",
-    "Mason",
-    "Lily",
-    "Sebastian",
-    "Hannah",
-    "Ethan",
-    "Aisha",
-    "Mohammed",
-    "Priya",
-    "Arjun",
-    "Mei",
-    "Hiroshi",
-    "Sofia",
-    "Diego",
-    "Chiara",
-    "Lars",
-    "Ingrid",
-    "Jose",
-    "Zoe",
-    "Siobhan",
-    "Bjorn",
-    "Fatima",
-    "Kwame",
-    "Ngozi",
-    "John",
-    "Mary",
-    "Robert",
-    "Patricia",
-    "David",
-    "Jennifer",
-    "Richard",
-    "Linda",
-    "Joseph",
-    "Susan",
-    "Thomas",
-    "Karen",
-    "Charles",
-    "Nancy",
-    "Mark",
-    "Lisa",
-    "Paul",
-    "Betty",
-    "Steven",
-];
 
 /// Surnames are built from a start and an end, giving a few thousand distinct words.
 const START: &[&str] = &[
@@ -242,7 +164,7 @@ async fn seed(
         );
         let email = format!(
             "{}.{}{}@{}",
-            first.to_lowercase(),
+            text::fold_name(&first),
             last.to_lowercase(),
             n,
             ["mail.example", "post.example", "inbox.example"][rng.below(3)]
