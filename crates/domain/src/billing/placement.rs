@@ -118,7 +118,11 @@ mod tests {
 
     #[test]
     fn a_settled_invoice_or_another_currency_keeps_it_all() {
-        for status in [InvoiceStatus::Paid, InvoiceStatus::Void, InvoiceStatus::Draft] {
+        for status in [
+            InvoiceStatus::Paid,
+            InvoiceStatus::Void,
+            InvoiceStatus::Draft,
+        ] {
             let inv = Payable {
                 status,
                 ..open(4_900, 0)

@@ -1043,10 +1043,20 @@ async fn unapplied_payments_are_shown_and_resolved_from_the_invoices_page(b: Bac
     let row = after_id(&list, &format!("unapplied-{kid}"));
     assert!(row.contains("Company twice-vet"), "{row}");
     assert!(row.contains(inv["number"].as_str().unwrap()), "{row}");
-    assert!(list.has("ch_twice") && list.has("invoice not payable"), "{}", list.body);
-    assert!(list.has(&format!("action=\"/owner/unapplied-payments/{kid}/resolve\"")));
+    assert!(
+        list.has("ch_twice") && list.has("invoice not payable"),
+        "{}",
+        list.body
+    );
+    assert!(list.has(&format!(
+        "action=\"/owner/unapplied-payments/{kid}/resolve\""
+    )));
     let page = web.get(&format!("/owner/invoices/{inv_id}")).await;
-    assert!(page.has("Unapplied payments naming this invoice"), "{}", page.body);
+    assert!(
+        page.has("Unapplied payments naming this invoice"),
+        "{}",
+        page.body
+    );
     assert!(after_id(&page, &format!("unapplied-{kid}")).contains("ch_twice"));
 
     // A COMPANY_ADMIN neither sees nor resolves it.
@@ -1057,7 +1067,9 @@ async fn unapplied_payments_are_shown_and_resolved_from_the_invoices_page(b: Bac
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.has("ch_twice"), "{}", page.body);
     let path = format!("/owner/unapplied-payments/{kid}/resolve");
-    let r = ca.post(&path, &[("state", "refunded"), ("note", "mine")]).await;
+    let r = ca
+        .post(&path, &[("state", "refunded"), ("note", "mine")])
+        .await;
     assert!(
         matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
         "{}",
@@ -1069,7 +1081,9 @@ async fn unapplied_payments_are_shown_and_resolved_from_the_invoices_page(b: Bac
     assert_ne!(r.status, StatusCode::SEE_OTHER);
 
     // A note is required; the refusal is shown beside the field, the choice kept.
-    let r = web.post(&path, &[("state", "resolved"), ("note", " ")]).await;
+    let r = web
+        .post(&path, &[("state", "resolved"), ("note", " ")])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.has(&format!("id=\"note-{kid}-error\"")), "{}", r.body);
     assert!(r.has("value=\"resolved\" selected"), "{}", r.body);
@@ -1081,7 +1095,10 @@ async fn unapplied_payments_are_shown_and_resolved_from_the_invoices_page(b: Bac
         1
     );
     let r = web
-        .post(&path, &[("state", "refunded"), ("note", "Refunded to the card")])
+        .post(
+            &path,
+            &[("state", "refunded"), ("note", "Refunded to the card")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let list = web.follow(r).await;
@@ -1092,10 +1109,17 @@ async fn unapplied_payments_are_shown_and_resolved_from_the_invoices_page(b: Bac
         .post(&path, &[("state", "resolved"), ("note", "again")])
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert!(after_id(&r, "resolve-error").contains("already refunded"), "{}", r.body);
+    assert!(
+        after_id(&r, "resolve-error").contains("already refunded"),
+        "{}",
+        r.body
+    );
     let page = web.get(&format!("/owner/invoices/{inv_id}")).await;
     let row = after_id(&page, &format!("unapplied-{kid}"));
-    assert!(row.contains("refunded") && row.contains("Refunded to the card"), "{row}");
+    assert!(
+        row.contains("refunded") && row.contains("Refunded to the card"),
+        "{row}"
+    );
     let done = get_ok(&app, "/api/owner/unapplied-payments?state=refunded").await;
     assert_eq!(done["items"][0]["note"], "Refunded to the card");
 }

@@ -168,7 +168,10 @@ pub async fn handle(
 /// A payment's fields as the platform stores them; anything else is not a payment.
 fn check(d: &PaymentData) -> Result<(), TenancyError> {
     if d.amount_cents <= 0 {
-        return Err(TenancyError::invalid("data.amountCents", "must be more than 0"));
+        return Err(TenancyError::invalid(
+            "data.amountCents",
+            "must be more than 0",
+        ));
     }
     if d.currency.len() != 3 || !d.currency.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(TenancyError::invalid(

@@ -99,9 +99,10 @@ pub(crate) async fn list(
     };
     let invoice = match params.invoice_id.as_deref() {
         None | Some("") => None,
-        Some(raw) => Some(raw.parse::<Uuid>().map_err(|_| {
-            ApiError::bad_request("invalid_query", "invoiceId is not an id")
-        })?),
+        Some(raw) => Some(
+            raw.parse::<Uuid>()
+                .map_err(|_| ApiError::bad_request("invalid_query", "invoiceId is not an id"))?,
+        ),
     };
     let filter = ListFilter { state, invoice };
     let mut rows = svc::list(&s.platform, &filter, p.cursor::<Uuid>()?, limit + 1).await?;

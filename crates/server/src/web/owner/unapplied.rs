@@ -82,8 +82,7 @@ pub(super) async fn rows(
     )
     .await?;
     let names =
-        super::invoices::company_names(s, page.items.iter().map(|u| u.company_id.as_str()))
-            .await?;
+        super::invoices::company_names(s, page.items.iter().map(|u| u.company_id.as_str())).await?;
     Ok(page.items.iter().map(|u| row(u, &names)).collect())
 }
 
@@ -101,7 +100,13 @@ pub async fn resolve(
         state: form.get("state").to_owned(),
         note: form.get("note").to_owned(),
     };
-    let r = api::resolve(State(s.clone()), op.clone(), Path(id.clone()), ApiJson(body)).await;
+    let r = api::resolve(
+        State(s.clone()),
+        op.clone(),
+        Path(id.clone()),
+        ApiJson(body),
+    )
+    .await;
     match edit_result(r)? {
         Ok(Json(u)) => Ok(redirect_flash(
             &s,

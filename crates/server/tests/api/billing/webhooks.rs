@@ -127,7 +127,13 @@ async fn signed_webhooks_pay_once_and_forgeries_are_refused(b: Backend) {
 }
 
 /// A payment event signed now with the fixture secret, as the provider would send it.
-fn signed_payment(app: &TestApp, event: &str, invoice: &str, cents: i64, currency: &str) -> Fixture {
+fn signed_payment(
+    app: &TestApp,
+    event: &str,
+    invoice: &str,
+    cents: i64,
+    currency: &str,
+) -> Fixture {
     let body = json!({"id": event, "type": "payment.succeeded", "data": {
         "invoiceNumber": invoice, "amountCents": cents, "currency": currency,
         "reference": format!("ch_{event}")}})
@@ -213,7 +219,10 @@ async fn a_card_payment_for_a_paid_invoice_is_kept_unapplied_once_and_resolved_o
         ("invoiceNumber", json!("INV-2026-000001")),
         ("companyId", json!(cid)),
         ("reason", json!("invoice_not_payable")),
-        ("detail", json!("invoice INV-2026-000001 is PAID and takes no payment")),
+        (
+            "detail",
+            json!("invoice INV-2026-000001 is PAID and takes no payment"),
+        ),
         ("receivedAt", json!("2026-04-01T00:05:30Z")),
         ("state", json!("open")),
         ("note", Value::Null),
@@ -289,7 +298,10 @@ async fn a_card_payment_for_a_paid_invoice_is_kept_unapplied_once_and_resolved_o
     assert_eq!(v["state"], "refunded");
     assert_eq!(v["note"], "Refunded to the card on 2 April");
     assert_eq!(v["resolvedAt"], "2026-04-02T09:00:00Z");
-    assert!(v["resolvedBy"].as_str().is_some_and(|b| !b.is_empty()), "{v}");
+    assert!(
+        v["resolvedBy"].as_str().is_some_and(|b| !b.is_empty()),
+        "{v}"
+    );
     let (s, e) = resolve(json!({"state": "resolved", "note": "again"}), kid.into()).await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
     assert_eq!(e["code"], "unapplied_payment_closed");
@@ -309,7 +321,11 @@ async fn a_card_payment_for_a_paid_invoice_is_kept_unapplied_once_and_resolved_o
     assert_eq!(log.len(), 2, "{log:?}");
     assert_eq!(log[0]["action"], "payment.unapplied_resolve");
     assert_eq!(log[0]["detail"]["state"], "refunded");
-    assert_eq!(invoice(&app, id).await, paid, "the invoice is still unchanged");
+    assert_eq!(
+        invoice(&app, id).await,
+        paid,
+        "the invoice is still unchanged"
+    );
 }
 
 async fn an_overpayment_pays_the_invoice_and_keeps_the_rest(b: Backend) {
@@ -337,7 +353,11 @@ async fn an_overpayment_pays_the_invoice_and_keeps_the_rest(b: Backend) {
     assert_eq!(paid["payments"].as_array().unwrap().len(), 1);
     assert_eq!(paid["payments"][0]["amountCents"], 4900);
     assert_eq!(paid["payments"][0]["reference"], "ch_evt_over");
-    let kept = unapplied(&app, &format!("?invoiceId={}", over_inv["id"].as_str().unwrap())).await;
+    let kept = unapplied(
+        &app,
+        &format!("?invoiceId={}", over_inv["id"].as_str().unwrap()),
+    )
+    .await;
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert_eq!(kept[0]["amountCents"], 1100);
     assert_eq!(kept[0]["reason"], "overpayment");
@@ -345,7 +365,13 @@ async fn an_overpayment_pays_the_invoice_and_keeps_the_rest(b: Backend) {
     assert_eq!(audit_actions(&app, &over).await.len(), 1);
 
     // Another currency: nothing applied, all of it kept.
-    let f = signed_payment(&app, "evt_eur", euro_inv["number"].as_str().unwrap(), 4900, "EUR");
+    let f = signed_payment(
+        &app,
+        "evt_eur",
+        euro_inv["number"].as_str().unwrap(),
+        4900,
+        "EUR",
+    );
     let (s, v) = deliver(&app, "card", &f, true).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["outcome"], "unapplied");
