@@ -6,8 +6,10 @@ pub mod invoice;
 pub mod lifecycle;
 pub mod money;
 pub mod period;
+pub mod placement;
 pub mod proration;
 
 pub use invoice::{InvoiceStatus, LineKind, Totals};
 pub use lifecycle::{ChangeTiming, Facts, Policy, Step, SubscriptionStatus};
 pub use money::{Currency, tax_cents};
+pub use placement::{Placement, UnappliedReason};

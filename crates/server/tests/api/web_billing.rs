@@ -21,6 +21,7 @@ both_backends!(
     the_usage_page_shows_use_against_limits_and_the_owner_sets_overrides,
     company_admins_use_their_own_billing_pages_and_no_others,
     company_admins_may_write_only_the_branding_setting,
+    unapplied_payments_are_shown_and_resolved_from_the_invoices_page,
 );
 
 async fn owner_web(app: &TestApp) -> WebSession<'_> {
@@ -990,4 +991,135 @@ async fn company_admins_may_write_only_the_branding_setting(b: Backend) {
         c["settings"],
         json!({"legacyPlan": "gold", "branding": {"primaryColor": "#7C3AED"}})
     );
+}
+
+async fn unapplied_payments_are_shown_and_resolved_from_the_invoices_page(b: Backend) {
+    let secret = "whsec_web_unapplied";
+    let app = TestApp::spawn_with(
+        b,
+        Options {
+            clock_start: Some("2026-04-01T00:00:00Z".parse().unwrap()),
+            billing_webhook_secret: Some(secret.into()),
+            ..Options::default()
+        },
+    )
+    .await;
+    let cid = paying_company(&app, "twice-vet").await;
+    let inv = invoices(&app, &cid).await[0].clone();
+    let inv_id = inv["id"].as_str().unwrap();
+    let (s, v) = api(
+        &app,
+        Method::POST,
+        &format!("/api/owner/invoices/{inv_id}/payments"),
+        Some(json!({"amountCents": 3000, "reference": "TR-1"})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // The card charge arrives after the bank transfer paid the invoice.
+    let body = json!({"id": "evt_twice", "type": "payment.succeeded", "data": {
+        "invoiceNumber": inv["number"], "amountCents": 3000, "currency": "USD",
+        "reference": "ch_twice"}})
+    .to_string();
+    let t = smartdmv_tenancy::billing::Clock::now(app.clock.as_ref()).as_second();
+    let sig = smartdmv_tenancy::billing::provider::sign(secret, t, body.as_bytes());
+    let (s, v) = json(
+        app.platform(Method::POST, "/api/billing/webhooks/card")
+            .header("content-type", "application/json")
+            .header("Smartdmv-Signature", format!("t={t},v1={sig}"))
+            .body(body)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["outcome"], "unapplied");
+    let kept = get_ok(&app, "/api/owner/unapplied-payments?state=open").await["items"][0].clone();
+    let kid = kept["id"].as_str().unwrap();
+
+    let mut web = owner_web(&app).await;
+    let list = web.get("/owner/invoices").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let row = after_id(&list, &format!("unapplied-{kid}"));
+    assert!(row.contains("Company twice-vet"), "{row}");
+    assert!(row.contains(inv["number"].as_str().unwrap()), "{row}");
+    assert!(
+        list.has("ch_twice") && list.has("invoice not payable"),
+        "{}",
+        list.body
+    );
+    assert!(list.has(&format!(
+        "action=\"/owner/unapplied-payments/{kid}/resolve\""
+    )));
+    let page = web.get(&format!("/owner/invoices/{inv_id}")).await;
+    assert!(
+        page.has("Unapplied payments naming this invoice"),
+        "{}",
+        page.body
+    );
+    assert!(after_id(&page, &format!("unapplied-{kid}")).contains("ch_twice"));
+
+    // A COMPANY_ADMIN neither sees nor resolves it.
+    company_admin(&app, &cid, "ca@twice.example").await;
+    let mut ca = WebSession::platform(&app);
+    ca.sign_in("ca@twice.example", PASSWORD).await;
+    let page = ca.get(&format!("/owner/invoices/{inv_id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.has("ch_twice"), "{}", page.body);
+    let path = format!("/owner/unapplied-payments/{kid}/resolve");
+    let r = ca
+        .post(&path, &[("state", "refunded"), ("note", "mine")])
+        .await;
+    assert!(
+        matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+        "{}",
+        r.status
+    );
+    let r = web
+        .post_without_csrf(&path, &[("state", "refunded"), ("note", "no token")])
+        .await;
+    assert_ne!(r.status, StatusCode::SEE_OTHER);
+
+    // A note is required; the refusal is shown beside the field, the choice kept.
+    let r = web
+        .post(&path, &[("state", "resolved"), ("note", " ")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.has(&format!("id=\"note-{kid}-error\"")), "{}", r.body);
+    assert!(r.has("value=\"resolved\" selected"), "{}", r.body);
+    assert_eq!(
+        get_ok(&app, "/api/owner/unapplied-payments?state=open").await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let r = web
+        .post(
+            &path,
+            &[("state", "refunded"), ("note", "Refunded to the card")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let list = web.follow(r).await;
+    assert!(list.has("is marked refunded"), "{}", list.body);
+    assert!(list.has("id=\"no-unapplied\""), "{}", list.body);
+    // Resolved once only: the API's 409 above the section.
+    let r = web
+        .post(&path, &[("state", "resolved"), ("note", "again")])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(
+        after_id(&r, "resolve-error").contains("already refunded"),
+        "{}",
+        r.body
+    );
+    let page = web.get(&format!("/owner/invoices/{inv_id}")).await;
+    let row = after_id(&page, &format!("unapplied-{kid}"));
+    assert!(
+        row.contains("refunded") && row.contains("Refunded to the card"),
+        "{row}"
+    );
+    let done = get_ok(&app, "/api/owner/unapplied-payments?state=refunded").await;
+    assert_eq!(done["items"][0]["note"], "Refunded to the card");
 }

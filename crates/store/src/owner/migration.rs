@@ -18,6 +18,7 @@ impl MigratorTrait for OwnerMigrator {
             Box::new(super::migration_usage::CreateCompanyUsage),
             Box::new(super::migration_usage::CreateSignupTables),
             Box::new(super::migration_usage::IndexCompanyUsageByMonth),
+            Box::new(super::migration_unapplied::CreateUnappliedPayments),
         ]
     }
 

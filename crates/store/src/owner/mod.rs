@@ -1,6 +1,7 @@
 //! The owner (platform) database: companies, their domains, platform users and sessions,
-//! the owner audit log, the ledger of tenant migrations, plans, subscriptions and platform
-//! invoices, monthly usage, the email outbox and the one-time tokens of sign-up.
+//! the owner audit log, the ledger of tenant migrations, plans, subscriptions, platform
+//! invoices and the payments no invoice took, monthly usage, the email outbox and the
+//! one-time tokens of sign-up.
 
 pub mod audit;
 pub mod company;
@@ -9,6 +10,7 @@ pub mod invoice;
 pub mod ledger;
 pub mod migration;
 mod migration_billing;
+mod migration_unapplied;
 mod migration_usage;
 pub mod outbox;
 pub mod payment;
@@ -16,6 +18,7 @@ pub mod plan;
 pub mod platform_user;
 pub mod signup_token;
 pub mod subscription;
+pub mod unapplied_payment;
 pub mod usage;
 
 pub use migration::OwnerMigrator;

@@ -58,7 +58,7 @@ pub mod webhook_event {
         pub provider: String,
         pub event_id: String,
         pub kind: String,
-        /// `applied` or `ignored`.
+        /// `applied`, `partly_applied`, `unapplied` or `ignored`.
         pub outcome: String,
         pub received_at: TimeDateTimeWithTimeZone,
     }

@@ -11,6 +11,7 @@ pub mod invoices;
 pub mod provider;
 pub mod subscriptions;
 pub mod tick;
+pub mod unapplied;
 pub mod usage;
 pub mod webhook;
 mod write;

@@ -1,16 +1,18 @@
 //! Applying a payment provider's webhook: verified by the provider, applied once per event
 //! id (a redelivery answers as a duplicate and changes nothing), in one transaction with the
-//! record of the event.
+//! record of the event. A payment its invoice cannot take is kept as an unapplied payment.
 
 use sea_orm::TransactionTrait;
 use serde::Serialize;
 use smartdmv_domain::CompanyId;
+use smartdmv_domain::billing::placement::{Payable, Placement, UnappliedReason, place};
 use smartdmv_store::owner::invoice;
 use smartdmv_store::owner::payment::webhook_event;
 use uuid::Uuid;
 
 use super::clock::to_stored;
 use super::provider::{Collected, PaymentData, WebhookError, by_name};
+use super::unapplied::{self, Kept};
 use crate::company::Actor;
 use crate::{Platform, TenancyError};
 
@@ -28,8 +30,12 @@ pub enum WebhookFailure {
 #[serde(rename_all = "camelCase")]
 pub struct WebhookOutcome {
     pub event_id: String,
-    /// `applied`, `ignored` (a type the platform does not act on) or `duplicate`.
+    /// `applied`, `partly_applied` (the invoice is paid and the rest kept), `unapplied`
+    /// (kept whole), `ignored` (a type the platform does not act on) or `duplicate`.
     pub outcome: &'static str,
+    /// Why (some of) a payment was kept: a `UnappliedReason`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
 }
 
 impl From<sea_orm::DbErr> for WebhookFailure {
@@ -38,6 +44,10 @@ impl From<sea_orm::DbErr> for WebhookFailure {
     }
 }
 
+/// Applies a verified delivery. A `payment.succeeded` the invoice cannot take is kept as an
+/// unapplied payment (the provider has the money, so it is never refused), and an open
+/// invoice is paid up to what is due with the rest kept. An event naming no invoice, or
+/// with an amount that is not money, is refused (4xx) and not recorded.
 pub async fn handle(
     p: &Platform,
     provider: &str,
@@ -53,11 +63,39 @@ pub async fn handle(
     let actor = Actor::new(format!("provider:{}", prov.name()));
     let txn = p.owner.conn().begin().await?;
     let payment = match event.kind.as_str() {
-        "payment.succeeded" => Some(
-            serde_json::from_value::<PaymentData>(event.data.clone())
-                .map_err(|e| WebhookError::BadBody(e.to_string()))?,
-        ),
+        "payment.succeeded" => {
+            let data = serde_json::from_value::<PaymentData>(event.data.clone())
+                .map_err(|e| WebhookError::BadBody(e.to_string()))?;
+            check(&data)?;
+            let inv = invoice::find_by_number(&txn, &data.invoice_number)
+                .await?
+                .ok_or_else(|| {
+                    TenancyError::invalid(
+                        "data.invoiceNumber",
+                        format!("names no invoice: {}", data.invoice_number),
+                    )
+                })?;
+            let placement = place(
+                Payable {
+                    status: inv.status(),
+                    currency: &inv.currency,
+                    total_cents: inv.total_cents,
+                    amount_paid_cents: inv.amount_paid_cents,
+                },
+                data.amount_cents,
+                &data.currency,
+            );
+            Some((data, inv, placement))
+        }
         _ => None,
+    };
+    let (outcome, reason) = match &payment {
+        None => ("ignored", None),
+        Some((_, _, Placement::Apply)) => ("applied", None),
+        Some((_, _, Placement::Split { .. })) => {
+            ("partly_applied", Some(UnappliedReason::Overpayment))
+        }
+        Some((_, _, Placement::Keep(r))) => ("unapplied", Some(*r)),
     };
     let fresh = webhook_event::record(
         &txn,
@@ -66,12 +104,7 @@ pub async fn handle(
             provider: prov.name().into(),
             event_id: event.id.clone(),
             kind: event.kind.clone(),
-            outcome: if payment.is_some() {
-                "applied"
-            } else {
-                "ignored"
-            }
-            .into(),
+            outcome: outcome.into(),
             received_at: to_stored(p.clock.now()),
         },
     )
@@ -81,35 +114,77 @@ pub async fn handle(
         return Ok(WebhookOutcome {
             event_id: event.id,
             outcome: "duplicate",
+            reason: None,
         });
     }
-    let Some(data) = payment else {
+    let answer = WebhookOutcome {
+        event_id: event.id.clone(),
+        outcome,
+        reason: reason.map(UnappliedReason::as_str),
+    };
+    let Some((data, inv, placement)) = payment else {
         txn.commit().await?;
-        return Ok(WebhookOutcome {
-            event_id: event.id,
-            outcome: "ignored",
-        });
+        return Ok(answer);
     };
-    let inv = invoice::find_by_number(&txn, &data.invoice_number)
-        .await?
-        .ok_or_else(|| {
-            TenancyError::invalid(
-                "data.invoiceNumber",
-                format!("names no invoice: {}", data.invoice_number),
-            )
-        })?;
     let company = CompanyId(inv.company_id);
-    let collected = Collected {
+    let mut collected = Collected {
         provider: prov.name().into(),
-        reference: data.reference,
+        reference: data.reference.clone(),
         amount_cents: data.amount_cents,
-        currency: Some(data.currency),
+        currency: Some(data.currency.clone()),
     };
-    super::invoices::pay_in(p, &txn, inv, &collected, false, &actor).await?;
+    let kept = |amount_cents, reason| Kept {
+        provider: prov.name(),
+        event_id: &event.id,
+        data: &data,
+        amount_cents,
+        reason,
+    };
+    match placement {
+        Placement::Apply => {
+            super::invoices::pay_in(p, &txn, inv, &collected, false, &actor).await?;
+        }
+        Placement::Split {
+            apply_cents,
+            keep_cents,
+        } => {
+            collected.amount_cents = apply_cents;
+            let k = kept(keep_cents, UnappliedReason::Overpayment);
+            unapplied::keep(p, &txn, &inv, k, &actor).await?;
+            super::invoices::pay_in(p, &txn, inv, &collected, true, &actor).await?;
+        }
+        Placement::Keep(reason) => {
+            let k = kept(data.amount_cents, reason);
+            unapplied::keep(p, &txn, &inv, k, &actor).await?;
+            txn.commit().await?;
+            return Ok(answer);
+        }
+    }
     txn.commit().await?;
     super::tick::advance(p, company, &actor).await?;
-    Ok(WebhookOutcome {
-        event_id: event.id,
-        outcome: "applied",
-    })
+    Ok(answer)
+}
+
+/// A payment's fields as the platform stores them; anything else is not a payment.
+fn check(d: &PaymentData) -> Result<(), TenancyError> {
+    if d.amount_cents <= 0 {
+        return Err(TenancyError::invalid(
+            "data.amountCents",
+            "must be more than 0",
+        ));
+    }
+    if d.currency.len() != 3 || !d.currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(TenancyError::invalid(
+            "data.currency",
+            "must be a three-letter code",
+        ));
+    }
+    let n = d.reference.chars().count();
+    if d.reference.trim().is_empty() || n > 200 {
+        return Err(TenancyError::invalid(
+            "data.reference",
+            "must be 1 to 200 characters",
+        ));
+    }
+    Ok(())
 }

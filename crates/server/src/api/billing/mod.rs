@@ -1,9 +1,10 @@
 //! Platform billing on the owner API: subscriptions, invoices and payments, the billing tick
-//! on demand, analytics, and payment providers' webhooks. Handlers only map HTTP to the
-//! services of `smartdmv_tenancy::billing`.
+//! on demand, analytics, payment providers' webhooks and the payments no invoice took.
+//! Handlers only map HTTP to the services of `smartdmv_tenancy::billing`.
 
 pub mod invoices;
 pub mod subscriptions;
+pub mod unapplied;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(subscriptions::routes())
         .merge(invoices::routes())
+        .merge(unapplied::routes())
         .route("/api/owner/billing/run", post(run))
         .route("/api/owner/analytics", get(show_analytics))
         .route("/api/billing/webhooks/{provider}", post(receive_webhook))
@@ -47,7 +49,8 @@ pub(crate) async fn show_analytics(
 }
 
 /// `POST /api/billing/webhooks/{provider}` (platform host, no session): a provider's signed
-/// event. A redelivered event answers 200 `duplicate` and changes nothing.
+/// event. A redelivered event answers 200 `duplicate` and changes nothing; a payment its
+/// invoice cannot take answers 200 `unapplied` (or `partly_applied`) with a `reason`.
 pub(crate) async fn receive_webhook(
     State(s): State<AppState>,
     Path(provider): Path<String>,

@@ -1,7 +1,8 @@
 //! One platform invoice: number, company, period, lines (proration lines too), tax, totals,
-//! status, payments and credit note. An OWNER records a manual payment, writes it off or
-//! voids it with a reason; a COMPANY_ADMIN reads their own company's invoices only (the API
-//! answers 404 for another company's, so one is never shown).
+//! status, payments, credit note and (for an OWNER) the unapplied payments naming it. An
+//! OWNER records a manual payment, writes it off or voids it with a reason; a COMPANY_ADMIN
+//! reads their own company's invoices only (the API answers 404 for another company's, so
+//! one is never shown).
 
 use askama::Template;
 use axum::Json;
@@ -19,6 +20,7 @@ use super::super::session::{Owner, PlatformUser};
 use super::super::{FormErrors, edit_result, html, redirect_flash, with_status};
 use super::format;
 use super::invoices::{InvoiceRow, company_names, period, row};
+use super::unapplied::{self, UnappliedRow};
 use crate::api::billing::invoices::{self as api, InvoiceOut};
 use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
@@ -133,6 +135,8 @@ struct InvoicePage {
     is_owner: bool,
     form: ActionForm,
     errors: FormErrors,
+    /// Unapplied payments naming the invoice (shown to an OWNER).
+    unapplied: Vec<UnappliedRow>,
 }
 
 async fn invoice_page(
@@ -156,7 +160,13 @@ async fn invoice_page(
             ..ActionForm::default()
         },
     };
+    let unapplied = if op.is_owner() {
+        unapplied::rows(s, op, None, Some(&i.invoice.id)).await?
+    } else {
+        Vec::new()
+    };
     html(&InvoicePage {
+        unapplied,
         chrome: Chrome::platform(ctx, format!("Invoice {}", i.invoice.number), op),
         inv: view(&i, &names),
         is_owner: op.is_owner(),

@@ -1,6 +1,7 @@
 //! Lists of platform invoices in the owner dashboard: every invoice (OWNER, filtered by
 //! status, with a "run billing now" button) and one company's invoices (OWNER and the
-//! company's own COMPANY_ADMIN; another company's answer 404). One invoice is `invoice.rs`.
+//! company's own COMPANY_ADMIN; another company's answer 404). The list of every invoice
+//! also shows the open unapplied payments (`unapplied.rs`). One invoice is `invoice.rs`.
 
 use askama::Template;
 use axum::Json;
@@ -10,6 +11,7 @@ use serde::Deserialize;
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::InvoiceStatus;
 use smartdmv_store::owner::company as company_store;
+use smartdmv_store::owner::unapplied_payment::OPEN;
 use std::collections::BTreeMap;
 
 use super::super::admin::Pairs;
@@ -17,11 +19,13 @@ use super::super::chrome::{Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
 use super::super::error::WebResult;
 use super::super::session::{Owner, PlatformUser};
-use super::super::{html, redirect_flash, url_encode};
+use super::super::{FormErrors, html, redirect_flash, url_encode};
 use super::format;
+use super::unapplied::{self, UnappliedRow};
 use crate::api::billing::invoices::{self as api, InvoiceSummary, ListParams};
 use crate::api::billing::{self as billing_api};
 use crate::app::AppState;
+use crate::auth::PlatformPrincipal;
 use crate::extract::ApiQuery;
 
 /// An invoice as a list row shows it.
@@ -85,7 +89,7 @@ pub(super) async fn company_names<'a>(
     Ok(names)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct ListQuery {
     status: Option<String>,
     cursor: Option<String>,
@@ -104,6 +108,25 @@ struct ListPage {
     statuses: Vec<&'static str>,
     invoices: Vec<InvoiceRow>,
     next_href: Option<String>,
+    /// Open unapplied payments (on the list of every invoice).
+    unapplied: Vec<UnappliedRow>,
+    /// A resolve form sent back with the API's refusal.
+    resolving: Option<ResolveForm>,
+}
+
+impl ListPage {
+    /// The refused resolve form of the unapplied payment `id`, if that one was sent.
+    fn refused(&self, id: &str) -> Option<&ResolveForm> {
+        self.resolving.as_ref().filter(|r| r.id == id)
+    }
+}
+
+/// A submitted resolve form of one unapplied payment, with the API's refusal.
+pub struct ResolveForm {
+    pub id: String,
+    pub state: String,
+    pub note: String,
+    pub errors: FormErrors,
 }
 
 fn params(q: &ListQuery) -> ListParams {
@@ -136,12 +159,23 @@ pub async fn list(
     Owner(op): Owner,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
+    list_page(&s, &ctx, &op, q, None).await
+}
+
+/// Every invoice with the open unapplied payments; `resolving` is a resolve form refused.
+pub(super) async fn list_page(
+    s: &AppState,
+    ctx: &PageCtx,
+    op: &PlatformPrincipal,
+    q: ListQuery,
+    resolving: Option<ResolveForm>,
+) -> WebResult<Response> {
     let Json(page) = api::list(State(s.clone()), op.clone(), ApiQuery(params(&q))).await?;
-    let names = company_names(&s, page.items.iter().map(|i| i.company_id.as_str())).await?;
+    let names = company_names(s, page.items.iter().map(|i| i.company_id.as_str())).await?;
     let status = q.status.unwrap_or_default();
     let action = "/owner/invoices".to_owned();
     html(&ListPage {
-        chrome: Chrome::platform(&ctx, "Invoices", &op),
+        chrome: Chrome::platform(ctx, "Invoices", op),
         heading: "Invoices".into(),
         company: None,
         is_owner: true,
@@ -150,6 +184,8 @@ pub async fn list(
         status,
         statuses: statuses(),
         invoices: page.items.iter().map(|i| row(i, &names)).collect(),
+        unapplied: unapplied::rows(s, op, Some(OPEN), None).await?,
+        resolving,
     })
 }
 
@@ -182,6 +218,8 @@ pub async fn list_for_company(
         status,
         statuses: statuses(),
         invoices: page.items.iter().map(|i| row(i, &names)).collect(),
+        unapplied: Vec::new(),
+        resolving: None,
     })
 }
 

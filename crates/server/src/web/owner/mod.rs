@@ -13,6 +13,7 @@ mod plan;
 mod plans;
 mod subscription;
 mod subscription_forms;
+mod unapplied;
 mod usage;
 mod users;
 
@@ -97,6 +98,10 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/owner/invoices/{id}/payments", post(invoice::pay))
         .route("/owner/invoices/{id}/void", post(invoice::void))
         .route("/owner/invoices/{id}/write-off", post(invoice::write_off))
+        .route(
+            "/owner/unapplied-payments/{id}/resolve",
+            post(unapplied::resolve),
+        )
         .route("/owner/companies/{id}/usage", get(usage::show))
         .route("/owner/companies/{id}/usage/recount", post(usage::recount))
         .route("/owner/companies/{id}/overrides", post(overrides::save))

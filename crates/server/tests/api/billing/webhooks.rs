@@ -1,6 +1,8 @@
 //! Card provider webhooks, checked with recorded payloads (`tests/fixtures/webhooks/`, each
 //! with the signature the provider computed): a signed payment is applied once however often
-//! it is delivered; tampered, foreign-signed, unsigned and stale deliveries are refused.
+//! it is delivered; tampered, foreign-signed, unsigned and stale deliveries are refused. A
+//! payment its invoice cannot take is kept as an unapplied payment for the owner to refund
+//! or resolve; an overpayment pays the invoice and keeps the rest.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -8,9 +10,11 @@ use serde_json::{Value, json};
 use super::support::*;
 use crate::both_backends;
 use crate::helpers::{Backend, Options, TestApp};
-use crate::plans::{create_plan, plan_body};
+use crate::plans::{company_admin, create_plan, plan_body};
 
 both_backends!(signed_webhooks_pay_once_and_forgeries_are_refused);
+both_backends!(a_card_payment_for_a_paid_invoice_is_kept_unapplied_once_and_resolved_once);
+both_backends!(an_overpayment_pays_the_invoice_and_keeps_the_rest);
 
 /// The secret the recorded payloads were signed with.
 const FIXTURE_SECRET: &str = "whsec_fixture_5f1c2a";
@@ -120,4 +124,272 @@ async fn signed_webhooks_pay_once_and_forgeries_are_refused(b: Backend) {
     assert_eq!(v["outcome"], "ignored");
     let (_, v) = deliver(&app, "card", &other, true).await;
     assert_eq!(v["outcome"], "duplicate");
+}
+
+/// A payment event signed now with the fixture secret, as the provider would send it.
+fn signed_payment(
+    app: &TestApp,
+    event: &str,
+    invoice: &str,
+    cents: i64,
+    currency: &str,
+) -> Fixture {
+    let body = json!({"id": event, "type": "payment.succeeded", "data": {
+        "invoiceNumber": invoice, "amountCents": cents, "currency": currency,
+        "reference": format!("ch_{event}")}})
+    .to_string();
+    let t = smartdmv_tenancy::billing::Clock::now(app.clock.as_ref()).as_second();
+    Fixture {
+        signature: format!(
+            "t={t},v1={}",
+            smartdmv_tenancy::billing::provider::sign(FIXTURE_SECRET, t, body.as_bytes())
+        ),
+        body,
+    }
+}
+
+async fn webhook_app(b: Backend) -> TestApp {
+    TestApp::spawn_with(
+        b,
+        Options {
+            clock_start: Some(ts("2026-04-01T00:00:00Z")),
+            billing_webhook_secret: Some(FIXTURE_SECRET.into()),
+            ..Options::default()
+        },
+    )
+    .await
+}
+
+async fn unapplied(app: &TestApp, query: &str) -> Vec<Value> {
+    let (s, v) = owner(
+        app,
+        Method::GET,
+        &format!("/api/owner/unapplied-payments{query}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["items"].as_array().unwrap().clone()
+}
+
+async fn audit_actions(app: &TestApp, company: &str) -> Vec<Value> {
+    smartdmv_store::owner::audit::for_company(
+        app.state.platform.owner.conn(),
+        company.parse().unwrap(),
+        200,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .filter(|e| e.action.starts_with("payment.unapplied"))
+    .map(|e| json!({"action": e.action, "actor": e.actor, "detail": e.detail}))
+    .collect()
+}
+
+async fn a_card_payment_for_a_paid_invoice_is_kept_unapplied_once_and_resolved_once(b: Backend) {
+    let app = webhook_app(b).await;
+    let plan = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
+    let cid = plain_company(&app, "kept-vet").await;
+    put_subscription(&app, &cid, json!({"planId": plan["id"]})).await;
+    let inv = invoices(&app, &cid).await[0].clone();
+    assert_eq!(inv["number"], "INV-2026-000001");
+    let id = inv["id"].as_str().unwrap();
+    // The customer paid by bank transfer, then the card charge arrives too.
+    pay_in_full(&app, &inv).await;
+    let paid = invoice(&app, id).await;
+    set_clock(&app, "2026-04-01T00:05:30Z");
+    let payment = fixture("payment_succeeded.json");
+    let (s, v) = deliver(&app, "card", &payment, true).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v,
+        json!({"eventId": "evt_0001", "outcome": "unapplied", "reason": "invoice_not_payable"})
+    );
+    assert_eq!(invoice(&app, id).await, paid, "the invoice is unchanged");
+    let open = unapplied(&app, "?state=open").await;
+    assert_eq!(open.len(), 1, "{open:?}");
+    let kept = &open[0];
+    for (k, want) in [
+        ("provider", json!("card")),
+        ("eventId", json!("evt_0001")),
+        ("reference", json!("ch_3Pq81")),
+        ("amountCents", json!(4900)),
+        ("currency", json!("USD")),
+        ("invoiceId", json!(id)),
+        ("invoiceNumber", json!("INV-2026-000001")),
+        ("companyId", json!(cid)),
+        ("reason", json!("invoice_not_payable")),
+        (
+            "detail",
+            json!("invoice INV-2026-000001 is PAID and takes no payment"),
+        ),
+        ("receivedAt", json!("2026-04-01T00:05:30Z")),
+        ("state", json!("open")),
+        ("note", Value::Null),
+    ] {
+        assert_eq!(kept[k], want, "{k}: {kept}");
+    }
+    let log = audit_actions(&app, &cid).await;
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["action"], "payment.unapplied");
+    assert_eq!(log[0]["actor"], "provider:card");
+    assert_eq!(log[0]["detail"]["amountCents"], 4900);
+
+    // Redelivered: a duplicate, nothing new kept.
+    let (s, v) = deliver(&app, "card", &payment, true).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v, json!({"eventId": "evt_0001", "outcome": "duplicate"}));
+    assert_eq!(unapplied(&app, "").await.len(), 1);
+    assert_eq!(audit_actions(&app, &cid).await.len(), 1);
+
+    // A COMPANY_ADMIN, even of that company, neither lists nor resolves.
+    let ca = company_admin(&app, &cid, "ca@kept.example").await;
+    let kid = kept["id"].as_str().unwrap();
+    let r = app
+        .platform(Method::GET, "/api/owner/unapplied-payments")
+        .bearer_auth(&ca)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = app
+        .platform(
+            Method::POST,
+            &format!("/api/owner/unapplied-payments/{kid}/resolve"),
+        )
+        .bearer_auth(&ca)
+        .json(&json!({"state": "refunded", "note": "mine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    // Resolution: checked, then done once.
+    let resolve = |body: Value, kid: String| {
+        let app = &app;
+        async move {
+            owner(
+                app,
+                Method::POST,
+                &format!("/api/owner/unapplied-payments/{kid}/resolve"),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let (s, e) = resolve(json!({"state": "open", "note": "x"}), kid.into()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, e) = resolve(json!({"state": "refunded", "note": "  "}), kid.into()).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (s, e) = resolve(
+        json!({"state": "refunded", "note": "x"}),
+        uuid::Uuid::now_v7().to_string(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{e}");
+    assert_eq!(unapplied(&app, "?state=open").await.len(), 1);
+    set_clock(&app, "2026-04-02T09:00:00Z");
+    let (s, v) = resolve(
+        json!({"state": "refunded", "note": "Refunded to the card on 2 April"}),
+        kid.into(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["state"], "refunded");
+    assert_eq!(v["note"], "Refunded to the card on 2 April");
+    assert_eq!(v["resolvedAt"], "2026-04-02T09:00:00Z");
+    assert!(
+        v["resolvedBy"].as_str().is_some_and(|b| !b.is_empty()),
+        "{v}"
+    );
+    let (s, e) = resolve(json!({"state": "resolved", "note": "again"}), kid.into()).await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert_eq!(e["code"], "unapplied_payment_closed");
+    assert!(unapplied(&app, "?state=open").await.is_empty());
+    let done = unapplied(&app, "?state=refunded").await;
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0]["note"], "Refunded to the card on 2 April");
+    let (s, _) = owner(
+        &app,
+        Method::GET,
+        "/api/owner/unapplied-payments?state=closed",
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let log = audit_actions(&app, &cid).await;
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert_eq!(log[0]["action"], "payment.unapplied_resolve");
+    assert_eq!(log[0]["detail"]["state"], "refunded");
+    assert_eq!(
+        invoice(&app, id).await,
+        paid,
+        "the invoice is still unchanged"
+    );
+}
+
+async fn an_overpayment_pays_the_invoice_and_keeps_the_rest(b: Backend) {
+    let app = webhook_app(b).await;
+    let plan = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
+    let over = plain_company(&app, "over-vet").await;
+    let euro = plain_company(&app, "euro-vet").await;
+    put_subscription(&app, &over, json!({"planId": plan["id"]})).await;
+    put_subscription(&app, &euro, json!({"planId": plan["id"]})).await;
+    let over_inv = invoices(&app, &over).await[0].clone();
+    let euro_inv = invoices(&app, &euro).await[0].clone();
+    let number = over_inv["number"].as_str().unwrap();
+
+    // 60.00 for an invoice of 49.00: the invoice is paid, 11.00 kept.
+    let f = signed_payment(&app, "evt_over", number, 6000, "USD");
+    let (s, v) = deliver(&app, "card", &f, true).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v,
+        json!({"eventId": "evt_over", "outcome": "partly_applied", "reason": "overpayment"})
+    );
+    let paid = invoice(&app, over_inv["id"].as_str().unwrap()).await;
+    assert_eq!(paid["status"], "PAID", "{paid}");
+    assert_eq!(paid["amountPaidCents"], 4900);
+    assert_eq!(paid["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(paid["payments"][0]["amountCents"], 4900);
+    assert_eq!(paid["payments"][0]["reference"], "ch_evt_over");
+    let kept = unapplied(
+        &app,
+        &format!("?invoiceId={}", over_inv["id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0]["amountCents"], 1100);
+    assert_eq!(kept[0]["reason"], "overpayment");
+    assert_eq!(kept[0]["reference"], "ch_evt_over");
+    assert_eq!(audit_actions(&app, &over).await.len(), 1);
+
+    // Another currency: nothing applied, all of it kept.
+    let f = signed_payment(
+        &app,
+        "evt_eur",
+        euro_inv["number"].as_str().unwrap(),
+        4900,
+        "EUR",
+    );
+    let (s, v) = deliver(&app, "card", &f, true).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["outcome"], "unapplied");
+    assert_eq!(v["reason"], "currency_mismatch");
+    let still = invoice(&app, euro_inv["id"].as_str().unwrap()).await;
+    assert_eq!(still["status"], "OPEN");
+    assert_eq!(still["payments"], json!([]));
+    let all = unapplied(&app, "?state=open").await;
+    assert_eq!(all.len(), 2);
+    assert_eq!(all[0]["companyId"], json!(euro), "newest first");
+    assert_eq!(all[0]["amountCents"], 4900);
+    assert_eq!(all[0]["currency"], "EUR");
+
+    // An invoice that does not exist is not ours to place: refused, and not recorded.
+    let f = signed_payment(&app, "evt_none", "INV-2026-999999", 4900, "USD");
+    for _ in 0..2 {
+        let (s, e) = deliver(&app, "card", &f, true).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    }
+    assert_eq!(unapplied(&app, "").await.len(), 2);
 }

@@ -1,0 +1,133 @@
+//! Unapplied payments in the owner dashboard: the open ones on the invoices page, each with
+//! a form to mark it refunded or resolved with a note, and those naming one invoice on that
+//! invoice's page. Both go through the API's handlers (OWNER only).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use std::collections::BTreeMap;
+
+use super::super::admin::Pairs;
+use super::super::chrome::PageCtx;
+use super::super::csrf::{Flash, Form};
+use super::super::error::WebResult;
+use super::super::session::Owner;
+use super::super::{FormErrors, edit_result, redirect_flash, with_status};
+use super::format;
+use super::invoices::{ListQuery, ResolveForm, list_page};
+use crate::api::billing::unapplied::{self as api, ListParams, ResolveBody, UnappliedOut};
+use crate::app::AppState;
+use crate::auth::PlatformPrincipal;
+use crate::extract::{ApiJson, ApiQuery};
+
+/// An unapplied payment as a table row shows it.
+pub struct UnappliedRow {
+    pub id: String,
+    pub received: String,
+    pub provider: String,
+    pub reference: String,
+    pub amount: String,
+    pub invoice_id: String,
+    pub invoice_number: String,
+    pub company_id: String,
+    pub company: String,
+    pub reason: String,
+    pub detail: String,
+    pub state: String,
+    pub note: String,
+    pub resolved: String,
+}
+
+fn row(u: &UnappliedOut, names: &BTreeMap<String, String>) -> UnappliedRow {
+    UnappliedRow {
+        id: u.id.clone(),
+        received: format::moment(&u.received_at),
+        provider: u.provider.clone(),
+        reference: u.reference.clone(),
+        amount: format::money(u.amount_cents, &u.currency),
+        invoice_id: u.invoice_id.clone(),
+        invoice_number: u.invoice_number.clone(),
+        company_id: u.company_id.clone(),
+        company: names
+            .get(&u.company_id)
+            .cloned()
+            .unwrap_or_else(|| u.company_id.clone()),
+        reason: format::words(&u.reason),
+        detail: u.detail.clone(),
+        state: u.state.clone(),
+        note: u.note.clone().unwrap_or_default(),
+        resolved: match (&u.resolved_at, &u.resolved_by) {
+            (Some(at), Some(by)) => format!("{} by {by}", format::moment(at)),
+            _ => String::new(),
+        },
+    }
+}
+
+/// Unapplied payments (the first hundred, newest first) in `state`, or naming `invoice`.
+pub(super) async fn rows(
+    s: &AppState,
+    op: &PlatformPrincipal,
+    state: Option<&str>,
+    invoice: Option<&str>,
+) -> WebResult<Vec<UnappliedRow>> {
+    let Json(page) = api::list(
+        State(s.clone()),
+        op.clone(),
+        ApiQuery(ListParams {
+            state: state.map(str::to_owned),
+            invoice_id: invoice.map(str::to_owned),
+            limit: Some(100),
+            cursor: None,
+        }),
+    )
+    .await?;
+    let names =
+        super::invoices::company_names(s, page.items.iter().map(|u| u.company_id.as_str())).await?;
+    Ok(page.items.iter().map(|u| row(u, &names)).collect())
+}
+
+/// `POST /owner/unapplied-payments/{id}/resolve` (OWNER): `state` (`refunded` or
+/// `resolved`) and `note`; back to the invoices page, with the API's refusal beside the
+/// payment's form.
+pub async fn resolve(
+    State(s): State<AppState>,
+    ctx: PageCtx,
+    Owner(op): Owner,
+    Path(id): Path<String>,
+    Form(form): Form<Pairs>,
+) -> WebResult<Response> {
+    let body = ResolveBody {
+        state: form.get("state").to_owned(),
+        note: form.get("note").to_owned(),
+    };
+    let r = api::resolve(
+        State(s.clone()),
+        op.clone(),
+        Path(id.clone()),
+        ApiJson(body),
+    )
+    .await;
+    match edit_result(r)? {
+        Ok(Json(u)) => Ok(redirect_flash(
+            &s,
+            "/owner/invoices",
+            Flash::success(format!(
+                "The unapplied payment {} of {} is marked {}.",
+                u.reference,
+                format::money(u.amount_cents, &u.currency),
+                u.state
+            )),
+        )),
+        Err(e) => {
+            let status = e.status;
+            let submitted = ResolveForm {
+                id,
+                state: form.get("state").to_owned(),
+                note: form.get("note").to_owned(),
+                errors: FormErrors::from_api(e),
+            };
+            let resp = list_page(&s, &ctx, &op, ListQuery::default(), Some(submitted)).await?;
+            Ok(with_status(resp, status))
+        }
+    }
+}

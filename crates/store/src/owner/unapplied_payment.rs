@@ -1,0 +1,107 @@
+//! Unapplied payments (`unapplied_payments`): money a payment provider collected that its
+//! invoice did not take (already paid or void, another currency, more than was due), kept
+//! until the owner refunds it or resolves it by hand. One row per provider event.
+
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::Expr;
+use sea_orm::{Condition, QueryOrder, QuerySelect};
+
+/// `open` until the owner marks it `refunded` or `resolved`.
+pub const OPEN: &str = "open";
+pub const REFUNDED: &str = "refunded";
+pub const RESOLVED: &str = "resolved";
+pub const STATES: [&str; 3] = [OPEN, REFUNDED, RESOLVED];
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "unapplied_payments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub provider: String,
+    /// The provider's event that reported the payment; unique per provider.
+    pub event_id: String,
+    /// The provider's charge id.
+    pub reference: String,
+    /// What was kept: the whole payment, or what was left after paying the invoice.
+    pub amount_cents: i64,
+    pub currency: String,
+    pub invoice_id: Uuid,
+    pub invoice_number: String,
+    pub company_id: Uuid,
+    /// A `smartdmv_domain::billing::UnappliedReason`.
+    pub reason: String,
+    /// The reason in words, as of receipt (e.g. the invoice's status then).
+    pub detail: String,
+    pub received_at: TimeDateTimeWithTimeZone,
+    pub state: String,
+    pub note: Option<String>,
+    pub resolved_at: Option<TimeDateTimeWithTimeZone>,
+    pub resolved_by: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, DbErr> {
+    ActiveModel::from(model).reset_all().insert(db).await
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+    Entity::find_by_id(id).one(db).await
+}
+
+/// Filters of [`list`].
+#[derive(Debug, Default, Clone)]
+pub struct ListFilter<'a> {
+    pub state: Option<&'a str>,
+    pub invoice: Option<Uuid>,
+}
+
+/// One page, newest first, after `cursor` (an id).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ListFilter<'_>,
+    cursor: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    let mut cond = Condition::all();
+    if let Some(s) = filter.state {
+        cond = cond.add(Column::State.eq(s));
+    }
+    if let Some(i) = filter.invoice {
+        cond = cond.add(Column::InvoiceId.eq(i));
+    }
+    if let Some(c) = cursor {
+        cond = cond.add(Column::Id.lt(c));
+    }
+    Entity::find()
+        .filter(cond)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Moves an open payment to `state` with the owner's note; `false` when it was no longer
+/// open (resolved meanwhile).
+pub async fn resolve(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    state: &str,
+    note: &str,
+    by: &str,
+    at: TimeDateTimeWithTimeZone,
+) -> Result<bool, DbErr> {
+    let r = Entity::update_many()
+        .col_expr(Column::State, Expr::value(state))
+        .col_expr(Column::Note, Expr::value(note))
+        .col_expr(Column::ResolvedBy, Expr::value(by))
+        .col_expr(Column::ResolvedAt, Expr::value(at))
+        .filter(Column::Id.eq(id))
+        .filter(Column::State.eq(OPEN))
+        .exec(db)
+        .await?;
+    Ok(r.rows_affected == 1)
+}
