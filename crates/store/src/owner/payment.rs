@@ -37,6 +37,20 @@ pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, St
     }
 }
 
+/// Whether a payment with this provider reference is recorded.
+pub async fn reference_known(
+    db: &impl ConnectionTrait,
+    provider: &str,
+    reference: &str,
+) -> Result<bool, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::Provider.eq(provider))
+        .filter(Column::Reference.eq(reference))
+        .one(db)
+        .await?
+        .is_some())
+}
+
 pub async fn of(db: &impl ConnectionTrait, invoice: Uuid) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::InvoiceId.eq(invoice))
@@ -58,7 +72,8 @@ pub mod webhook_event {
         pub provider: String,
         pub event_id: String,
         pub kind: String,
-        /// `applied`, `partly_applied`, `unapplied` or `ignored`.
+        /// `applied`, `partly_applied`, `unapplied`, `ignored`, or `duplicate` (a charge
+        /// already placed, delivered again under a new event id).
         pub outcome: String,
         pub received_at: TimeDateTimeWithTimeZone,
     }

@@ -48,6 +48,20 @@ pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, Db
     ActiveModel::from(model).reset_all().insert(db).await
 }
 
+/// Whether a payment with this provider reference was kept (in any state).
+pub async fn reference_known(
+    db: &impl ConnectionTrait,
+    provider: &str,
+    reference: &str,
+) -> Result<bool, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::Provider.eq(provider))
+        .filter(Column::Reference.eq(reference))
+        .one(db)
+        .await?
+        .is_some())
+}
+
 pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }

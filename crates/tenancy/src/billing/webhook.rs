@@ -1,6 +1,7 @@
 //! Applying a payment provider's webhook: verified by the provider, applied once per event
-//! id (a redelivery answers as a duplicate and changes nothing), in one transaction with the
-//! record of the event. A payment its invoice cannot take is kept as an unapplied payment.
+//! id and once per charge reference (a redelivery answers as a duplicate and changes nothing),
+//! in one transaction with the record of the event. A payment its invoice cannot take is
+//! kept as an unapplied payment.
 
 use sea_orm::TransactionTrait;
 use serde::Serialize;
@@ -67,6 +68,11 @@ pub async fn handle(
             let data = serde_json::from_value::<PaymentData>(event.data.clone())
                 .map_err(|e| WebhookError::BadBody(e.to_string()))?;
             check(&data)?;
+            if charge_known(&txn, prov.name(), &data.reference).await? {
+                // The same charge under another event id (a provider retrying with a new
+                // event): it was placed when first delivered, so nothing more is done.
+                return finish_known(txn, prov.name(), &event, p).await;
+            }
             let inv = invoice::find_by_number(&txn, &data.invoice_number)
                 .await?
                 .ok_or_else(|| {
@@ -163,6 +169,46 @@ pub async fn handle(
     txn.commit().await?;
     super::tick::advance(p, company, &actor).await?;
     Ok(answer)
+}
+
+/// Whether a provider's charge was placed before: recorded as a payment or kept unapplied.
+async fn charge_known(
+    db: &impl sea_orm::ConnectionTrait,
+    provider: &str,
+    reference: &str,
+) -> Result<bool, sea_orm::DbErr> {
+    Ok(
+        smartdmv_store::owner::payment::reference_known(db, provider, reference).await?
+            || smartdmv_store::owner::unapplied_payment::reference_known(db, provider, reference)
+                .await?,
+    )
+}
+
+/// Records a delivery of an already placed charge and answers it as a duplicate.
+async fn finish_known(
+    txn: sea_orm::DatabaseTransaction,
+    provider: &str,
+    event: &super::provider::WebhookEvent,
+    p: &Platform,
+) -> Result<WebhookOutcome, WebhookFailure> {
+    webhook_event::record(
+        &txn,
+        webhook_event::Model {
+            id: Uuid::now_v7(),
+            provider: provider.into(),
+            event_id: event.id.clone(),
+            kind: event.kind.clone(),
+            outcome: "duplicate".into(),
+            received_at: to_stored(p.clock.now()),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(WebhookOutcome {
+        event_id: event.id.clone(),
+        outcome: "duplicate",
+        reason: None,
+    })
 }
 
 /// A payment's fields as the platform stores them; anything else is not a payment.

@@ -15,6 +15,7 @@ use crate::plans::{company_admin, create_plan, plan_body};
 both_backends!(signed_webhooks_pay_once_and_forgeries_are_refused);
 both_backends!(a_card_payment_for_a_paid_invoice_is_kept_unapplied_once_and_resolved_once);
 both_backends!(an_overpayment_pays_the_invoice_and_keeps_the_rest);
+both_backends!(a_charge_delivered_again_under_a_new_event_id_is_a_duplicate);
 
 /// The secret the recorded payloads were signed with.
 const FIXTURE_SECRET: &str = "whsec_fixture_5f1c2a";
@@ -134,9 +135,21 @@ fn signed_payment(
     cents: i64,
     currency: &str,
 ) -> Fixture {
+    signed_charge(app, event, &format!("ch_{event}"), invoice, cents, currency)
+}
+
+/// [`signed_payment`] with the provider's charge reference given.
+fn signed_charge(
+    app: &TestApp,
+    event: &str,
+    reference: &str,
+    invoice: &str,
+    cents: i64,
+    currency: &str,
+) -> Fixture {
     let body = json!({"id": event, "type": "payment.succeeded", "data": {
         "invoiceNumber": invoice, "amountCents": cents, "currency": currency,
-        "reference": format!("ch_{event}")}})
+        "reference": reference}})
     .to_string();
     let t = smartdmv_tenancy::billing::Clock::now(app.clock.as_ref()).as_second();
     Fixture {
@@ -392,4 +405,43 @@ async fn an_overpayment_pays_the_invoice_and_keeps_the_rest(b: Backend) {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     }
     assert_eq!(unapplied(&app, "").await.len(), 2);
+}
+
+/// A provider that retries a charge under a new event id gets `duplicate`: the charge is
+/// placed once, whether it was applied or kept.
+async fn a_charge_delivered_again_under_a_new_event_id_is_a_duplicate(b: Backend) {
+    let app = webhook_app(b).await;
+    let plan = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
+    let cid = plain_company(&app, "retry-vet").await;
+    put_subscription(&app, &cid, json!({"planId": plan["id"]})).await;
+    let inv = invoices(&app, &cid).await[0].clone();
+    let number = inv["number"].as_str().unwrap();
+    let id = inv["id"].as_str().unwrap();
+
+    let first = signed_charge(&app, "evt_first", "ch_same", number, 4900, "USD");
+    let (s, v) = deliver(&app, "card", &first, true).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["outcome"], "applied");
+    let again = signed_charge(&app, "evt_retry", "ch_same", number, 4900, "USD");
+    let (s, v) = deliver(&app, "card", &again, true).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["outcome"], "duplicate", "{v}");
+    assert_eq!(v["eventId"], "evt_retry");
+    let paid = invoice(&app, id).await;
+    assert_eq!(paid["status"], "PAID");
+    assert_eq!(paid["amountPaidCents"], 4900, "{paid}");
+    assert_eq!(paid["payments"].as_array().unwrap().len(), 1, "{paid}");
+    assert!(unapplied(&app, "").await.is_empty());
+
+    // A charge kept unapplied is not kept twice either.
+    let extra = signed_charge(&app, "evt_extra", "ch_extra", number, 700, "USD");
+    let (_, v) = deliver(&app, "card", &extra, true).await;
+    assert_eq!(v["outcome"], "unapplied", "{v}");
+    let extra_again = signed_charge(&app, "evt_extra_2", "ch_extra", number, 700, "USD");
+    let (s, v) = deliver(&app, "card", &extra_again, true).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["outcome"], "duplicate", "{v}");
+    let kept = unapplied(&app, "").await;
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0]["reference"], "ch_extra");
 }
