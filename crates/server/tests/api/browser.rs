@@ -418,15 +418,19 @@ async fn the_owner_prices_a_plan_and_a_company_admin_upgrades_in_the_browser(bac
     b.fill("#f-currency", "USD").await;
     b.click("form[action='/owner/plans'] button[type=submit]")
         .await;
-    let url = b.wait_url("/owner/plans").await;
-    assert!(url.ends_with("/owner/plans"), "{url}: {}", b.source().await);
+    // The form's own address also contains `/owner/plans`: wait for the answer's flash.
     assert!(
-        b.wait_for_text("main", "USD 129.50").await,
+        b.wait_for_text("main", "The plan Growth was created.")
+            .await,
         "{}",
         b.source().await
     );
+    let url = b.url().await;
+    assert!(url.ends_with("/owner/plans"), "{url}: {}", b.source().await);
+    assert!(b.source().await.contains("USD 129.50"));
     b.screenshot(&format!("{tag}-30-owner-plans")).await;
     b.click("form[action='/logout'] button").await;
+    b.wait_url("/login").await;
 
     // The company's own administrator signs in on the platform host, finds the subscription
     // from their company's page and upgrades to the new plan.
