@@ -5,8 +5,14 @@ use std::fmt;
 use std::str::FromStr;
 use uuid::Uuid;
 
+/// An id type, with the name of what it identifies (for "room not found").
+pub trait TypedId: FromStr + Copy {
+    const ENTITY: &'static str;
+    fn uuid(self) -> Uuid;
+}
+
 macro_rules! id_type {
-    ($(#[$doc:meta])* $name:ident) => {
+    ($(#[$doc:meta])* $name:ident, $entity:literal) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -38,6 +44,13 @@ macro_rules! id_type {
             }
         }
 
+        impl TypedId for $name {
+            const ENTITY: &'static str = $entity;
+            fn uuid(self) -> Uuid {
+                self.0
+            }
+        }
+
         impl From<Uuid> for $name {
             fn from(u: Uuid) -> Self {
                 Self(u)
@@ -48,13 +61,46 @@ macro_rules! id_type {
 
 id_type!(
     /// A company (tenant) registered in the owner database.
-    CompanyId
+    CompanyId,
+    "company"
 );
 id_type!(
     /// A practice (clinic) inside one company's database.
-    PracticeId
+    PracticeId,
+    "practice"
 );
 id_type!(
     /// A user inside one company's database.
-    UserId
+    UserId,
+    "user"
+);
+id_type!(
+    /// A bookable room of a practice.
+    RoomId,
+    "room"
+);
+id_type!(
+    /// A client (pet owner) of a company.
+    ClientId,
+    "client"
+);
+id_type!(
+    /// A patient (pet) of a company.
+    PatientId,
+    "patient"
+);
+id_type!(
+    /// An appointment.
+    AppointmentId,
+    "appointment"
+);
+id_type!(
+    /// An appointment type of a practice.
+    AppointmentTypeId,
+    "appointment type"
+);
+id_type!(
+    /// A custom role of a company.
+    RoleId,
+    "role"
 );

@@ -22,5 +22,8 @@ pub mod text;
 pub mod usage;
 
 pub use company::{CompanyStatus, Subdomain, SubdomainError};
-pub use ids::{CompanyId, PracticeId, UserId};
+pub use ids::{
+    AppointmentId, AppointmentTypeId, ClientId, CompanyId, PatientId, PracticeId, RoleId, RoomId,
+    TypedId, UserId,
+};
 pub use role::TenantRole;

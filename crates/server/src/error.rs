@@ -4,6 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
+use smartdmv_practice::{Refusal, ServiceError};
 use smartdmv_tenancy::TenancyError;
 
 /// An error answer.
@@ -188,6 +189,39 @@ impl From<TenancyError> for ApiError {
             }
             Db(e) => ApiError::internal(e),
             Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    /// Every service error's answer, in one place.
+    fn from(e: ServiceError) -> Self {
+        fn refusal(status: StatusCode, r: Refusal) -> ApiError {
+            let mut e = ApiError::new(status, r.code, r.detail);
+            e.extra = r.extra;
+            e
+        }
+        match e {
+            ServiceError::NotFound(what) => ApiError::not_found(what),
+            ServiceError::BadRequest(r) => refusal(StatusCode::BAD_REQUEST, r),
+            ServiceError::Unauthenticated(r) => refusal(StatusCode::UNAUTHORIZED, r),
+            ServiceError::Forbidden(r) => refusal(StatusCode::FORBIDDEN, r),
+            ServiceError::Invalid(fields) => ApiError::validation(fields),
+            ServiceError::Conflict(r) => refusal(StatusCode::CONFLICT, r),
+            ServiceError::LimitReached(r) => refusal(StatusCode::PAYMENT_REQUIRED, r),
+            ServiceError::TooLarge(r) => refusal(StatusCode::PAYLOAD_TOO_LARGE, r),
+            ServiceError::Throttled(r, retry_after) => {
+                refusal(StatusCode::TOO_MANY_REQUESTS, r).with_retry_after(retry_after)
+            }
+            ServiceError::Unavailable => ApiError::from(TenancyError::Unavailable),
+            ServiceError::Upgrading => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "tenant_upgrading",
+                "this company's database is being upgraded; try again shortly",
+            )
+            .with_retry_after(5),
+            ServiceError::Tenancy(t) => t.into(),
+            ServiceError::Internal(cause) => ApiError::internal(cause),
         }
     }
 }

@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use smartdmv_tenancy::resolve::{ResolvedCompany, TenantContext};
-use smartdmv_tenancy::{TenancyError, TenantDb};
+use smartdmv_domain::TypedId;
+pub use smartdmv_practice::Tenant;
 use std::sync::Arc;
 
 use crate::app::AppState;
@@ -105,59 +106,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
-/// The resolved company of a tenant request and a lease on its database. Building one
-/// resolves the Host and `X-Company-Id`, refuses unknown, suspended and unready companies
-/// before touching any tenant database, and falls back to the default company only when the
-/// request names no company at all.
-pub struct Tenant {
-    pub company: Arc<ResolvedCompany>,
-    pub db: TenantDb,
-}
-
-impl Tenant {
-    /// Maps a database error of this tenant: connection failures become 503 (and retire the
-    /// pool); a missing table or column of a tenant whose schema is behind this binary's
-    /// (the fleet migrator has not reached it yet) is 503 `tenant_upgrading`; anything else
-    /// is internal.
-    pub fn db_error(&self, e: sea_orm::DbErr) -> ApiError {
-        if self.db.report_error(&e) {
-            ApiError::from(TenancyError::Unavailable)
-        } else if self.schema_behind() && is_missing_schema(&e) {
-            tracing::warn!(company = %self.company.id, error = %e, "route needs a newer tenant schema");
-            ApiError::new(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "tenant_upgrading",
-                "this company's database is being upgraded; try again shortly",
-            )
-            .with_retry_after(5)
-        } else {
-            ApiError::internal(e)
-        }
-    }
-
-    /// The tenant's schema version, as the owner database records it.
-    pub fn schema_version(&self) -> i32 {
-        self.company.target.as_ref().map_or(0, |t| t.schema_version)
-    }
-
-    /// Whether the tenant's schema is older than the one this binary writes.
-    pub fn schema_behind(&self) -> bool {
-        self.schema_version() < smartdmv_store::tenant::TenantMigrator::latest_version()
-    }
-}
-
-/// Whether a database error says a table or column does not exist (SQLite's messages,
-/// PostgreSQL's SQLSTATE 42P01 / 42703).
-fn is_missing_schema(e: &sea_orm::DbErr) -> bool {
-    let text = e.to_string();
-    text.contains("no such table")
-        || text.contains("no such column")
-        || text.contains("42P01")
-        || text.contains("42703")
-        || (text.contains("does not exist")
-            && (text.contains("relation") || text.contains("column")))
-}
-
 /// Resolves the company a tenant request is for: its host or `X-Company-Id`, else the default
 /// company when the request names none. Unknown, suspended and unready companies are
 /// refused here, before any tenant database is touched.
@@ -189,22 +137,6 @@ pub async fn resolve_company(
     Ok(company)
 }
 
-impl Tenant {
-    /// Leases the database of an already resolved company.
-    pub async fn acquire(
-        state: &AppState,
-        company: Arc<ResolvedCompany>,
-    ) -> Result<Self, ApiError> {
-        let target = company.target.as_ref().ok_or_else(|| {
-            ApiError::from(TenancyError::NotReady(
-                "its database location is not usable".into(),
-            ))
-        })?;
-        let db = state.platform.registry.acquire(target).await?;
-        Ok(Tenant { company, db })
-    }
-}
-
 impl FromRequestParts<AppState> for Tenant {
     type Rejection = ApiError;
 
@@ -213,6 +145,24 @@ impl FromRequestParts<AppState> for Tenant {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let company = resolve_company(parts, state).await?;
-        Tenant::acquire(state, company).await
+        Ok(Tenant::acquire(&state.platform.registry, company).await?)
+    }
+}
+
+/// An id in the path, typed. A malformed id answers the same 404 as an unknown one, so
+/// ids cannot be told apart by probing.
+pub struct IdPath<T>(pub T);
+
+impl<T: TypedId + Send, S: Send + Sync> FromRequestParts<S> for IdPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::not_found(T::ENTITY))?;
+        raw.parse()
+            .map(IdPath)
+            .map_err(|_| ApiError::not_found(T::ENTITY))
     }
 }

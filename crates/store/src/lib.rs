@@ -2,10 +2,14 @@
 //! over them. Everything here runs unchanged on SQLite and PostgreSQL.
 
 pub mod error;
+pub mod handle;
 pub mod owner;
 pub mod tenant;
 
 pub use error::{StoreError, is_unique_violation};
+pub use handle::{
+    OwnerConn, OwnerConnection, OwnerTransaction, TenantConn, TenantConnection, TenantTransaction,
+};
 
 /// Current UTC time, truncated to microseconds so that values round-trip identically through
 /// both backends.

@@ -9,10 +9,11 @@
 //! the saga again on a `FAILED` (or interrupted) company completes it.
 
 use sea_orm::sqlx::postgres::PgConnectOptions;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use sea_orm_migration::MigratorTrait;
 use smartdmv_domain::{CompanyId, CompanyStatus, TenantRole};
 use smartdmv_store::owner::{audit, company};
+use smartdmv_store::TenantConnection;
 use smartdmv_store::tenant::{self as tstore, TenantMigrator};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -413,7 +414,7 @@ impl Provisioner {
             TenantMigrator::up(&db, None).await?;
             let version = TenantMigrator::current_version(&db).await?;
             self.faults.check(Step::Schema)?;
-            seed_company(&db, seed).await?;
+            seed_company(&TenantConnection::from_raw(db.clone()), seed).await?;
             self.faults.check(Step::Seed)?;
             Ok::<_, TenancyError>(version)
         }
@@ -575,7 +576,7 @@ impl Provisioner {
 
 /// Inserts the default practice and the first administrator when they are missing, in one
 /// transaction with their audit entries.
-async fn seed_company(db: &DatabaseConnection, seed: &Seed) -> Result<(), TenancyError> {
+async fn seed_company(db: &TenantConnection, seed: &Seed) -> Result<(), TenancyError> {
     let txn = db.begin().await?;
     let now = smartdmv_store::now();
     let practice_id = match tstore::practice::list(&txn).await?.first() {

@@ -11,6 +11,7 @@
 
 use rand::Rng;
 use sea_orm::DatabaseConnection;
+use smartdmv_store::TenantConnection;
 use smartdmv_domain::CompanyId;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -32,7 +33,7 @@ pub struct TenantTarget {
 /// only through the tenant extractor; dropping it returns the lease.
 pub struct TenantDb {
     company: CompanyId,
-    conn: DatabaseConnection,
+    conn: TenantConnection,
     lease: Lease,
 }
 
@@ -41,7 +42,7 @@ impl TenantDb {
         self.company
     }
 
-    pub fn conn(&self) -> &DatabaseConnection {
+    pub fn conn(&self) -> &TenantConnection {
         &self.conn
     }
 
@@ -56,6 +57,29 @@ impl TenantDb {
         }
         broken
     }
+}
+
+/// The company's handle, telling the registry of a statement that failed on a broken
+/// connection: the pool is discarded so the next request opens a fresh one (or answers 503
+/// while the database stays away). Every repository call is observed, so no caller has to
+/// remember to report.
+fn observed_handle(
+    shared: &Arc<Shared>,
+    company: CompanyId,
+    generation: u64,
+    conn: DatabaseConnection,
+) -> TenantConnection {
+    let shared = Arc::downgrade(shared);
+    TenantConnection::observed(
+        conn,
+        Arc::new(move |e| {
+            if crate::error::is_connection_error(e)
+                && let Some(s) = shared.upgrade()
+            {
+                s.discard_generation(company, generation);
+            }
+        }),
+    )
 }
 
 struct Lease {
@@ -282,7 +306,7 @@ impl TenantRegistry {
         );
         Ok(TenantDb {
             company: target.company,
-            conn,
+            conn: observed_handle(shared, target.company, generation, conn),
             lease: Lease {
                 shared: shared.clone(),
                 company: target.company,
@@ -462,7 +486,7 @@ impl Shared {
                 self.counters.hits.fetch_add(1, Relaxed);
                 Ok(Some(TenantDb {
                     company,
-                    conn: l.conn.clone(),
+                    conn: observed_handle(self, company, l.generation, l.conn.clone()),
                     lease: Lease {
                         shared: self.clone(),
                         company,

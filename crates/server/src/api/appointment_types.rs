@@ -6,7 +6,6 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use smartdmv_store::tenant::appointment_type;
 use uuid::Uuid;
@@ -195,7 +194,7 @@ pub(crate) async fn save(
         Ok::<_, sea_orm::DbErr>(saved)
     }
     .await
-    .map_err(|e| name_taken(&e).unwrap_or_else(|| auth.db_error(e)))
+    .map_err(|e| name_taken(&e).unwrap_or_else(|| auth.db_error(e).into()))
 }
 
 /// `POST /api/appointment-types`

@@ -5,7 +5,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::TenantRole;
 use smartdmv_domain::password::{check_new_password, dummy_hash, hash_password, verify_password};
@@ -131,7 +130,7 @@ pub async fn start_session(
     let tok = token::new_tenant_token(tenant.company.id);
     let now = smartdmv_store::now();
     let s = session::insert(
-        tenant.db.conn(),
+        tenant.db(),
         session::Model {
             id: Uuid::now_v7(),
             user_id: u.id,
@@ -198,7 +197,7 @@ pub(crate) async fn login(
         )
         .with_retry_after(wait));
     }
-    let found = user::find_by_email(tenant.db.conn(), &email)
+    let found = user::find_by_email(tenant.db(), &email)
         .await
         .map_err(|e| tenant.db_error(e))?;
     let usable = found
@@ -210,7 +209,7 @@ pub(crate) async fn login(
         usable.map(|u| u.password_hash.clone()),
     )
     .await;
-    let db = tenant.db.conn();
+    let db = tenant.db();
     let Some(u) = usable.filter(|_| ok) else {
         state.throttle.record_failure(&account, &ip);
         audit::append(
@@ -259,7 +258,7 @@ async fn refuse_portal_without_feature(tenant: &Tenant, u: &user::Model) -> ApiR
     if tenant.company.has_feature(Feature::ClientPortal) {
         return Ok(());
     }
-    if is_portal_user(tenant.db.conn(), u)
+    if is_portal_user(tenant.db(), u)
         .await
         .map_err(|e| tenant.db_error(e))?
     {
@@ -425,7 +424,7 @@ pub(crate) async fn register(
     tenant: Tenant,
     ApiJson(body): ApiJson<RegisterBody>,
 ) -> ApiResult<Response> {
-    let db = tenant.db.conn();
+    let db = tenant.db();
     let practices = practice::list(db).await.map_err(|e| tenant.db_error(e))?;
     let open = practices
         .iter()
@@ -538,7 +537,7 @@ pub(crate) async fn register(
                 "an account with this email exists; sign in instead",
             ));
         }
-        Err(e) => return Err(tenant.db_error(e)),
+        Err(e) => return Err(tenant.db_error(e).into()),
     };
     let (tok, s) = start_session(&state, &tenant, &saved, None, false, SESSION_HOURS * 60).await?;
     Ok(login_response(&state, tok, &s, &saved, StatusCode::CREATED))
@@ -585,7 +584,7 @@ pub(crate) async fn accept_invitation(
     tenant: Tenant,
     ApiJson(body): ApiJson<AcceptInvitationBody>,
 ) -> ApiResult<Response> {
-    let db = tenant.db.conn();
+    let db = tenant.db();
     let found = user::find_by_invitation(db, &token::hash(&body.token))
         .await
         .map_err(|e| tenant.db_error(e))?

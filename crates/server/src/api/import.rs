@@ -10,7 +10,6 @@ use axum::extract::DefaultBodyLimit;
 use axum::extract::rejection::BytesRejection;
 use axum::handler::Handler;
 use axum::http::{HeaderMap, StatusCode, header};
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use smartdmv_domain::import::{self, Plan};

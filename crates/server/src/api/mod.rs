@@ -60,6 +60,15 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> From<smartdmv_practice::Page<T>> for Page<T> {
+    fn from(p: smartdmv_practice::Page<T>) -> Self {
+        Self {
+            items: p.items,
+            next_cursor: p.next_cursor,
+        }
+    }
+}
+
 /// Cuts a page fetched with `limit + 1` rows down to `limit` and returns the cursor of the
 /// next page (the id of the last row kept) when there is one.
 pub fn next_cursor<T>(rows: &mut Vec<T>, limit: u64, id: impl Fn(&T) -> String) -> Option<String> {

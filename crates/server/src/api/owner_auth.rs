@@ -384,8 +384,8 @@ pub(crate) async fn impersonate(
         ));
     }
     let resolved = state.platform.resolver.by_id(cid).await?;
-    let tenant = Tenant::acquire(&state, resolved).await?;
-    let db = tenant.db.conn();
+    let tenant = Tenant::acquire(&state.platform.registry, resolved).await?;
+    let db = tenant.db();
     let target = match (body.user_id, body.email.as_deref()) {
         (Some(uid), _) => user::find(db, uid).await.map_err(|e| tenant.db_error(e))?,
         (None, Some(e)) => user::find_by_email(db, &e.trim().to_lowercase())

@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use smartdmv_store::tenant::{audit, practice};
 use uuid::Uuid;

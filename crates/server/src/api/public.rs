@@ -49,7 +49,7 @@ pub(crate) async fn list_practices(
     let limit = page.limit()?;
     let cursor = page.cursor::<uuid::Uuid>()?;
     let mut rows = practice::public_page(
-        tenant.db.conn(),
+        tenant.db(),
         cursor,
         limit + 1,
         tenant.schema_version() >= practice::ACTIVE_SINCE,

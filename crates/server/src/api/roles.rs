@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::TransactionTrait;
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::TenantRole;
 use smartdmv_domain::perm::{Permission, role_permissions};
@@ -208,7 +207,7 @@ pub(crate) async fn create(
         Ok::<_, sea_orm::DbErr>(saved)
     }
     .await
-    .map_err(|e| conflict(e.clone()).unwrap_or_else(|| auth.db_error(e)))?;
+    .map_err(|e| conflict(e.clone()).unwrap_or_else(|| auth.db_error(e).into()))?;
     Ok((StatusCode::CREATED, Json(custom(saved))))
 }
 
@@ -267,7 +266,7 @@ pub(crate) async fn update(
         Ok::<_, sea_orm::DbErr>(saved)
     }
     .await
-    .map_err(|e| conflict(e.clone()).unwrap_or_else(|| auth.db_error(e)))?;
+    .map_err(|e| conflict(e.clone()).unwrap_or_else(|| auth.db_error(e).into()))?;
     Ok(Json(custom(saved)))
 }
 

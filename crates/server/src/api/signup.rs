@@ -198,7 +198,7 @@ pub(crate) async fn handoff(
     ApiJson(b): ApiJson<HandoffBody>,
 ) -> ApiResult<Response> {
     let email = signup::redeem_handoff(&s.platform, tenant.company.id, &b.token).await?;
-    let db = tenant.db.conn();
+    let db = tenant.db();
     let u = user::find_by_email(db, &email)
         .await
         .map_err(|e| tenant.db_error(e))?

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::species::{self, OTHER_BREED};
 use smartdmv_store::tenant::{custom_breed, custom_species};
@@ -38,7 +38,7 @@ pub struct SpeciesOut {
 
 /// A species a patient can be recorded as, or `None` for an unknown code.
 pub(crate) async fn find(
-    db: &impl ConnectionTrait,
+    db: &impl smartdmv_store::TenantConn,
     code: &str,
 ) -> Result<Option<SpeciesOut>, DbErr> {
     let (name, mut breeds, built_in) = match species::built_in(code) {
@@ -202,7 +202,7 @@ pub(crate) async fn create_species(
     let saved = match saved {
         Ok(s) => s,
         Err(e) if smartdmv_store::is_unique_violation(&e) => return Err(exists()),
-        Err(e) => return Err(auth.db_error(e)),
+        Err(e) => return Err(auth.db_error(e).into()),
     };
     Ok((
         StatusCode::CREATED,
@@ -284,7 +284,7 @@ pub(crate) async fn create_breed(
     let saved = match saved {
         Ok(s) => s,
         Err(e) if smartdmv_store::is_unique_violation(&e) => return Err(exists()),
-        Err(e) => return Err(auth.db_error(e)),
+        Err(e) => return Err(auth.db_error(e).into()),
     };
     Ok((
         StatusCode::CREATED,

@@ -5,7 +5,6 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::TenantRole;
 use smartdmv_domain::perm::{Permission, role_permissions};
@@ -53,7 +52,7 @@ pub struct UserOut {
 }
 
 pub(crate) async fn user_out(
-    db: &DatabaseConnection,
+    db: &impl smartdmv_store::TenantConn,
     u: user::Model,
 ) -> Result<UserOut, sea_orm::DbErr> {
     let rows = access::load_user_access(db, u.id).await?;
@@ -404,7 +403,7 @@ pub(crate) async fn create(
     let saved = match saved {
         Ok(s) => s,
         Err(e) if is_email_taken(&e) => return Err(email_taken()),
-        Err(e) => return Err(auth.db_error(e)),
+        Err(e) => return Err(auth.db_error(e).into()),
     };
     let out = user_out(db, saved).await.map_err(|e| auth.db_error(e))?;
     Ok((

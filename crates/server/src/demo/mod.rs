@@ -102,10 +102,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
 /// online sign-up, then the practice's records ([`practice::seed`]).
 async fn seed_people(state: &AppState, sub: &str) -> anyhow::Result<()> {
     let resolved = state.platform.resolver.by_subdomain(sub).await?;
-    let tenant = crate::extract::Tenant::acquire(state, resolved)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
-    let db = tenant.db.conn();
+    let tenant = crate::extract::Tenant::acquire(&state.platform.registry, resolved).await?;
+    let db = tenant.db();
     let mut home = practices::list(db)
         .await?
         .into_iter()

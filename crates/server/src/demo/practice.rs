@@ -3,7 +3,7 @@
 //! week of appointments. Generated from a fixed seed, so two runs give the same records
 //! (ids and the week's dates aside).
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde_json::json;
 use smartdmv_domain::TenantRole;
 use smartdmv_domain::schedule::AppointmentStatus;
@@ -429,7 +429,7 @@ fn new_patient(
 /// Fills the company's practice `home`. `hash` is the demo password's hash; `portal` the
 /// demo client user, linked to a client record with two pets.
 pub async fn seed(
-    db: &impl ConnectionTrait,
+    db: &impl smartdmv_store::TenantConn,
     home: &practice::Model,
     hash: &str,
     sub: &str,

@@ -16,7 +16,7 @@ pub async fn authorized<P: Perm>(
     s: &AppState,
     p: &TenantPrincipal,
 ) -> Result<Authorized<P>, ApiError> {
-    Authorized::check(p.fork(s).await?)
+    Authorized::check(p.fork(&s.platform.registry).await?)
 }
 
 /// `HH:MM` of an RFC 3339 local time such as `2026-10-24T09:00:00+01:00`.

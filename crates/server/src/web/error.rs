@@ -68,6 +68,18 @@ impl IntoResponse for WebError {
     }
 }
 
+impl From<smartdmv_practice::ServiceError> for WebError {
+    fn from(e: smartdmv_practice::ServiceError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
+impl From<smartdmv_tenancy::TenancyError> for WebError {
+    fn from(e: smartdmv_tenancy::TenancyError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
 impl From<ApiError> for WebError {
     fn from(e: ApiError) -> Self {
         match e.status {

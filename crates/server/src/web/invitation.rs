@@ -40,9 +40,9 @@ async fn invited(
         return Err(WebError::NotFound);
     }
     let company = resolve_company(&parts, s).await?;
-    let tenant = Tenant::acquire(s, company).await?;
+    let tenant = Tenant::acquire(&s.platform.registry, company).await?;
     let found =
-        smartdmv_store::tenant::user::find_by_invitation(tenant.db.conn(), &token::hash(tok))
+        smartdmv_store::tenant::user::find_by_invitation(tenant.db(), &token::hash(tok))
             .await
             .map_err(|e| tenant.db_error(e))?
             .filter(|u| {
@@ -116,7 +116,7 @@ pub async fn accept(
         ));
     }
     let company = tenant.company.clone();
-    let retry = Tenant::acquire(&s, company.clone()).await?;
+    let retry = Tenant::acquire(&s.platform.registry, company.clone()).await?;
     let body = ApiJson(AcceptInvitationBody {
         token: tok.clone(),
         password: form.password,

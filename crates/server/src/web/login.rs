@@ -135,7 +135,7 @@ pub async fn submit(
         *req.headers_mut() = headers.clone();
         let (parts, ()) = req.into_parts();
         let company = resolve_company(&parts, &state).await?;
-        let tenant = Tenant::acquire(&state, company).await?;
+        let tenant = Tenant::acquire(&state.platform.registry, company).await?;
         auth::login(State(state.clone()), ip, tenant, body).await
     };
     match form_result(result)? {
@@ -321,10 +321,10 @@ pub async fn handoff(
             "this session belongs to another company".into(),
         ));
     }
-    let tenant = Tenant::acquire(&state, company).await?;
+    let tenant = Tenant::acquire(&state.platform.registry, company).await?;
     let now = smartdmv_store::now();
     let session = smartdmv_store::tenant::session::find_live(
-        tenant.db.conn(),
+        tenant.db(),
         &crate::auth::token::hash(&q.token),
         now,
     )

@@ -222,7 +222,7 @@ pub async fn welcome(
         return Err(WebError::NotFound);
     }
     let company = resolve_company(&parts, &s).await?;
-    let tenant = Tenant::acquire(&s, company).await?;
+    let tenant = Tenant::acquire(&s.platform.registry, company).await?;
     let body = ApiJson(HandoffBody { token: q.token });
     let secure = s.cookie_secure();
     match form_result(signup::handoff(State(s.clone()), ip, tenant, body).await)? {

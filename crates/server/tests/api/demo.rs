@@ -1,7 +1,8 @@
 //! The demo companies' practice records: deterministic, consistent and searchable.
 
 use reqwest::{Method, StatusCode};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::EntityTrait;
+use smartdmv_store::TenantConnection;
 use smartdmv_server::demo;
 use smartdmv_store::tenant::{appointment, client, patient, patient_owner, room, user};
 use std::collections::BTreeMap;
@@ -11,7 +12,7 @@ use crate::helpers::{Backend, TestApp, json};
 
 both_backends!(demo_seeds_of_fresh_databases_produce_the_same_practice);
 
-async fn demo_db(app: &TestApp) -> DatabaseConnection {
+async fn demo_db(app: &TestApp) -> TenantConnection {
     let row = smartdmv_store::owner::company::find_by_subdomain(
         app.state.platform.owner.conn(),
         "demo-vet",
@@ -23,7 +24,7 @@ async fn demo_db(app: &TestApp) -> DatabaseConnection {
 }
 
 /// Client names, patient names with species and breed, sorted.
-async fn names(db: &DatabaseConnection) -> (Vec<String>, Vec<String>) {
+async fn names(db: &TenantConnection) -> (Vec<String>, Vec<String>) {
     let mut c: Vec<String> = client::Entity::find()
         .all(db)
         .await

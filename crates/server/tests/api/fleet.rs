@@ -42,7 +42,7 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
     // Put a and b one version behind, as a binary upgrade would find them.
     for id in &ids[..2] {
         let db = app.open_tenant_db(id).await;
-        TenantMigrator::down(&db, Some(1)).await.unwrap();
+        TenantMigrator::down(db.raw(), Some(1)).await.unwrap();
         assert_eq!(
             TenantMigrator::current_version(&db).await.unwrap(),
             latest - 1

@@ -3,6 +3,7 @@
 use reqwest::{Method, RequestBuilder, StatusCode};
 use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use smartdmv_store::TenantConnection;
 use serde_json::{Value, json};
 use smartdmv_server::{AppState, Application, Config};
 use smartdmv_tenancy::TenantLocation;
@@ -377,12 +378,14 @@ impl TestApp {
     }
 
     /// Opens a company's database directly, bypassing the application.
-    pub async fn open_tenant_db(&self, id: &str) -> DatabaseConnection {
-        self.location(id)
-            .await
-            .connect(1, Duration::from_secs(5))
-            .await
-            .unwrap()
+    pub async fn open_tenant_db(&self, id: &str) -> TenantConnection {
+        TenantConnection::from_raw(
+            self.location(id)
+                .await
+                .connect(1, Duration::from_secs(5))
+                .await
+                .unwrap(),
+        )
     }
 
     /// Whether the database the platform created for a company exists.
@@ -548,7 +551,7 @@ pub async fn json(r: reqwest::Response) -> (StatusCode, Value) {
 }
 
 /// Counts rows of a table whose `name` column equals `value`, directly in a database.
-pub async fn count_named(db: &DatabaseConnection, table: &str, value: &str) -> i64 {
+pub async fn count_named(db: &TenantConnection, table: &str, value: &str) -> i64 {
     let backend = db.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => format!("SELECT count(*) FROM {table} WHERE name = $1"),
@@ -633,7 +636,7 @@ impl TestApp {
 }
 
 /// A digest of every row of every table of a tenant database, to prove nothing changed.
-pub async fn database_digest(db: &DatabaseConnection) -> String {
+pub async fn database_digest(db: &TenantConnection) -> String {
     let backend = db.get_database_backend();
     let tables = [
         "practices",

@@ -3,7 +3,8 @@
 //! line and nothing is written, in a dry run and in a real import alike.
 
 use reqwest::{Method, StatusCode};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use smartdmv_store::TenantConnection;
 use serde_json::Value;
 
 use crate::both_backends;
@@ -25,7 +26,7 @@ const TABLES: [&str; 7] = [
     "audit_log",
 ];
 
-async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+async fn scalar(db: &TenantConnection, sql: &str) -> i64 {
     let row = db
         .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
         .await
@@ -34,7 +35,7 @@ async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
     row.try_get_by_index::<i64>(0).unwrap()
 }
 
-async fn counts(db: &DatabaseConnection) -> Vec<(String, i64)> {
+async fn counts(db: &TenantConnection) -> Vec<(String, i64)> {
     let mut out = Vec::new();
     for t in TABLES {
         out.push((

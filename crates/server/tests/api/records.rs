@@ -3,7 +3,8 @@
 //! sees, and the audit trail of all of it.
 
 use reqwest::{Method, StatusCode};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use smartdmv_store::TenantConnection;
 use serde_json::{Value, json};
 use smartdmv_store::tenant::appointment;
 use uuid::Uuid;
@@ -132,7 +133,7 @@ impl Ctx {
         v["items"].as_array().unwrap().clone()
     }
 
-    async fn db(&self) -> DatabaseConnection {
+    async fn db(&self) -> TenantConnection {
         self.app.open_tenant_db(&self.cid).await
     }
 }
@@ -157,7 +158,7 @@ fn ids(v: &Value) -> Vec<String> {
 }
 
 /// Runs a one-value query on the tenant database (`$1` / `?` placeholders per backend).
-async fn scalar_i64(db: &DatabaseConnection, sql: &str, arg: &str) -> i64 {
+async fn scalar_i64(db: &TenantConnection, sql: &str, arg: &str) -> i64 {
     let backend = db.get_database_backend();
     let sql = match backend {
         DbBackend::Postgres => sql.replace('?', "$1"),
@@ -457,7 +458,7 @@ async fn client_validation_names_every_bad_field(b: Backend) {
 
 /// Inserts an appointment row directly (the scheduling API is another module's).
 async fn insert_appointment(
-    db: &DatabaseConnection,
+    db: &TenantConnection,
     practice: &str,
     patient: &str,
     client: &str,
@@ -1271,7 +1272,7 @@ async fn weight_history_is_newest_first_and_checked(b: Backend) {
     let _ = db.close().await;
 }
 
-async fn status_of(db: &DatabaseConnection, id: Uuid) -> (String, Option<String>) {
+async fn status_of(db: &TenantConnection, id: Uuid) -> (String, Option<String>) {
     let a = appointment::find(db, id).await.unwrap().unwrap();
     (a.status, a.cancel_reason)
 }

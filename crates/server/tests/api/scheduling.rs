@@ -328,7 +328,7 @@ impl Clinic {
         (self.app.session_for(&self.company, &id).await, id)
     }
 
-    async fn db(&self) -> sea_orm::DatabaseConnection {
+    async fn db(&self) -> smartdmv_store::TenantConnection {
         self.app.open_tenant_db(&self.company).await
     }
 }

@@ -4,7 +4,7 @@
 //! indexed with the store's `reindex_*` functions, as the write paths do.
 
 use reqwest::{Method, StatusCode};
-use sea_orm::DatabaseConnection;
+use smartdmv_store::TenantConnection;
 use serde_json::{Value, json};
 use smartdmv_store::tenant::{client, client_contact, patient, patient_owner, search};
 use uuid::Uuid;
@@ -24,7 +24,7 @@ both_backends!(
 
 /// A client with one email and one phone contact, indexed.
 pub async fn add_client(
-    db: &DatabaseConnection,
+    db: &TenantConnection,
     first: &str,
     last: &str,
     email: Option<&str>,
@@ -87,7 +87,7 @@ pub async fn add_client(
 
 /// A patient owned by `owner`, indexed.
 pub async fn add_patient(
-    db: &DatabaseConnection,
+    db: &TenantConnection,
     name: &str,
     species: &str,
     chip: Option<(&str, &str)>,
@@ -172,7 +172,7 @@ fn ids(v: &Value, list: &str) -> Vec<String> {
         .collect()
 }
 
-async fn company(app: &TestApp, sub: &str) -> (DatabaseConnection, String) {
+async fn company(app: &TestApp, sub: &str) -> (TenantConnection, String) {
     let c = app.create_company(sub).await;
     let id = c["id"].as_str().unwrap().to_owned();
     (app.open_tenant_db(&id).await, id)
@@ -569,8 +569,8 @@ async fn migration_indexes_records_already_present(b: Backend) {
     let admin = app.admin_token("migrate-vet").await;
     let id = add_client(&db, "Mona", "Migrated", None, Some("555 246 8101"), true).await;
     // Back to the schema before the index, then forward again: the index is rebuilt.
-    TenantMigrator::down(&db, Some(1)).await.unwrap();
-    TenantMigrator::up(&db, None).await.unwrap();
+    TenantMigrator::down(db.raw(), Some(1)).await.unwrap();
+    TenantMigrator::up(db.raw(), None).await.unwrap();
     for q in ["Migrated", "Mona Migratde", "2468101"] {
         let (s, v) = find(&app, "migrate-vet", &admin, q).await;
         assert_eq!(s, StatusCode::OK, "{v}");

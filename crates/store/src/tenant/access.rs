@@ -1,6 +1,7 @@
 //! Custom roles, extra role assignments, practice assignments and permission overrides of
 //! company users.
 
+use crate::TenantConn;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
 
@@ -104,7 +105,7 @@ pub struct UserAccessRows {
 }
 
 pub async fn load_user_access(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     user_id: Uuid,
 ) -> Result<UserAccessRows, DbErr> {
     let role_keys: Vec<String> = user_role::Entity::find()
@@ -151,7 +152,7 @@ pub async fn load_user_access(
 
 /// Replaces a user's extra roles.
 pub async fn set_user_roles(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     user_id: Uuid,
     keys: &[String],
 ) -> Result<(), DbErr> {
@@ -174,7 +175,7 @@ pub async fn set_user_roles(
 
 /// Replaces a user's extra practices.
 pub async fn set_user_practices(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     user_id: Uuid,
     practices: &[Uuid],
 ) -> Result<(), DbErr> {
@@ -196,7 +197,7 @@ pub async fn set_user_practices(
 }
 
 pub async fn insert_override(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     m: permission_override::Model,
 ) -> Result<permission_override::Model, DbErr> {
     permission_override::ActiveModel::from(m)
@@ -206,7 +207,7 @@ pub async fn insert_override(
 }
 
 pub async fn find_override(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     user_id: Uuid,
     id: Uuid,
 ) -> Result<permission_override::Model, StoreError> {
@@ -217,21 +218,21 @@ pub async fn find_override(
         .ok_or(StoreError::NotFound("override"))
 }
 
-pub async fn delete_override(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+pub async fn delete_override(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
     permission_override::Entity::delete_by_id(id)
         .exec(db)
         .await?;
     Ok(())
 }
 
-pub async fn list_roles(db: &impl ConnectionTrait) -> Result<Vec<role::Model>, DbErr> {
+pub async fn list_roles(db: &impl TenantConn) -> Result<Vec<role::Model>, DbErr> {
     role::Entity::find()
         .order_by_asc(role::Column::Name)
         .all(db)
         .await
 }
 
-pub async fn find_role(db: &impl ConnectionTrait, id: Uuid) -> Result<role::Model, StoreError> {
+pub async fn find_role(db: &impl TenantConn, id: Uuid) -> Result<role::Model, StoreError> {
     role::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -239,7 +240,7 @@ pub async fn find_role(db: &impl ConnectionTrait, id: Uuid) -> Result<role::Mode
 }
 
 pub async fn insert_role(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     m: role::Model,
 ) -> Result<role::Model, StoreError> {
     match role::ActiveModel::from(m).reset_all().insert(db).await {
@@ -250,7 +251,7 @@ pub async fn insert_role(
 }
 
 pub async fn update_role(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     m: role::Model,
 ) -> Result<role::Model, StoreError> {
     match role::ActiveModel::from(m).reset_all().update(db).await {
@@ -261,7 +262,7 @@ pub async fn update_role(
 }
 
 /// Deletes a custom role and every assignment of it.
-pub async fn delete_role(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+pub async fn delete_role(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
     user_role::Entity::delete_many()
         .filter(user_role::Column::RoleKey.eq(format!("custom:{id}")))
         .exec(db)
@@ -271,7 +272,7 @@ pub async fn delete_role(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbEr
 }
 
 /// Users holding a role key (built-in name or `custom:<id>`) as an extra role.
-pub async fn users_with_role_key(db: &impl ConnectionTrait, key: &str) -> Result<Vec<Uuid>, DbErr> {
+pub async fn users_with_role_key(db: &impl TenantConn, key: &str) -> Result<Vec<Uuid>, DbErr> {
     Ok(user_role::Entity::find()
         .filter(user_role::Column::RoleKey.eq(key))
         .all(db)

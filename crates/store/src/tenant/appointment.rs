@@ -1,9 +1,10 @@
 //! The `appointments` table. An appointment; `status` follows the state machine of `spec/practice.md`.
 
+use crate::{TenantConn, TenantConnection, TenantTransaction};
 use sea_orm::entity::prelude::*;
 use sea_orm::{
-    Condition, DatabaseConnection, DatabaseTransaction, DbBackend, QueryOrder, QuerySelect,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    Condition, DbBackend, QueryOrder, QuerySelect,
+    SqliteTransactionMode, Statement, TransactionOptions,
 };
 use smartdmv_domain::schedule::AppointmentStatus;
 
@@ -41,16 +42,16 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
 }
 
 /// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
@@ -83,7 +84,7 @@ pub struct Filter {
 
 /// One page of appointments by start time (then id), after the `(starts_at, id)` cursor.
 pub async fn list_page(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     f: &Filter,
     cursor: Option<(TimeDateTimeWithTimeZone, Uuid)>,
     limit: u64,
@@ -134,7 +135,7 @@ pub async fn list_page(
 /// Appointments blocking the veterinarian or the room (either may be absent) at some time
 /// of `[start, end)`, other than `except`.
 pub async fn conflicts(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     veterinarian: Option<Uuid>,
     room: Option<Uuid>,
     start: TimeDateTimeWithTimeZone,
@@ -166,7 +167,7 @@ pub async fn conflicts(
 
 /// Blocking appointments of these veterinarians overlapping `[start, end)`.
 pub async fn busy_veterinarians(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     veterinarians: &[Uuid],
     start: TimeDateTimeWithTimeZone,
     end: TimeDateTimeWithTimeZone,
@@ -185,7 +186,7 @@ pub async fn busy_veterinarians(
 
 /// Every appointment of a practice starting in `[start, end)`, by start time.
 pub async fn starting_between(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     practice: Uuid,
     start: TimeDateTimeWithTimeZone,
     end: TimeDateTimeWithTimeZone,
@@ -203,8 +204,8 @@ pub async fn starting_between(
 /// Starts the transaction of a booking. On SQLite it takes the write lock at `BEGIN`
 /// (`BEGIN IMMEDIATE`), so that two bookings on two connections cannot both read "free"
 /// and then both write; on PostgreSQL see [`lock_resources`].
-pub async fn begin_booking(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
+pub async fn begin_booking(db: &TenantConnection) -> Result<TenantTransaction, DbErr> {
+    db.begin_with(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()
     })
@@ -221,7 +222,7 @@ fn lock_key(id: Uuid) -> i64 {
 /// transaction-scoped advisory lock per veterinarian and room, taken in ascending key order
 /// so that two bookings needing the same two resources cannot deadlock. SQLite needs
 /// nothing more than [`begin_booking`].
-pub async fn lock_resources(txn: &DatabaseTransaction, ids: &[Uuid]) -> Result<(), DbErr> {
+pub async fn lock_resources(txn: &TenantTransaction, ids: &[Uuid]) -> Result<(), DbErr> {
     if txn.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }
@@ -242,7 +243,7 @@ pub async fn lock_resources(txn: &DatabaseTransaction, ids: &[Uuid]) -> Result<(
 /// Active users holding the `VETERINARIAN` role (as their primary role or an extra one)
 /// who work in the practice (their home practice or an assigned one), by name.
 pub async fn veterinarians_of(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     practice: Uuid,
 ) -> Result<Vec<user::Model>, DbErr> {
     const VET: &str = "VETERINARIAN";
@@ -268,7 +269,7 @@ pub async fn veterinarians_of(
 
 /// Users by id, for naming veterinarians in answers.
 pub async fn users_named(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     ids: &[Uuid],
 ) -> Result<Vec<user::Model>, DbErr> {
     if ids.is_empty() {
@@ -282,7 +283,7 @@ pub async fn users_named(
 
 /// The current (not ended) ownerships of a patient, primary first.
 pub async fn current_owners(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     patient: Uuid,
 ) -> Result<Vec<patient_owner::Model>, DbErr> {
     patient_owner::Entity::find()
@@ -297,7 +298,7 @@ pub async fn current_owners(
 /// Writes every column of `m` over the stored row if its status is still `expected`;
 /// `false` when someone changed the status in between (or the row is gone).
 pub async fn update_if_status(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     m: Model,
     expected: &str,
 ) -> Result<bool, DbErr> {
@@ -313,7 +314,7 @@ pub async fn update_if_status(
 
 /// Names of patients by id, for the day view.
 pub async fn patient_names(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     ids: &[Uuid],
 ) -> Result<Vec<(Uuid, String)>, DbErr> {
     if ids.is_empty() {

@@ -1,5 +1,6 @@
 //! The `appointment_types` table. A kind of appointment with its default length.
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
 
@@ -22,23 +23,23 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
 }
 
 /// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
 /// One page of appointment types in creation order, after `cursor` when given; inactive ones
 /// only with `include_inactive`.
 pub async fn list_page(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     include_inactive: bool,
     cursor: Option<Uuid>,
     limit: u64,
@@ -54,7 +55,7 @@ pub async fn list_page(
 }
 
 /// Types by id (active or not), for naming them in answers.
-pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+pub async fn find_many(db: &impl TenantConn, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -1,6 +1,7 @@
 //! The tenant audit log: append-only, written in the same transaction as the change it
 //! records.
 
+use crate::TenantConn;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
 
@@ -40,7 +41,7 @@ pub struct Entry<'a> {
     pub ip: Option<String>,
 }
 
-pub async fn append(db: &impl ConnectionTrait, e: Entry<'_>) -> Result<(), DbErr> {
+pub async fn append(db: &impl TenantConn, e: Entry<'_>) -> Result<(), DbErr> {
     let m = Model {
         id: Uuid::now_v7(),
         at: crate::now(),
@@ -59,7 +60,7 @@ pub async fn append(db: &impl ConnectionTrait, e: Entry<'_>) -> Result<(), DbErr
 }
 
 /// Every entry, oldest first.
-pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+pub async fn all(db: &impl TenantConn) -> Result<Vec<Model>, DbErr> {
     Entity::find().order_by_asc(Column::Id).all(db).await
 }
 
@@ -78,7 +79,7 @@ pub struct Filter {
 
 /// One page of entries, newest first, before `cursor` when given.
 pub async fn list_page(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     f: &Filter,
     cursor: Option<Uuid>,
     limit: u64,

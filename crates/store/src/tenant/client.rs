@@ -1,5 +1,6 @@
 //! The `clients` table. A client (pet owner) of the company.
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -35,22 +36,22 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
 }
 
 /// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
 /// The client record linked to a portal user, if any.
 pub async fn find_by_user(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     user_id: Uuid,
 ) -> Result<Option<Model>, DbErr> {
     Entity::find()
@@ -68,7 +69,7 @@ pub struct Filter {
 
 /// One page of clients in creation order, after `cursor` when given.
 pub async fn list_page(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     f: &Filter,
     cursor: Option<Uuid>,
     limit: u64,
@@ -88,7 +89,7 @@ pub async fn list_page(
 }
 
 /// Clients by id, in no particular order.
-pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+pub async fn find_many(db: &impl TenantConn, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -100,7 +101,7 @@ pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Mo
 
 /// Whether the client has records that must be retained: a patient they own or owned, or an
 /// appointment.
-pub async fn has_records(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, DbErr> {
+pub async fn has_records(db: &impl TenantConn, id: Uuid) -> Result<bool, DbErr> {
     use super::{appointment, patient_owner};
     let owned = patient_owner::Entity::find()
         .filter(patient_owner::Column::ClientId.eq(id))
@@ -118,7 +119,7 @@ pub async fn has_records(db: &impl ConnectionTrait, id: Uuid) -> Result<bool, Db
 
 /// Erases a client and their contacts. Only for a client without records
 /// ([`has_records`]); everyone else is deactivated.
-pub async fn erase(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+pub async fn erase(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
     super::client_contact::delete_for_client(db, id).await?;
     Entity::delete_by_id(id).exec(db).await?;
     Ok(())

@@ -1,5 +1,6 @@
 //! The `client_contacts` table. One phone number or email address of a client.
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -26,27 +27,27 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
 }
 
 /// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
 /// A client's contacts in the order they were given.
-pub async fn for_client(db: &impl ConnectionTrait, client_id: Uuid) -> Result<Vec<Model>, DbErr> {
+pub async fn for_client(db: &impl TenantConn, client_id: Uuid) -> Result<Vec<Model>, DbErr> {
     for_clients(db, &[client_id]).await
 }
 
 /// The contacts of several clients, in the order they were given.
 pub async fn for_clients(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     client_ids: &[Uuid],
 ) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
@@ -60,7 +61,7 @@ pub async fn for_clients(
         .await
 }
 
-pub async fn delete_for_client(db: &impl ConnectionTrait, client_id: Uuid) -> Result<(), DbErr> {
+pub async fn delete_for_client(db: &impl TenantConn, client_id: Uuid) -> Result<(), DbErr> {
     Entity::delete_many()
         .filter(Column::ClientId.eq(client_id))
         .exec(db)

@@ -1,5 +1,6 @@
 //! The `custom_breeds` table. A breed the company added to a species' built-in list.
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -17,21 +18,21 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
 }
 
 /// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
 /// Every custom breed, by species and name.
-pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+pub async fn all(db: &impl TenantConn) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
     Entity::find()
         .order_by_asc(Column::Species)
@@ -41,7 +42,7 @@ pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
 }
 
 /// The custom breeds of one species.
-pub async fn for_species(db: &impl ConnectionTrait, species: &str) -> Result<Vec<Model>, DbErr> {
+pub async fn for_species(db: &impl TenantConn, species: &str) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
     Entity::find()
         .filter(Column::Species.eq(species))

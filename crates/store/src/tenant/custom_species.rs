@@ -1,5 +1,6 @@
 //! The `custom_species` table. A species the company added to the built-in list.
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -16,21 +17,21 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
 }
 
 /// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, code: &str) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(code).one(db).await
 }
 
 /// Every custom species, by code.
-pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+pub async fn all(db: &impl TenantConn) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
     Entity::find().order_by_asc(Column::Code).all(db).await
 }

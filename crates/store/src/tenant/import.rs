@@ -2,7 +2,8 @@
 //! their contacts, patients with their owner links and first weights, and their search
 //! index. The caller runs it in one transaction with its audit entry.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use crate::TenantConn;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
 use smartdmv_domain::import::{Address, Catalog, Plan};
 use smartdmv_domain::text;
@@ -14,7 +15,7 @@ use crate::tenant::{
 };
 
 /// The company's own species and breeds, for checking rows.
-pub async fn catalog(db: &impl ConnectionTrait) -> Result<Catalog, DbErr> {
+pub async fn catalog(db: &impl TenantConn) -> Result<Catalog, DbErr> {
     let species = custom_species::Entity::find()
         .all(db)
         .await?
@@ -25,7 +26,7 @@ pub async fn catalog(db: &impl ConnectionTrait) -> Result<Catalog, DbErr> {
     Ok(Catalog { species, breeds })
 }
 
-async fn custom_breeds(db: &impl ConnectionTrait) -> Result<Vec<(String, String)>, DbErr> {
+async fn custom_breeds(db: &impl TenantConn) -> Result<Vec<(String, String)>, DbErr> {
     Ok(custom_breed::Entity::find()
         .all(db)
         .await?
@@ -36,7 +37,7 @@ async fn custom_breeds(db: &impl ConnectionTrait) -> Result<Vec<(String, String)
 
 /// Patients already holding any of these microchips: (code, patient name).
 pub async fn existing_microchips(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     codes: &[String],
 ) -> Result<Vec<(String, String)>, DbErr> {
     let mut out = Vec::new();
@@ -95,7 +96,7 @@ macro_rules! insert_all {
 /// must not call this when there are any). `practice` becomes the clients' home practice;
 /// `actor` is recorded as who linked the owners and took the weights.
 pub async fn write(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     plan: &Plan,
     practice: Option<Uuid>,
     actor: Option<Uuid>,

@@ -741,7 +741,7 @@ impl MigrationTrait for CreateSearchIndex {
             has_records |= n > 0;
         }
         if has_records {
-            crate::tenant::search::rebuild(db).await?;
+            crate::tenant::search::index::rebuild_in(db).await?;
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! The `patients` table. A patient (pet).
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -34,16 +35,16 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
 }
 
 /// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
@@ -57,7 +58,7 @@ pub struct Filter {
 
 /// One page of patients in creation order, after `cursor` when given.
 pub async fn list_page(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     f: &Filter,
     cursor: Option<Uuid>,
     limit: u64,
@@ -81,7 +82,7 @@ pub async fn list_page(
 
 /// Other patients of the company carrying the same microchip code.
 pub async fn with_microchip(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     code: &str,
     except: Option<Uuid>,
 ) -> Result<Vec<Uuid>, DbErr> {
@@ -98,7 +99,7 @@ pub async fn with_microchip(
 /// The patient's appointments starting after `now` that still hold their slot and may
 /// still be cancelled (requested, booked, confirmed or checked in), soonest first.
 pub async fn cancellable_future_appointments(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     patient_id: Uuid,
     now: TimeDateTimeWithTimeZone,
 ) -> Result<Vec<super::appointment::Model>, DbErr> {

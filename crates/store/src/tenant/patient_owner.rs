@@ -1,5 +1,6 @@
 //! The `patient_owners` table. A dated ownership of a patient by a client; ended, never deleted.
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -21,21 +22,21 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
 }
 
 /// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
 /// Every ownership of a patient, current and ended, oldest first.
-pub async fn history(db: &impl ConnectionTrait, patient_id: Uuid) -> Result<Vec<Model>, DbErr> {
+pub async fn history(db: &impl TenantConn, patient_id: Uuid) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
     Entity::find()
         .filter(Column::PatientId.eq(patient_id))
@@ -47,7 +48,7 @@ pub async fn history(db: &impl ConnectionTrait, patient_id: Uuid) -> Result<Vec<
 
 /// The current ownerships of several patients.
 pub async fn current_for_patients(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     patient_ids: &[Uuid],
 ) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
@@ -64,13 +65,13 @@ pub async fn current_for_patients(
 }
 
 /// The current ownerships of one patient.
-pub async fn current(db: &impl ConnectionTrait, patient_id: Uuid) -> Result<Vec<Model>, DbErr> {
+pub async fn current(db: &impl TenantConn, patient_id: Uuid) -> Result<Vec<Model>, DbErr> {
     current_for_patients(db, &[patient_id]).await
 }
 
 /// Ids of the patients a client currently owns.
 pub async fn current_patient_ids(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     client_id: Uuid,
 ) -> Result<Vec<Uuid>, DbErr> {
     Ok(Entity::find()
@@ -85,7 +86,7 @@ pub async fn current_patient_ids(
 
 /// Ends an ownership now, with a reason.
 pub async fn end(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     mut m: Model,
     at: TimeDateTimeWithTimeZone,
     reason: &str,

@@ -1,5 +1,6 @@
 //! The `patient_weights` table. One weighing of a patient.
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -20,23 +21,23 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
 }
 
 /// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
 /// One page of a patient's weighings, newest first, after `cursor` (a weighing id) when
 /// given.
 pub async fn history_page(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     patient_id: Uuid,
     cursor: Option<Uuid>,
     limit: u64,
@@ -66,7 +67,7 @@ pub async fn history_page(
 
 /// The latest weighing of each of several patients (those that have one).
 pub async fn latest_for_patients(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     patient_ids: &[Uuid],
 ) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;

@@ -1,5 +1,6 @@
 //! The `practices` table: the clinics of one company.
 
+use crate::TenantConn;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
 
@@ -33,22 +34,22 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, model: Model) -> Result<Model, DbErr> {
     ActiveModel::from(model).reset_all().insert(db).await
 }
 
 /// Every practice of the company, oldest first.
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+pub async fn list(db: &impl TenantConn) -> Result<Vec<Model>, DbErr> {
     Entity::find().order_by_asc(Column::Id).all(db).await
 }
 
-pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+pub async fn count(db: &impl TenantConn) -> Result<u64, DbErr> {
     Entity::find().count(db).await
 }
 
 /// One page of practices in creation order, after `cursor` when given.
 pub async fn list_page(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     cursor: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
@@ -60,16 +61,16 @@ pub async fn list_page(
     q.all(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
-pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
 }
 
 /// Open practices.
-pub async fn count_active(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+pub async fn count_active(db: &impl TenantConn) -> Result<u64, DbErr> {
     Entity::find()
         .filter(Column::Active.eq(true))
         .count(db)
@@ -78,7 +79,7 @@ pub async fn count_active(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
 
 /// Appointments of a practice that start after `now` and still hold their slot.
 pub async fn upcoming_appointments(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     practice_id: Uuid,
     now: TimeDateTimeWithTimeZone,
 ) -> Result<u64, DbErr> {
@@ -109,7 +110,7 @@ pub struct PublicProfile {
 /// One page of public practice profiles in creation order. With `filter_closed` (schema
 /// [`ACTIVE_SINCE`] and later) closed practices are left out.
 pub async fn public_page(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     cursor: Option<Uuid>,
     limit: u64,
     filter_closed: bool,

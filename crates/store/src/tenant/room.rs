@@ -1,5 +1,6 @@
 //! The `rooms` table. A bookable room of a practice (veterinarians are users).
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
 
@@ -20,16 +21,16 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
 }
 
 /// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().update(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
@@ -37,7 +38,7 @@ pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, 
 /// of those practices (a practice-bound user's), `practice` to one practice; inactive rooms
 /// only with `include_inactive`.
 pub async fn list_page(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     scope: Option<&[Uuid]>,
     practice: Option<Uuid>,
     include_inactive: bool,
@@ -63,7 +64,7 @@ pub async fn list_page(
 /// Whether an active room of the practice other than `except` already has this name
 /// (compared case-insensitively).
 pub async fn name_taken(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     practice: Uuid,
     name: &str,
     except: Option<Uuid>,
@@ -79,7 +80,7 @@ pub async fn name_taken(
 }
 
 /// Rooms by id (any practice, active or not), for naming them in answers.
-pub async fn find_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+pub async fn find_many(db: &impl TenantConn, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -1,6 +1,7 @@
 //! Company user sessions, stored server-side; the token itself is never stored, only its
 //! SHA-256.
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition};
 
@@ -25,13 +26,13 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
 }
 
 /// The live (not revoked, not expired) session with this token hash.
 pub async fn find_live(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     token_hash: &str,
     now: TimeDateTimeWithTimeZone,
 ) -> Result<Option<Model>, DbErr> {
@@ -43,7 +44,7 @@ pub async fn find_live(
         .await
 }
 
-pub async fn revoke(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+pub async fn revoke(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(crate::now()))
         .filter(Column::Id.eq(id))
@@ -55,7 +56,7 @@ pub async fn revoke(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
 
 /// Revokes every live session of a user, except `keep` when given; returns how many.
 pub async fn revoke_all_for_user(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     user_id: Uuid,
     keep: Option<Uuid>,
 ) -> Result<u64, DbErr> {
@@ -75,7 +76,7 @@ pub async fn revoke_all_for_user(
 
 /// Moves a session's expiry (sliding sessions).
 pub async fn extend(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     m: Model,
     expires_at: TimeDateTimeWithTimeZone,
 ) -> Result<(), DbErr> {

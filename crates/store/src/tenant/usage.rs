@@ -1,6 +1,7 @@
 //! Counts of one company's database for its monthly usage: the gauges recounted on demand
 //! and from time to time, never on a request's path.
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{DbBackend, Statement};
 use smartdmv_domain::TenantRole;
@@ -10,7 +11,7 @@ use crate::owner::usage::Gauges;
 
 /// Active staff users, invited ones included: the seats `maxUsers` limits. Portal logins of
 /// clients (`CLIENT`) do not count.
-pub async fn count_active_staff(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+pub async fn count_active_staff(db: &impl TenantConn) -> Result<u64, DbErr> {
     user::Entity::find()
         .filter(user::Column::Active.eq(true))
         .filter(user::Column::Role.ne(TenantRole::Client.as_str()))
@@ -21,7 +22,7 @@ pub async fn count_active_staff(db: &impl ConnectionTrait) -> Result<u64, DbErr>
 /// The gauges of a month that runs from `from` (inclusive) to `to` (exclusive), except the
 /// database's size, which only its location knows.
 pub async fn count(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     from: TimeDateTimeWithTimeZone,
     to: TimeDateTimeWithTimeZone,
 ) -> Result<Gauges, DbErr> {
@@ -47,7 +48,7 @@ pub async fn count(
 }
 
 /// The size of a PostgreSQL tenant database as the server reports it.
-pub async fn postgres_database_size(db: &impl ConnectionTrait) -> Result<i64, DbErr> {
+pub async fn postgres_database_size(db: &impl TenantConn) -> Result<i64, DbErr> {
     let row = db
         .query_one_raw(Statement::from_string(
             DbBackend::Postgres,

@@ -1,5 +1,6 @@
 //! The `users` table: staff and client logins of one company.
 
+use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{ExprTrait, Func, LikeExpr};
 use sea_orm::{Condition, QueryOrder, QuerySelect};
@@ -32,7 +33,7 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, StoreError> {
+pub async fn insert(db: &impl TenantConn, model: Model) -> Result<Model, StoreError> {
     match ActiveModel::from(model).reset_all().insert(db).await {
         Ok(m) => Ok(m),
         Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("user email")),
@@ -40,16 +41,16 @@ pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, St
     }
 }
 
-pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<Model>, DbErr> {
+pub async fn find_by_email(db: &impl TenantConn, email: &str) -> Result<Option<Model>, DbErr> {
     Entity::find().filter(Column::Email.eq(email)).one(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
 pub async fn find_by_invitation(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     hash: &str,
 ) -> Result<Option<Model>, DbErr> {
     Entity::find()
@@ -58,12 +59,12 @@ pub async fn find_by_invitation(
         .await
 }
 
-pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+pub async fn count(db: &impl TenantConn) -> Result<u64, DbErr> {
     Entity::find().count(db).await
 }
 
 /// Saves every field of a user and bumps `updated_at`.
-pub async fn update(db: &impl ConnectionTrait, mut model: Model) -> Result<Model, StoreError> {
+pub async fn update(db: &impl TenantConn, mut model: Model) -> Result<Model, StoreError> {
     model.updated_at = crate::now();
     match ActiveModel::from(model).reset_all().update(db).await {
         Ok(m) => Ok(m),
@@ -77,7 +78,7 @@ pub async fn update(db: &impl ConnectionTrait, mut model: Model) -> Result<Model
 /// one of them (or who are assigned to one, passed as `also_ids`); `search` to users whose
 /// name or email contains it (ignoring case).
 pub async fn list_page(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     practices: Option<&[Uuid]>,
     also_ids: &[Uuid],
     search: Option<&str>,
@@ -111,7 +112,7 @@ pub async fn list_page(
 
 /// Ids of users assigned (beyond their home practice) to one of `practices`.
 pub async fn assigned_to(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     practices: &[Uuid],
 ) -> Result<Vec<Uuid>, DbErr> {
     use crate::tenant::access::user_practice;

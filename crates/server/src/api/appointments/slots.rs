@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::booking::{resolve_type, resolve_vet};
 use super::{local, to_instant, to_stored, zone_of};
-use crate::api::rooms::{practice_for_body, require_open};
+use smartdmv_practice::practices::{for_input as practice_for_body, require_open};
 use crate::auth::Authorized;
 use crate::auth::perms::AppointmentsRead;
 use crate::error::{ApiError, ApiResult};

@@ -10,7 +10,7 @@ use smartdmv_store::tenant::{appointment, practice};
 
 use super::booking::{Booking, book, patient_of, require_bookable};
 use super::{AppointmentOut, out, status_of, to_instant, visible};
-use crate::api::rooms::require_open;
+use smartdmv_practice::practices::require_open;
 use crate::auth::perms::AppointmentsUpdate;
 use crate::auth::{Authorized, TenantPrincipal};
 use crate::error::{ApiError, ApiResult};

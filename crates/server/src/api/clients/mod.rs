@@ -10,7 +10,7 @@ mod remove;
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use serde::Deserialize;
 use smartdmv_domain::contact::ContactKind;
 use smartdmv_store::tenant::{client, client_contact, practice};
@@ -131,7 +131,7 @@ pub(crate) async fn check_home_practice(
 
 /// Replaces a client's contacts with `drafts` (ids of carried-over contacts are kept).
 pub(crate) async fn write_contacts(
-    db: &impl ConnectionTrait,
+    db: &impl smartdmv_store::TenantConn,
     client_id: Uuid,
     drafts: Vec<ContactDraft>,
     now: time::OffsetDateTime,

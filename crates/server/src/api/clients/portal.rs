@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::{DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::TenantRole;
 use smartdmv_store::tenant::{audit, client, client_contact, user};
@@ -156,7 +156,7 @@ pub async fn create(
                 "this client already has a portal account",
             ));
         }
-        Err(e) => return Err(auth.db_error(e)),
+        Err(e) => return Err(auth.db_error(e).into()),
     };
     let user = users::user_out(db, saved_user)
         .await

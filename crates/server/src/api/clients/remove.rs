@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::Path;
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use serde::Serialize;
 use smartdmv_store::tenant::{client, client_contact, session, user};
 
@@ -26,7 +26,7 @@ pub struct Removed {
 /// Deactivates a client's portal account and signs it out, audited, in `db`'s transaction.
 pub(crate) async fn close_portal_account(
     auth: &TenantPrincipal,
-    db: &impl ConnectionTrait,
+    db: &impl smartdmv_store::TenantConn,
     c: &client::Model,
 ) -> Result<(), DbErr> {
     let Some(u) = c.user_id else { return Ok(()) };

@@ -13,7 +13,7 @@ pub(crate) mod weights;
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::{DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use serde::Deserialize;
 use smartdmv_store::tenant::{patient, patient_owner, patient_weight};
 use uuid::Uuid;
@@ -60,7 +60,7 @@ pub(crate) async fn client_pets(p: &TenantPrincipal) -> ApiResult<Option<Vec<Uui
     patient_owner::current_patient_ids(p.db(), own.id)
         .await
         .map(Some)
-        .map_err(|e| p.db_error(e))
+        .map_err(|e| p.db_error(e).into())
 }
 
 /// A patient the principal may see; 404 for a malformed id, an unknown one, or (for a

@@ -6,7 +6,7 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use serde::{Deserialize, Serialize};
 use smartdmv_store::tenant::{client, patient_owner};
 use uuid::Uuid;
@@ -72,7 +72,7 @@ pub(crate) async fn outs(
 /// Starts an ownership now, with its audit entry, in `db`'s transaction.
 pub async fn start(
     auth: &TenantPrincipal,
-    db: &impl ConnectionTrait,
+    db: &impl smartdmv_store::TenantConn,
     patient_id: Uuid,
     client_id: Uuid,
     primary: bool,
@@ -108,7 +108,7 @@ pub async fn start(
 /// Ends an ownership now, with its audit entry, in `db`'s transaction.
 pub(crate) async fn finish(
     auth: &TenantPrincipal,
-    db: &impl ConnectionTrait,
+    db: &impl smartdmv_store::TenantConn,
     o: patient_owner::Model,
     now: time::OffsetDateTime,
     reason: &str,
@@ -247,7 +247,7 @@ pub async fn add(
                 "the pet's owners changed at the same time; try again",
             ));
         }
-        Err(e) => return Err(auth.db_error(e)),
+        Err(e) => return Err(auth.db_error(e).into()),
     };
     let mut all = vec![ownership];
     all.extend(ended);

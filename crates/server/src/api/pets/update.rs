@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::Path;
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_store::tenant::{appointment, patient};
 use uuid::Uuid;
@@ -22,7 +22,7 @@ use crate::extract::ApiJson;
 /// `db`'s transaction. Returns their ids.
 pub(crate) async fn cancel_future_appointments(
     auth: &TenantPrincipal,
-    db: &impl ConnectionTrait,
+    db: &impl smartdmv_store::TenantConn,
     patient_id: Uuid,
     reason: &str,
 ) -> Result<Vec<Uuid>, DbErr> {

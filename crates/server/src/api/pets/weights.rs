@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::{ConnectionTrait, DbErr, TransactionTrait};
+use sea_orm::DbErr;
 use smartdmv_domain::patient::{WeightUnit, check_weight};
 use smartdmv_store::tenant::patient_weight;
 use uuid::Uuid;
@@ -73,7 +73,7 @@ pub fn check(errs: &mut Errors, prefix: &str, w: &WeightIn) -> Option<Weighing> 
 /// Stores a weighing with its audit entry, in `db`'s transaction.
 pub async fn record(
     auth: &TenantPrincipal,
-    db: &impl ConnectionTrait,
+    db: &impl smartdmv_store::TenantConn,
     patient_id: Uuid,
     w: Weighing,
 ) -> Result<patient_weight::Model, DbErr> {

@@ -95,7 +95,7 @@ pub(crate) fn authorized<P: Perm>(p: TenantPrincipal) -> WebResult<Authorized<P>
 
 /// Another handle on the principal, for the next API handler a page calls.
 pub(crate) async fn fork(s: &AppState, p: &TenantPrincipal) -> WebResult<TenantPrincipal> {
-    p.fork(s).await.map_err(WebError::from)
+    p.fork(&s.platform.registry).await.map_err(WebError::from)
 }
 
 /// A submitted form as its name/value pairs, for forms whose checkboxes repeat a name.

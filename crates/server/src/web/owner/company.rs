@@ -189,8 +189,8 @@ pub struct Usage {
 async fn usage(s: &AppState, c: &CompanyOut) -> Option<Usage> {
     let id = c.id.parse().ok()?;
     let resolved = s.platform.resolver.by_id(id).await.ok()?;
-    let tenant = Tenant::acquire(s, resolved).await.ok()?;
-    let db = tenant.db.conn();
+    let tenant = Tenant::acquire(&s.platform.registry, resolved).await.ok()?;
+    let db = tenant.db();
     Some(Usage {
         users: smartdmv_store::tenant::user::count(db).await.ok()?,
         practices: smartdmv_store::tenant::practice::count_active(db)

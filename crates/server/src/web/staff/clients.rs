@@ -198,7 +198,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let Json(c) = clients::show(p.fork(&s).await?, Path(id)).await?;
+    let Json(c) = clients::show(p.fork(&s.platform.registry).await?, Path(id)).await?;
     let Json(pets) = pets::list(
         authorized::<PetsRead>(&s, p).await?,
         ApiQuery(PetQuery {
@@ -230,7 +230,7 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let Json(c) = clients::show(p.fork(&s).await?, Path(id)).await?;
+    let Json(c) = clients::show(p.fork(&s.platform.registry).await?, Path(id)).await?;
     html(&form_page(
         &ctx,
         p,

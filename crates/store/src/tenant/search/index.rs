@@ -1,6 +1,7 @@
 //! Writing the search index: the terms of one record, re-indexing one record, bulk indexing
 //! and the full rebuild.
 
+use crate::TenantConn;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use smartdmv_domain::search as rules;
@@ -163,7 +164,7 @@ async fn delete_terms(db: &impl ConnectionTrait, kind: &str, id: Uuid) -> Result
 /// Brings the index of one client up to date with its row and contacts (or removes it when
 /// the client no longer exists). Call it in the transaction of every write of a client or
 /// of its contacts.
-pub async fn reindex_client(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+pub async fn reindex_client(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
     delete_terms(db, CLIENT, id).await?;
     let Some(c) = client::Entity::find_by_id(id).one(db).await? else {
         return Ok(());
@@ -178,7 +179,7 @@ pub async fn reindex_client(db: &impl ConnectionTrait, id: Uuid) -> Result<(), D
 
 /// Brings the index of one patient up to date (or removes it when it no longer exists).
 /// Call it in the transaction of every write of a patient.
-pub async fn reindex_patient(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+pub async fn reindex_patient(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
     delete_terms(db, PATIENT, id).await?;
     let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
         return Ok(());
@@ -190,6 +191,15 @@ pub async fn reindex_patient(db: &impl ConnectionTrait, id: Uuid) -> Result<(), 
 /// multi-row statements. `contacts` may hold contacts of other clients; they are matched by
 /// client id.
 pub async fn index_records(
+    db: &impl TenantConn,
+    clients: &[client::Model],
+    contacts: &[client_contact::Model],
+    patients: &[patient::Model],
+) -> Result<(), DbErr> {
+    index_records_in(db, clients, contacts, patients).await
+}
+
+async fn index_records_in(
     db: &impl ConnectionTrait,
     clients: &[client::Model],
     contacts: &[client_contact::Model],
@@ -218,7 +228,12 @@ pub struct RebuildStats {
 }
 
 /// Empties the index and indexes every client and patient again.
-pub async fn rebuild(db: &impl ConnectionTrait) -> Result<RebuildStats, DbErr> {
+pub async fn rebuild(db: &impl TenantConn) -> Result<RebuildStats, DbErr> {
+    rebuild_in(db).await
+}
+
+/// [`rebuild`] on any connection: the tenant migrations call it on theirs.
+pub(crate) async fn rebuild_in(db: &impl ConnectionTrait) -> Result<RebuildStats, DbErr> {
     for t in ["search_terms", "search_fuzzy"] {
         let mut q = Query::delete();
         q.from_table(t);
@@ -227,7 +242,7 @@ pub async fn rebuild(db: &impl ConnectionTrait) -> Result<RebuildStats, DbErr> {
     let clients = client::Entity::find().all(db).await?;
     let contacts = client_contact::Entity::find().all(db).await?;
     let patients = patient::Entity::find().all(db).await?;
-    index_records(db, &clients, &contacts, &patients).await?;
+    index_records_in(db, &clients, &contacts, &patients).await?;
     Ok(RebuildStats {
         clients: clients.len(),
         patients: patients.len(),

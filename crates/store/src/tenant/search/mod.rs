@@ -10,7 +10,7 @@
 //! Every write path of clients, their contacts and patients calls [`reindex_client`] or
 //! [`reindex_patient`] in its transaction; bulk loads call [`index_records`] or [`rebuild`].
 
-mod index;
+pub(crate) mod index;
 mod query;
 
 pub use index::{RebuildStats, index_records, rebuild, reindex_client, reindex_patient};

@@ -1,9 +1,10 @@
 //! The ranked lookup: every candidate comes from an index range or an exact key, never from
 //! a scan of the record tables.
 
+use crate::TenantConn;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
+    ColumnTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
 };
 use smartdmv_domain::search::{self as rules, MatchKind};
 use std::collections::{BTreeSet, HashMap};
@@ -74,7 +75,7 @@ fn base(field: &str, opts: &Options) -> SelectStatement {
     q
 }
 
-async fn fetch(db: &impl ConnectionTrait, q: &SelectStatement) -> Result<Vec<Posting>, DbErr> {
+async fn fetch(db: &impl TenantConn, q: &SelectStatement) -> Result<Vec<Posting>, DbErr> {
     let rows = db.query_all(q).await?;
     rows.into_iter()
         .map(|r| {
@@ -90,7 +91,7 @@ async fn fetch(db: &impl ConnectionTrait, q: &SelectStatement) -> Result<Vec<Pos
 
 /// Rows whose word is one of `words`, optionally only of some records, at most `cap`.
 async fn postings(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     field: &str,
     words: &[String],
     opts: &Options,
@@ -111,7 +112,7 @@ async fn postings(
 
 /// Rows whose word is one of `words`.
 async fn exact(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     field: &str,
     words: &[String],
     opts: &Options,
@@ -121,7 +122,7 @@ async fn exact(
 
 /// Rows whose word starts with `prefix` (the word itself first, in index order).
 async fn prefixed(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     field: &str,
     prefix: &str,
     opts: &Options,
@@ -188,7 +189,7 @@ impl Binds {
 /// starts (prefix) and words within its typo budget (fuzzy, with the edits). One statement
 /// over the small `search_fuzzy` table, where every indexed word is a key of itself.
 async fn candidate_words(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     words: &[String],
 ) -> Result<Vec<HashMap<String, (MatchKind, usize)>>, DbErr> {
     let mut b = Binds::new(db.get_database_backend());
@@ -241,7 +242,7 @@ async fn candidate_words(
 /// Index rows of each list of words, in one statement (an upper bound of the records they
 /// find: inactive ones are counted too, so that the counts are read from the index alone).
 async fn count_postings(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     lists: &[Vec<String>],
     opts: &Options,
 ) -> Result<Vec<i64>, DbErr> {
@@ -288,7 +289,7 @@ fn kinds_sql(opts: &Options) -> &'static str {
 /// word matched (exact, prefix, one typo, two typos) and then by name, so that a name shared
 /// by thousands of records sends `limit` rows.
 async fn one_word(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     cands: &HashMap<String, (MatchKind, usize)>,
     opts: &Options,
     out: &mut Vec<(String, Hit)>,
@@ -373,7 +374,7 @@ type WordMatch = (u32, MatchKind, String);
 /// index rows, counted from the index), so only records matching every word leave the
 /// database.
 async fn by_name(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     words: &[String],
     opts: &Options,
     out: &mut Vec<(String, Hit)>,
@@ -493,7 +494,7 @@ fn single(
 }
 
 async fn by_phone(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     digits: &str,
     opts: &Options,
     out: &mut Vec<(String, Hit)>,
@@ -529,7 +530,7 @@ async fn by_phone(
 /// Finds clients and patients for a search text, ranked: exact before prefix before typo
 /// matches, then by name. Phones match by digits (a suffix of at least 6), emails by
 /// case-insensitive prefix, microchips exactly.
-pub async fn search(db: &impl ConnectionTrait, text: &str, opts: Options) -> Result<Hits, DbErr> {
+pub async fn search(db: &impl TenantConn, text: &str, opts: Options) -> Result<Hits, DbErr> {
     let parts = rules::parse_query(text);
     let mut found: Vec<(String, Hit)> = Vec::new();
     if !parts.words.is_empty() {
@@ -601,7 +602,7 @@ pub struct PatientOwner {
 
 /// The current owners of some patients (primary first).
 pub async fn current_owners(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     patients: &[Uuid],
 ) -> Result<Vec<PatientOwner>, DbErr> {
     if patients.is_empty() {
@@ -636,7 +637,7 @@ pub async fn current_owners(
 
 /// Clients by id (those that exist).
 pub async fn clients_by_id(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, client::Model>, DbErr> {
     if ids.is_empty() {
@@ -653,7 +654,7 @@ pub async fn clients_by_id(
 
 /// Patients by id (those that exist).
 pub async fn patients_by_id(
-    db: &impl ConnectionTrait,
+    db: &impl TenantConn,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, patient::Model>, DbErr> {
     if ids.is_empty() {

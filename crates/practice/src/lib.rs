@@ -1,0 +1,28 @@
+//! The tenant services: everything a company's users do in their company's database, behind
+//! one context ([`TenantPrincipal`]: who acts, and the company's database) and one error type
+//! ([`ServiceError`]). Nothing here knows about HTTP: the API handlers and the web pages of
+//! the server both call these functions and render their answers.
+//!
+//! Writes run in one unit of work ([`TenantPrincipal::write`]) that begins the transaction,
+//! hands out the audit writer bound to the principal, commits, and classifies database
+//! errors once.
+
+pub mod error;
+pub mod page;
+pub mod practices;
+pub mod principal;
+pub mod rooms;
+pub mod tenant;
+pub mod work;
+
+pub use error::{ConflictAs, FieldErrors, Refusal, ServiceError, ServiceResult};
+pub use page::{Page, PageRequest};
+pub use principal::{TenantPrincipal, build_access, is_portal_user};
+pub use tenant::Tenant;
+pub use work::{Change, Work};
+
+/// A stored time as RFC 3339, as every answer shows times.
+pub fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

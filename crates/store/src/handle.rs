@@ -1,0 +1,162 @@
+//! The two kinds of database handle. A company's database is reached only through a
+//! [`TenantConnection`] (or a [`TenantTransaction`] begun on one) and the platform's own
+//! database only through an [`OwnerConnection`] (or [`OwnerTransaction`]). Tenant
+//! repositories take `&impl TenantConn` and owner repositories `&impl OwnerConn`, so handing
+//! one database's handle to the other side's repository does not compile.
+
+use std::sync::Arc;
+
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, Statement, TransactionTrait,
+};
+
+/// Told of every failed statement on a handle (the tenant registry retires a pool whose
+/// connection broke, so the next request opens a fresh one).
+pub type FailureObserver = Arc<dyn Fn(&DbErr) + Send + Sync>;
+
+fn observed<T>(observer: &Option<FailureObserver>, r: Result<T, DbErr>) -> Result<T, DbErr> {
+    if let (Err(e), Some(o)) = (&r, observer) {
+        o(e);
+    }
+    r
+}
+
+mod sealed {
+    pub trait Tenant {}
+    pub trait Owner {}
+}
+
+/// A handle on one company's database: a pool or a transaction.
+pub trait TenantConn: ConnectionTrait + sealed::Tenant {}
+
+/// A handle on the owner database: a pool or a transaction.
+pub trait OwnerConn: ConnectionTrait + sealed::Owner {}
+
+macro_rules! delegate_connection {
+    ($ty:ty) => {
+        #[async_trait::async_trait]
+        impl ConnectionTrait for $ty {
+            fn get_database_backend(&self) -> DbBackend {
+                self.0.get_database_backend()
+            }
+
+            async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+                observed(&self.1, self.0.execute_raw(stmt).await)
+            }
+
+            async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+                observed(&self.1, self.0.execute_unprepared(sql).await)
+            }
+
+            async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+                observed(&self.1, self.0.query_one_raw(stmt).await)
+            }
+
+            async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+                observed(&self.1, self.0.query_all_raw(stmt).await)
+            }
+
+            fn support_returning(&self) -> bool {
+                self.0.support_returning()
+            }
+        }
+    };
+}
+
+macro_rules! handle_pair {
+    ($(#[$cm:meta])* $conn:ident, $(#[$tm:meta])* $tx:ident, $marker:ident, $trait:ident) => {
+        $(#[$cm])*
+        #[derive(Clone)]
+        pub struct $conn(DatabaseConnection, Option<FailureObserver>);
+
+        $(#[$tm])*
+        pub struct $tx(DatabaseTransaction, Option<FailureObserver>);
+
+        impl std::fmt::Debug for $conn {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(stringify!($conn))
+            }
+        }
+
+        impl $conn {
+            /// Wraps a connection already known to reach this side's database. Only the code
+            /// that opens the database (the registry, the owner handle, tests) calls this.
+            pub fn from_raw(conn: DatabaseConnection) -> Self {
+                Self(conn, None)
+            }
+
+            /// The same, telling `observer` of every failed statement (on this handle and
+            /// on the transactions begun on it).
+            pub fn observed(conn: DatabaseConnection, observer: FailureObserver) -> Self {
+                Self(conn, Some(observer))
+            }
+
+            /// The untyped connection, for migrations and pool management.
+            pub fn raw(&self) -> &DatabaseConnection {
+                &self.0
+            }
+
+            /// Closes the pool.
+            pub async fn close(self) -> Result<(), DbErr> {
+                self.0.close().await
+            }
+
+            /// Begins a transaction on this database.
+            pub async fn begin(&self) -> Result<$tx, DbErr> {
+                let tx = observed(&self.1, self.0.begin().await)?;
+                Ok($tx(tx, self.1.clone()))
+            }
+
+            /// Begins a transaction with explicit options (SQLite `IMMEDIATE`, isolation).
+            pub async fn begin_with(
+                &self,
+                options: sea_orm::TransactionOptions,
+            ) -> Result<$tx, DbErr> {
+                let tx = observed(&self.1, self.0.begin_with_options(options).await)?;
+                Ok($tx(tx, self.1.clone()))
+            }
+        }
+
+        impl $tx {
+            pub async fn commit(self) -> Result<(), DbErr> {
+                observed(&self.1, self.0.commit().await)
+            }
+
+            pub async fn rollback(self) -> Result<(), DbErr> {
+                self.0.rollback().await
+            }
+        }
+
+        impl std::fmt::Debug for $tx {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(stringify!($tx))
+            }
+        }
+
+        delegate_connection!($conn);
+        delegate_connection!($tx);
+        impl sealed::$marker for $conn {}
+        impl sealed::$marker for $tx {}
+        impl $trait for $conn {}
+        impl $trait for $tx {}
+    };
+}
+
+handle_pair!(
+    /// A pool of one company's database.
+    TenantConnection,
+    /// A transaction on one company's database; dropped without `commit`, it rolls back.
+    TenantTransaction,
+    Tenant,
+    TenantConn
+);
+
+handle_pair!(
+    /// A pool of the owner database.
+    OwnerConnection,
+    /// A transaction on the owner database; dropped without `commit`, it rolls back.
+    OwnerTransaction,
+    Owner,
+    OwnerConn
+);
