@@ -126,7 +126,10 @@ pub const UNIQUE_VIOLATION: &str = "already_exists";
 impl From<sea_orm::DbErr> for ServiceError {
     fn from(e: sea_orm::DbErr) -> Self {
         if smartdmv_store::is_unique_violation(&e) {
-            ServiceError::conflict(UNIQUE_VIOLATION, "a record with these values already exists")
+            ServiceError::conflict(
+                UNIQUE_VIOLATION,
+                "a record with these values already exists",
+            )
         } else if smartdmv_tenancy::error::is_connection_error(&e) {
             ServiceError::Unavailable
         } else if is_missing_schema(&e) {
@@ -154,8 +157,7 @@ impl From<TenancyError> for ServiceError {
 /// for an error in preparing (`1`) with its wording, PostgreSQL's SQLSTATE 42P01 / 42703.
 fn is_missing_schema(e: &sea_orm::DbErr) -> bool {
     use sea_orm::{DbErr, RuntimeErr, sqlx};
-    let (DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s))) = e
-    else {
+    let (DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s))) = e else {
         return false;
     };
     let sqlx::Error::Database(db) = &**s else {

@@ -134,10 +134,7 @@ async fn save(
 }
 
 /// A room of an open practice the caller works in.
-pub async fn create(
-    cx: &TenantPrincipal,
-    input: NewRoom,
-) -> ServiceResult<room::Model> {
+pub async fn create(cx: &TenantPrincipal, input: NewRoom) -> ServiceResult<room::Model> {
     let name = check_name(&input.name)?;
     let practice = practices::for_input(cx, input.practice_id.as_deref(), None).await?;
     practices::require_open(&practice)?;
@@ -174,10 +171,7 @@ pub async fn update(
 }
 
 /// Deactivates a room; booked appointments keep it.
-pub async fn deactivate(
-    cx: &TenantPrincipal,
-    id: RoomId,
-) -> ServiceResult<room::Model> {
+pub async fn deactivate(cx: &TenantPrincipal, id: RoomId) -> ServiceResult<room::Model> {
     let before = get(cx, id).await?;
     if !before.active {
         return Ok(before);

@@ -18,9 +18,10 @@ impl Tenant {
         registry: &TenantRegistry,
         company: Arc<ResolvedCompany>,
     ) -> Result<Self, TenancyError> {
-        let target = company.target.as_ref().ok_or_else(|| {
-            TenancyError::NotReady("its database location is not usable".into())
-        })?;
+        let target = company
+            .target
+            .as_ref()
+            .ok_or_else(|| TenancyError::NotReady("its database location is not usable".into()))?;
         let db = registry.acquire(target).await?;
         Ok(Tenant { company, db })
     }

@@ -6,9 +6,9 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
-use smartdmv_tenancy::resolve::{ResolvedCompany, TenantContext};
 use smartdmv_domain::TypedId;
 pub use smartdmv_practice::Tenant;
+use smartdmv_tenancy::resolve::{ResolvedCompany, TenantContext};
 use std::sync::Arc;
 
 use crate::app::AppState;

@@ -11,8 +11,8 @@
 
 use rand::Rng;
 use sea_orm::DatabaseConnection;
-use smartdmv_store::TenantConnection;
 use smartdmv_domain::CompanyId;
+use smartdmv_store::TenantConnection;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use smartdmv_practice::rooms::{self, NewRoom, RoomChanges, RoomFilter, RoomOut};
 use smartdmv_domain::RoomId;
+use smartdmv_practice::rooms::{self, NewRoom, RoomChanges, RoomFilter, RoomOut};
 use smartdmv_practice::{PageRequest, ServiceError};
 
 use super::Page;
@@ -69,7 +69,12 @@ pub(crate) async fn list(
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(Json(rooms::list(&auth, &filter, &page).await?.map(Into::into).into()))
+    Ok(Json(
+        rooms::list(&auth, &filter, &page)
+            .await?
+            .map(Into::into)
+            .into(),
+    ))
 }
 
 /// `GET /api/rooms/{id}`

@@ -66,10 +66,10 @@ impl FormErrors {
     }
 }
 
-/// The API's answer to a submitted form: `Ok(Ok(v))` on success, `Ok(Err(e))` for a 4xx the
+/// A service's (or the API's) answer to a submitted form: `Ok(Ok(v))` on success, `Ok(Err(e))` for a 4xx the
 /// form shows again (see [`rerender`]), `Err` for the error page.
-pub fn form_result<T>(r: Result<T, ApiError>) -> WebResult<Result<T, ApiError>> {
-    match r {
+pub fn form_result<T, E: Into<ApiError>>(r: Result<T, E>) -> WebResult<Result<T, ApiError>> {
+    match r.map_err(Into::into) {
         Ok(v) => Ok(Ok(v)),
         Err(e) if e.status.is_client_error() => Ok(Err(e)),
         Err(e) => Err(e.into()),
@@ -78,8 +78,8 @@ pub fn form_result<T>(r: Result<T, ApiError>) -> WebResult<Result<T, ApiError>> 
 
 /// [`form_result`] for a change to an existing record: its 404 (the record is gone) is the
 /// error page rather than the form.
-pub fn edit_result<T>(r: Result<T, ApiError>) -> WebResult<Result<T, ApiError>> {
-    match r {
+pub fn edit_result<T, E: Into<ApiError>>(r: Result<T, E>) -> WebResult<Result<T, ApiError>> {
+    match r.map_err(Into::into) {
         Err(e) if e.status == StatusCode::NOT_FOUND => Err(WebError::from(e)),
         r => form_result(r),
     }

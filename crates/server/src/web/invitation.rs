@@ -41,14 +41,13 @@ async fn invited(
     }
     let company = resolve_company(&parts, s).await?;
     let tenant = Tenant::acquire(&s.platform.registry, company).await?;
-    let found =
-        smartdmv_store::tenant::user::find_by_invitation(tenant.db(), &token::hash(tok))
-            .await
-            .map_err(|e| tenant.db_error(e))?
-            .filter(|u| {
-                u.invitation_expires_at
-                    .is_some_and(|t| t > smartdmv_store::now())
-            });
+    let found = smartdmv_store::tenant::user::find_by_invitation(tenant.db(), &token::hash(tok))
+        .await
+        .map_err(|e| tenant.db_error(e))?
+        .filter(|u| {
+            u.invitation_expires_at
+                .is_some_and(|t| t > smartdmv_store::now())
+        });
     match found {
         Some(u) => Ok((tenant, u)),
         None => Err(WebError::Status(

@@ -2,8 +2,8 @@
 
 use reqwest::{Method, StatusCode};
 use sea_orm::EntityTrait;
-use smartdmv_store::TenantConnection;
 use smartdmv_server::demo;
+use smartdmv_store::TenantConnection;
 use smartdmv_store::tenant::{appointment, client, patient, patient_owner, room, user};
 use std::collections::BTreeMap;
 

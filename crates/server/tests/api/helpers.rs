@@ -3,9 +3,9 @@
 use reqwest::{Method, RequestBuilder, StatusCode};
 use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
-use smartdmv_store::TenantConnection;
 use serde_json::{Value, json};
 use smartdmv_server::{AppState, Application, Config};
+use smartdmv_store::TenantConnection;
 use smartdmv_tenancy::TenantLocation;
 use std::str::FromStr;
 use std::time::Duration;

@@ -4,8 +4,8 @@
 
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use smartdmv_store::TenantConnection;
 use serde_json::Value;
+use smartdmv_store::TenantConnection;
 
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp, json};

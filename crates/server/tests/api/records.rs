@@ -4,8 +4,8 @@
 
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use smartdmv_store::TenantConnection;
 use serde_json::{Value, json};
+use smartdmv_store::TenantConnection;
 use smartdmv_store::tenant::appointment;
 use uuid::Uuid;
 

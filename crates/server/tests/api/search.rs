@@ -4,8 +4,8 @@
 //! indexed with the store's `reindex_*` functions, as the write paths do.
 
 use reqwest::{Method, StatusCode};
-use smartdmv_store::TenantConnection;
 use serde_json::{Value, json};
+use smartdmv_store::TenantConnection;
 use smartdmv_store::tenant::{client, client_contact, patient, patient_owner, search};
 use uuid::Uuid;
 

@@ -239,10 +239,7 @@ pub async fn find_role(db: &impl TenantConn, id: Uuid) -> Result<role::Model, St
         .ok_or(StoreError::NotFound("role"))
 }
 
-pub async fn insert_role(
-    db: &impl TenantConn,
-    m: role::Model,
-) -> Result<role::Model, StoreError> {
+pub async fn insert_role(db: &impl TenantConn, m: role::Model) -> Result<role::Model, StoreError> {
     match role::ActiveModel::from(m).reset_all().insert(db).await {
         Ok(m) => Ok(m),
         Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("role name")),
@@ -250,10 +247,7 @@ pub async fn insert_role(
     }
 }
 
-pub async fn update_role(
-    db: &impl TenantConn,
-    m: role::Model,
-) -> Result<role::Model, StoreError> {
+pub async fn update_role(db: &impl TenantConn, m: role::Model) -> Result<role::Model, StoreError> {
     match role::ActiveModel::from(m).reset_all().update(db).await {
         Ok(m) => Ok(m),
         Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("role name")),

@@ -3,8 +3,8 @@
 use crate::{TenantConn, TenantConnection, TenantTransaction};
 use sea_orm::entity::prelude::*;
 use sea_orm::{
-    Condition, DbBackend, QueryOrder, QuerySelect,
-    SqliteTransactionMode, Statement, TransactionOptions,
+    Condition, DbBackend, QueryOrder, QuerySelect, SqliteTransactionMode, Statement,
+    TransactionOptions,
 };
 use smartdmv_domain::schedule::AppointmentStatus;
 
@@ -268,10 +268,7 @@ pub async fn veterinarians_of(
 }
 
 /// Users by id, for naming veterinarians in answers.
-pub async fn users_named(
-    db: &impl TenantConn,
-    ids: &[Uuid],
-) -> Result<Vec<user::Model>, DbErr> {
+pub async fn users_named(db: &impl TenantConn, ids: &[Uuid]) -> Result<Vec<user::Model>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -50,10 +50,7 @@ pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr
 }
 
 /// The client record linked to a portal user, if any.
-pub async fn find_by_user(
-    db: &impl TenantConn,
-    user_id: Uuid,
-) -> Result<Option<Model>, DbErr> {
+pub async fn find_by_user(db: &impl TenantConn, user_id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find()
         .filter(Column::UserId.eq(user_id))
         .one(db)

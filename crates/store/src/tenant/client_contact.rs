@@ -46,10 +46,7 @@ pub async fn for_client(db: &impl TenantConn, client_id: Uuid) -> Result<Vec<Mod
 }
 
 /// The contacts of several clients, in the order they were given.
-pub async fn for_clients(
-    db: &impl TenantConn,
-    client_ids: &[Uuid],
-) -> Result<Vec<Model>, DbErr> {
+pub async fn for_clients(db: &impl TenantConn, client_ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
     if client_ids.is_empty() {
         return Ok(Vec::new());

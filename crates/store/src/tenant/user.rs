@@ -49,10 +49,7 @@ pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr
     Entity::find_by_id(id).one(db).await
 }
 
-pub async fn find_by_invitation(
-    db: &impl TenantConn,
-    hash: &str,
-) -> Result<Option<Model>, DbErr> {
+pub async fn find_by_invitation(db: &impl TenantConn, hash: &str) -> Result<Option<Model>, DbErr> {
     Entity::find()
         .filter(Column::InvitationHash.eq(hash))
         .one(db)
@@ -111,10 +108,7 @@ pub async fn list_page(
 }
 
 /// Ids of users assigned (beyond their home practice) to one of `practices`.
-pub async fn assigned_to(
-    db: &impl TenantConn,
-    practices: &[Uuid],
-) -> Result<Vec<Uuid>, DbErr> {
+pub async fn assigned_to(db: &impl TenantConn, practices: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
     use crate::tenant::access::user_practice;
     Ok(user_practice::Entity::find()
         .filter(user_practice::Column::PracticeId.is_in(practices.iter().copied()))

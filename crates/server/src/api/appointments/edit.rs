@@ -17,11 +17,11 @@ use super::booking::{
 use super::{AppointmentOut, out, status_of, to_instant, to_stored, visible};
 use crate::api::appointment_types::DURATION_MINUTES;
 use crate::api::double_option;
-use smartdmv_practice::practices::{for_input as practice_for_body, require_open};
 use crate::auth::Authorized;
 use crate::auth::perms::{AppointmentsCreate, AppointmentsUpdate};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use smartdmv_practice::practices::{for_input as practice_for_body, require_open};
 
 const REASON_MAX: usize = 2000;
 

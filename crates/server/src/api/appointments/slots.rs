@@ -13,11 +13,11 @@ use uuid::Uuid;
 
 use super::booking::{resolve_type, resolve_vet};
 use super::{local, to_instant, to_stored, zone_of};
-use smartdmv_practice::practices::{for_input as practice_for_body, require_open};
 use crate::auth::Authorized;
 use crate::auth::perms::AppointmentsRead;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
+use smartdmv_practice::practices::{for_input as practice_for_body, require_open};
 
 /// Slots start every quarter of an hour.
 const SLOT_STEP_MINUTES: i64 = 15;

@@ -10,11 +10,11 @@ use smartdmv_store::tenant::{appointment, practice};
 
 use super::booking::{Booking, book, patient_of, require_bookable};
 use super::{AppointmentOut, out, status_of, to_instant, visible};
-use smartdmv_practice::practices::require_open;
 use crate::auth::perms::AppointmentsUpdate;
 use crate::auth::{Authorized, TenantPrincipal};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use smartdmv_practice::practices::require_open;
 
 fn names(ss: &[AppointmentStatus]) -> Vec<&'static str> {
     ss.iter().map(|s| s.as_str()).collect()

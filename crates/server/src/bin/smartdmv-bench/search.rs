@@ -535,7 +535,9 @@ pub async fn run(
         seed_took.as_secs_f64()
     );
     let started = Instant::now();
-    let txn = smartdmv_store::TenantConnection::from_raw(db.clone()).begin().await?;
+    let txn = smartdmv_store::TenantConnection::from_raw(db.clone())
+        .begin()
+        .await?;
     search::rebuild(&txn).await?;
     txn.commit().await?;
     let rebuild = started.elapsed();

@@ -109,7 +109,11 @@ pub(super) async fn form_page(
     let mut owner_name = String::new();
     let mut owner_hits = Vec::new();
     if id.is_empty() && !form.owner_id.is_empty() {
-        let Json(c) = clients::show(p.fork(&s.platform.registry).await?, Path(form.owner_id.clone())).await?;
+        let Json(c) = clients::show(
+            p.fork(&s.platform.registry).await?,
+            Path(form.owner_id.clone()),
+        )
+        .await?;
         owner_name = format!("{} {}", c.first_name, c.last_name);
     } else if id.is_empty() && !owner_q.trim().is_empty() {
         owner_hits = search(s, p, owner_q.clone(), 20).await?.clients;

@@ -3,9 +3,7 @@
 
 use crate::TenantConn;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{
-    ColumnTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
-};
+use sea_orm::{ColumnTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Statement};
 use smartdmv_domain::search::{self as rules, MatchKind};
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
