@@ -4,8 +4,8 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::response::Response;
-use smartdmv_tenancy::Platform;
-use smartdmv_tenancy::billing::{self, Clock, SYSTEM_BILLING, SystemClock};
+use smartdmv_platform::Platform;
+use smartdmv_platform::billing::{self, Clock, SYSTEM_BILLING, SystemClock};
 use smartdmv_tenancy::resolve::normalize_host;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -247,7 +247,7 @@ fn start_usage_tasks(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
             tick.tick().await;
             loop {
                 tick.tick().await;
-                smartdmv_tenancy::usage::recompute_busy(&p).await;
+                smartdmv_platform::usage::recompute_busy(&p).await;
             }
         }));
     }
@@ -259,7 +259,7 @@ fn start_billing(platform: Platform, every: Duration) -> tokio::task::JoinHandle
     tokio::spawn(async move {
         let mut t = tokio::time::interval(every);
         t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let actor = smartdmv_tenancy::company::Actor::new(SYSTEM_BILLING);
+        let actor = smartdmv_platform::company::Actor::new(SYSTEM_BILLING);
         loop {
             t.tick().await;
             match billing::tick::run(&platform, &actor).await {

@@ -16,9 +16,9 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use smartdmv_platform::signup::{self, Signup};
 use smartdmv_store::tenant::{audit, user};
 use smartdmv_tenancy::TenantContext;
-use smartdmv_tenancy::signup::{self, Signup};
 
 use super::auth::{SESSION_HOURS, login_response, rfc3339, start_session};
 use super::companies::company_url;

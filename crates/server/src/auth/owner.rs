@@ -77,8 +77,8 @@ impl PlatformPrincipal {
         }
     }
 
-    pub fn actor(&self) -> smartdmv_tenancy::company::Actor {
-        smartdmv_tenancy::company::Actor {
+    pub fn actor(&self) -> smartdmv_platform::company::Actor {
+        smartdmv_platform::company::Actor {
             label: format!("{}:{}", self.role.as_str().to_lowercase(), self.user.email),
             ip: self.ip.clone(),
         }

@@ -8,9 +8,9 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::InvoiceStatus;
+use smartdmv_platform::billing::invoices::{self as svc, InvoiceView};
+use smartdmv_platform::billing::provider::by_name;
 use smartdmv_store::owner::invoice;
-use smartdmv_tenancy::billing::invoices::{self as svc, InvoiceView};
-use smartdmv_tenancy::billing::provider::by_name;
 use uuid::Uuid;
 
 use super::subscriptions::company_id;

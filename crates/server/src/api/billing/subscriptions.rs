@@ -6,7 +6,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::CompanyId;
-use smartdmv_tenancy::billing::subscriptions::{
+use smartdmv_platform::billing::subscriptions::{
     self as svc, BillingDetails, SubscriptionRequest, SubscriptionView,
 };
 

@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use smartdmv_platform::billing::unapplied as svc;
 use smartdmv_store::owner::unapplied_payment::{self as store, ListFilter, STATES};
-use smartdmv_tenancy::billing::unapplied as svc;
 use uuid::Uuid;
 
 use crate::api::companies::rfc3339;

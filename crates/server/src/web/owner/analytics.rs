@@ -8,7 +8,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use smartdmv_tenancy::billing::analytics::{CompanyUsage, MonthFigures, SchemaVersionCount};
+use smartdmv_platform::billing::analytics::{CompanyUsage, MonthFigures, SchemaVersionCount};
 
 use super::super::chart::{BarChart, Series};
 use super::super::chrome::{Chrome, PageCtx};

@@ -193,7 +193,7 @@ async fn dashboard(
         }),
     )
     .await?;
-    let months = smartdmv_tenancy::billing::analytics::months(&s.platform)
+    let months = smartdmv_platform::billing::analytics::months(&s.platform)
         .await
         .map_err(crate::error::ApiError::from)?;
     html(&DashboardPage {
