@@ -10,8 +10,8 @@ use smartdmv_tenancy::resolve::{ResolvedCompany, TenantContext};
 use smartdmv_tenancy::{TenancyError, TenantDb};
 use std::sync::Arc;
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// A JSON body; malformed JSON, a wrong content type, an oversized body or a field of the
 /// wrong shape answer 4xx with the reason.

@@ -12,10 +12,10 @@ use axum::response::{IntoResponse, Response};
 use smartdmv_domain::usage::{Limit, exhausted, room_for_one_more};
 use smartdmv_platform::usage::CallVerdict;
 
-use crate::app::AppState;
 use crate::auth::{TenantPrincipal, token};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::resolve_company;
+use crate::state::AppState;
 
 /// 402 `plan_limit_reached` naming the limit and its value.
 pub fn plan_limit_reached(limit: Limit, max: u64, detail: impl Into<String>) -> ApiError {

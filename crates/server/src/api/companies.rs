@@ -15,10 +15,10 @@ use smartdmv_tenancy::provision::PENDING_SEED;
 use uuid::Uuid;
 
 use super::{Page, PageParams, double_option};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -11,10 +11,10 @@ use smartdmv_store::owner::plan;
 use uuid::Uuid;
 
 use super::{Page, PageParams, double_option};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

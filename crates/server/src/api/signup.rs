@@ -22,9 +22,9 @@ use smartdmv_tenancy::TenantContext;
 
 use super::auth::{SESSION_HOURS, login_response, rfc3339, start_session};
 use super::companies::company_url;
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, ClientIp, Tenant};
+use crate::state::AppState;
 
 /// Routes on the platform host (and, for verification links, any host).
 pub fn routes() -> Router<AppState> {

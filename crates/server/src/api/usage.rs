@@ -12,10 +12,10 @@ use smartdmv_platform::usage::{current_month, recompute};
 use smartdmv_store::owner::usage;
 use smartdmv_tenancy::resolve::Limits;
 
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

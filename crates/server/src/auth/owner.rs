@@ -8,9 +8,9 @@ use smartdmv_domain::CompanyId;
 use smartdmv_store::owner::platform_user;
 
 use super::token::{self, Source};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{client_ip, header};
+use crate::state::AppState;
 
 /// Platform roles (`spec/rbac.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

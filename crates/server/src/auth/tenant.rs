@@ -15,9 +15,9 @@ use uuid::Uuid;
 use super::feature::feature_not_in_plan;
 use super::perms::Perm;
 use super::token::{self, Source};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{Tenant, client_ip, resolve_company};
+use crate::state::AppState;
 
 /// A signed-in user of the request's company.
 pub struct TenantPrincipal {

@@ -10,8 +10,9 @@ use smartdmv_store::owner::{company, platform_user};
 use smartdmv_store::tenant::{practice as practices, user};
 use uuid::Uuid;
 
-use crate::app::{AppState, Application, shutdown_signal};
+use crate::app::{Application, shutdown_signal};
 use crate::config::Config;
+use crate::state::AppState;
 
 /// The demo platform owner.
 pub const DEMO_OWNER: &str = "owner@platform.example";

@@ -16,9 +16,9 @@ use smartdmv_platform::billing::provider::{SIGNATURE_HEADER, WebhookError};
 use smartdmv_platform::billing::tick::{self, TickReport};
 use smartdmv_platform::billing::webhook::{self, WebhookFailure, WebhookOutcome};
 
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

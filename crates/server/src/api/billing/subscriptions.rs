@@ -13,10 +13,10 @@ use smartdmv_platform::billing::subscriptions::{
 use crate::api::companies::rfc3339;
 use crate::api::double_option;
 use crate::api::plans::PlanOut;
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(

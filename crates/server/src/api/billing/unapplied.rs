@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use crate::api::companies::rfc3339;
 use crate::api::{Page, PageParams};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -18,7 +18,7 @@ use super::super::html;
 use super::super::session::Owner;
 use super::format;
 use crate::api::billing::show_analytics;
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// A status code as a label: `PAST_DUE` -> `Past due`.
 pub fn status_words(status: &str) -> String {

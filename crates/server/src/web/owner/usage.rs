@@ -22,9 +22,9 @@ use super::overrides::{FeatureOverride, LimitOverride, feature_overrides, limit_
 use crate::api::companies::{self, CompanyOut};
 use crate::api::plans::{self, PlanOut};
 use crate::api::usage::{self as api, UsageOut, UsageParams};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 pub struct Figure {
     pub id: &'static str,
