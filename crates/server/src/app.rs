@@ -1,12 +1,12 @@
-//! The HTTP application: state, router and the server's life cycle.
+//! The HTTP application: router and the server's life cycle. The state every handler shares
+//! is [`AppState`], in its own module.
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request};
 use axum::response::Response;
-use smartdmv_tenancy::Platform;
-use smartdmv_tenancy::billing::{self, Clock, SYSTEM_BILLING, SystemClock};
-use smartdmv_tenancy::resolve::normalize_host;
+use smartdmv_platform::Platform;
+use smartdmv_platform::billing::{self, Clock, SYSTEM_BILLING, SystemClock};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,53 +17,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::api;
 use crate::config::Config;
-
-/// Shared state of every handler. Cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub platform: Platform,
-    pub config: Arc<Config>,
-    pub default_company: Option<String>,
-    /// Failed sign-in counters.
-    pub throttle: Arc<crate::auth::throttle::Throttle>,
-    /// Password verifications run by sign-ins (both for known and unknown users).
-    pub password_checks: Arc<std::sync::atomic::AtomicU64>,
-    /// Accepted sign-ups per address and in all, within the hour.
-    pub signups: Arc<crate::auth::throttle::Throttle>,
-}
-
-impl AppState {
-    pub fn new(platform: Platform, config: Config) -> Self {
-        use crate::auth::throttle::{Limits, Throttle};
-        let signups = Throttle::new(Limits {
-            per_account: config.signups_per_hour,
-            per_address: config.signups_per_address_per_hour,
-            window: Duration::from_secs(3600),
-        });
-        Self {
-            platform,
-            default_company: config.default_company.clone().filter(|s| !s.is_empty()),
-            config: Arc::new(config),
-            throttle: Arc::new(Throttle::default()),
-            password_checks: Arc::default(),
-            signups: Arc::new(signups),
-        }
-    }
-
-    /// Cookies are `Secure` except on a development domain served over plain HTTP.
-    pub fn cookie_secure(&self) -> bool {
-        !matches!(
-            self.platform.base_domain.as_str(),
-            "localhost" | "127.0.0.1"
-        )
-    }
-
-    /// Whether a Host header names the platform host (owner API and owner UI live there).
-    pub fn is_platform_host(&self, host: Option<&str>) -> bool {
-        host.map(normalize_host)
-            .is_some_and(|h| h == self.platform.platform_host.to_ascii_lowercase())
-    }
-}
+use crate::state::AppState;
 
 const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -247,7 +201,7 @@ fn start_usage_tasks(state: &AppState) -> Vec<tokio::task::JoinHandle<()>> {
             tick.tick().await;
             loop {
                 tick.tick().await;
-                smartdmv_tenancy::usage::recompute_busy(&p).await;
+                smartdmv_platform::usage::recompute_busy(&p).await;
             }
         }));
     }
@@ -259,7 +213,7 @@ fn start_billing(platform: Platform, every: Duration) -> tokio::task::JoinHandle
     tokio::spawn(async move {
         let mut t = tokio::time::interval(every);
         t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let actor = smartdmv_tenancy::company::Actor::new(SYSTEM_BILLING);
+        let actor = smartdmv_platform::company::Actor::new(SYSTEM_BILLING);
         loop {
             t.tick().await;
             match billing::tick::run(&platform, &actor).await {

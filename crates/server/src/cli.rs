@@ -4,9 +4,9 @@
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use smartdmv_domain::{CompanyId, CompanyStatus};
+use smartdmv_platform::Platform;
+use smartdmv_platform::company::{self as svc, Actor, CompanyChanges, NewAdmin, NewCompany};
 use smartdmv_store::owner::company;
-use smartdmv_tenancy::Platform;
-use smartdmv_tenancy::company::{self as svc, Actor, CompanyChanges, NewAdmin, NewCompany};
 use smartdmv_tenancy::fleet::{FleetOptions, migrate_fleet};
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -6,9 +6,9 @@
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
-use smartdmv_tenancy::billing::BillingConfig;
-use smartdmv_tenancy::platform::PlatformConfig;
-use smartdmv_tenancy::{RegistryConfig, TenancyConfig};
+use smartdmv_platform::PlatformConfig;
+use smartdmv_platform::billing::BillingConfig;
+use smartdmv_tenancy::{RegistryConfig, TenancyConfig, TenancySettings};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -198,11 +198,6 @@ impl Config {
 
     pub fn platform_config(&self) -> std::io::Result<PlatformConfig> {
         Ok(PlatformConfig {
-            owner_database_url: self.owner_url(),
-            secret_key: self.secret_key_or_local()?,
-            base_domain: self.base_domain.clone(),
-            platform_host: self.platform_host(),
-            resolve_ttl: Duration::from_millis(self.resolve_ttl_ms),
             billing: BillingConfig {
                 trial_days: self.billing_trial_days,
                 payment_terms_days: self.billing_payment_terms_days,
@@ -211,27 +206,34 @@ impl Config {
                 webhook_secret: self.billing_webhook_secret.clone(),
                 webhook_tolerance_secs: self.billing_webhook_tolerance_secs,
             },
-            tenancy: TenancyConfig {
-                data_dir: self.data_dir.clone(),
-                pg_servers: self
-                    .tenant_database_server
-                    .as_deref()
-                    .unwrap_or("")
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-                pg_db_prefix: self.tenant_db_prefix.clone(),
-                registry: RegistryConfig {
-                    pg_budget_per_server: self.pg_connection_budget,
-                    sqlite_budget: self.sqlite_connection_budget,
-                    connections_per_tenant: self.connections_per_tenant,
-                    open_concurrency: self.connection_open_concurrency,
-                    idle_timeout: Duration::from_secs(self.tenant_idle_timeout_secs),
-                    max_lifetime: Duration::from_secs(self.tenant_max_lifetime_secs),
-                    acquire_timeout: Duration::from_millis(self.acquire_timeout_ms),
-                    failure_backoff: Duration::from_secs(5),
+            tenancy: TenancySettings {
+                owner_database_url: self.owner_url(),
+                secret_key: self.secret_key_or_local()?,
+                base_domain: self.base_domain.clone(),
+                platform_host: self.platform_host(),
+                resolve_ttl: Duration::from_millis(self.resolve_ttl_ms),
+                tenants: TenancyConfig {
+                    data_dir: self.data_dir.clone(),
+                    pg_servers: self
+                        .tenant_database_server
+                        .as_deref()
+                        .unwrap_or("")
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                    pg_db_prefix: self.tenant_db_prefix.clone(),
+                    registry: RegistryConfig {
+                        pg_budget_per_server: self.pg_connection_budget,
+                        sqlite_budget: self.sqlite_connection_budget,
+                        connections_per_tenant: self.connections_per_tenant,
+                        open_concurrency: self.connection_open_concurrency,
+                        idle_timeout: Duration::from_secs(self.tenant_idle_timeout_secs),
+                        max_lifetime: Duration::from_secs(self.tenant_max_lifetime_secs),
+                        acquire_timeout: Duration::from_millis(self.acquire_timeout_ms),
+                        failure_backoff: Duration::from_secs(5),
+                    },
                 },
             },
         })

@@ -11,8 +11,8 @@ pub use smartdmv_practice::Tenant;
 use smartdmv_tenancy::resolve::{ResolvedCompany, TenantContext};
 use std::sync::Arc;
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// A JSON body; malformed JSON, a wrong content type, an oversized body or a field of the
 /// wrong shape answer 4xx with the reason.

@@ -10,8 +10,10 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod state;
 pub mod telemetry;
 pub mod web;
 
-pub use app::{AppState, Application};
+pub use app::Application;
 pub use config::Config;
+pub use state::AppState;

@@ -1,5 +1,5 @@
 //! Plan limits on the tenant API. One middleware around every tenant route counts the call
-//! (in memory, see `smartdmv_tenancy::usage::UsageMeter`) and refuses it with 402
+//! (in memory, see `smartdmv_platform::usage::UsageMeter`) and refuses it with 402
 //! `plan_limit_reached` when the month's API calls are used up, or when it would create
 //! records while the company's recorded storage is at or over its limit. Seats (`maxUsers`)
 //! and practices (`maxPractices`) are checked by the handlers that add them, since only they
@@ -10,12 +10,12 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use smartdmv_domain::usage::{Limit, exhausted, room_for_one_more};
-use smartdmv_tenancy::usage::CallVerdict;
+use smartdmv_platform::usage::CallVerdict;
 
-use crate::app::AppState;
 use crate::auth::{TenantPrincipal, token};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::resolve_company;
+use crate::state::AppState;
 
 /// 402 `plan_limit_reached` naming the limit and its value.
 pub fn plan_limit_reached(limit: Limit, max: u64, detail: impl Into<String>) -> ApiError {

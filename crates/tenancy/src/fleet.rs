@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::sync::Semaphore;
 use uuid::Uuid;
 
-use crate::{Platform, TenancyError};
+use crate::{Tenancy, TenancyError};
 
 /// Options of one fleet run.
 #[derive(Debug, Clone)]
@@ -73,7 +73,7 @@ const MIGRATED_STATUSES: [CompanyStatus; 5] = [
 
 /// Runs the fleet migration. `progress` is called after each tenant with (done, total).
 pub async fn migrate_fleet(
-    p: &Platform,
+    p: &Tenancy,
     opts: &FleetOptions,
     progress: impl Fn(usize, usize, &TenantOutcome) + Send + Sync + 'static,
 ) -> Result<FleetReport, TenancyError> {
@@ -128,7 +128,7 @@ pub async fn migrate_fleet(
     Ok(report)
 }
 
-async fn migrate_one(p: &Platform, run_id: Uuid, c: &company::Model, target: i32) -> TenantOutcome {
+async fn migrate_one(p: &Tenancy, run_id: Uuid, c: &company::Model, target: i32) -> TenantOutcome {
     let id = c.company_id();
     let mut outcome = TenantOutcome {
         company_id: id,

@@ -1,5 +1,5 @@
 //! Platform billing rules: money and tax, billing periods, proration, invoices and the
-//! subscription state machine. Everything here is pure: the tenancy layer reads the facts
+//! subscription state machine. Everything here is pure: the platform crate reads the facts
 //! from the owner database, asks these functions what happens next, and writes the answer.
 
 pub mod invoice;

@@ -12,13 +12,13 @@ use smartdmv_domain::plan::Feature;
 use smartdmv_store::tenant::{audit, client, client_contact, practice, session, user};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::feature::{Featured, feat, feature_not_in_plan};
 use crate::auth::tenant::is_portal_user;
 use crate::auth::token::{self, TENANT_COOKIE};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ClientIp, Tenant};
+use crate::state::AppState;
 
 /// How long a company session lasts.
 pub const SESSION_HOURS: i64 = 12;

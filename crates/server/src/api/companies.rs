@@ -8,17 +8,17 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::{CompanyId, CompanyStatus};
+use smartdmv_platform::company::{self as svc, CompanyChanges, NewAdmin, NewCompany};
 use smartdmv_store::owner::{company, domain};
 use smartdmv_store::tenant::TenantMigrator;
-use smartdmv_tenancy::company::{self as svc, CompanyChanges, NewAdmin, NewCompany};
 use smartdmv_tenancy::provision::PENDING_SEED;
 use uuid::Uuid;
 
 use super::{Page, PageParams, double_option};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -264,7 +264,8 @@ pub(crate) async fn show(
     op.require_sees(id)?;
     let c = company::get(s.platform.owner.conn(), id).await?;
     let mut out = load_out(&s, c).await?;
-    out.subscription = match smartdmv_tenancy::billing::subscriptions::view(&s.platform, id).await {
+    out.subscription = match smartdmv_platform::billing::subscriptions::view(&s.platform, id).await
+    {
         Ok(v) => Some(v.into()),
         Err(smartdmv_tenancy::TenancyError::NotFound(_)) => None,
         Err(e) => return Err(e.into()),

@@ -31,7 +31,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
 use std::collections::BTreeMap;
 
-use crate::app::AppState;
+use crate::state::AppState;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::ApiError;

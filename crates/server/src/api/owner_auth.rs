@@ -15,12 +15,12 @@ use uuid::Uuid;
 
 use super::Page;
 use super::auth::{hash_on_blocking, rfc3339, start_session, verify_on_blocking};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::auth::owner::PlatformRole;
 use crate::auth::token::{self, OWNER_COOKIE};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ClientIp, Tenant};
+use crate::state::AppState;
 
 /// How long a platform session lasts.
 pub const OWNER_SESSION_HOURS: i64 = 8;

@@ -10,10 +10,10 @@ use smartdmv_domain::password::check_new_password;
 use smartdmv_store::owner::{audit as owner_audit, platform_user};
 
 use super::auth::{ChangePasswordBody, hash_on_blocking, verify_on_blocking};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/api/owner/auth/change-password", post(change_password))

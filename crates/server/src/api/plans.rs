@@ -6,15 +6,15 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use smartdmv_platform::plans::{self as svc, NewPlan, PlanChanges, PlanLimitsInput};
 use smartdmv_store::owner::plan;
-use smartdmv_tenancy::plans::{self as svc, NewPlan, PlanChanges, PlanLimitsInput};
 use uuid::Uuid;
 
 use super::{Page, PageParams, double_option};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -16,15 +16,15 @@ use axum::response::Response;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use smartdmv_platform::signup::{self, Signup};
 use smartdmv_store::tenant::{audit, user};
 use smartdmv_tenancy::TenantContext;
-use smartdmv_tenancy::signup::{self, Signup};
 
 use super::auth::{SESSION_HOURS, login_response, rfc3339, start_session};
 use super::companies::company_url;
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, ClientIp, Tenant};
+use crate::state::AppState;
 
 /// Routes on the platform host (and, for verification links, any host).
 pub fn routes() -> Router<AppState> {

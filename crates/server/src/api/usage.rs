@@ -8,14 +8,14 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::usage::Month;
+use smartdmv_platform::usage::{current_month, recompute};
 use smartdmv_store::owner::usage;
 use smartdmv_tenancy::resolve::Limits;
-use smartdmv_tenancy::usage::{current_month, recompute};
 
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -9,9 +9,9 @@ use axum::http::request::Parts;
 use smartdmv_domain::plan::Feature;
 use std::marker::PhantomData;
 
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::resolve_company;
+use crate::state::AppState;
 
 /// A feature a route belongs to, as a type.
 pub trait Gate: Send + Sync + 'static {

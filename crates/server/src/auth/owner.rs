@@ -8,9 +8,9 @@ use smartdmv_domain::CompanyId;
 use smartdmv_store::owner::platform_user;
 
 use super::token::{self, Source};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{client_ip, header};
+use crate::state::AppState;
 
 /// Platform roles (`spec/rbac.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,8 +77,8 @@ impl PlatformPrincipal {
         }
     }
 
-    pub fn actor(&self) -> smartdmv_tenancy::company::Actor {
-        smartdmv_tenancy::company::Actor {
+    pub fn actor(&self) -> smartdmv_platform::company::Actor {
+        smartdmv_platform::company::Actor {
             label: format!("{}:{}", self.role.as_str().to_lowercase(), self.user.email),
             ip: self.ip.clone(),
         }

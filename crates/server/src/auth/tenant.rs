@@ -12,9 +12,9 @@ use std::ops::Deref;
 use super::feature::feature_not_in_plan;
 use super::perms::Perm;
 use super::token::{self, Source};
-use crate::app::AppState;
 use crate::error::ApiError;
 use crate::extract::{Tenant, client_ip, resolve_company};
+use crate::state::AppState;
 
 pub use smartdmv_practice::principal::{forbidden, now_unix};
 pub use smartdmv_practice::{TenantPrincipal, build_access, is_portal_user};

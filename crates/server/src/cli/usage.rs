@@ -2,7 +2,7 @@
 
 use anyhow::bail;
 use clap::Subcommand;
-use smartdmv_tenancy::usage::recompute_all;
+use smartdmv_platform::usage::recompute_all;
 
 use crate::config::Config;
 

@@ -5,13 +5,14 @@ pub mod plans;
 pub mod practice;
 
 use smartdmv_domain::TenantRole;
+use smartdmv_platform::company::{self as svc, Actor, NewAdmin, NewCompany};
 use smartdmv_store::owner::{company, platform_user};
 use smartdmv_store::tenant::{practice as practices, user};
-use smartdmv_tenancy::company::{self as svc, Actor, NewAdmin, NewCompany};
 use uuid::Uuid;
 
-use crate::app::{AppState, Application, shutdown_signal};
+use crate::app::{Application, shutdown_signal};
 use crate::config::Config;
+use crate::state::AppState;
 
 /// The demo platform owner.
 pub const DEMO_OWNER: &str = "owner@platform.example";

@@ -1,9 +1,9 @@
 //! The demo plans: Basic, Professional and Enterprise.
 
+use smartdmv_platform::Platform;
+use smartdmv_platform::company::Actor;
+use smartdmv_platform::plans::{self as svc, NewPlan, PlanLimitsInput};
 use smartdmv_store::owner::plan;
-use smartdmv_tenancy::Platform;
-use smartdmv_tenancy::company::Actor;
-use smartdmv_tenancy::plans::{self as svc, NewPlan, PlanLimitsInput};
 
 const GIB: i64 = 1024 * 1024 * 1024;
 

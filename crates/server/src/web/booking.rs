@@ -8,11 +8,11 @@ use jiff::tz::TimeZone;
 use super::display::{authorized, hhmm, local_to_utc};
 use crate::api::appointment_types::{self, ListParams};
 use crate::api::appointments::slots::{self, SlotParams};
-use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::AppointmentsRead;
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 /// One choice of a `<select>` or radio group.
 pub struct Choice {

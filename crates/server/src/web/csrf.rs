@@ -16,8 +16,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
 
 use super::error::WebError;
-use crate::app::AppState;
 use crate::auth::token;
+use crate::state::AppState;
 
 pub const CSRF_COOKIE: &str = "smartdmv_csrf";
 pub const FLASH_COOKIE: &str = "smartdmv_flash";

@@ -5,10 +5,10 @@ use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 
-use crate::app::AppState;
 use crate::auth::perms::Perm;
 use crate::auth::{Authorized, TenantPrincipal};
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The principal as the API handler requiring `P` takes it (its own database lease; the
 /// permission checked exactly as the API's extractor checks it).

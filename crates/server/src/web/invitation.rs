@@ -13,9 +13,9 @@ use super::csrf::{Flash, Form};
 use super::error::{WebError, WebResult};
 use super::{FormErrors, form_result, html, rerender};
 use crate::api::auth::{self, AcceptInvitationBody};
-use crate::app::AppState;
 use crate::auth::token;
 use crate::extract::{ApiJson, Tenant, resolve_company};
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "invitation.html")]

@@ -15,8 +15,8 @@ use super::error::{WebError, WebResult};
 use super::session::{PlatformUser, landing, platform_landing, tenant_user};
 use super::{FormErrors, html};
 use crate::api::{auth, owner_auth};
-use crate::app::AppState;
 use crate::extract::{ApiJson, ClientIp, Tenant, resolve_company};
+use crate::state::AppState;
 use crate::web::{form_result, rerender};
 
 #[derive(Template)]

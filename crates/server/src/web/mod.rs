@@ -31,7 +31,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
-use crate::app::AppState;
+use crate::state::AppState;
 use csrf::Flash;
 use error::WebResult;
 pub use form::{FormErrors, edit_result, form_result, rerender, with_status};

@@ -11,9 +11,9 @@ use std::ops::Deref;
 
 use super::chrome::Area;
 use super::error::WebError;
-use crate::app::AppState;
 use crate::auth::{PlatformPrincipal, TenantPrincipal};
 use crate::error::ApiError;
+use crate::state::AppState;
 
 fn sign_in_or(parts: &Parts, e: ApiError) -> WebError {
     if e.status == StatusCode::UNAUTHORIZED {

@@ -22,8 +22,8 @@ use super::login::redirect_with_cookies;
 use super::{FormErrors, form_result, html, url_encode, with_status};
 use crate::api::companies::company_url;
 use crate::api::signup::{self, HandoffBody, SignupBody, VerifyParams};
-use crate::app::AppState;
 use crate::extract::{ApiJson, ApiQuery, ClientIp, Tenant, resolve_company};
+use crate::state::AppState;
 
 /// Where a new administrator lands after the hand-off.
 const LANDING: &str = "/administrator";

@@ -103,7 +103,7 @@ pub struct TestApp {
     /// A session token of the platform owner.
     pub owner_token: String,
     /// The billing clock: it stands still until a test moves it.
-    pub clock: std::sync::Arc<smartdmv_tenancy::billing::ManualClock>,
+    pub clock: std::sync::Arc<smartdmv_platform::billing::ManualClock>,
     server: Option<tokio::task::JoinHandle<()>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -157,7 +157,7 @@ impl TestApp {
             config.owner_database_url = Some(format!("{url}/{prefix}owner"));
             config.tenant_database_server = Some(url.clone());
         }
-        let clock = std::sync::Arc::new(smartdmv_tenancy::billing::ManualClock::new(
+        let clock = std::sync::Arc::new(smartdmv_platform::billing::ManualClock::new(
             opts.clock_start.unwrap_or_else(jiff::Timestamp::now),
         ));
         let app = Application::build_with_clock(config.clone(), clock.clone())

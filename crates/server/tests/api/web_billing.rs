@@ -1020,8 +1020,8 @@ async fn unapplied_payments_are_shown_and_resolved_from_the_invoices_page(b: Bac
         "invoiceNumber": inv["number"], "amountCents": 3000, "currency": "USD",
         "reference": "ch_twice"}})
     .to_string();
-    let t = smartdmv_tenancy::billing::Clock::now(app.clock.as_ref()).as_second();
-    let sig = smartdmv_tenancy::billing::provider::sign(secret, t, body.as_bytes());
+    let t = smartdmv_platform::billing::Clock::now(app.clock.as_ref()).as_second();
+    let sig = smartdmv_platform::billing::provider::sign(secret, t, body.as_bytes());
     let (s, v) = json(
         app.platform(Method::POST, "/api/billing/webhooks/card")
             .header("content-type", "application/json")

@@ -8,18 +8,18 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::InvoiceStatus;
+use smartdmv_platform::billing::invoices::{self as svc, InvoiceView};
+use smartdmv_platform::billing::provider::by_name;
 use smartdmv_store::owner::invoice;
-use smartdmv_tenancy::billing::invoices::{self as svc, InvoiceView};
-use smartdmv_tenancy::billing::provider::by_name;
 use uuid::Uuid;
 
 use super::subscriptions::company_id;
 use crate::api::companies::rfc3339;
 use crate::api::{Page, PageParams};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -1,6 +1,6 @@
 //! Platform billing on the owner API: subscriptions, invoices and payments, the billing tick
 //! on demand, analytics, payment providers' webhooks and the payments no invoice took.
-//! Handlers only map HTTP to the services of `smartdmv_tenancy::billing`.
+//! Handlers only map HTTP to the services of `smartdmv_platform::billing`.
 
 pub mod invoices;
 pub mod subscriptions;
@@ -11,14 +11,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use smartdmv_tenancy::billing::analytics::{self, Analytics};
-use smartdmv_tenancy::billing::provider::{SIGNATURE_HEADER, WebhookError};
-use smartdmv_tenancy::billing::tick::{self, TickReport};
-use smartdmv_tenancy::billing::webhook::{self, WebhookFailure, WebhookOutcome};
+use smartdmv_platform::billing::analytics::{self, Analytics};
+use smartdmv_platform::billing::provider::{SIGNATURE_HEADER, WebhookError};
+use smartdmv_platform::billing::tick::{self, TickReport};
+use smartdmv_platform::billing::webhook::{self, WebhookFailure, WebhookOutcome};
 
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -6,17 +6,17 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::CompanyId;
-use smartdmv_tenancy::billing::subscriptions::{
+use smartdmv_platform::billing::subscriptions::{
     self as svc, BillingDetails, SubscriptionRequest, SubscriptionView,
 };
 
 use crate::api::companies::rfc3339;
 use crate::api::double_option;
 use crate::api::plans::PlanOut;
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(

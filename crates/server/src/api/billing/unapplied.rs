@@ -5,16 +5,16 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
+use smartdmv_platform::billing::unapplied as svc;
 use smartdmv_store::owner::unapplied_payment::{self as store, ListFilter, STATES};
-use smartdmv_tenancy::billing::unapplied as svc;
 use uuid::Uuid;
 
 use crate::api::companies::rfc3339;
 use crate::api::{Page, PageParams};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -18,10 +18,10 @@ use super::users::PracticeOption;
 use super::{authorized, fork};
 use crate::api::audit_logs::{self as api, AuditOut, AuditQuery};
 use crate::api::users::{self as users_api, ListParams};
-use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AuditLogsRead, UsersRead};
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 use crate::web::with_status;
 
 /// The filters as the form sends them (all optional, all text).

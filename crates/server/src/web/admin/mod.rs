@@ -16,9 +16,9 @@ use axum::routing::{get, post};
 
 use super::error::{WebError, WebResult};
 use super::session::AdminArea;
-use crate::app::AppState;
 use crate::auth::perms::Perm;
 use crate::auth::{Authorized, TenantPrincipal};
+use crate::state::AppState;
 
 pub fn routes() -> axum::Router<AppState> {
     type A = AdminArea;

@@ -15,9 +15,9 @@ use super::super::{FormErrors, redirect_flash};
 use super::user::page;
 use super::{Pairs, authorized, fork, opt};
 use crate::api::users::{self as api, Effect, NewOverride};
-use crate::app::AppState;
 use crate::auth::perms::RolesUpdate;
 use crate::extract::ApiJson;
+use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
 
 /// `YYYY-MM-DDTHH:MM` (a `datetime-local` field), read as UTC.

@@ -14,9 +14,9 @@ use super::super::session::{InArea, TenantArea};
 use super::users::{PracticeOption, practice_options};
 use super::{authorized, fork};
 use crate::api::audit_logs::{self, AuditOut, AuditQuery};
-use crate::app::AppState;
 use crate::auth::perms::AuditLogsRead;
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "administrator/overview.html")]

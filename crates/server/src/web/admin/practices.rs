@@ -13,10 +13,10 @@ use super::super::session::{AdminArea, InArea};
 use super::super::{FormErrors, html, redirect_flash};
 use super::{Pairs, authorized, fork, opt};
 use crate::api::practices::{self as api, CreatePractice, PracticeOut};
-use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{PracticesCreate, PracticesDelete, PracticesRead};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 use crate::web::{form_result, rerender};
 
 #[derive(Template)]

@@ -16,10 +16,10 @@ use super::super::{FormErrors, html, redirect_flash};
 use super::user::Check;
 use super::{Pairs, authorized, fork, opt};
 use crate::api::roles::{self as api, RoleBody, RoleOut};
-use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{RolesCreate, RolesRead, RolesUpdate};
 use crate::extract::ApiJson;
+use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
 
 /// The actions offered for a resource: the basic five, and a special action (sign,

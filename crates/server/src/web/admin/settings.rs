@@ -16,10 +16,10 @@ use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, redirect_flash};
 use super::{Pairs, authorized, fork, opt};
 use crate::api::practices::{self as api, PracticeOut, UpdatePractice};
-use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{PracticesRead, PracticesUpdate};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
 
 pub const DAYS: [(&str, &str); 7] = [

@@ -19,10 +19,10 @@ use super::super::{FormErrors, html, redirect_flash};
 use super::users::{field_error, practice_ids, practice_options, role_label, role_options};
 use super::{Pairs, authorized, fork};
 use crate::api::users::{self as api, OverrideOut, UpdateUser, UserOut};
-use crate::app::AppState;
 use crate::auth::perms::{RolesRead, RolesUpdate, UsersDelete, UsersUpdate};
 use crate::auth::{Perm, TenantPrincipal};
 use crate::extract::ApiJson;
+use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
 
 /// A checkbox or option of a form.

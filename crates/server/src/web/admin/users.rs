@@ -20,10 +20,10 @@ use super::super::{FormErrors, html, url_encode};
 use super::{Pairs, authorized, fork};
 use crate::api::users::{self as api, CreateUser, ListParams, UserOut};
 use crate::api::{practices, roles};
-use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{PracticesRead, RolesRead, UsersCreate, UsersRead};
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
 
 /// A role the page offers: its key (`ADMINISTRATOR`, `custom:<id>`) and name.

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use smartdmv_tenancy::billing::analytics::{CompanyUsage, MonthFigures, SchemaVersionCount};
+use smartdmv_platform::billing::analytics::{CompanyUsage, MonthFigures, SchemaVersionCount};
 
 use super::super::chart::{BarChart, Series};
 use super::super::chrome::{Chrome, PageCtx};
@@ -18,7 +18,7 @@ use super::super::html;
 use super::super::session::Owner;
 use super::format;
 use crate::api::billing::show_analytics;
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// A status code as a label: `PAST_DUE` -> `Past due`.
 pub fn status_words(status: &str) -> String {

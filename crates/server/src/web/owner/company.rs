@@ -21,8 +21,8 @@ use super::subscription::PlanOption;
 use crate::api::companies::{self, AdminBody, CompanyOut, CreateBody, DomainBody, UpdateBody};
 use crate::api::owner_auth::{self, ImpersonateBody};
 use crate::api::plans;
-use crate::app::AppState;
 use crate::extract::{ApiJson, Tenant};
+use crate::state::AppState;
 
 #[derive(Template)]
 #[template(path = "owner/company_new.html")]

@@ -22,9 +22,9 @@ use super::format;
 use super::invoices::{InvoiceRow, company_names, period, row};
 use super::unapplied::{self, UnappliedRow};
 use crate::api::billing::invoices::{self as api, InvoiceOut};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::extract::ApiJson;
+use crate::state::AppState;
 
 pub struct LineRow {
     pub kind: String,

@@ -24,9 +24,9 @@ use super::format;
 use super::unapplied::{self, UnappliedRow};
 use crate::api::billing::invoices::{self as api, InvoiceSummary, ListParams};
 use crate::api::billing::{self as billing_api};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 /// An invoice as a list row shows it.
 pub struct InvoiceRow {

@@ -33,8 +33,8 @@ use super::html;
 use super::session::Owner;
 use crate::api::Page;
 use crate::api::companies::{self, CompanyOut, ListParams};
-use crate::app::AppState;
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
@@ -193,7 +193,7 @@ async fn dashboard(
         }),
     )
     .await?;
-    let months = smartdmv_tenancy::billing::analytics::months(&s.platform)
+    let months = smartdmv_platform::billing::analytics::months(&s.platform)
         .await
         .map_err(crate::error::ApiError::from)?;
     html(&DashboardPage {

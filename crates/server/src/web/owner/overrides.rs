@@ -20,8 +20,8 @@ use super::format;
 use super::usage::page;
 use crate::api::companies::{self, UpdateBody};
 use crate::api::plans::PlanOut;
-use crate::app::AppState;
 use crate::extract::ApiJson;
+use crate::state::AppState;
 
 /// The limits a company's settings may override: the API's key, the label, whether it is a
 /// storage size (typed in GB) and the plan's value.

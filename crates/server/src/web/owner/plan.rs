@@ -19,9 +19,9 @@ use super::super::{FormErrors, edit_result, form_result, html, redirect_flash, w
 use super::format;
 use super::plans::PlanRow;
 use crate::api::plans::{self as api, CreateBody, LimitsOut, LimitsPatch, PlanOut, UpdateBody};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::extract::ApiJson;
+use crate::state::AppState;
 
 /// The plan form's fields as typed.
 #[derive(Debug, Default)]

@@ -12,9 +12,9 @@ use super::super::html;
 use super::super::session::Owner;
 use super::format;
 use crate::api::plans::{self as api, PlanOut};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 /// Every plan the user may see (a `COMPANY_ADMIN`: the active ones), oldest first; with
 /// `active_only`, the plans a company may be put on.

@@ -22,8 +22,8 @@ use super::plans::{all_plans, price};
 use crate::api::billing::subscriptions::SubscriptionOut;
 use crate::api::companies::{self, CompanyOut};
 use crate::api::plans::PlanOut;
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
+use crate::state::AppState;
 
 /// The subscription as the page shows it.
 pub struct SubView {

@@ -17,10 +17,10 @@ use super::format;
 use super::subscription::page;
 use crate::api::billing::subscriptions::{self as api, BillingBody, SubscriptionOut, UpdateBody};
 use crate::api::companies;
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
+use crate::state::AppState;
 
 fn back(id: &str) -> String {
     format!("/owner/companies/{id}/subscription")

@@ -16,9 +16,9 @@ use super::super::{FormErrors, edit_result, redirect_flash, with_status};
 use super::format;
 use super::invoices::{ListQuery, ResolveForm, list_page};
 use crate::api::billing::unapplied::{self as api, ListParams, ResolveBody, UnappliedOut};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::extract::{ApiJson, ApiQuery};
+use crate::state::AppState;
 
 /// An unapplied payment as a table row shows it.
 pub struct UnappliedRow {

@@ -22,9 +22,9 @@ use super::overrides::{FeatureOverride, LimitOverride, feature_overrides, limit_
 use crate::api::companies::{self, CompanyOut};
 use crate::api::plans::{self, PlanOut};
 use crate::api::usage::{self as api, UsageOut, UsageParams};
-use crate::app::AppState;
 use crate::auth::PlatformPrincipal;
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 pub struct Figure {
     pub id: &'static str,
@@ -138,7 +138,7 @@ pub(super) async fn page(
     .await?;
     let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id.to_owned())).await?;
     let plan = plan_of(s, op, &c).await;
-    let this_month = smartdmv_tenancy::usage::current_month();
+    let this_month = smartdmv_platform::usage::current_month();
     let shown = Month::parse(&u.month).unwrap_or(this_month);
     html(&UsagePage {
         chrome: Chrome::platform(ctx, format!("Usage of {}", c.name), op),

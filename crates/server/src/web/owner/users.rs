@@ -12,8 +12,8 @@ use super::super::error::WebResult;
 use super::super::session::Owner;
 use super::super::{FormErrors, html, redirect_flash};
 use crate::api::owner_auth::{self, NewUserBody, PlatformUserOut};
-use crate::app::AppState;
 use crate::extract::ApiJson;
+use crate::state::AppState;
 use crate::web::{form_result, rerender};
 
 #[derive(Template)]

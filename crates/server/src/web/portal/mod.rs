@@ -18,10 +18,10 @@ use super::html;
 use super::session::{ClientArea, InArea};
 use crate::api::appointments::{self as appts, AppointmentOut, ListParams};
 use crate::api::pets::{self, PetOut, PetQuery};
-use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AppointmentsRead, PetsRead};
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 pub type Client = InArea<ClientArea>;
 

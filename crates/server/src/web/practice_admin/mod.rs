@@ -7,7 +7,7 @@ use axum::routing::get;
 
 use super::admin::{audit, overview, settings, user_routes};
 use super::session::PracticeAdminArea;
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> axum::Router<AppState> {
     type A = PracticeAdminArea;

@@ -5,10 +5,10 @@ use axum::Json;
 
 use crate::api::appointments::{self, AppointmentOut, ListParams};
 use crate::api::search::{self, SearchParams, SearchResults};
-use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AppointmentsRead, ClientsRead};
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 use crate::web::display::{authorized, status_label, when};
 use crate::web::error::WebResult;
 use crate::web::url_encode;

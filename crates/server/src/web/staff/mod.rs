@@ -27,10 +27,10 @@ use super::error::WebResult;
 use super::html;
 use super::session::{InArea, StaffArea};
 use crate::api::appointments::day::{self, DayItem, DayParams};
-use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::AppointmentsRead;
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 pub type Staff = InArea<StaffArea>;
 

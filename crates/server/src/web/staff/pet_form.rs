@@ -5,10 +5,10 @@ use serde::Deserialize;
 
 use crate::api::pets::{CreatePet, PetOut, UpdatePet, WeightIn};
 use crate::api::species;
-use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::PetsRead;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::web::booking::Choice;
 use crate::web::display::authorized;
 

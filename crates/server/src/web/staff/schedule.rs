@@ -9,7 +9,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::{PracticeChoice, Row, Staff, chrome, day_rows, pick_practice};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::error::{WebError, WebResult};
 use crate::web::html;

@@ -43,16 +43,16 @@ both_backends!(
 
 /// The current usage month and the month before it, `YYYY-MM`.
 pub(crate) fn usage_months() -> (String, String) {
-    let m = smartdmv_tenancy::usage::current_month();
-    let (start, _) = smartdmv_tenancy::usage::bounds(m);
-    let before = smartdmv_tenancy::usage::month_of(start - time::Duration::days(1));
+    let m = smartdmv_platform::usage::current_month();
+    let (start, _) = smartdmv_platform::usage::bounds(m);
+    let before = smartdmv_platform::usage::month_of(start - time::Duration::days(1));
     (m.to_string(), before.to_string())
 }
 
 /// An instant `day` days and `minutes` minutes into a month (UTC).
 fn into_month(month: &str, day: i64, minutes: i64) -> time::OffsetDateTime {
     let m = smartdmv_domain::usage::Month::parse(month).unwrap();
-    smartdmv_tenancy::usage::bounds(m).0
+    smartdmv_platform::usage::bounds(m).0
         + time::Duration::days(day - 1)
         + time::Duration::minutes(minutes)
 }

@@ -151,11 +151,11 @@ fn signed_charge(
         "invoiceNumber": invoice, "amountCents": cents, "currency": currency,
         "reference": reference}})
     .to_string();
-    let t = smartdmv_tenancy::billing::Clock::now(app.clock.as_ref()).as_second();
+    let t = smartdmv_platform::billing::Clock::now(app.clock.as_ref()).as_second();
     Fixture {
         signature: format!(
             "t={t},v1={}",
-            smartdmv_tenancy::billing::provider::sign(FIXTURE_SECRET, t, body.as_bytes())
+            smartdmv_platform::billing::provider::sign(FIXTURE_SECRET, t, body.as_bytes())
         ),
         body,
     }

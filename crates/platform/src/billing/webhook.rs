@@ -9,13 +9,14 @@ use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::placement::{Payable, Placement, UnappliedReason, place};
 use smartdmv_store::owner::invoice;
 use smartdmv_store::owner::payment::webhook_event;
+use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
 use super::clock::to_stored;
 use super::provider::{Collected, PaymentData, WebhookError, by_name};
 use super::unapplied::{self, Kept};
+use crate::Platform;
 use crate::company::Actor;
-use crate::{Platform, TenancyError};
 
 /// Why a delivery was not applied.
 #[derive(Debug, thiserror::Error)]

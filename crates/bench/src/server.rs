@@ -9,14 +9,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The `smartdmv` executable next to this one (both are built by
-/// `cargo build --release -p smartdmv-server --bins`).
+/// `cargo build --release -p smartdmv-server -p smartdmv-bench --bins`).
 pub fn locate_binary() -> Result<PathBuf> {
     let me = std::env::current_exe().context("current_exe")?;
     let dir = me.parent().context("the bench executable has no folder")?;
     let bin = dir.join(format!("smartdmv{}", std::env::consts::EXE_SUFFIX));
     if !bin.is_file() {
         bail!(
-            "{} not found; build both binaries with `cargo build --release -j2 -p smartdmv-server --bins`",
+            "{} not found; build both binaries with `cargo build --release -j2 -p smartdmv-server -p smartdmv-bench --bins`",
             bin.display()
         );
     }

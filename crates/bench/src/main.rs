@@ -7,7 +7,7 @@
 //! Build and run (both binaries must sit in the same folder):
 //!
 //! ```text
-//! cargo build --release -j2 -p smartdmv-server --bins
+//! cargo build --release -j2 -p smartdmv-server -p smartdmv-bench --bins
 //! target/release/smartdmv-bench --backend both
 //! ```
 

@@ -6,12 +6,13 @@ use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::UnappliedReason;
 use smartdmv_store::owner::unapplied_payment::{self as store, ListFilter};
 use smartdmv_store::owner::{audit, invoice};
+use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
 use super::clock::to_stored;
 use super::provider::PaymentData;
+use crate::Platform;
 use crate::company::Actor;
-use crate::{Platform, TenancyError};
 
 /// A payment to keep: what the provider reported and how much of it no invoice took.
 pub(crate) struct Kept<'a> {

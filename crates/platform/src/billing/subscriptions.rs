@@ -8,6 +8,7 @@ use smartdmv_domain::billing::lifecycle::{ChangeTiming, change_timing};
 use smartdmv_domain::billing::period::period_end;
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_store::owner::{company, plan, subscription};
+use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
 use super::charges::{period_invoice, upgrade_invoice};
@@ -15,8 +16,8 @@ use super::clock::to_stored;
 pub use super::contact::BillingDetails;
 use super::contact::apply_billing;
 use super::write::{Change, write};
+use crate::Platform;
 use crate::company::Actor;
-use crate::{Platform, TenancyError};
 
 /// A subscription with its plans.
 #[derive(Debug, Clone)]

@@ -12,11 +12,12 @@ use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_store::owner::invoice::{self, line};
 use smartdmv_store::owner::subscription::{self, event};
 use smartdmv_store::owner::{audit, company};
+use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
 use super::clock::to_stored;
+use crate::Platform;
 use crate::company::Actor;
-use crate::{Platform, TenancyError};
 
 /// A line of an invoice to issue.
 #[derive(Debug, Clone)]

@@ -2,8 +2,8 @@
 
 use smartdmv_domain::text::is_plausible_email;
 use smartdmv_store::owner::subscription;
+use smartdmv_tenancy::TenancyError;
 
-use crate::TenancyError;
 use crate::company::Errors;
 
 /// Billing contact changes; `Some(None)` clears a field.

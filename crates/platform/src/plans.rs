@@ -7,10 +7,11 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use smartdmv_domain::billing::Currency;
 use smartdmv_domain::plan::{Feature, PlanInterval};
 use smartdmv_store::owner::{audit, company, plan};
+use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
+use crate::Platform;
 use crate::company::{Actor, Errors};
-use crate::{Platform, TenancyError};
 
 /// A plan's limits as given; `None` is unlimited.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

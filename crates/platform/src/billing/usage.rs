@@ -8,9 +8,10 @@ use serde::Serialize;
 use smartdmv_domain::TenantRole;
 use smartdmv_store::owner::{company, plan};
 use smartdmv_store::tenant::{practice, user};
+use smartdmv_tenancy::TenancyError;
+use smartdmv_tenancy::registry::TenantTarget;
 
-use crate::registry::TenantTarget;
-use crate::{Platform, TenancyError};
+use crate::Platform;
 
 /// What a company uses now.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -54,7 +55,7 @@ pub fn check_fits(
     target: &plan::Model,
     settings: &serde_json::Value,
 ) -> Result<(), TenancyError> {
-    let (limits, _) = crate::entitlements::effective(Some(target), settings);
+    let (limits, _) = smartdmv_tenancy::entitlements::effective(Some(target), settings);
     let checks = [
         (
             "maxPractices",

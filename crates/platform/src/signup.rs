@@ -12,10 +12,11 @@ use sha2::{Digest, Sha256};
 use smartdmv_domain::CompanyId;
 use smartdmv_store::owner::signup_token::{self, Kind};
 use smartdmv_store::owner::{audit, company, outbox};
+use smartdmv_tenancy::TenancyError;
+use smartdmv_tenancy::resolve::SIGNUP_SETTINGS;
 
+use crate::Platform;
 use crate::company::{Actor, NewAdmin, NewCompany, create_with_settings};
-use crate::resolve::SIGNUP_SETTINGS;
-use crate::{Platform, TenancyError};
 
 /// How long an email verification link works.
 pub const VERIFICATION_HOURS: i64 = 72;

@@ -9,11 +9,11 @@
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::usage::{Month, exhausted};
 use smartdmv_store::owner::usage;
+use smartdmv_tenancy::OwnerDb;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::current_month;
-use crate::OwnerDb;
 
 #[derive(Debug, Clone, Copy)]
 struct Entry {

@@ -8,12 +8,13 @@ use smartdmv_domain::billing::InvoiceStatus;
 use smartdmv_domain::billing::invoice::document_number;
 use smartdmv_store::owner::invoice::{self, credit_note, line};
 use smartdmv_store::owner::{audit, payment};
+use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
 use super::clock::to_stored;
 use super::provider::Collected;
+use crate::Platform;
 use crate::company::Actor;
-use crate::{Platform, TenancyError};
 
 /// An invoice with its lines, payments and credit note.
 #[derive(Debug, Clone)]

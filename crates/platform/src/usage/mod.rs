@@ -10,9 +10,10 @@ pub use meter::{CallVerdict, UsageMeter};
 use smartdmv_domain::usage::Month;
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_store::owner::{company, usage};
+use smartdmv_tenancy::registry::TenantTarget;
+use smartdmv_tenancy::{TenancyError, TenantLocation};
 
-use crate::registry::TenantTarget;
-use crate::{Platform, TenancyError, TenantLocation};
+use crate::Platform;
 
 /// The current month (UTC).
 pub fn current_month() -> Month {

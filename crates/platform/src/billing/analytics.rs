@@ -19,11 +19,12 @@ use smartdmv_domain::plan::PlanInterval;
 use smartdmv_store::owner::subscription::{self, event};
 use smartdmv_store::owner::usage as usage_table;
 use smartdmv_store::owner::{company, plan};
+use smartdmv_tenancy::TenancyError;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use super::clock::to_instant;
-use crate::{Platform, TenancyError};
+use crate::Platform;
 
 /// Length of each top list.
 const TOP_COMPANIES: usize = 10;

@@ -7,11 +7,12 @@ use rand::Rng;
 use smartdmv_domain::text::{is_plausible_email, is_plausible_phone, is_valid_domain};
 use smartdmv_domain::{CompanyId, CompanyStatus, Subdomain};
 use smartdmv_store::owner::{audit, company, domain, subscription};
+use smartdmv_tenancy::TenancyError;
+use smartdmv_tenancy::provision::{PENDING_SEED, Placement, Seed, SeedAdmin};
+use smartdmv_tenancy::resolve::SIGNUP_SETTINGS;
 use uuid::Uuid;
 
-use crate::provision::{PENDING_SEED, Placement, Seed, SeedAdmin};
-use crate::resolve::SIGNUP_SETTINGS;
-use crate::{Platform, TenancyError};
+use crate::Platform;
 
 /// Who is acting, for the audit log.
 #[derive(Debug, Clone)]
@@ -254,7 +255,7 @@ async fn choose_server(p: &Platform) -> Result<Placement, TenancyError> {
     let mut best = (0usize, u64::MAX);
     for (i, url) in servers.iter().enumerate() {
         let key = <sea_orm::sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(url)
-            .map(|o| crate::location::server_key_of(&o))
+            .map(|o| smartdmv_tenancy::location::server_key_of(&o))
             .unwrap_or_default();
         let n = company::count_on_server(p.owner.conn(), &key).await?;
         if n < best.1 {

@@ -11,13 +11,14 @@ use smartdmv_domain::billing::lifecycle::{CancelReason, Facts, next_step};
 use smartdmv_domain::billing::period::{next_period_end, period_end};
 use smartdmv_domain::billing::{Step, SubscriptionStatus};
 use smartdmv_store::owner::{invoice, plan, subscription};
+use smartdmv_tenancy::TenancyError;
 use std::collections::BTreeSet;
 
 use super::charges::period_invoice;
 use super::clock::{to_instant, to_stored};
 use super::write::{Change, write};
+use crate::Platform;
 use crate::company::Actor;
-use crate::{Platform, TenancyError};
 
 /// Steps of one subscription beyond which a tick stops (and the next one continues): about
 /// twenty years of monthly periods.
