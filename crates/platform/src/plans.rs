@@ -317,7 +317,7 @@ pub async fn delete(p: &Platform, id: Uuid, actor: &Actor) -> Result<(), Tenancy
 
 /// The plan a company is about to be put on: it must exist and be active.
 pub async fn choosable(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &impl smartdmv_store::OwnerConn,
     field: &str,
     raw: &str,
 ) -> Result<plan::Model, TenancyError> {

@@ -7,7 +7,6 @@
 //! the tenant API lets the administrator work but not add users (see the server's limits).
 
 use rand::Rng;
-use sea_orm::TransactionTrait;
 use sha2::{Digest, Sha256};
 use smartdmv_domain::CompanyId;
 use smartdmv_store::owner::signup_token::{self, Kind};

@@ -3,8 +3,9 @@
 
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sea_orm::sqlx::sqlite::SqlitePoolOptions;
-use sea_orm::{ConnectionTrait, DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
+use sea_orm::{ConnectionTrait, SqlxPostgresConnector, SqlxSqliteConnector};
 use sea_orm_migration::MigratorTrait;
+use smartdmv_store::OwnerConnection;
 use smartdmv_store::owner::OwnerMigrator;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -17,7 +18,7 @@ use crate::pgadmin::{PgAdmin, is_safe_ident};
 /// The platform's own database (`OWNER_DATABASE_URL`).
 #[derive(Clone, Debug)]
 pub struct OwnerDb {
-    conn: DatabaseConnection,
+    conn: OwnerConnection,
     url: String,
 }
 
@@ -96,12 +97,12 @@ impl OwnerDb {
             }
         };
         Ok(Self {
-            conn,
+            conn: OwnerConnection::from_raw(conn),
             url: url.to_owned(),
         })
     }
 
-    pub fn conn(&self) -> &DatabaseConnection {
+    pub fn conn(&self) -> &OwnerConnection {
         &self.conn
     }
 
@@ -109,7 +110,7 @@ impl OwnerDb {
     /// holding an advisory lock, so that instances starting together migrate once.
     pub async fn migrate(&self) -> Result<(), TenancyError> {
         match parse(&self.url)? {
-            OwnerUrl::Sqlite(_) => OwnerMigrator::up(&self.conn, None).await?,
+            OwnerUrl::Sqlite(_) => OwnerMigrator::up(self.conn.raw(), None).await?,
             OwnerUrl::Postgres(opts) => {
                 let pool = PgPoolOptions::new()
                     .max_connections(1)
@@ -144,10 +145,10 @@ impl OwnerDb {
     }
 
     pub async fn ping(&self) -> bool {
-        self.conn.ping().await.is_ok()
+        self.conn.raw().ping().await.is_ok()
     }
 
     pub async fn close(&self) {
-        let _ = self.conn.close_by_ref().await;
+        let _ = self.conn.raw().close_by_ref().await;
     }
 }

@@ -2,10 +2,10 @@
 //! overdue company back), writing them off, and voiding them by a credit note. Nothing here
 //! changes an issued invoice's lines or amounts.
 
-use sea_orm::{DatabaseTransaction, TransactionTrait};
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::InvoiceStatus;
 use smartdmv_domain::billing::invoice::document_number;
+use smartdmv_store::OwnerTransaction as DatabaseTransaction;
 use smartdmv_store::owner::invoice::{self, credit_note, line};
 use smartdmv_store::owner::{audit, payment};
 use smartdmv_tenancy::TenancyError;

@@ -43,7 +43,7 @@ fn detail(inv: &invoice::Model, k: &Kept<'_>) -> String {
 /// Keeps `k` inside the caller's transaction, with an owner audit entry.
 pub(crate) async fn keep(
     p: &Platform,
-    db: &impl sea_orm::ConnectionTrait,
+    db: &impl smartdmv_store::OwnerConn,
     inv: &invoice::Model,
     k: Kept<'_>,
     actor: &Actor,
@@ -119,7 +119,7 @@ pub async fn resolve(
         return Err(TenancyError::invalid("note", "must be 1 to 500 characters"));
     }
     let db = p.owner.conn();
-    let txn = sea_orm::TransactionTrait::begin(db).await?;
+    let txn = db.begin().await?;
     let kept = store::find(&txn, id)
         .await?
         .ok_or(TenancyError::NotFound("unapplied payment"))?;

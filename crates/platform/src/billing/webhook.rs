@@ -3,7 +3,6 @@
 //! in one transaction with the record of the event. A payment its invoice cannot take is
 //! kept as an unapplied payment.
 
-use sea_orm::TransactionTrait;
 use serde::Serialize;
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::placement::{Payable, Placement, UnappliedReason, place};
@@ -174,7 +173,7 @@ pub async fn handle(
 
 /// Whether a provider's charge was placed before: recorded as a payment or kept unapplied.
 async fn charge_known(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &impl smartdmv_store::OwnerConn,
     provider: &str,
     reference: &str,
 ) -> Result<bool, sea_orm::DbErr> {
@@ -187,7 +186,7 @@ async fn charge_known(
 
 /// Records a delivery of an already placed charge and answers it as a duplicate.
 async fn finish_known(
-    txn: sea_orm::DatabaseTransaction,
+    txn: smartdmv_store::OwnerTransaction,
     provider: &str,
     event: &super::provider::WebhookEvent,
     p: &Platform,

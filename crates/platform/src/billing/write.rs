@@ -4,11 +4,11 @@
 //! and the caller reads again.
 
 use jiff::Timestamp;
-use sea_orm::{DatabaseTransaction, TransactionTrait};
 use smartdmv_domain::billing::invoice::{document_number, totals};
 use smartdmv_domain::billing::lifecycle::company_status;
 use smartdmv_domain::billing::{InvoiceStatus, LineKind, SubscriptionStatus};
 use smartdmv_domain::{CompanyId, CompanyStatus};
+use smartdmv_store::OwnerTransaction as DatabaseTransaction;
 use smartdmv_store::owner::invoice::{self, line};
 use smartdmv_store::owner::subscription::{self, event};
 use smartdmv_store::owner::{audit, company};

@@ -95,7 +95,7 @@ impl std::fmt::Display for NewPlatformUserError {
 
 /// Creates a platform user (API and CLI share this).
 pub async fn create_platform_user(
-    db: &sea_orm::DatabaseConnection,
+    db: &smartdmv_store::OwnerConnection,
     email: &str,
     name: &str,
     password: String,

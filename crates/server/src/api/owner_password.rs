@@ -5,7 +5,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::post;
-use sea_orm::TransactionTrait;
+
 use smartdmv_domain::password::check_new_password;
 use smartdmv_store::owner::{audit as owner_audit, platform_user};
 

@@ -1,6 +1,7 @@
 //! The owner audit log: append-only record of what platform operators and the platform
 //! itself did to companies.
 
+use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
 use smartdmv_domain::CompanyId;
@@ -35,7 +36,7 @@ pub struct Entry<'a> {
     pub ip: Option<String>,
 }
 
-pub async fn append(db: &impl ConnectionTrait, e: Entry<'_>) -> Result<(), DbErr> {
+pub async fn append(db: &impl OwnerConn, e: Entry<'_>) -> Result<(), DbErr> {
     let m = Model {
         id: Uuid::now_v7(),
         at: crate::now(),
@@ -51,7 +52,7 @@ pub async fn append(db: &impl ConnectionTrait, e: Entry<'_>) -> Result<(), DbErr
 
 /// The newest entries about one company, newest first.
 pub async fn for_company(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     company: CompanyId,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {

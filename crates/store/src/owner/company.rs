@@ -1,5 +1,6 @@
 //! The `companies` table and its repository functions.
 
+use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Func, LikeExpr};
 use sea_orm::{Condition, ExprTrait, QueryOrder, QuerySelect};
@@ -65,7 +66,7 @@ pub struct ListFilter {
     pub include_archived: bool,
 }
 
-pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, StoreError> {
+pub async fn insert(db: &impl OwnerConn, model: Model) -> Result<Model, StoreError> {
     let am = ActiveModel::from(model).reset_all();
     match am.insert(db).await {
         Ok(m) => Ok(m),
@@ -74,16 +75,16 @@ pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, St
     }
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: CompanyId) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl OwnerConn, id: CompanyId) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id.0).one(db).await
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: CompanyId) -> Result<Model, StoreError> {
+pub async fn get(db: &impl OwnerConn, id: CompanyId) -> Result<Model, StoreError> {
     find(db, id).await?.ok_or(StoreError::NotFound("company"))
 }
 
 pub async fn find_by_subdomain(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     subdomain: &str,
 ) -> Result<Option<Model>, DbErr> {
     Entity::find()
@@ -94,7 +95,7 @@ pub async fn find_by_subdomain(
 
 /// One page of companies in creation order, after `cursor` when given.
 pub async fn list(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     filter: &ListFilter,
     cursor: Option<CompanyId>,
     limit: u64,
@@ -134,7 +135,7 @@ pub async fn list(
 
 /// Every company in one of `statuses`, in creation order.
 pub async fn list_with_status(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     statuses: &[CompanyStatus],
 ) -> Result<Vec<Model>, DbErr> {
     Entity::find()
@@ -145,19 +146,19 @@ pub async fn list_with_status(
 }
 
 /// Number of companies per database server (PostgreSQL placement).
-pub async fn count_on_server(db: &impl ConnectionTrait, server: &str) -> Result<u64, DbErr> {
+pub async fn count_on_server(db: &impl OwnerConn, server: &str) -> Result<u64, DbErr> {
     Entity::find()
         .filter(Column::DbServer.eq(server))
         .count(db)
         .await
 }
 
-pub async fn count_all(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+pub async fn count_all(db: &impl OwnerConn) -> Result<u64, DbErr> {
     Entity::find().count(db).await
 }
 
 /// Saves every field of `model` (matched by id) and bumps `updated_at`.
-pub async fn update(db: &impl ConnectionTrait, mut model: Model) -> Result<Model, StoreError> {
+pub async fn update(db: &impl OwnerConn, mut model: Model) -> Result<Model, StoreError> {
     model.updated_at = crate::now();
     let am: ActiveModel = model.into();
     let am = am.reset_all();
@@ -171,7 +172,7 @@ pub async fn update(db: &impl ConnectionTrait, mut model: Model) -> Result<Model
 
 /// Sets the status (and the provisioning error) of one company.
 pub async fn set_status(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     id: CompanyId,
     status: CompanyStatus,
     provision_error: Option<String>,
@@ -189,7 +190,7 @@ pub async fn set_status(
 /// Sets the plan and the status of one company (billing's changes), leaving every other
 /// field to concurrent writers.
 pub async fn set_plan_and_status(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     id: CompanyId,
     plan: Option<String>,
     status: CompanyStatus,
@@ -207,7 +208,7 @@ pub async fn set_plan_and_status(
 /// Sets the settings of one company, leaving its status, plan and other fields to
 /// concurrent writers.
 pub async fn set_settings(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     id: CompanyId,
     settings: serde_json::Value,
 ) -> Result<(), DbErr> {
@@ -222,7 +223,7 @@ pub async fn set_settings(
 
 /// Records the tenant schema version a company's database is at.
 pub async fn set_schema_version(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     id: CompanyId,
     version: i32,
 ) -> Result<(), DbErr> {
@@ -249,7 +250,7 @@ fn escape_like(s: &str) -> String {
 /// `PROVISIONING` whose last change is older than `stale_before` (an attempt that died with
 /// its process). Returns whether this caller won the claim; a concurrent retry loses.
 pub async fn claim_for_provisioning(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     id: CompanyId,
     stale_before: TimeDateTimeWithTimeZone,
 ) -> Result<bool, DbErr> {

@@ -1,6 +1,7 @@
 //! The `company_domains` table: custom domains of companies. Only verified domains route
 //! requests.
 
+use crate::OwnerConn;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::CompanyId;
@@ -27,7 +28,7 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, StoreError> {
+pub async fn insert(db: &impl OwnerConn, model: Model) -> Result<Model, StoreError> {
     match ActiveModel::from(model).reset_all().insert(db).await {
         Ok(m) => Ok(m),
         Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("domain")),
@@ -35,7 +36,7 @@ pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, St
     }
 }
 
-pub async fn list_for(db: &impl ConnectionTrait, company: CompanyId) -> Result<Vec<Model>, DbErr> {
+pub async fn list_for(db: &impl OwnerConn, company: CompanyId) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::CompanyId.eq(company.0))
         .order_by_asc(Column::Id)
@@ -43,10 +44,7 @@ pub async fn list_for(db: &impl ConnectionTrait, company: CompanyId) -> Result<V
         .await
 }
 
-pub async fn find_by_domain(
-    db: &impl ConnectionTrait,
-    domain: &str,
-) -> Result<Option<Model>, DbErr> {
+pub async fn find_by_domain(db: &impl OwnerConn, domain: &str) -> Result<Option<Model>, DbErr> {
     Entity::find()
         .filter(Column::Domain.eq(domain))
         .one(db)
@@ -54,7 +52,7 @@ pub async fn find_by_domain(
 }
 
 pub async fn find_for(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     company: CompanyId,
     id: Uuid,
 ) -> Result<Model, StoreError> {
@@ -65,14 +63,14 @@ pub async fn find_for(
         .ok_or(StoreError::NotFound("domain"))
 }
 
-pub async fn mark_verified(db: &impl ConnectionTrait, model: Model) -> Result<Model, DbErr> {
+pub async fn mark_verified(db: &impl OwnerConn, model: Model) -> Result<Model, DbErr> {
     let mut am = ActiveModel::from(model);
     am.verified = sea_orm::ActiveValue::Set(true);
     am.verified_at = sea_orm::ActiveValue::Set(Some(crate::now()));
     am.update(db).await
 }
 
-pub async fn delete(db: &impl ConnectionTrait, company: CompanyId, id: Uuid) -> Result<u64, DbErr> {
+pub async fn delete(db: &impl OwnerConn, company: CompanyId, id: Uuid) -> Result<u64, DbErr> {
     Ok(Entity::delete_many()
         .filter(Column::Id.eq(id))
         .filter(Column::CompanyId.eq(company.0))

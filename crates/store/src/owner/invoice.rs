@@ -49,20 +49,20 @@ impl Model {
     }
 }
 
-pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl crate::OwnerConn, model: Model) -> Result<Model, DbErr> {
     ActiveModel::from(model).reset_all().insert(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl crate::OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Model, StoreError> {
+pub async fn get(db: &impl crate::OwnerConn, id: Uuid) -> Result<Model, StoreError> {
     find(db, id).await?.ok_or(StoreError::NotFound("invoice"))
 }
 
 pub async fn find_by_number(
-    db: &impl ConnectionTrait,
+    db: &impl crate::OwnerConn,
     number: &str,
 ) -> Result<Option<Model>, DbErr> {
     Entity::find()
@@ -80,7 +80,7 @@ pub struct ListFilter {
 
 /// One page of invoices, newest first, after `cursor` (an invoice id).
 pub async fn list(
-    db: &impl ConnectionTrait,
+    db: &impl crate::OwnerConn,
     filter: &ListFilter,
     cursor: Option<Uuid>,
     limit: u64,
@@ -104,7 +104,7 @@ pub async fn list(
 }
 
 /// Issued invoices of a company still to be paid, oldest due first.
-pub async fn unpaid_for(db: &impl ConnectionTrait, company: Uuid) -> Result<Vec<Model>, DbErr> {
+pub async fn unpaid_for(db: &impl crate::OwnerConn, company: Uuid) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::CompanyId.eq(company))
         .filter(Column::Status.eq(InvoiceStatus::Open.as_str()))
@@ -115,7 +115,7 @@ pub async fn unpaid_for(db: &impl ConnectionTrait, company: Uuid) -> Result<Vec<
 
 /// Companies with an open invoice due at or before `now`.
 pub async fn companies_overdue(
-    db: &impl ConnectionTrait,
+    db: &impl crate::OwnerConn,
     now: TimeDateTimeWithTimeZone,
 ) -> Result<Vec<Uuid>, DbErr> {
     Entity::find()
@@ -132,7 +132,7 @@ pub async fn companies_overdue(
 /// Moves an invoice from `from` to `to` with its payment and settlement fields; `false` when
 /// it was no longer in `from` (a concurrent change won).
 pub async fn settle(
-    db: &impl ConnectionTrait,
+    db: &impl crate::OwnerConn,
     inv: &Model,
     from: InvoiceStatus,
 ) -> Result<bool, DbErr> {
@@ -151,7 +151,11 @@ pub async fn settle(
 /// The next number of a document series in a year (`INV`, `CN`): sequential without gaps
 /// among committed transactions, because the counter row is locked by the update until the
 /// caller's transaction ends.
-pub async fn next_number(db: &impl ConnectionTrait, series: &str, year: i32) -> Result<i64, DbErr> {
+pub async fn next_number(
+    db: &impl crate::OwnerConn,
+    series: &str,
+    year: i32,
+) -> Result<i64, DbErr> {
     db.execute(
         Query::insert()
             .into_table("billing_counters")
@@ -212,7 +216,7 @@ pub mod line {
 
     impl ActiveModelBehavior for ActiveModel {}
 
-    pub async fn insert_all(db: &impl ConnectionTrait, lines: Vec<Model>) -> Result<(), DbErr> {
+    pub async fn insert_all(db: &impl crate::OwnerConn, lines: Vec<Model>) -> Result<(), DbErr> {
         if lines.is_empty() {
             return Ok(());
         }
@@ -222,7 +226,7 @@ pub mod line {
         Ok(())
     }
 
-    pub async fn of(db: &impl ConnectionTrait, invoice: Uuid) -> Result<Vec<Model>, DbErr> {
+    pub async fn of(db: &impl crate::OwnerConn, invoice: Uuid) -> Result<Vec<Model>, DbErr> {
         Entity::find()
             .filter(Column::InvoiceId.eq(invoice))
             .order_by_asc(Column::Position)
@@ -261,12 +265,12 @@ pub mod credit_note {
 
     impl ActiveModelBehavior for ActiveModel {}
 
-    pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, DbErr> {
+    pub async fn insert(db: &impl crate::OwnerConn, model: Model) -> Result<Model, DbErr> {
         ActiveModel::from(model).reset_all().insert(db).await
     }
 
     pub async fn for_invoice(
-        db: &impl ConnectionTrait,
+        db: &impl crate::OwnerConn,
         invoice: Uuid,
     ) -> Result<Option<Model>, DbErr> {
         Entity::find()

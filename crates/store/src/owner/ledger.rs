@@ -1,5 +1,6 @@
 //! The tenant migration ledger: one row per tenant per fleet-migration attempt.
 
+use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 use smartdmv_domain::CompanyId;
@@ -28,7 +29,7 @@ impl ActiveModelBehavior for ActiveModel {}
 
 /// Opens a ledger row in `RUNNING` state; a crash leaves it so, which the next run reports.
 pub async fn start(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     run_id: Uuid,
     company: CompanyId,
     from_version: i32,
@@ -51,7 +52,7 @@ pub async fn start(
 
 /// Closes a ledger row with its outcome.
 pub async fn finish(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     row: Model,
     reached_version: i32,
     error: Option<String>,
@@ -73,10 +74,7 @@ pub async fn finish(
 }
 
 /// Every ledger row of one company, oldest first.
-pub async fn for_company(
-    db: &impl ConnectionTrait,
-    company: CompanyId,
-) -> Result<Vec<Model>, DbErr> {
+pub async fn for_company(db: &impl OwnerConn, company: CompanyId) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::CompanyId.eq(company.0))
         .order_by_asc(Column::Id)
@@ -85,7 +83,7 @@ pub async fn for_company(
 }
 
 /// Every ledger row of one run.
-pub async fn for_run(db: &impl ConnectionTrait, run_id: Uuid) -> Result<Vec<Model>, DbErr> {
+pub async fn for_run(db: &impl OwnerConn, run_id: Uuid) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::RunId.eq(run_id))
         .order_by_asc(Column::Id)

@@ -2,6 +2,7 @@
 //! A message is written in the same breath as what it announces and delivered later by a
 //! mailer; in development nothing delivers it and the server logs it instead.
 
+use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
 use smartdmv_domain::CompanyId;
@@ -37,7 +38,7 @@ pub struct Message<'a> {
     pub body: String,
 }
 
-pub async fn enqueue(db: &impl ConnectionTrait, m: Message<'_>) -> Result<Model, DbErr> {
+pub async fn enqueue(db: &impl OwnerConn, m: Message<'_>) -> Result<Model, DbErr> {
     ActiveModel::from(Model {
         id: Uuid::now_v7(),
         company_id: m.company.map(|c| c.0),
@@ -54,11 +55,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, m: Message<'_>) -> Result<Model,
 }
 
 /// Messages to one address, oldest first.
-pub async fn to_address(
-    db: &impl ConnectionTrait,
-    to: &str,
-    limit: u64,
-) -> Result<Vec<Model>, DbErr> {
+pub async fn to_address(db: &impl OwnerConn, to: &str, limit: u64) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::ToAddress.eq(to))
         .order_by_asc(Column::Id)

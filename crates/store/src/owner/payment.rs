@@ -29,7 +29,7 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 /// Records a payment; the same provider reference twice is a conflict.
-pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, StoreError> {
+pub async fn insert(db: &impl crate::OwnerConn, model: Model) -> Result<Model, StoreError> {
     match ActiveModel::from(model).reset_all().insert(db).await {
         Ok(m) => Ok(m),
         Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("payment")),
@@ -39,7 +39,7 @@ pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, St
 
 /// Whether a payment with this provider reference is recorded.
 pub async fn reference_known(
-    db: &impl ConnectionTrait,
+    db: &impl crate::OwnerConn,
     provider: &str,
     reference: &str,
 ) -> Result<bool, DbErr> {
@@ -51,7 +51,7 @@ pub async fn reference_known(
         .is_some())
 }
 
-pub async fn of(db: &impl ConnectionTrait, invoice: Uuid) -> Result<Vec<Model>, DbErr> {
+pub async fn of(db: &impl crate::OwnerConn, invoice: Uuid) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::InvoiceId.eq(invoice))
         .order_by_asc(Column::ReceivedAt)
@@ -84,7 +84,7 @@ pub mod webhook_event {
     impl ActiveModelBehavior for ActiveModel {}
 
     /// Records an event; `false` when it was recorded before (a replay).
-    pub async fn record(db: &impl ConnectionTrait, model: Model) -> Result<bool, DbErr> {
+    pub async fn record(db: &impl crate::OwnerConn, model: Model) -> Result<bool, DbErr> {
         match ActiveModel::from(model).reset_all().insert(db).await {
             Ok(_) => Ok(true),
             Err(e) if crate::is_unique_violation(&e) => Ok(false),
@@ -93,7 +93,7 @@ pub mod webhook_event {
     }
 
     pub async fn find(
-        db: &impl ConnectionTrait,
+        db: &impl crate::OwnerConn,
         provider: &str,
         event_id: &str,
     ) -> Result<Option<Model>, DbErr> {

@@ -1,5 +1,6 @@
 //! The `plans` table: what a company may buy, at what price, with which features and limits.
 
+use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
 use smartdmv_domain::plan::{Feature, PlanInterval, PlanPrice};
@@ -69,7 +70,7 @@ fn map_conflict(e: DbErr) -> StoreError {
     }
 }
 
-pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, StoreError> {
+pub async fn insert(db: &impl OwnerConn, model: Model) -> Result<Model, StoreError> {
     ActiveModel::from(model)
         .reset_all()
         .insert(db)
@@ -77,21 +78,21 @@ pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, St
         .map_err(map_conflict)
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
-pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Model, StoreError> {
+pub async fn get(db: &impl OwnerConn, id: Uuid) -> Result<Model, StoreError> {
     find(db, id).await?.ok_or(StoreError::NotFound("plan"))
 }
 
-pub async fn find_by_name(db: &impl ConnectionTrait, name: &str) -> Result<Option<Model>, DbErr> {
+pub async fn find_by_name(db: &impl OwnerConn, name: &str) -> Result<Option<Model>, DbErr> {
     Entity::find().filter(Column::Name.eq(name)).one(db).await
 }
 
 /// One page of plans in creation order after `cursor`; only active ones when `active_only`.
 pub async fn list(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     active_only: bool,
     cursor: Option<Uuid>,
     limit: u64,
@@ -107,12 +108,12 @@ pub async fn list(
 }
 
 /// Every plan, in creation order.
-pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+pub async fn all(db: &impl OwnerConn) -> Result<Vec<Model>, DbErr> {
     Entity::find().order_by_asc(Column::Id).all(db).await
 }
 
 /// Saves every field of `model` (matched by id).
-pub async fn update(db: &impl ConnectionTrait, model: Model) -> Result<Model, StoreError> {
+pub async fn update(db: &impl OwnerConn, model: Model) -> Result<Model, StoreError> {
     match ActiveModel::from(model).reset_all().update(db).await {
         Ok(m) => Ok(m),
         Err(DbErr::RecordNotUpdated) => Err(StoreError::NotFound("plan")),
@@ -120,7 +121,7 @@ pub async fn update(db: &impl ConnectionTrait, model: Model) -> Result<Model, St
     }
 }
 
-pub async fn delete(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+pub async fn delete(db: &impl OwnerConn, id: Uuid) -> Result<(), DbErr> {
     Entity::delete_by_id(id).exec(db).await?;
     Ok(())
 }

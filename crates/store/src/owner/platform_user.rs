@@ -1,5 +1,6 @@
 //! Platform users (`OWNER`, `COMPANY_ADMIN`) and their sessions, in the owner database.
 
+use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, QueryOrder};
 
@@ -28,7 +29,7 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, StoreError> {
+pub async fn insert(db: &impl OwnerConn, m: Model) -> Result<Model, StoreError> {
     match ActiveModel::from(m).reset_all().insert(db).await {
         Ok(m) => Ok(m),
         Err(e) if crate::is_unique_violation(&e) => {
@@ -38,15 +39,15 @@ pub async fn insert(db: &impl ConnectionTrait, m: Model) -> Result<Model, StoreE
     }
 }
 
-pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<Model>, DbErr> {
+pub async fn find_by_email(db: &impl OwnerConn, email: &str) -> Result<Option<Model>, DbErr> {
     Entity::find().filter(Column::Email.eq(email)).one(db).await
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
-pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+pub async fn list(db: &impl OwnerConn) -> Result<Vec<Model>, DbErr> {
     Entity::find().order_by_asc(Column::Id).all(db).await
 }
 
@@ -74,14 +75,14 @@ pub mod session {
 }
 
 pub async fn insert_session(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     m: session::Model,
 ) -> Result<session::Model, DbErr> {
     session::ActiveModel::from(m).reset_all().insert(db).await
 }
 
 pub async fn find_live_session(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     token_hash: &str,
     now: TimeDateTimeWithTimeZone,
 ) -> Result<Option<session::Model>, DbErr> {
@@ -93,7 +94,7 @@ pub async fn find_live_session(
         .await
 }
 
-pub async fn revoke_session(db: &impl ConnectionTrait, id: Uuid) -> Result<(), DbErr> {
+pub async fn revoke_session(db: &impl OwnerConn, id: Uuid) -> Result<(), DbErr> {
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(crate::now()))
         .filter(session::Column::Id.eq(id))
@@ -102,7 +103,7 @@ pub async fn revoke_session(db: &impl ConnectionTrait, id: Uuid) -> Result<(), D
     Ok(())
 }
 
-pub async fn revoke_all_sessions(db: &impl ConnectionTrait, user_id: Uuid) -> Result<u64, DbErr> {
+pub async fn revoke_all_sessions(db: &impl OwnerConn, user_id: Uuid) -> Result<u64, DbErr> {
     Ok(session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(crate::now()))
         .filter(
@@ -116,11 +117,7 @@ pub async fn revoke_all_sessions(db: &impl ConnectionTrait, user_id: Uuid) -> Re
 }
 
 /// Replaces a platform user's password hash.
-pub async fn set_password(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    hash: &str,
-) -> Result<(), DbErr> {
+pub async fn set_password(db: &impl OwnerConn, user_id: Uuid, hash: &str) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::PasswordHash, Expr::value(hash))
         .filter(Column::Id.eq(user_id))
@@ -131,7 +128,7 @@ pub async fn set_password(
 
 /// Revokes every live session of a user but `keep` (the one changing the password).
 pub async fn revoke_other_sessions(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     user_id: Uuid,
     keep: Uuid,
 ) -> Result<u64, DbErr> {

@@ -3,6 +3,7 @@
 //! on their company's host (`login_handoffs`). Both tables have the same shape; a token is
 //! used at most once, by a conditional update that only one caller can win.
 
+use crate::OwnerConn;
 use sea_orm::ExprTrait;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, Query};
@@ -36,7 +37,7 @@ pub struct Token {
 
 /// Stores a token's hash for a company and an email address, valid until `expires_at`.
 pub async fn insert(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     kind: Kind,
     company: CompanyId,
     email: &str,
@@ -68,7 +69,7 @@ pub async fn insert(
 
 /// The token with this hash, used or not.
 pub async fn find(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     kind: Kind,
     token_hash: &str,
 ) -> Result<Option<Token>, DbErr> {
@@ -91,7 +92,7 @@ pub async fn find(
 /// Marks a token used at `now` if it is still unused and unexpired; `false` when another
 /// caller used it first or it has expired.
 pub async fn consume(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     kind: Kind,
     id: Uuid,
     now: time::OffsetDateTime,

@@ -53,7 +53,7 @@ impl Model {
     }
 }
 
-pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, StoreError> {
+pub async fn insert(db: &impl crate::OwnerConn, model: Model) -> Result<Model, StoreError> {
     match ActiveModel::from(model).reset_all().insert(db).await {
         Ok(m) => Ok(m),
         Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("subscription")),
@@ -61,12 +61,12 @@ pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, St
     }
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl crate::OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
 pub async fn for_company(
-    db: &impl ConnectionTrait,
+    db: &impl crate::OwnerConn,
     company: CompanyId,
 ) -> Result<Option<Model>, DbErr> {
     Entity::find()
@@ -78,7 +78,7 @@ pub async fn for_company(
 /// Saves `model` if nobody changed the row since it was read at `model.version`; bumps the
 /// version. `Ok(None)`: someone else won, read again.
 pub async fn save_if_unchanged(
-    db: &impl ConnectionTrait,
+    db: &impl crate::OwnerConn,
     mut model: Model,
 ) -> Result<Option<Model>, DbErr> {
     let read_version = model.version;
@@ -96,7 +96,7 @@ pub async fn save_if_unchanged(
 /// Subscriptions the billing tick may have work for at `now`: live ones whose period ended,
 /// and every past-due one.
 pub async fn due(
-    db: &impl ConnectionTrait,
+    db: &impl crate::OwnerConn,
     now: TimeDateTimeWithTimeZone,
 ) -> Result<Vec<Model>, DbErr> {
     let live = [
@@ -118,12 +118,12 @@ pub async fn due(
         .await
 }
 
-pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+pub async fn all(db: &impl crate::OwnerConn) -> Result<Vec<Model>, DbErr> {
     Entity::find().order_by_asc(Column::Id).all(db).await
 }
 
 /// How many subscriptions are on a plan now or from their next period.
-pub async fn count_on_plan(db: &impl ConnectionTrait, plan: Uuid) -> Result<u64, DbErr> {
+pub async fn count_on_plan(db: &impl crate::OwnerConn, plan: Uuid) -> Result<u64, DbErr> {
     Entity::find()
         .filter(
             Condition::any()
@@ -163,14 +163,14 @@ pub mod event {
 
     impl ActiveModelBehavior for ActiveModel {}
 
-    pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<(), DbErr> {
+    pub async fn insert(db: &impl crate::OwnerConn, model: Model) -> Result<(), DbErr> {
         ActiveModel::from(model).reset_all().insert(db).await?;
         Ok(())
     }
 
     /// Every event since `from`, oldest first.
     pub async fn since(
-        db: &impl ConnectionTrait,
+        db: &impl crate::OwnerConn,
         from: TimeDateTimeWithTimeZone,
     ) -> Result<Vec<Model>, DbErr> {
         Entity::find()
@@ -182,7 +182,7 @@ pub mod event {
     }
 
     /// Every event, oldest first.
-    pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<Model>, DbErr> {
+    pub async fn all(db: &impl crate::OwnerConn) -> Result<Vec<Model>, DbErr> {
         Entity::find()
             .order_by_asc(Column::At)
             .order_by_asc(Column::Id)

@@ -2,6 +2,7 @@
 //! invoice did not take (already paid or void, another currency, more than was due), kept
 //! until the owner refunds it or resolves it by hand. One row per provider event.
 
+use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{Condition, QueryOrder, QuerySelect};
@@ -44,13 +45,13 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-pub async fn insert(db: &impl ConnectionTrait, model: Model) -> Result<Model, DbErr> {
+pub async fn insert(db: &impl OwnerConn, model: Model) -> Result<Model, DbErr> {
     ActiveModel::from(model).reset_all().insert(db).await
 }
 
 /// Whether a payment with this provider reference was kept (in any state).
 pub async fn reference_known(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     provider: &str,
     reference: &str,
 ) -> Result<bool, DbErr> {
@@ -62,7 +63,7 @@ pub async fn reference_known(
         .is_some())
 }
 
-pub async fn find(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
@@ -75,7 +76,7 @@ pub struct ListFilter<'a> {
 
 /// One page, newest first, after `cursor` (an id).
 pub async fn list(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     filter: &ListFilter<'_>,
     cursor: Option<Uuid>,
     limit: u64,
@@ -101,7 +102,7 @@ pub async fn list(
 /// Moves an open payment to `state` with the owner's note; `false` when it was no longer
 /// open (resolved meanwhile).
 pub async fn resolve(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     id: Uuid,
     state: &str,
     note: &str,

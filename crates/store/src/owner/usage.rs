@@ -2,6 +2,7 @@
 //! API calls are added in batches as they happen; the gauges (users, practices, clients,
 //! patients, appointments, storage) are overwritten by each recount of the tenant database.
 
+use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{QueryOrder, QuerySelect};
@@ -60,7 +61,7 @@ const GAUGES: [&str; 6] = [
 ];
 
 pub async fn get(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     company: CompanyId,
     month: &str,
 ) -> Result<Option<Model>, DbErr> {
@@ -71,7 +72,7 @@ pub async fn get(
 
 /// The latest months of a company, newest first.
 pub async fn recent(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     company: CompanyId,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
@@ -85,13 +86,13 @@ pub async fn recent(
 
 /// Every company's row of a month, in one query (the owner's analytics). Companies with
 /// neither calls nor a count in the month have no row.
-pub async fn of_month(db: &impl ConnectionTrait, month: &str) -> Result<Vec<Model>, DbErr> {
+pub async fn of_month(db: &impl OwnerConn, month: &str) -> Result<Vec<Model>, DbErr> {
     Entity::find().filter(Column::Month.eq(month)).all(db).await
 }
 
 /// Adds `calls` to a month's API calls, creating the row when it is the month's first.
 pub async fn add_api_calls(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     company: CompanyId,
     month: &str,
     calls: i64,
@@ -116,7 +117,7 @@ pub async fn add_api_calls(
 
 /// Writes a month's gauges as counted at `at`, leaving its API calls alone.
 pub async fn set_gauges(
-    db: &impl ConnectionTrait,
+    db: &impl OwnerConn,
     company: CompanyId,
     month: &str,
     g: Gauges,
