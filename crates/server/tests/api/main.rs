@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod fixtures;
 mod helpers;
 
 mod auth;

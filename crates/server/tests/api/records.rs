@@ -10,7 +10,7 @@ use smartdmv_store::tenant::appointment;
 use uuid::Uuid;
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, PASSWORD, json};
 
 both_backends!(
     client_lifecycle_keeps_contacts_consent_and_address,
@@ -28,115 +28,7 @@ both_backends!(
 );
 
 /// A test company with its administrator.
-struct Ctx {
-    app: TestApp,
-    sub: String,
-    cid: String,
-    admin: String,
-    practice: String,
-}
-
-impl Ctx {
-    async fn new(b: Backend, sub: &str) -> Ctx {
-        let app = TestApp::spawn(b).await;
-        let company = app.create_company(sub).await;
-        let admin = app.admin_token(sub).await;
-        let (_, ps) = json(
-            app.tenant(sub, Method::GET, "/api/practices")
-                .bearer_auth(&admin)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        Ctx {
-            cid: company["id"].as_str().unwrap().to_owned(),
-            practice: ps["items"][0]["id"].as_str().unwrap().to_owned(),
-            sub: sub.to_owned(),
-            admin,
-            app,
-        }
-    }
-
-    async fn call(
-        &self,
-        token: &str,
-        m: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        self.app.call(&self.sub, token, m, path, body).await
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.call(&self.admin, Method::GET, path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(&self.admin, Method::POST, path, Some(body)).await
-    }
-
-    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(&self.admin, Method::PATCH, path, Some(body))
-            .await
-    }
-
-    async fn delete(&self, path: &str) -> (StatusCode, Value) {
-        self.call(&self.admin, Method::DELETE, path, None).await
-    }
-
-    /// Creates a client and returns its id.
-    async fn client(&self, first: &str, last: &str) -> String {
-        let (s, v) = self
-            .post(
-                "/api/clients",
-                json!({"firstName": first, "lastName": last}),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{v}");
-        v["id"].as_str().unwrap().to_owned()
-    }
-
-    /// Creates a dog owned by `owner` and returns its id.
-    async fn pet(&self, name: &str, owner: &str) -> String {
-        let (s, v) = self
-            .post(
-                "/api/pets",
-                json!({"name": name, "species": "dog", "ownerId": owner}),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{v}");
-        v["id"].as_str().unwrap().to_owned()
-    }
-
-    /// A staff member of the company's practice with a session; returns the token.
-    async fn staff(&self, email: &str, role: &str, practice: &str) -> String {
-        let (s, v) = self
-            .post(
-                "/api/users",
-                json!({"email": email, "name": role, "password": PASSWORD, "role": role,
-                       "practiceIds": [practice]}),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{v}");
-        self.app
-            .session_for(&self.cid, v["id"].as_str().unwrap())
-            .await
-    }
-
-    /// Audit entries about one entity, newest first.
-    async fn audit(&self, entity: &str, id: &str) -> Vec<Value> {
-        let (s, v) = self
-            .get(&format!("/api/audit-logs?entity={entity}&entityId={id}"))
-            .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        v["items"].as_array().unwrap().clone()
-    }
-
-    async fn db(&self) -> TenantConnection {
-        self.app.open_tenant_db(&self.cid).await
-    }
-}
+type Ctx = crate::fixtures::Company;
 
 /// The field names of a 422's `errors`.
 fn fields(v: &Value) -> Vec<String> {
@@ -186,7 +78,7 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
 }
 
 async fn client_lifecycle_keeps_contacts_consent_and_address(b: Backend) {
-    let c = Ctx::new(b, "rec-client").await;
+    let c = Ctx::open(b, "rec-client").await;
     let (s, v) = c
         .post(
             "/api/clients",
@@ -333,7 +225,7 @@ async fn client_lifecycle_keeps_contacts_consent_and_address(b: Backend) {
 }
 
 async fn client_validation_names_every_bad_field(b: Backend) {
-    let c = Ctx::new(b, "rec-valid").await;
+    let c = Ctx::open(b, "rec-valid").await;
     let (s, v) = c.post("/api/clients", json!({})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["code"], "validation_failed");
@@ -413,8 +305,9 @@ async fn client_validation_names_every_bad_field(b: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{other}");
     let other = other["id"].as_str().unwrap().to_owned();
     let desk = c
-        .staff("desk@rec-valid.example", "RECEPTIONIST", &c.practice)
-        .await;
+        .staff("desk@rec-valid.example", "RECEPTIONIST", &[&c.practice])
+        .await
+        .0;
     let (s, v) = c
         .call(
             &desk,
@@ -495,7 +388,7 @@ async fn insert_appointment(
 }
 
 async fn deleting_a_client_deactivates_when_records_exist_and_erases_otherwise(b: Backend) {
-    let c = Ctx::new(b, "rec-delete").await;
+    let c = Ctx::open(b, "rec-delete").await;
     let db = c.db().await;
 
     // Nobody's records: erased, contacts too.
@@ -598,8 +491,9 @@ async fn deleting_a_client_deactivates_when_records_exist_and_erases_otherwise(b
 
     // Receptionists may not delete clients.
     let desk = c
-        .staff("desk@rec-delete.example", "RECEPTIONIST", &c.practice)
-        .await;
+        .staff("desk@rec-delete.example", "RECEPTIONIST", &[&c.practice])
+        .await
+        .0;
     let (s, _) = c
         .call(
             &desk,
@@ -613,7 +507,7 @@ async fn deleting_a_client_deactivates_when_records_exist_and_erases_otherwise(b
 }
 
 async fn portal_account_creates_and_links_one_client_user(b: Backend) {
-    let c = Ctx::new(b, "rec-portal").await;
+    let c = Ctx::open(b, "rec-portal").await;
     let ann = c.client("Ann", "Able").await;
     let bob = c.client("Bob", "Baker").await;
     let path = format!("/api/clients/{ann}/portal-account");
@@ -752,7 +646,7 @@ async fn portal_account_creates_and_links_one_client_user(b: Backend) {
 }
 
 async fn patient_lifecycle_checks_species_breed_and_dates(b: Backend) {
-    let c = Ctx::new(b, "rec-pets").await;
+    let c = Ctx::open(b, "rec-pets").await;
     let owner = c.client("Olive", "Owner").await;
 
     let (s, v) = c.post("/api/pets", json!({})).await;
@@ -927,8 +821,9 @@ async fn patient_lifecycle_checks_species_breed_and_dates(b: Backend) {
 
     // Technicians update demographics but cannot create or deactivate patients.
     let tech = c
-        .staff("tech@rec-pets.example", "TECHNICIAN", &c.practice)
-        .await;
+        .staff("tech@rec-pets.example", "TECHNICIAN", &[&c.practice])
+        .await
+        .0;
     let (s, _) = c
         .call(
             &tech,
@@ -948,7 +843,7 @@ async fn patient_lifecycle_checks_species_breed_and_dates(b: Backend) {
 }
 
 async fn custom_species_and_breeds_extend_the_lists(b: Backend) {
-    let c = Ctx::new(b, "rec-species").await;
+    let c = Ctx::open(b, "rec-species").await;
     let owner = c.client("Olive", "Owner").await;
 
     let (s, v) = c.get("/api/species").await;
@@ -1055,8 +950,9 @@ async fn custom_species_and_breeds_extend_the_lists(b: Backend) {
 
     // Writes need settings:update; reading needs pets:read.
     let manager = c
-        .staff("pm@rec-species.example", "PRACTICE_MANAGER", &c.practice)
-        .await;
+        .staff("pm@rec-species.example", "PRACTICE_MANAGER", &[&c.practice])
+        .await
+        .0;
     let (s, _) = c
         .call(
             &manager,
@@ -1082,7 +978,7 @@ async fn custom_species_and_breeds_extend_the_lists(b: Backend) {
 }
 
 async fn microchips_accept_iso_and_legacy_and_warn_on_duplicates(b: Backend) {
-    let c = Ctx::new(b, "rec-chips").await;
+    let c = Ctx::open(b, "rec-chips").await;
     let owner = c.client("Olive", "Owner").await;
     let pet = |name: &str, chip: Value| {
         let mut body = json!({"name": name, "species": "dog", "ownerId": owner});
@@ -1184,7 +1080,7 @@ async fn microchips_accept_iso_and_legacy_and_warn_on_duplicates(b: Backend) {
 }
 
 async fn weight_history_is_newest_first_and_checked(b: Backend) {
-    let c = Ctx::new(b, "rec-weights").await;
+    let c = Ctx::open(b, "rec-weights").await;
     let owner = c.client("Olive", "Owner").await;
     let rex = c.pet("Rex", &owner).await;
     let path = format!("/api/pets/{rex}/weights");
@@ -1278,7 +1174,7 @@ async fn status_of(db: &TenantConnection, id: Uuid) -> (String, Option<String>) 
 }
 
 async fn deceased_patient_cancels_only_future_appointments_holding_a_slot(b: Backend) {
-    let c = Ctx::new(b, "rec-deceased").await;
+    let c = Ctx::open(b, "rec-deceased").await;
     let owner = c.client("Olive", "Owner").await;
     let rex = c.pet("Rex", &owner).await;
     let fido = c.pet("Fido", &owner).await;
@@ -1377,7 +1273,7 @@ async fn deceased_patient_cancels_only_future_appointments_holding_a_slot(b: Bac
 }
 
 async fn ownership_transfer_keeps_history_and_the_last_owner_stays(b: Backend) {
-    let c = Ctx::new(b, "rec-owners").await;
+    let c = Ctx::open(b, "rec-owners").await;
     let ann = c.client("Ann", "Able").await;
     let bob = c.client("Bob", "Baker").await;
     let cy = c.client("Cy", "Cole").await;
@@ -1553,7 +1449,7 @@ async fn ownership_transfer_keeps_history_and_the_last_owner_stays(b: Backend) {
 }
 
 async fn client_user_sees_only_their_own_pets(b: Backend) {
-    let c = Ctx::new(b, "rec-portalpets").await;
+    let c = Ctx::open(b, "rec-portalpets").await;
     let ann = c.client("Ann", "Able").await;
     let bob = c.client("Bob", "Baker").await;
     let rex = c.pet("Rex", &ann).await;
@@ -1653,7 +1549,7 @@ async fn client_user_sees_only_their_own_pets(b: Backend) {
 }
 
 async fn every_change_writes_an_audit_entry(b: Backend) {
-    let c = Ctx::new(b, "rec-audit").await;
+    let c = Ctx::open(b, "rec-audit").await;
     let count = || async {
         let (_, v) = c.get("/api/audit-logs?limit=200").await;
         v["items"].as_array().unwrap().len()

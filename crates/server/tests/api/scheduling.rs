@@ -13,6 +13,7 @@ use smartdmv_store::tenant::{appointment, client, patient, patient_owner};
 use std::collections::BTreeSet;
 
 use crate::both_backends;
+use crate::fixtures::Company;
 use crate::helpers::{Backend, Options, TestApp, json};
 
 both_backends!(
@@ -185,13 +186,16 @@ pub async fn schedule_fixtures(
 /// A company with one practice in `tz` open 08:00-18:00 every day, two veterinarians and a
 /// 30-minute "Consult" type.
 struct Clinic {
-    app: TestApp,
-    company: String,
-    sub: String,
-    admin: String,
-    practice: String,
+    c: Company,
     vets: Vec<String>,
     consult: String,
+}
+
+impl std::ops::Deref for Clinic {
+    type Target = Company;
+    fn deref(&self) -> &Company {
+        &self.c
+    }
 }
 
 impl Clinic {
@@ -200,23 +204,7 @@ impl Clinic {
     }
 
     async fn open_with(b: Backend, sub: &str, tz: &str, opts: Options) -> Clinic {
-        let app = TestApp::spawn_with(b, opts).await;
-        let company = app.create_company(sub).await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let admin = app.admin_token(sub).await;
-        let mut c = Clinic {
-            app,
-            company,
-            sub: sub.to_owned(),
-            admin,
-            practice: String::new(),
-            vets: Vec::new(),
-            consult: String::new(),
-        };
-        let (_, ps) = c.get("/api/practices").await;
-        c.practice = ps["items"][0]["id"].as_str().unwrap().to_owned();
+        let c = Company::open_with(b, sub, opts).await;
         let day = json!([["08:00", "18:00"]]);
         let hours = json!({"mon": day, "tue": day, "wed": day, "thu": day, "fri": day,
                            "sat": day, "sun": day});
@@ -227,51 +215,17 @@ impl Clinic {
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
+        let mut vets = Vec::new();
         for i in 1..=2 {
-            let id = c
-                .app
-                .create_user(
-                    sub,
-                    &c.admin,
-                    &format!("vet{i}@{sub}.example"),
-                    "VETERINARIAN",
-                )
-                .await;
-            c.vets.push(id);
+            let email = format!("vet{i}@{sub}.example");
+            vets.push(
+                c.app
+                    .create_user(sub, &c.admin, &email, "VETERINARIAN")
+                    .await,
+            );
         }
-        let (s, t) = c
-            .post(
-                "/api/appointment-types",
-                json!({"name": "Consult", "durationMinutes": 30, "colour": "#AA3300"}),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{t}");
-        c.consult = t["id"].as_str().unwrap().to_owned();
-        c
-    }
-
-    async fn call_as(
-        &self,
-        token: &str,
-        m: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        self.app.call(&self.sub, token, m, path, body).await
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.call_as(&self.admin, Method::GET, path, None).await
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call_as(&self.admin, Method::POST, path, Some(body))
-            .await
-    }
-
-    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call_as(&self.admin, Method::PATCH, path, Some(body))
-            .await
+        let consult = c.appointment_type("Consult", 30, "#AA3300").await;
+        Clinic { c, vets, consult }
     }
 
     /// Books as the administrator.
@@ -295,7 +249,7 @@ impl Clinic {
     }
 
     async fn pet(&self, name: &str) -> (String, String) {
-        owned_pet(&self.app, &self.company, name, None).await
+        owned_pet(&self.app, &self.cid, name, None).await
     }
 
     /// A portal user with a client record and a pet: `(token, client id, pet id)`.
@@ -309,27 +263,9 @@ impl Clinic {
                 "CLIENT",
             )
             .await;
-        let (client, pet) = owned_pet(&self.app, &self.company, name, Some(&user)).await;
-        let token = self.app.session_for(&self.company, &user).await;
+        let (client, pet) = owned_pet(&self.app, &self.cid, name, Some(&user)).await;
+        let token = self.app.session_for(&self.cid, &user).await;
         (token, client, pet)
-    }
-
-    /// A staff user of `role` with their own session.
-    async fn staff(&self, email: &str, role: &str, practices: &[&str]) -> (String, String) {
-        let (s, v) = self
-            .post(
-                "/api/users",
-                json!({"email": email, "name": email, "password": crate::helpers::PASSWORD,
-                       "role": role, "practiceIds": practices}),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{v}");
-        let id = v["id"].as_str().unwrap().to_owned();
-        (self.app.session_for(&self.company, &id).await, id)
-    }
-
-    async fn db(&self) -> smartdmv_store::TenantConnection {
-        self.app.open_tenant_db(&self.company).await
     }
 }
 
@@ -427,12 +363,12 @@ async fn appointment_types_are_validated_named_once_and_deactivated(b: Backend) 
         .staff("rec@types.example", "RECEPTIONIST", &[&c.practice])
         .await;
     let (s, v) = c
-        .call_as(&rec, Method::GET, "/api/appointment-types", None)
+        .call(&rec, Method::GET, "/api/appointment-types", None)
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
     let (s, _) = c
-        .call_as(
+        .call(
             &rec,
             Method::POST,
             "/api/appointment-types",
@@ -443,7 +379,7 @@ async fn appointment_types_are_validated_named_once_and_deactivated(b: Backend) 
 
     // DELETE deactivates: gone from the list, still readable, not bookable.
     let (s, v) = c
-        .call_as(
+        .call(
             &c.admin,
             Method::DELETE,
             &format!("/api/appointment-types/{vacc}"),
@@ -502,10 +438,10 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
     let (mgr, _) = c
         .staff("mgr@rooms.example", "PRACTICE_MANAGER", &[&c.practice])
         .await;
-    let (_, list) = c.call_as(&mgr, Method::GET, "/api/rooms", None).await;
+    let (_, list) = c.call(&mgr, Method::GET, "/api/rooms", None).await;
     assert_eq!(item_ids(&list), vec![a1.clone()]);
     let (_, list) = c
-        .call_as(
+        .call(
             &mgr,
             Method::GET,
             &format!("/api/rooms?practiceId={p2}"),
@@ -516,12 +452,12 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
     for m in [Method::GET, Method::PATCH, Method::DELETE] {
         let body = (m == Method::PATCH).then(|| json!({"name": "Mine now"}));
         let (s, v) = c
-            .call_as(&mgr, m.clone(), &format!("/api/rooms/{b1}"), body)
+            .call(&mgr, m.clone(), &format!("/api/rooms/{b1}"), body)
             .await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{m} {v}");
     }
     let (s, v) = c
-        .call_as(
+        .call(
             &mgr,
             Method::POST,
             "/api/rooms",
@@ -531,7 +467,7 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let (_, pet) = c.pet("Rex").await;
     let (s, v) = c
-        .call_as(
+        .call(
             &mgr,
             Method::POST,
             "/api/appointments",
@@ -549,7 +485,7 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     // The manager's own practice is the default, and its room is bookable.
     let (s, v) = c
-        .call_as(
+        .call(
             &mgr,
             Method::POST,
             "/api/rooms",
@@ -559,7 +495,7 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["practiceId"], c.practice.as_str());
     let (s, v) = c
-        .call_as(
+        .call(
             &mgr,
             Method::POST,
             "/api/appointments",
@@ -572,7 +508,7 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
 
     // Rename, then deactivate: out of the list, no new bookings, the old one keeps it.
     let (s, v) = c
-        .call_as(
+        .call(
             &mgr,
             Method::PATCH,
             &format!("/api/rooms/{a1}"),
@@ -582,14 +518,14 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["name"], "Consult One");
     let (s, v) = c
-        .call_as(&mgr, Method::DELETE, &format!("/api/rooms/{a1}"), None)
+        .call(&mgr, Method::DELETE, &format!("/api/rooms/{a1}"), None)
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["active"], false);
-    let (_, list) = c.call_as(&mgr, Method::GET, "/api/rooms", None).await;
+    let (_, list) = c.call(&mgr, Method::GET, "/api/rooms", None).await;
     assert!(!item_ids(&list).contains(&a1));
     let (_, list) = c
-        .call_as(&mgr, Method::GET, "/api/rooms?includeInactive=true", None)
+        .call(&mgr, Method::GET, "/api/rooms?includeInactive=true", None)
         .await;
     assert!(item_ids(&list).contains(&a1));
     let (s, _) = c
@@ -601,10 +537,10 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
     let (vet, _) = c
         .staff("v@rooms.example", "VETERINARIAN", &[&c.practice])
         .await;
-    let (s, _) = c.call_as(&vet, Method::GET, "/api/rooms", None).await;
+    let (s, _) = c.call(&vet, Method::GET, "/api/rooms", None).await;
     assert_eq!(s, StatusCode::OK);
     let (s, _) = c
-        .call_as(
+        .call(
             &vet,
             Method::POST,
             "/api/rooms",
@@ -614,7 +550,7 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (owner, _, _) = c.client_user("Nosy").await;
     let (s, _) = c
-        .call_as(&owner, Method::GET, &format!("/api/rooms/{b1}"), None)
+        .call(&owner, Method::GET, &format!("/api/rooms/{b1}"), None)
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
@@ -676,7 +612,7 @@ async fn status_machine_table_matches_the_api(b: Backend) {
             // An appointment in status `from`.
             let id = if from == "requested" {
                 let (s, v) = c
-                    .call_as(
+                    .call(
                         &owner,
                         Method::POST,
                         "/api/appointments",
@@ -1220,7 +1156,7 @@ async fn client_request_becomes_an_appointment_when_staff_book_it(b: Backend) {
         }
         v
     };
-    let req = |b: Value| c.call_as(&owner, Method::POST, "/api/appointments", Some(b));
+    let req = |b: Value| c.call(&owner, Method::POST, "/api/appointments", Some(b));
     // Refused: double-booking, the past, a pet that is not theirs.
     let (s, v) = req(body(json!({"doubleBook": true}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
@@ -1270,7 +1206,7 @@ async fn client_request_becomes_an_appointment_when_staff_book_it(b: Backend) {
     assert_eq!(s, StatusCode::OK, "{v}");
     // The client sees their confirmed appointment, and cannot change it themselves.
     let (s, mine) = c
-        .call_as(
+        .call(
             &owner,
             Method::GET,
             &format!("/api/appointments/{id}"),
@@ -1281,7 +1217,7 @@ async fn client_request_becomes_an_appointment_when_staff_book_it(b: Backend) {
     assert_eq!(mine["status"], "confirmed");
     assert_eq!(mine["veterinarianId"], c.vets[1].as_str());
     let (s, _) = c
-        .call_as(
+        .call(
             &owner,
             Method::PATCH,
             &format!("/api/appointments/{id}"),
@@ -1290,7 +1226,7 @@ async fn client_request_becomes_an_appointment_when_staff_book_it(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = c
-        .call_as(
+        .call(
             &owner,
             Method::POST,
             &format!("/api/appointments/{id}/status"),
@@ -1300,7 +1236,7 @@ async fn client_request_becomes_an_appointment_when_staff_book_it(b: Backend) {
     assert_eq!(s, StatusCode::FORBIDDEN);
     // Clients may look up free slots of a practice and read the types.
     let (s, v) = c
-        .call_as(
+        .call(
             &owner,
             Method::GET,
             &format!(
@@ -1314,7 +1250,7 @@ async fn client_request_becomes_an_appointment_when_staff_book_it(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, _) = c
-        .call_as(
+        .call(
             &owner,
             Method::GET,
             &format!("/api/practices/{}/day", c.practice),
@@ -1362,15 +1298,13 @@ async fn clients_see_and_cancel_only_their_own(b: Backend) {
             Some(json!({})),
         ),
     ] {
-        let (s, v) = c.call_as(&bob, m.clone(), &path, body).await;
+        let (s, v) = c.call(&bob, m.clone(), &path, body).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{m} {path}: {v}");
     }
-    let (_, list) = c
-        .call_as(&bob, Method::GET, "/api/appointments", None)
-        .await;
+    let (_, list) = c.call(&bob, Method::GET, "/api/appointments", None).await;
     assert_eq!(item_ids(&list), vec![bobs_id.clone()]);
     let (_, list) = c
-        .call_as(
+        .call(
             &bob,
             Method::GET,
             &format!("/api/appointments?clientId={alice_client}"),
@@ -1378,16 +1312,14 @@ async fn clients_see_and_cancel_only_their_own(b: Backend) {
         )
         .await;
     assert!(item_ids(&list).is_empty(), "{list}");
-    let (_, list) = c
-        .call_as(&alice, Method::GET, "/api/appointments", None)
-        .await;
+    let (_, list) = c.call(&alice, Method::GET, "/api/appointments", None).await;
     assert_eq!(item_ids(&list), vec![mine_id.clone()]);
     let (_, after) = c.get(&format!("/api/appointments/{mine_id}")).await;
     assert_eq!(after["status"], "booked");
 
     // Alice cancels her own future appointment with a reason.
     let (s, v) = c
-        .call_as(
+        .call(
             &alice,
             Method::POST,
             &format!("/api/appointments/{mine_id}/cancel"),
@@ -1399,7 +1331,7 @@ async fn clients_see_and_cancel_only_their_own(b: Backend) {
     assert_eq!(v["cancelReason"], "Feeling better");
     // Twice is an illegal move.
     let (s, v) = c
-        .call_as(
+        .call(
             &alice,
             Method::POST,
             &format!("/api/appointments/{mine_id}/cancel"),
@@ -1411,7 +1343,7 @@ async fn clients_see_and_cancel_only_their_own(b: Backend) {
     let (s, _) = c.status(&bobs_id, "checked_in").await;
     assert_eq!(s, StatusCode::OK);
     let (s, v) = c
-        .call_as(
+        .call(
             &bob,
             Method::POST,
             &format!("/api/appointments/{bobs_id}/cancel"),
@@ -1427,7 +1359,7 @@ async fn clients_see_and_cancel_only_their_own(b: Backend) {
         )
         .await;
     let (s, v) = c
-        .call_as(
+        .call(
             &bob,
             Method::POST,
             &format!("/api/appointments/{}/cancel", past["id"].as_str().unwrap()),
@@ -1448,7 +1380,7 @@ async fn closed_practices_and_deceased_pets_take_no_bookings(b: Backend) {
     let (_, p2) = c.post("/api/practices", json!({"name": "Branch"})).await;
     let p2 = p2["id"].as_str().unwrap().to_owned();
     let (s, v) = c
-        .call_as(
+        .call(
             &c.admin,
             Method::DELETE,
             &format!("/api/practices/{p2}"),
@@ -1484,7 +1416,7 @@ async fn closed_practices_and_deceased_pets_take_no_bookings(b: Backend) {
         .await;
     let (owner, _, own_pet) = c.client_user("Owner").await;
     let (s, request) = c
-        .call_as(
+        .call(
             &owner,
             Method::POST,
             "/api/appointments",
@@ -1510,7 +1442,7 @@ async fn closed_practices_and_deceased_pets_take_no_bookings(b: Backend) {
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "patient_deceased");
     let (s, v) = c
-        .call_as(
+        .call(
             &owner,
             Method::POST,
             "/api/appointments",
@@ -1711,7 +1643,7 @@ async fn bookings_are_validated(b: Backend) {
         )
         .await;
     let (s, v) = c
-        .call_as(
+        .call(
             &two,
             Method::POST,
             "/api/appointments",
@@ -1721,7 +1653,7 @@ async fn bookings_are_validated(b: Backend) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["errors"]["practiceId"].is_array(), "{v}");
     let (s, v) = c
-        .call_as(
+        .call(
             &two,
             Method::POST,
             "/api/appointments",
@@ -1751,7 +1683,7 @@ async fn bookings_are_validated(b: Backend) {
         .staff("vet@valid.example", "VETERINARIAN", &[&c.practice])
         .await;
     let (s, _) = c
-        .call_as(
+        .call(
             &vet,
             Method::POST,
             "/api/appointments",
@@ -1848,12 +1780,10 @@ async fn lists_filter_by_field_and_practice_and_page_by_start(b: Backend) {
             &[p2["id"].as_str().unwrap()],
         )
         .await;
-    let (_, v) = c
-        .call_as(&other, Method::GET, "/api/appointments", None)
-        .await;
+    let (_, v) = c.call(&other, Method::GET, "/api/appointments", None).await;
     assert!(item_ids(&v).is_empty(), "{v}");
     let (s, _) = c
-        .call_as(
+        .call(
             &other,
             Method::GET,
             &format!("/api/appointments/{}", id(&early)),
@@ -1862,7 +1792,7 @@ async fn lists_filter_by_field_and_practice_and_page_by_start(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = c
-        .call_as(
+        .call(
             &other,
             Method::GET,
             &format!("/api/practices/{}/day", c.practice),

@@ -7,7 +7,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp};
+use crate::fixtures::Company;
+use crate::helpers::{Backend, PASSWORD};
 use crate::web::{WebSession, last_segment};
 
 both_backends!(
@@ -16,59 +17,34 @@ both_backends!(
     pages_keep_to_the_area_the_practice_and_the_company,
 );
 
-/// A company with its first practice, an appointment type and a receptionist working there.
+/// A company with its first practice and an appointment type.
 pub struct Practice {
-    pub app: TestApp,
-    pub sub: String,
-    pub admin: String,
-    pub practice: String,
+    pub c: Company,
     pub consult: String,
+}
+
+impl std::ops::Deref for Practice {
+    type Target = Company;
+    fn deref(&self) -> &Company {
+        &self.c
+    }
 }
 
 impl Practice {
     pub async fn open(b: Backend, sub: &str) -> Practice {
-        let app = TestApp::spawn(b).await;
-        app.create_company(sub).await;
-        let admin = app.admin_token(sub).await;
-        let (_, ps) = app
-            .call(sub, &admin, Method::GET, "/api/practices", None)
-            .await;
-        let practice = ps["items"][0]["id"].as_str().unwrap().to_owned();
-        let (s, t) = app
-            .call(
-                sub,
-                &admin,
-                Method::POST,
-                "/api/appointment-types",
-                Some(json!({"name": "Consult", "durationMinutes": 30, "colour": "#aa3300"})),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{t}");
-        Practice {
-            sub: sub.to_owned(),
-            consult: t["id"].as_str().unwrap().to_owned(),
-            app,
-            admin,
-            practice,
-        }
+        let c = Company::open(b, sub).await;
+        let consult = c.appointment_type("Consult", 30, "#aa3300").await;
+        Practice { c, consult }
     }
 
     pub async fn api(&self, m: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.app.call(&self.sub, &self.admin, m, path, body).await
+        self.call(&self.admin, m, path, body).await
     }
 
     /// A user of `role` working in `practices`; returns their email.
     pub async fn user(&self, name: &str, role: &str, practices: &[&str]) -> String {
         let email = format!("{name}@{}.example", self.sub);
-        let (s, v) = self
-            .api(
-                Method::POST,
-                "/api/users",
-                Some(json!({"email": email, "name": name, "password": PASSWORD,
-                            "role": role, "practiceIds": practices})),
-            )
-            .await;
-        assert_eq!(s, StatusCode::CREATED, "{v}");
+        self.c.staff_named(&email, name, role, practices).await;
         email
     }
 }

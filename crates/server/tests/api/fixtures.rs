@@ -1,0 +1,143 @@
+//! The shared test company: a fresh server, one company on it, its administrator's token and
+//! its first practice, with the calls most tests make as that administrator. Files that need
+//! more (a clinic with veterinarians, a practice with an appointment type) wrap it.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use smartdmv_store::TenantConnection;
+
+use crate::helpers::{Backend, Options, PASSWORD, TestApp};
+
+/// A company on its own test server, with its administrator signed in.
+pub struct Company {
+    pub app: TestApp,
+    pub sub: String,
+    /// The company's id.
+    pub cid: String,
+    /// The administrator's token.
+    pub admin: String,
+    /// The id of the company's first practice.
+    pub practice: String,
+}
+
+impl Company {
+    pub async fn open(b: Backend, sub: &str) -> Company {
+        Self::open_with(b, sub, Options::default()).await
+    }
+
+    pub async fn open_with(b: Backend, sub: &str, opts: Options) -> Company {
+        let app = TestApp::spawn_with(b, opts).await;
+        let company = app.create_company(sub).await;
+        let admin = app.admin_token(sub).await;
+        let (s, ps) = app
+            .call(sub, &admin, Method::GET, "/api/practices", None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{ps}");
+        Company {
+            cid: company["id"].as_str().unwrap().to_owned(),
+            practice: ps["items"][0]["id"].as_str().unwrap().to_owned(),
+            sub: sub.to_owned(),
+            admin,
+            app,
+        }
+    }
+
+    /// A call to the company's API with `token`.
+    pub async fn call(
+        &self,
+        token: &str,
+        m: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        self.app.call(&self.sub, token, m, path, body).await
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(&self.admin, Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(&self.admin, Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(&self.admin, Method::PATCH, path, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.call(&self.admin, Method::DELETE, path, None).await
+    }
+
+    /// Posts as the administrator, expects 201 and returns the new record's id.
+    pub async fn created(&self, path: &str, body: Value) -> String {
+        let (s, v) = self.post(path, body).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        v["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a client and returns its id.
+    pub async fn client(&self, first: &str, last: &str) -> String {
+        self.created(
+            "/api/clients",
+            json!({"firstName": first, "lastName": last}),
+        )
+        .await
+    }
+
+    /// Creates a dog owned by `owner` and returns its id.
+    pub async fn pet(&self, name: &str, owner: &str) -> String {
+        self.created(
+            "/api/pets",
+            json!({"name": name, "species": "dog", "ownerId": owner}),
+        )
+        .await
+    }
+
+    /// An appointment type of the first practice; returns its id.
+    pub async fn appointment_type(&self, name: &str, minutes: u32, colour: &str) -> String {
+        self.created(
+            "/api/appointment-types",
+            json!({"name": name, "durationMinutes": minutes, "colour": colour}),
+        )
+        .await
+    }
+
+    /// A staff user of `role` working in `practices`, named by `email`: `(token, user id)`.
+    pub async fn staff(&self, email: &str, role: &str, practices: &[&str]) -> (String, String) {
+        self.staff_named(email, email, role, practices).await
+    }
+
+    /// [`Company::staff`] with a display name.
+    pub async fn staff_named(
+        &self,
+        email: &str,
+        name: &str,
+        role: &str,
+        practices: &[&str],
+    ) -> (String, String) {
+        let id = self
+            .created(
+                "/api/users",
+                json!({"email": email, "name": name, "password": PASSWORD, "role": role,
+                       "practiceIds": practices}),
+            )
+            .await;
+        (self.app.session_for(&self.cid, &id).await, id)
+    }
+
+    /// Audit entries about one entity, newest first.
+    pub async fn audit(&self, entity: &str, id: &str) -> Vec<Value> {
+        let (s, v) = self
+            .get(&format!("/api/audit-logs?entity={entity}&entityId={id}"))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["items"].as_array().unwrap().clone()
+    }
+
+    /// The company's database, opened directly.
+    pub async fn db(&self) -> TenantConnection {
+        self.app.open_tenant_db(&self.cid).await
+    }
+}
