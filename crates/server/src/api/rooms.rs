@@ -82,7 +82,7 @@ pub(crate) async fn show(
     auth: Authorized<RoomsRead>,
     IdPath(id): IdPath<RoomId>,
 ) -> ApiResult<Json<RoomOut>> {
-    Ok(Json(rooms::get(&auth, id.into()).await?.into()))
+    Ok(Json(rooms::get(&auth, id).await?.into()))
 }
 
 /// `POST /api/rooms`: a room of an open practice the caller works in.
@@ -108,7 +108,7 @@ pub(crate) async fn update(
         name: body.name,
         active: body.active,
     };
-    Ok(Json(rooms::update(&auth, id.into(), changes).await?.into()))
+    Ok(Json(rooms::update(&auth, id, changes).await?.into()))
 }
 
 /// `DELETE /api/rooms/{id}`: deactivates the room; booked appointments keep it.
@@ -116,5 +116,5 @@ pub(crate) async fn deactivate(
     auth: Authorized<RoomsDelete>,
     IdPath(id): IdPath<RoomId>,
 ) -> ApiResult<Json<RoomOut>> {
-    Ok(Json(rooms::deactivate(&auth, id.into()).await?.into()))
+    Ok(Json(rooms::deactivate(&auth, id).await?.into()))
 }
