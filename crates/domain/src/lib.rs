@@ -2,6 +2,7 @@
 //! roles, password hashing and the practice-records rules (species, microchips, the
 //! appointment status machine). No async and no I/O live here.
 
+pub mod appointment_type;
 pub mod billing;
 pub mod calendar;
 pub mod company;
@@ -14,6 +15,7 @@ pub mod password;
 pub mod patient;
 pub mod perm;
 pub mod plan;
+pub mod practice;
 pub mod role;
 pub mod schedule;
 pub mod search;

@@ -7,11 +7,13 @@
 //! hands out the audit writer bound to the principal, commits, and classifies database
 //! errors once.
 
+pub mod appointment_types;
 pub mod error;
 pub mod page;
 pub mod practices;
 pub mod principal;
 pub mod rooms;
+pub mod species;
 pub mod tenant;
 pub mod work;
 

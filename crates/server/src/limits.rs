@@ -126,25 +126,6 @@ pub async fn check_user_seat(p: &TenantPrincipal) -> ApiResult<()> {
     }
 }
 
-/// 402 when the company has as many open practices as its plan allows (`maxPractices`).
-pub async fn check_practice_room(p: &TenantPrincipal) -> ApiResult<()> {
-    let Some(max) = p.tenant.company.limits.max_practices else {
-        return Ok(());
-    };
-    let open = smartdmv_store::tenant::practice::count_active(p.db())
-        .await
-        .map_err(|e| p.db_error(e))?;
-    if room_for_one_more(Some(max), open) {
-        Ok(())
-    } else {
-        Err(plan_limit_reached(
-            Limit::MaxPractices,
-            max,
-            format!("the company's plan allows {max} open practices"),
-        ))
-    }
-}
-
 /// 403 `email_unverified` until the address a company signed up with is verified: an
 /// unverified administrator may work in the company but not invite or add users.
 pub fn check_email_verified(p: &TenantPrincipal) -> ApiResult<()> {

@@ -4,12 +4,13 @@
 
 use axum::Json;
 use jiff::tz::TimeZone;
+use smartdmv_practice::PageRequest;
+use smartdmv_practice::appointment_types;
 
 use super::display::{authorized, hhmm, local_to_utc};
-use crate::api::appointment_types::{self, ListParams};
 use crate::api::appointments::slots::{self, SlotParams};
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::AppointmentsRead;
+use crate::auth::perms::{AppointmentsRead, Perm};
 use crate::error::ApiError;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
@@ -23,26 +24,26 @@ pub struct Choice {
 
 /// The active appointment types, `selected` marked.
 pub async fn types(
-    s: &AppState,
+    _s: &AppState,
     p: &TenantPrincipal,
     selected: &str,
 ) -> Result<Vec<Choice>, ApiError> {
-    let Json(page) = appointment_types::list(
-        authorized::<AppointmentsRead>(s, p).await?,
-        ApiQuery(ListParams {
-            limit: Some(100),
-            cursor: None,
-            include_inactive: false,
-        }),
-    )
-    .await?;
-    Ok(page
+    p.require(AppointmentsRead::PERM)?;
+    let page = PageRequest {
+        limit: Some(100),
+        cursor: None,
+    };
+    Ok(appointment_types::list(p, false, &page)
+        .await?
         .items
         .into_iter()
-        .map(|t| Choice {
-            selected: t.id == selected,
-            label: format!("{} ({} min)", t.name, t.duration_minutes),
-            value: t.id,
+        .map(|t| {
+            let value = t.id.to_string();
+            Choice {
+                selected: value == selected,
+                label: format!("{} ({} min)", t.name, t.duration_minutes),
+                value,
+            }
         })
         .collect())
 }

@@ -2,21 +2,22 @@
 //! page). Their settings are edited on the shared settings page (`settings.rs`).
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use smartdmv_domain::PracticeId;
+use smartdmv_practice::PageRequest;
+use smartdmv_practice::practices::{self, NewPractice, PracticeOut};
 
 use super::super::chrome::{Area, Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
-use super::super::error::WebResult;
+use super::super::error::{WebError, WebResult};
 use super::super::session::{AdminArea, InArea};
 use super::super::{FormErrors, html, redirect_flash};
-use super::{Pairs, authorized, fork, opt};
-use crate::api::practices::{self as api, CreatePractice, PracticeOut};
-use crate::auth::TenantPrincipal;
-use crate::auth::perms::{PracticesCreate, PracticesDelete, PracticesRead};
-use crate::extract::{ApiJson, ApiQuery};
+use super::{Pairs, opt};
 use crate::state::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{Perm, PracticesCreate, PracticesDelete, PracticesRead};
+use crate::error::ApiError;
 use crate::web::{form_result, rerender};
 
 #[derive(Template)]
@@ -28,37 +29,41 @@ struct ListPage {
     errors: FormErrors,
 }
 
+/// The practices a page lists: the first 200 the principal works in.
+pub(crate) async fn visible(p: &TenantPrincipal) -> WebResult<Vec<PracticeOut>> {
+    p.require(PracticesRead::PERM)?;
+    let page = PageRequest {
+        limit: Some(200),
+        cursor: None,
+    };
+    let page = practices::list(p, &page).await?;
+    Ok(page.items.into_iter().map(PracticeOut::from).collect())
+}
+
+/// The practice of a page's path (the not-found page for a malformed or unknown id).
+pub(crate) async fn of_path(p: &TenantPrincipal, id: &str) -> WebResult<PracticeOut> {
+    p.require(PracticesRead::PERM)?;
+    let id: PracticeId = id.parse().map_err(|_| WebError::NotFound)?;
+    Ok(practices::get(p, id).await?.into())
+}
+
 async fn list_page(
-    s: &AppState,
     ctx: &PageCtx,
     p: &TenantPrincipal,
     form: Pairs,
     errors: FormErrors,
 ) -> WebResult<Response> {
-    let Json(page) = api::list(
-        authorized::<PracticesRead>(fork(s, p).await?)?,
-        ApiQuery(crate::api::PageParams {
-            limit: Some(200),
-            cursor: None,
-        }),
-    )
-    .await?;
     html(&ListPage {
         chrome: Chrome::tenant(ctx, Area::Administrator, "Practices", p),
-        practices: page.items,
+        practices: visible(p).await?,
         form,
         errors,
     })
 }
 
 /// `GET /administrator/practices`
-pub async fn list(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    area: InArea<AdminArea>,
-) -> WebResult<Response> {
+pub async fn list(ctx: PageCtx, area: InArea<AdminArea>) -> WebResult<Response> {
     list_page(
-        &s,
         &ctx,
         &area.principal,
         Pairs::default(),
@@ -75,7 +80,7 @@ pub async fn create(
     Form(form): Form<Pairs>,
 ) -> WebResult<Response> {
     let p = area.principal;
-    let body = CreatePractice {
+    let input = NewPractice {
         name: form.get("name").to_owned(),
         address: opt(form.get("address")),
         phone: opt(form.get("phone")),
@@ -84,19 +89,14 @@ pub async fn create(
         currency: opt(form.get("currency")),
         tax_rate_bp: None,
     };
-    let retry = fork(&s, &p).await?;
-    match form_result(api::create(authorized::<PracticesCreate>(p)?, ApiJson(body)).await)? {
-        Ok((_, Json(x))) => Ok(redirect_flash(
+    p.require(PracticesCreate::PERM)?;
+    match form_result(practices::create(&p, input).await)? {
+        Ok(x) => Ok(redirect_flash(
             &s,
             &format!("/administrator/practices/{}", x.id),
             Flash::success(format!("{} was created.", x.name)),
         )),
-        Err(e) => {
-            rerender(e, async |errors| {
-                list_page(&s, &ctx, &retry, form, errors).await
-            })
-            .await
-        }
+        Err(e) => rerender(e, async |errors| list_page(&ctx, &p, form, errors).await).await,
     }
 }
 
@@ -115,7 +115,7 @@ pub async fn close_confirm(
 ) -> WebResult<Response> {
     let p = area.principal;
     let chrome = Chrome::tenant(&ctx, Area::Administrator, "Close a practice", &p);
-    let Json(practice) = api::show(authorized::<PracticesRead>(p)?, Path(id)).await?;
+    let practice = of_path(&p, &id).await?;
     html(&ClosePage { chrome, practice })
 }
 
@@ -126,9 +126,14 @@ pub async fn close(
     Path(id): Path<String>,
     Form(_): Form<Pairs>,
 ) -> WebResult<Response> {
-    let auth = authorized::<PracticesDelete>(area.principal)?;
-    match api::close(auth, Path(id.clone())).await {
-        Ok(Json(x)) => Ok(redirect_flash(
+    let p = area.principal;
+    p.require(PracticesDelete::PERM)?;
+    let closed = match id.parse::<PracticeId>() {
+        Ok(pid) => practices::close(&p, pid).await.map_err(ApiError::from),
+        Err(_) => Err(ApiError::not_found("practice")),
+    };
+    match closed {
+        Ok(x) => Ok(redirect_flash(
             &s,
             "/administrator/practices",
             Flash::success(format!("{} was closed; its records are kept.", x.name)),

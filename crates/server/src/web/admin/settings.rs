@@ -1,25 +1,25 @@
 //! The settings form of a practice, shared by both administrator areas: name, contact
 //! details, time zone, currency, tax rate, opening hours and client sign-up, saved through
-//! `PATCH /api/practices/{id}`'s handler.
+//! [`smartdmv_practice::practices::update`].
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use smartdmv_domain::PracticeId;
+use smartdmv_practice::practices::{self, PracticeChanges, PracticeOut};
 
 use super::super::chrome::{Area, Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
 use super::super::error::{WebError, WebResult};
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, redirect_flash};
-use super::{Pairs, authorized, fork, opt};
-use crate::api::practices::{self as api, PracticeOut, UpdatePractice};
-use crate::auth::TenantPrincipal;
-use crate::auth::perms::{PracticesRead, PracticesUpdate};
-use crate::extract::{ApiJson, ApiQuery};
+use super::practices::{of_path, visible};
+use super::{Pairs, opt};
 use crate::state::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{Perm, PracticesUpdate};
 use crate::web::{form_result, rerender, with_status};
 
 pub const DAYS: [(&str, &str); 7] = [
@@ -120,28 +120,16 @@ struct SettingsPage {
 }
 
 async fn settings_page<A: TenantArea>(
-    s: &AppState,
     ctx: &PageCtx,
     p: &TenantPrincipal,
     id: &str,
     form: Option<SettingsForm>,
     errors: FormErrors,
 ) -> WebResult<Response> {
-    let Json(practice) = api::show(
-        authorized::<PracticesRead>(fork(s, p).await?)?,
-        Path(id.to_owned()),
-    )
-    .await?;
+    let practice = of_path(p, id).await?;
     let others = if A::AREA == Area::PracticeAdministrator {
-        let Json(page) = api::list(
-            authorized::<PracticesRead>(fork(s, p).await?)?,
-            ApiQuery(crate::api::PageParams {
-                limit: Some(200),
-                cursor: None,
-            }),
-        )
-        .await?;
-        page.items
+        visible(p)
+            .await?
             .into_iter()
             .filter(|x| x.id != practice.id)
             .collect()
@@ -161,12 +149,11 @@ async fn settings_page<A: TenantArea>(
 
 /// `GET {area}/practices/{id}`
 pub async fn edit<A: TenantArea>(
-    State(s): State<AppState>,
     ctx: PageCtx,
     area: InArea<A>,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
-    settings_page::<A>(&s, &ctx, &area.principal, &id, None, FormErrors::default()).await
+    settings_page::<A>(&ctx, &area.principal, &id, None, FormErrors::default()).await
 }
 
 #[derive(Deserialize)]
@@ -195,7 +182,7 @@ pub async fn settings<A: TenantArea>(
             })?
         }
     };
-    settings_page::<A>(&s, &ctx, &p, &id, None, FormErrors::default()).await
+    settings_page::<A>(&ctx, &p, &id, None, FormErrors::default()).await
 }
 
 /// `POST {area}/practices/{id}`
@@ -240,10 +227,10 @@ pub async fn update<A: TenantArea>(
     if !errors.fields.is_empty() {
         errors.general = "Please correct the fields marked below.".into();
         let sub = Some(SettingsForm::submitted(&form));
-        let resp = settings_page::<A>(&s, &ctx, &p, &id, sub, errors).await?;
+        let resp = settings_page::<A>(&ctx, &p, &id, sub, errors).await?;
         return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
     }
-    let body = UpdatePractice {
+    let changes = PracticeChanges {
         name: Some(form.get("name").to_owned()),
         address: opt(form.get("address")),
         phone: opt(form.get("phone")),
@@ -255,16 +242,10 @@ pub async fn update<A: TenantArea>(
         tax_rate_bp: tax.unwrap_or_default(),
         active: None,
     };
-    let retry = fork(&s, &p).await?;
-    match form_result(
-        api::update(
-            authorized::<PracticesUpdate>(p)?,
-            Path(id.clone()),
-            ApiJson(body),
-        )
-        .await,
-    )? {
-        Ok(Json(x)) => Ok(redirect_flash(
+    p.require(PracticesUpdate::PERM)?;
+    let pid: PracticeId = id.parse().map_err(|_| WebError::NotFound)?;
+    match form_result(practices::update(&p, pid, changes).await)? {
+        Ok(x) => Ok(redirect_flash(
             &s,
             &back,
             Flash::success(format!("The settings of {} were saved.", x.name)),
@@ -272,7 +253,7 @@ pub async fn update<A: TenantArea>(
         Err(e) => {
             rerender(e, async |errors| {
                 let sub = Some(SettingsForm::submitted(&form));
-                settings_page::<A>(&s, &ctx, &retry, &id, sub, errors).await
+                settings_page::<A>(&ctx, &p, &id, sub, errors).await
             })
             .await
         }

@@ -18,12 +18,12 @@ use super::super::error::WebResult;
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, url_encode};
 use super::{Pairs, authorized, fork};
+use crate::api::roles;
 use crate::api::users::{self as api, CreateUser, ListParams, UserOut};
-use crate::api::{practices, roles};
-use crate::auth::TenantPrincipal;
-use crate::auth::perms::{PracticesRead, RolesRead, UsersCreate, UsersRead};
-use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{RolesRead, UsersCreate, UsersRead};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::web::{form_result, rerender, with_status};
 
 /// A role the page offers: its key (`ADMINISTRATOR`, `custom:<id>`) and name.
@@ -68,21 +68,13 @@ pub(crate) async fn role_options(
     Ok((grantable, names))
 }
 
-/// The practices the principal may assign (the API scopes the list to theirs).
+/// The open practices the principal may assign (the service scopes the list to theirs).
 pub(crate) async fn practice_options(
-    s: &AppState,
+    _s: &AppState,
     p: &TenantPrincipal,
 ) -> WebResult<Vec<PracticeOption>> {
-    let Json(page) = practices::list(
-        authorized::<PracticesRead>(fork(s, p).await?)?,
-        ApiQuery(crate::api::PageParams {
-            limit: Some(200),
-            cursor: None,
-        }),
-    )
-    .await?;
-    Ok(page
-        .items
+    Ok(super::practices::visible(p)
+        .await?
         .into_iter()
         .filter(|x| x.active)
         .map(|x| PracticeOption {

@@ -1,16 +1,14 @@
 //! The patient form: its fields, the choices it offers, and the API bodies it becomes.
 
-use axum::Json;
 use serde::Deserialize;
+use smartdmv_practice::species;
 
 use crate::api::pets::{CreatePet, PetOut, UpdatePet, WeightIn};
-use crate::api::species;
-use crate::auth::TenantPrincipal;
-use crate::auth::perms::PetsRead;
-use crate::error::ApiError;
 use crate::state::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{Perm, PetsRead};
+use crate::error::ApiError;
 use crate::web::booking::Choice;
-use crate::web::display::authorized;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -55,13 +53,13 @@ pub const UNITS: [&str; 4] = ["kg", "g", "lb", "oz"];
 
 /// The species of the company, `selected` marked.
 pub async fn species_choices(
-    s: &AppState,
+    _s: &AppState,
     p: &TenantPrincipal,
     selected: &str,
 ) -> Result<Vec<Choice>, ApiError> {
-    let Json(page) = species::list(authorized::<PetsRead>(s, p).await?).await?;
-    Ok(page
-        .items
+    p.require(PetsRead::PERM)?;
+    Ok(species::list(p)
+        .await?
         .into_iter()
         .map(|sp| Choice {
             selected: sp.code == selected,

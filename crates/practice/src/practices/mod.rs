@@ -1,0 +1,124 @@
+//! Practices: a company's clinics and their settings. Practice-bound users see and edit their
+//! own practices; opening (and reopening) one is a company-level act counted against the
+//! plan's `maxPractices`, and closing keeps every record. The other services use
+//! [`for_input`] (the practice an input names) and [`require_open`] (a closed practice takes
+//! no new bookings). Changes live in [`edit`]; the public profile booking widgets read
+//! without signing in lives in [`public`].
+
+mod edit;
+mod public;
+
+pub use edit::{NewPractice, PracticeChanges, close, create, update};
+pub use public::{PublicPractice, public_list};
+
+use serde::Serialize;
+use serde_json::json;
+use smartdmv_domain::PracticeId;
+use smartdmv_store::tenant::practice;
+use uuid::Uuid;
+
+use crate::{Page, PageRequest, Refusal, ServiceError, ServiceResult, TenantPrincipal};
+
+/// A practice with its settings, as answers and the audit log show it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PracticeOut {
+    pub id: String,
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub time_zone: String,
+    pub currency: String,
+    pub opening_hours: serde_json::Value,
+    pub allow_client_signup: bool,
+    pub is_head_office: bool,
+    /// Sales tax in basis points (2000 = 20 %).
+    pub tax_rate_bp: i32,
+    pub active: bool,
+}
+
+impl From<practice::Model> for PracticeOut {
+    fn from(p: practice::Model) -> Self {
+        Self {
+            id: p.id.to_string(),
+            name: p.name,
+            address: p.address,
+            phone: p.phone,
+            email: p.email,
+            time_zone: p.time_zone,
+            currency: p.currency,
+            opening_hours: p.opening_hours,
+            allow_client_signup: p.allow_client_signup,
+            is_head_office: p.is_head_office,
+            tax_rate_bp: p.tax_rate_bp,
+            active: p.active,
+        }
+    }
+}
+
+/// The practices the caller works in (all of them for company-wide users), open and closed.
+/// The page is cut before it is scoped, so a page may hold fewer than `limit` practices while
+/// a next cursor remains.
+pub async fn list(
+    cx: &TenantPrincipal,
+    page: &PageRequest,
+) -> ServiceResult<Page<practice::Model>> {
+    let limit = page.limit()?;
+    let rows = practice::list_page(cx.db(), page.cursor()?, limit + 1).await?;
+    let mut page = Page::from_rows(rows, limit, |r| r.id.to_string());
+    page.items.retain(|p| cx.in_scope(Some(p.id)));
+    Ok(page)
+}
+
+/// A practice the caller works in (404 otherwise, so ids cannot be probed).
+pub async fn get(cx: &TenantPrincipal, id: PracticeId) -> ServiceResult<practice::Model> {
+    practice::find(cx.db(), id.0)
+        .await?
+        .filter(|p| cx.in_scope(Some(p.id)))
+        .ok_or(ServiceError::NotFound("practice"))
+}
+
+/// The practice an input names (or `default`, or the caller's only practice), if the caller
+/// works there. Unknown practices and practices out of reach answer the same 422.
+pub async fn for_input(
+    cx: &TenantPrincipal,
+    raw: Option<&str>,
+    default: Option<Uuid>,
+) -> ServiceResult<practice::Model> {
+    let id = match raw {
+        Some(s) => s.parse::<Uuid>().ok(),
+        None => default.or(match cx.practices.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        }),
+    };
+    let Some(id) = id else {
+        return Err(ServiceError::invalid(
+            "practiceId",
+            match raw {
+                Some(_) => "is not a practice id",
+                None => "is required: you work in more than one practice",
+            },
+        ));
+    };
+    practice::find(cx.db(), id)
+        .await?
+        .filter(|p| cx.is_client() || cx.in_scope(Some(p.id)))
+        .ok_or_else(|| ServiceError::invalid("practiceId", "unknown practice"))
+}
+
+/// 409 `practice_closed` for a closed practice.
+pub fn require_open(p: &practice::Model) -> ServiceResult<()> {
+    if p.active {
+        Ok(())
+    } else {
+        Err(ServiceError::Conflict(
+            Refusal::new(
+                "practice_closed",
+                format!("{} is closed and takes no new bookings", p.name),
+            )
+            .with("practiceId", json!(p.id.to_string())),
+        ))
+    }
+}
