@@ -7,8 +7,11 @@
 //! hands out the audit writer bound to the principal, commits, and classifies database
 //! errors once.
 
+pub mod clients;
 pub mod error;
+pub mod fields;
 pub mod page;
+pub mod patients;
 pub mod practices;
 pub mod principal;
 pub mod rooms;

@@ -66,43 +66,6 @@ pub(crate) async fn find(
     }))
 }
 
-/// Checks a species code and a breed against it: the species must exist, the breed must be
-/// in its list (any case; stored in the list's spelling) or be `Other`. Returns the breed to
-/// store.
-pub(crate) async fn check_breed(
-    p: &TenantPrincipal,
-    errs: &mut Errors,
-    species_code: &str,
-    breed: Option<&str>,
-) -> ApiResult<Option<String>> {
-    let Some(s) = find(p.db(), species_code)
-        .await
-        .map_err(|e| p.db_error(e))?
-    else {
-        errs.add(
-            "species",
-            format!("unknown species {species_code:?}; see GET /api/species"),
-        );
-        return Ok(None);
-    };
-    let Some(b) = breed.map(str::trim).filter(|b| !b.is_empty()) else {
-        return Ok(None);
-    };
-    match species::match_breed(s.breeds.iter().map(String::as_str), b) {
-        Some(canonical) => Ok(Some(canonical.to_owned())),
-        None => {
-            errs.add(
-                "breed",
-                format!(
-                    "{b:?} is not in the {} breed list; use {OTHER_BREED:?} or add the breed with POST /api/species/{}/breeds",
-                    s.name, s.code
-                ),
-            );
-            Ok(None)
-        }
-    }
-}
-
 /// `GET /api/species`: every species with its breeds, built-in ones first.
 pub(crate) async fn list(auth: Authorized<PetsRead>) -> ApiResult<Json<Page<SpeciesOut>>> {
     let db = auth.db();

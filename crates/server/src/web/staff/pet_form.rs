@@ -1,9 +1,9 @@
-//! The patient form: its fields, the choices it offers, and the API bodies it becomes.
+//! The patient form: its fields, the choices it offers, and the service inputs it becomes.
 
 use axum::Json;
 use serde::Deserialize;
+use smartdmv_practice::patients::{NewPet, PetChanges, PetOut, WeightIn};
 
-use crate::api::pets::{CreatePet, PetOut, UpdatePet, WeightIn};
 use crate::api::species;
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
@@ -104,8 +104,8 @@ impl PetForm {
         })
     }
 
-    pub fn to_create(&self) -> CreatePet {
-        CreatePet {
+    pub fn to_create(&self) -> NewPet {
+        NewPet {
             name: Some(self.name.clone()),
             species: Some(self.species.clone()),
             owner_id: Some(self.owner_id.clone()),
@@ -124,8 +124,8 @@ impl PetForm {
         }
     }
 
-    pub fn to_update(&self) -> UpdatePet {
-        UpdatePet {
+    pub fn to_update(&self) -> PetChanges {
+        PetChanges {
             name: Some(self.name.clone()),
             species: Some(self.species.clone()),
             breed: Some(opt(&self.breed)),
