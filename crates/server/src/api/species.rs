@@ -15,7 +15,7 @@ use super::Page;
 use super::auth::rfc3339;
 use super::fields::Errors;
 use crate::auth::perms::{PetsRead, SettingsUpdate};
-use crate::auth::{Authorized, TenantPrincipal};
+use crate::auth::Authorized;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 
