@@ -251,7 +251,6 @@ pub fn mirror(c: &mut client::Model, contacts: &[ContactDraft]) {
     c.phone = primary(ContactKind::Phone);
 }
 
-
 /// Replaces a client's contacts with `drafts` (ids of carried-over contacts are kept).
 pub async fn write_contacts(
     db: &impl TenantConn,

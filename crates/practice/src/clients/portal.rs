@@ -165,7 +165,9 @@ where
                 entity_id: Some(c.id),
                 practice_id,
                 before: Some(serde_json::json!({"userId": null})),
-                after: Some(serde_json::json!({"userId": saved_user.id, "email": saved_user.email})),
+                after: Some(
+                    serde_json::json!({"userId": saved_user.id, "email": saved_user.email}),
+                ),
             })
             .await?;
             Ok((c, saved_user))

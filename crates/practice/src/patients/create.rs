@@ -4,7 +4,9 @@ use serde::Deserialize;
 use smartdmv_store::tenant::{patient, search};
 use uuid::Uuid;
 
-use super::checks::{check_breed, check_dates, check_microchip, check_sex, colour_of, owner_client};
+use super::checks::{
+    check_breed, check_dates, check_microchip, check_sex, colour_of, owner_client,
+};
 use super::weights::{self, WeightIn};
 use super::{PetAnswer, PetOut, microchip_warnings, owners};
 use crate::clients::audit_practice;

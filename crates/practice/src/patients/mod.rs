@@ -70,7 +70,10 @@ pub async fn out(cx: &TenantPrincipal, m: &patient::Model) -> ServiceResult<PetO
 }
 
 /// `duplicate_microchip` when other patients of the company carry the code.
-async fn microchip_warnings(cx: &TenantPrincipal, m: &patient::Model) -> ServiceResult<Vec<Warning>> {
+async fn microchip_warnings(
+    cx: &TenantPrincipal,
+    m: &patient::Model,
+) -> ServiceResult<Vec<Warning>> {
     let Some(code) = &m.microchip else {
         return Ok(Vec::new());
     };

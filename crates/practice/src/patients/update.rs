@@ -77,7 +77,11 @@ pub async fn cancel_future_appointments(
 
 /// Changes a patient. `deceasedOn` marks the patient deceased and cancels its future
 /// appointments (listed in `cancelledAppointmentIds`); it cannot be cleared.
-pub async fn update(cx: &TenantPrincipal, id: PatientId, b: PetChanges) -> ServiceResult<PetAnswer> {
+pub async fn update(
+    cx: &TenantPrincipal,
+    id: PatientId,
+    b: PetChanges,
+) -> ServiceResult<PetAnswer> {
     let before = get(cx, id).await?;
     let mut errs = Errors::default();
     let mut m = before.clone();

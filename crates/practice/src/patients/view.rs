@@ -188,4 +188,3 @@ impl OwnershipOut {
         serde_json::to_value(Self::new(o, &[])).unwrap_or_default()
     }
 }
-

@@ -14,8 +14,8 @@ use uuid::Uuid;
 use super::Page;
 use super::auth::rfc3339;
 use super::fields::Errors;
-use crate::auth::perms::{PetsRead, SettingsUpdate};
 use crate::auth::Authorized;
+use crate::auth::perms::{PetsRead, SettingsUpdate};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 

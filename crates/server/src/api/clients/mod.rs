@@ -9,7 +9,9 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use smartdmv_domain::ClientId;
 use smartdmv_practice::PageRequest;
-use smartdmv_practice::clients::{self, ClientChanges, ClientFilter, ClientOut, NewClient, Removed};
+use smartdmv_practice::clients::{
+    self, ClientChanges, ClientFilter, ClientOut, NewClient, Removed,
+};
 use uuid::Uuid;
 
 /// The practice stamped on audit entries of company-level records (species use it too).

@@ -115,7 +115,10 @@ pub(crate) async fn add_weight(
     IdPath(id): IdPath<PatientId>,
     ApiJson(b): ApiJson<WeightIn>,
 ) -> ApiResult<(StatusCode, Json<WeightOut>)> {
-    Ok((StatusCode::CREATED, Json(weights::create(&auth, id, b).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(weights::create(&auth, id, b).await?),
+    ))
 }
 
 /// `GET /api/pets/{id}/owners`: staff see the full dated history, oldest first; a client

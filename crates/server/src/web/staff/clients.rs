@@ -226,11 +226,7 @@ pub async fn show(
 }
 
 /// `GET /practice/clients/{id}/edit`
-pub async fn edit_form(
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn edit_form(ctx: PageCtx, staff: Staff, Path(id): Path<String>) -> WebResult<Response> {
     let p = &staff.principal;
     let c = clients::show(p, page_id(&id)?).await?;
     html(&form_page(
