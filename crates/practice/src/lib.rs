@@ -8,8 +8,11 @@
 //! errors once.
 
 pub mod appointment_types;
+pub mod clients;
 pub mod error;
+pub mod fields;
 pub mod page;
+pub mod patients;
 pub mod practices;
 pub mod principal;
 pub mod rooms;

@@ -8,9 +8,8 @@ use serde::Deserialize;
 use smartdmv_practice::species::{self, BreedOut, SpeciesOut};
 
 use super::Page;
-use super::fields::Errors;
+use crate::auth::Authorized;
 use crate::auth::perms::{PetsRead, SettingsUpdate};
-use crate::auth::{Authorized, TenantPrincipal};
 use crate::error::ApiResult;
 use crate::extract::ApiJson;
 
@@ -21,16 +20,6 @@ pub fn routes() -> super::Routes {
         .post("/api/species/{code}/breeds", create_breed)
 }
 
-/// [`species::check_breed`] for the pet bodies that collect their field errors in
-/// [`Errors`].
-pub(crate) async fn check_breed(
-    p: &TenantPrincipal,
-    errs: &mut Errors,
-    species_code: &str,
-    breed: Option<&str>,
-) -> ApiResult<Option<String>> {
-    Ok(species::check_breed(p, &mut errs.0, species_code, breed).await?)
-}
 
 /// `GET /api/species`: every species with its breeds, built-in ones first.
 pub(crate) async fn list(auth: Authorized<PetsRead>) -> ApiResult<Json<Page<SpeciesOut>>> {

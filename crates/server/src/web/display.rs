@@ -19,6 +19,12 @@ pub async fn authorized<P: Perm>(
     Authorized::check(p.fork(&s.platform.registry).await?)
 }
 
+/// The typed id in a page's address; a malformed one is the same "no such page" as an
+/// unknown one.
+pub fn page_id<T: smartdmv_domain::ids::TypedId>(raw: &str) -> Result<T, super::error::WebError> {
+    raw.parse().map_err(|_| super::error::WebError::NotFound)
+}
+
 /// `HH:MM` of an RFC 3339 local time such as `2026-10-24T09:00:00+01:00`.
 pub fn hhmm(rfc3339: &str) -> String {
     rfc3339.get(11..16).unwrap_or(rfc3339).to_owned()

@@ -1,37 +1,24 @@
 //! `POST /api/clients/{id}/portal-account`: gives a client a portal login, a `CLIENT` user
-//! linked to the client record, with a password or an invitation. Users, credentials and
-//! invitations are made the way `/api/users` makes them.
+//! linked to the client record, with a password or an invitation. The rules live in
+//! [`smartdmv_practice::clients::portal`]; credentials are made the way `/api/users` makes
+//! them.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::DbErr;
-use serde::{Deserialize, Serialize};
-use smartdmv_domain::TenantRole;
-use smartdmv_store::tenant::{audit, client, client_contact, user};
-use uuid::Uuid;
+use serde::Serialize;
+use smartdmv_domain::ClientId;
+use smartdmv_practice::ServiceError;
+use smartdmv_practice::clients::ClientOut;
+use smartdmv_practice::clients::portal::{self, Credentials, Invitation, NewPortalAccount};
 
-use super::body::ClientOut;
-use crate::api::auth::{rfc3339, store_db};
-use crate::api::fields::Errors;
+use crate::api::auth::rfc3339;
 use crate::api::users::{self, InvitationOut, UserOut};
 use crate::auth::Authorized;
 use crate::auth::feature::{Featured, feat};
 use crate::auth::perms::ClientsUpdate;
 use crate::auth::token;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreatePortalAccount {
-    pub email: String,
-    /// Either a password ...
-    pub password: Option<String>,
-    /// ... or `true`: the client is invited and sets their own.
-    #[serde(default)]
-    pub invite: bool,
-}
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, IdPath};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,133 +29,42 @@ pub struct PortalAccountOut {
     pub invitation: Option<InvitationOut>,
 }
 
+/// A new user's credentials, made as `/api/users` makes them.
+async fn credentials(password: Option<String>) -> Result<Credentials, ServiceError> {
+    let (password_hash, invitation) = users::new_credentials(password)
+        .await
+        .map_err(|e| ServiceError::internal(e.detail))?;
+    Ok(Credentials {
+        password_hash,
+        invitation: invitation.map(|(token, expires_at)| Invitation {
+            token_hash: token::hash(&token),
+            token,
+            expires_at,
+        }),
+    })
+}
+
 /// Creates the `CLIENT` user and links it. 409 `portal_account_exists` when the client has
 /// one, `email_taken` when a user of the company has the email, `client_inactive` for a
 /// deactivated client.
 pub async fn create(
     _: Featured<feat::ClientPortal>,
     auth: Authorized<ClientsUpdate>,
-    Path(id): Path<String>,
-    ApiJson(b): ApiJson<CreatePortalAccount>,
+    IdPath(id): IdPath<ClientId>,
+    ApiJson(b): ApiJson<NewPortalAccount>,
 ) -> ApiResult<(StatusCode, Json<PortalAccountOut>)> {
-    let before = super::find(&auth, &id).await?;
-    let email = b.email.trim().to_lowercase();
-    let mut errs = Errors::default();
-    if !smartdmv_domain::text::is_plausible_email(&email) {
-        errs.add("email", "must be an email address");
-    }
-    match (&b.password, b.invite) {
-        (Some(_), true) => errs.add("password", "give a password or invite: true, not both"),
-        (None, false) => errs.add("password", "give a password, or invite: true"),
-        (Some(pw), false) => {
-            if let Err(e) = smartdmv_domain::password::check_new_password(pw) {
-                errs.add("password", e.to_string());
-            }
-        }
-        (None, true) => {}
-    }
-    errs.finish()?;
-    crate::limits::check_email_verified(&auth)?;
-    if before.user_id.is_some() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "portal_account_exists",
-            "this client already has a portal account",
-        ));
-    }
-    if !before.active {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "client_inactive",
-            "this client is deactivated; reactivate them first",
-        ));
-    }
-    let (hash, invitation) = users::new_credentials(b.password).await?;
-    let now = smartdmv_store::now();
-    let u = user::Model {
-        id: Uuid::now_v7(),
-        email,
-        name: format!("{} {}", before.first_name, before.last_name),
-        password_hash: hash,
-        role: TenantRole::Client.as_str().into(),
-        practice_id: before.home_practice_id,
-        active: true,
-        created_at: now,
-        updated_at: now,
-        invitation_hash: invitation.as_ref().map(|(t, _)| token::hash(t)),
-        invitation_expires_at: invitation.as_ref().map(|(_, e)| *e),
-    };
-    let db = auth.db();
-    let contacts = client_contact::for_client(db, before.id)
+    let account = portal::create(&auth, id, b, credentials).await?;
+    let user = users::user_out(auth.db(), account.user)
         .await
-        .map_err(|e| auth.db_error(e))?;
-    let actor = auth.actor_label();
-    let saved = async {
-        let txn = db.begin().await?;
-        // Re-read inside the transaction: two concurrent requests link one account at most.
-        let current = client::find(&txn, before.id).await?;
-        if current.as_ref().is_none_or(|c| c.user_id.is_some()) {
-            return Err(DbErr::Custom("portal account exists".into()));
-        }
-        let saved_user = user::insert(&txn, u).await.map_err(store_db)?;
-        let mut c = before.clone();
-        c.user_id = Some(saved_user.id);
-        c.updated_at = now;
-        let c = client::update(&txn, c).await?;
-        let action = if invitation.is_some() {
-            "invite"
-        } else {
-            "create"
-        };
-        audit::append(
-            &txn,
-            users::audit_entry(
-                &auth,
-                &actor,
-                action,
-                &saved_user,
-                None,
-                Some(users::snapshot(&saved_user, &[], &[])),
-            ),
-        )
-        .await?;
-        auth.audit(
-            &txn,
-            "link_portal_account",
-            "client",
-            Some(c.id),
-            super::audit_practice(&auth),
-            Some(serde_json::json!({"userId": null})),
-            Some(serde_json::json!({"userId": saved_user.id, "email": saved_user.email})),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok::<_, DbErr>((c, saved_user))
-    }
-    .await;
-    let (c, saved_user) = match saved {
-        Ok(x) => x,
-        Err(e) if users::is_email_taken(&e) => return Err(users::email_taken()),
-        Err(DbErr::Custom(m)) if m == "portal account exists" => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "portal_account_exists",
-                "this client already has a portal account",
-            ));
-        }
-        Err(e) => return Err(auth.db_error(e).into()),
-    };
-    let user = users::user_out(db, saved_user)
-        .await
-        .map_err(|e| auth.db_error(e))?;
+        .map_err(ServiceError::from)?;
     Ok((
         StatusCode::CREATED,
         Json(PortalAccountOut {
-            client: ClientOut::new(&c, &contacts),
+            client: account.client,
             user,
-            invitation: invitation.map(|(token, e)| InvitationOut {
-                token,
-                expires_at: rfc3339(e),
+            invitation: account.invitation.map(|i| InvitationOut {
+                token: i.token,
+                expires_at: rfc3339(i.expires_at),
             }),
         }),
     ))

@@ -38,7 +38,7 @@ struct ListPage {
 /// `GET /client/appointments`: upcoming ones, and those of the past year (latest first).
 pub async fn list(State(s): State<AppState>, ctx: PageCtx, c: Client) -> WebResult<Response> {
     let p = &c.principal;
-    let pets = own_pets(&s, p).await?;
+    let pets = own_pets(p).await?;
     let now = Timestamp::now();
     let year_ago = now.checked_sub(8760.hours()).unwrap_or(now);
     let upcoming = visits(&s, p, &pets, None, Some(now.to_string()), None).await?;
@@ -130,7 +130,7 @@ async fn page(
     mut form: RequestForm,
     errors: FormErrors,
 ) -> WebResult<RequestPage> {
-    let pets = own_pets(s, p)
+    let pets = own_pets(p)
         .await?
         .into_iter()
         .filter(|x| x.active && x.deceased_on.is_none())
@@ -258,7 +258,7 @@ pub async fn cancel_confirm(
 ) -> WebResult<Response> {
     let p = &c.principal;
     let Json(a) = appts::show(authorized::<AppointmentsRead>(&s, p).await?, Path(id)).await?;
-    let pets = own_pets(&s, p).await?;
+    let pets = own_pets(p).await?;
     html(&CancelPage {
         chrome: chrome(&ctx, "Cancel an appointment", p),
         v: Visit::new(a, &pets),

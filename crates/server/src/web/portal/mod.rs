@@ -1,7 +1,6 @@
 //! `/client`: the client portal, for `CLIENT` users only. Their pets and each pet's page,
 //! their upcoming and past appointments, requesting an appointment and cancelling an
-//! upcoming one. Every read goes through the API's handlers, which show a client only what
-//! they own.
+//! upcoming one. The services show a client only what they own.
 
 mod appointments;
 
@@ -10,18 +9,20 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
+use smartdmv_domain::PatientId;
+use smartdmv_practice::PageRequest;
+use smartdmv_practice::patients::{self, PetFilter, PetOut};
 
 use super::chrome::{Area, Chrome, PageCtx};
-use super::display::{age, authorized, status_label, today_in, when};
+use super::display::{age, authorized, page_id, status_label, today_in, when};
 use super::error::WebResult;
 use super::html;
 use super::session::{ClientArea, InArea};
 use crate::api::appointments::{self as appts, AppointmentOut, ListParams};
-use crate::api::pets::{self, PetOut, PetQuery};
-use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsRead, PetsRead};
-use crate::extract::ApiQuery;
 use crate::state::AppState;
+use crate::auth::TenantPrincipal;
+use crate::auth::perms::{AppointmentsRead, Perm, PetsRead};
+use crate::extract::ApiQuery;
 
 pub type Client = InArea<ClientArea>;
 
@@ -54,18 +55,18 @@ fn chrome(ctx: &PageCtx, title: impl Into<String>, p: &TenantPrincipal) -> Chrom
 }
 
 /// The client's pets (every page of them).
-async fn own_pets(s: &AppState, p: &TenantPrincipal) -> WebResult<Vec<PetOut>> {
+async fn own_pets(p: &TenantPrincipal) -> WebResult<Vec<PetOut>> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {
-        let Json(page) = pets::list(
-            authorized::<PetsRead>(s, p).await?,
-            ApiQuery(PetQuery {
-                owner_id: None,
-                active: None,
+        p.require(PetsRead::PERM)?;
+        let page = patients::list(
+            p,
+            &PetFilter::default(),
+            &PageRequest {
                 limit: Some(100),
                 cursor,
-            }),
+            },
         )
         .await?;
         out.extend(page.items);
@@ -160,7 +161,7 @@ struct PetsPage {
 /// `GET /client`: the client's pets and their next appointments.
 async fn pets_page(State(s): State<AppState>, ctx: PageCtx, c: Client) -> WebResult<Response> {
     let p = &c.principal;
-    let pets = own_pets(&s, p).await?;
+    let pets = own_pets(p).await?;
     let now = jiff::Timestamp::now().to_string();
     let upcoming = visits(&s, p, &pets, None, Some(now), None).await?;
     let today = today_in(&jiff::tz::TimeZone::UTC);
@@ -185,7 +186,7 @@ struct PetPage {
     upcoming: Vec<Visit>,
 }
 
-/// `GET /client/pets/{id}`: 404 unless the client owns the pet (the API decides).
+/// `GET /client/pets/{id}`: 404 unless the client owns the pet (the service decides).
 async fn pet_page(
     State(s): State<AppState>,
     ctx: PageCtx,
@@ -193,7 +194,9 @@ async fn pet_page(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &c.principal;
-    let Json(a) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
+    p.require(PetsRead::PERM)?;
+    let id: PatientId = page_id(&id)?;
+    let a = patients::show(p, id).await?;
     let pet = a.pet;
     let now = jiff::Timestamp::now().to_string();
     let upcoming = visits(

@@ -3,25 +3,25 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use smartdmv_practice::patients;
 use smartdmv_store::tenant::{appointment, practice};
 
 use super::lookup::search;
 use super::{PracticeChoice, Staff, chrome, pick_practice};
 use crate::api::appointments::edit::{self, CreateAppointment};
-use crate::api::pets;
 use crate::api::search::PatientHit;
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsCreate, PetsRead};
+use crate::auth::perms::{AppointmentsCreate, Perm, PetsRead};
 use crate::extract::ApiJson;
 use crate::state::AppState;
 use crate::web::booking::{self, Choice};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::{authorized, today_in};
+use crate::web::display::{authorized, page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
 use crate::web::{form_result, rerender};
@@ -87,11 +87,8 @@ async fn page(
             hits = search(s, p, form.q.clone(), 20).await?.patients;
         }
     } else {
-        let Json(pet) = pets::show(
-            authorized::<PetsRead>(s, p).await?,
-            Path(form.pet_id.clone()),
-        )
-        .await?;
+        p.require(PetsRead::PERM)?;
+        let pet = patients::show(p, page_id(&form.pet_id)?).await?;
         pet_name = format!("{} ({})", pet.pet.name, pet.pet.species);
     }
     let mut vets = Vec::new();

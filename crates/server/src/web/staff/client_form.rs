@@ -1,8 +1,8 @@
-//! The client form: its fields, and the API bodies it becomes.
+//! The client form: its fields, and the service inputs it becomes.
 
 use serde::Deserialize;
 
-use crate::api::clients::{Address, ClientOut, CreateClient, UpdateClient};
+use smartdmv_practice::clients::{Address, ClientChanges, ClientOut, NewClient};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -82,8 +82,8 @@ impl ClientForm {
         (a != Address::default()).then_some(a)
     }
 
-    pub fn to_create(&self) -> CreateClient {
-        CreateClient {
+    pub fn to_create(&self) -> NewClient {
+        NewClient {
             first_name: Some(self.first_name.clone()),
             last_name: Some(self.last_name.clone()),
             email: opt(&self.email),
@@ -96,8 +96,8 @@ impl ClientForm {
         }
     }
 
-    pub fn to_update(&self) -> UpdateClient {
-        UpdateClient {
+    pub fn to_update(&self) -> ClientChanges {
+        ClientChanges {
             first_name: Some(self.first_name.clone()),
             last_name: Some(self.last_name.clone()),
             email: Some(opt(&self.email)),

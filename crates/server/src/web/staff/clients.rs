@@ -1,24 +1,24 @@
 //! `/practice/clients`: find (search or the paged list), create, show and edit clients.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
+use smartdmv_domain::ClientId;
+use smartdmv_practice::PageRequest;
+use smartdmv_practice::clients::{self, ClientFilter, ClientOut};
+use smartdmv_practice::patients::{self, PetFilter, PetOut};
 
 use super::client_form::{ClientForm, address_line};
 use super::lookup::{Upcoming, next_page_href, search, upcoming};
 use super::{Staff, chrome};
-use crate::api::clients::{self, ClientOut, ClientQuery};
-use crate::api::pets::{self, PetOut, PetQuery};
 use crate::api::search::ClientHit;
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead};
-use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use crate::auth::perms::{ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::{authorized, today_in};
+use crate::web::display::{page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, edit_result, form_result, html, redirect_flash, rerender};
 
@@ -51,14 +51,14 @@ pub async fn list(
     let query = q.q.unwrap_or_default().trim().to_owned();
     let (mut hits, mut list, mut next_href) = (Vec::new(), Vec::new(), None);
     if query.is_empty() {
-        let Json(page) = clients::list(
-            authorized::<ClientsRead>(&s, p).await?,
-            ApiQuery(ClientQuery {
-                active: None,
-                home_practice_id: None,
+        p.require(ClientsRead::PERM)?;
+        let page = clients::list(
+            p,
+            &ClientFilter::default(),
+            &PageRequest {
                 limit: Some(25),
                 cursor: q.cursor,
-            }),
+            },
         )
         .await?;
         list = page.items;
@@ -128,7 +128,7 @@ fn client_fields(mut errors: FormErrors) -> FormErrors {
     errors
 }
 
-/// `POST /practice/clients`: through `POST /api/clients`.
+/// `POST /practice/clients`: registers the client.
 pub async fn create(
     State(s): State<AppState>,
     ctx: PageCtx,
@@ -136,9 +136,9 @@ pub async fn create(
     Form(form): Form<ClientForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let auth = authorized::<ClientsCreate>(&s, p).await?;
-    match form_result(clients::create(auth, ApiJson(form.to_create())).await)? {
-        Ok((_, Json(c))) => Ok(redirect_flash(
+    p.require(ClientsCreate::PERM)?;
+    match form_result(clients::create(p, form.to_create()).await)? {
+        Ok(c) => Ok(redirect_flash(
             &s,
             &format!("/practice/clients/{}", c.id),
             Flash::success(format!(
@@ -198,15 +198,18 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let Json(c) = clients::show(p.fork(&s.platform.registry).await?, Path(id)).await?;
-    let Json(pets) = pets::list(
-        authorized::<PetsRead>(&s, p).await?,
-        ApiQuery(PetQuery {
+    let c = clients::show(p, page_id(&id)?).await?;
+    p.require(PetsRead::PERM)?;
+    let pets = patients::list(
+        p,
+        &PetFilter {
             owner_id: c.id.parse().ok(),
             active: None,
+        },
+        &PageRequest {
             limit: Some(100),
             cursor: None,
-        }),
+        },
     )
     .await?;
     let upcoming = upcoming(&s, p, Some(c.id.clone()), None).await?;
@@ -223,14 +226,9 @@ pub async fn show(
 }
 
 /// `GET /practice/clients/{id}/edit`
-pub async fn edit_form(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn edit_form(ctx: PageCtx, staff: Staff, Path(id): Path<String>) -> WebResult<Response> {
     let p = &staff.principal;
-    let Json(c) = clients::show(p.fork(&s.platform.registry).await?, Path(id)).await?;
+    let c = clients::show(p, page_id(&id)?).await?;
     html(&form_page(
         &ctx,
         p,
@@ -240,7 +238,7 @@ pub async fn edit_form(
     ))
 }
 
-/// `POST /practice/clients/{id}`: through `PATCH /api/clients/{id}`.
+/// `POST /practice/clients/{id}`: saves the client.
 pub async fn update(
     State(s): State<AppState>,
     ctx: PageCtx,
@@ -249,9 +247,10 @@ pub async fn update(
     Form(form): Form<ClientForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let auth = authorized::<ClientsUpdate>(&s, p).await?;
-    match edit_result(clients::update(auth, Path(id.clone()), ApiJson(form.to_update())).await)? {
-        Ok(Json(c)) => Ok(redirect_flash(
+    p.require(ClientsUpdate::PERM)?;
+    let client_id: ClientId = page_id(&id)?;
+    match edit_result(clients::update(p, client_id, form.to_update()).await)? {
+        Ok(c) => Ok(redirect_flash(
             &s,
             &format!("/practice/clients/{}", c.id),
             Flash::success("The client was saved."),

@@ -2,27 +2,27 @@
 //! and the patient's page (details, owners, weights, upcoming appointments).
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
+use smartdmv_domain::PatientId;
+use smartdmv_practice::PageRequest;
+use smartdmv_practice::clients;
+use smartdmv_practice::patients::{
+    self, OwnershipOut, PetAnswer, PetFilter, PetOut, WeightOut, owners, weights,
+};
 
 use super::lookup::{Upcoming, next_page_href, search, upcoming};
 use super::pet_form::{CHIP_TYPES, PetForm, SEXES, UNITS, species_choices};
 use super::{Staff, chrome};
-use crate::api::pets::owners::{self, OwnershipOut};
-use crate::api::pets::weights::{self};
-use crate::api::pets::{self, PetAnswer, PetOut, PetQuery, WeightOut};
 use crate::api::search::{ClientHit, PatientHit};
-use crate::api::{PageParams, clients};
+use crate::state::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{Perm, PetsCreate, PetsRead, PetsUpdate};
-use crate::extract::{ApiJson, ApiQuery};
-use crate::state::AppState;
 use crate::web::booking::Choice;
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::{age, authorized, today_in};
+use crate::web::display::{age, page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
 use crate::web::{form_result, rerender};
@@ -54,14 +54,14 @@ pub async fn list(
     let query = q.q.unwrap_or_default().trim().to_owned();
     let (mut hits, mut list, mut next_href) = (Vec::new(), Vec::new(), None);
     if query.is_empty() {
-        let Json(page) = pets::list(
-            authorized::<PetsRead>(&s, p).await?,
-            ApiQuery(PetQuery {
-                owner_id: None,
-                active: None,
+        p.require(PetsRead::PERM)?;
+        let page = patients::list(
+            p,
+            &PetFilter::default(),
+            &PageRequest {
                 limit: Some(25),
                 cursor: q.cursor,
-            }),
+            },
         )
         .await?;
         list = page.items;
@@ -109,11 +109,7 @@ pub(super) async fn form_page(
     let mut owner_name = String::new();
     let mut owner_hits = Vec::new();
     if id.is_empty() && !form.owner_id.is_empty() {
-        let Json(c) = clients::show(
-            p.fork(&s.platform.registry).await?,
-            Path(form.owner_id.clone()),
-        )
-        .await?;
+        let c = clients::show(p, page_id(&form.owner_id)?).await?;
         owner_name = format!("{} {}", c.first_name, c.last_name);
     } else if id.is_empty() && !owner_q.trim().is_empty() {
         owner_hits = search(s, p, owner_q.clone(), 20).await?.clients;
@@ -179,7 +175,7 @@ pub(super) fn pet_fields(errors: FormErrors) -> FormErrors {
     ])
 }
 
-/// Warnings of the API (a duplicate microchip) as the flash after a save.
+/// Warnings of a save (a duplicate microchip) as its flash.
 pub(super) fn saved_flash(what: &str, a: &PetAnswer) -> Flash {
     match a.warnings.first() {
         Some(w) => Flash::success(format!("{what} Note: {}.", w.detail)),
@@ -187,7 +183,7 @@ pub(super) fn saved_flash(what: &str, a: &PetAnswer) -> Flash {
     }
 }
 
-/// `POST /practice/patients`: through `POST /api/pets`.
+/// `POST /practice/patients`: registers the patient.
 pub async fn create(
     State(s): State<AppState>,
     ctx: PageCtx,
@@ -195,9 +191,9 @@ pub async fn create(
     Form(form): Form<PetForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let auth = authorized::<PetsCreate>(&s, p).await?;
-    match form_result(pets::create(auth, ApiJson(form.to_create())).await)? {
-        Ok((_, Json(a))) => Ok(redirect_flash(
+    p.require(PetsCreate::PERM)?;
+    match form_result(patients::create(p, form.to_create()).await)? {
+        Ok(a) => Ok(redirect_flash(
             &s,
             &format!("/practice/patients/{}", a.pet.id),
             saved_flash(&format!("Patient {} was registered.", a.pet.name), &a),
@@ -242,15 +238,17 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let Json(pet) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id.clone())).await?;
-    let Json(owners) = owners::list(authorized::<PetsRead>(&s, p).await?, Path(id.clone())).await?;
-    let Json(weights) = weights::list(
-        authorized::<PetsRead>(&s, p).await?,
-        Path(id.clone()),
-        ApiQuery(PageParams {
+    p.require(PetsRead::PERM)?;
+    let id: PatientId = page_id(&id)?;
+    let pet = patients::show(p, id).await?;
+    let owners = owners::list(p, id).await?;
+    let weights = weights::list(
+        p,
+        id,
+        &PageRequest {
             limit: Some(10),
             cursor: None,
-        }),
+        },
     )
     .await?;
     let upcoming = upcoming(&s, p, None, Some(pet.pet.id.clone())).await?;
@@ -260,7 +258,7 @@ pub async fn show(
             pet.pet.date_of_birth.as_deref(),
             today_in(&jiff::tz::TimeZone::UTC),
         ),
-        owners: owners.items,
+        owners,
         weights: weights.items,
         upcoming,
         units: UNITS,

@@ -1,24 +1,21 @@
 //! Changes to one patient from its pages: edit the details, record a weighing, and mark it
-//! deceased (a confirmation page; the API cancels its future appointments too).
+//! deceased (a confirmation page; the service cancels its future appointments too).
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
+use smartdmv_domain::PatientId;
+use smartdmv_practice::patients::{self, PetAnswer, PetChanges, WeightIn, weights};
 
 use super::patients::{form_page, pet_fields, saved_flash};
 use super::pet_form::PetForm;
 use super::{Staff, chrome};
-use crate::api::pets::update::{self};
-use crate::api::pets::weights::{self};
-use crate::api::pets::{self, PetAnswer, UpdatePet, WeightIn};
-use crate::auth::perms::{PetsRead, PetsUpdate};
-use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::auth::perms::{Perm, PetsRead, PetsUpdate};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::{authorized, today_in};
+use crate::web::display::{page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
 use crate::web::{edit_result, rerender};
@@ -31,7 +28,8 @@ pub async fn edit_form(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let Json(a) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
+    p.require(PetsRead::PERM)?;
+    let a = patients::show(p, page_id(&id)?).await?;
     let form = PetForm::from_pet(&a.pet);
     let page = form_page(
         &s,
@@ -46,7 +44,7 @@ pub async fn edit_form(
     html(&page)
 }
 
-/// `POST /practice/patients/{id}`: through `PATCH /api/pets/{id}`.
+/// `POST /practice/patients/{id}`: saves the patient.
 pub async fn update(
     State(s): State<AppState>,
     ctx: PageCtx,
@@ -55,9 +53,10 @@ pub async fn update(
     Form(form): Form<PetForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let auth = authorized::<PetsUpdate>(&s, p).await?;
-    match edit_result(update::update(auth, Path(id.clone()), ApiJson(form.to_update())).await)? {
-        Ok(Json(a)) => Ok(redirect_flash(
+    p.require(PetsUpdate::PERM)?;
+    let pet_id: PatientId = page_id(&id)?;
+    match edit_result(patients::update(p, pet_id, form.to_update()).await)? {
+        Ok(a) => Ok(redirect_flash(
             &s,
             &format!("/practice/patients/{}", a.pet.id),
             saved_flash("The patient was saved.", &a),
@@ -81,23 +80,25 @@ pub struct WeightForm {
     unit: String,
 }
 
-/// `POST /practice/patients/{id}/weights`: through `POST /api/pets/{id}/weights`; the
-/// outcome comes back to the patient page as a flash message.
+/// `POST /practice/patients/{id}/weights`: records a weighing; the outcome comes back to
+/// the patient page as a flash message.
 pub async fn add_weight(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
     Form(f): Form<WeightForm>,
 ) -> WebResult<Response> {
-    let auth = authorized::<PetsUpdate>(&s, &staff.principal).await?;
+    let p = &staff.principal;
+    p.require(PetsUpdate::PERM)?;
+    let pet_id: PatientId = page_id(&id)?;
     let body = WeightIn {
         value: f.value.trim().replace(',', ".").parse().unwrap_or(f64::NAN),
         unit: f.unit,
         measured_at: None,
     };
     let back = format!("/practice/patients/{id}");
-    let flash = match edit_result(weights::create(auth, Path(id), ApiJson(body)).await)? {
-        Ok((_, Json(w))) => Flash::success(format!("Weight {} {} recorded.", w.value, w.unit)),
+    let flash = match edit_result(weights::create(p, pet_id, body).await)? {
+        Ok(w) => Flash::success(format!("Weight {} {} recorded.", w.value, w.unit)),
         Err(e) => {
             let errors = FormErrors::from_api(e);
             let msg = errors
@@ -127,17 +128,17 @@ struct DeceasedPage {
 
 /// `GET /practice/patients/{id}/deceased`: the confirmation page.
 pub async fn deceased_confirm(
-    State(s): State<AppState>,
     ctx: PageCtx,
     staff: Staff,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let Json(pet) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
+    p.require(PetsRead::PERM)?;
+    let pet = patients::show(p, page_id(&id)?).await?;
     html(&DeceasedPage {
         chrome: chrome(&ctx, format!("{} deceased", pet.pet.name), p),
         date: today_in(&jiff::tz::TimeZone::UTC).to_string(),
-        allowed: p.can(<PetsUpdate as crate::auth::perms::Perm>::PERM),
+        allowed: p.can(PetsUpdate::PERM),
         pet,
         errors: FormErrors::default(),
     })
@@ -150,7 +151,7 @@ pub struct DeceasedForm {
     deceased_on: String,
 }
 
-/// `POST /practice/patients/{id}/deceased`: `PATCH /api/pets/{id} {deceasedOn}`.
+/// `POST /practice/patients/{id}/deceased`: marks the patient deceased on the given date.
 pub async fn deceased(
     State(s): State<AppState>,
     ctx: PageCtx,
@@ -159,26 +160,14 @@ pub async fn deceased(
     Form(f): Form<DeceasedForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let auth = authorized::<PetsUpdate>(&s, p).await?;
-    let body = UpdatePet {
-        name: None,
-        species: None,
-        breed: None,
-        sex: None,
-        neutered: None,
-        date_of_birth: None,
-        dob_estimated: None,
-        colour: None,
-        color: None,
-        microchip: None,
-        microchip_type: None,
-        alerts: None,
-        notes: None,
+    p.require(PetsUpdate::PERM)?;
+    let pet_id: PatientId = page_id(&id)?;
+    let changes = PetChanges {
         deceased_on: Some(Some(f.deceased_on.trim().to_owned())),
-        active: None,
+        ..PetChanges::default()
     };
-    match edit_result(update::update(auth, Path(id.clone()), ApiJson(body)).await)? {
-        Ok(Json(a)) => {
+    match edit_result(patients::update(p, pet_id, changes).await)? {
+        Ok(a) => {
             let n = a.cancelled_appointment_ids.as_ref().map_or(0, Vec::len);
             Ok(redirect_flash(
                 &s,
@@ -191,7 +180,8 @@ pub async fn deceased(
         }
         Err(e) => {
             rerender(e, async |errors| {
-                let Json(pet) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
+                p.require(PetsRead::PERM)?;
+                let pet = patients::show(p, pet_id).await?;
                 html(&DeceasedPage {
                     chrome: chrome(&ctx, format!("{} deceased", pet.pet.name), p),
                     date: f.deceased_on,

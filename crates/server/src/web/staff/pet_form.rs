@@ -1,9 +1,9 @@
-//! The patient form: its fields, the choices it offers, and the API bodies it becomes.
+//! The patient form: its fields, the choices it offers, and the service inputs it becomes.
 
 use serde::Deserialize;
-use smartdmv_practice::species;
+use smartdmv_practice::patients::{NewPet, PetChanges, PetOut, WeightIn};
 
-use crate::api::pets::{CreatePet, PetOut, UpdatePet, WeightIn};
+use smartdmv_practice::species;
 use crate::state::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{Perm, PetsRead};
@@ -102,8 +102,8 @@ impl PetForm {
         })
     }
 
-    pub fn to_create(&self) -> CreatePet {
-        CreatePet {
+    pub fn to_create(&self) -> NewPet {
+        NewPet {
             name: Some(self.name.clone()),
             species: Some(self.species.clone()),
             owner_id: Some(self.owner_id.clone()),
@@ -122,8 +122,8 @@ impl PetForm {
         }
     }
 
-    pub fn to_update(&self) -> UpdatePet {
-        UpdatePet {
+    pub fn to_update(&self) -> PetChanges {
+        PetChanges {
             name: Some(self.name.clone()),
             species: Some(self.species.clone()),
             breed: Some(opt(&self.breed)),

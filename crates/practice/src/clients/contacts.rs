@@ -1,13 +1,15 @@
-//! What `/api/clients` accepts and answers: the bodies, their checks, and the client as JSON.
+//! A client's contacts (phones and emails with their purpose and consent): the checks of a
+//! given list or of the `email` / `phone` shorthand, which contact is primary per kind, and
+//! writing them. The primary email and phone are mirrored on the client row.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use smartdmv_domain::contact::{self, ContactKind};
+use smartdmv_store::TenantConn;
 use smartdmv_store::tenant::{client, client_contact};
 use uuid::Uuid;
 
-use crate::api::auth::rfc3339;
-use crate::api::double_option;
-use crate::api::fields::Errors;
+use super::Address;
+use crate::fields::Errors;
 
 /// One contact of a client, as given.
 #[derive(Debug, Clone, Deserialize)]
@@ -25,59 +27,6 @@ pub struct ContactIn {
     pub email_consent: bool,
     #[serde(default)]
     pub primary: bool,
-}
-
-/// A postal address; every part optional.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Address {
-    pub line1: Option<String>,
-    pub line2: Option<String>,
-    pub city: Option<String>,
-    pub region: Option<String>,
-    pub postal_code: Option<String>,
-    pub country: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreateClient {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Shorthand for one primary email contact.
-    pub email: Option<String>,
-    /// Shorthand for one primary phone contact.
-    pub phone: Option<String>,
-    pub contacts: Option<Vec<ContactIn>>,
-    pub address: Option<Address>,
-    #[serde(default)]
-    pub alerts: Vec<String>,
-    pub notes: Option<String>,
-    pub home_practice_id: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdateClient {
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// Sets (or with `null` removes) the primary email contact.
-    #[serde(default, deserialize_with = "double_option")]
-    pub email: Option<Option<String>>,
-    /// Sets (or with `null` removes) the primary phone contact.
-    #[serde(default, deserialize_with = "double_option")]
-    pub phone: Option<Option<String>>,
-    /// Replaces every contact.
-    pub contacts: Option<Vec<ContactIn>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub address: Option<Option<Address>>,
-    pub alerts: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub notes: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub home_practice_id: Option<Option<String>>,
-    /// `true` reactivates a deactivated client; deactivation is `DELETE`.
-    pub active: Option<bool>,
 }
 
 /// A checked contact, ready to store. `id` and `created_at` are kept when an existing
@@ -290,100 +239,6 @@ pub fn check_address(errs: &mut Errors, a: Address) -> Option<serde_json::Value>
     (a != Address::default()).then(|| serde_json::to_value(a).unwrap_or_default())
 }
 
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactOut {
-    pub id: String,
-    pub kind: String,
-    pub value: String,
-    pub purpose: String,
-    pub sms_consent: bool,
-    pub email_consent: bool,
-    pub primary: bool,
-}
-
-impl From<&client_contact::Model> for ContactOut {
-    fn from(c: &client_contact::Model) -> Self {
-        Self {
-            id: c.id.to_string(),
-            kind: c.kind.clone(),
-            value: c.value.clone(),
-            purpose: c.purpose.clone(),
-            sms_consent: c.sms_consent,
-            email_consent: c.email_consent,
-            primary: c.is_primary,
-        }
-    }
-}
-
-/// A client as the API shows it.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClientOut {
-    pub id: String,
-    pub first_name: String,
-    pub last_name: String,
-    /// The primary email contact's value.
-    pub email: Option<String>,
-    /// The primary phone contact's value.
-    pub phone: Option<String>,
-    pub contacts: Vec<ContactOut>,
-    pub address: Option<serde_json::Value>,
-    /// Staff-facing alerts; not shown to the client themselves.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub alerts: Option<serde_json::Value>,
-    /// Staff notes; not shown to the client themselves.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    pub balance_cents: i64,
-    pub home_practice_id: Option<String>,
-    /// The portal account (a `CLIENT` user), when there is one.
-    pub user_id: Option<String>,
-    pub active: bool,
-    pub deactivated_at: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-impl ClientOut {
-    pub fn new(c: &client::Model, contacts: &[client_contact::Model]) -> Self {
-        Self {
-            id: c.id.to_string(),
-            first_name: c.first_name.clone(),
-            last_name: c.last_name.clone(),
-            email: c.email.clone(),
-            phone: c.phone.clone(),
-            contacts: contacts
-                .iter()
-                .filter(|x| x.client_id == c.id)
-                .map(ContactOut::from)
-                .collect(),
-            address: c.address.clone(),
-            alerts: Some(c.alerts.clone()),
-            notes: c.notes.clone(),
-            balance_cents: c.balance_cents,
-            home_practice_id: c.home_practice_id.map(|x| x.to_string()),
-            user_id: c.user_id.map(|x| x.to_string()),
-            active: c.active,
-            deactivated_at: c.deactivated_at.map(rfc3339),
-            created_at: rfc3339(c.created_at),
-            updated_at: rfc3339(c.updated_at),
-        }
-    }
-
-    /// What the client themselves may read of their record: no staff alerts or notes.
-    pub fn for_client(mut self) -> Self {
-        self.alerts = None;
-        self.notes = None;
-        self
-    }
-
-    /// For audit entries.
-    pub fn snapshot(c: &client::Model, contacts: &[client_contact::Model]) -> serde_json::Value {
-        serde_json::to_value(Self::new(c, contacts)).unwrap_or_default()
-    }
-}
-
 /// Copies the primary email and phone of `contacts` to the client's mirror columns.
 pub fn mirror(c: &mut client::Model, contacts: &[ContactDraft]) {
     let primary = |k: ContactKind| {
@@ -394,6 +249,21 @@ pub fn mirror(c: &mut client::Model, contacts: &[ContactDraft]) {
     };
     c.email = primary(ContactKind::Email);
     c.phone = primary(ContactKind::Phone);
+}
+
+/// Replaces a client's contacts with `drafts` (ids of carried-over contacts are kept).
+pub async fn write_contacts(
+    db: &impl TenantConn,
+    client_id: Uuid,
+    drafts: Vec<ContactDraft>,
+    now: time::OffsetDateTime,
+) -> Result<Vec<client_contact::Model>, sea_orm::DbErr> {
+    client_contact::delete_for_client(db, client_id).await?;
+    let mut out = Vec::with_capacity(drafts.len());
+    for d in drafts {
+        out.push(client_contact::insert(db, d.into_row(client_id, now)).await?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

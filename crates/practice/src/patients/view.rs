@@ -1,80 +1,11 @@
-//! What `/api/pets` accepts and answers.
+//! A patient as answers, pages and audit entries show it: with its current owners and
+//! latest weight, the warnings of a change, and ownerships and weighings.
 
-use serde::{Deserialize, Serialize};
-use smartdmv_store::tenant::{patient, patient_owner, patient_weight};
+use serde::Serialize;
+use smartdmv_store::tenant::{client, patient, patient_owner, patient_weight};
 
-use crate::api::auth::rfc3339;
-use crate::api::double_option;
-use crate::api::fields::date_string;
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WeightIn {
-    pub value: f64,
-    /// kg, g, lb, oz.
-    pub unit: String,
-    /// RFC 3339; now when absent.
-    pub measured_at: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreatePet {
-    pub name: Option<String>,
-    /// A species code (`GET /api/species`).
-    pub species: Option<String>,
-    /// The client who owns the pet (its primary owner).
-    pub owner_id: Option<String>,
-    pub breed: Option<String>,
-    /// male, female or unknown (the default).
-    pub sex: Option<String>,
-    pub neutered: Option<bool>,
-    /// `YYYY-MM-DD`, not in the future.
-    pub date_of_birth: Option<String>,
-    /// The date of birth is an estimate.
-    pub dob_estimated: Option<bool>,
-    pub colour: Option<String>,
-    /// Alias of `colour`.
-    pub color: Option<String>,
-    pub microchip: Option<String>,
-    /// iso (the default), avid, fdx-a, trovan, other.
-    pub microchip_type: Option<String>,
-    #[serde(default)]
-    pub alerts: Vec<String>,
-    pub notes: Option<String>,
-    /// A first weighing.
-    pub weight: Option<WeightIn>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdatePet {
-    pub name: Option<String>,
-    pub species: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub breed: Option<Option<String>>,
-    pub sex: Option<String>,
-    pub neutered: Option<bool>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub date_of_birth: Option<Option<String>>,
-    pub dob_estimated: Option<bool>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub colour: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub color: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub microchip: Option<Option<String>>,
-    pub microchip_type: Option<String>,
-    pub alerts: Option<Vec<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub notes: Option<Option<String>>,
-    /// Marks the patient deceased (a date, not in the future) and cancels its future
-    /// appointments.
-    #[serde(default, deserialize_with = "double_option")]
-    pub deceased_on: Option<Option<String>>,
-    /// `true` reactivates; deactivation is `DELETE`.
-    pub active: Option<bool>,
-}
+use crate::fields::date_string;
+use crate::rfc3339;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -221,4 +152,39 @@ pub struct PetAnswer {
     pub warnings: Vec<Warning>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cancelled_appointment_ids: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnershipOut {
+    pub id: String,
+    pub pet_id: String,
+    pub client_id: String,
+    pub client_name: Option<String>,
+    pub primary: bool,
+    pub started_at: String,
+    pub ended_at: Option<String>,
+    pub end_reason: Option<String>,
+}
+
+impl OwnershipOut {
+    pub fn new(o: &patient_owner::Model, clients: &[client::Model]) -> Self {
+        Self {
+            id: o.id.to_string(),
+            pet_id: o.patient_id.to_string(),
+            client_id: o.client_id.to_string(),
+            client_name: clients
+                .iter()
+                .find(|c| c.id == o.client_id)
+                .map(|c| format!("{} {}", c.first_name, c.last_name)),
+            primary: o.is_primary,
+            started_at: rfc3339(o.started_at),
+            ended_at: o.ended_at.map(rfc3339),
+            end_reason: o.end_reason.clone(),
+        }
+    }
+
+    pub fn snapshot(o: &patient_owner::Model) -> serde_json::Value {
+        serde_json::to_value(Self::new(o, &[])).unwrap_or_default()
+    }
 }
