@@ -7,12 +7,16 @@
 //! hands out the audit writer bound to the principal, commits, and classifies database
 //! errors once.
 
+pub mod account;
+pub mod audit;
 pub mod error;
 pub mod page;
 pub mod practices;
 pub mod principal;
+pub mod roles;
 pub mod rooms;
 pub mod tenant;
+pub mod users;
 pub mod work;
 
 pub use error::{ConflictAs, FieldErrors, Refusal, ServiceError, ServiceResult};

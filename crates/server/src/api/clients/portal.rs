@@ -5,14 +5,14 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use sea_orm::DbErr;
 use serde::{Deserialize, Serialize};
 use smartdmv_domain::TenantRole;
-use smartdmv_store::tenant::{audit, client, client_contact, user};
+use smartdmv_practice::ServiceError;
+use smartdmv_store::tenant::{client, client_contact, user};
 use uuid::Uuid;
 
 use super::body::ClientOut;
-use crate::api::auth::{rfc3339, store_db};
+use crate::api::auth::rfc3339;
 use crate::api::fields::Errors;
 use crate::api::users::{self, InvitationOut, UserOut};
 use crate::auth::Authorized;
@@ -102,15 +102,17 @@ pub async fn create(
     let contacts = client_contact::for_client(db, before.id)
         .await
         .map_err(|e| auth.db_error(e))?;
-    let actor = auth.actor_label();
     let saved = async {
         let txn = db.begin().await?;
         // Re-read inside the transaction: two concurrent requests link one account at most.
         let current = client::find(&txn, before.id).await?;
         if current.as_ref().is_none_or(|c| c.user_id.is_some()) {
-            return Err(DbErr::Custom("portal account exists".into()));
+            return Err(ServiceError::conflict(
+                "portal_account_exists",
+                "this client already has a portal account",
+            ));
         }
-        let saved_user = user::insert(&txn, u).await.map_err(store_db)?;
+        let saved_user = users::insert(&txn, u).await?;
         let mut c = before.clone();
         c.user_id = Some(saved_user.id);
         c.updated_at = now;
@@ -120,16 +122,14 @@ pub async fn create(
         } else {
             "create"
         };
-        audit::append(
+        auth.audit(
             &txn,
-            users::audit_entry(
-                &auth,
-                &actor,
-                action,
-                &saved_user,
-                None,
-                Some(users::snapshot(&saved_user, &[], &[])),
-            ),
+            action,
+            "user",
+            Some(saved_user.id),
+            saved_user.practice_id,
+            None,
+            Some(users::snapshot(&saved_user, &[], &[])),
         )
         .await?;
         auth.audit(
@@ -143,21 +143,10 @@ pub async fn create(
         )
         .await?;
         txn.commit().await?;
-        Ok::<_, DbErr>((c, saved_user))
+        Ok::<_, ServiceError>((c, saved_user))
     }
     .await;
-    let (c, saved_user) = match saved {
-        Ok(x) => x,
-        Err(e) if users::is_email_taken(&e) => return Err(users::email_taken()),
-        Err(DbErr::Custom(m)) if m == "portal account exists" => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "portal_account_exists",
-                "this client already has a portal account",
-            ));
-        }
-        Err(e) => return Err(auth.db_error(e).into()),
-    };
+    let (c, saved_user) = saved?;
     let user = users::user_out(db, saved_user)
         .await
         .map_err(|e| auth.db_error(e))?;
