@@ -165,7 +165,11 @@ pub async fn create(cx: &TenantPrincipal, input: RoleInput) -> ServiceResult<rol
 }
 
 /// Renames a custom role or changes its description or permissions.
-pub async fn update(cx: &TenantPrincipal, id: RoleId, input: RoleInput) -> ServiceResult<role::Model> {
+pub async fn update(
+    cx: &TenantPrincipal,
+    id: RoleId,
+    input: RoleInput,
+) -> ServiceResult<role::Model> {
     validate(&input, false)?;
     let before = get(cx, id).await?;
     let mut m = before.clone();

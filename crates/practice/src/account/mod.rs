@@ -211,7 +211,13 @@ pub async fn change_password(
             "an impersonation session cannot change the user's password",
         ));
     }
-    if !verify_password(checks, current_password, Some(cx.user.password_hash.clone())).await {
+    if !verify_password(
+        checks,
+        current_password,
+        Some(cx.user.password_hash.clone()),
+    )
+    .await
+    {
         return Err(ServiceError::invalid("currentPassword", "is not correct"));
     }
     if let Err(e) = check_new_password(&new_password) {

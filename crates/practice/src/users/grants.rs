@@ -34,7 +34,10 @@ pub async fn role_key_permissions(
 }
 
 /// Everything a user's roles grant (built-in and custom).
-pub async fn holdings(cx: &TenantPrincipal, u: &user::Model) -> ServiceResult<BTreeSet<Permission>> {
+pub async fn holdings(
+    cx: &TenantPrincipal,
+    u: &user::Model,
+) -> ServiceResult<BTreeSet<Permission>> {
     let rows = access::load_user_access(cx.db(), u.id).await?;
     let mut perms = role_permissions(TenantRole::parse(&u.role).unwrap_or(TenantRole::Client));
     for k in &rows.role_keys {
@@ -62,13 +65,21 @@ pub fn check_grantable<'a>(
 
 /// 403 `cannot_grant` when the target holds more than the caller: changing such a user
 /// would be an escalation path too.
-pub async fn check_outranks(cx: &TenantPrincipal, target: &user::Model, what: &str) -> ServiceResult<()> {
+pub async fn check_outranks(
+    cx: &TenantPrincipal,
+    target: &user::Model,
+    what: &str,
+) -> ServiceResult<()> {
     check_grantable(cx, &holdings(cx, target).await?, what)
 }
 
 /// Each practice must exist (422) and be one of the caller's (403).
 pub async fn check_practices(cx: &TenantPrincipal, ids: &[Uuid]) -> ServiceResult<()> {
-    let known: Vec<Uuid> = practice::list(cx.db()).await?.iter().map(|x| x.id).collect();
+    let known: Vec<Uuid> = practice::list(cx.db())
+        .await?
+        .iter()
+        .map(|x| x.id)
+        .collect();
     for id in ids {
         if !known.contains(id) {
             return Err(ServiceError::invalid(

@@ -55,7 +55,11 @@ pub async fn list(cx: &TenantPrincipal, id: UserId) -> ServiceResult<Vec<Overrid
 }
 
 /// Adds an override to someone else, who holds no more than the caller.
-pub async fn add(cx: &TenantPrincipal, id: UserId, input: NewOverride) -> ServiceResult<OverrideOut> {
+pub async fn add(
+    cx: &TenantPrincipal,
+    id: UserId,
+    input: NewOverride,
+) -> ServiceResult<OverrideOut> {
     let target = visible(cx, id).await?;
     if target.id == cx.user.id {
         return Err(ServiceError::forbidden(
@@ -101,7 +105,11 @@ pub async fn add(cx: &TenantPrincipal, id: UserId, input: NewOverride) -> Servic
 }
 
 /// Removes an override of a user who holds no more than the caller.
-pub async fn remove(cx: &TenantPrincipal, id: UserId, override_id: OverrideId) -> ServiceResult<()> {
+pub async fn remove(
+    cx: &TenantPrincipal,
+    id: UserId,
+    override_id: OverrideId,
+) -> ServiceResult<()> {
     let target = visible(cx, id).await?;
     let o = access::find_override(cx.db(), target.id, override_id.0)
         .await

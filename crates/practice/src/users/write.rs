@@ -74,11 +74,14 @@ pub fn invitation_out(invitation: Option<(String, time::OffsetDateTime)>) -> Opt
 
 /// Inserts a user in a unit of work: 409 `email_taken` when a user of the company has the
 /// email.
-pub async fn insert(tx: &impl smartdmv_store::TenantConn, u: user::Model) -> ServiceResult<user::Model> {
-    user::insert(tx, u)
-        .await
-        .map_err(stored)
-        .conflict_as("email_taken", "a user with this email exists in this company")
+pub async fn insert(
+    tx: &impl smartdmv_store::TenantConn,
+    u: user::Model,
+) -> ServiceResult<user::Model> {
+    user::insert(tx, u).await.map_err(stored).conflict_as(
+        "email_taken",
+        "a user with this email exists in this company",
+    )
 }
 
 fn check_name(name: &str) -> bool {
@@ -199,7 +202,11 @@ impl UserChanges {
 
 /// Changes a user. Anyone may rename themselves but not change their own access; a change
 /// of roles, practices or activity revokes every session of the user.
-pub async fn update(cx: &TenantPrincipal, id: UserId, changes: UserChanges) -> ServiceResult<UserOut> {
+pub async fn update(
+    cx: &TenantPrincipal,
+    id: UserId,
+    changes: UserChanges,
+) -> ServiceResult<UserOut> {
     let target = visible(cx, id).await?;
     let rows = access::load_user_access(cx.db(), target.id).await?;
     let self_edit = target.id == cx.user.id;

@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use smartdmv_practice::account::{self, Registration, SignedIn};
@@ -18,7 +18,7 @@ pub use smartdmv_practice::rfc3339;
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::feature::{Featured, feat};
-use crate::auth::token::{self, TENANT_COOKIE};
+use crate::auth::signin::{self, session_cookie};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ClientIp, Tenant};
 
@@ -91,16 +91,6 @@ pub async fn start_session(
     .await?)
 }
 
-/// The cookie of a company session token.
-pub fn session_cookie(state: &AppState, tok: &str) -> HeaderValue {
-    token::set_cookie(
-        TENANT_COOKIE,
-        tok,
-        SESSION_HOURS * 3600,
-        state.cookie_secure(),
-    )
-}
-
 /// Answers like a login: token, expiry and user, with the session cookie.
 pub(crate) fn login_response(
     state: &AppState,
@@ -130,36 +120,6 @@ fn signed_in(state: &AppState, s: SignedIn, status: StatusCode) -> Response {
     login_response(state, s.token, &s.session, &s.user, status)
 }
 
-/// Signs a company user in: the throttle by account and address, then the service's
-/// credential check and session. The API and the sign-in page both come here.
-pub(crate) async fn sign_in(
-    state: &AppState,
-    ip: Option<String>,
-    tenant: &Tenant,
-    email: &str,
-    password: String,
-) -> ApiResult<SignedIn> {
-    let ip = ip.unwrap_or_default();
-    let throttle = &state.throttle;
-    let key = format!("{}:{}", tenant.company.id, account::normalize_email(email));
-    if let Err(wait) = throttle.check(&key, &ip) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            "too many failed sign-in attempts; wait before trying again",
-        )
-        .with_retry_after(wait));
-    }
-    let on_verdict = |ok: bool| {
-        if ok {
-            throttle.record_success(&key);
-        } else {
-            throttle.record_failure(&key, &ip);
-        }
-    };
-    Ok(account::login(tenant, &state.password_checks, email, password, &ip, on_verdict).await?)
-}
-
 /// `POST /api/auth/login`
 pub(crate) async fn login(
     State(state): State<AppState>,
@@ -167,7 +127,7 @@ pub(crate) async fn login(
     tenant: Tenant,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<Response> {
-    let s = sign_in(&state, ip, &tenant, &body.email, body.password).await?;
+    let s = signin::sign_in(&state, ip, &tenant, &body.email, body.password).await?;
     Ok(signed_in(&state, s, StatusCode::OK))
 }
 
@@ -178,10 +138,8 @@ pub(crate) async fn logout(
 ) -> ApiResult<Response> {
     account::logout(&p).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        token::clear_cookie(TENANT_COOKIE, state.cookie_secure()),
-    );
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, signin::clear_session_cookie(&state));
     Ok(resp)
 }
 

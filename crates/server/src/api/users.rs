@@ -16,7 +16,9 @@ use uuid::Uuid;
 pub use smartdmv_practice::users::{CreatedUser, InvitationOut, OverrideOut, UserOut};
 
 use super::{Page, double_option};
-use crate::auth::perms::{RolesRead, RolesUpdate, UsersCreate, UsersDelete, UsersRead, UsersUpdate};
+use crate::auth::perms::{
+    RolesRead, RolesUpdate, UsersCreate, UsersDelete, UsersRead, UsersUpdate,
+};
 use crate::auth::{Authorized, TenantPrincipal};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, IdPath};
@@ -85,12 +87,18 @@ pub(crate) async fn create(
         roles: body.roles,
         practice_ids: body.practice_ids,
     };
-    Ok((StatusCode::CREATED, Json(write::create(&auth, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(write::create(&auth, input).await?),
+    ))
 }
 
 /// `GET /api/users/{id}`: anyone may read themselves; others need `users:read` and the
 /// user's practice.
-pub(crate) async fn show(p: TenantPrincipal, IdPath(id): IdPath<UserId>) -> ApiResult<Json<UserOut>> {
+pub(crate) async fn show(
+    p: TenantPrincipal,
+    IdPath(id): IdPath<UserId>,
+) -> ApiResult<Json<UserOut>> {
     Ok(Json(users::get(&p, id).await?))
 }
 
@@ -173,7 +181,10 @@ pub(crate) async fn add_override(
         expires_at: body.expires_at,
         reason: body.reason,
     };
-    Ok((StatusCode::CREATED, Json(overrides::add(&auth, id, input).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(overrides::add(&auth, id, input).await?),
+    ))
 }
 
 /// `DELETE /api/users/{id}/overrides/{overrideId}`

@@ -156,7 +156,10 @@ pub async fn show<A: TenantArea>(
         audit::list(&p, filter, &page).await
     } else {
         errors.general = "Please correct the filters marked below.".into();
-        Err(ServiceError::bad_request("invalid_query", "invalid filters"))
+        Err(ServiceError::bad_request(
+            "invalid_query",
+            "invalid filters",
+        ))
     };
     let (entries, next_href, status) = match result.map_err(ApiError::from) {
         Ok(page) => {

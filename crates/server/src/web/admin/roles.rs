@@ -5,8 +5,8 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use smartdmv_domain::perm::{Action, Permission, Resource, role_permissions};
-use smartdmv_domain::{RoleId, TenantRole};
 use smartdmv_domain::plan::Feature;
+use smartdmv_domain::{RoleId, TenantRole};
 use smartdmv_practice::ServiceError;
 use smartdmv_practice::account::feature_not_in_plan;
 use smartdmv_practice::roles::{self, RoleInput, RoleOut};
@@ -203,12 +203,7 @@ pub async fn create(
             "/administrator/roles",
             Flash::success(format!("The role {} was created.", r.name)),
         )),
-        Err(e) => {
-            rerender(e, async |errors| {
-                form_page(&ctx, &p, None, &form, errors)
-            })
-            .await
-        }
+        Err(e) => rerender(e, async |errors| form_page(&ctx, &p, None, &form, errors)).await,
     }
 }
 
