@@ -129,7 +129,33 @@ fn snapshot(m: &role::Model) -> Option<serde_json::Value> {
     Some(serde_json::json!({"name": m.name, "permissions": m.permissions}))
 }
 
-const NAME_TAKEN: (&str, &str) = ("role_name_taken", "a role with this name exists");
+/// Inserts (no `before`) or updates a role with its audit entry; 409 `role_name_taken` for
+/// a name another role has.
+async fn save(
+    cx: &TenantPrincipal,
+    before: Option<&role::Model>,
+    m: role::Model,
+) -> ServiceResult<role::Model> {
+    cx.write(|w| async move {
+        let saved = match before {
+            None => access::insert_role(w.tx(), m).await,
+            Some(_) => access::update_role(w.tx(), m).await,
+        }
+        .map_err(stored)
+        .conflict_as("role_name_taken", "a role with this name exists")?;
+        w.audit(Change {
+            action: if before.is_some() { "update" } else { "create" },
+            entity: "role",
+            entity_id: Some(saved.id),
+            practice_id: None,
+            before: before.and_then(snapshot),
+            after: snapshot(&saved),
+        })
+        .await?;
+        Ok(saved)
+    })
+    .await
+}
 
 /// A custom role with permissions the caller holds; 409 `role_name_taken` for a taken name.
 pub async fn create(cx: &TenantPrincipal, input: RoleInput) -> ServiceResult<role::Model> {
@@ -145,23 +171,7 @@ pub async fn create(cx: &TenantPrincipal, input: RoleInput) -> ServiceResult<rol
         created_at: now,
         updated_at: now,
     };
-    cx.write(|w| async move {
-        let saved = access::insert_role(w.tx(), m)
-            .await
-            .map_err(stored)
-            .conflict_as(NAME_TAKEN.0, NAME_TAKEN.1)?;
-        w.audit(Change {
-            action: "create",
-            entity: "role",
-            entity_id: Some(saved.id),
-            practice_id: None,
-            before: None,
-            after: snapshot(&saved),
-        })
-        .await?;
-        Ok(saved)
-    })
-    .await
+    save(cx, None, m).await
 }
 
 /// Renames a custom role or changes its description or permissions.
@@ -190,23 +200,7 @@ pub async fn update(
         m.permissions = perms_json(ps);
     }
     m.updated_at = smartdmv_store::now();
-    cx.write(|w| async move {
-        let saved = access::update_role(w.tx(), m)
-            .await
-            .map_err(stored)
-            .conflict_as(NAME_TAKEN.0, NAME_TAKEN.1)?;
-        w.audit(Change {
-            action: "update",
-            entity: "role",
-            entity_id: Some(saved.id),
-            practice_id: None,
-            before: snapshot(&before),
-            after: snapshot(&saved),
-        })
-        .await?;
-        Ok(saved)
-    })
-    .await
+    save(cx, Some(&before), m).await
 }
 
 /// Removes a custom role and its assignments.
