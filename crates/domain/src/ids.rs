@@ -104,3 +104,8 @@ id_type!(
     RoleId,
     "role"
 );
+id_type!(
+    /// A per-user permission override (a grant or a denial of one permission).
+    OverrideId,
+    "override"
+);

@@ -7,7 +7,9 @@
 //! hands out the audit writer bound to the principal, commits, and classifies database
 //! errors once.
 
+pub mod account;
 pub mod appointment_types;
+pub mod audit;
 pub mod clients;
 pub mod error;
 pub mod fields;
@@ -15,9 +17,11 @@ pub mod page;
 pub mod patients;
 pub mod practices;
 pub mod principal;
+pub mod roles;
 pub mod rooms;
 pub mod species;
 pub mod tenant;
+pub mod users;
 pub mod work;
 
 pub use error::{ConflictAs, FieldErrors, Refusal, ServiceError, ServiceResult};

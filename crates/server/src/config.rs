@@ -254,13 +254,7 @@ pub struct Overrides {
 }
 
 /// A random URL-safe token of `bytes` random bytes.
-pub fn random_token(bytes: usize) -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut buf = vec![0u8; bytes];
-    rand::rng().fill_bytes(&mut buf);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
-}
+pub use smartdmv_practice::account::random_token;
 
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;

@@ -9,7 +9,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use smartdmv_domain::usage::{Limit, exhausted, room_for_one_more};
+use smartdmv_domain::usage::{Limit, exhausted};
 use smartdmv_platform::usage::CallVerdict;
 
 use crate::auth::{TenantPrincipal, token};
@@ -109,33 +109,11 @@ pub async fn meter_tenant_calls(
 
 /// 402 when the company has no free seat for one more active staff user (`maxUsers`).
 pub async fn check_user_seat(p: &TenantPrincipal) -> ApiResult<()> {
-    let Some(max) = p.tenant.company.limits.max_users else {
-        return Ok(());
-    };
-    let used = smartdmv_store::tenant::usage::count_active_staff(p.db())
-        .await
-        .map_err(|e| p.db_error(e))?;
-    if room_for_one_more(Some(max), used) {
-        Ok(())
-    } else {
-        Err(plan_limit_reached(
-            Limit::MaxUsers,
-            max,
-            format!("the company's plan allows {max} active staff users"),
-        ))
-    }
+    Ok(smartdmv_practice::users::grants::require_user_seat(p).await?)
 }
 
 /// 403 `email_unverified` until the address a company signed up with is verified: an
 /// unverified administrator may work in the company but not invite or add users.
 pub fn check_email_verified(p: &TenantPrincipal) -> ApiResult<()> {
-    if p.tenant.company.email_verified {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "email_unverified",
-            "verify the email address the company signed up with before adding users",
-        ))
-    }
+    Ok(smartdmv_practice::users::grants::require_email_verified(p)?)
 }

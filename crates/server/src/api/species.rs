@@ -20,7 +20,6 @@ pub fn routes() -> super::Routes {
         .post("/api/species/{code}/breeds", create_breed)
 }
 
-
 /// `GET /api/species`: every species with its breeds, built-in ones first.
 pub(crate) async fn list(auth: Authorized<PetsRead>) -> ApiResult<Json<Page<SpeciesOut>>> {
     Ok(Json(Page {

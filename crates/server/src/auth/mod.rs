@@ -4,6 +4,7 @@
 pub mod feature;
 pub mod owner;
 pub mod perms;
+pub mod signin;
 pub mod tenant;
 pub mod throttle;
 pub mod token;

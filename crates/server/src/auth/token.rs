@@ -4,7 +4,6 @@
 
 use axum::http::HeaderValue;
 use axum::http::request::Parts;
-use sha2::{Digest, Sha256};
 use smartdmv_domain::CompanyId;
 
 use crate::config::random_token;
@@ -15,15 +14,10 @@ pub const TENANT_COOKIE: &str = "smartdmv_session";
 pub const OWNER_COOKIE: &str = "smartdmv_owner_session";
 
 /// SHA-256 of a token, hex.
-pub fn hash(token: &str) -> String {
-    let d = Sha256::digest(token.as_bytes());
-    d.iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use smartdmv_practice::account::token_hash as hash;
 
 /// A new company session token.
-pub fn new_tenant_token(company: CompanyId) -> String {
-    format!("t.{}.{}", company.0.simple(), random_token(32))
-}
+pub use smartdmv_practice::account::new_session_token as new_tenant_token;
 
 /// A new platform session token.
 pub fn new_owner_token() -> String {

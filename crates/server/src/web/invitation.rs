@@ -1,5 +1,5 @@
 //! `/invitation/{token}` on a company host: an invited user sets their password (through the
-//! API's accept-invitation handler) and is signed in.
+//! account service, as `POST /api/auth/accept-invitation` does) and is signed in.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -7,14 +7,14 @@ use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use smartdmv_practice::{ServiceError, account};
 
 use super::chrome::{Area, Chrome, PageCtx};
 use super::csrf::{Flash, Form};
 use super::error::{WebError, WebResult};
 use super::{FormErrors, form_result, html, rerender};
-use crate::api::auth::{self, AcceptInvitationBody};
-use crate::auth::token;
-use crate::extract::{ApiJson, Tenant, resolve_company};
+use crate::auth::signin::session_cookie;
+use crate::extract::{Tenant, resolve_company};
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -41,20 +41,14 @@ async fn invited(
     }
     let company = resolve_company(&parts, s).await?;
     let tenant = Tenant::acquire(&s.platform.registry, company).await?;
-    let found = smartdmv_store::tenant::user::find_by_invitation(tenant.db(), &token::hash(tok))
-        .await
-        .map_err(|e| tenant.db_error(e))?
-        .filter(|u| {
-            u.invitation_expires_at
-                .is_some_and(|t| t > smartdmv_store::now())
-        });
-    match found {
-        Some(u) => Ok((tenant, u)),
-        None => Err(WebError::Status(
+    match account::invited(&tenant, tok).await {
+        Ok(u) => Ok((tenant, u)),
+        Err(ServiceError::NotFound(_)) => Err(WebError::Status(
             axum::http::StatusCode::NOT_FOUND,
             "this invitation is not valid or has expired: ask your administrator for a new one"
                 .into(),
         )),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -114,18 +108,11 @@ pub async fn accept(
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         ));
     }
-    let company = tenant.company.clone();
-    let retry = Tenant::acquire(&s.platform.registry, company.clone()).await?;
-    let body = ApiJson(AcceptInvitationBody {
-        token: tok.clone(),
-        password: form.password,
-    });
-    match form_result(auth::accept_invitation(State(s.clone()), tenant, body).await)? {
-        Ok(api) => {
+    match form_result(account::accept_invitation(&tenant, &tok, form.password).await)? {
+        Ok(signed) => {
             let mut resp = Redirect::to("/").into_response();
-            for v in api.headers().get_all(SET_COOKIE) {
-                resp.headers_mut().append(SET_COOKIE, v.clone());
-            }
+            resp.headers_mut()
+                .append(SET_COOKIE, session_cookie(&s, &signed.token));
             resp.headers_mut().append(
                 SET_COOKIE,
                 Flash::success(format!("Welcome, {}: your password is set.", u.name))
@@ -133,6 +120,6 @@ pub async fn accept(
             );
             Ok(resp)
         }
-        Err(e) => rerender(e, async |errors| page(&ctx, &retry, &u, tok, errors)).await,
+        Err(e) => rerender(e, async |errors| page(&ctx, &tenant, &u, tok, errors)).await,
     }
 }

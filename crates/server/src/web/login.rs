@@ -1,13 +1,16 @@
 //! Signing in and out of both hosts, the start page that sends each user to their area,
-//! and changing one's password. The forms call the JSON API's own handlers, so the pages
-//! and the API share every rule (throttling, audit, session cookies).
+//! and changing one's password. On a company host the forms call the account service and
+//! the sign-in edge the API calls too, so the pages and the API share every rule
+//! (throttling, audit, session cookies); the platform host's forms call the owner API's
+//! handlers.
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use smartdmv_practice::account;
 
 use super::chrome::{Area, Chrome, PageCtx};
 use super::csrf::{Flash, Form};
@@ -15,6 +18,8 @@ use super::error::{WebError, WebResult};
 use super::session::{PlatformUser, landing, platform_landing, tenant_user};
 use super::{FormErrors, html};
 use crate::api::{auth, owner_auth};
+use crate::auth::signin::{clear_session_cookie, session_cookie, sign_in};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ClientIp, Tenant, resolve_company};
 use crate::state::AppState;
 use crate::web::{form_result, rerender};
@@ -104,11 +109,21 @@ pub struct LoginForm {
 
 /// Copies the session cookie an API login answered with onto a redirect.
 pub(super) fn redirect_with_cookies(api: &Response, to: &str) -> Response {
+    redirect_setting(api.headers().get_all(SET_COOKIE).iter().cloned(), to)
+}
+
+/// A redirect that sets the given cookies.
+fn redirect_setting(cookies: impl IntoIterator<Item = HeaderValue>, to: &str) -> Response {
     let mut resp = Redirect::to(to).into_response();
-    for v in api.headers().get_all(SET_COOKIE) {
-        resp.headers_mut().append(SET_COOKIE, v.clone());
+    for v in cookies {
+        resp.headers_mut().append(SET_COOKIE, v);
     }
     resp
+}
+
+/// The `Set-Cookie` values of an API answer.
+fn cookies_of(api: &Response) -> Vec<HeaderValue> {
+    api.headers().get_all(SET_COOKIE).iter().cloned().collect()
 }
 
 /// `POST /login`: the platform host signs in platform users, a company host its users.
@@ -119,30 +134,31 @@ pub async fn submit(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> WebResult<Response> {
-    let body = ApiJson(auth::LoginBody {
-        email: form.email.clone(),
-        password: form.password,
-    });
     let platform = state.is_platform_host(headers.get("host").and_then(|v| v.to_str().ok()));
-    let result = if platform {
+    let result: ApiResult<Vec<HeaderValue>> = if platform {
         let body = ApiJson(owner_auth::LoginBody {
-            email: body.0.email,
-            password: body.0.password,
+            email: form.email.clone(),
+            password: form.password,
         });
-        owner_auth::login(State(state.clone()), ip, headers.clone(), body).await
+        owner_auth::login(State(state.clone()), ip, headers.clone(), body)
+            .await
+            .map(|resp| cookies_of(&resp))
     } else {
         let mut req = axum::http::Request::new(());
         *req.headers_mut() = headers.clone();
         let (parts, ()) = req.into_parts();
         let company = resolve_company(&parts, &state).await?;
         let tenant = Tenant::acquire(&state.platform.registry, company).await?;
-        auth::login(State(state.clone()), ip, tenant, body).await
+        let ClientIp(ip) = ip;
+        sign_in(&state, ip, &tenant, &form.email, form.password)
+            .await
+            .map(|s| vec![session_cookie(&state, &s.token)])
     };
     match form_result(result)? {
-        Ok(resp) => {
+        Ok(cookies) => {
             // The start page knows each role's area; `next` wins when it was given.
             let to = safe_next(Some(&form.next)).unwrap_or_else(|| "/".into());
-            Ok(redirect_with_cookies(&resp, &to))
+            Ok(redirect_setting(cookies, &to))
         }
         Err(e) => {
             rerender(e, async |errors| {
@@ -167,15 +183,16 @@ pub async fn logout(
             "sign-out from another site refused".into(),
         ));
     }
-    let resp = if platform {
+    let cookies = if platform {
         use axum::extract::FromRequestParts;
         let PlatformUser(p) = PlatformUser::from_request_parts(&mut parts, &state).await?;
-        owner_auth::logout(State(state.clone()), p).await?
+        cookies_of(&owner_auth::logout(State(state.clone()), p).await?)
     } else {
         let p = tenant_user(&mut parts, &state).await?;
-        auth::logout(State(state.clone()), p).await?
+        account::logout(&p).await?;
+        vec![clear_session_cookie(&state)]
     };
-    let mut out = redirect_with_cookies(&resp, "/login");
+    let mut out = redirect_setting(cookies, "/login");
     out.headers_mut().append(
         SET_COOKIE,
         Flash::success("You are signed out.").cookie(state.cookie_secure()),
@@ -268,7 +285,9 @@ pub async fn password_submit(
             current_password: form.current_password,
             new_password: form.new_password,
         });
-        let r = crate::api::owner_password::change_password(State(state.clone()), p, body).await;
+        let r = crate::api::owner_password::change_password(State(state.clone()), p, body)
+            .await
+            .map(drop);
         (chrome, to, r)
     } else {
         let p = tenant_user(&mut parts, &state).await?;
@@ -276,11 +295,14 @@ pub async fn password_submit(
         let Form(form) = Form::<PasswordForm>::from_request(req, &state).await?;
         let chrome = password_chrome(&ctx, &p);
         let to = landing(&p).to_owned();
-        let body = ApiJson(auth::ChangePasswordBody {
-            current_password: form.current_password,
-            new_password: form.new_password,
-        });
-        let r = auth::change_password(State(state.clone()), p, body).await;
+        let r = account::change_password(
+            &p,
+            &state.password_checks,
+            form.current_password,
+            form.new_password,
+        )
+        .await
+        .map_err(Into::into);
         (chrome, to, r)
     };
     match form_result(result)? {

@@ -14,7 +14,6 @@ use smartdmv_practice::clients::{
 };
 use uuid::Uuid;
 
-
 use super::Page;
 use crate::auth::perms::{ClientsCreate, ClientsDelete, ClientsRead, ClientsUpdate};
 use crate::auth::{Authorized, TenantPrincipal};

@@ -31,9 +31,7 @@ pub struct PortalAccountOut {
 
 /// A new user's credentials, made as `/api/users` makes them.
 async fn credentials(password: Option<String>) -> Result<Credentials, ServiceError> {
-    let (password_hash, invitation) = users::new_credentials(password)
-        .await
-        .map_err(|e| ServiceError::internal(e.detail))?;
+    let (password_hash, invitation) = users::new_credentials(password).await?;
     Ok(Credentials {
         password_hash,
         invitation: invitation.map(|(token, expires_at)| Invitation {

@@ -1,10 +1,9 @@
 //! The audit log of an area, newest first, with the filters `/api/audit-logs` supports
 //! (actor, action, entity, entity id, date range) and paging. A practice administrator sees
-//! the entries of their practices (the API scopes it).
+//! the entries of their practices (the audit service scopes it).
 
 use askama::Template;
-use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -15,14 +14,12 @@ use super::super::error::WebResult;
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, url_encode};
 use super::users::PracticeOption;
-use super::{authorized, fork};
-use crate::api::audit_logs::{self as api, AuditOut, AuditQuery};
-use crate::api::users::{self as users_api, ListParams};
-use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AuditLogsRead, UsersRead};
-use crate::extract::ApiQuery;
-use crate::state::AppState;
+use crate::auth::{Perm, TenantPrincipal};
+use crate::error::ApiError;
 use crate::web::with_status;
+use smartdmv_practice::audit::{self, AuditFilter, AuditOut};
+use smartdmv_practice::{PageRequest, ServiceError, users};
 
 /// The filters as the form sends them (all optional, all text).
 #[derive(Debug, Default, Deserialize)]
@@ -114,15 +111,13 @@ struct AuditPage {
 }
 
 /// The users offered as actors: the first 200 the principal may see.
-async fn actors(s: &AppState, p: &TenantPrincipal) -> WebResult<Vec<PracticeOption>> {
-    let Json(page) = users_api::list(
-        authorized::<UsersRead>(fork(s, p).await?)?,
-        ApiQuery(ListParams {
-            limit: Some(200),
-            ..Default::default()
-        }),
-    )
-    .await?;
+async fn actors(p: &TenantPrincipal) -> WebResult<Vec<PracticeOption>> {
+    p.require(UsersRead::PERM)?;
+    let page = PageRequest {
+        limit: Some(200),
+        cursor: None,
+    };
+    let page = users::list(p, &Default::default(), &page).await?;
     Ok(page
         .items
         .into_iter()
@@ -135,7 +130,6 @@ async fn actors(s: &AppState, p: &TenantPrincipal) -> WebResult<Vec<PracticeOpti
 
 /// `GET {area}/audit?actorId=&action=&entity=&entityId=&since=&until=&cursor=`
 pub async fn show<A: TenantArea>(
-    State(s): State<AppState>,
     ctx: PageCtx,
     area: InArea<A>,
     Query(f): Query<Filters>,
@@ -143,29 +137,32 @@ pub async fn show<A: TenantArea>(
     let p = area.principal;
     let base = A::AREA.home();
     let chrome = Chrome::tenant(&ctx, A::AREA, "Audit log", &p);
-    let actors = actors(&s, &p).await?;
+    let actors = actors(&p).await?;
     let mut errors = FormErrors::default();
-    let q = AuditQuery {
+    let filter = AuditFilter {
         entity: Some(f.entity.trim().to_owned()).filter(|x| !x.is_empty()),
         action: Some(f.action.trim().to_owned()).filter(|x| !x.is_empty()),
         actor_id: uuid_field(&f.actor_id, "actorId", &mut errors),
         entity_id: uuid_field(&f.entity_id, "entityId", &mut errors),
         since: date_field(&f.since, "since", false, &mut errors),
         until: date_field(&f.until, "until", true, &mut errors),
+    };
+    let page = PageRequest {
         limit: Some(50),
         cursor: Some(f.cursor.clone()).filter(|x| !x.is_empty()),
     };
     let result = if errors.fields.is_empty() {
-        api::list(authorized::<AuditLogsRead>(p)?, ApiQuery(q)).await
+        p.require(AuditLogsRead::PERM)?;
+        audit::list(&p, filter, &page).await
     } else {
         errors.general = "Please correct the filters marked below.".into();
-        Err(crate::error::ApiError::bad_request(
+        Err(ServiceError::bad_request(
             "invalid_query",
             "invalid filters",
         ))
     };
-    let (entries, next_href, status) = match result {
-        Ok(Json(page)) => {
+    let (entries, next_href, status) = match result.map_err(ApiError::from) {
+        Ok(page) => {
             let next = page
                 .next_cursor
                 .map(|c| format!("{base}/audit?{}&cursor={}", f.query(), url_encode(&c)));

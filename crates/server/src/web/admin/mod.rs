@@ -14,10 +14,7 @@ pub(crate) mod users;
 
 use axum::routing::{get, post};
 
-use super::error::{WebError, WebResult};
 use super::session::AdminArea;
-use crate::auth::perms::Perm;
-use crate::auth::{Authorized, TenantPrincipal};
 use crate::state::AppState;
 
 pub fn routes() -> axum::Router<AppState> {
@@ -87,16 +84,6 @@ pub const PAGES: &[&str] = &[
     "/administrator/roles/{role}",
     "/administrator/audit",
 ];
-
-/// The principal held to the permission `P`, as the API's extractor would hold it.
-pub(crate) fn authorized<P: Perm>(p: TenantPrincipal) -> WebResult<Authorized<P>> {
-    Authorized::<P>::check(p).map_err(WebError::from)
-}
-
-/// Another handle on the principal, for the next API handler a page calls.
-pub(crate) async fn fork(s: &AppState, p: &TenantPrincipal) -> WebResult<TenantPrincipal> {
-    p.fork(&s.platform.registry).await.map_err(WebError::from)
-}
 
 /// A submitted form as its name/value pairs, for forms whose checkboxes repeat a name.
 #[derive(Debug, Default, serde::Deserialize)]

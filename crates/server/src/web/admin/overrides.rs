@@ -1,22 +1,24 @@
 //! Per-user permission overrides: grant or deny one permission, optionally until a time,
-//! and remove one. The API refuses to grant what the acting user does not hold.
+//! and remove one. The users service refuses to grant what the acting user does not hold.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use smartdmv_domain::UserId;
+use smartdmv_domain::ids::OverrideId;
 use smartdmv_domain::perm::Permission;
+use smartdmv_practice::ServiceError;
+use smartdmv_practice::users::{self, NewOverride, overrides};
 
 use super::super::chrome::PageCtx;
 use super::super::csrf::{Flash, Form};
 use super::super::error::WebResult;
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, redirect_flash};
-use super::user::page;
-use super::{Pairs, authorized, fork, opt};
-use crate::api::users::{self as api, Effect, NewOverride};
+use super::user::{page, user_id};
+use super::{Pairs, opt};
+use crate::auth::Perm;
 use crate::auth::perms::RolesUpdate;
-use crate::extract::ApiJson;
 use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
 
@@ -45,9 +47,9 @@ pub async fn add<A: TenantArea>(
             .fields
             .insert("permission".into(), "choose a permission".into());
     }
-    let effect = match form.get("effect") {
-        "grant" => Some(Effect::Grant),
-        "deny" => Some(Effect::Deny),
+    let grant = match form.get("effect") {
+        "grant" => Some(true),
+        "deny" => Some(false),
         _ => {
             errors
                 .fields
@@ -67,28 +69,22 @@ pub async fn add<A: TenantArea>(
             }
         },
     };
-    let (Some(permission), Some(effect), true) = (permission, effect, errors.fields.is_empty())
+    let (Some(permission), Some(grant), true) = (permission, grant, errors.fields.is_empty())
     else {
         errors.general = "Please correct the fields marked below.".into();
-        let resp = page::<A>(&s, &ctx, &p, &id, form, errors).await?;
+        let resp = page::<A>(&s, &ctx, &p, user_id(&id)?, form, errors).await?;
         return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
     };
-    let body = NewOverride {
+    let input = NewOverride {
         permission,
-        effect,
+        grant,
         expires_at,
         reason: opt(form.get("reason")),
     };
-    let retry = fork(&s, &p).await?;
-    match form_result(
-        api::add_override(
-            authorized::<RolesUpdate>(p)?,
-            Path(id.clone()),
-            ApiJson(body),
-        )
-        .await,
-    )? {
-        Ok((_, Json(o))) => Ok(redirect_flash(
+    p.require(RolesUpdate::PERM)?;
+    let uid = user_id(&id)?;
+    match form_result(overrides::add(&p, uid, input).await)? {
+        Ok(o) => Ok(redirect_flash(
             &s,
             &format!("{}/users/{id}", A::AREA.home()),
             Flash::success(format!(
@@ -98,7 +94,7 @@ pub async fn add<A: TenantArea>(
         )),
         Err(e) => {
             rerender(e, async |errors| {
-                page::<A>(&s, &ctx, &retry, &id, form, errors).await
+                page::<A>(&s, &ctx, &p, uid, form, errors).await
             })
             .await
         }
@@ -112,8 +108,16 @@ pub async fn remove<A: TenantArea>(
     Path((id, oid)): Path<(String, String)>,
     Form(_): Form<Pairs>,
 ) -> WebResult<Response> {
-    let auth = authorized::<RolesUpdate>(area.principal)?;
-    let flash = match form_result(api::remove_override(auth, Path((id.clone(), oid))).await)? {
+    let p = area.principal;
+    p.require(RolesUpdate::PERM)?;
+    let result = match (id.parse::<UserId>(), oid.parse::<OverrideId>()) {
+        (Ok(uid), Ok(oid)) => overrides::remove(&p, uid, oid).await,
+        (Ok(uid), Err(_)) => users::visible(&p, uid)
+            .await
+            .and(Err(ServiceError::NotFound("override"))),
+        (Err(_), _) => Err(ServiceError::NotFound("user")),
+    };
+    let flash = match form_result(result)? {
         Ok(_) => Flash::success("The override was removed."),
         Err(e) => Flash::error(e.detail),
     };

@@ -2,7 +2,6 @@
 //! recent audit entries the user may see.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 
@@ -12,11 +11,11 @@ use super::super::html;
 use super::super::owner::Figure;
 use super::super::session::{InArea, TenantArea};
 use super::users::{PracticeOption, practice_options};
-use super::{authorized, fork};
-use crate::api::audit_logs::{self, AuditOut, AuditQuery};
+use crate::auth::Perm;
 use crate::auth::perms::AuditLogsRead;
-use crate::extract::ApiQuery;
 use crate::state::AppState;
+use smartdmv_practice::PageRequest;
+use smartdmv_practice::audit::{self, AuditOut};
 
 #[derive(Template)]
 #[template(path = "administrator/overview.html")]
@@ -50,20 +49,12 @@ pub async fn show<A: TenantArea>(
             value: users.to_string(),
         });
     }
-    let Json(page) = audit_logs::list(
-        authorized::<AuditLogsRead>(fork(&s, &p).await?)?,
-        ApiQuery(AuditQuery {
-            entity: None,
-            action: None,
-            actor_id: None,
-            entity_id: None,
-            since: None,
-            until: None,
-            limit: Some(10),
-            cursor: None,
-        }),
-    )
-    .await?;
+    p.require(AuditLogsRead::PERM)?;
+    let recent = PageRequest {
+        limit: Some(10),
+        cursor: None,
+    };
+    let page = audit::list(&p, Default::default(), &recent).await?;
     html(&OverviewPage {
         chrome,
         base: A::AREA.home(),

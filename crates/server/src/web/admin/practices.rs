@@ -14,10 +14,10 @@ use super::super::error::{WebError, WebResult};
 use super::super::session::{AdminArea, InArea};
 use super::super::{FormErrors, html, redirect_flash};
 use super::{Pairs, opt};
-use crate::state::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{Perm, PracticesCreate, PracticesDelete, PracticesRead};
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::web::{form_result, rerender};
 
 #[derive(Template)]

@@ -2,11 +2,14 @@
 //! role's permission set with checkboxes grouped by resource.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use smartdmv_domain::TenantRole;
 use smartdmv_domain::perm::{Action, Permission, Resource, role_permissions};
+use smartdmv_domain::plan::Feature;
+use smartdmv_domain::{RoleId, TenantRole};
+use smartdmv_practice::ServiceError;
+use smartdmv_practice::account::feature_not_in_plan;
+use smartdmv_practice::roles::{self, RoleInput, RoleOut};
 
 use super::super::chrome::{Area, Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
@@ -14,11 +17,9 @@ use super::super::error::{WebError, WebResult};
 use super::super::session::{AdminArea, InArea};
 use super::super::{FormErrors, html, redirect_flash};
 use super::user::Check;
-use super::{Pairs, authorized, fork, opt};
-use crate::api::roles::{self as api, RoleBody, RoleOut};
-use crate::auth::TenantPrincipal;
+use super::{Pairs, opt};
 use crate::auth::perms::{RolesCreate, RolesRead, RolesUpdate};
-use crate::extract::ApiJson;
+use crate::auth::{Perm, TenantPrincipal};
 use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
 
@@ -84,10 +85,10 @@ struct ListPage {
 pub async fn list(ctx: PageCtx, area: InArea<AdminArea>) -> WebResult<Response> {
     let p = area.principal;
     let chrome = Chrome::tenant(&ctx, Area::Administrator, "Roles", &p);
-    let Json(page) = api::list(authorized::<RolesRead>(p)?).await?;
+    p.require(RolesRead::PERM)?;
     html(&ListPage {
         chrome,
-        roles: page.items,
+        roles: roles::list(&p).await?,
     })
 }
 
@@ -143,14 +144,13 @@ pub async fn new_form(ctx: PageCtx, area: InArea<AdminArea>) -> WebResult<Respon
 
 /// `GET /administrator/roles/{id}` (custom roles).
 pub async fn edit(
-    State(s): State<AppState>,
     ctx: PageCtx,
     area: InArea<AdminArea>,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = area.principal;
-    let auth = authorized::<RolesRead>(fork(&s, &p).await?)?;
-    let Json(r) = api::show(auth, Path(id.clone())).await?;
+    p.require(RolesRead::PERM)?;
+    let r = RoleOut::from(roles::get(&p, role_id(&id)?).await?);
     let mut pairs = vec![
         ("name".to_owned(), r.name),
         ("description".to_owned(), r.description.unwrap_or_default()),
@@ -190,26 +190,20 @@ pub async fn create(
             ));
         }
     };
-    let body = RoleBody {
+    let input = RoleInput {
         name: Some(form.get("name").to_owned()),
         description: opt(form.get("description")),
         permissions: Some(perms),
     };
-    let retry = fork(&s, &p).await?;
-    match form_result(
-        api::create(featured(&p)?, authorized::<RolesCreate>(p)?, ApiJson(body)).await,
-    )? {
-        Ok((_, Json(r))) => Ok(redirect_flash(
+    featured(&p)?;
+    p.require(RolesCreate::PERM)?;
+    match form_result(roles::create(&p, input).await)? {
+        Ok(r) => Ok(redirect_flash(
             &s,
             "/administrator/roles",
             Flash::success(format!("The role {} was created.", r.name)),
         )),
-        Err(e) => {
-            rerender(e, async |errors| {
-                form_page(&ctx, &retry, None, &form, errors)
-            })
-            .await
-        }
+        Err(e) => rerender(e, async |errors| form_page(&ctx, &p, None, &form, errors)).await,
     }
 }
 
@@ -232,29 +226,26 @@ pub async fn update(
             ));
         }
     };
-    let body = RoleBody {
+    let input = RoleInput {
         name: Some(form.get("name").to_owned()),
         description: Some(form.get("description").to_owned()),
         permissions: Some(perms),
     };
-    let retry = fork(&s, &p).await?;
-    match form_result(
-        api::update(
-            featured(&p)?,
-            authorized::<RolesUpdate>(p)?,
-            Path(id.clone()),
-            ApiJson(body),
-        )
-        .await,
-    )? {
-        Ok(Json(r)) => Ok(redirect_flash(
+    featured(&p)?;
+    p.require(RolesUpdate::PERM)?;
+    let result = match id.parse::<RoleId>() {
+        Ok(rid) => roles::update(&p, rid, input).await,
+        Err(_) => Err(ServiceError::NotFound("role")),
+    };
+    match form_result(result)? {
+        Ok(r) => Ok(redirect_flash(
             &s,
             "/administrator/roles",
             Flash::success(format!("The role {} was saved.", r.name)),
         )),
         Err(e) => {
             rerender(e, async |errors| {
-                form_page(&ctx, &retry, Some(&id), &form, errors)
+                form_page(&ctx, &p, Some(&id), &form, errors)
             })
             .await
         }
@@ -262,8 +253,15 @@ pub async fn update(
 }
 
 /// Custom roles are a plan feature: the pages refuse them as the API does.
-fn featured(
-    p: &crate::auth::TenantPrincipal,
-) -> Result<crate::auth::feature::Featured<crate::auth::feature::feat::CustomRoles>, WebError> {
-    Ok(crate::auth::feature::Featured::check(&p.tenant.company)?)
+fn featured(p: &TenantPrincipal) -> Result<(), WebError> {
+    if p.tenant.company.has_feature(Feature::CustomRoles) {
+        Ok(())
+    } else {
+        Err(feature_not_in_plan(Feature::CustomRoles).into())
+    }
+}
+
+/// The role id of a page's path: a malformed one is the same 404 as an unknown one.
+fn role_id(raw: &str) -> WebResult<RoleId> {
+    raw.parse().map_err(|_| WebError::NotFound)
 }

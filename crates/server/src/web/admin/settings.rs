@@ -17,9 +17,9 @@ use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, redirect_flash};
 use super::practices::{of_path, visible};
 use super::{Pairs, opt};
-use crate::state::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{Perm, PracticesUpdate};
+use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
 
 pub const DAYS: [(&str, &str); 7] = [

@@ -1,29 +1,33 @@
 //! One user's page: details, roles and practices, deactivation (with a confirm page) and
-//! per-user permission overrides. Every change goes through the API's handler, so a
+//! per-user permission overrides. Every change goes through the users service, so a
 //! practice administrator can grant only what they hold, within their practices.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use smartdmv_domain::TenantRole;
 use smartdmv_domain::perm::{Action, Permission, Resource};
+use smartdmv_domain::{TenantRole, UserId};
+use smartdmv_practice::ServiceError;
+use smartdmv_practice::users::{self, OverrideOut, UserChanges, UserOut, overrides, write};
 use std::collections::BTreeSet;
 
 use super::super::chrome::{Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
-use super::super::error::WebResult;
+use super::super::error::{WebError, WebResult};
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, redirect_flash};
+use super::Pairs;
 use super::users::{field_error, practice_ids, practice_options, role_label, role_options};
-use super::{Pairs, authorized, fork};
-use crate::api::users::{self as api, OverrideOut, UpdateUser, UserOut};
 use crate::auth::perms::{RolesRead, RolesUpdate, UsersDelete, UsersUpdate};
 use crate::auth::{Perm, TenantPrincipal};
-use crate::extract::ApiJson;
 use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
+
+/// The user id of a page's path: a malformed one is the same 404 as an unknown one.
+pub(crate) fn user_id(raw: &str) -> WebResult<UserId> {
+    raw.parse().map_err(|_| WebError::NotFound)
+}
 
 /// A checkbox or option of a form.
 pub struct Check {
@@ -57,17 +61,16 @@ pub(crate) async fn page<A: TenantArea>(
     s: &AppState,
     ctx: &PageCtx,
     p: &TenantPrincipal,
-    id: &str,
+    id: UserId,
     override_form: Pairs,
     errors: FormErrors,
 ) -> WebResult<Response> {
-    let Json(u) = api::show(fork(s, p).await?, Path(id.to_owned())).await?;
-    let (grantable, names) = role_options(s, p).await?;
+    let u = users::get(p, id).await?;
+    let (grantable, names) = role_options(p).await?;
     let offered = practice_options(s, p).await?;
     let can_override = p.can(RolesUpdate::PERM);
     let overrides = if p.can(RolesRead::PERM) {
-        let r = authorized::<RolesRead>(fork(s, p).await?)?;
-        api::list_overrides(r, Path(id.to_owned())).await?.0.items
+        overrides::list(p, id).await?
     } else {
         Vec::new()
     };
@@ -143,7 +146,7 @@ pub async fn show<A: TenantArea>(
         &s,
         &ctx,
         &area.principal,
-        &id,
+        user_id(&id)?,
         Pairs::default(),
         FormErrors::default(),
     )
@@ -169,8 +172,9 @@ pub async fn update<A: TenantArea>(
 ) -> WebResult<Response> {
     let p = area.principal;
     let back = format!("{}/users/{id}", A::AREA.home());
-    let Json(u) = api::show(fork(&s, &p).await?, Path(id.clone())).await?;
-    let (grantable, _) = role_options(&s, &p).await?;
+    let uid = user_id(&id)?;
+    let u = users::get(&p, uid).await?;
+    let (grantable, _) = role_options(&p).await?;
     let offered_roles: Vec<String> = grantable.iter().map(|r| r.key.clone()).collect();
     let offered_practices: Vec<String> = practice_options(&s, &p)
         .await?
@@ -178,8 +182,8 @@ pub async fn update<A: TenantArea>(
         .map(|x| x.id)
         .collect();
     let fail = |errors: FormErrors| async {
-        let resp = page::<A>(&s, &ctx, &p, &id, Pairs::default(), errors).await?;
-        Ok::<_, super::super::error::WebError>(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY))
+        let resp = page::<A>(&s, &ctx, &p, uid, Pairs::default(), errors).await?;
+        Ok::<_, WebError>(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY))
     };
     let role = match form.get("role") {
         r if r == u.role => None,
@@ -210,7 +214,7 @@ pub async fn update<A: TenantArea>(
             Flash::success("Nothing was changed."),
         ));
     }
-    let body = UpdateUser {
+    let changes = UserChanges {
         name,
         role,
         roles,
@@ -218,23 +222,16 @@ pub async fn update<A: TenantArea>(
         active: None,
         practice_id: None,
     };
-    let retry = fork(&s, &p).await?;
-    match form_result(
-        api::update(
-            authorized::<UsersUpdate>(p)?,
-            Path(id.clone()),
-            ApiJson(body),
-        )
-        .await,
-    )? {
-        Ok(Json(u)) => Ok(redirect_flash(
+    p.require(UsersUpdate::PERM)?;
+    match form_result(write::update(&p, uid, changes).await)? {
+        Ok(u) => Ok(redirect_flash(
             &s,
             &back,
             Flash::success(format!("{} was updated.", u.name)),
         )),
         Err(e) => {
             rerender(e, async |errors| {
-                page::<A>(&s, &ctx, &retry, &id, Pairs::default(), errors).await
+                page::<A>(&s, &ctx, &p, uid, Pairs::default(), errors).await
             })
             .await
         }
@@ -257,7 +254,7 @@ pub async fn deactivate_confirm<A: TenantArea>(
 ) -> WebResult<Response> {
     let p = area.principal;
     let chrome = Chrome::tenant(&ctx, A::AREA, "Deactivate a user", &p);
-    let Json(u) = api::show(p, Path(id)).await?;
+    let u = users::get(&p, user_id(&id)?).await?;
     html(&DeactivatePage {
         chrome,
         base: A::AREA.home(),
@@ -273,10 +270,14 @@ pub async fn deactivate<A: TenantArea>(
     Form(_): Form<Pairs>,
 ) -> WebResult<Response> {
     let back = format!("{}/users/{id}", A::AREA.home());
-    let flash = match form_result(
-        api::deactivate(authorized::<UsersDelete>(area.principal)?, Path(id)).await,
-    )? {
-        Ok(Json(u)) => Flash::success(format!("{} was deactivated and signed out.", u.name)),
+    let p = area.principal;
+    p.require(UsersDelete::PERM)?;
+    let result = match id.parse::<UserId>() {
+        Ok(uid) => write::deactivate(&p, uid).await,
+        Err(_) => Err(ServiceError::NotFound("user")),
+    };
+    let flash = match form_result(result)? {
+        Ok(u) => Flash::success(format!("{} was deactivated and signed out.", u.name)),
         Err(e) => Flash::error(e.detail),
     };
     Ok(redirect_flash(&s, &back, flash))

@@ -2,7 +2,6 @@
 //! one-time invitation token, shown as a link since the platform sends no email yet).
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -17,14 +16,13 @@ use super::super::csrf::Form;
 use super::super::error::WebResult;
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, url_encode};
-use super::{Pairs, authorized, fork};
-use crate::api::roles;
-use crate::api::users::{self as api, CreateUser, ListParams, UserOut};
-use crate::state::AppState;
-use crate::auth::TenantPrincipal;
+use super::Pairs;
 use crate::auth::perms::{RolesRead, UsersCreate, UsersRead};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::auth::{Perm, TenantPrincipal};
+use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
+use smartdmv_practice::users::{self, NewUser, UserFilter, UserOut, grants, write};
+use smartdmv_practice::{PageRequest, roles};
 
 /// A role the page offers: its key (`ADMINISTRATOR`, `custom:<id>`) and name.
 #[derive(Clone, Debug)]
@@ -44,13 +42,12 @@ pub struct PracticeOption {
 /// The roles the principal may hand out (every permission of the role is one they hold),
 /// and the names of all roles by key.
 pub(crate) async fn role_options(
-    s: &AppState,
     p: &TenantPrincipal,
 ) -> WebResult<(Vec<RoleOption>, BTreeMap<String, String>)> {
-    let Json(page) = roles::list(authorized::<RolesRead>(fork(s, p).await?)?).await?;
+    p.require(RolesRead::PERM)?;
     let mut names = BTreeMap::new();
     let mut grantable = Vec::new();
-    for r in page.items {
+    for r in roles::list(p).await? {
         names.insert(r.key.clone(), r.name.clone());
         let ok = r
             .permissions
@@ -68,17 +65,16 @@ pub(crate) async fn role_options(
     Ok((grantable, names))
 }
 
-/// The open practices the principal may assign (the service scopes the list to theirs).
+/// The open practices the principal may assign (see [`grants::assignable_practices`]).
 pub(crate) async fn practice_options(
     _s: &AppState,
     p: &TenantPrincipal,
 ) -> WebResult<Vec<PracticeOption>> {
-    Ok(super::practices::visible(p)
+    Ok(grants::assignable_practices(p)
         .await?
         .into_iter()
-        .filter(|x| x.active)
         .map(|x| PracticeOption {
-            id: x.id,
+            id: x.id.to_string(),
             name: x.name,
         })
         .collect())
@@ -121,7 +117,6 @@ pub struct ListQuery {
 
 /// `GET {area}/users?q=`
 pub async fn list<A: TenantArea>(
-    State(s): State<AppState>,
     ctx: PageCtx,
     area: InArea<A>,
     Query(q): Query<ListQuery>,
@@ -129,18 +124,18 @@ pub async fn list<A: TenantArea>(
     let p = area.principal;
     let base = A::AREA.home();
     let chrome = Chrome::tenant(&ctx, A::AREA, "Users", &p);
-    let (_, names) = role_options(&s, &p).await?;
-    let can_invite = p.can(<UsersCreate as crate::auth::Perm>::PERM);
+    let (_, names) = role_options(&p).await?;
+    let can_invite = p.can(UsersCreate::PERM);
     let query = q.q.unwrap_or_default();
-    let Json(page) = api::list(
-        authorized::<UsersRead>(p)?,
-        ApiQuery(ListParams {
-            q: Some(query.clone()).filter(|x| !x.trim().is_empty()),
-            limit: Some(50),
-            cursor: q.cursor,
-        }),
-    )
-    .await?;
+    p.require(UsersRead::PERM)?;
+    let filter = UserFilter {
+        q: Some(query.clone()).filter(|x| !x.trim().is_empty()),
+    };
+    let page = PageRequest {
+        limit: Some(50),
+        cursor: q.cursor,
+    };
+    let page = users::list(&p, &filter, &page).await?;
     let next_href = page.next_cursor.as_ref().map(|c| {
         format!(
             "{base}/users?q={}&cursor={}",
@@ -192,7 +187,7 @@ async fn new_page<A: TenantArea>(
     form: &Pairs,
     errors: FormErrors,
 ) -> WebResult<Response> {
-    let (roles, _) = role_options(s, p).await?;
+    let (roles, _) = role_options(p).await?;
     let practices = practice_options(s, p).await?;
     let chosen = if form.has("_csrf") {
         form.all("practiceIds")
@@ -222,7 +217,8 @@ pub async fn new_form<A: TenantArea>(
     ctx: PageCtx,
     area: InArea<A>,
 ) -> WebResult<Response> {
-    let p = authorized::<UsersCreate>(area.principal)?.principal;
+    let p = area.principal;
+    p.require(UsersCreate::PERM)?;
     new_page::<A>(&s, &ctx, &p, &Pairs::default(), FormErrors::default()).await
 }
 
@@ -274,7 +270,7 @@ pub async fn invite<A: TenantArea>(
             return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
-    let body = CreateUser {
+    let input = NewUser {
         email: form.get("email").to_owned(),
         name: form.get("name").to_owned(),
         password: None,
@@ -283,9 +279,9 @@ pub async fn invite<A: TenantArea>(
         practice_ids,
     };
     let chrome = Chrome::tenant(&ctx, A::AREA, "User invited", &p);
-    let retry = fork(&s, &p).await?;
-    match form_result(api::create(authorized::<UsersCreate>(p)?, ApiJson(body)).await)? {
-        Ok((_, Json(created))) => {
+    p.require(UsersCreate::PERM)?;
+    match form_result(write::create(&p, input).await)? {
+        Ok(created) => {
             let host = headers
                 .get("host")
                 .and_then(|v| v.to_str().ok())
@@ -312,7 +308,7 @@ pub async fn invite<A: TenantArea>(
         }
         Err(e) => {
             rerender(e, async |errors| {
-                new_page::<A>(&s, &ctx, &retry, &form, errors).await
+                new_page::<A>(&s, &ctx, &p, &form, errors).await
             })
             .await
         }

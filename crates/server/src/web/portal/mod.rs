@@ -19,10 +19,10 @@ use super::error::WebResult;
 use super::html;
 use super::session::{ClientArea, InArea};
 use crate::api::appointments::{self as appts, AppointmentOut, ListParams};
-use crate::state::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AppointmentsRead, Perm, PetsRead};
 use crate::extract::ApiQuery;
+use crate::state::AppState;
 
 pub type Client = InArea<ClientArea>;
 

@@ -11,8 +11,8 @@ use smartdmv_practice::patients::{self, PetAnswer, PetChanges, WeightIn, weights
 use super::patients::{form_page, pet_fields, saved_flash};
 use super::pet_form::PetForm;
 use super::{Staff, chrome};
-use crate::state::AppState;
 use crate::auth::perms::{Perm, PetsRead, PetsUpdate};
+use crate::state::AppState;
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
 use crate::web::display::{page_id, today_in};

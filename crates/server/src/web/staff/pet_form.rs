@@ -3,12 +3,12 @@
 use serde::Deserialize;
 use smartdmv_practice::patients::{NewPet, PetChanges, PetOut, WeightIn};
 
-use smartdmv_practice::species;
-use crate::state::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{Perm, PetsRead};
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::web::booking::Choice;
+use smartdmv_practice::species;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
