@@ -7,11 +7,14 @@
 //! hands out the audit writer bound to the principal, commits, and classifies database
 //! errors once.
 
+pub mod appointments;
 pub mod error;
+pub mod import;
 pub mod page;
 pub mod practices;
 pub mod principal;
 pub mod rooms;
+pub mod search;
 pub mod tenant;
 pub mod work;
 

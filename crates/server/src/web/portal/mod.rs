@@ -1,7 +1,7 @@
 //! `/client`: the client portal, for `CLIENT` users only. Their pets and each pet's page,
 //! their upcoming and past appointments, requesting an appointment and cancelling an
-//! upcoming one. Every read goes through the API's handlers, which show a client only what
-//! they own.
+//! upcoming one. Every read goes through the API's handlers or the services they call,
+//! which show a client only what they own.
 
 mod appointments;
 
@@ -10,17 +10,19 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
+use smartdmv_domain::PatientId;
+use smartdmv_practice::PageRequest;
+use smartdmv_practice::appointments::{self as appts, AppointmentFilter, AppointmentOut};
 
 use super::chrome::{Area, Chrome, PageCtx};
 use super::display::{age, authorized, status_label, today_in, when};
-use super::error::WebResult;
+use super::error::{WebError, WebResult};
 use super::html;
 use super::session::{ClientArea, InArea};
-use crate::api::appointments::{self as appts, AppointmentOut, ListParams};
 use crate::api::pets::{self, PetOut, PetQuery};
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsRead, PetsRead};
+use crate::auth::perms::{AppointmentsRead, Perm, PetsRead};
 use crate::extract::ApiQuery;
 
 pub type Client = InArea<ClientArea>;
@@ -113,29 +115,24 @@ impl Visit {
 
 /// The client's appointments in `[from, to)`, by start time.
 async fn visits(
-    s: &AppState,
     p: &TenantPrincipal,
     pets: &[PetOut],
-    pet_id: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    pet_id: Option<PatientId>,
+    from: Option<jiff::Timestamp>,
+    to: Option<jiff::Timestamp>,
 ) -> WebResult<Vec<Visit>> {
-    let Json(page) = appts::list(
-        authorized::<AppointmentsRead>(s, p).await?,
-        ApiQuery(ListParams {
-            limit: Some(100),
-            cursor: None,
-            practice_id: None,
-            from,
-            to,
-            veterinarian_id: None,
-            room_id: None,
-            pet_id,
-            client_id: None,
-            status: None,
-        }),
-    )
-    .await?;
+    p.require(AppointmentsRead::PERM)?;
+    let filter = AppointmentFilter {
+        from,
+        to,
+        pet_id,
+        ..Default::default()
+    };
+    let page = PageRequest {
+        limit: Some(100),
+        cursor: None,
+    };
+    let page = appts::list(p, &filter, &page).await?;
     Ok(page
         .items
         .into_iter()
@@ -161,8 +158,7 @@ struct PetsPage {
 async fn pets_page(State(s): State<AppState>, ctx: PageCtx, c: Client) -> WebResult<Response> {
     let p = &c.principal;
     let pets = own_pets(&s, p).await?;
-    let now = jiff::Timestamp::now().to_string();
-    let upcoming = visits(&s, p, &pets, None, Some(now), None).await?;
+    let upcoming = visits(p, &pets, None, Some(jiff::Timestamp::now()), None).await?;
     let today = today_in(&jiff::tz::TimeZone::UTC);
     html(&PetsPage {
         chrome: chrome(&ctx, "My pets", p),
@@ -195,13 +191,12 @@ async fn pet_page(
     let p = &c.principal;
     let Json(a) = pets::show(authorized::<PetsRead>(&s, p).await?, Path(id)).await?;
     let pet = a.pet;
-    let now = jiff::Timestamp::now().to_string();
+    let pet_id = pet.id.parse().map_err(|_| WebError::NotFound)?;
     let upcoming = visits(
-        &s,
         p,
         std::slice::from_ref(&pet),
-        Some(pet.id.clone()),
-        Some(now),
+        Some(pet_id),
+        Some(jiff::Timestamp::now()),
         None,
     )
     .await?;

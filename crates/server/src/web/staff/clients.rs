@@ -11,7 +11,7 @@ use super::lookup::{Upcoming, next_page_href, search, upcoming};
 use super::{Staff, chrome};
 use crate::api::clients::{self, ClientOut, ClientQuery};
 use crate::api::pets::{self, PetOut, PetQuery};
-use crate::api::search::ClientHit;
+use smartdmv_practice::search::ClientHit;
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead};
@@ -64,7 +64,7 @@ pub async fn list(
         list = page.items;
         next_href = next_page_href("/practice/clients", page.next_cursor);
     } else {
-        hits = search(&s, p, query.clone(), 50).await?.clients;
+        hits = search(p, query.clone(), 50).await?.clients;
     }
     html(&ListPage {
         chrome: chrome(&ctx, "Clients", p),
@@ -209,7 +209,7 @@ pub async fn show(
         }),
     )
     .await?;
-    let upcoming = upcoming(&s, p, Some(c.id.clone()), None).await?;
+    let upcoming = upcoming(p, Some(c.id.clone()), None).await?;
     html(&ShowPage {
         chrome: chrome(&ctx, format!("{} {}", c.first_name, c.last_name), p),
         address: address_line(c.address.as_ref()),

@@ -13,7 +13,7 @@ use super::{Staff, chrome};
 use crate::api::pets::owners::{self, OwnershipOut};
 use crate::api::pets::weights::{self};
 use crate::api::pets::{self, PetAnswer, PetOut, PetQuery, WeightOut};
-use crate::api::search::{ClientHit, PatientHit};
+use smartdmv_practice::search::{ClientHit, PatientHit};
 use crate::api::{PageParams, clients};
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
@@ -67,7 +67,7 @@ pub async fn list(
         list = page.items;
         next_href = next_page_href("/practice/patients", page.next_cursor);
     } else {
-        hits = search(&s, p, query.clone(), 50).await?.patients;
+        hits = search(p, query.clone(), 50).await?.patients;
     }
     html(&ListPage {
         chrome: chrome(&ctx, "Patients", p),
@@ -116,7 +116,7 @@ pub(super) async fn form_page(
         .await?;
         owner_name = format!("{} {}", c.first_name, c.last_name);
     } else if id.is_empty() && !owner_q.trim().is_empty() {
-        owner_hits = search(s, p, owner_q.clone(), 20).await?.clients;
+        owner_hits = search(p, owner_q.clone(), 20).await?.clients;
     }
     let (title, perm) = if id.is_empty() {
         ("New patient", PetsCreate::PERM)
@@ -253,7 +253,7 @@ pub async fn show(
         }),
     )
     .await?;
-    let upcoming = upcoming(&s, p, None, Some(pet.pet.id.clone())).await?;
+    let upcoming = upcoming(p, None, Some(pet.pet.id.clone())).await?;
     html(&ShowPage {
         chrome: chrome(&ctx, pet.pet.name.clone(), p),
         age: age(
