@@ -123,13 +123,19 @@ mod tests {
     fn starts_are_rfc3339_on_a_whole_minute() {
         let t = parse_start("2027-01-04T09:00:00+01:00").unwrap();
         assert_eq!(t.to_string(), "2027-01-04T08:00:00Z");
-        assert_eq!(parse_start("2027-01-04T09:00:30Z"), Err("must be on a whole minute"));
+        assert_eq!(
+            parse_start("2027-01-04T09:00:30Z"),
+            Err("must be on a whole minute")
+        );
         assert_eq!(
             parse_start("2027-01-04T09:00:00.5Z"),
             Err("must be on a whole minute")
         );
         assert!(parse_start("2027-01-04 09:00").is_err());
-        assert!(parse_start("2027-01-04T09:00:00").is_err(), "an offset is required");
+        assert!(
+            parse_start("2027-01-04T09:00:00").is_err(),
+            "an offset is required"
+        );
     }
 
     #[test]

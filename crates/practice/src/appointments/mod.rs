@@ -130,7 +130,9 @@ async fn visible(
     id: AppointmentId,
 ) -> ServiceResult<(appointment::Model, practice::Model)> {
     let not_found = || ServiceError::NotFound("appointment");
-    let m = appointment::find(cx.db(), id.0).await?.ok_or_else(not_found)?;
+    let m = appointment::find(cx.db(), id.0)
+        .await?
+        .ok_or_else(not_found)?;
     if cx.is_client() {
         let own = cx.own_client().await?;
         if own.is_none_or(|c| c.id != m.client_id) {

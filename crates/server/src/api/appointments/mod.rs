@@ -108,7 +108,9 @@ pub(crate) async fn list(
     };
     page.limit()?;
     let filter = q.filter()?;
-    Ok(Json(appointments::list(&auth, &filter, &page).await?.into()))
+    Ok(Json(
+        appointments::list(&auth, &filter, &page).await?.into(),
+    ))
 }
 
 /// `GET /api/appointments/{id}`

@@ -141,11 +141,7 @@ async fn edit_page(
 }
 
 /// `GET /practice/appointments/{id}/edit`
-pub async fn edit_form(
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn edit_form(ctx: PageCtx, staff: Staff, Path(id): Path<String>) -> WebResult<Response> {
     let p = &staff.principal;
     let a = load(p, id_of(&id)?).await?;
     let form = RescheduleForm {

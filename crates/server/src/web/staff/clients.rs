@@ -11,7 +11,6 @@ use super::lookup::{Upcoming, next_page_href, search, upcoming};
 use super::{Staff, chrome};
 use crate::api::clients::{self, ClientOut, ClientQuery};
 use crate::api::pets::{self, PetOut, PetQuery};
-use smartdmv_practice::search::ClientHit;
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead};
@@ -21,6 +20,7 @@ use crate::web::csrf::{Flash, Form};
 use crate::web::display::{authorized, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, edit_result, form_result, html, redirect_flash, rerender};
+use smartdmv_practice::search::ClientHit;
 
 #[derive(Template)]
 #[template(path = "staff/clients.html")]

@@ -223,11 +223,7 @@ pub struct PracticeQuery {
 }
 
 /// `GET /practice?practice=`: today's appointments of the chosen practice.
-async fn today(
-    ctx: PageCtx,
-    staff: Staff,
-    Query(q): Query<PracticeQuery>,
-) -> WebResult<Response> {
+async fn today(ctx: PageCtx, staff: Staff, Query(q): Query<PracticeQuery>) -> WebResult<Response> {
     let p = &staff.principal;
     let (practices, chosen) = pick_practice(p, q.practice.as_deref()).await?;
     let (practice_id, practice_name, date, rows) = match &chosen {

@@ -13,7 +13,6 @@ use super::{Staff, chrome};
 use crate::api::pets::owners::{self, OwnershipOut};
 use crate::api::pets::weights::{self};
 use crate::api::pets::{self, PetAnswer, PetOut, PetQuery, WeightOut};
-use smartdmv_practice::search::{ClientHit, PatientHit};
 use crate::api::{PageParams, clients};
 use crate::app::AppState;
 use crate::auth::TenantPrincipal;
@@ -26,6 +25,7 @@ use crate::web::display::{age, authorized, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
 use crate::web::{form_result, rerender};
+use smartdmv_practice::search::{ClientHit, PatientHit};
 
 #[derive(Template)]
 #[template(path = "staff/patients.html")]
