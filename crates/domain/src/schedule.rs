@@ -93,9 +93,59 @@ pub fn time_zone(name: &str) -> Option<jiff::tz::TimeZone> {
     jiff::tz::TimeZone::get(name).ok()
 }
 
+/// The lengths an appointment (and an appointment type) may have, in minutes.
+pub const DURATION_MINUTES: std::ops::RangeInclusive<i32> = 5..=480;
+
+/// The longest reason an appointment (or a status change) may give, in characters.
+pub const REASON_MAX_CHARS: usize = 2000;
+
+/// A booking's start: RFC 3339 with an offset, on a whole minute. `Err` is the field message.
+pub fn parse_start(raw: &str) -> Result<jiff::Timestamp, &'static str> {
+    let t: jiff::Timestamp = raw
+        .parse()
+        .map_err(|_| "must be an RFC 3339 time with an offset, such as 2027-01-04T09:00:00Z")?;
+    if t.as_second() % 60 != 0 || t.subsec_nanosecond() != 0 {
+        return Err("must be on a whole minute");
+    }
+    Ok(t)
+}
+
+/// Whether a reason is too long to keep.
+pub fn reason_too_long(reason: Option<&str>) -> bool {
+    reason.is_some_and(|r| r.chars().count() > REASON_MAX_CHARS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn starts_are_rfc3339_on_a_whole_minute() {
+        let t = parse_start("2027-01-04T09:00:00+01:00").unwrap();
+        assert_eq!(t.to_string(), "2027-01-04T08:00:00Z");
+        assert_eq!(
+            parse_start("2027-01-04T09:00:30Z"),
+            Err("must be on a whole minute")
+        );
+        assert_eq!(
+            parse_start("2027-01-04T09:00:00.5Z"),
+            Err("must be on a whole minute")
+        );
+        assert!(parse_start("2027-01-04 09:00").is_err());
+        assert!(
+            parse_start("2027-01-04T09:00:00").is_err(),
+            "an offset is required"
+        );
+    }
+
+    #[test]
+    fn reasons_and_durations_have_limits() {
+        assert!(!reason_too_long(None));
+        assert!(!reason_too_long(Some(&"é".repeat(2000))));
+        assert!(reason_too_long(Some(&"a".repeat(2001))));
+        assert!(DURATION_MINUTES.contains(&5) && DURATION_MINUTES.contains(&480));
+        assert!(!DURATION_MINUTES.contains(&4) && !DURATION_MINUTES.contains(&481));
+    }
 
     #[test]
     fn status_names_round_trip() {

@@ -9,16 +9,19 @@
 
 pub mod account;
 pub mod appointment_types;
+pub mod appointments;
 pub mod audit;
 pub mod clients;
 pub mod error;
 pub mod fields;
+pub mod import;
 pub mod page;
 pub mod patients;
 pub mod practices;
 pub mod principal;
 pub mod roles;
 pub mod rooms;
+pub mod search;
 pub mod species;
 pub mod tenant;
 pub mod users;

@@ -1,17 +1,13 @@
-//! `GET /api/search`: one box that finds clients and patients by name (typo-tolerant),
-//! phone, email or microchip, for the front desk. Patients only for callers who may also
-//! read pets.
+//! `GET /api/search`: one box that finds clients and patients. The rules live in
+//! [`smartdmv_practice::search`]; this handler extracts, calls and answers.
 
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use smartdmv_domain::perm::{Action, Permission, Resource};
-use smartdmv_store::tenant::search;
-use std::collections::HashMap;
-use uuid::Uuid;
+use serde::Deserialize;
+use smartdmv_practice::search::{self, SearchQuery, SearchResults};
 
 use crate::auth::Authorized;
 use crate::auth::perms::ClientsRead;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ApiQuery;
 
 pub fn routes() -> super::Routes {
@@ -28,168 +24,15 @@ pub struct SearchParams {
     pub include_inactive: bool,
 }
 
-/// Why a record was found.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Match {
-    /// `name`, `phone`, `email` or `microchip`.
-    pub on: &'static str,
-    /// `exact`, `prefix`, `suffix` (phones) or `fuzzy` (typos).
-    pub kind: &'static str,
-    /// The stored values that matched (name words folded, phones as digits).
-    pub values: Vec<String>,
-    pub score: u32,
-}
-
-impl From<&search::Hit> for Match {
-    fn from(h: &search::Hit) -> Self {
-        Self {
-            on: h.on,
-            kind: h.kind.as_str(),
-            values: h.matched.clone(),
-            score: h.score,
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClientHit {
-    pub id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub active: bool,
-    #[serde(rename = "match")]
-    pub matched: Match,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OwnerRef {
-    pub id: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub phone: Option<String>,
-    pub is_primary: bool,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PatientHit {
-    pub id: String,
-    pub name: String,
-    pub species: String,
-    pub breed: Option<String>,
-    pub sex: String,
-    pub microchip: Option<String>,
-    pub deceased_on: Option<String>,
-    pub active: bool,
-    pub owners: Vec<OwnerRef>,
-    #[serde(rename = "match")]
-    pub matched: Match,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SearchResults {
-    pub clients: Vec<ClientHit>,
-    pub patients: Vec<PatientHit>,
-}
-
 /// `GET /api/search?q=&limit=&includeInactive=`
 pub(crate) async fn find(
     auth: Authorized<ClientsRead>,
     ApiQuery(p): ApiQuery<SearchParams>,
 ) -> ApiResult<Json<SearchResults>> {
-    let q = p.q.as_deref().unwrap_or("").trim().to_owned();
-    if q.is_empty() || q.chars().count() > 200 {
-        return Err(ApiError::invalid_field("q", "must be 1 to 200 characters"));
-    }
-    let limit = match p.limit {
-        None => 20,
-        Some(n @ 1..=100) => n,
-        Some(_) => {
-            return Err(ApiError::bad_request(
-                "invalid_query",
-                "limit must be between 1 and 100",
-            ));
-        }
-    };
-    let patients = auth.can(Permission::new(Resource::Pets, Action::Read));
-    let db = auth.db();
-    let opts = search::Options {
-        clients: true,
-        patients,
+    let query = SearchQuery {
+        q: p.q,
+        limit: p.limit,
         include_inactive: p.include_inactive,
-        limit,
     };
-    let hits = search::search(db, &q, opts)
-        .await
-        .map_err(|e| auth.db_error(e))?;
-    results(&auth, hits).await.map(Json)
-}
-
-pub(crate) async fn results(
-    auth: &crate::auth::TenantPrincipal,
-    hits: search::Hits,
-) -> ApiResult<SearchResults> {
-    let db = auth.db();
-    let ids: Vec<Uuid> = hits.clients.iter().map(|h| h.entity_id).collect();
-    let mut clients = search::clients_by_id(db, &ids)
-        .await
-        .map_err(|e| auth.db_error(e))?;
-    let ids: Vec<Uuid> = hits.patients.iter().map(|h| h.entity_id).collect();
-    let mut patients = search::patients_by_id(db, &ids)
-        .await
-        .map_err(|e| auth.db_error(e))?;
-    let mut owners: HashMap<Uuid, Vec<OwnerRef>> = HashMap::new();
-    for o in search::current_owners(db, &ids)
-        .await
-        .map_err(|e| auth.db_error(e))?
-    {
-        owners.entry(o.patient_id).or_default().push(OwnerRef {
-            id: o.client.id.to_string(),
-            first_name: o.client.first_name,
-            last_name: o.client.last_name,
-            phone: o.client.phone,
-            is_primary: o.is_primary,
-        });
-    }
-    let clients = hits
-        .clients
-        .iter()
-        .filter_map(|h| {
-            let c = clients.remove(&h.entity_id)?;
-            Some(ClientHit {
-                id: c.id.to_string(),
-                first_name: c.first_name,
-                last_name: c.last_name,
-                email: c.email,
-                phone: c.phone,
-                active: c.active,
-                matched: h.into(),
-            })
-        })
-        .collect();
-    let patients = hits
-        .patients
-        .iter()
-        .filter_map(|h| {
-            let p = patients.remove(&h.entity_id)?;
-            Some(PatientHit {
-                id: p.id.to_string(),
-                name: p.name,
-                species: p.species,
-                breed: p.breed,
-                sex: p.sex,
-                microchip: p.microchip,
-                deceased_on: p.deceased_on.map(|d| d.to_string()),
-                active: p.active,
-                owners: owners.remove(&p.id).unwrap_or_default(),
-                matched: h.into(),
-            })
-        })
-        .collect();
-    Ok(SearchResults { clients, patients })
+    Ok(Json(search::find(&auth, query).await?))
 }

@@ -1,19 +1,17 @@
 //! What the staff booking page and the client portal's request page share: the appointment
-//! types to choose from, the free slots of a day (through the free-slots API), and the start
-//! the API is given: a chosen slot, or a local time typed into the form.
+//! types to choose from, the free slots of a day (through the appointments service), and the
+//! start a booking is given: a chosen slot, or a local time typed into the form.
 
-use axum::Json;
 use jiff::tz::TimeZone;
 use smartdmv_practice::PageRequest;
 use smartdmv_practice::appointment_types;
 
-use super::display::{authorized, hhmm, local_to_utc};
-use crate::api::appointments::slots::{self, SlotParams};
+use super::display::{hhmm, local_to_utc};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AppointmentsRead, Perm};
 use crate::error::ApiError;
-use crate::extract::ApiQuery;
 use crate::state::AppState;
+use smartdmv_practice::appointments::{self, SlotQuery};
 
 /// One choice of a `<select>` or radio group.
 pub struct Choice {
@@ -51,7 +49,6 @@ pub async fn types(
 /// The free slots of a practice's day for a type (and a veterinarian, if given); each
 /// value is the slot's start in UTC. Empty until a date and a type are chosen.
 pub async fn free_slots(
-    s: &AppState,
     p: &TenantPrincipal,
     practice_id: Option<String>,
     date: &str,
@@ -62,16 +59,14 @@ pub async fn free_slots(
     if date.is_empty() || type_id.is_empty() {
         return Ok(Vec::new());
     }
-    let Json(out) = slots::free_slots(
-        authorized::<AppointmentsRead>(s, p).await?,
-        ApiQuery(SlotParams {
-            practice_id,
-            date: date.to_owned(),
-            type_id: type_id.to_owned(),
-            veterinarian_id: Some(vet.to_owned()).filter(|v| !v.is_empty()),
-        }),
-    )
-    .await?;
+    p.require(AppointmentsRead::PERM)?;
+    let query = SlotQuery {
+        practice_id,
+        date: date.to_owned(),
+        type_id: type_id.to_owned(),
+        veterinarian_id: Some(vet.to_owned()).filter(|v| !v.is_empty()),
+    };
+    let out = appointments::free_slots(p, query).await?;
     Ok(out
         .slots
         .into_iter()
@@ -83,7 +78,7 @@ pub async fn free_slots(
         .collect())
 }
 
-/// The start to send to the API: the chosen slot, else the typed local time on `date` in
+/// The start a booking is given: the chosen slot, else the typed local time on `date` in
 /// the practice's zone. `Err` carries the field message for the time field.
 pub fn start_of(slot: &str, date: &str, time: &str, tz: &TimeZone) -> Result<String, String> {
     if !slot.trim().is_empty() {

@@ -1,6 +1,6 @@
 //! The `appointments` table. An appointment; `status` follows the state machine of `spec/practice.md`.
 
-use crate::{TenantConn, TenantConnection, TenantTransaction};
+use crate::{TenantConn, TenantTransaction};
 use sea_orm::entity::prelude::*;
 use sea_orm::{
     Condition, DbBackend, QueryOrder, QuerySelect, SqliteTransactionMode, Statement,
@@ -201,15 +201,14 @@ pub async fn starting_between(
         .await
 }
 
-/// Starts the transaction of a booking. On SQLite it takes the write lock at `BEGIN`
-/// (`BEGIN IMMEDIATE`), so that two bookings on two connections cannot both read "free"
-/// and then both write; on PostgreSQL see [`lock_resources`].
-pub async fn begin_booking(db: &TenantConnection) -> Result<TenantTransaction, DbErr> {
-    db.begin_with(TransactionOptions {
+/// The transaction options of a booking. On SQLite the transaction takes the write lock at
+/// `BEGIN` (`BEGIN IMMEDIATE`), so that two bookings on two connections cannot both read
+/// "free" and then both write; on PostgreSQL see [`lock_resources`].
+pub fn booking_options() -> TransactionOptions {
+    TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()
-    })
-    .await
+    }
 }
 
 /// The advisory-lock key of a bookable resource (a veterinarian's or a room's id).
@@ -221,7 +220,7 @@ fn lock_key(id: Uuid) -> i64 {
 /// Serialises bookings per resource until the transaction ends: on PostgreSQL a
 /// transaction-scoped advisory lock per veterinarian and room, taken in ascending key order
 /// so that two bookings needing the same two resources cannot deadlock. SQLite needs
-/// nothing more than [`begin_booking`].
+/// nothing more than [`booking_options`].
 pub async fn lock_resources(txn: &TenantTransaction, ids: &[Uuid]) -> Result<(), DbErr> {
     if txn.get_database_backend() != DbBackend::Postgres {
         return Ok(());

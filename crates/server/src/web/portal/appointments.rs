@@ -1,29 +1,26 @@
-//! The client's appointments: upcoming and past, requesting one for their own pet (the API
-//! records it as `requested` for the practice to book), and cancelling an upcoming one
-//! after a confirmation page.
+//! The client's appointments: upcoming and past, requesting one for their own pet (the
+//! service records it as `requested` for the practice to book), and cancelling an upcoming
+//! one after a confirmation page.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
+use smartdmv_domain::AppointmentId;
+use smartdmv_practice::appointments::{self, NewAppointment, zone_of};
 use smartdmv_store::tenant::practice;
 
 use super::{Client, Visit, chrome, own_pets, visits};
-use crate::api::appointments::edit::{self, CreateAppointment};
-use crate::api::appointments::status::{self, CancelBody};
-use crate::api::appointments::{self as appts, zone_of};
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsCreate, AppointmentsRead, AppointmentsUpdate};
-use crate::extract::ApiJson;
+use crate::auth::perms::{AppointmentsCreate, AppointmentsRead, AppointmentsUpdate, Perm};
 use crate::state::AppState;
 use crate::web::booking::{self, Choice};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::{authorized, today_in};
-use crate::web::error::WebResult;
+use crate::web::display::today_in;
+use crate::web::error::{WebError, WebResult};
 use crate::web::{FormErrors, html, redirect_flash};
 use crate::web::{edit_result, form_result, rerender};
 
@@ -36,21 +33,13 @@ struct ListPage {
 }
 
 /// `GET /client/appointments`: upcoming ones, and those of the past year (latest first).
-pub async fn list(State(s): State<AppState>, ctx: PageCtx, c: Client) -> WebResult<Response> {
+pub async fn list(State(_s): State<AppState>, ctx: PageCtx, c: Client) -> WebResult<Response> {
     let p = &c.principal;
     let pets = own_pets(p).await?;
     let now = Timestamp::now();
     let year_ago = now.checked_sub(8760.hours()).unwrap_or(now);
-    let upcoming = visits(&s, p, &pets, None, Some(now.to_string()), None).await?;
-    let mut past = visits(
-        &s,
-        p,
-        &pets,
-        None,
-        Some(year_ago.to_string()),
-        Some(now.to_string()),
-    )
-    .await?;
+    let upcoming = visits(p, &pets, None, Some(now), None).await?;
+    let mut past = visits(p, &pets, None, Some(year_ago), Some(now)).await?;
     // An appointment under way now ends after `now` and starts before it: it is upcoming.
     past.retain(|v| !upcoming.iter().any(|u| u.id == v.id));
     past.reverse();
@@ -148,7 +137,6 @@ async fn page(
             form.date = today_in(&zone_of(pr)).to_string();
         }
         match booking::free_slots(
-            s,
             p,
             Some(form.practice_id.clone()),
             &form.date,
@@ -185,7 +173,7 @@ pub async fn request_form(
     html(&page(&s, &ctx, &c.principal, form, FormErrors::default()).await?)
 }
 
-/// `POST /client/appointments/new`: `POST /api/appointments` as the client (a request).
+/// `POST /client/appointments/new`: a booking as the client (a request).
 pub async fn request(
     State(s): State<AppState>,
     ctx: PageCtx,
@@ -213,7 +201,8 @@ pub async fn request(
         return Ok(resp);
     };
     let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let body = CreateAppointment {
+    p.require(AppointmentsCreate::PERM)?;
+    let input = NewAppointment {
         pet_id: form.pet_id.clone(),
         starts_at,
         duration_minutes: None,
@@ -225,8 +214,7 @@ pub async fn request(
         client_id: None,
         double_book: false,
     };
-    let auth = authorized::<AppointmentsCreate>(&s, p).await?;
-    match form_result(edit::create(auth, ApiJson(body)).await)? {
+    match form_result(appointments::create(p, input).await)? {
         Ok(_) => Ok(redirect_flash(
             &s,
             "/client/appointments",
@@ -251,13 +239,15 @@ struct CancelPage {
 
 /// `GET /client/appointments/{id}/cancel`: the confirmation page (404 for anyone else's).
 pub async fn cancel_confirm(
-    State(s): State<AppState>,
+    State(_s): State<AppState>,
     ctx: PageCtx,
     c: Client,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &c.principal;
-    let Json(a) = appts::show(authorized::<AppointmentsRead>(&s, p).await?, Path(id)).await?;
+    p.require(AppointmentsRead::PERM)?;
+    let id: AppointmentId = id.parse().map_err(|_| WebError::NotFound)?;
+    let a = appointments::get(p, id).await?;
     let pets = own_pets(p).await?;
     html(&CancelPage {
         chrome: chrome(&ctx, "Cancel an appointment", p),
@@ -278,11 +268,11 @@ pub async fn cancel(
     Path(id): Path<String>,
     Form(f): Form<CancelForm>,
 ) -> WebResult<Response> {
-    let auth = authorized::<AppointmentsUpdate>(&s, &c.principal).await?;
-    let body = CancelBody {
-        reason: Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty()),
-    };
-    match edit_result(status::cancel(auth, Path(id.clone()), ApiJson(body)).await)? {
+    let p = &c.principal;
+    p.require(AppointmentsUpdate::PERM)?;
+    let appointment: AppointmentId = id.parse().map_err(|_| WebError::NotFound)?;
+    let reason = Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty());
+    match edit_result(appointments::cancel(p, appointment, reason).await)? {
         Ok(_) => Ok(redirect_flash(
             &s,
             "/client/appointments",

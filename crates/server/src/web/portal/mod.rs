@@ -1,11 +1,11 @@
 //! `/client`: the client portal, for `CLIENT` users only. Their pets and each pet's page,
 //! their upcoming and past appointments, requesting an appointment and cancelling an
-//! upcoming one. The services show a client only what they own.
+//! upcoming one. Every read goes through the API's handlers or the services they call,
+//! which show a client only what they own.
 
 mod appointments;
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
@@ -14,15 +14,14 @@ use smartdmv_practice::PageRequest;
 use smartdmv_practice::patients::{self, PetFilter, PetOut};
 
 use super::chrome::{Area, Chrome, PageCtx};
-use super::display::{age, authorized, page_id, status_label, today_in, when};
-use super::error::WebResult;
+use super::display::{age, page_id, status_label, today_in, when};
+use super::error::{WebError, WebResult};
 use super::html;
 use super::session::{ClientArea, InArea};
-use crate::api::appointments::{self as appts, AppointmentOut, ListParams};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AppointmentsRead, Perm, PetsRead};
-use crate::extract::ApiQuery;
 use crate::state::AppState;
+use smartdmv_practice::appointments::{self as appts, AppointmentFilter, AppointmentOut};
 
 pub type Client = InArea<ClientArea>;
 
@@ -114,29 +113,24 @@ impl Visit {
 
 /// The client's appointments in `[from, to)`, by start time.
 async fn visits(
-    s: &AppState,
     p: &TenantPrincipal,
     pets: &[PetOut],
-    pet_id: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
+    pet_id: Option<PatientId>,
+    from: Option<jiff::Timestamp>,
+    to: Option<jiff::Timestamp>,
 ) -> WebResult<Vec<Visit>> {
-    let Json(page) = appts::list(
-        authorized::<AppointmentsRead>(s, p).await?,
-        ApiQuery(ListParams {
-            limit: Some(100),
-            cursor: None,
-            practice_id: None,
-            from,
-            to,
-            veterinarian_id: None,
-            room_id: None,
-            pet_id,
-            client_id: None,
-            status: None,
-        }),
-    )
-    .await?;
+    p.require(AppointmentsRead::PERM)?;
+    let filter = AppointmentFilter {
+        from,
+        to,
+        pet_id,
+        ..Default::default()
+    };
+    let page = PageRequest {
+        limit: Some(100),
+        cursor: None,
+    };
+    let page = appts::list(p, &filter, &page).await?;
     Ok(page
         .items
         .into_iter()
@@ -159,11 +153,10 @@ struct PetsPage {
 }
 
 /// `GET /client`: the client's pets and their next appointments.
-async fn pets_page(State(s): State<AppState>, ctx: PageCtx, c: Client) -> WebResult<Response> {
+async fn pets_page(State(_s): State<AppState>, ctx: PageCtx, c: Client) -> WebResult<Response> {
     let p = &c.principal;
     let pets = own_pets(p).await?;
-    let now = jiff::Timestamp::now().to_string();
-    let upcoming = visits(&s, p, &pets, None, Some(now), None).await?;
+    let upcoming = visits(p, &pets, None, Some(jiff::Timestamp::now()), None).await?;
     let today = today_in(&jiff::tz::TimeZone::UTC);
     html(&PetsPage {
         chrome: chrome(&ctx, "My pets", p),
@@ -188,7 +181,7 @@ struct PetPage {
 
 /// `GET /client/pets/{id}`: 404 unless the client owns the pet (the service decides).
 async fn pet_page(
-    State(s): State<AppState>,
+    State(_s): State<AppState>,
     ctx: PageCtx,
     c: Client,
     Path(id): Path<String>,
@@ -198,13 +191,12 @@ async fn pet_page(
     let id: PatientId = page_id(&id)?;
     let a = patients::show(p, id).await?;
     let pet = a.pet;
-    let now = jiff::Timestamp::now().to_string();
+    let pet_id = pet.id.parse().map_err(|_| WebError::NotFound)?;
     let upcoming = visits(
-        &s,
         p,
         std::slice::from_ref(&pet),
-        Some(pet.id.clone()),
-        Some(now),
+        Some(pet_id),
+        Some(jiff::Timestamp::now()),
         None,
     )
     .await?;

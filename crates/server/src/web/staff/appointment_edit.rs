@@ -2,26 +2,23 @@
 //! tables), rescheduling, and cancelling with a confirmation page.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use smartdmv_domain::AppointmentId;
+use smartdmv_practice::appointments::{self, AppointmentChanges, AppointmentOut, StatusChange};
 use smartdmv_store::tenant::appointment;
 
 use super::{Staff, chrome};
-use crate::api::appointments::edit::{self, UpdateAppointment};
-use crate::api::appointments::status::{self, CancelBody, StatusBody};
-use crate::api::appointments::{self, AppointmentOut};
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsRead, AppointmentsUpdate};
-use crate::extract::ApiJson;
+use crate::auth::perms::{AppointmentsRead, AppointmentsUpdate, Perm};
 use crate::state::AppState;
 use crate::web::booking::Choice;
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::{authorized, day_of, hhmm, local_to_utc, status_label, when};
-use crate::web::error::WebResult;
+use crate::web::display::{day_of, hhmm, local_to_utc, status_label, when};
+use crate::web::error::{WebError, WebResult};
 use crate::web::{FormErrors, html, redirect_flash};
 use crate::web::{edit_result, form_result, rerender};
 
@@ -42,13 +39,14 @@ fn schedule_of(a: &AppointmentOut) -> String {
     )
 }
 
-async fn load(s: &AppState, p: &TenantPrincipal, id: &str) -> WebResult<AppointmentOut> {
-    let Json(a) = appointments::show(
-        authorized::<AppointmentsRead>(s, p).await?,
-        Path(id.to_owned()),
-    )
-    .await?;
-    Ok(a)
+/// The appointment of a page's path (a malformed id is as unknown as any other).
+fn id_of(raw: &str) -> WebResult<AppointmentId> {
+    raw.parse().map_err(|_| WebError::NotFound)
+}
+
+async fn load(p: &TenantPrincipal, id: AppointmentId) -> WebResult<AppointmentOut> {
+    p.require(AppointmentsRead::PERM)?;
+    Ok(appointments::get(p, id).await?)
 }
 
 #[derive(Deserialize)]
@@ -67,14 +65,15 @@ pub async fn set_status(
     Form(f): Form<StatusForm>,
 ) -> WebResult<Response> {
     let back = back_to(&f.back);
-    let auth = authorized::<AppointmentsUpdate>(&s, &staff.principal).await?;
-    let body = StatusBody {
+    let p = &staff.principal;
+    p.require(AppointmentsUpdate::PERM)?;
+    let change = StatusChange {
         status: Some(f.status),
         reason: None,
         double_book: false,
     };
-    let flash = match edit_result(status::change(auth, Path(id), ApiJson(body)).await)? {
-        Ok(Json(a)) => Flash::success(format!(
+    let flash = match edit_result(appointments::change_status(p, id_of(&id)?, change).await)? {
+        Ok(a) => Flash::success(format!(
             "The appointment is now {}.",
             status_label(&a.status)
         )),
@@ -142,14 +141,9 @@ async fn edit_page(
 }
 
 /// `GET /practice/appointments/{id}/edit`
-pub async fn edit_form(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn edit_form(ctx: PageCtx, staff: Staff, Path(id): Path<String>) -> WebResult<Response> {
     let p = &staff.principal;
-    let a = load(&s, p, &id).await?;
+    let a = load(p, id_of(&id)?).await?;
     let form = RescheduleForm {
         date: day_of(&a.starts_at_local),
         time: hhmm(&a.starts_at_local),
@@ -161,7 +155,7 @@ pub async fn edit_form(
     html(&edit_page(&ctx, p, a, form, FormErrors::default()).await?)
 }
 
-/// `POST /practice/appointments/{id}/edit`: through `PATCH /api/appointments/{id}`.
+/// `POST /practice/appointments/{id}/edit`: as `PATCH /api/appointments/{id}` does.
 pub async fn reschedule(
     State(s): State<AppState>,
     ctx: PageCtx,
@@ -170,7 +164,8 @@ pub async fn reschedule(
     Form(form): Form<RescheduleForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let a = load(&s, p, &id).await?;
+    let id = id_of(&id)?;
+    let a = load(p, id).await?;
     let tz = smartdmv_domain::schedule::time_zone(&a.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let Some(starts_at) = local_to_utc(&form.date, &form.time, &tz) else {
         let mut errors = FormErrors::general("Please correct the fields marked below.");
@@ -182,7 +177,7 @@ pub async fn reschedule(
         return Ok(resp);
     };
     let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
-    let body = UpdateAppointment {
+    let changes = AppointmentChanges {
         starts_at: Some(starts_at),
         duration_minutes: match form.duration_minutes.trim() {
             "" => None,
@@ -194,9 +189,9 @@ pub async fn reschedule(
         reason: Some(opt(&form.reason)),
         double_book: form.double_book.is_some(),
     };
-    let auth = authorized::<AppointmentsUpdate>(&s, p).await?;
-    match form_result(edit::update(auth, Path(id), ApiJson(body)).await)? {
-        Ok(Json(saved)) => Ok(redirect_flash(
+    p.require(AppointmentsUpdate::PERM)?;
+    match form_result(appointments::update(p, id, changes).await)? {
+        Ok(saved) => Ok(redirect_flash(
             &s,
             &schedule_of(&saved),
             Flash::success(format!(
@@ -225,13 +220,12 @@ struct CancelPage {
 
 /// `GET /practice/appointments/{id}/cancel`: the confirmation page.
 pub async fn cancel_confirm(
-    State(s): State<AppState>,
     ctx: PageCtx,
     staff: Staff,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let a = load(&s, p, &id).await?;
+    let a = load(p, id_of(&id)?).await?;
     html(&CancelPage {
         chrome: chrome(&ctx, "Cancel appointment", p),
         when: when(&a.starts_at_local),
@@ -254,12 +248,10 @@ pub async fn cancel(
     Form(f): Form<CancelForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let auth = authorized::<AppointmentsUpdate>(&s, p).await?;
-    let body = CancelBody {
-        reason: Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty()),
-    };
-    match edit_result(status::cancel(auth, Path(id.clone()), ApiJson(body)).await)? {
-        Ok(Json(a)) => Ok(redirect_flash(
+    p.require(AppointmentsUpdate::PERM)?;
+    let reason = Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty());
+    match edit_result(appointments::cancel(p, id_of(&id)?, reason).await)? {
+        Ok(a) => Ok(redirect_flash(
             &s,
             &schedule_of(&a),
             Flash::success("The appointment was cancelled."),

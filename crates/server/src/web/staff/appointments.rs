@@ -2,26 +2,24 @@
 //! practice, day, type and (optionally) veterinarian, then a free slot or a typed time.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use smartdmv_practice::appointments::{self, NewAppointment, zone_of};
 use smartdmv_practice::patients;
+use smartdmv_practice::search::PatientHit;
 use smartdmv_store::tenant::{appointment, practice};
 
 use super::lookup::search;
 use super::{PracticeChoice, Staff, chrome, pick_practice};
-use crate::api::appointments::edit::{self, CreateAppointment};
-use crate::api::search::PatientHit;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AppointmentsCreate, Perm, PetsRead};
-use crate::extract::ApiJson;
 use crate::state::AppState;
 use crate::web::booking::{self, Choice};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::{authorized, page_id, today_in};
+use crate::web::display::{page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
 use crate::web::{form_result, rerender};
@@ -84,7 +82,7 @@ async fn page(
     let mut pet_name = String::new();
     if form.pet_id.is_empty() {
         if !form.q.trim().is_empty() {
-            hits = search(s, p, form.q.clone(), 20).await?.patients;
+            hits = search(p, form.q.clone(), 20).await?.patients;
         }
     } else {
         p.require(PetsRead::PERM)?;
@@ -96,7 +94,7 @@ async fn page(
     if let Some(pr) = &chosen {
         form.practice_id = pr.id.to_string();
         if form.date.is_empty() {
-            form.date = today_in(&crate::api::appointments::zone_of(pr)).to_string();
+            form.date = today_in(&zone_of(pr)).to_string();
         }
         vets = appointment::veterinarians_of(p.db(), pr.id)
             .await
@@ -109,7 +107,6 @@ async fn page(
             })
             .collect();
         match booking::free_slots(
-            s,
             p,
             Some(form.practice_id.clone()),
             &form.date,
@@ -127,7 +124,7 @@ async fn page(
     Ok(BookPage {
         chrome: chrome(ctx, "Book an appointment", p),
         types: booking::types(s, p, &form.type_id).await?,
-        may_book: p.can(<AppointmentsCreate as crate::auth::perms::Perm>::PERM),
+        may_book: p.can(AppointmentsCreate::PERM),
         form,
         errors,
         practices,
@@ -153,7 +150,7 @@ fn opt(s: &str) -> Option<String> {
     Some(s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-/// `POST /practice/schedule/new`: books through `POST /api/appointments`.
+/// `POST /practice/schedule/new`: books as `POST /api/appointments` does.
 pub async fn book(
     State(s): State<AppState>,
     ctx: PageCtx,
@@ -165,7 +162,7 @@ pub async fn book(
         Some(id) => practice::find(p.db(), id)
             .await
             .map_err(|e| p.db_error(e))?
-            .map(|pr| crate::api::appointments::zone_of(&pr)),
+            .map(|pr| zone_of(&pr)),
         None => None,
     }
     .unwrap_or(jiff::tz::TimeZone::UTC);
@@ -183,7 +180,8 @@ pub async fn book(
         "" => None,
         d => Some(d.parse::<i32>().unwrap_or(-1)),
     };
-    let body = CreateAppointment {
+    p.require(AppointmentsCreate::PERM)?;
+    let input = NewAppointment {
         pet_id: form.pet_id.clone(),
         starts_at,
         duration_minutes: duration,
@@ -195,9 +193,8 @@ pub async fn book(
         client_id: None,
         double_book: form.double_book.is_some(),
     };
-    let auth = authorized::<AppointmentsCreate>(&s, p).await?;
-    match form_result(edit::create(auth, ApiJson(body)).await)? {
-        Ok((_, Json(a))) => Ok(redirect_flash(
+    match form_result(appointments::create(p, input).await)? {
+        Ok(a) => Ok(redirect_flash(
             &s,
             &format!(
                 "/practice/schedule?practice={}&date={}",

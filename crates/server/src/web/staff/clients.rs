@@ -12,7 +12,6 @@ use smartdmv_practice::patients::{self, PetFilter, PetOut};
 use super::client_form::{ClientForm, address_line};
 use super::lookup::{Upcoming, next_page_href, search, upcoming};
 use super::{Staff, chrome};
-use crate::api::search::ClientHit;
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead};
 use crate::state::AppState;
@@ -21,6 +20,7 @@ use crate::web::csrf::{Flash, Form};
 use crate::web::display::{page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, edit_result, form_result, html, redirect_flash, rerender};
+use smartdmv_practice::search::ClientHit;
 
 #[derive(Template)]
 #[template(path = "staff/clients.html")]
@@ -42,7 +42,7 @@ pub struct ListQuery {
 /// `GET /practice/clients?q=&cursor=`: search results for `q`, else every active client
 /// by name, a page at a time.
 pub async fn list(
-    State(s): State<AppState>,
+    State(_s): State<AppState>,
     ctx: PageCtx,
     staff: Staff,
     Query(q): Query<ListQuery>,
@@ -64,7 +64,7 @@ pub async fn list(
         list = page.items;
         next_href = next_page_href("/practice/clients", page.next_cursor);
     } else {
-        hits = search(&s, p, query.clone(), 50).await?.clients;
+        hits = search(p, query.clone(), 50).await?.clients;
     }
     html(&ListPage {
         chrome: chrome(&ctx, "Clients", p),
@@ -192,7 +192,7 @@ impl ShowPage {
 
 /// `GET /practice/clients/{id}`: details, contacts, pets and upcoming appointments.
 pub async fn show(
-    State(s): State<AppState>,
+    State(_s): State<AppState>,
     ctx: PageCtx,
     staff: Staff,
     Path(id): Path<String>,
@@ -212,7 +212,7 @@ pub async fn show(
         },
     )
     .await?;
-    let upcoming = upcoming(&s, p, Some(c.id.clone()), None).await?;
+    let upcoming = upcoming(p, Some(c.id.clone()), None).await?;
     html(&ShowPage {
         chrome: chrome(&ctx, format!("{} {}", c.first_name, c.last_name), p),
         address: address_line(c.address.as_ref()),

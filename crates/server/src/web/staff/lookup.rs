@@ -1,35 +1,30 @@
 //! Reads several staff pages share: the search box, the next-page link of a list and a
 //! client's or patient's upcoming appointments.
 
-use axum::Json;
+use smartdmv_domain::TypedId;
+use smartdmv_practice::appointments::{self, AppointmentFilter, AppointmentOut};
+use smartdmv_practice::search::{self, SearchQuery, SearchResults};
+use smartdmv_practice::{PageRequest, ServiceError};
 
-use crate::api::appointments::{self, AppointmentOut, ListParams};
-use crate::api::search::{self, SearchParams, SearchResults};
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsRead, ClientsRead};
-use crate::extract::ApiQuery;
-use crate::state::AppState;
-use crate::web::display::{authorized, status_label, when};
+use crate::auth::perms::{AppointmentsRead, ClientsRead, Perm};
+use crate::web::display::{status_label, when};
 use crate::web::error::WebResult;
 use crate::web::url_encode;
 
-/// Active clients and patients matching `q`, through `GET /api/search`.
+/// Active clients and patients matching `q`.
 pub(super) async fn search(
-    s: &AppState,
     p: &TenantPrincipal,
     q: String,
     limit: usize,
 ) -> WebResult<SearchResults> {
-    let Json(r) = search::find(
-        authorized::<ClientsRead>(s, p).await?,
-        ApiQuery(SearchParams {
-            q: Some(q),
-            limit: Some(limit),
-            include_inactive: false,
-        }),
-    )
-    .await?;
-    Ok(r)
+    p.require(ClientsRead::PERM)?;
+    let query = SearchQuery {
+        q: Some(q),
+        limit: Some(limit),
+        include_inactive: false,
+    };
+    Ok(search::find(p, query).await?)
 }
 
 /// The link to the next page of the list at `base`, when there is one.
@@ -60,28 +55,30 @@ impl From<AppointmentOut> for Upcoming {
     }
 }
 
+/// An id of a record a page shows, as the filter takes it.
+fn id_of<T: TypedId>(raw: Option<String>, name: &str) -> Result<Option<T>, ServiceError> {
+    raw.map(|s| s.parse())
+        .transpose()
+        .map_err(|_| ServiceError::bad_request("invalid_query", format!("{name} is not valid")))
+}
+
 /// The next appointments of a client or of a patient, from now on.
 pub(super) async fn upcoming(
-    s: &AppState,
     p: &TenantPrincipal,
     client_id: Option<String>,
     pet_id: Option<String>,
 ) -> WebResult<Vec<Upcoming>> {
-    let Json(appts) = appointments::list(
-        authorized::<AppointmentsRead>(s, p).await?,
-        ApiQuery(ListParams {
-            limit: Some(20),
-            cursor: None,
-            practice_id: None,
-            from: Some(jiff::Timestamp::now().to_string()),
-            to: None,
-            veterinarian_id: None,
-            room_id: None,
-            pet_id,
-            client_id,
-            status: None,
-        }),
-    )
-    .await?;
+    p.require(AppointmentsRead::PERM)?;
+    let filter = AppointmentFilter {
+        from: Some(jiff::Timestamp::now()),
+        pet_id: id_of(pet_id, "petId")?,
+        client_id: id_of(client_id, "clientId")?,
+        ..Default::default()
+    };
+    let page = PageRequest {
+        limit: Some(20),
+        cursor: None,
+    };
+    let appts = appointments::list(p, &filter, &page).await?;
     Ok(appts.items.into_iter().map(Upcoming::from).collect())
 }

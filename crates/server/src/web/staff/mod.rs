@@ -1,7 +1,7 @@
 //! `/practice`: the pages of practice staff (every company user who is not a client,
 //! administrators too). Today's appointments of a practice with their status changes, the
-//! clients, the patients and the schedule. Every read and change goes through the JSON
-//! API's handlers, so a page is refused exactly what the API would refuse.
+//! clients, the patients and the schedule. Every read and change goes through the same
+//! services as the JSON API, so a page is refused exactly what the API would refuse.
 
 mod appointment_edit;
 mod appointments;
@@ -14,22 +14,21 @@ mod pet_form;
 mod schedule;
 
 use askama::Template;
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
+use smartdmv_domain::PracticeId;
+use smartdmv_practice::appointments::{DayItem, DayQuery, day};
 use smartdmv_store::tenant::practice;
 
 use super::chrome::{Area, Chrome, PageCtx};
-use super::display::{action_label, authorized, hhmm, status_label};
+use super::display::{action_label, hhmm, status_label};
 use super::error::WebResult;
 use super::html;
 use super::session::{InArea, StaffArea};
-use crate::api::appointments::day::{self, DayItem, DayParams};
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::AppointmentsRead;
-use crate::extract::ApiQuery;
+use crate::auth::perms::{AppointmentsRead, Perm};
 use crate::state::AppState;
 
 pub type Staff = InArea<StaffArea>;
@@ -194,19 +193,15 @@ impl From<DayItem> for Row {
     }
 }
 
-/// The day view of a practice through the API.
+/// The day view of a practice.
 async fn day_rows(
-    s: &AppState,
     p: &TenantPrincipal,
     practice: &practice::Model,
     date: Option<String>,
 ) -> WebResult<(String, Vec<Row>)> {
-    let Json(d) = day::day(
-        authorized::<AppointmentsRead>(s, p).await?,
-        Path(practice.id.to_string()),
-        ApiQuery(DayParams { date, sort: None }),
-    )
-    .await?;
+    p.require(AppointmentsRead::PERM)?;
+    let query = DayQuery { date, sort: None };
+    let d = day(p, PracticeId(practice.id), query).await?;
     Ok((d.date, d.items.into_iter().map(Row::from).collect()))
 }
 
@@ -228,17 +223,12 @@ pub struct PracticeQuery {
 }
 
 /// `GET /practice?practice=`: today's appointments of the chosen practice.
-async fn today(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Query(q): Query<PracticeQuery>,
-) -> WebResult<Response> {
+async fn today(ctx: PageCtx, staff: Staff, Query(q): Query<PracticeQuery>) -> WebResult<Response> {
     let p = &staff.principal;
     let (practices, chosen) = pick_practice(p, q.practice.as_deref()).await?;
     let (practice_id, practice_name, date, rows) = match &chosen {
         Some(pr) => {
-            let (date, rows) = day_rows(&s, p, pr, None).await?;
+            let (date, rows) = day_rows(p, pr, None).await?;
             (pr.id.to_string(), pr.name.clone(), date, rows)
         }
         None => Default::default(),

@@ -15,7 +15,6 @@ use smartdmv_practice::patients::{
 use super::lookup::{Upcoming, next_page_href, search, upcoming};
 use super::pet_form::{CHIP_TYPES, PetForm, SEXES, UNITS, species_choices};
 use super::{Staff, chrome};
-use crate::api::search::{ClientHit, PatientHit};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{Perm, PetsCreate, PetsRead, PetsUpdate};
 use crate::state::AppState;
@@ -26,6 +25,7 @@ use crate::web::display::{age, page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
 use crate::web::{form_result, rerender};
+use smartdmv_practice::search::{ClientHit, PatientHit};
 
 #[derive(Template)]
 #[template(path = "staff/patients.html")]
@@ -45,7 +45,7 @@ pub struct ListQuery {
 
 /// `GET /practice/patients?q=&cursor=`
 pub async fn list(
-    State(s): State<AppState>,
+    State(_s): State<AppState>,
     ctx: PageCtx,
     staff: Staff,
     Query(q): Query<ListQuery>,
@@ -67,7 +67,7 @@ pub async fn list(
         list = page.items;
         next_href = next_page_href("/practice/patients", page.next_cursor);
     } else {
-        hits = search(&s, p, query.clone(), 50).await?.patients;
+        hits = search(p, query.clone(), 50).await?.patients;
     }
     html(&ListPage {
         chrome: chrome(&ctx, "Patients", p),
@@ -112,7 +112,7 @@ pub(super) async fn form_page(
         let c = clients::show(p, page_id(&form.owner_id)?).await?;
         owner_name = format!("{} {}", c.first_name, c.last_name);
     } else if id.is_empty() && !owner_q.trim().is_empty() {
-        owner_hits = search(s, p, owner_q.clone(), 20).await?.clients;
+        owner_hits = search(p, owner_q.clone(), 20).await?.clients;
     }
     let (title, perm) = if id.is_empty() {
         ("New patient", PetsCreate::PERM)
@@ -232,7 +232,7 @@ struct ShowPage {
 
 /// `GET /practice/patients/{id}`
 pub async fn show(
-    State(s): State<AppState>,
+    State(_s): State<AppState>,
     ctx: PageCtx,
     staff: Staff,
     Path(id): Path<String>,
@@ -251,7 +251,7 @@ pub async fn show(
         },
     )
     .await?;
-    let upcoming = upcoming(&s, p, None, Some(pet.pet.id.clone())).await?;
+    let upcoming = upcoming(p, None, Some(pet.pet.id.clone())).await?;
     html(&ShowPage {
         chrome: chrome(&ctx, pet.pet.name.clone(), p),
         age: age(

@@ -2,14 +2,13 @@
 //! practice picker.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::response::Response;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::{PracticeChoice, Row, Staff, chrome, day_rows, pick_practice};
-use crate::state::AppState;
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::error::{WebError, WebResult};
 use crate::web::html;
@@ -36,7 +35,6 @@ pub struct DayQuery {
 
 /// `GET /practice/schedule?practice=&date=`
 pub async fn day_view(
-    State(s): State<AppState>,
     ctx: PageCtx,
     staff: Staff,
     Query(q): Query<DayQuery>,
@@ -64,7 +62,7 @@ pub async fn day_view(
             back: "/practice/schedule".into(),
         });
     };
-    let (date, rows) = day_rows(&s, p, &pr, date).await?;
+    let (date, rows) = day_rows(p, &pr, date).await?;
     let day: Date = date.parse().map_err(|_| WebError::NotFound)?;
     let step = |n: i64| {
         day.checked_add(n.days())

@@ -1,25 +1,20 @@
-//! `GET /api/practices/{id}/day`: a practice's appointments of one local day, with local
-//! times and names, grouped by veterinarian and by room.
+//! A practice's appointments of one local day, with local times and names, grouped by
+//! veterinarian and by room.
 
-use axum::Json;
-use axum::extract::Path;
-use axum::http::StatusCode;
 use jiff::Timestamp;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use smartdmv_domain::PracticeId;
 use smartdmv_store::tenant::{appointment, appointment_type, practice, room};
 use std::collections::{BTreeMap, HashMap};
 use uuid::Uuid;
 
 use super::slots::{local_day, parse_date};
-use super::{AppointmentOut, local, out, to_stored, zone_of};
-use crate::auth::perms::AppointmentsRead;
-use crate::auth::{Authorized, TenantPrincipal};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiQuery;
+use super::{AppointmentOut, local, to_stored, zone_of};
+use crate::{ServiceError, ServiceResult, TenantPrincipal};
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DayParams {
+/// Which day, in which order.
+#[derive(Debug, Default)]
+pub struct DayQuery {
     /// The local date; today in the practice's time zone when absent.
     pub date: Option<String>,
     /// `time` (default), `veterinarian` or `room`: the order of `items`.
@@ -94,40 +89,45 @@ fn group(
         .collect()
 }
 
-pub(crate) async fn visible_practice(
-    auth: &TenantPrincipal,
-    id: &str,
-) -> ApiResult<practice::Model> {
-    let id: Uuid = id.parse().map_err(|_| ApiError::not_found("practice"))?;
-    practice::find(auth.db(), id)
-        .await
-        .map_err(|e| auth.db_error(e))?
-        .filter(|p| auth.in_scope(Some(p.id)))
-        .ok_or_else(|| ApiError::not_found("practice"))
+/// Sorts by a name (the unnamed last), then by start.
+fn sort_by_name(items: &mut [DayItem], name: impl Fn(&DayItem) -> &Option<String>) {
+    items.sort_by(|a, b| {
+        (name(a).is_none(), name(a), &a.appointment.starts_at).cmp(&(
+            name(b).is_none(),
+            name(b),
+            &b.appointment.starts_at,
+        ))
+    });
 }
 
-/// `GET /api/practices/{id}/day?date=YYYY-MM-DD&sort=`: every appointment of the practice
-/// starting on that local day, with local times and names, grouped by veterinarian and by
-/// room. For staff of the practice (clients see their own appointments in the list).
-pub(crate) async fn day(
-    auth: Authorized<AppointmentsRead>,
-    Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<DayParams>,
-) -> ApiResult<Json<DayOut>> {
-    if auth.is_client() {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
+/// Names by id, for the ids of one column of the day's rows.
+fn ids(rows: &[appointment::Model], f: fn(&appointment::Model) -> Option<Uuid>) -> Vec<Uuid> {
+    let mut v: Vec<Uuid> = rows.iter().filter_map(f).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Every appointment of the practice starting on that local day, with local times and
+/// names, grouped by veterinarian and by room. For staff of the practice (clients see their
+/// own appointments in the list).
+pub async fn day(cx: &TenantPrincipal, id: PracticeId, q: DayQuery) -> ServiceResult<DayOut> {
+    if cx.is_client() {
+        return Err(ServiceError::forbidden(
             "forbidden",
             "the day view is for practice staff",
         ));
     }
-    let p = visible_practice(&auth, &id).await?;
+    let p = practice::find(cx.db(), id.0)
+        .await?
+        .filter(|p| cx.in_scope(Some(p.id)))
+        .ok_or(ServiceError::NotFound("practice"))?;
     let sort = match q.sort.as_deref().unwrap_or("time") {
         "time" => DaySort::Time,
         "veterinarian" => DaySort::Veterinarian,
         "room" => DaySort::Room,
         _ => {
-            return Err(ApiError::bad_request(
+            return Err(ServiceError::bad_request(
                 "invalid_query",
                 "sort must be time, veterinarian or room",
             ));
@@ -139,37 +139,27 @@ pub(crate) async fn day(
         None => Timestamp::now().to_zoned(tz.clone()).date(),
     };
     let day = local_day(date, &tz)?;
-    let db = auth.db();
-    let rows = appointment::starting_between(db, p.id, to_stored(day.start), to_stored(day.end))
-        .await
-        .map_err(|e| auth.db_error(e))?;
-    let ids = |f: fn(&appointment::Model) -> Option<Uuid>| -> Vec<Uuid> {
-        let mut v: Vec<Uuid> = rows.iter().filter_map(f).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    let err = |e| auth.db_error(e);
-    let pets: HashMap<Uuid, String> = appointment::patient_names(db, &ids(|a| Some(a.patient_id)))
-        .await
-        .map_err(err)?
-        .into_iter()
-        .collect();
-    let vets: HashMap<Uuid, String> = appointment::users_named(db, &ids(|a| a.veterinarian_id))
-        .await
-        .map_err(err)?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let rooms: HashMap<Uuid, String> = room::find_many(db, &ids(|a| a.room_id))
-        .await
-        .map_err(err)?
+    let db = cx.db();
+    let rows =
+        appointment::starting_between(db, p.id, to_stored(day.start), to_stored(day.end)).await?;
+    let pets: HashMap<Uuid, String> =
+        appointment::patient_names(db, &ids(&rows, |a| Some(a.patient_id)))
+            .await?
+            .into_iter()
+            .collect();
+    let vets: HashMap<Uuid, String> =
+        appointment::users_named(db, &ids(&rows, |a| a.veterinarian_id))
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+    let rooms: HashMap<Uuid, String> = room::find_many(db, &ids(&rows, |a| a.room_id))
+        .await?
         .into_iter()
         .map(|r| (r.id, r.name))
         .collect();
-    let types: HashMap<Uuid, String> = appointment_type::find_many(db, &ids(|a| a.type_id))
-        .await
-        .map_err(err)?
+    let types: HashMap<Uuid, String> = appointment_type::find_many(db, &ids(&rows, |a| a.type_id))
+        .await?
         .into_iter()
         .map(|t| (t.id, t.name))
         .collect();
@@ -181,7 +171,7 @@ pub(crate) async fn day(
             veterinarian_name: name(&vets, a.veterinarian_id),
             room_name: name(&rooms, a.room_id),
             type_name: name(&types, a.type_id),
-            appointment: out(a, &p),
+            appointment: AppointmentOut::new(a, &p),
         })
         .collect();
     let by_veterinarian = group(&items, |i| {
@@ -195,32 +185,10 @@ pub(crate) async fn day(
     });
     match sort {
         DaySort::Time => {}
-        DaySort::Veterinarian => items.sort_by(|a, b| {
-            (
-                a.veterinarian_name.is_none(),
-                &a.veterinarian_name,
-                &a.appointment.starts_at,
-            )
-                .cmp(&(
-                    b.veterinarian_name.is_none(),
-                    &b.veterinarian_name,
-                    &b.appointment.starts_at,
-                ))
-        }),
-        DaySort::Room => items.sort_by(|a, b| {
-            (
-                a.room_name.is_none(),
-                &a.room_name,
-                &a.appointment.starts_at,
-            )
-                .cmp(&(
-                    b.room_name.is_none(),
-                    &b.room_name,
-                    &b.appointment.starts_at,
-                ))
-        }),
+        DaySort::Veterinarian => sort_by_name(&mut items, |i| &i.veterinarian_name),
+        DaySort::Room => sort_by_name(&mut items, |i| &i.room_name),
     }
-    Ok(Json(DayOut {
+    Ok(DayOut {
         practice_id: p.id.to_string(),
         date: date.to_string(),
         time_zone: p.time_zone.clone(),
@@ -232,5 +200,5 @@ pub(crate) async fn day(
         items,
         by_veterinarian,
         by_room,
-    }))
+    })
 }

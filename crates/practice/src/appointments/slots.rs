@@ -1,30 +1,25 @@
-//! `GET /api/appointments/free-slots`: bookable slots of a practice's local day (00:00 to
-//! 24:00 there: 23 or 25 hours on daylight-saving days), computed by
-//! [`smartdmv_domain::calendar::free_slots`].
+//! Free slots of a practice's local day (00:00 to 24:00 there: 23 or 25 hours on
+//! daylight-saving days), computed by [`smartdmv_domain::calendar::free_slots`].
 
-use axum::Json;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use smartdmv_domain::calendar::{self, Interval};
 use smartdmv_store::tenant::{appointment, practice};
 use uuid::Uuid;
 
 use super::booking::{resolve_type, resolve_vet};
 use super::{local, to_instant, to_stored, zone_of};
-use crate::auth::Authorized;
-use crate::auth::perms::AppointmentsRead;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiQuery;
-use smartdmv_practice::practices::{for_input as practice_for_body, require_open};
+use crate::practices::{for_input, require_open};
+use crate::{ServiceError, ServiceResult, TenantPrincipal};
 
 /// Slots start every quarter of an hour.
 const SLOT_STEP_MINUTES: i64 = 15;
 
-pub(super) fn parse_date(raw: &str) -> ApiResult<Date> {
+pub(super) fn parse_date(raw: &str) -> ServiceResult<Date> {
     raw.parse().map_err(|_| {
-        ApiError::bad_request("invalid_query", "date must be a date such as 2027-01-04")
+        ServiceError::bad_request("invalid_query", "date must be a date such as 2027-01-04")
     })
 }
 
@@ -45,14 +40,14 @@ fn opening_spans(p: &practice::Model, date: Date) -> Vec<(Time, Time)> {
         .collect()
 }
 
-pub(super) fn local_day(date: Date, tz: &TimeZone) -> ApiResult<Interval> {
+pub(super) fn local_day(date: Date, tz: &TimeZone) -> ServiceResult<Interval> {
     calendar::local_day(date, tz)
-        .ok_or_else(|| ApiError::bad_request("invalid_query", "date is out of range"))
+        .ok_or_else(|| ServiceError::bad_request("invalid_query", "date is out of range"))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SlotParams {
+/// Which slots to find. Values as given: malformed ones are refused in the service's words.
+#[derive(Debug, Default)]
+pub struct SlotQuery {
     pub practice_id: Option<String>,
     pub date: String,
     pub type_id: String,
@@ -82,29 +77,24 @@ pub struct FreeSlotsOut {
     pub slots: Vec<SlotOut>,
 }
 
-/// `GET /api/appointments/free-slots?practiceId&date&typeId&veterinarianId?`: the slots of
-/// the type's length (every 15 minutes, not in the past) within the practice's opening hours
-/// of that local day in which the veterinarian, or without one at least one veterinarian of
-/// the practice, is free.
-pub(crate) async fn free_slots(
-    auth: Authorized<AppointmentsRead>,
-    ApiQuery(q): ApiQuery<SlotParams>,
-) -> ApiResult<Json<FreeSlotsOut>> {
+/// The slots of the type's length (every 15 minutes, not in the past) within the practice's
+/// opening hours of that local day in which the veterinarian, or without one at least one
+/// veterinarian of the practice, is free.
+pub async fn free_slots(cx: &TenantPrincipal, q: SlotQuery) -> ServiceResult<FreeSlotsOut> {
     let date = parse_date(&q.date)?;
-    let own = auth.own_client().await?;
-    let p = practice_for_body(
-        &auth,
+    let own = cx.own_client().await?;
+    let p = for_input(
+        cx,
         q.practice_id.as_deref().filter(|s| !s.is_empty()),
         own.and_then(|c| c.home_practice_id),
     )
     .await?;
     require_open(&p)?;
-    let kind = resolve_type(&auth, &q.type_id).await?;
+    let kind = resolve_type(cx, &q.type_id).await?;
     let vets: Vec<Uuid> = match q.veterinarian_id.as_deref().filter(|s| !s.is_empty()) {
-        Some(raw) => vec![resolve_vet(&auth, &p, raw).await?],
-        None => appointment::veterinarians_of(auth.db(), p.id)
-            .await
-            .map_err(|e| auth.db_error(e))?
+        Some(raw) => vec![resolve_vet(cx, &p, raw).await?],
+        None => appointment::veterinarians_of(cx.db(), p.id)
+            .await?
             .into_iter()
             .map(|u| u.id)
             .collect(),
@@ -112,9 +102,8 @@ pub(crate) async fn free_slots(
     let tz = zone_of(&p);
     let day = local_day(date, &tz)?;
     let busy =
-        appointment::busy_veterinarians(auth.db(), &vets, to_stored(day.start), to_stored(day.end))
-            .await
-            .map_err(|e| auth.db_error(e))?;
+        appointment::busy_veterinarians(cx.db(), &vets, to_stored(day.start), to_stored(day.end))
+            .await?;
     let resources: Vec<(Uuid, Vec<Interval>)> = vets
         .iter()
         .map(|v| {
@@ -134,7 +123,7 @@ pub(crate) async fn free_slots(
         &resources,
         Some(Timestamp::now()),
     );
-    Ok(Json(FreeSlotsOut {
+    Ok(FreeSlotsOut {
         practice_id: p.id.to_string(),
         date: date.to_string(),
         time_zone: p.time_zone.clone(),
@@ -151,5 +140,5 @@ pub(crate) async fn free_slots(
                 veterinarian_ids: s.free.iter().map(Uuid::to_string).collect(),
             })
             .collect(),
-    }))
+    })
 }
