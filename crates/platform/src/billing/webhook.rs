@@ -74,7 +74,7 @@ pub async fn handle(
                     if charge_known(w.tx(), prov.name(), &data.reference).await? {
                         // The same charge under another event id (a provider retrying with a new
                         // event): it was placed when first delivered, so nothing more is done.
-                        return Ok((finish_known(w.tx(), prov.name(), &event, p).await?, None));
+                        return Ok((finish_known(w.tx(), prov.name(), event, p).await?, None));
                     }
                     let inv = invoice::find_by_number(w.tx(), &data.invoice_number)
                         .await?
