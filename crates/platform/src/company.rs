@@ -3,32 +3,18 @@
 //! audit log and clears the resolver cache; changes that stop serving a company also take
 //! its pool out of the registry.
 
+use crate::PlatformError;
 use rand::Rng;
 use smartdmv_domain::text::{is_plausible_email, is_plausible_phone, is_valid_domain};
 use smartdmv_domain::{CompanyId, CompanyStatus, Subdomain};
 use smartdmv_store::owner::{audit, company, domain, subscription};
-use smartdmv_tenancy::TenancyError;
 use smartdmv_tenancy::provision::{PENDING_SEED, Placement, Seed, SeedAdmin};
 use smartdmv_tenancy::resolve::SIGNUP_SETTINGS;
 use uuid::Uuid;
 
 use crate::Platform;
 
-/// Who is acting, for the audit log.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub label: String,
-    pub ip: Option<String>,
-}
-
-impl Actor {
-    pub fn new(label: impl Into<String>) -> Self {
-        Self {
-            label: label.into(),
-            ip: None,
-        }
-    }
-}
+pub use crate::work::Actor;
 
 /// The first administrator of a new company.
 #[derive(Debug, Clone)]
@@ -76,11 +62,11 @@ impl Errors {
         self.0.push((field.to_owned(), msg.into()));
     }
 
-    pub(crate) fn finish(self) -> Result<(), TenancyError> {
+    pub(crate) fn finish(self) -> Result<(), PlatformError> {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(TenancyError::Invalid(self.0))
+            Err(PlatformError::Invalid(self.0))
         }
     }
 }
@@ -100,7 +86,7 @@ pub async fn create(
     p: &Platform,
     input: NewCompany,
     actor: &Actor,
-) -> Result<company::Model, TenancyError> {
+) -> Result<company::Model, PlatformError> {
     create_with_settings(p, input, serde_json::Map::new(), actor).await
 }
 
@@ -110,7 +96,7 @@ pub(crate) async fn create_with_settings(
     input: NewCompany,
     initial_settings: serde_json::Map<String, serde_json::Value>,
     actor: &Actor,
-) -> Result<company::Model, TenancyError> {
+) -> Result<company::Model, PlatformError> {
     let mut errs = Errors::default();
     check_name(&mut errs, "name", &input.name);
     let subdomain = match Subdomain::parse(&input.subdomain) {
@@ -138,7 +124,7 @@ pub(crate) async fn create_with_settings(
         }
     }
     errs.finish()?;
-    let subdomain = subdomain.ok_or_else(|| TenancyError::invalid("subdomain", "is invalid"))?;
+    let subdomain = subdomain.ok_or_else(|| PlatformError::invalid("subdomain", "is invalid"))?;
 
     let db = p.owner.conn();
     let plan = match input.plan.as_deref() {
@@ -149,10 +135,10 @@ pub(crate) async fn create_with_settings(
         .await?
         .is_some()
     {
-        return Err(TenancyError::Conflict {
-            code: "subdomain_taken",
-            message: format!("subdomain {subdomain} is already taken"),
-        });
+        return Err(PlatformError::conflict(
+            "subdomain_taken",
+            format!("subdomain {subdomain} is already taken"),
+        ));
     }
     if let Some(url) = &input.database_url {
         p.provisioner.preflight_explicit(url).await?;
@@ -164,8 +150,8 @@ pub(crate) async fn create_with_settings(
                 smartdmv_domain::password::hash_password(&password)
             })
             .await
-            .map_err(|e| TenancyError::Internal(e.to_string()))?
-            .map_err(|e| TenancyError::Internal(e.to_string()))?;
+            .map_err(|e| PlatformError::Internal(e.to_string()))?
+            .map_err(|e| PlatformError::Internal(e.to_string()))?;
             Some(SeedAdmin {
                 email: a.email.trim().to_ascii_lowercase(),
                 name: a.name.trim().to_owned(),
@@ -231,7 +217,7 @@ async fn start_subscription(
     p: &Platform,
     row: &company::Model,
     actor: &Actor,
-) -> Result<company::Model, TenancyError> {
+) -> Result<company::Model, PlatformError> {
     let db = p.owner.conn();
     let plan = row.plan.as_deref().and_then(|s| s.parse::<Uuid>().ok());
     if let Some(plan) = plan
@@ -247,7 +233,7 @@ async fn start_subscription(
 
 /// New companies go to the configured PostgreSQL server holding the fewest companies, or to
 /// a SQLite file when no server is configured.
-async fn choose_server(p: &Platform) -> Result<Placement, TenancyError> {
+async fn choose_server(p: &Platform) -> Result<Placement, PlatformError> {
     let servers = &p.provisioner.config().pg_servers;
     if servers.is_empty() {
         return Ok(Placement::ManagedSqlite);
@@ -270,7 +256,7 @@ pub async fn retry_provisioning(
     p: &Platform,
     id: CompanyId,
     actor: &Actor,
-) -> Result<company::Model, TenancyError> {
+) -> Result<company::Model, PlatformError> {
     audit::append(
         p.owner.conn(),
         audit::Entry {
@@ -295,14 +281,14 @@ pub async fn update(
     id: CompanyId,
     changes: CompanyChanges,
     actor: &Actor,
-) -> Result<company::Model, TenancyError> {
+) -> Result<company::Model, PlatformError> {
     let db = p.owner.conn();
     let before = company::get(db, id).await?;
     if before.status() == CompanyStatus::Archived {
-        return Err(TenancyError::Conflict {
-            code: "company_archived",
-            message: "an archived company cannot be changed".into(),
-        });
+        return Err(PlatformError::conflict(
+            "company_archived",
+            "an archived company cannot be changed",
+        ));
     }
     let mut errs = Errors::default();
     let mut after = before.clone();
@@ -336,18 +322,17 @@ pub async fn update(
             .await?
             .is_some_and(|s| s.status().is_live())
     {
-        return Err(TenancyError::Conflict {
-            code: "subscription_exists",
-            message: "the company has a subscription: change its plan through \
-                      PUT /api/owner/companies/{id}/subscription"
-                .into(),
-        });
+        return Err(PlatformError::conflict(
+            "subscription_exists",
+            "the company has a subscription: change its plan through \
+                      PUT /api/owner/companies/{id}/subscription",
+        ));
     }
     match &changes.plan {
         Some(Some(raw)) if Some(raw.trim()) != before.plan.as_deref() => {
             match crate::plans::choosable(db, "plan", raw).await {
                 Ok(pl) => after.plan = Some(pl.id.to_string()),
-                Err(TenancyError::Invalid(f)) => errs.0.extend(f),
+                Err(PlatformError::Invalid(f)) => errs.0.extend(f),
                 Err(e) => return Err(e),
             }
         }
@@ -368,7 +353,7 @@ pub async fn update(
         let obj = after
             .settings
             .as_object_mut()
-            .ok_or_else(|| TenancyError::Internal("settings are not an object".into()))?;
+            .ok_or_else(|| PlatformError::Internal("settings are not an object".into()))?;
         for (k, v) in map {
             if k == PENDING_SEED || k == SIGNUP_SETTINGS {
                 errs.add("settings", format!("{k} is reserved"));
@@ -409,7 +394,7 @@ pub async fn archive(
     p: &Platform,
     id: CompanyId,
     actor: &Actor,
-) -> Result<company::Model, TenancyError> {
+) -> Result<company::Model, PlatformError> {
     let db = p.owner.conn();
     let mut row = company::get(db, id).await?;
     if row.status() == CompanyStatus::Archived {
@@ -441,17 +426,17 @@ pub async fn add_domain(
     id: CompanyId,
     name: &str,
     actor: &Actor,
-) -> Result<domain::Model, TenancyError> {
+) -> Result<domain::Model, PlatformError> {
     let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
     if !is_valid_domain(&name) {
-        return Err(TenancyError::invalid(
+        return Err(PlatformError::invalid(
             "domain",
             "must be a domain name such as abc-vet.com",
         ));
     }
     let base = p.base_domain.to_ascii_lowercase();
     if name == base || name.ends_with(&format!(".{base}")) || name == p.platform_host {
-        return Err(TenancyError::invalid(
+        return Err(PlatformError::invalid(
             "domain",
             "must not be the platform's own domain or one of its subdomains",
         ));
@@ -500,7 +485,7 @@ pub async fn verify_domain(
     id: CompanyId,
     domain_id: Uuid,
     actor: &Actor,
-) -> Result<domain::Model, TenancyError> {
+) -> Result<domain::Model, PlatformError> {
     let db = p.owner.conn();
     let d = domain::find_for(db, id, domain_id).await?;
     let d = if d.verified {
@@ -529,7 +514,7 @@ pub async fn remove_domain(
     id: CompanyId,
     domain_id: Uuid,
     actor: &Actor,
-) -> Result<(), TenancyError> {
+) -> Result<(), PlatformError> {
     let db = p.owner.conn();
     let d = domain::find_for(db, id, domain_id).await?;
     domain::delete(db, id, domain_id).await?;

@@ -3,11 +3,11 @@
 //! owner audit log and clears the resolver cache (a plan's limits and features reach every
 //! company on it).
 
+use crate::{ConflictAs, PlatformError};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use smartdmv_domain::billing::Currency;
 use smartdmv_domain::plan::{Feature, PlanInterval};
 use smartdmv_store::owner::{audit, company, plan};
-use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
 use crate::Platform;
@@ -123,7 +123,7 @@ pub async fn create(
     p: &Platform,
     input: NewPlan,
     actor: &Actor,
-) -> Result<plan::Model, TenancyError> {
+) -> Result<plan::Model, PlatformError> {
     let mut errs = Errors::default();
     let name = check_name(&mut errs, &input.name);
     let interval = check_interval(&mut errs, &input.interval);
@@ -157,7 +157,7 @@ pub async fn create(
         },
     )
     .await
-    .map_err(name_taken)?;
+    .conflict_as("plan_name_taken", NAME_TAKEN)?;
     audit::append(
         db,
         audit::Entry {
@@ -172,15 +172,7 @@ pub async fn create(
     Ok(saved)
 }
 
-fn name_taken(e: smartdmv_store::StoreError) -> TenancyError {
-    match e {
-        smartdmv_store::StoreError::Conflict(_) => TenancyError::Conflict {
-            code: "plan_name_taken",
-            message: "a plan with this name already exists".into(),
-        },
-        e => e.into(),
-    }
-}
+const NAME_TAKEN: &str = "a plan with this name already exists";
 
 /// Applies changes to a plan. A price change reaches subscribers at their next period;
 /// limits and features at once. The interval and currency of a plan in use are fixed.
@@ -189,7 +181,7 @@ pub async fn update(
     id: Uuid,
     changes: PlanChanges,
     actor: &Actor,
-) -> Result<plan::Model, TenancyError> {
+) -> Result<plan::Model, PlatformError> {
     let db = p.owner.conn();
     let before = plan::get(db, id).await?;
     let mut after = before.clone();
@@ -244,17 +236,19 @@ pub async fn update(
     if (after.interval != before.interval || after.currency != before.currency)
         && users_of(p, id).await? > 0
     {
-        return Err(TenancyError::Conflict {
-            code: "plan_in_use",
-            message: format!(
+        return Err(PlatformError::conflict(
+            "plan_in_use",
+            format!(
                 "plan {} has subscribers: its interval and currency cannot change; \
                  create a new plan and retire this one",
                 before.name
             ),
-        });
+        ));
     }
     after.updated_at = smartdmv_store::now();
-    let saved = plan::update(db, after).await.map_err(name_taken)?;
+    let saved = plan::update(db, after)
+        .await
+        .conflict_as("plan_name_taken", NAME_TAKEN)?;
     let action = match (before.active, saved.active) {
         (true, false) => "plan.retire",
         (false, true) => "plan.reinstate",
@@ -277,7 +271,7 @@ pub async fn update(
 
 /// How many companies are on a plan (their subscriptions name it, now or from the next
 /// period).
-pub async fn users_of(p: &Platform, id: Uuid) -> Result<u64, TenancyError> {
+pub async fn users_of(p: &Platform, id: Uuid) -> Result<u64, PlatformError> {
     let db = p.owner.conn();
     let on_plan = company::Entity::find()
         .filter(company::Column::Plan.eq(id.to_string()))
@@ -288,17 +282,17 @@ pub async fn users_of(p: &Platform, id: Uuid) -> Result<u64, TenancyError> {
 }
 
 /// Deletes a plan no company uses; a plan in use answers 409 and can only be retired.
-pub async fn delete(p: &Platform, id: Uuid, actor: &Actor) -> Result<(), TenancyError> {
+pub async fn delete(p: &Platform, id: Uuid, actor: &Actor) -> Result<(), PlatformError> {
     let db = p.owner.conn();
     let row = plan::get(db, id).await?;
     if users_of(p, id).await? > 0 {
-        return Err(TenancyError::Conflict {
-            code: "plan_in_use",
-            message: format!(
+        return Err(PlatformError::conflict(
+            "plan_in_use",
+            format!(
                 "plan {} is in use by a subscription; retire it (active: false) instead",
                 row.name
             ),
-        });
+        ));
     }
     plan::delete(db, id).await?;
     audit::append(
@@ -320,16 +314,16 @@ pub async fn choosable(
     db: &impl smartdmv_store::OwnerConn,
     field: &str,
     raw: &str,
-) -> Result<plan::Model, TenancyError> {
+) -> Result<plan::Model, PlatformError> {
     let id: Uuid = raw
         .trim()
         .parse()
-        .map_err(|_| TenancyError::invalid(field, "must be a plan id"))?;
+        .map_err(|_| PlatformError::invalid(field, "must be a plan id"))?;
     let Some(pl) = plan::find(db, id).await? else {
-        return Err(TenancyError::invalid(field, "names no plan"));
+        return Err(PlatformError::invalid(field, "names no plan"));
     };
     if !pl.active {
-        return Err(TenancyError::invalid(
+        return Err(PlatformError::invalid(
             field,
             format!("plan {} is retired and cannot be chosen", pl.name),
         ));

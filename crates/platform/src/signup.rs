@@ -6,12 +6,12 @@
 //! Until the address is verified the company's settings hold `signup.verifiedAt = null`;
 //! the tenant API lets the administrator work but not add users (see the server's limits).
 
+use crate::PlatformError;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use smartdmv_domain::CompanyId;
 use smartdmv_store::owner::signup_token::{self, Kind};
-use smartdmv_store::owner::{audit, company, outbox};
-use smartdmv_tenancy::TenancyError;
+use smartdmv_store::owner::{company, outbox};
 use smartdmv_tenancy::resolve::SIGNUP_SETTINGS;
 
 use crate::Platform;
@@ -55,8 +55,8 @@ const FIELD_NAMES: [(&str, &str); 5] = [
     ("admin.password", "password"),
 ];
 
-fn rename_fields(e: TenancyError) -> TenancyError {
-    let TenancyError::Invalid(fields) = e else {
+fn rename_fields(e: PlatformError) -> PlatformError {
+    let PlatformError::Invalid(fields) = e else {
         return e;
     };
     let mut out: Vec<(String, String)> = Vec::new();
@@ -69,7 +69,7 @@ fn rename_fields(e: TenancyError) -> TenancyError {
             out.push((f, m));
         }
     }
-    TenancyError::Invalid(out)
+    PlatformError::Invalid(out)
 }
 
 fn new_token() -> String {
@@ -97,9 +97,9 @@ pub async fn sign_up(
     form: Signup,
     ip: Option<String>,
     verify_link: impl Fn(&str, &str) -> String,
-) -> Result<SignedUp, TenancyError> {
+) -> Result<SignedUp, PlatformError> {
     if form.plan.trim().is_empty() {
-        return Err(TenancyError::invalid("plan", "is required: choose a plan"));
+        return Err(PlatformError::invalid("plan", "is required: choose a plan"));
     }
     let email = form.email.trim().to_ascii_lowercase();
     let actor = Actor {
@@ -135,53 +135,53 @@ pub async fn sign_up(
     let now = smartdmv_store::now();
     let handoff_expires_at = now + time::Duration::minutes(HANDOFF_MINUTES);
     let link = verify_link(&company.subdomain, &verification);
-    let txn = p.owner.conn().begin().await?;
-    signup_token::insert(
-        &txn,
-        Kind::EmailVerification,
-        id,
-        &email,
-        &token_hash(&verification),
-        now + time::Duration::hours(VERIFICATION_HOURS),
-    )
+    let body = format!(
+        "Welcome to SmartDMV, {}.\n\nConfirm that this is your address by opening \
+         this link within {VERIFICATION_HOURS} hours:\n\n{link}\n\nUntil then you can \
+         work in your company, but not add users.\n",
+        company.name
+    );
+    let plan = company.plan.clone();
+    let handoff_hash = token_hash(&handoff);
+    let email = email.as_str();
+    crate::work::write(p.owner.conn(), &actor, |w| async move {
+        signup_token::insert(
+            w.tx(),
+            Kind::EmailVerification,
+            id,
+            email,
+            &token_hash(&verification),
+            now + time::Duration::hours(VERIFICATION_HOURS),
+        )
+        .await?;
+        outbox::enqueue(
+            w.tx(),
+            outbox::Message {
+                company: Some(id),
+                kind: "email_verification",
+                to: email,
+                subject: "Verify your email address for SmartDMV",
+                body,
+            },
+        )
+        .await?;
+        signup_token::insert(
+            w.tx(),
+            Kind::LoginHandoff,
+            id,
+            email,
+            &handoff_hash,
+            handoff_expires_at,
+        )
+        .await?;
+        w.audit(
+            "company.signup",
+            Some(id),
+            serde_json::json!({"email": email, "plan": plan}),
+        )
+        .await
+    })
     .await?;
-    outbox::enqueue(
-        &txn,
-        outbox::Message {
-            company: Some(id),
-            kind: "email_verification",
-            to: &email,
-            subject: "Verify your email address for SmartDMV",
-            body: format!(
-                "Welcome to SmartDMV, {}.\n\nConfirm that this is your address by opening \
-                 this link within {VERIFICATION_HOURS} hours:\n\n{link}\n\nUntil then you can \
-                 work in your company, but not add users.\n",
-                company.name
-            ),
-        },
-    )
-    .await?;
-    signup_token::insert(
-        &txn,
-        Kind::LoginHandoff,
-        id,
-        &email,
-        &token_hash(&handoff),
-        handoff_expires_at,
-    )
-    .await?;
-    audit::append(
-        &txn,
-        audit::Entry {
-            actor: &actor.label,
-            action: "company.signup",
-            company: Some(id),
-            detail: serde_json::json!({"email": email, "plan": company.plan}),
-            ip: actor.ip.clone(),
-        },
-    )
-    .await?;
-    txn.commit().await?;
     Ok(SignedUp {
         company,
         handoff_token: handoff,
@@ -197,49 +197,44 @@ pub async fn verify_email(
     p: &Platform,
     token: &str,
     on_host_of: Option<CompanyId>,
-) -> Result<company::Model, TenancyError> {
+) -> Result<company::Model, PlatformError> {
     let db = p.owner.conn();
     let found = signup_token::find(db, Kind::EmailVerification, &token_hash(token.trim()))
         .await?
         .filter(|t| on_host_of.is_none_or(|c| c == t.company_id))
-        .ok_or(TenancyError::NotFound("verification token"))?;
+        .ok_or(PlatformError::NotFound("verification token"))?;
     let now = smartdmv_store::now();
-    let txn = db.begin().await?;
-    if !signup_token::consume(&txn, Kind::EmailVerification, found.id, now).await? {
-        let (code, message) = if found.used_at.is_some() || found.expires_at > now {
-            ("token_used", "this verification link was already used")
-        } else {
-            (
-                "token_expired",
-                "this verification link has expired; ask for a new one",
-            )
-        };
-        return Err(TenancyError::Conflict {
-            code,
-            message: message.into(),
-        });
-    }
-    let mut settings = company::get(&txn, found.company_id).await?.settings;
-    if let Some(obj) = settings.as_object_mut() {
-        obj.insert(
-            SIGNUP_SETTINGS.into(),
-            serde_json::json!({"email": found.email, "verifiedAt": rfc3339(now)}),
-        );
-    }
-    company::set_settings(&txn, found.company_id, settings).await?;
-    let c = company::get(&txn, found.company_id).await?;
-    audit::append(
-        &txn,
-        audit::Entry {
-            actor: &format!("signup:{}", found.email),
-            action: "company.email_verified",
-            company: Some(found.company_id),
-            detail: serde_json::json!({"email": found.email}),
-            ip: None,
-        },
-    )
+    let actor = Actor::new(format!("signup:{}", found.email));
+    let c = crate::work::write(db, &actor, |w| async move {
+        if !signup_token::consume(w.tx(), Kind::EmailVerification, found.id, now).await? {
+            let (code, message) = if found.used_at.is_some() || found.expires_at > now {
+                ("token_used", "this verification link was already used")
+            } else {
+                (
+                    "token_expired",
+                    "this verification link has expired; ask for a new one",
+                )
+            };
+            return Err(PlatformError::conflict(code, message));
+        }
+        let mut settings = company::get(w.tx(), found.company_id).await?.settings;
+        if let Some(obj) = settings.as_object_mut() {
+            obj.insert(
+                SIGNUP_SETTINGS.into(),
+                serde_json::json!({"email": found.email, "verifiedAt": rfc3339(now)}),
+            );
+        }
+        company::set_settings(w.tx(), found.company_id, settings).await?;
+        let c = company::get(w.tx(), found.company_id).await?;
+        w.audit(
+            "company.email_verified",
+            Some(found.company_id),
+            serde_json::json!({"email": found.email}),
+        )
+        .await?;
+        Ok(c)
+    })
     .await?;
-    txn.commit().await?;
     p.resolver.invalidate();
     Ok(c)
 }
@@ -250,16 +245,16 @@ pub async fn redeem_handoff(
     p: &Platform,
     company: CompanyId,
     token: &str,
-) -> Result<String, TenancyError> {
+) -> Result<String, PlatformError> {
     let db = p.owner.conn();
     let found = signup_token::find(db, Kind::LoginHandoff, &token_hash(token.trim()))
         .await?
         .filter(|t| t.company_id == company)
-        .ok_or(TenancyError::NotFound("hand-off"))?;
+        .ok_or(PlatformError::NotFound("hand-off"))?;
     if signup_token::consume(db, Kind::LoginHandoff, found.id, smartdmv_store::now()).await? {
         Ok(found.email)
     } else {
-        Err(TenancyError::NotFound("hand-off"))
+        Err(PlatformError::NotFound("hand-off"))
     }
 }
 
@@ -274,14 +269,14 @@ mod tests {
 
     #[test]
     fn creation_errors_take_the_forms_field_names() {
-        let e = rename_fields(TenancyError::Invalid(vec![
+        let e = rename_fields(PlatformError::Invalid(vec![
             ("name".into(), "is required".into()),
             ("contactEmail".into(), "must be an email address".into()),
             ("admin.email".into(), "must be an email address".into()),
             ("admin.password".into(), "is too short".into()),
             ("subdomain".into(), "is reserved".into()),
         ]));
-        let TenancyError::Invalid(f) = e else {
+        let PlatformError::Invalid(f) = e else {
             panic!("still a validation error")
         };
         let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();

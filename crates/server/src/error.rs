@@ -4,6 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
+use smartdmv_platform::{PlatformError, Refusal as PlatformRefusal};
 use smartdmv_practice::{Refusal, ServiceError};
 use smartdmv_tenancy::TenancyError;
 
@@ -174,21 +175,60 @@ impl From<TenancyError> for ApiError {
             Invalid(fields) => ApiError::validation(fields),
             Conflict { code, message } => ApiError::new(StatusCode::CONFLICT, code, message),
             NotFound(what) => ApiError::not_found(what),
-            ProvisioningFailed { company, reason } => {
-                tracing::warn!(company.id = %company, reason = %reason, "provisioning failed");
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "provisioning_failed",
-                    format!(
-                        "the company was registered but its database could not be provisioned; \
-                         retry with POST /api/owner/companies/{company}/provision"
-                    ),
-                )
-                .with("companyId", json!(company.to_string()))
-                .with_retry_after(5)
-            }
+            ProvisioningFailed { company, reason } => provisioning_failed(company, &reason),
             Db(e) => ApiError::internal(e),
             Internal(e) => ApiError::internal(e),
+        }
+    }
+}
+
+/// The answer to a company registered whose database could not be provisioned.
+fn provisioning_failed(company: smartdmv_domain::CompanyId, reason: &str) -> ApiError {
+    tracing::warn!(company.id = %company, reason = %reason, "provisioning failed");
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "provisioning_failed",
+        format!(
+            "the company was registered but its database could not be provisioned; \
+             retry with POST /api/owner/companies/{company}/provision"
+        ),
+    )
+    .with("companyId", json!(company.to_string()))
+    .with_retry_after(5)
+}
+
+fn refusal(
+    status: StatusCode,
+    code: &'static str,
+    detail: String,
+    extra: Map<String, Value>,
+) -> ApiError {
+    let mut e = ApiError::new(status, code, detail);
+    e.extra = extra;
+    e
+}
+
+impl From<PlatformError> for ApiError {
+    /// Every owner service error's answer, in one place.
+    fn from(e: PlatformError) -> Self {
+        let r = |status, r: PlatformRefusal| refusal(status, r.code, r.detail, r.extra);
+        match e {
+            PlatformError::NotFound(what) => ApiError::not_found(what),
+            PlatformError::BadRequest(x) => r(StatusCode::BAD_REQUEST, x),
+            PlatformError::Unauthenticated(x) => r(StatusCode::UNAUTHORIZED, x),
+            PlatformError::Forbidden(x) => r(StatusCode::FORBIDDEN, x),
+            PlatformError::Invalid(fields) => ApiError::validation(fields),
+            PlatformError::Conflict(x) => r(StatusCode::CONFLICT, x),
+            PlatformError::LimitReached(x) => r(StatusCode::PAYMENT_REQUIRED, x),
+            PlatformError::Throttled(x, retry_after) => {
+                r(StatusCode::TOO_MANY_REQUESTS, x).with_retry_after(retry_after)
+            }
+            PlatformError::Unavailable => ApiError::from(TenancyError::Unavailable),
+            PlatformError::ProvisioningFailed { company, reason } => {
+                provisioning_failed(company, &reason)
+            }
+            PlatformError::Tenancy(t) => t.into(),
+            PlatformError::Internal(cause) => ApiError::internal(cause),
         }
     }
 }
@@ -196,11 +236,7 @@ impl From<TenancyError> for ApiError {
 impl From<ServiceError> for ApiError {
     /// Every service error's answer, in one place.
     fn from(e: ServiceError) -> Self {
-        fn refusal(status: StatusCode, r: Refusal) -> ApiError {
-            let mut e = ApiError::new(status, r.code, r.detail);
-            e.extra = r.extra;
-            e
-        }
+        let refusal = |status, r: Refusal| refusal(status, r.code, r.detail, r.extra);
         match e {
             ServiceError::NotFound(what) => ApiError::not_found(what),
             ServiceError::BadRequest(r) => refusal(StatusCode::BAD_REQUEST, r),

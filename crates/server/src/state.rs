@@ -3,11 +3,31 @@
 //! without importing the router's module.
 
 use smartdmv_platform::Platform;
+use smartdmv_platform::service::{Cx, Links, PlatformPrincipal};
 use smartdmv_tenancy::resolve::normalize_host;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::Config;
+
+/// On a development domain the server is reached directly over HTTP, port included;
+/// elsewhere a proxy fronts it with HTTPS on the standard port.
+fn links(platform: &Platform, config: &Config) -> Links {
+    let local = platform.base_domain == "localhost";
+    let secure = !matches!(platform.base_domain.as_str(), "localhost" | "127.0.0.1");
+    Links {
+        scheme: if secure { "https" } else { "http" },
+        port: if local {
+            config
+                .listen
+                .rsplit_once(':')
+                .map(|(_, p)| format!(":{p}"))
+                .unwrap_or_default()
+        } else {
+            String::new()
+        },
+    }
+}
 
 /// Shared state of every handler. Cheap to clone.
 #[derive(Clone)]
@@ -21,6 +41,8 @@ pub struct AppState {
     pub password_checks: Arc<std::sync::atomic::AtomicU64>,
     /// Accepted sign-ups per address and in all, within the hour.
     pub signups: Arc<crate::auth::throttle::Throttle>,
+    /// How a company's address looks (scheme and port), for the owner services.
+    pub links: Arc<Links>,
 }
 
 impl AppState {
@@ -31,7 +53,9 @@ impl AppState {
             per_address: config.signups_per_address_per_hour,
             window: Duration::from_secs(3600),
         });
+        let links = Arc::new(links(&platform, &config));
         Self {
+            links,
             platform,
             default_company: config.default_company.clone().filter(|s| !s.is_empty()),
             config: Arc::new(config),
@@ -39,6 +63,17 @@ impl AppState {
             password_checks: Arc::default(),
             signups: Arc::new(signups),
         }
+    }
+
+    /// The context of an owner service call by `who`.
+    pub fn owner<'a>(&'a self, who: &'a PlatformPrincipal) -> Cx<'a> {
+        Cx::new(&self.platform, who, &self.links)
+    }
+
+    /// The address of a company's host.
+    pub fn company_url(&self, subdomain: &str) -> String {
+        self.links
+            .company_url(&self.platform.base_domain, subdomain)
     }
 
     /// Cookies are `Secure` except on a development domain served over plain HTTP.

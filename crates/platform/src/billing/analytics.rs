@@ -8,6 +8,7 @@
 //! (kept by the API-call meter and the gauge recounts of `crate::usage`), never from a
 //! company's own database.
 
+use crate::PlatformError;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -19,7 +20,6 @@ use smartdmv_domain::plan::PlanInterval;
 use smartdmv_store::owner::subscription::{self, event};
 use smartdmv_store::owner::usage as usage_table;
 use smartdmv_store::owner::{company, plan};
-use smartdmv_tenancy::TenancyError;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
@@ -228,7 +228,7 @@ fn lifecycle(
 
 /// Only the new and churned companies of the last twelve months: the part of [`compute`]
 /// the dashboard shows.
-pub async fn months(p: &Platform) -> Result<Vec<MonthFigures>, TenancyError> {
+pub async fn months(p: &Platform) -> Result<Vec<MonthFigures>, PlatformError> {
     let db = p.owner.conn();
     let companies = company::list_with_status(db, &CompanyStatus::ALL).await?;
     Ok(lifecycle(&companies, &event::all(db).await?, p.clock.now()).0)
@@ -236,7 +236,7 @@ pub async fn months(p: &Platform) -> Result<Vec<MonthFigures>, TenancyError> {
 
 /// The analytics as of the billing clock's now, with the usage of the current calendar
 /// month; a fixed number of owner-database queries and no tenant database.
-pub async fn compute(p: &Platform) -> Result<Analytics, TenancyError> {
+pub async fn compute(p: &Platform) -> Result<Analytics, PlatformError> {
     let now = p.clock.now();
     let db = p.owner.conn();
     let companies = company::list_with_status(db, &CompanyStatus::ALL).await?;

@@ -1,8 +1,8 @@
 //! The billing contact kept on a subscription: email, name, address and tax id.
 
+use crate::PlatformError;
 use smartdmv_domain::text::is_plausible_email;
 use smartdmv_store::owner::subscription;
-use smartdmv_tenancy::TenancyError;
 
 use crate::company::Errors;
 
@@ -18,7 +18,7 @@ pub struct BillingDetails {
 pub(crate) fn apply_billing(
     sub: &mut subscription::Model,
     b: &BillingDetails,
-) -> Result<(), TenancyError> {
+) -> Result<(), PlatformError> {
     let mut errs = Errors::default();
     let mut text =
         |field: &str, v: &Option<Option<String>>, max: usize, slot: &mut Option<String>| {

@@ -2,13 +2,13 @@
 //! overdue company back), writing them off, and voiding them by a credit note. Nothing here
 //! changes an issued invoice's lines or amounts.
 
+use crate::{ConflictAs, PlatformError};
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::InvoiceStatus;
 use smartdmv_domain::billing::invoice::document_number;
 use smartdmv_store::OwnerTransaction as DatabaseTransaction;
 use smartdmv_store::owner::invoice::{self, credit_note, line};
 use smartdmv_store::owner::{audit, payment};
-use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
 use super::clock::to_stored;
@@ -25,7 +25,7 @@ pub struct InvoiceView {
     pub credit_note: Option<credit_note::Model>,
 }
 
-pub async fn view(p: &Platform, id: Uuid) -> Result<InvoiceView, TenancyError> {
+pub async fn view(p: &Platform, id: Uuid) -> Result<InvoiceView, PlatformError> {
     let db = p.owner.conn();
     let inv = invoice::get(db, id).await?;
     Ok(InvoiceView {
@@ -36,14 +36,21 @@ pub async fn view(p: &Platform, id: Uuid) -> Result<InvoiceView, TenancyError> {
     })
 }
 
-fn not_payable(inv: &invoice::Model) -> TenancyError {
-    TenancyError::Conflict {
-        code: "invoice_not_payable",
-        message: format!(
+fn changed(inv: &invoice::Model) -> PlatformError {
+    PlatformError::conflict(
+        "invoice_changed",
+        format!("invoice {} changed meanwhile; try again", inv.number),
+    )
+}
+
+fn not_payable(inv: &invoice::Model) -> PlatformError {
+    PlatformError::conflict(
+        "invoice_not_payable",
+        format!(
             "invoice {} is {} and takes no payment",
             inv.number, inv.status
         ),
-    }
+    )
 }
 
 /// Records a payment that `collected` attests, inside `txn`. `exact`: refuse more than the
@@ -55,17 +62,17 @@ pub(crate) async fn pay_in(
     collected: &Collected,
     exact: bool,
     actor: &Actor,
-) -> Result<invoice::Model, TenancyError> {
+) -> Result<invoice::Model, PlatformError> {
     let from = inv.status();
     if !from.may_pay() {
         return Err(not_payable(&inv));
     }
     let due = inv.total_cents - inv.amount_paid_cents;
     if collected.amount_cents <= 0 {
-        return Err(TenancyError::invalid("amountCents", "must be more than 0"));
+        return Err(PlatformError::invalid("amountCents", "must be more than 0"));
     }
     if exact && collected.amount_cents > due {
-        return Err(TenancyError::invalid(
+        return Err(PlatformError::invalid(
             "amountCents",
             format!("is more than the {due} still due on invoice {}", inv.number),
         ));
@@ -75,7 +82,7 @@ pub(crate) async fn pay_in(
         .as_deref()
         .is_some_and(|c| c != inv.currency)
     {
-        return Err(TenancyError::invalid(
+        return Err(PlatformError::invalid(
             "currency",
             format!("invoice {} is in {}", inv.number, inv.currency),
         ));
@@ -96,16 +103,13 @@ pub(crate) async fn pay_in(
         },
     )
     .await
-    .map_err(|e| match e {
-        smartdmv_store::StoreError::Conflict(_) => TenancyError::Conflict {
-            code: "duplicate_payment",
-            message: format!(
-                "a {} payment with reference {:?} is already recorded",
-                collected.provider, collected.reference
-            ),
-        },
-        e => e.into(),
-    })?;
+    .conflict_as(
+        "duplicate_payment",
+        format!(
+            "a {} payment with reference {:?} is already recorded",
+            collected.provider, collected.reference
+        ),
+    )?;
     let mut after = inv.clone();
     after.amount_paid_cents += collected.amount_cents;
     if after.amount_paid_cents >= after.total_cents {
@@ -141,52 +145,52 @@ pub async fn record_payment(
     id: Uuid,
     collected: Collected,
     actor: &Actor,
-) -> Result<InvoiceView, TenancyError> {
-    let txn = p.owner.conn().begin().await?;
-    let inv = invoice::get(&txn, id).await?;
-    let company = CompanyId(inv.company_id);
-    pay_in(p, &txn, inv, &collected, true, actor).await?;
-    txn.commit().await?;
+) -> Result<InvoiceView, PlatformError> {
+    let company = crate::work::write(p.owner.conn(), actor, |w| async move {
+        let inv = invoice::get(w.tx(), id).await?;
+        let company = CompanyId(inv.company_id);
+        pay_in(p, w.tx(), inv, &collected, true, actor).await?;
+        Ok::<_, PlatformError>(company)
+    })
+    .await?;
     super::tick::advance(p, company, actor).await?;
     view(p, id).await
 }
 
 /// Writes an open invoice off as `UNCOLLECTIBLE`: it no longer keeps the company past due
 /// (and may still be paid).
-pub async fn write_off(p: &Platform, id: Uuid, actor: &Actor) -> Result<InvoiceView, TenancyError> {
+pub async fn write_off(
+    p: &Platform,
+    id: Uuid,
+    actor: &Actor,
+) -> Result<InvoiceView, PlatformError> {
     let db = p.owner.conn();
     let inv = invoice::get(db, id).await?;
     if !inv.status().may_write_off() {
-        return Err(TenancyError::Conflict {
-            code: "invoice_not_open",
-            message: format!(
+        return Err(PlatformError::conflict(
+            "invoice_not_open",
+            format!(
                 "invoice {} is {}; only an open invoice is written off",
                 inv.number, inv.status
             ),
-        });
+        ));
     }
-    let txn = db.begin().await?;
-    let mut after = inv.clone();
-    after.status = InvoiceStatus::Uncollectible.as_str().into();
-    if !invoice::settle(&txn, &after, InvoiceStatus::Open).await? {
-        return Err(TenancyError::Conflict {
-            code: "invoice_changed",
-            message: format!("invoice {} changed meanwhile; try again", inv.number),
-        });
-    }
-    audit::append(
-        &txn,
-        audit::Entry {
-            actor: &actor.label,
-            action: "invoice.write_off",
-            company: Some(CompanyId(inv.company_id)),
-            detail: serde_json::json!({"invoice": inv.number}),
-            ip: actor.ip.clone(),
-        },
-    )
+    let company = CompanyId(inv.company_id);
+    crate::work::write(db, actor, |w| async move {
+        let mut after = inv.clone();
+        after.status = InvoiceStatus::Uncollectible.as_str().into();
+        if !invoice::settle(w.tx(), &after, InvoiceStatus::Open).await? {
+            return Err(changed(&inv));
+        }
+        w.audit(
+            "invoice.write_off",
+            Some(company),
+            serde_json::json!({"invoice": inv.number}),
+        )
+        .await
+    })
     .await?;
-    txn.commit().await?;
-    super::tick::advance(p, CompanyId(inv.company_id), actor).await?;
+    super::tick::advance(p, company, actor).await?;
     view(p, id).await
 }
 
@@ -196,67 +200,64 @@ pub async fn void(
     id: Uuid,
     reason: &str,
     actor: &Actor,
-) -> Result<InvoiceView, TenancyError> {
+) -> Result<InvoiceView, PlatformError> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(TenancyError::invalid(
+        return Err(PlatformError::invalid(
             "reason",
             "must be 1 to 500 characters",
         ));
     }
-    let txn = p.owner.conn().begin().await?;
-    let inv = invoice::get(&txn, id).await?;
-    let from = inv.status();
-    if !from.may_void() {
-        return Err(TenancyError::Conflict {
-            code: "invoice_not_voidable",
-            message: format!(
-                "invoice {} is {}; only an unpaid issued invoice can be voided",
-                inv.number, inv.status
-            ),
-        });
-    }
-    let now = p.clock.now();
-    let year = now.to_zoned(jiff::tz::TimeZone::UTC).year();
-    let seq = invoice::next_number(&txn, "CN", i32::from(year)).await?;
-    let note = credit_note::insert(
-        &txn,
-        credit_note::Model {
-            id: Uuid::now_v7(),
-            number: document_number("CN", year, seq),
-            invoice_id: inv.id,
-            company_id: inv.company_id,
-            currency: inv.currency.clone(),
-            subtotal_cents: -inv.subtotal_cents,
-            tax_cents: -inv.tax_cents,
-            total_cents: -inv.total_cents,
-            reason: reason.to_owned(),
-            issued_by: actor.label.clone(),
-            issued_at: to_stored(now),
-        },
-    )
+    let company = crate::work::write(p.owner.conn(), actor, |w| async move {
+        let inv = invoice::get(w.tx(), id).await?;
+        let from = inv.status();
+        if !from.may_void() {
+            return Err(PlatformError::conflict(
+                "invoice_not_voidable",
+                format!(
+                    "invoice {} is {}; only an unpaid issued invoice can be voided",
+                    inv.number, inv.status
+                ),
+            ));
+        }
+        let now = p.clock.now();
+        let year = now.to_zoned(jiff::tz::TimeZone::UTC).year();
+        let seq = invoice::next_number(w.tx(), "CN", i32::from(year)).await?;
+        let note = credit_note::insert(
+            w.tx(),
+            credit_note::Model {
+                id: Uuid::now_v7(),
+                number: document_number("CN", year, seq),
+                invoice_id: inv.id,
+                company_id: inv.company_id,
+                currency: inv.currency.clone(),
+                subtotal_cents: -inv.subtotal_cents,
+                tax_cents: -inv.tax_cents,
+                total_cents: -inv.total_cents,
+                reason: reason.to_owned(),
+                issued_by: actor.label.clone(),
+                issued_at: to_stored(now),
+            },
+        )
+        .await?;
+        let mut after = inv.clone();
+        after.status = InvoiceStatus::Void.as_str().into();
+        after.voided_at = Some(to_stored(now));
+        if !invoice::settle(w.tx(), &after, from).await? {
+            return Err(PlatformError::conflict(
+                "invoice_changed",
+                format!("invoice {} changed meanwhile; try again", inv.number),
+            ));
+        }
+        w.audit(
+            "invoice.void",
+            Some(CompanyId(inv.company_id)),
+            serde_json::json!({"invoice": inv.number, "creditNote": note.number, "reason": reason}),
+        )
+        .await?;
+        Ok(CompanyId(inv.company_id))
+    })
     .await?;
-    let mut after = inv.clone();
-    after.status = InvoiceStatus::Void.as_str().into();
-    after.voided_at = Some(to_stored(now));
-    if !invoice::settle(&txn, &after, from).await? {
-        return Err(TenancyError::Conflict {
-            code: "invoice_changed",
-            message: format!("invoice {} changed meanwhile; try again", inv.number),
-        });
-    }
-    audit::append(
-        &txn,
-        audit::Entry {
-            actor: &actor.label,
-            action: "invoice.void",
-            company: Some(CompanyId(inv.company_id)),
-            detail: serde_json::json!({"invoice": inv.number, "creditNote": note.number, "reason": reason}),
-            ip: actor.ip.clone(),
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    super::tick::advance(p, CompanyId(inv.company_id), actor).await?;
+    super::tick::advance(p, company, actor).await?;
     view(p, id).await
 }

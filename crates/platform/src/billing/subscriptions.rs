@@ -3,12 +3,12 @@
 //! usage exceeds the target plan), cancel at the period end or undo that, subscribe again
 //! after a cancellation, and keep the billing contact.
 
+use crate::PlatformError;
 use smartdmv_domain::billing::SubscriptionStatus;
 use smartdmv_domain::billing::lifecycle::{ChangeTiming, change_timing};
 use smartdmv_domain::billing::period::period_end;
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_store::owner::{company, plan, subscription};
-use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
 use super::charges::{period_invoice, upgrade_invoice};
@@ -39,16 +39,19 @@ pub struct SubscriptionRequest {
     pub billing: BillingDetails,
 }
 
-pub async fn view(p: &Platform, company: CompanyId) -> Result<SubscriptionView, TenancyError> {
+pub async fn view(p: &Platform, company: CompanyId) -> Result<SubscriptionView, PlatformError> {
     let db = p.owner.conn();
     company::get(db, company).await?;
     let sub = subscription::for_company(db, company)
         .await?
-        .ok_or(TenancyError::NotFound("subscription"))?;
+        .ok_or(PlatformError::NotFound("subscription"))?;
     view_of(p, sub).await
 }
 
-async fn view_of(p: &Platform, sub: subscription::Model) -> Result<SubscriptionView, TenancyError> {
+async fn view_of(
+    p: &Platform,
+    sub: subscription::Model,
+) -> Result<SubscriptionView, PlatformError> {
     let db = p.owner.conn();
     let plan = plan::get(db, sub.plan_id).await?;
     let pending_plan = match sub.pending_plan_id {
@@ -69,7 +72,7 @@ pub async fn put(
     company_id: CompanyId,
     req: SubscriptionRequest,
     actor: &Actor,
-) -> Result<SubscriptionView, TenancyError> {
+) -> Result<SubscriptionView, PlatformError> {
     let db = p.owner.conn();
     let c = company::get(db, company_id).await?;
     if !matches!(
@@ -79,10 +82,10 @@ pub async fn put(
             | CompanyStatus::PastDue
             | CompanyStatus::Suspended
     ) {
-        return Err(TenancyError::Conflict {
-            code: "company_not_billable",
-            message: format!("a {} company cannot change its subscription", c.status()),
-        });
+        return Err(PlatformError::conflict(
+            "company_not_billable",
+            format!("a {} company cannot change its subscription", c.status()),
+        ));
     }
     let current = subscription::for_company(db, company_id).await?;
     let live = current.as_ref().filter(|s| s.status().is_live());
@@ -107,7 +110,7 @@ pub async fn put(
         let change = match current {
             Some(s) if s.status().is_live() => {
                 if req.trial_days.is_some() {
-                    return Err(TenancyError::invalid(
+                    return Err(PlatformError::invalid(
                         "trialDays",
                         "can only be given when a subscription starts",
                     ));
@@ -116,13 +119,13 @@ pub async fn put(
             }
             before => {
                 let Some(t) = &target else {
-                    return Err(TenancyError::invalid(
+                    return Err(PlatformError::invalid(
                         "planId",
                         "is required to start a subscription",
                     ));
                 };
                 if req.cancel_at_period_end == Some(true) {
-                    return Err(TenancyError::invalid(
+                    return Err(PlatformError::invalid(
                         "cancelAtPeriodEnd",
                         "cannot be set when a subscription starts",
                     ));
@@ -144,10 +147,10 @@ pub async fn put(
             return view_of(p, w.subscription).await;
         }
     }
-    Err(TenancyError::Conflict {
-        code: "concurrent_change",
-        message: "the subscription kept changing; try again".into(),
-    })
+    Err(PlatformError::conflict(
+        "concurrent_change",
+        "the subscription kept changing; try again",
+    ))
 }
 
 /// Starts a subscription for a company created on a plan, with the configured trial.
@@ -156,7 +159,7 @@ pub async fn start_for_new_company(
     company_id: CompanyId,
     plan_id: Uuid,
     actor: &Actor,
-) -> Result<(), TenancyError> {
+) -> Result<(), PlatformError> {
     let pl = plan::get(p.owner.conn(), plan_id).await?;
     let change = start(
         p,
@@ -181,9 +184,9 @@ fn start(
     pl: &plan::Model,
     trial_days: u32,
     billing: &BillingDetails,
-) -> Result<Option<Change>, TenancyError> {
+) -> Result<Option<Change>, PlatformError> {
     if trial_days > 365 {
-        return Err(TenancyError::invalid("trialDays", "must be 0 to 365"));
+        return Err(PlatformError::invalid("trialDays", "must be 0 to 365"));
     }
     let now = p.clock.now();
     let stored = to_stored(now);
@@ -249,7 +252,7 @@ async fn change_live(
     before: subscription::Model,
     target: Option<&plan::Model>,
     req: &SubscriptionRequest,
-) -> Result<Option<Change>, TenancyError> {
+) -> Result<Option<Change>, PlatformError> {
     let now = p.clock.now();
     let mut after = before.clone();
     apply_billing(&mut after, &req.billing)?;

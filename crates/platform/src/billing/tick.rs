@@ -5,13 +5,13 @@
 //! demand (`POST /api/owner/billing/run`). Safe to run on several instances at once: a step
 //! computed from a stale read loses and is recomputed.
 
+use crate::PlatformError;
 use serde::Serialize;
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::lifecycle::{CancelReason, Facts, next_step};
 use smartdmv_domain::billing::period::{next_period_end, period_end};
 use smartdmv_domain::billing::{Step, SubscriptionStatus};
 use smartdmv_store::owner::{invoice, plan, subscription};
-use smartdmv_tenancy::TenancyError;
 use std::collections::BTreeSet;
 
 use super::charges::period_invoice;
@@ -38,7 +38,7 @@ pub struct TickReport {
 
 /// Runs the tick on an operator's request: the transitions are the billing system's
 /// (`system:billing`), the request itself is audited as the operator's.
-pub async fn run_requested(p: &Platform, by: &Actor) -> Result<TickReport, TenancyError> {
+pub async fn run_requested(p: &Platform, by: &Actor) -> Result<TickReport, PlatformError> {
     let system = Actor {
         label: super::SYSTEM_BILLING.into(),
         ip: by.ip.clone(),
@@ -59,7 +59,7 @@ pub async fn run_requested(p: &Platform, by: &Actor) -> Result<TickReport, Tenan
 }
 
 /// Runs the tick for every subscription with something due at the clock's now.
-pub async fn run(p: &Platform, actor: &Actor) -> Result<TickReport, TenancyError> {
+pub async fn run(p: &Platform, actor: &Actor) -> Result<TickReport, PlatformError> {
     let now = p.clock.now();
     let db = p.owner.conn();
     let mut companies: BTreeSet<uuid::Uuid> = subscription::due(db, to_stored(now))
@@ -100,7 +100,7 @@ pub async fn advance(
     p: &Platform,
     company: CompanyId,
     actor: &Actor,
-) -> Result<Advanced, TenancyError> {
+) -> Result<Advanced, PlatformError> {
     let now = p.clock.now();
     let policy = p.billing.policy();
     let db = p.owner.conn();
@@ -136,7 +136,7 @@ async fn change_for(
     p: &Platform,
     sub: subscription::Model,
     step: Step,
-) -> Result<Change, TenancyError> {
+) -> Result<Change, PlatformError> {
     let db = p.owner.conn();
     let before = sub.clone();
     let mut after = sub;

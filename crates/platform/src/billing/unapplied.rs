@@ -2,11 +2,11 @@
 //! the transaction that records the provider's event) until the owner refunds it or
 //! resolves it by hand with a note.
 
+use crate::PlatformError;
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::UnappliedReason;
 use smartdmv_store::owner::unapplied_payment::{self as store, ListFilter};
 use smartdmv_store::owner::{audit, invoice};
-use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
 use super::clock::to_stored;
@@ -47,7 +47,7 @@ pub(crate) async fn keep(
     inv: &invoice::Model,
     k: Kept<'_>,
     actor: &Actor,
-) -> Result<store::Model, TenancyError> {
+) -> Result<store::Model, PlatformError> {
     let kept = store::insert(
         db,
         store::Model {
@@ -95,7 +95,7 @@ pub async fn list(
     filter: &ListFilter<'_>,
     cursor: Option<Uuid>,
     limit: u64,
-) -> Result<Vec<store::Model>, TenancyError> {
+) -> Result<Vec<store::Model>, PlatformError> {
     Ok(store::list(p.owner.conn(), filter, cursor, limit).await?)
 }
 
@@ -107,54 +107,49 @@ pub async fn resolve(
     state: &str,
     note: &str,
     actor: &Actor,
-) -> Result<store::Model, TenancyError> {
+) -> Result<store::Model, PlatformError> {
     if state != store::REFUNDED && state != store::RESOLVED {
-        return Err(TenancyError::invalid(
+        return Err(PlatformError::invalid(
             "state",
             "must be refunded or resolved",
         ));
     }
     let note = note.trim();
     if note.is_empty() || note.chars().count() > 500 {
-        return Err(TenancyError::invalid("note", "must be 1 to 500 characters"));
+        return Err(PlatformError::invalid(
+            "note",
+            "must be 1 to 500 characters",
+        ));
     }
-    let db = p.owner.conn();
-    let txn = db.begin().await?;
-    let kept = store::find(&txn, id)
-        .await?
-        .ok_or(TenancyError::NotFound("unapplied payment"))?;
-    let at = to_stored(p.clock.now());
-    if !store::resolve(&txn, id, state, note, &actor.label, at).await? {
-        return Err(TenancyError::Conflict {
-            code: "unapplied_payment_closed",
-            message: format!(
-                "the unapplied payment {} is already {}",
-                kept.reference,
-                if kept.state == store::OPEN {
-                    "closed"
-                } else {
-                    kept.state.as_str()
-                }
-            ),
-        });
-    }
-    audit::append(
-        &txn,
-        audit::Entry {
-            actor: &actor.label,
-            action: "payment.unapplied_resolve",
-            company: Some(CompanyId(kept.company_id)),
-            detail: serde_json::json!({
+    crate::work::write(p.owner.conn(), actor, |w| async move {
+        let kept = store::find(w.tx(), id)
+            .await?
+            .ok_or(PlatformError::NotFound("unapplied payment"))?;
+        let at = to_stored(p.clock.now());
+        if !store::resolve(w.tx(), id, state, note, &actor.label, at).await? {
+            let now = if kept.state == store::OPEN {
+                "closed"
+            } else {
+                kept.state.as_str()
+            };
+            return Err(PlatformError::conflict(
+                "unapplied_payment_closed",
+                format!("the unapplied payment {} is already {now}", kept.reference),
+            ));
+        }
+        w.audit(
+            "payment.unapplied_resolve",
+            Some(CompanyId(kept.company_id)),
+            serde_json::json!({
                 "id": id.to_string(), "invoice": kept.invoice_number,
                 "reference": kept.reference, "amountCents": kept.amount_cents,
                 "state": state, "note": note,
             }),
-            ip: actor.ip.clone(),
-        },
-    )
+        )
+        .await
+    })
     .await?;
-    txn.commit().await?;
-    store::find(db, id)
+    store::find(p.owner.conn(), id)
         .await?
-        .ok_or(TenancyError::NotFound("unapplied payment"))
+        .ok_or(PlatformError::NotFound("unapplied payment"))
 }

@@ -3,12 +3,12 @@
 //! the change. Everything that only shows usage (the owner's analytics, a company's usage
 //! page) reads the `company_usage` table instead, which may trail by a recount interval.
 
+use crate::PlatformError;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::Serialize;
 use smartdmv_domain::TenantRole;
 use smartdmv_store::owner::{company, plan};
 use smartdmv_store::tenant::{practice, user};
-use smartdmv_tenancy::TenancyError;
 use smartdmv_tenancy::registry::TenantTarget;
 
 use crate::Platform;
@@ -24,7 +24,7 @@ pub struct Usage {
 }
 
 /// Counts a company's usage in its database.
-pub async fn current(p: &Platform, c: &company::Model) -> Result<Usage, TenancyError> {
+pub async fn current(p: &Platform, c: &company::Model) -> Result<Usage, PlatformError> {
     let target = TenantTarget {
         company: c.company_id(),
         location: p.provisioner.location_of(c)?,
@@ -54,7 +54,7 @@ pub fn check_fits(
     usage: &Usage,
     target: &plan::Model,
     settings: &serde_json::Value,
-) -> Result<(), TenancyError> {
+) -> Result<(), PlatformError> {
     let (limits, _) = smartdmv_tenancy::entitlements::effective(Some(target), settings);
     let checks = [
         (
@@ -74,14 +74,14 @@ pub fn check_fits(
         if let Some(max) = limit
             && used > max
         {
-            return Err(TenancyError::Conflict {
-                code: "plan_limits_exceeded",
-                message: format!(
+            return Err(PlatformError::conflict(
+                "plan_limits_exceeded",
+                format!(
                     "the company has {used} {what} but plan {} allows {max} ({name}); \
                      reduce the usage first",
                     target.name
                 ),
-            });
+            ));
         }
     }
     Ok(())

@@ -3,12 +3,12 @@
 //! in one transaction with the record of the event. A payment its invoice cannot take is
 //! kept as an unapplied payment.
 
+use crate::PlatformError;
 use serde::Serialize;
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::placement::{Payable, Placement, UnappliedReason, place};
 use smartdmv_store::owner::invoice;
 use smartdmv_store::owner::payment::webhook_event;
-use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
 use super::clock::to_stored;
@@ -23,7 +23,7 @@ pub enum WebhookFailure {
     #[error(transparent)]
     Verify(#[from] WebhookError),
     #[error(transparent)]
-    Apply(#[from] TenancyError),
+    Apply(#[from] PlatformError),
 }
 
 /// What a delivery did.
@@ -62,112 +62,120 @@ pub async fn handle(
         return Err(WebhookError::BadBody("id must be 1 to 200 characters".into()).into());
     }
     let actor = Actor::new(format!("provider:{}", prov.name()));
-    let txn = p.owner.conn().begin().await?;
-    let payment = match event.kind.as_str() {
-        "payment.succeeded" => {
-            let data = serde_json::from_value::<PaymentData>(event.data.clone())
-                .map_err(|e| WebhookError::BadBody(e.to_string()))?;
-            check(&data)?;
-            if charge_known(&txn, prov.name(), &data.reference).await? {
-                // The same charge under another event id (a provider retrying with a new
-                // event): it was placed when first delivered, so nothing more is done.
-                return finish_known(txn, prov.name(), &event, p).await;
-            }
-            let inv = invoice::find_by_number(&txn, &data.invoice_number)
-                .await?
-                .ok_or_else(|| {
-                    TenancyError::invalid(
-                        "data.invoiceNumber",
-                        format!("names no invoice: {}", data.invoice_number),
-                    )
-                })?;
-            let placement = place(
-                Payable {
-                    status: inv.status(),
-                    currency: &inv.currency,
-                    total_cents: inv.total_cents,
-                    amount_paid_cents: inv.amount_paid_cents,
+    let event = &event;
+    let actor = &actor;
+    let (answer, paid) =
+        crate::work::write::<_, WebhookFailure, _, _>(p.owner.conn(), actor, |w| async move {
+            let payment = match event.kind.as_str() {
+                "payment.succeeded" => {
+                    let data = serde_json::from_value::<PaymentData>(event.data.clone())
+                        .map_err(|e| WebhookError::BadBody(e.to_string()))?;
+                    check(&data)?;
+                    if charge_known(w.tx(), prov.name(), &data.reference).await? {
+                        // The same charge under another event id (a provider retrying with a new
+                        // event): it was placed when first delivered, so nothing more is done.
+                        return Ok((finish_known(w.tx(), prov.name(), event, p).await?, None));
+                    }
+                    let inv = invoice::find_by_number(w.tx(), &data.invoice_number)
+                        .await?
+                        .ok_or_else(|| {
+                            PlatformError::invalid(
+                                "data.invoiceNumber",
+                                format!("names no invoice: {}", data.invoice_number),
+                            )
+                        })?;
+                    let placement = place(
+                        Payable {
+                            status: inv.status(),
+                            currency: &inv.currency,
+                            total_cents: inv.total_cents,
+                            amount_paid_cents: inv.amount_paid_cents,
+                        },
+                        data.amount_cents,
+                        &data.currency,
+                    );
+                    Some((data, inv, placement))
+                }
+                _ => None,
+            };
+            let (outcome, reason) = match &payment {
+                None => ("ignored", None),
+                Some((_, _, Placement::Apply)) => ("applied", None),
+                Some((_, _, Placement::Split { .. })) => {
+                    ("partly_applied", Some(UnappliedReason::Overpayment))
+                }
+                Some((_, _, Placement::Keep(r))) => ("unapplied", Some(*r)),
+            };
+            let fresh = webhook_event::record(
+                w.tx(),
+                webhook_event::Model {
+                    id: Uuid::now_v7(),
+                    provider: prov.name().into(),
+                    event_id: event.id.clone(),
+                    kind: event.kind.clone(),
+                    outcome: outcome.into(),
+                    received_at: to_stored(p.clock.now()),
                 },
-                data.amount_cents,
-                &data.currency,
-            );
-            Some((data, inv, placement))
-        }
-        _ => None,
-    };
-    let (outcome, reason) = match &payment {
-        None => ("ignored", None),
-        Some((_, _, Placement::Apply)) => ("applied", None),
-        Some((_, _, Placement::Split { .. })) => {
-            ("partly_applied", Some(UnappliedReason::Overpayment))
-        }
-        Some((_, _, Placement::Keep(r))) => ("unapplied", Some(*r)),
-    };
-    let fresh = webhook_event::record(
-        &txn,
-        webhook_event::Model {
-            id: Uuid::now_v7(),
-            provider: prov.name().into(),
-            event_id: event.id.clone(),
-            kind: event.kind.clone(),
-            outcome: outcome.into(),
-            received_at: to_stored(p.clock.now()),
-        },
-    )
-    .await?;
-    if !fresh {
-        txn.rollback().await?;
-        return Ok(WebhookOutcome {
-            event_id: event.id,
-            outcome: "duplicate",
-            reason: None,
-        });
+            )
+            .await?;
+            if !fresh {
+                w.discard();
+                return Ok((
+                    WebhookOutcome {
+                        event_id: event.id.clone(),
+                        outcome: "duplicate",
+                        reason: None,
+                    },
+                    None,
+                ));
+            }
+            let answer = WebhookOutcome {
+                event_id: event.id.clone(),
+                outcome,
+                reason: reason.map(UnappliedReason::as_str),
+            };
+            let Some((data, inv, placement)) = payment else {
+                return Ok((answer, None));
+            };
+            let company = CompanyId(inv.company_id);
+            let mut collected = Collected {
+                provider: prov.name().into(),
+                reference: data.reference.clone(),
+                amount_cents: data.amount_cents,
+                currency: Some(data.currency.clone()),
+            };
+            let kept = |amount_cents, reason| Kept {
+                provider: prov.name(),
+                event_id: &event.id,
+                data: &data,
+                amount_cents,
+                reason,
+            };
+            match placement {
+                Placement::Apply => {
+                    super::invoices::pay_in(p, w.tx(), inv, &collected, false, actor).await?;
+                }
+                Placement::Split {
+                    apply_cents,
+                    keep_cents,
+                } => {
+                    collected.amount_cents = apply_cents;
+                    let k = kept(keep_cents, UnappliedReason::Overpayment);
+                    unapplied::keep(p, w.tx(), &inv, k, actor).await?;
+                    super::invoices::pay_in(p, w.tx(), inv, &collected, true, actor).await?;
+                }
+                Placement::Keep(reason) => {
+                    let k = kept(data.amount_cents, reason);
+                    unapplied::keep(p, w.tx(), &inv, k, actor).await?;
+                    return Ok((answer, None));
+                }
+            }
+            Ok((answer, Some(company)))
+        })
+        .await?;
+    if let Some(company) = paid {
+        super::tick::advance(p, company, actor).await?;
     }
-    let answer = WebhookOutcome {
-        event_id: event.id.clone(),
-        outcome,
-        reason: reason.map(UnappliedReason::as_str),
-    };
-    let Some((data, inv, placement)) = payment else {
-        txn.commit().await?;
-        return Ok(answer);
-    };
-    let company = CompanyId(inv.company_id);
-    let mut collected = Collected {
-        provider: prov.name().into(),
-        reference: data.reference.clone(),
-        amount_cents: data.amount_cents,
-        currency: Some(data.currency.clone()),
-    };
-    let kept = |amount_cents, reason| Kept {
-        provider: prov.name(),
-        event_id: &event.id,
-        data: &data,
-        amount_cents,
-        reason,
-    };
-    match placement {
-        Placement::Apply => {
-            super::invoices::pay_in(p, &txn, inv, &collected, false, &actor).await?;
-        }
-        Placement::Split {
-            apply_cents,
-            keep_cents,
-        } => {
-            collected.amount_cents = apply_cents;
-            let k = kept(keep_cents, UnappliedReason::Overpayment);
-            unapplied::keep(p, &txn, &inv, k, &actor).await?;
-            super::invoices::pay_in(p, &txn, inv, &collected, true, &actor).await?;
-        }
-        Placement::Keep(reason) => {
-            let k = kept(data.amount_cents, reason);
-            unapplied::keep(p, &txn, &inv, k, &actor).await?;
-            txn.commit().await?;
-            return Ok(answer);
-        }
-    }
-    txn.commit().await?;
-    super::tick::advance(p, company, &actor).await?;
     Ok(answer)
 }
 
@@ -186,13 +194,13 @@ async fn charge_known(
 
 /// Records a delivery of an already placed charge and answers it as a duplicate.
 async fn finish_known(
-    txn: smartdmv_store::OwnerTransaction,
+    txn: &smartdmv_store::OwnerTransaction,
     provider: &str,
     event: &super::provider::WebhookEvent,
     p: &Platform,
 ) -> Result<WebhookOutcome, WebhookFailure> {
     webhook_event::record(
-        &txn,
+        txn,
         webhook_event::Model {
             id: Uuid::now_v7(),
             provider: provider.into(),
@@ -203,7 +211,6 @@ async fn finish_known(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(WebhookOutcome {
         event_id: event.id.clone(),
         outcome: "duplicate",
@@ -212,22 +219,22 @@ async fn finish_known(
 }
 
 /// A payment's fields as the platform stores them; anything else is not a payment.
-fn check(d: &PaymentData) -> Result<(), TenancyError> {
+fn check(d: &PaymentData) -> Result<(), PlatformError> {
     if d.amount_cents <= 0 {
-        return Err(TenancyError::invalid(
+        return Err(PlatformError::invalid(
             "data.amountCents",
             "must be more than 0",
         ));
     }
     if d.currency.len() != 3 || !d.currency.bytes().all(|b| b.is_ascii_alphabetic()) {
-        return Err(TenancyError::invalid(
+        return Err(PlatformError::invalid(
             "data.currency",
             "must be a three-letter code",
         ));
     }
     let n = d.reference.chars().count();
     if d.reference.trim().is_empty() || n > 200 {
-        return Err(TenancyError::invalid(
+        return Err(PlatformError::invalid(
             "data.reference",
             "must be 1 to 200 characters",
         ));

@@ -3,6 +3,7 @@
 //! entries. A change computed from a stale read loses (the subscription's version moved)
 //! and the caller reads again.
 
+use crate::PlatformError;
 use jiff::Timestamp;
 use smartdmv_domain::billing::invoice::{document_number, totals};
 use smartdmv_domain::billing::lifecycle::company_status;
@@ -12,7 +13,6 @@ use smartdmv_store::OwnerTransaction as DatabaseTransaction;
 use smartdmv_store::owner::invoice::{self, line};
 use smartdmv_store::owner::subscription::{self, event};
 use smartdmv_store::owner::{audit, company};
-use smartdmv_tenancy::TenancyError;
 use uuid::Uuid;
 
 use super::clock::to_stored;
@@ -68,13 +68,18 @@ pub(crate) async fn write(
     p: &Platform,
     change: Change,
     actor: &Actor,
-) -> Result<Option<Written>, TenancyError> {
-    let txn = p.owner.conn().begin().await?;
-    let Some(w) = write_in(p, &txn, change, actor).await? else {
-        txn.rollback().await?;
+) -> Result<Option<Written>, PlatformError> {
+    let written = crate::work::write(p.owner.conn(), actor, |w| async move {
+        let written = write_in(p, w.tx(), change, actor).await?;
+        if written.is_none() {
+            w.discard();
+        }
+        Ok::<_, PlatformError>(written)
+    })
+    .await?;
+    let Some(w) = written else {
         return Ok(None);
     };
-    txn.commit().await?;
     after_commit(p, &w);
     Ok(Some(w))
 }
@@ -95,7 +100,7 @@ pub(crate) async fn write_in(
     txn: &DatabaseTransaction,
     change: Change,
     actor: &Actor,
-) -> Result<Option<Written>, TenancyError> {
+) -> Result<Option<Written>, PlatformError> {
     let Change {
         before,
         mut after,
@@ -212,7 +217,7 @@ async fn issue(
     txn: &DatabaseTransaction,
     sub: &subscription::Model,
     inv: NewInvoice,
-) -> Result<invoice::Model, TenancyError> {
+) -> Result<invoice::Model, PlatformError> {
     let year = inv.issued_at.to_zoned(jiff::tz::TimeZone::UTC).year();
     let seq = invoice::next_number(txn, "INV", i32::from(year)).await?;
     let cfg = &p.billing;

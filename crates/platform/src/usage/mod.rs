@@ -7,11 +7,12 @@ mod meter;
 
 pub use meter::{CallVerdict, UsageMeter};
 
+use crate::PlatformError;
 use smartdmv_domain::usage::Month;
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_store::owner::{company, usage};
+use smartdmv_tenancy::TenantLocation;
 use smartdmv_tenancy::registry::TenantTarget;
-use smartdmv_tenancy::{TenancyError, TenantLocation};
 
 use crate::Platform;
 
@@ -43,17 +44,17 @@ pub fn bounds(m: Month) -> (time::OffsetDateTime, time::OffsetDateTime) {
 /// Recounts a company's gauges for the current month from its database and records them;
 /// answers the month's usage row. Companies without a usable database (provisioning, failed,
 /// archived) cannot be counted.
-pub async fn recompute(p: &Platform, id: CompanyId) -> Result<usage::Model, TenancyError> {
+pub async fn recompute(p: &Platform, id: CompanyId) -> Result<usage::Model, PlatformError> {
     let db = p.owner.conn();
     let c = company::get(db, id).await?;
     if matches!(
         c.status(),
         CompanyStatus::Provisioning | CompanyStatus::Failed | CompanyStatus::Archived
     ) {
-        return Err(TenancyError::Conflict {
-            code: "company_not_countable",
-            message: format!("a {} company has no database to count", c.status()),
-        });
+        return Err(PlatformError::conflict(
+            "company_not_countable",
+            format!("a {} company has no database to count", c.status()),
+        ));
     }
     let location = p.provisioner.location_of(&c)?;
     let target = TenantTarget {
@@ -89,7 +90,7 @@ pub async fn recompute(p: &Platform, id: CompanyId) -> Result<usage::Model, Tena
         .note_storage(id, u64::try_from(g.storage_bytes).unwrap_or(0));
     usage::get(db, id, &m)
         .await?
-        .ok_or_else(|| TenancyError::Internal("usage row vanished after writing it".into()))
+        .ok_or_else(|| PlatformError::Internal("usage row vanished after writing it".into()))
 }
 
 /// Bytes a SQLite database takes on disk: its file and its write-ahead log.
@@ -105,7 +106,7 @@ fn sqlite_size(path: &std::path::Path) -> i64 {
 pub async fn recompute_all(
     p: &Platform,
     only: Option<CompanyId>,
-) -> Result<Vec<(company::Model, Result<usage::Model, TenancyError>)>, TenancyError> {
+) -> Result<Vec<(company::Model, Result<usage::Model, PlatformError>)>, PlatformError> {
     let filter = company::ListFilter {
         only,
         ..Default::default()

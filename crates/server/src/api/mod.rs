@@ -60,6 +60,15 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+impl<T> From<smartdmv_platform::service::Page<T>> for Page<T> {
+    fn from(p: smartdmv_platform::service::Page<T>) -> Self {
+        Self {
+            items: p.items,
+            next_cursor: p.next_cursor,
+        }
+    }
+}
+
 impl<T> From<smartdmv_practice::Page<T>> for Page<T> {
     fn from(p: smartdmv_practice::Page<T>) -> Self {
         Self {

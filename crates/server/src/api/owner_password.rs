@@ -7,7 +7,8 @@ use axum::http::StatusCode;
 use axum::routing::post;
 
 use smartdmv_domain::password::check_new_password;
-use smartdmv_store::owner::{audit as owner_audit, platform_user};
+use smartdmv_platform::{Actor, PlatformError, work};
+use smartdmv_store::owner::platform_user;
 
 use super::auth::{ChangePasswordBody, hash_on_blocking, verify_on_blocking};
 use crate::auth::PlatformPrincipal;
@@ -38,21 +39,17 @@ pub(crate) async fn change_password(
         return Err(ApiError::invalid_field("newPassword", e.to_string()));
     }
     let hash = hash_on_blocking(body.new_password).await?;
-    let db = state.platform.owner.conn();
-    let txn = db.begin().await?;
-    platform_user::set_password(&txn, p.user.id, &hash).await?;
-    platform_user::revoke_other_sessions(&txn, p.user.id, p.session.id).await?;
-    owner_audit::append(
-        &txn,
-        owner_audit::Entry {
-            actor: &p.user.email,
-            action: "platform.change_password",
-            company: None,
-            detail: serde_json::json!({}),
-            ip: p.ip.clone(),
-        },
-    )
+    let actor = Actor {
+        label: p.user.email.clone(),
+        ip: p.ip.clone(),
+    };
+    let (user, session) = (p.user.id, p.session.id);
+    work::write::<_, PlatformError, _, _>(state.platform.owner.conn(), &actor, |w| async move {
+        platform_user::set_password(w.tx(), user, &hash).await?;
+        platform_user::revoke_other_sessions(w.tx(), user, session).await?;
+        w.audit("platform.change_password", None, serde_json::json!({}))
+            .await
+    })
     .await?;
-    txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

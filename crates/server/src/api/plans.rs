@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use smartdmv_platform::plans::{self as svc, NewPlan, PlanChanges, PlanLimitsInput};
 use smartdmv_store::owner::plan;
 use uuid::Uuid;
@@ -25,58 +25,7 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// A plan as the owner API shows it.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PlanOut {
-    pub id: String,
-    pub name: String,
-    pub interval: String,
-    pub price_cents: i64,
-    pub currency: String,
-    pub features: serde_json::Value,
-    pub limits: LimitsOut,
-    pub active: bool,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-/// A plan's limits; `null` is unlimited.
-#[derive(Debug, Serialize, Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct LimitsOut {
-    pub max_practices: Option<i64>,
-    pub max_users: Option<i64>,
-    pub storage_bytes: Option<i64>,
-    pub api_calls_per_month: Option<i64>,
-}
-
-impl From<plan::Model> for PlanOut {
-    fn from(p: plan::Model) -> Self {
-        Self {
-            id: p.id.to_string(),
-            features: serde_json::Value::from(
-                p.feature_set()
-                    .into_iter()
-                    .map(|f| f.as_str())
-                    .collect::<Vec<_>>(),
-            ),
-            name: p.name,
-            interval: p.interval,
-            price_cents: p.price_cents,
-            currency: p.currency,
-            limits: LimitsOut {
-                max_practices: p.max_practices,
-                max_users: p.max_users,
-                storage_bytes: p.storage_bytes,
-                api_calls_per_month: p.api_calls_per_month,
-            },
-            active: p.active,
-            created_at: super::companies::rfc3339(p.created_at),
-            updated_at: super::companies::rfc3339(p.updated_at),
-        }
-    }
-}
+pub use smartdmv_platform::service::views::{LimitsOut, PlanOut};
 
 fn parse_id(raw: &str) -> ApiResult<Uuid> {
     raw.parse().map_err(|_| ApiError::not_found("plan"))

@@ -21,7 +21,6 @@ use smartdmv_store::tenant::{audit, user};
 use smartdmv_tenancy::TenantContext;
 
 use super::auth::{SESSION_HOURS, login_response, rfc3339, start_session};
-use super::companies::company_url;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, ClientIp, Tenant};
 use crate::state::AppState;
@@ -102,11 +101,11 @@ pub(crate) async fn sign_up(
     };
     let links = s.clone();
     let result = signup::sign_up(&s.platform, form, ip, move |sub, token| {
-        format!("{}/signup/verify?token={token}", company_url(&links, sub))
+        format!("{}/signup/verify?token={token}", links.company_url(sub))
     })
     .await;
     // Every attempt that got past validation counts against the address.
-    if !matches!(&result, Err(smartdmv_tenancy::TenancyError::Invalid(_))) {
+    if !matches!(&result, Err(smartdmv_platform::PlatformError::Invalid(_))) {
         s.signups.record_failure("all", &addr);
     }
     let done = result?;
@@ -118,7 +117,7 @@ pub(crate) async fn sign_up(
             "verification email queued in the outbox (development: not delivered)"
         );
     }
-    let url = company_url(&s, &c.subdomain);
+    let url = s.company_url(&c.subdomain);
     Ok((
         StatusCode::CREATED,
         Json(SignupOut {

@@ -4,7 +4,6 @@
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use smartdmv_domain::CompanyId;
 use smartdmv_store::owner::platform_user;
 
 use super::token::{self, Source};
@@ -12,78 +11,7 @@ use crate::error::ApiError;
 use crate::extract::{client_ip, header};
 use crate::state::AppState;
 
-/// Platform roles (`spec/rbac.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlatformRole {
-    Owner,
-    CompanyAdmin,
-}
-
-impl PlatformRole {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "OWNER" => Some(Self::Owner),
-            "COMPANY_ADMIN" => Some(Self::CompanyAdmin),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "OWNER",
-            Self::CompanyAdmin => "COMPANY_ADMIN",
-        }
-    }
-}
-
-/// A signed-in platform user.
-#[derive(Clone)]
-pub struct PlatformPrincipal {
-    pub user: platform_user::Model,
-    pub role: PlatformRole,
-    pub session: platform_user::session::Model,
-    pub ip: Option<String>,
-}
-
-impl PlatformPrincipal {
-    pub fn is_owner(&self) -> bool {
-        self.role == PlatformRole::Owner
-    }
-
-    /// 403 unless an `OWNER`.
-    pub fn require_owner(&self) -> Result<(), ApiError> {
-        if self.is_owner() {
-            Ok(())
-        } else {
-            Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "only a platform owner may do this",
-            ))
-        }
-    }
-
-    /// Whether this user may see a company: owners all, a `COMPANY_ADMIN` their own.
-    pub fn sees(&self, company: CompanyId) -> bool {
-        self.is_owner() || self.user.company_id == Some(company.0)
-    }
-
-    /// 404 for a company the user may not see, so that ids cannot be probed.
-    pub fn require_sees(&self, company: CompanyId) -> Result<(), ApiError> {
-        if self.sees(company) {
-            Ok(())
-        } else {
-            Err(ApiError::not_found("company"))
-        }
-    }
-
-    pub fn actor(&self) -> smartdmv_platform::company::Actor {
-        smartdmv_platform::company::Actor {
-            label: format!("{}:{}", self.role.as_str().to_lowercase(), self.user.email),
-            ip: self.ip.clone(),
-        }
-    }
-}
+pub use smartdmv_platform::service::{PlatformPrincipal, PlatformRole};
 
 fn unauthenticated(detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)

@@ -74,6 +74,12 @@ impl From<smartdmv_practice::ServiceError> for WebError {
     }
 }
 
+impl From<smartdmv_platform::PlatformError> for WebError {
+    fn from(e: smartdmv_platform::PlatformError) -> Self {
+        ApiError::from(e).into()
+    }
+}
+
 impl From<smartdmv_tenancy::TenancyError> for WebError {
     fn from(e: smartdmv_tenancy::TenancyError) -> Self {
         ApiError::from(e).into()

@@ -20,7 +20,6 @@ use super::display::money;
 use super::error::{WebError, WebResult};
 use super::login::redirect_with_cookies;
 use super::{FormErrors, form_result, html, url_encode, with_status};
-use crate::api::companies::company_url;
 use crate::api::signup::{self, HandoffBody, SignupBody, VerifyParams};
 use crate::extract::{ApiJson, ApiQuery, ClientIp, Tenant, resolve_company};
 use crate::state::AppState;
@@ -120,13 +119,13 @@ async fn signup_page(
         },
         subdomain_hint: format!(
             "Lower-case letters, digits and hyphens: your address will be like {}.",
-            company_url(s, "your-practice")
+            s.company_url("your-practice")
         ),
         errors,
     })?;
     let csp = format!(
         "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self' {}",
-        company_url(s, "*")
+        s.company_url("*")
     );
     if let Ok(v) = HeaderValue::from_str(&csp) {
         resp.headers_mut().insert("content-security-policy", v);

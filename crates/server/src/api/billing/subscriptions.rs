@@ -4,15 +4,11 @@
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use smartdmv_domain::CompanyId;
-use smartdmv_platform::billing::subscriptions::{
-    self as svc, BillingDetails, SubscriptionRequest, SubscriptionView,
-};
+use smartdmv_platform::billing::subscriptions::{self as svc, BillingDetails, SubscriptionRequest};
 
-use crate::api::companies::rfc3339;
 use crate::api::double_option;
-use crate::api::plans::PlanOut;
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -25,65 +21,7 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SubscriptionOut {
-    pub id: String,
-    pub company_id: String,
-    pub status: String,
-    pub plan: PlanOut,
-    /// The plan taking over at the period end (a downgrade or interval change).
-    pub pending_plan: Option<PlanOut>,
-    pub current_period_start: String,
-    pub current_period_end: String,
-    pub trial_end: Option<String>,
-    pub cancel_at_period_end: bool,
-    pub canceled_at: Option<String>,
-    pub cancel_reason: Option<String>,
-    pub past_due_since: Option<String>,
-    pub suspended_at: Option<String>,
-    pub billing: BillingOut,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BillingOut {
-    pub email: Option<String>,
-    pub name: Option<String>,
-    pub address: Option<String>,
-    pub tax_id: Option<String>,
-}
-
-impl From<SubscriptionView> for SubscriptionOut {
-    fn from(v: SubscriptionView) -> Self {
-        let s = v.subscription;
-        Self {
-            id: s.id.to_string(),
-            company_id: s.company_id.to_string(),
-            status: s.status,
-            plan: v.plan.into(),
-            pending_plan: v.pending_plan.map(PlanOut::from),
-            current_period_start: rfc3339(s.current_period_start),
-            current_period_end: rfc3339(s.current_period_end),
-            trial_end: s.trial_end.map(rfc3339),
-            cancel_at_period_end: s.cancel_at_period_end,
-            canceled_at: s.canceled_at.map(rfc3339),
-            cancel_reason: s.cancel_reason,
-            past_due_since: s.past_due_since.map(rfc3339),
-            suspended_at: s.suspended_at.map(rfc3339),
-            billing: BillingOut {
-                email: s.billing_email,
-                name: s.billing_name,
-                address: s.billing_address,
-                tax_id: s.tax_id,
-            },
-            created_at: rfc3339(s.created_at),
-            updated_at: rfc3339(s.updated_at),
-        }
-    }
-}
+pub use smartdmv_platform::service::views::{BillingOut, SubscriptionOut};
 
 pub(crate) fn company_id(op: &PlatformPrincipal, raw: &str) -> ApiResult<CompanyId> {
     let id: CompanyId = raw.parse().map_err(|_| ApiError::not_found("company"))?;

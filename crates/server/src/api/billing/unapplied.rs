@@ -9,12 +9,12 @@ use smartdmv_platform::billing::unapplied as svc;
 use smartdmv_store::owner::unapplied_payment::{self as store, ListFilter, STATES};
 use uuid::Uuid;
 
-use crate::api::companies::rfc3339;
 use crate::api::{Page, PageParams};
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use smartdmv_platform::service::rfc3339;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -16,13 +16,17 @@ use super::super::csrf::{Flash, Form};
 use super::super::error::{WebError, WebResult};
 use super::super::session::{Owner, PlatformUser};
 use super::super::{FormErrors, html, redirect_flash};
+use super::company_id;
 use super::plans::{all_plans, price};
 use super::subscription::PlanOption;
-use crate::api::companies::{self, AdminBody, CompanyOut, CreateBody, DomainBody, UpdateBody};
 use crate::api::owner_auth::{self, ImpersonateBody};
 use crate::api::plans;
+use crate::error::ApiError;
 use crate::extract::{ApiJson, Tenant};
 use crate::state::AppState;
+use smartdmv_platform::company::{CompanyChanges, NewAdmin, NewCompany};
+use smartdmv_platform::service::companies;
+use smartdmv_platform::service::views::CompanyOut;
 
 #[derive(Template)]
 #[template(path = "owner/company_new.html")]
@@ -106,12 +110,12 @@ pub async fn create(
     Owner(op): Owner,
     Form(form): Form<NewCompanyForm>,
 ) -> WebResult<Response> {
-    let admin = (!form.admin_email.trim().is_empty()).then(|| AdminBody {
+    let admin = (!form.admin_email.trim().is_empty()).then(|| NewAdmin {
         email: form.admin_email.clone(),
         name: form.admin_name.clone(),
         password: form.admin_password.clone(),
     });
-    let body = CreateBody {
+    let input = NewCompany {
         name: form.name.clone(),
         subdomain: form.subdomain.clone(),
         contact_email: form.contact_email.clone(),
@@ -120,8 +124,11 @@ pub async fn create(
         plan: opt(&form.plan),
         admin,
     };
-    match companies::create(State(s.clone()), op.clone(), ApiJson(body)).await {
-        Ok((_, Json(c))) => Ok(redirect_flash(
+    match companies::create(&s.owner(&op), input)
+        .await
+        .map_err(ApiError::from)
+    {
+        Ok(c) => Ok(redirect_flash(
             &s,
             &format!("/owner/companies/{}", c.id),
             Flash::success(format!("Company {} was created.", c.name)),
@@ -206,7 +213,7 @@ pub async fn show(
     PlatformUser(op): PlatformUser,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
-    let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id)).await?;
+    let c = companies::get(&s.owner(&op), company_id(&id)?).await?;
     let status = CompanyStatus::parse(&c.status);
     let provisioning = status == Some(CompanyStatus::Provisioning);
     let usage = if matches!(
@@ -269,17 +276,15 @@ pub async fn set_status(
         _ => return Err(WebError::BadRequest("unknown status".into())),
     };
     let back = format!("/owner/companies/{id}");
-    let body = UpdateBody {
-        name: None,
-        subdomain: None,
-        contact_email: None,
-        contact_phone: None,
+    let changes = CompanyChanges {
         status: Some(status),
-        plan: None,
-        settings: None,
+        ..CompanyChanges::default()
     };
-    let flash = match companies::update(State(s.clone()), op, Path(id), ApiJson(body)).await {
-        Ok(Json(c)) => Flash::success(format!("{} is now {}.", c.name, c.status)),
+    let flash = match companies::update(&s.owner(&op), company_id(&id)?, changes)
+        .await
+        .map_err(ApiError::from)
+    {
+        Ok(c) => Flash::success(format!("{} is now {}.", c.name, c.status)),
         Err(e) if e.status.is_client_error() => Flash::error(e.detail),
         Err(e) => return Err(e.into()),
     };
@@ -294,7 +299,10 @@ pub async fn retry(
     Form(_): Form<serde_json::Map<String, serde_json::Value>>,
 ) -> WebResult<Response> {
     let back = format!("/owner/companies/{id}");
-    let flash = match companies::retry(State(s.clone()), op, Path(id)).await {
+    let flash = match companies::retry_provisioning(&s.owner(&op), company_id(&id)?)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => Flash::success("Provisioning succeeded."),
         Err(e) if e.status.is_client_error() || e.code == "provisioning_failed" => {
             Flash::error(e.detail)
@@ -318,7 +326,7 @@ pub async fn archive_confirm(
     Owner(op): Owner,
     Path(id): Path<String>,
 ) -> WebResult<Response> {
-    let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id)).await?;
+    let c = companies::get(&s.owner(&op), company_id(&id)?).await?;
     html(&ArchivePage {
         chrome: Chrome::platform(&ctx, format!("Archive {}", c.name), &op),
         c,
@@ -338,7 +346,7 @@ pub async fn archive(
     Path(id): Path<String>,
     Form(form): Form<ArchiveForm>,
 ) -> WebResult<Response> {
-    let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id.clone())).await?;
+    let c = companies::get(&s.owner(&op), company_id(&id)?).await?;
     if form.confirm.trim() != c.subdomain {
         return Ok(redirect_flash(
             &s,
@@ -346,7 +354,7 @@ pub async fn archive(
             Flash::error("Type the company's subdomain exactly to confirm."),
         ));
     }
-    let Json(c) = companies::archive(State(s.clone()), op, Path(id)).await?;
+    let c = companies::archive(&s.owner(&op), company_id(&id)?).await?;
     Ok(redirect_flash(
         &s,
         "/owner/companies",
@@ -368,11 +376,11 @@ pub async fn add_domain(
     Form(form): Form<DomainForm>,
 ) -> WebResult<Response> {
     let back = format!("/owner/companies/{id}");
-    let body = ApiJson(DomainBody {
-        domain: form.domain,
-    });
-    let flash = match companies::add_domain(State(s.clone()), op, Path(id), body).await {
-        Ok((_, Json(d))) => Flash::success(format!("{} was added; verify it next.", d.domain)),
+    let flash = match companies::add_domain(&s.owner(&op), company_id(&id)?, &form.domain)
+        .await
+        .map_err(ApiError::from)
+    {
+        Ok(d) => Flash::success(format!("{} was added; verify it next.", d.domain)),
         Err(e) if e.status.is_client_error() => Flash::error(e.detail),
         Err(e) => return Err(e.into()),
     };
@@ -387,8 +395,12 @@ pub async fn verify_domain(
     Form(_): Form<serde_json::Map<String, serde_json::Value>>,
 ) -> WebResult<Response> {
     let back = format!("/owner/companies/{id}");
-    let flash = match companies::verify_domain(State(s.clone()), op, Path((id, domain))).await {
-        Ok(Json(d)) => Flash::success(format!("{} is verified.", d.domain)),
+    let domain = domain.parse().unwrap_or(uuid::Uuid::nil());
+    let flash = match companies::verify_domain(&s.owner(&op), company_id(&id)?, domain)
+        .await
+        .map_err(ApiError::from)
+    {
+        Ok(d) => Flash::success(format!("{} is verified.", d.domain)),
         Err(e) if e.status.is_client_error() => Flash::error(e.detail),
         Err(e) => return Err(e.into()),
     };
@@ -416,7 +428,7 @@ pub async fn impersonate(
     Form(form): Form<ImpersonateForm>,
 ) -> WebResult<Response> {
     let back = format!("/owner/companies/{id}");
-    let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id.clone())).await?;
+    let c = companies::get(&s.owner(&op), company_id(&id)?).await?;
     let minutes = match form.minutes.trim() {
         "" => None,
         m => Some(

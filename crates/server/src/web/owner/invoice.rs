@@ -5,7 +5,6 @@
 //! one is never shown).
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -21,10 +20,12 @@ use super::super::{FormErrors, edit_result, html, redirect_flash, with_status};
 use super::format;
 use super::invoices::{InvoiceRow, company_names, period, row};
 use super::unapplied::{self, UnappliedRow};
-use crate::api::billing::invoices::{self as api, InvoiceOut};
 use crate::auth::PlatformPrincipal;
-use crate::extract::ApiJson;
 use crate::state::AppState;
+use smartdmv_platform::service::invoices::{self, InvoiceAction};
+use smartdmv_platform::service::views::InvoiceOut;
+use smartdmv_platform::{PlatformError, PlatformResult};
+use uuid::Uuid;
 
 pub struct LineRow {
     pub kind: String,
@@ -147,7 +148,7 @@ async fn invoice_page(
     submitted: Option<&Pairs>,
     errors: FormErrors,
 ) -> WebResult<Response> {
-    let Json(i) = api::show(State(s.clone()), op.clone(), Path(id.to_owned())).await?;
+    let i = invoices::get(&s.owner(op), invoice_id(id)?).await?;
     let names = company_names(s, std::iter::once(i.invoice.company_id.as_str())).await?;
     let form = match submitted {
         Some(f) => ActionForm {
@@ -175,6 +176,21 @@ async fn invoice_page(
     })
 }
 
+/// The invoice id of a path; a malformed one is not found.
+fn invoice_id(raw: &str) -> PlatformResult<Uuid> {
+    raw.parse().map_err(|_| PlatformError::NotFound("invoice"))
+}
+
+/// Runs an owner's action on the invoice of the path.
+async fn act(
+    s: &AppState,
+    op: &PlatformPrincipal,
+    id: &str,
+    action: InvoiceAction,
+) -> PlatformResult<InvoiceOut> {
+    invoices::act(&s.owner(op), invoice_id(id)?, action).await
+}
+
 /// `GET /owner/invoices/{id}`: an OWNER's, or a COMPANY_ADMIN's own company's (read-only).
 pub async fn show(
     State(s): State<AppState>,
@@ -193,11 +209,11 @@ async fn answer(
     op: &PlatformPrincipal,
     id: &str,
     form: &Pairs,
-    r: Result<Json<InvoiceOut>, crate::error::ApiError>,
+    r: PlatformResult<InvoiceOut>,
     done: &str,
 ) -> WebResult<Response> {
     match edit_result(r)? {
-        Ok(Json(i)) => Ok(redirect_flash(
+        Ok(i) => Ok(redirect_flash(
             s,
             &format!("/owner/invoices/{id}"),
             Flash::success(format!(
@@ -234,18 +250,12 @@ pub async fn pay(
             return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
-    let body = api::PaymentBody {
+    let action = InvoiceAction::Pay {
         amount_cents,
         reference: form.get("reference").to_owned(),
         provider: None,
     };
-    let r = api::pay(
-        State(s.clone()),
-        op.clone(),
-        Path(id.clone()),
-        ApiJson(body),
-    )
-    .await;
+    let r = act(&s, &op, &id, action).await;
     answer(&s, &ctx, &op, &id, &form, r, "has a payment recorded").await
 }
 
@@ -257,16 +267,10 @@ pub async fn void(
     Path(id): Path<String>,
     Form(form): Form<Pairs>,
 ) -> WebResult<Response> {
-    let body = api::VoidBody {
+    let action = InvoiceAction::Void {
         reason: form.get("reason").to_owned(),
     };
-    let r = api::void(
-        State(s.clone()),
-        op.clone(),
-        Path(id.clone()),
-        ApiJson(body),
-    )
-    .await;
+    let r = act(&s, &op, &id, action).await;
     answer(&s, &ctx, &op, &id, &form, r, "was voided by a credit note").await
 }
 
@@ -278,6 +282,6 @@ pub async fn write_off(
     Path(id): Path<String>,
     Form(form): Form<Pairs>,
 ) -> WebResult<Response> {
-    let r = api::write_off(State(s.clone()), op.clone(), Path(id.clone())).await;
+    let r = act(&s, &op, &id, InvoiceAction::WriteOff).await;
     answer(&s, &ctx, &op, &id, &form, r, "was written off").await
 }

@@ -4,7 +4,6 @@
 //! also shows the open unapplied payments (`unapplied.rs`). One invoice is `invoice.rs`.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
@@ -22,11 +21,11 @@ use super::super::session::{Owner, PlatformUser};
 use super::super::{FormErrors, html, redirect_flash, url_encode};
 use super::format;
 use super::unapplied::{self, UnappliedRow};
-use crate::api::billing::invoices::{self as api, InvoiceSummary, ListParams};
-use crate::api::billing::{self as billing_api};
 use crate::auth::PlatformPrincipal;
-use crate::extract::ApiQuery;
 use crate::state::AppState;
+use smartdmv_platform::service::PageRequest;
+use smartdmv_platform::service::invoices::{self, ListInput};
+use smartdmv_platform::service::views::InvoiceSummary;
 
 /// An invoice as a list row shows it.
 pub struct InvoiceRow {
@@ -129,12 +128,14 @@ pub struct ResolveForm {
     pub errors: FormErrors,
 }
 
-fn params(q: &ListQuery) -> ListParams {
-    ListParams {
+fn params(q: &ListQuery) -> ListInput {
+    ListInput {
         status: q.status.clone().filter(|s| !s.is_empty()),
         company_id: None,
-        limit: Some(25),
-        cursor: q.cursor.clone().filter(|c| !c.is_empty()),
+        page: PageRequest {
+            limit: Some(25),
+            cursor: q.cursor.clone().filter(|c| !c.is_empty()),
+        },
     }
 }
 
@@ -170,7 +171,7 @@ pub(super) async fn list_page(
     q: ListQuery,
     resolving: Option<ResolveForm>,
 ) -> WebResult<Response> {
-    let Json(page) = api::list(State(s.clone()), op.clone(), ApiQuery(params(&q))).await?;
+    let page = invoices::list(&s.owner(op), params(&q)).await?;
     let names = company_names(s, page.items.iter().map(|i| i.company_id.as_str())).await?;
     let status = q.status.unwrap_or_default();
     let action = "/owner/invoices".to_owned();
@@ -197,13 +198,8 @@ pub async fn list_for_company(
     Path(id): Path<String>,
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
-    let Json(page) = api::list_for_company(
-        State(s.clone()),
-        op.clone(),
-        Path(id.clone()),
-        ApiQuery(params(&q)),
-    )
-    .await?;
+    let page =
+        invoices::list_for_company(&s.owner(&op), super::company_id(&id)?, params(&q)).await?;
     let names = company_names(&s, std::iter::once(id.as_str())).await?;
     let name = names.get(&id).cloned().unwrap_or_else(|| id.clone());
     let status = q.status.unwrap_or_default();
@@ -229,7 +225,8 @@ pub async fn run_billing(
     Owner(op): Owner,
     Form(_): Form<Pairs>,
 ) -> WebResult<Response> {
-    let Json(r) = billing_api::run(State(s.clone()), op).await?;
+    op.require_owner()?;
+    let r = smartdmv_platform::billing::tick::run_requested(&s.platform, &op.actor()).await?;
     let summary = format!(
         "Billing ran for {}: {} subscriptions checked, {} changes, {} invoices issued.",
         format::moment(&r.now),

@@ -18,7 +18,6 @@ mod usage;
 mod users;
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::{get, post};
@@ -31,10 +30,11 @@ use super::chrome::{Chrome, PageCtx};
 use super::error::WebResult;
 use super::html;
 use super::session::Owner;
-use crate::api::Page;
-use crate::api::companies::{self, CompanyOut, ListParams};
-use crate::extract::ApiQuery;
 use crate::state::AppState;
+use smartdmv_platform::service::companies::{self, ListInput};
+use smartdmv_platform::service::views::CompanyOut;
+use smartdmv_platform::service::{Page, PageRequest};
+use smartdmv_platform::{PlatformError, PlatformResult};
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
@@ -182,17 +182,14 @@ async fn dashboard(
         label: "Open tenant pools",
         value: m.live_pools.to_string(),
     });
-    let Json(page) = companies::list(
-        State(s.clone()),
-        op.clone(),
-        ApiQuery(ListParams {
-            status: None,
-            q: None,
+    let input = ListInput {
+        page: PageRequest {
             limit: Some(10),
             cursor: None,
-        }),
-    )
-    .await?;
+        },
+        ..ListInput::default()
+    };
+    let page = companies::list(&s.owner(&op), input).await?;
     let months = smartdmv_platform::billing::analytics::months(&s.platform)
         .await
         .map_err(crate::error::ApiError::from)?;
@@ -232,17 +229,15 @@ async fn list(
 ) -> WebResult<Response> {
     let query = q.q.clone().unwrap_or_default();
     let status = q.status.clone().unwrap_or_default();
-    let Json(page) = companies::list(
-        State(s.clone()),
-        op.clone(),
-        ApiQuery(ListParams {
-            status: Some(status.clone()).filter(|s| !s.is_empty()),
-            q: Some(query.clone()).filter(|s| !s.is_empty()),
+    let input = ListInput {
+        status: Some(status.clone()).filter(|s| !s.is_empty()),
+        q: Some(query.clone()).filter(|s| !s.is_empty()),
+        page: PageRequest {
             limit: Some(25),
             cursor: q.cursor,
-        }),
-    )
-    .await?;
+        },
+    };
+    let page = companies::list(&s.owner(&op), input).await?;
     let next_href = page.next_cursor.as_ref().map(|c| {
         format!(
             "/owner/companies?q={}&status={}&cursor={}",
@@ -267,4 +262,28 @@ async fn list(
         page,
         next_href,
     })
+}
+
+/// The company id of a page's path; a malformed one is not found, as an unknown one.
+pub(crate) fn company_id(raw: &str) -> PlatformResult<smartdmv_domain::CompanyId> {
+    raw.parse().map_err(|_| PlatformError::NotFound("company"))
+}
+
+/// A company the user sees, with its subscription.
+pub(crate) async fn company(
+    s: &AppState,
+    op: &crate::auth::PlatformPrincipal,
+    id: &str,
+) -> PlatformResult<CompanyOut> {
+    companies::get(&s.owner(op), company_id(id)?).await
+}
+
+/// Changes a company the user sees.
+pub(crate) async fn update_company(
+    s: &AppState,
+    op: &crate::auth::PlatformPrincipal,
+    id: &str,
+    changes: smartdmv_platform::company::CompanyChanges,
+) -> PlatformResult<CompanyOut> {
+    companies::update(&s.owner(op), company_id(id)?, changes).await
 }

@@ -17,11 +17,11 @@ use super::super::error::WebResult;
 use super::super::session::Owner;
 use super::super::{FormErrors, edit_result, redirect_flash, with_status};
 use super::format;
+use super::update_company;
 use super::usage::page;
-use crate::api::companies::{self, UpdateBody};
 use crate::api::plans::PlanOut;
-use crate::extract::ApiJson;
 use crate::state::AppState;
+use smartdmv_platform::company::CompanyChanges;
 
 /// The limits a company's settings may override: the API's key, the label, whether it is a
 /// storage size (typed in GB) and the plan's value.
@@ -242,24 +242,11 @@ pub async fn save(
             return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
-    let body = UpdateBody {
-        name: None,
-        subdomain: None,
-        contact_email: None,
-        contact_phone: None,
-        status: None,
-        plan: None,
+    let changes = CompanyChanges {
         settings: Some(settings),
+        ..CompanyChanges::default()
     };
-    match edit_result(
-        companies::update(
-            State(s.clone()),
-            op.clone(),
-            Path(id.clone()),
-            ApiJson(body),
-        )
-        .await,
-    )? {
+    match edit_result(update_company(&s, &op, &id, changes).await)? {
         Ok(_) => Ok(redirect_flash(
             &s,
             &format!("/owner/companies/{id}/usage"),

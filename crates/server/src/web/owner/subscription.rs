@@ -6,7 +6,6 @@
 //! forms' handlers are in `subscription_forms.rs`.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use smartdmv_domain::billing::{ChangeTiming, SubscriptionStatus, lifecycle::change_timing};
@@ -20,10 +19,10 @@ use super::super::{FormErrors, html};
 use super::format;
 use super::plans::{all_plans, price};
 use crate::api::billing::subscriptions::SubscriptionOut;
-use crate::api::companies::{self, CompanyOut};
 use crate::api::plans::PlanOut;
 use crate::auth::PlatformPrincipal;
 use crate::state::AppState;
+use smartdmv_platform::service::views::CompanyOut;
 
 /// The subscription as the page shows it.
 pub struct SubView {
@@ -188,7 +187,7 @@ pub(super) async fn page(
     submitted: Option<&Pairs>,
     errors: FormErrors,
 ) -> WebResult<Response> {
-    let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id.to_owned())).await?;
+    let c = super::company(s, op, id).await?;
     let plans = all_plans(s, op, true).await?;
     let mut form = Values::current(&c);
     if let Some(f) = submitted {

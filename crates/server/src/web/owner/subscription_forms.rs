@@ -15,12 +15,13 @@ use super::super::session::{Owner, PlatformUser};
 use super::super::{FormErrors, edit_result, redirect_flash, with_status};
 use super::format;
 use super::subscription::page;
+use super::update_company;
 use crate::api::billing::subscriptions::{self as api, BillingBody, SubscriptionOut, UpdateBody};
-use crate::api::companies;
 use crate::auth::PlatformPrincipal;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
 use crate::state::AppState;
+use smartdmv_platform::company::CompanyChanges;
 
 fn back(id: &str) -> String {
     format!("/owner/companies/{id}/subscription")
@@ -209,18 +210,12 @@ pub async fn contact(
     Path(id): Path<String>,
     Form(form): Form<Pairs>,
 ) -> WebResult<Response> {
-    let req = companies::UpdateBody {
-        name: None,
-        subdomain: None,
+    let changes = CompanyChanges {
         contact_email: Some(form.get("contactEmail").to_owned()),
         contact_phone: clearable(form.get("contactPhone")),
-        status: None,
-        plan: None,
-        settings: None,
+        ..CompanyChanges::default()
     };
-    match edit_result(
-        companies::update(State(s.clone()), op.clone(), Path(id.clone()), ApiJson(req)).await,
-    )? {
+    match edit_result(update_company(&s, &op, &id, changes).await)? {
         Ok(_) => Ok(redirect_flash(
             &s,
             &back(&id),

@@ -19,12 +19,12 @@ use super::super::session::{Owner, PlatformUser};
 use super::super::{FormErrors, html, redirect_flash};
 use super::format;
 use super::overrides::{FeatureOverride, LimitOverride, feature_overrides, limit_overrides};
-use crate::api::companies::{self, CompanyOut};
 use crate::api::plans::{self, PlanOut};
 use crate::api::usage::{self as api, UsageOut, UsageParams};
 use crate::auth::PlatformPrincipal;
 use crate::extract::ApiQuery;
 use crate::state::AppState;
+use smartdmv_platform::service::views::CompanyOut;
 
 pub struct Figure {
     pub id: &'static str,
@@ -136,7 +136,7 @@ pub(super) async fn page(
         ApiQuery(UsageParams { month }),
     )
     .await?;
-    let Json(c) = companies::show(State(s.clone()), op.clone(), Path(id.to_owned())).await?;
+    let c = super::company(s, op, id).await?;
     let plan = plan_of(s, op, &c).await;
     let this_month = smartdmv_platform::usage::current_month();
     let shown = Month::parse(&u.month).unwrap_or(this_month);
