@@ -11,6 +11,7 @@ pub mod csv;
 pub mod ids;
 pub mod import;
 pub mod microchip;
+pub mod page;
 pub mod password;
 pub mod patient;
 pub mod perm;

@@ -196,3 +196,10 @@ impl<T, E: Into<PlatformError>> ConflictAs<T> for Result<T, E> {
         })
     }
 }
+
+impl From<smartdmv_domain::page::PageError> for PlatformError {
+    /// A page request out of range: 400 `invalid_query`.
+    fn from(e: smartdmv_domain::page::PageError) -> Self {
+        PlatformError::bad_request("invalid_query", e.0)
+    }
+}

@@ -189,3 +189,10 @@ impl<T> ConflictAs<T> for ServiceResult<T> {
         })
     }
 }
+
+impl From<smartdmv_domain::page::PageError> for ServiceError {
+    /// A page request out of range: 400 `invalid_query`.
+    fn from(e: smartdmv_domain::page::PageError) -> Self {
+        ServiceError::bad_request("invalid_query", e.0)
+    }
+}

@@ -262,6 +262,12 @@ impl From<ServiceError> for ApiError {
     }
 }
 
+impl From<smartdmv_domain::page::PageError> for ApiError {
+    fn from(e: smartdmv_domain::page::PageError) -> Self {
+        ApiError::bad_request("invalid_query", e.0)
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(e: sea_orm::DbErr) -> Self {
         ApiError::internal(e)

@@ -68,7 +68,7 @@ pub(crate) async fn list(
         cursor: q.cursor,
     };
     let types = appointment_types::list(&auth, q.include_inactive, &page).await?;
-    Ok(Json(types.map(Into::into).into()))
+    Ok(Json(types.map(Into::into)))
 }
 
 /// `GET /api/appointment-types/{id}`

@@ -53,5 +53,5 @@ pub(crate) async fn list(
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(Json(audit::list(&auth, filter, &page).await?.into()))
+    Ok(Json(audit::list(&auth, filter, &page).await?))
 }

@@ -67,7 +67,7 @@ async fn list(
             cursor: params.cursor,
         },
     };
-    Ok(Json(svc::list(&s.owner(&op), input).await?.into()))
+    Ok(Json(svc::list(&s.owner(&op), input).await?))
 }
 
 #[derive(Debug, Deserialize)]

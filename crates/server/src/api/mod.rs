@@ -32,7 +32,7 @@ use axum::routing::{MethodFilter, MethodRouter};
 use std::collections::BTreeMap;
 
 use crate::state::AppState;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 
 use crate::error::ApiError;
 
@@ -53,30 +53,7 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 }
 
 /// A page of a collection: `{"items": [...], "nextCursor": "..." | null}`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_cursor: Option<String>,
-}
-
-impl<T> From<smartdmv_platform::service::Page<T>> for Page<T> {
-    fn from(p: smartdmv_platform::service::Page<T>) -> Self {
-        Self {
-            items: p.items,
-            next_cursor: p.next_cursor,
-        }
-    }
-}
-
-impl<T> From<smartdmv_practice::Page<T>> for Page<T> {
-    fn from(p: smartdmv_practice::Page<T>) -> Self {
-        Self {
-            items: p.items,
-            next_cursor: p.next_cursor,
-        }
-    }
-}
+pub use smartdmv_domain::page::Page;
 
 /// Cuts a page fetched with `limit + 1` rows down to `limit` and returns the cursor of the
 /// next page (the id of the last row kept) when there is one.

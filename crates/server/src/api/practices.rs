@@ -60,9 +60,7 @@ pub(crate) async fn list(
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(Json(
-        practices::list(&auth, &page).await?.map(Into::into).into(),
-    ))
+    Ok(Json(practices::list(&auth, &page).await?.map(Into::into)))
 }
 
 /// `POST /api/practices`: opens a practice, if the plan has room for one more.

@@ -22,5 +22,5 @@ pub(crate) async fn list_practices(
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(Json(practices::public_list(&tenant, &page).await?.into()))
+    Ok(Json(practices::public_list(&tenant, &page).await?))
 }

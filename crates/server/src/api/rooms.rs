@@ -70,10 +70,7 @@ pub(crate) async fn list(
         cursor: q.cursor,
     };
     Ok(Json(
-        rooms::list(&auth, &filter, &page)
-            .await?
-            .map(Into::into)
-            .into(),
+        rooms::list(&auth, &filter, &page).await?.map(Into::into),
     ))
 }
 

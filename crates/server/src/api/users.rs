@@ -56,7 +56,7 @@ pub(crate) async fn list(
         limit: params.limit,
         cursor: params.cursor,
     };
-    Ok(Json(users::list(&auth, &filter, &page).await?.into()))
+    Ok(Json(users::list(&auth, &filter, &page).await?))
 }
 
 #[derive(Debug, Deserialize)]

@@ -108,9 +108,7 @@ pub(crate) async fn list(
     };
     page.limit()?;
     let filter = q.filter()?;
-    Ok(Json(
-        appointments::list(&auth, &filter, &page).await?.into(),
-    ))
+    Ok(Json(appointments::list(&auth, &filter, &page).await?))
 }
 
 /// `GET /api/appointments/{id}`

@@ -58,7 +58,7 @@ async fn list(
     op: PlatformPrincipal,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<InvoiceSummary>>> {
-    Ok(Json(svc::list(&s.owner(&op), params.into()).await?.into()))
+    Ok(Json(svc::list(&s.owner(&op), params.into()).await?))
 }
 
 /// `GET /api/owner/companies/{id}/invoices`
@@ -69,7 +69,7 @@ async fn list_for_company(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<InvoiceSummary>>> {
     let page = svc::list_for_company(&s.owner(&op), id, params.into()).await?;
-    Ok(Json(page.into()))
+    Ok(Json(page))
 }
 
 fn invoice_id(raw: &str) -> ApiResult<Uuid> {

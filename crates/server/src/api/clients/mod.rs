@@ -53,7 +53,7 @@ pub(crate) async fn list(
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(Json(clients::list(&auth, &filter, &page).await?.into()))
+    Ok(Json(clients::list(&auth, &filter, &page).await?))
 }
 
 /// `POST /api/clients`

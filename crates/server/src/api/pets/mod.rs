@@ -57,7 +57,7 @@ pub(crate) async fn list(
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(Json(patients::list(&auth, &filter, &page).await?.into()))
+    Ok(Json(patients::list(&auth, &filter, &page).await?))
 }
 
 /// `POST /api/pets`: a patient with its owner (the primary one) and optionally a first
@@ -106,7 +106,7 @@ pub(crate) async fn list_weights(
         limit: q.limit,
         cursor: q.cursor,
     };
-    Ok(Json(weights::list(&auth, id, &page).await?.into()))
+    Ok(Json(weights::list(&auth, id, &page).await?))
 }
 
 /// `POST /api/pets/{id}/weights`
