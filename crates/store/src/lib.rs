@@ -4,9 +4,11 @@
 pub mod error;
 pub mod handle;
 pub mod owner;
+pub mod stamp;
 pub mod tenant;
 
 pub use error::{StoreError, is_unique_violation};
+pub use stamp::{Day, Stamp};
 pub use handle::{
     OwnerConn, OwnerConnection, OwnerTransaction, TenantConn, TenantConnection, TenantTransaction,
 };
