@@ -109,3 +109,35 @@ id_type!(
     OverrideId,
     "override"
 );
+
+// The owner database's records.
+id_type!(
+    /// A plan companies subscribe to.
+    PlanId,
+    "plan"
+);
+id_type!(
+    /// A company's subscription to a plan.
+    SubscriptionId,
+    "subscription"
+);
+id_type!(
+    /// A platform invoice to a company.
+    InvoiceId,
+    "invoice"
+);
+id_type!(
+    /// A payment a provider collected that its invoice did not take.
+    UnappliedPaymentId,
+    "unapplied payment"
+);
+id_type!(
+    /// A custom domain of a company.
+    DomainId,
+    "domain"
+);
+id_type!(
+    /// A user of the platform (an `OWNER` or a `COMPANY_ADMIN`).
+    PlatformUserId,
+    "platform user"
+);

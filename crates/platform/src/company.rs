@@ -5,9 +5,10 @@
 
 use crate::PlatformError;
 use rand::Rng;
+use smartdmv_domain::ids::DomainId;
 use smartdmv_domain::text::{is_plausible_email, is_plausible_phone, is_valid_domain};
 use smartdmv_domain::{CompanyId, CompanyStatus, Subdomain};
-use smartdmv_store::owner::{audit, company, domain, subscription};
+use smartdmv_store::owner::{company, domain, subscription};
 use smartdmv_tenancy::provision::{PENDING_SEED, Placement, Seed, SeedAdmin};
 use smartdmv_tenancy::resolve::SIGNUP_SETTINGS;
 use uuid::Uuid;
@@ -145,13 +146,7 @@ pub(crate) async fn create_with_settings(
     }
     let admin = match input.admin {
         Some(a) => {
-            let password = a.password;
-            let hash = tokio::task::spawn_blocking(move || {
-                smartdmv_domain::password::hash_password(&password)
-            })
-            .await
-            .map_err(|e| PlatformError::Internal(e.to_string()))?
-            .map_err(|e| PlatformError::Internal(e.to_string()))?;
+            let hash = crate::password::hash(a.password).await?;
             Some(SeedAdmin {
                 email: a.email.trim().to_ascii_lowercase(),
                 name: a.name.trim().to_owned(),
@@ -190,21 +185,16 @@ pub(crate) async fn create_with_settings(
         archived_at: None,
     };
     p.provisioner.place(&mut row, &placement)?;
-    let row = company::insert(db, row).await?;
-    let id = row.company_id();
-    audit::append(
-        db,
-        audit::Entry {
-            actor: &actor.label,
-            action: "company.create",
-            company: Some(id),
-            detail: serde_json::json!({
-                "name": row.name, "subdomain": row.subdomain, "backend": row.db_backend,
-                "explicitDatabase": row.db_url_enc.is_some(),
-            }),
-            ip: actor.ip.clone(),
-        },
-    )
+    let id = crate::work::write(db, actor, |w| async move {
+        let row = company::insert(w.tx(), row).await?;
+        let detail = serde_json::json!({
+            "name": row.name, "subdomain": row.subdomain, "backend": row.db_backend,
+            "explicitDatabase": row.db_url_enc.is_some(),
+        });
+        w.audit("company.create", Some(row.company_id()), detail)
+            .await?;
+        Ok::<_, PlatformError>(row.company_id())
+    })
     .await?;
     let result = p.provisioner.provision_new(&p.owner, id).await;
     p.resolver.invalidate();
@@ -257,16 +247,14 @@ pub async fn retry_provisioning(
     id: CompanyId,
     actor: &Actor,
 ) -> Result<company::Model, PlatformError> {
-    audit::append(
-        p.owner.conn(),
-        audit::Entry {
-            actor: &actor.label,
-            action: "company.provisioning_retry",
-            company: Some(id),
-            detail: serde_json::json!({}),
-            ip: actor.ip.clone(),
-        },
-    )
+    crate::work::write(p.owner.conn(), actor, |w| async move {
+        w.audit(
+            "company.provisioning_retry",
+            Some(id),
+            serde_json::json!({}),
+        )
+        .await
+    })
     .await?;
     let r = p.provisioner.retry(&p.owner, id).await;
     p.resolver.invalidate();
@@ -366,24 +354,20 @@ pub async fn update(
     if after == before {
         return Ok(before);
     }
-    let saved = company::update(db, after).await?;
-    audit::append(
-        db,
-        audit::Entry {
-            actor: &actor.label,
-            action: if saved.status != before.status {
-                "company.status_change"
-            } else {
-                "company.update"
-            },
-            company: Some(id),
-            detail: diff(&before, &saved),
-            ip: actor.ip.clone(),
-        },
-    )
+    let status_before = before.status.clone();
+    let saved = crate::work::write(db, actor, |w| async move {
+        let saved = company::update(w.tx(), after).await?;
+        let action = if saved.status != before.status {
+            "company.status_change"
+        } else {
+            "company.update"
+        };
+        w.audit(action, Some(id), diff(&before, &saved)).await?;
+        Ok::<_, PlatformError>(saved)
+    })
     .await?;
     p.resolver.invalidate();
-    if saved.status != before.status {
+    if saved.status != status_before {
         p.registry.evict(id);
     }
     Ok(saved)
@@ -400,23 +384,22 @@ pub async fn archive(
     if row.status() == CompanyStatus::Archived {
         return Ok(row);
     }
-    let from = row.status;
+    let from = row.status.clone();
     row.status = CompanyStatus::Archived.as_str().into();
     row.archived_at = Some(smartdmv_store::now());
-    let saved = company::update(db, row).await?;
+    let saved = crate::work::write(db, actor, |w| async move {
+        let saved = company::update(w.tx(), row).await?;
+        w.audit(
+            "company.archive",
+            Some(id),
+            serde_json::json!({"from": from}),
+        )
+        .await?;
+        Ok::<_, PlatformError>(saved)
+    })
+    .await?;
     p.resolver.invalidate();
     p.registry.evict(id);
-    audit::append(
-        db,
-        audit::Entry {
-            actor: &actor.label,
-            action: "company.archive",
-            company: Some(id),
-            detail: serde_json::json!({"from": from}),
-            ip: actor.ip.clone(),
-        },
-    )
-    .await?;
     Ok(saved)
 }
 
@@ -449,30 +432,26 @@ pub async fn add_domain(
         .take(32)
         .map(char::from)
         .collect();
-    let d = domain::insert(
-        db,
-        domain::Model {
-            id: Uuid::now_v7(),
-            company_id: c.id,
-            domain: name,
-            verified: false,
-            is_primary: existing.is_empty(),
-            verification_token: token,
-            created_at: smartdmv_store::now(),
-            verified_at: None,
-        },
-    )
-    .await?;
-    audit::append(
-        db,
-        audit::Entry {
-            actor: &actor.label,
-            action: "company.domain_add",
-            company: Some(id),
-            detail: serde_json::json!({"domain": d.domain}),
-            ip: actor.ip.clone(),
-        },
-    )
+    let row = domain::Model {
+        id: Uuid::now_v7(),
+        company_id: c.id,
+        domain: name,
+        verified: false,
+        is_primary: existing.is_empty(),
+        verification_token: token,
+        created_at: smartdmv_store::now(),
+        verified_at: None,
+    };
+    let d = crate::work::write(db, actor, |w| async move {
+        let d = domain::insert(w.tx(), row).await?;
+        w.audit(
+            "company.domain_add",
+            Some(id),
+            serde_json::json!({"domain": d.domain}),
+        )
+        .await?;
+        Ok::<_, PlatformError>(d)
+    })
     .await?;
     p.resolver.invalidate();
     Ok(d)
@@ -483,26 +462,24 @@ pub async fn add_domain(
 pub async fn verify_domain(
     p: &Platform,
     id: CompanyId,
-    domain_id: Uuid,
+    domain_id: DomainId,
     actor: &Actor,
 ) -> Result<domain::Model, PlatformError> {
-    let db = p.owner.conn();
-    let d = domain::find_for(db, id, domain_id).await?;
-    let d = if d.verified {
-        d
-    } else {
-        domain::mark_verified(db, d).await?
-    };
-    audit::append(
-        db,
-        audit::Entry {
-            actor: &actor.label,
-            action: "company.domain_verify",
-            company: Some(id),
-            detail: serde_json::json!({"domain": d.domain}),
-            ip: actor.ip.clone(),
-        },
-    )
+    let d = crate::work::write(p.owner.conn(), actor, |w| async move {
+        let d = domain::find_for(w.tx(), id, domain_id.0).await?;
+        let d = if d.verified {
+            d
+        } else {
+            domain::mark_verified(w.tx(), d).await?
+        };
+        w.audit(
+            "company.domain_verify",
+            Some(id),
+            serde_json::json!({"domain": d.domain}),
+        )
+        .await?;
+        Ok::<_, PlatformError>(d)
+    })
     .await?;
     p.resolver.invalidate();
     Ok(d)
@@ -512,22 +489,19 @@ pub async fn verify_domain(
 pub async fn remove_domain(
     p: &Platform,
     id: CompanyId,
-    domain_id: Uuid,
+    domain_id: DomainId,
     actor: &Actor,
 ) -> Result<(), PlatformError> {
-    let db = p.owner.conn();
-    let d = domain::find_for(db, id, domain_id).await?;
-    domain::delete(db, id, domain_id).await?;
-    audit::append(
-        db,
-        audit::Entry {
-            actor: &actor.label,
-            action: "company.domain_remove",
-            company: Some(id),
-            detail: serde_json::json!({"domain": d.domain}),
-            ip: actor.ip.clone(),
-        },
-    )
+    crate::work::write(p.owner.conn(), actor, |w| async move {
+        let d = domain::find_for(w.tx(), id, domain_id.0).await?;
+        domain::delete(w.tx(), id, domain_id.0).await?;
+        w.audit(
+            "company.domain_remove",
+            Some(id),
+            serde_json::json!({"domain": d.domain}),
+        )
+        .await
+    })
     .await?;
     p.resolver.invalidate();
     Ok(())

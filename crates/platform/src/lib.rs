@@ -6,9 +6,11 @@
 pub mod billing;
 pub mod company;
 pub mod error;
+pub mod password;
 pub mod plans;
 pub mod platform;
 pub mod signup;
+pub mod token;
 pub mod usage;
 pub mod work;
 

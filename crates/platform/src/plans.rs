@@ -6,8 +6,9 @@
 use crate::{ConflictAs, PlatformError};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use smartdmv_domain::billing::Currency;
+use smartdmv_domain::ids::PlanId;
 use smartdmv_domain::plan::{Feature, PlanInterval};
-use smartdmv_store::owner::{audit, company, plan};
+use smartdmv_store::owner::{company, plan};
 use uuid::Uuid;
 
 use crate::Platform;
@@ -137,39 +138,34 @@ pub async fn create(
     check_limit(&mut errs, "apiCallsPerMonth", l.api_calls_per_month);
     errs.finish()?;
     let now = smartdmv_store::now();
-    let db = p.owner.conn();
-    let saved = plan::insert(
-        db,
-        plan::Model {
-            id: Uuid::now_v7(),
-            name,
-            interval,
-            price_cents: input.price_cents,
-            currency,
-            features,
-            max_practices: l.max_practices,
-            max_users: l.max_users,
-            storage_bytes: l.storage_bytes,
-            api_calls_per_month: l.api_calls_per_month,
-            active: input.active,
-            created_at: now,
-            updated_at: now,
-        },
-    )
+    let row = plan::Model {
+        id: Uuid::now_v7(),
+        name,
+        interval,
+        price_cents: input.price_cents,
+        currency,
+        features,
+        max_practices: l.max_practices,
+        max_users: l.max_users,
+        storage_bytes: l.storage_bytes,
+        api_calls_per_month: l.api_calls_per_month,
+        active: input.active,
+        created_at: now,
+        updated_at: now,
+    };
+    crate::work::write(p.owner.conn(), actor, |w| async move {
+        let saved = plan::insert(w.tx(), row)
+            .await
+            .conflict_as("plan_name_taken", NAME_TAKEN)?;
+        w.audit(
+            "plan.create",
+            None,
+            serde_json::json!({"planId": saved.id, "name": saved.name}),
+        )
+        .await?;
+        Ok(saved)
+    })
     .await
-    .conflict_as("plan_name_taken", NAME_TAKEN)?;
-    audit::append(
-        db,
-        audit::Entry {
-            actor: &actor.label,
-            action: "plan.create",
-            company: None,
-            detail: serde_json::json!({"planId": saved.id, "name": saved.name}),
-            ip: actor.ip.clone(),
-        },
-    )
-    .await?;
-    Ok(saved)
 }
 
 const NAME_TAKEN: &str = "a plan with this name already exists";
@@ -178,12 +174,12 @@ const NAME_TAKEN: &str = "a plan with this name already exists";
 /// limits and features at once. The interval and currency of a plan in use are fixed.
 pub async fn update(
     p: &Platform,
-    id: Uuid,
+    id: PlanId,
     changes: PlanChanges,
     actor: &Actor,
 ) -> Result<plan::Model, PlatformError> {
     let db = p.owner.conn();
-    let before = plan::get(db, id).await?;
+    let before = plan::get(db, id.0).await?;
     let mut after = before.clone();
     let mut errs = Errors::default();
     if let Some(n) = &changes.name {
@@ -233,37 +229,36 @@ pub async fn update(
     if after == before {
         return Ok(before);
     }
-    if (after.interval != before.interval || after.currency != before.currency)
-        && users_of(p, id).await? > 0
-    {
-        return Err(PlatformError::conflict(
-            "plan_in_use",
-            format!(
-                "plan {} has subscribers: its interval and currency cannot change; \
-                 create a new plan and retire this one",
-                before.name
-            ),
-        ));
-    }
     after.updated_at = smartdmv_store::now();
-    let saved = plan::update(db, after)
-        .await
-        .conflict_as("plan_name_taken", NAME_TAKEN)?;
-    let action = match (before.active, saved.active) {
-        (true, false) => "plan.retire",
-        (false, true) => "plan.reinstate",
-        _ => "plan.update",
-    };
-    audit::append(
-        db,
-        audit::Entry {
-            actor: &actor.label,
+    let saved = crate::work::write(db, actor, |w| async move {
+        if (after.interval != before.interval || after.currency != before.currency)
+            && users_of(w.tx(), id).await? > 0
+        {
+            return Err(PlatformError::conflict(
+                "plan_in_use",
+                format!(
+                    "plan {} has subscribers: its interval and currency cannot change; \
+                     create a new plan and retire this one",
+                    before.name
+                ),
+            ));
+        }
+        let saved = plan::update(w.tx(), after)
+            .await
+            .conflict_as("plan_name_taken", NAME_TAKEN)?;
+        let action = match (before.active, saved.active) {
+            (true, false) => "plan.retire",
+            (false, true) => "plan.reinstate",
+            _ => "plan.update",
+        };
+        w.audit(
             action,
-            company: None,
-            detail: serde_json::json!({"planId": saved.id, "name": saved.name}),
-            ip: actor.ip.clone(),
-        },
-    )
+            None,
+            serde_json::json!({"planId": saved.id, "name": saved.name}),
+        )
+        .await?;
+        Ok(saved)
+    })
     .await?;
     p.resolver.invalidate();
     Ok(saved)
@@ -271,42 +266,40 @@ pub async fn update(
 
 /// How many companies are on a plan (their subscriptions name it, now or from the next
 /// period).
-pub async fn users_of(p: &Platform, id: Uuid) -> Result<u64, PlatformError> {
-    let db = p.owner.conn();
+pub async fn users_of(
+    db: &impl smartdmv_store::OwnerConn,
+    id: PlanId,
+) -> Result<u64, PlatformError> {
     let on_plan = company::Entity::find()
         .filter(company::Column::Plan.eq(id.to_string()))
         .count(db)
         .await?;
-    let subscribed = smartdmv_store::owner::subscription::count_on_plan(db, id).await?;
+    let subscribed = smartdmv_store::owner::subscription::count_on_plan(db, id.0).await?;
     Ok(on_plan + subscribed)
 }
 
 /// Deletes a plan no company uses; a plan in use answers 409 and can only be retired.
-pub async fn delete(p: &Platform, id: Uuid, actor: &Actor) -> Result<(), PlatformError> {
-    let db = p.owner.conn();
-    let row = plan::get(db, id).await?;
-    if users_of(p, id).await? > 0 {
-        return Err(PlatformError::conflict(
-            "plan_in_use",
-            format!(
-                "plan {} is in use by a subscription; retire it (active: false) instead",
-                row.name
-            ),
-        ));
-    }
-    plan::delete(db, id).await?;
-    audit::append(
-        db,
-        audit::Entry {
-            actor: &actor.label,
-            action: "plan.delete",
-            company: None,
-            detail: serde_json::json!({"planId": row.id, "name": row.name}),
-            ip: actor.ip.clone(),
-        },
-    )
-    .await?;
-    Ok(())
+pub async fn delete(p: &Platform, id: PlanId, actor: &Actor) -> Result<(), PlatformError> {
+    crate::work::write(p.owner.conn(), actor, |w| async move {
+        let row = plan::get(w.tx(), id.0).await?;
+        if users_of(w.tx(), id).await? > 0 {
+            return Err(PlatformError::conflict(
+                "plan_in_use",
+                format!(
+                    "plan {} is in use by a subscription; retire it (active: false) instead",
+                    row.name
+                ),
+            ));
+        }
+        plan::delete(w.tx(), id.0).await?;
+        w.audit(
+            "plan.delete",
+            None,
+            serde_json::json!({"planId": row.id, "name": row.name}),
+        )
+        .await
+    })
+    .await
 }
 
 /// The plan a company is about to be put on: it must exist and be active.

@@ -7,8 +7,6 @@
 //! the tenant API lets the administrator work but not add users (see the server's limits).
 
 use crate::PlatformError;
-use rand::Rng;
-use sha2::{Digest, Sha256};
 use smartdmv_domain::CompanyId;
 use smartdmv_store::owner::signup_token::{self, Kind};
 use smartdmv_store::owner::{company, outbox};
@@ -16,6 +14,7 @@ use smartdmv_tenancy::resolve::SIGNUP_SETTINGS;
 
 use crate::Platform;
 use crate::company::{Actor, NewAdmin, NewCompany, create_with_settings};
+use crate::service::rfc3339;
 
 /// How long an email verification link works.
 pub const VERIFICATION_HOURS: i64 = 72;
@@ -72,21 +71,8 @@ fn rename_fields(e: PlatformError) -> PlatformError {
     PlatformError::Invalid(out)
 }
 
-fn new_token() -> String {
-    rand::rng()
-        .sample_iter(rand::distr::Alphanumeric)
-        .take(43)
-        .map(char::from)
-        .collect()
-}
-
-/// SHA-256 of a token, hex: what the owner database keeps.
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+use crate::token::hash as token_hash;
+use crate::token::random as new_token;
 
 /// Creates and provisions a company on a trial of the chosen plan, its first administrator,
 /// the verification message in the outbox (its link made by `verify_link` from the
@@ -258,11 +244,6 @@ pub async fn redeem_handoff(
     }
 }
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,14 +262,5 @@ mod tests {
         };
         let names: Vec<&str> = f.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["companyName", "email", "password", "subdomain"]);
-    }
-
-    #[test]
-    fn tokens_are_long_and_stored_hashed() {
-        let t = new_token();
-        assert_eq!(t.len(), 43);
-        assert_ne!(t, new_token());
-        assert_eq!(token_hash(&t).len(), 64);
-        assert_eq!(token_hash("abc"), token_hash("abc"));
     }
 }

@@ -3,6 +3,7 @@
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use smartdmv_domain::ids::DomainId;
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_platform::Platform;
 use smartdmv_platform::company::{self as svc, Actor, CompanyChanges, NewAdmin, NewCompany};
@@ -402,7 +403,7 @@ async fn company_command(config: Config, cmd: CompanyCommand) -> anyhow::Result<
                 let c = find_company(&p, &company).await?;
                 let mut d = svc::add_domain(&p, c.company_id(), &domain, &actor).await?;
                 if verified {
-                    d = svc::verify_domain(&p, c.company_id(), d.id, &actor).await?;
+                    d = svc::verify_domain(&p, c.company_id(), DomainId(d.id), &actor).await?;
                 }
                 println!(
                     "{} -> {} ({}; verification token {})",

@@ -3,11 +3,11 @@
 //! and changes every company; a `COMPANY_ADMIN` sees their own only (others are not found)
 //! and may change its contact details, its [`COMPANY_ADMIN_SETTINGS`] and its domains.
 
+use smartdmv_domain::ids::DomainId;
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_store::owner::{company, domain};
 use smartdmv_store::tenant::TenantMigrator;
 use smartdmv_tenancy::provision::PENDING_SEED;
-use uuid::Uuid;
 
 use super::views::{CompanyOut, DatabaseOut, DomainOut};
 use super::{Cx, Page, PageRequest, rfc3339};
@@ -200,7 +200,7 @@ pub async fn add_domain(cx: &Cx<'_>, id: CompanyId, name: &str) -> PlatformResul
 pub async fn verify_domain(
     cx: &Cx<'_>,
     id: CompanyId,
-    domain_id: Uuid,
+    domain_id: DomainId,
 ) -> PlatformResult<DomainOut> {
     cx.who.require_sees(id)?;
     cx.who.require_owner()?;
@@ -212,7 +212,7 @@ pub async fn verify_domain(
 }
 
 /// Removes a custom domain: an `OWNER`, or the company's own `COMPANY_ADMIN`.
-pub async fn remove_domain(cx: &Cx<'_>, id: CompanyId, domain_id: Uuid) -> PlatformResult<()> {
+pub async fn remove_domain(cx: &Cx<'_>, id: CompanyId, domain_id: DomainId) -> PlatformResult<()> {
     cx.who.require_sees(id)?;
     business::remove_domain(cx.platform, id, domain_id, &cx.who.actor()).await
 }

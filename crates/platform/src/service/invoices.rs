@@ -4,13 +4,14 @@
 
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::InvoiceStatus;
+use smartdmv_domain::ids::InvoiceId;
 use smartdmv_store::owner::{company, invoice};
-use uuid::Uuid;
 
 use super::views::{InvoiceOut, InvoiceSummary};
 use super::{Cx, Page, PageRequest};
 use crate::billing::invoices as business;
 use crate::billing::provider::by_name;
+use crate::billing::tick::{self, TickReport};
 use crate::{PlatformError, PlatformResult};
 
 /// What a list of invoices asks for.
@@ -51,7 +52,8 @@ async fn page(
         })?),
     };
     let filter = invoice::ListFilter { company, status };
-    let rows = invoice::list(cx.db(), &filter, input.page.cursor::<Uuid>()?, limit + 1).await?;
+    let cursor = input.page.cursor::<InvoiceId>()?.map(|c| c.0);
+    let rows = invoice::list(cx.db(), &filter, cursor, limit + 1).await?;
     Ok(Page::from_rows(rows, limit, |i| i.id.to_string()).map(InvoiceSummary::from))
 }
 
@@ -80,8 +82,8 @@ pub async fn list_for_company(
 }
 
 /// The invoice, when the caller may see it (not found otherwise).
-async fn visible(cx: &Cx<'_>, id: Uuid) -> PlatformResult<()> {
-    let inv = invoice::find(cx.db(), id)
+async fn visible(cx: &Cx<'_>, id: InvoiceId) -> PlatformResult<()> {
+    let inv = invoice::find(cx.db(), id.0)
         .await?
         .ok_or(PlatformError::NotFound("invoice"))?;
     if !cx.who.sees(CompanyId(inv.company_id)) {
@@ -91,17 +93,17 @@ async fn visible(cx: &Cx<'_>, id: Uuid) -> PlatformResult<()> {
 }
 
 /// An invoice with its lines, payments and credit note.
-pub async fn get(cx: &Cx<'_>, id: Uuid) -> PlatformResult<InvoiceOut> {
+pub async fn get(cx: &Cx<'_>, id: InvoiceId) -> PlatformResult<InvoiceOut> {
     visible(cx, id).await?;
-    Ok(business::view(cx.platform, id).await?.into())
+    Ok(business::view(cx.platform, id.0).await?.into())
 }
 
 /// Pays, voids or writes off an invoice (`OWNER`); paying what was overdue brings a
 /// suspended company back.
-pub async fn act(cx: &Cx<'_>, id: Uuid, action: InvoiceAction) -> PlatformResult<InvoiceOut> {
+pub async fn act(cx: &Cx<'_>, id: InvoiceId, action: InvoiceAction) -> PlatformResult<InvoiceOut> {
     visible(cx, id).await?;
     cx.who.require_owner()?;
-    let (p, actor) = (cx.platform, &cx.who.actor());
+    let (p, actor, id) = (cx.platform, &cx.who.actor(), id.0);
     let view = match action {
         InvoiceAction::Pay {
             amount_cents,
@@ -130,4 +132,10 @@ pub async fn act(cx: &Cx<'_>, id: Uuid, action: InvoiceAction) -> PlatformResult
         InvoiceAction::WriteOff => business::write_off(p, id, actor).await?,
     };
     Ok(view.into())
+}
+
+/// Runs the billing tick now, for the billing clock's time (`OWNER`).
+pub async fn run_billing(cx: &Cx<'_>) -> PlatformResult<TickReport> {
+    cx.who.require_owner()?;
+    tick::run_requested(cx.platform, &cx.who.actor()).await
 }

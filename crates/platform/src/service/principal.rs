@@ -99,6 +99,12 @@ impl Links {
     pub fn company_url(&self, base_domain: &str, subdomain: &str) -> String {
         format!("{}://{subdomain}.{base_domain}{}", self.scheme, self.port)
     }
+
+    /// Whether the site runs on a development domain over plain HTTP (messages that would be
+    /// delivered are logged instead).
+    pub fn development(&self) -> bool {
+        self.scheme == "http"
+    }
 }
 
 /// The context of an owner service call: the platform, who acts, and the site's addresses.

@@ -2,7 +2,8 @@
 //! pages show. Never a credential.
 
 use serde::{Deserialize, Serialize};
-use smartdmv_store::owner::{domain, invoice, plan};
+use smartdmv_store::owner::{domain, invoice, plan, platform_user, unapplied_payment};
+use smartdmv_tenancy::resolve::Limits;
 
 use super::rfc3339;
 use crate::billing::invoices::InvoiceView;
@@ -283,4 +284,149 @@ impl From<InvoiceView> for InvoiceOut {
             invoice: v.invoice.into(),
         }
     }
+}
+
+/// An unapplied payment: what a provider collected that its invoice did not take.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UnappliedOut {
+    pub id: String,
+    pub provider: String,
+    pub event_id: String,
+    pub reference: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub invoice_id: String,
+    pub invoice_number: String,
+    pub company_id: String,
+    /// `invoice_not_payable`, `currency_mismatch` or `overpayment`.
+    pub reason: String,
+    pub detail: String,
+    pub received_at: String,
+    /// `open`, `refunded` or `resolved`.
+    pub state: String,
+    pub note: Option<String>,
+    pub resolved_at: Option<String>,
+    pub resolved_by: Option<String>,
+}
+
+impl From<unapplied_payment::Model> for UnappliedOut {
+    fn from(m: unapplied_payment::Model) -> Self {
+        Self {
+            id: m.id.to_string(),
+            provider: m.provider,
+            event_id: m.event_id,
+            reference: m.reference,
+            amount_cents: m.amount_cents,
+            currency: m.currency,
+            invoice_id: m.invoice_id.to_string(),
+            invoice_number: m.invoice_number,
+            company_id: m.company_id.to_string(),
+            reason: m.reason,
+            detail: m.detail,
+            received_at: rfc3339(m.received_at),
+            state: m.state,
+            note: m.note,
+            resolved_at: m.resolved_at.map(rfc3339),
+            resolved_by: m.resolved_by,
+        }
+    }
+}
+
+/// One month of a company's usage, with the limits it is held to now.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UsageOut {
+    pub company_id: String,
+    pub month: String,
+    pub active_users: i64,
+    pub practices: i64,
+    pub clients: i64,
+    pub patients: i64,
+    pub appointments: i64,
+    pub storage_bytes: i64,
+    pub api_calls: i64,
+    /// When the gauges were last counted; `null` before the first count of the month.
+    pub counted_at: Option<String>,
+    pub limits: HeldLimitsOut,
+}
+
+/// The limits a company is held to now (its plan's with its own overrides); `null` is
+/// unlimited.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldLimitsOut {
+    pub max_practices: Option<u64>,
+    pub max_users: Option<u64>,
+    pub storage_bytes: Option<u64>,
+    pub api_calls_per_month: Option<u64>,
+}
+
+impl From<&Limits> for HeldLimitsOut {
+    fn from(l: &Limits) -> Self {
+        Self {
+            max_practices: l.max_practices,
+            max_users: l.max_users,
+            storage_bytes: l.storage_bytes,
+            api_calls_per_month: l.api_calls_per_month,
+        }
+    }
+}
+
+/// A platform user; never a credential.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlatformUserOut {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub company_id: Option<String>,
+    pub active: bool,
+}
+
+impl From<&platform_user::Model> for PlatformUserOut {
+    fn from(u: &platform_user::Model) -> Self {
+        Self {
+            id: u.id.to_string(),
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role.clone(),
+            company_id: u.company_id.map(|c| c.to_string()),
+            active: u.active,
+        }
+    }
+}
+
+/// A company created by sign-up, with its one-time login hand-off.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignupOut {
+    pub company_id: String,
+    pub subdomain: String,
+    /// The company's address: where the new administrator works.
+    pub url: String,
+    pub status: String,
+    pub plan: Option<String>,
+    pub email_verified: bool,
+    pub handoff: HandoffOut,
+}
+
+/// A one-time login: `POST {redeemUrl}` with `{"token": ...}` on the company's host before
+/// `expiresAt` answers like a sign-in and sets the session cookie.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HandoffOut {
+    pub token: String,
+    pub redeem_url: String,
+    pub expires_at: String,
+}
+
+/// A verified sign-up address.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifiedOut {
+    pub company_id: String,
+    pub email: String,
+    pub email_verified: bool,
 }

@@ -57,38 +57,9 @@ pub struct LoginUser {
     pub practice_id: Option<String>,
 }
 
-/// See [`account::verify_password`]; the platform's sign-in checks passwords the same way.
-pub async fn verify_on_blocking(
-    checks: &std::sync::atomic::AtomicU64,
-    password: String,
-    hash: Option<String>,
-) -> bool {
-    account::verify_password(checks, password, hash).await
-}
-
 /// See [`account::hash_password`].
 pub async fn hash_on_blocking(password: String) -> Result<String, ApiError> {
     Ok(account::hash_password(password).await?)
-}
-
-/// Opens a session for a user (an impersonation when `impersonator` is given).
-pub async fn start_session(
-    _state: &AppState,
-    tenant: &Tenant,
-    u: &user::Model,
-    impersonator: Option<String>,
-    read_only: bool,
-    minutes: i64,
-) -> Result<(String, session::Model), ApiError> {
-    Ok(account::open_session(
-        tenant.db(),
-        tenant.company.id,
-        u,
-        impersonator,
-        read_only,
-        minutes,
-    )
-    .await?)
 }
 
 /// Answers like a login: token, expiry and user, with the session cookie.

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+use smartdmv_domain::ids::DomainId;
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_platform::company::{CompanyChanges, NewAdmin, NewCompany};
 use smartdmv_platform::service::companies::{self as svc, ListInput};
@@ -206,9 +207,9 @@ async fn add_domain(
 /// The company and domain ids of a domain's path. A malformed company id is not found; a
 /// malformed domain id is the nil id, which names no domain, so the service answers it
 /// after its own checks exactly as an unknown one.
-fn domain_path(id: &str, domain_id: &str) -> ApiResult<(CompanyId, Uuid)> {
+fn domain_path(id: &str, domain_id: &str) -> ApiResult<(CompanyId, DomainId)> {
     let id = id.parse().map_err(|_| ApiError::not_found("company"))?;
-    Ok((id, domain_id.parse().unwrap_or(Uuid::nil())))
+    Ok((id, domain_id.parse().unwrap_or(DomainId(Uuid::nil()))))
 }
 
 /// `POST /api/owner/companies/{id}/domains/{domainId}/verify` (OWNER).

@@ -1,19 +1,20 @@
 //! `/api/owner/plans`: the plans companies subscribe to. An `OWNER` manages them; a
 //! `COMPANY_ADMIN` may read the active ones (to choose a plan change).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
-use smartdmv_platform::plans::{self as svc, NewPlan, PlanChanges, PlanLimitsInput};
-use smartdmv_store::owner::plan;
-use uuid::Uuid;
+use smartdmv_domain::ids::PlanId;
+use smartdmv_platform::plans::{NewPlan, PlanChanges, PlanLimitsInput};
+use smartdmv_platform::service::PageRequest;
+use smartdmv_platform::service::plans::{self as svc, ListInput};
 
-use super::{Page, PageParams, double_option};
+use super::{Page, double_option};
 use crate::auth::PlatformPrincipal;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, ApiQuery};
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, ApiQuery, IdPath};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -27,10 +28,6 @@ pub fn routes() -> Router<AppState> {
 
 pub use smartdmv_platform::service::views::{LimitsOut, PlanOut};
 
-fn parse_id(raw: &str) -> ApiResult<Uuid> {
-    raw.parse().map_err(|_| ApiError::not_found("plan"))
-}
-
 #[derive(Debug, Deserialize)]
 pub struct ListParams {
     pub active: Option<bool>,
@@ -39,32 +36,19 @@ pub struct ListParams {
 }
 
 /// `GET /api/owner/plans?active=&limit=&cursor=`: a `COMPANY_ADMIN` sees active plans only.
-pub(crate) async fn list(
+async fn list(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<PlanOut>>> {
-    let page = PageParams {
-        limit: params.limit,
-        cursor: params.cursor,
+    let input = ListInput {
+        active: params.active,
+        page: PageRequest {
+            limit: params.limit,
+            cursor: params.cursor,
+        },
     };
-    let limit = page.limit()?;
-    let active_only = !op.is_owner() || params.active == Some(true);
-    let mut rows = plan::list(
-        s.platform.owner.conn(),
-        active_only,
-        page.cursor::<Uuid>()?,
-        limit + 1,
-    )
-    .await?;
-    if params.active == Some(false) {
-        rows.retain(|p| !p.active);
-    }
-    let next_cursor = super::next_cursor(&mut rows, limit, |p| p.id.to_string());
-    Ok(Json(Page {
-        items: rows.into_iter().map(PlanOut::from).collect(),
-        next_cursor,
-    }))
+    Ok(Json(svc::list(&s.owner(&op), input).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,12 +66,11 @@ pub struct CreateBody {
 }
 
 /// `POST /api/owner/plans`
-pub(crate) async fn create(
+async fn create(
     State(s): State<AppState>,
     op: PlatformPrincipal,
     ApiJson(b): ApiJson<CreateBody>,
 ) -> ApiResult<(StatusCode, Json<PlanOut>)> {
-    op.require_owner()?;
     let input = NewPlan {
         name: b.name,
         interval: b.interval,
@@ -102,33 +85,17 @@ pub(crate) async fn create(
         },
         active: b.active.unwrap_or(true),
     };
-    let p = svc::create(&s.platform, input, &op.actor()).await?;
-    Ok((StatusCode::CREATED, Json(p.into())))
+    let p = svc::create(&s.owner(&op), input).await?;
+    Ok((StatusCode::CREATED, Json(p)))
 }
 
 /// `GET /api/owner/plans/{id}`: a `COMPANY_ADMIN` sees active plans and their own.
-pub(crate) async fn show(
+async fn show(
     State(s): State<AppState>,
     op: PlatformPrincipal,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PlanId>,
 ) -> ApiResult<Json<PlanOut>> {
-    let db = s.platform.owner.conn();
-    let p = plan::find(db, parse_id(&id)?)
-        .await?
-        .ok_or_else(|| ApiError::not_found("plan"))?;
-    if !op.is_owner() && !p.active {
-        let own = match op.user.company_id {
-            Some(c) => smartdmv_store::owner::company::find(db, c.into())
-                .await?
-                .and_then(|c| c.plan)
-                .is_some_and(|pl| pl == p.id.to_string()),
-            None => false,
-        };
-        if !own {
-            return Err(ApiError::not_found("plan"));
-        }
-    }
-    Ok(Json(p.into()))
+    Ok(Json(svc::get(&s.owner(&op), id).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,13 +125,12 @@ pub struct LimitsPatch {
 }
 
 /// `PATCH /api/owner/plans/{id}`: changes the fields present; `{"active": false}` retires.
-pub(crate) async fn update(
+async fn update(
     State(s): State<AppState>,
     op: PlatformPrincipal,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PlanId>,
     ApiJson(b): ApiJson<UpdateBody>,
 ) -> ApiResult<Json<PlanOut>> {
-    op.require_owner()?;
     let l = b.limits.unwrap_or_default();
     let changes = PlanChanges {
         name: b.name,
@@ -178,17 +144,15 @@ pub(crate) async fn update(
         api_calls_per_month: l.api_calls_per_month,
         active: b.active,
     };
-    let p = svc::update(&s.platform, parse_id(&id)?, changes, &op.actor()).await?;
-    Ok(Json(p.into()))
+    Ok(Json(svc::update(&s.owner(&op), id, changes).await?))
 }
 
 /// `DELETE /api/owner/plans/{id}`: 409 `plan_in_use` while any company uses it.
-pub(crate) async fn remove(
+async fn remove(
     State(s): State<AppState>,
     op: PlatformPrincipal,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<PlanId>,
 ) -> ApiResult<StatusCode> {
-    op.require_owner()?;
-    svc::delete(&s.platform, parse_id(&id)?, &op.actor()).await?;
+    svc::remove(&s.owner(&op), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

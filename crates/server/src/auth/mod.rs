@@ -2,9 +2,11 @@
 //! tenant principal and its permission check, plan feature gates, and the platform principal.
 
 pub mod feature;
+pub mod impersonation;
 pub mod owner;
 pub mod perms;
 pub mod signin;
+pub mod signup;
 pub mod tenant;
 pub mod throttle;
 pub mod token;

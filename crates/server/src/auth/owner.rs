@@ -1,21 +1,19 @@
-//! The principal of an owner request: a live platform session of an `OWNER` or a
-//! `COMPANY_ADMIN`, on the platform host.
+//! The platform's side of authentication at the edge: the principal of an owner request (a
+//! live platform session of an `OWNER` or a `COMPANY_ADMIN`, on the platform host), and the
+//! platform sign-in shared by `POST /api/owner/auth/login` and the sign-in page: throttling by
+//! account and address around the service's credential check, and the session cookie.
 
 use axum::extract::FromRequestParts;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
-use smartdmv_store::owner::platform_user;
+use axum::http::{HeaderValue, StatusCode};
+use smartdmv_platform::service::platform_users::{self, SESSION_HOURS, SignedIn};
 
-use super::token::{self, Source};
-use crate::error::ApiError;
+use super::token::{self, OWNER_COOKIE, Source};
+use crate::error::{ApiError, ApiResult};
 use crate::extract::{client_ip, header};
 use crate::state::AppState;
 
 pub use smartdmv_platform::service::{PlatformPrincipal, PlatformRole};
-
-fn unauthenticated(detail: &str) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail)
-}
 
 impl FromRequestParts<AppState> for PlatformPrincipal {
     type Rejection = ApiError;
@@ -27,34 +25,68 @@ impl FromRequestParts<AppState> for PlatformPrincipal {
         if !state.is_platform_host(header(parts, "host")) {
             return Err(ApiError::not_found("route"));
         }
-        let (tok, source) = token::credential(parts, token::OWNER_COOKIE)
-            .ok_or_else(|| unauthenticated("sign in first: POST /api/owner/auth/login"))?;
-        if !tok.starts_with("o.") {
-            return Err(unauthenticated("not a platform session token"));
-        }
-        if source == Source::Cookie && !token::same_origin(parts) {
+        let (tok, source) = token::credential(parts, OWNER_COOKIE).ok_or_else(|| {
+            platform_users::unauthenticated("sign in first: POST /api/owner/auth/login")
+        })?;
+        if tok.starts_with("o.") && source == Source::Cookie && !token::same_origin(parts) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "csrf_failed",
                 "cross-site request refused: send it from the application's own pages",
             ));
         }
-        let db = state.platform.owner.conn();
-        let session =
-            platform_user::find_live_session(db, &token::hash(&tok), smartdmv_store::now())
-                .await?
-                .ok_or_else(|| unauthenticated("the session has expired or was signed out"))?;
-        let user = platform_user::find(db, session.user_id)
-            .await?
-            .filter(|u| u.active)
-            .ok_or_else(|| unauthenticated("the session's user is no longer active"))?;
-        let role = PlatformRole::parse(&user.role)
-            .ok_or_else(|| unauthenticated("the user has no platform role"))?;
-        Ok(Self {
-            user,
-            role,
-            session,
-            ip: client_ip(parts),
-        })
+        Ok(platform_users::principal(&state.platform, &tok, client_ip(parts)).await?)
     }
+}
+
+/// The `Set-Cookie` value of a platform session token.
+pub fn session_cookie(state: &AppState, tok: &str) -> HeaderValue {
+    token::set_cookie(
+        OWNER_COOKIE,
+        tok,
+        SESSION_HOURS * 3600,
+        state.cookie_secure(),
+    )
+}
+
+/// The `Set-Cookie` value that ends the platform session in the browser.
+pub fn clear_session_cookie(state: &AppState) -> HeaderValue {
+    token::clear_cookie(OWNER_COOKIE, state.cookie_secure())
+}
+
+/// Signs a platform user in from the address `ip`: 429 `too_many_attempts` while the account
+/// and address are throttled, else the service's check, whose verdict feeds the throttle.
+pub async fn sign_in(
+    state: &AppState,
+    ip: Option<String>,
+    email: &str,
+    password: String,
+) -> ApiResult<SignedIn> {
+    let ip = ip.unwrap_or_default();
+    let throttle = &state.throttle;
+    let key = format!("owner:{}", email.trim().to_lowercase());
+    if let Err(wait) = throttle.check(&key, &ip) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "too many failed sign-in attempts; wait before trying again",
+        )
+        .with_retry_after(wait));
+    }
+    let on_verdict = |ok: bool| {
+        if ok {
+            throttle.record_success(&key);
+        } else {
+            throttle.record_failure(&key, &ip);
+        }
+    };
+    Ok(platform_users::login(
+        &state.platform,
+        &state.password_checks,
+        email,
+        password,
+        &ip,
+        on_verdict,
+    )
+    .await?)
 }

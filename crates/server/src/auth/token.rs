@@ -6,8 +6,6 @@ use axum::http::HeaderValue;
 use axum::http::request::Parts;
 use smartdmv_domain::CompanyId;
 
-use crate::config::random_token;
-
 /// Cookie of company sessions (host-only, so never shared across company subdomains).
 pub const TENANT_COOKIE: &str = "smartdmv_session";
 /// Cookie of platform sessions.
@@ -20,9 +18,7 @@ pub use smartdmv_practice::account::token_hash as hash;
 pub use smartdmv_practice::account::new_session_token as new_tenant_token;
 
 /// A new platform session token.
-pub fn new_owner_token() -> String {
-    format!("o.{}", random_token(32))
-}
+pub use smartdmv_platform::service::platform_users::new_session_token as new_owner_token;
 
 /// The company a tenant token names, if it is shaped like one.
 pub fn token_company(token: &str) -> Option<CompanyId> {

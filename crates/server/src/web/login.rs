@@ -1,8 +1,8 @@
 //! Signing in and out of both hosts, the start page that sends each user to their area,
 //! and changing one's password. On a company host the forms call the account service and
 //! the sign-in edge the API calls too, so the pages and the API share every rule
-//! (throttling, audit, session cookies); the platform host's forms call the owner API's
-//! handlers.
+//! (throttling, audit, session cookies); on the platform host, the platform users' service
+//! and its sign-in edge.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -17,12 +17,13 @@ use super::csrf::{Flash, Form};
 use super::error::{WebError, WebResult};
 use super::session::{PlatformUser, landing, platform_landing, tenant_user};
 use super::{FormErrors, html};
-use crate::api::{auth, owner_auth};
+use crate::auth::owner as platform_signin;
 use crate::auth::signin::{clear_session_cookie, session_cookie, sign_in};
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ClientIp, Tenant, resolve_company};
+use crate::extract::{ClientIp, Tenant, resolve_company};
 use crate::state::AppState;
 use crate::web::{form_result, rerender};
+use smartdmv_platform::service::platform_users;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -107,23 +108,16 @@ pub struct LoginForm {
     next: String,
 }
 
-/// Copies the session cookie an API login answered with onto a redirect.
-pub(super) fn redirect_with_cookies(api: &Response, to: &str) -> Response {
-    redirect_setting(api.headers().get_all(SET_COOKIE).iter().cloned(), to)
-}
-
 /// A redirect that sets the given cookies.
-fn redirect_setting(cookies: impl IntoIterator<Item = HeaderValue>, to: &str) -> Response {
+pub(super) fn redirect_setting(
+    cookies: impl IntoIterator<Item = HeaderValue>,
+    to: &str,
+) -> Response {
     let mut resp = Redirect::to(to).into_response();
     for v in cookies {
         resp.headers_mut().append(SET_COOKIE, v);
     }
     resp
-}
-
-/// The `Set-Cookie` values of an API answer.
-fn cookies_of(api: &Response) -> Vec<HeaderValue> {
-    api.headers().get_all(SET_COOKIE).iter().cloned().collect()
 }
 
 /// `POST /login`: the platform host signs in platform users, a company host its users.
@@ -136,13 +130,10 @@ pub async fn submit(
 ) -> WebResult<Response> {
     let platform = state.is_platform_host(headers.get("host").and_then(|v| v.to_str().ok()));
     let result: ApiResult<Vec<HeaderValue>> = if platform {
-        let body = ApiJson(owner_auth::LoginBody {
-            email: form.email.clone(),
-            password: form.password,
-        });
-        owner_auth::login(State(state.clone()), ip, headers.clone(), body)
+        let ClientIp(ip) = ip;
+        platform_signin::sign_in(&state, ip, &form.email, form.password)
             .await
-            .map(|resp| cookies_of(&resp))
+            .map(|s| vec![platform_signin::session_cookie(&state, &s.token)])
     } else {
         let mut req = axum::http::Request::new(());
         *req.headers_mut() = headers.clone();
@@ -186,7 +177,8 @@ pub async fn logout(
     let cookies = if platform {
         use axum::extract::FromRequestParts;
         let PlatformUser(p) = PlatformUser::from_request_parts(&mut parts, &state).await?;
-        cookies_of(&owner_auth::logout(State(state.clone()), p).await?)
+        platform_users::logout(&state.owner(&p)).await?;
+        vec![platform_signin::clear_session_cookie(&state)]
     } else {
         let p = tenant_user(&mut parts, &state).await?;
         account::logout(&p).await?;
@@ -281,13 +273,14 @@ pub async fn password_submit(
         let Form(form) = Form::<PasswordForm>::from_request(req, &state).await?;
         let chrome = Chrome::platform(&ctx, "Change password", &p);
         let to = platform_landing(&p);
-        let body = ApiJson(auth::ChangePasswordBody {
-            current_password: form.current_password,
-            new_password: form.new_password,
-        });
-        let r = crate::api::owner_password::change_password(State(state.clone()), p, body)
-            .await
-            .map(drop);
+        let r = platform_users::change_password(
+            &state.owner(&p),
+            &state.password_checks,
+            form.current_password,
+            form.new_password,
+        )
+        .await
+        .map_err(crate::error::ApiError::from);
         (chrome, to, r)
     } else {
         let p = tenant_user(&mut parts, &state).await?;

@@ -1,27 +1,28 @@
 //! Self-service sign-up through the pages: the form on the platform host (`/signup`), the
 //! company host's landing that redeems the sign-up's one-time hand-off into a session
 //! (`/signup/welcome`), and the email verification page (`/signup/verify`), whose link the
-//! verification message carries. Every step calls the JSON API's handlers, so throttling,
-//! validation, tokens and audit are the API's.
+//! verification message carries. Every step calls the sign-up service (through the edge the
+//! JSON API shares: `crate::auth::signup`), so throttling, validation, tokens and audit are
+//! the API's.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use smartdmv_store::owner::plan;
+use smartdmv_platform::service::signup as svc;
+use smartdmv_platform::signup::Signup;
 
 use super::chrome::{Area, Chrome, PageCtx};
 use super::csrf::{Flash, Form};
 use super::display::money;
 use super::error::{WebError, WebResult};
-use super::login::redirect_with_cookies;
+use super::login::redirect_setting;
 use super::{FormErrors, form_result, html, url_encode, with_status};
-use crate::api::signup::{self, HandoffBody, SignupBody, VerifyParams};
-use crate::extract::{ApiJson, ApiQuery, ClientIp, Tenant, resolve_company};
+use crate::auth::signin::session_cookie;
+use crate::extract::{ClientIp, Tenant, resolve_company};
 use crate::state::AppState;
 
 /// Where a new administrator lands after the hand-off.
@@ -77,25 +78,18 @@ struct SignupPage {
     errors: FormErrors,
 }
 
-fn interval_label(p: &plan::Model) -> &'static str {
-    match p.interval() {
-        smartdmv_domain::plan::PlanInterval::Monthly => "month",
-        smartdmv_domain::plan::PlanInterval::Yearly => "year",
-    }
-}
-
 async fn plan_choices(s: &AppState) -> WebResult<Vec<PlanChoice>> {
-    let plans = plan::list(s.platform.owner.conn(), true, None, 100).await?;
+    let plans = svc::plans(&s.platform).await?;
     Ok(plans
-        .iter()
+        .into_iter()
         .map(|p| PlanChoice {
-            id: p.id.to_string(),
             label: format!(
                 "{}: {} a {}",
                 p.name,
                 money(p.price_cents, &p.currency),
-                interval_label(p)
+                p.per
             ),
+            id: p.id,
         })
         .collect())
 }
@@ -158,11 +152,10 @@ pub async fn submit(
     State(s): State<AppState>,
     ctx: PageCtx,
     _: PlatformHost,
-    ip: ClientIp,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Form(form): Form<SignupForm>,
 ) -> WebResult<Response> {
-    let body = SignupBody {
+    let input = Signup {
         company_name: form.company_name.clone(),
         subdomain: form.subdomain.clone(),
         email: form.email.clone(),
@@ -170,8 +163,8 @@ pub async fn submit(
         password: form.password.clone(),
         plan: form.plan.clone(),
     };
-    match form_result(signup::sign_up(State(s.clone()), ip, headers, ApiJson(body)).await)? {
-        Ok((_, Json(out))) => {
+    match form_result(crate::auth::signup::sign_up(&s, ip, input).await)? {
+        Ok(out) => {
             let to = format!(
                 "{}/signup/welcome?token={}",
                 out.url,
@@ -205,28 +198,26 @@ pub struct TokenQuery {
 }
 
 /// `GET /signup/welcome?token=` (company host): redeems the sign-up's one-time hand-off
-/// through the API's handler (this company's tokens only, once, within minutes) and sets the
+/// (this company's tokens only, once, within minutes) and sets the
 /// session cookie the way signing in does. A token that does not work here sends the
 /// visitor to sign in with the password they chose.
 pub async fn welcome(
     State(s): State<AppState>,
-    ip: ClientIp,
-    headers: HeaderMap,
+    ClientIp(ip): ClientIp,
     Query(q): Query<TokenQuery>,
+    parts: Parts,
 ) -> WebResult<Response> {
-    let mut req = axum::http::Request::new(());
-    *req.headers_mut() = headers;
-    let (parts, ()) = req.into_parts();
     if s.is_platform_host(crate::extract::header(&parts, "host")) {
         return Err(WebError::NotFound);
     }
     let company = resolve_company(&parts, &s).await?;
     let tenant = Tenant::acquire(&s.platform.registry, company).await?;
-    let body = ApiJson(HandoffBody { token: q.token });
     let secure = s.cookie_secure();
-    match form_result(signup::handoff(State(s.clone()), ip, tenant, body).await)? {
-        Ok(api) => {
-            let mut resp = redirect_with_cookies(&api, LANDING);
+    let redeemed = crate::auth::signup::redeem_handoff(&s, ip, &tenant, &q.token).await;
+    match form_result(redeemed)? {
+        Ok(signed_in) => {
+            let cookie = session_cookie(&s, &signed_in.token);
+            let mut resp = redirect_setting([cookie], LANDING);
             let flash = Flash::success(
                 "Welcome to SmartDMV: your company is ready. We sent you a link to verify \
                  your email address.",
@@ -299,23 +290,24 @@ pub async fn verify_form(
     })
 }
 
-/// `POST /signup/verify`: verifies through the API's handler and shows the outcome; an
+/// `POST /signup/verify`: verifies through the sign-up service and shows the outcome; an
 /// unknown, used or expired token is shown with the API's status.
 pub async fn verify_submit(
     State(s): State<AppState>,
     ctx: PageCtx,
-    headers: HeaderMap,
+    parts: Parts,
     Form(form): Form<TokenQuery>,
 ) -> WebResult<Response> {
-    let mut req = axum::http::Request::new(());
-    *req.headers_mut() = headers.clone();
-    let (parts, ()) = req.into_parts();
     let chrome = public_chrome(&s, &ctx, &parts, "Verify your email address").await;
-    let params = ApiQuery(VerifyParams {
-        token: Some(form.token),
-    });
-    match form_result(signup::verify(State(s.clone()), headers, params).await)? {
-        Ok(Json(v)) => html(&VerifyPage {
+    let verified = svc::verify(
+        &s.platform,
+        Some(&form.token),
+        crate::extract::header(&parts, "host"),
+        crate::extract::header(&parts, "x-company-id"),
+    )
+    .await;
+    match form_result(verified)? {
+        Ok(v) => html(&VerifyPage {
             chrome,
             state: Verification::Done(v.email),
         }),

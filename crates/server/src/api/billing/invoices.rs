@@ -2,20 +2,20 @@
 //! write-offs and voids; a `COMPANY_ADMIN` reads their own company's invoices only (others
 //! answer 404). The rules are `smartdmv_platform::service::invoices`'.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use smartdmv_domain::CompanyId;
+use smartdmv_domain::ids::InvoiceId;
 use smartdmv_platform::service::PageRequest;
 use smartdmv_platform::service::invoices::{self as svc, InvoiceAction, ListInput};
-use uuid::Uuid;
 
 pub use smartdmv_platform::service::views::{InvoiceOut, InvoiceSummary};
 
 use crate::api::Page;
 use crate::auth::PlatformPrincipal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, IdPath};
 use crate::state::AppState;
 
@@ -72,27 +72,23 @@ async fn list_for_company(
     Ok(Json(page))
 }
 
-fn invoice_id(raw: &str) -> ApiResult<Uuid> {
-    raw.parse().map_err(|_| ApiError::not_found("invoice"))
-}
-
 /// `GET /api/owner/invoices/{id}`
 async fn show(
     State(s): State<AppState>,
     op: PlatformPrincipal,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<InvoiceId>,
 ) -> ApiResult<Json<InvoiceOut>> {
-    Ok(Json(svc::get(&s.owner(&op), invoice_id(&id)?).await?))
+    Ok(Json(svc::get(&s.owner(&op), id).await?))
 }
 
 /// Runs an owner's action on the invoice of the path.
 async fn act(
     s: &AppState,
     op: &PlatformPrincipal,
-    id: &str,
+    id: InvoiceId,
     action: InvoiceAction,
 ) -> ApiResult<Json<InvoiceOut>> {
-    Ok(Json(svc::act(&s.owner(op), invoice_id(id)?, action).await?))
+    Ok(Json(svc::act(&s.owner(op), id, action).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,7 +104,7 @@ struct PaymentBody {
 async fn pay(
     State(s): State<AppState>,
     op: PlatformPrincipal,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<InvoiceId>,
     ApiJson(b): ApiJson<PaymentBody>,
 ) -> ApiResult<Json<InvoiceOut>> {
     let action = InvoiceAction::Pay {
@@ -116,7 +112,7 @@ async fn pay(
         reference: b.reference,
         provider: b.provider,
     };
-    act(&s, &op, &id, action).await
+    act(&s, &op, id, action).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -129,17 +125,17 @@ struct VoidBody {
 async fn void(
     State(s): State<AppState>,
     op: PlatformPrincipal,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<InvoiceId>,
     ApiJson(b): ApiJson<VoidBody>,
 ) -> ApiResult<Json<InvoiceOut>> {
-    act(&s, &op, &id, InvoiceAction::Void { reason: b.reason }).await
+    act(&s, &op, id, InvoiceAction::Void { reason: b.reason }).await
 }
 
 /// `POST /api/owner/invoices/{id}/write-off` (OWNER): `UNCOLLECTIBLE`.
 async fn write_off(
     State(s): State<AppState>,
     op: PlatformPrincipal,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<InvoiceId>,
 ) -> ApiResult<Json<InvoiceOut>> {
-    act(&s, &op, &id, InvoiceAction::WriteOff).await
+    act(&s, &op, id, InvoiceAction::WriteOff).await
 }

@@ -11,10 +11,12 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use smartdmv_platform::billing::analytics::{self, Analytics};
+use smartdmv_platform::billing::analytics::Analytics;
 use smartdmv_platform::billing::provider::{SIGNATURE_HEADER, WebhookError};
-use smartdmv_platform::billing::tick::{self, TickReport};
+use smartdmv_platform::billing::tick::TickReport;
 use smartdmv_platform::billing::webhook::{self, WebhookFailure, WebhookOutcome};
+use smartdmv_platform::service::analytics;
+use smartdmv_platform::service::invoices as invoice_service;
 
 use crate::auth::PlatformPrincipal;
 use crate::error::{ApiError, ApiResult};
@@ -31,21 +33,16 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `POST /api/owner/billing/run`: runs the billing tick now, for the billing clock's time.
-pub(crate) async fn run(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
-) -> ApiResult<Json<TickReport>> {
-    op.require_owner()?;
-    Ok(Json(tick::run_requested(&s.platform, &op.actor()).await?))
+async fn run(State(s): State<AppState>, op: PlatformPrincipal) -> ApiResult<Json<TickReport>> {
+    Ok(Json(invoice_service::run_billing(&s.owner(&op)).await?))
 }
 
 /// `GET /api/owner/analytics`
-pub(crate) async fn show_analytics(
+async fn show_analytics(
     State(s): State<AppState>,
     op: PlatformPrincipal,
 ) -> ApiResult<Json<Analytics>> {
-    op.require_owner()?;
-    Ok(Json(analytics::compute(&s.platform).await?))
+    Ok(Json(analytics::get(&s.owner(&op)).await?))
 }
 
 /// `POST /api/billing/webhooks/{provider}` (platform host, no session): a provider's signed

@@ -1,17 +1,19 @@
 //! `GET/PUT /api/owner/companies/{id}/subscription`: an `OWNER` for any company, a
 //! `COMPANY_ADMIN` for their own (plan changes, cancellation, billing contact; not trials).
+//! The rules are `smartdmv_platform::service::subscriptions`'.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use smartdmv_domain::CompanyId;
-use smartdmv_platform::billing::subscriptions::{self as svc, BillingDetails, SubscriptionRequest};
+use smartdmv_platform::billing::subscriptions::{BillingDetails, SubscriptionRequest};
+use smartdmv_platform::service::subscriptions as svc;
 
 use crate::api::double_option;
 use crate::auth::PlatformPrincipal;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::error::ApiResult;
+use crate::extract::{ApiJson, IdPath};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -23,62 +25,47 @@ pub fn routes() -> Router<AppState> {
 
 pub use smartdmv_platform::service::views::{BillingOut, SubscriptionOut};
 
-pub(crate) fn company_id(op: &PlatformPrincipal, raw: &str) -> ApiResult<CompanyId> {
-    let id: CompanyId = raw.parse().map_err(|_| ApiError::not_found("company"))?;
-    op.require_sees(id)?;
-    Ok(id)
-}
-
 /// `GET /api/owner/companies/{id}/subscription`: 404 when the company has none.
-pub(crate) async fn show(
+async fn show(
     State(s): State<AppState>,
     op: PlatformPrincipal,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<CompanyId>,
 ) -> ApiResult<Json<SubscriptionOut>> {
-    let id = company_id(&op, &id)?;
-    Ok(Json(svc::view(&s.platform, id).await?.into()))
+    Ok(Json(svc::get(&s.owner(&op), id).await?))
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdateBody {
-    pub plan_id: Option<String>,
-    pub trial_days: Option<u32>,
-    pub cancel_at_period_end: Option<bool>,
-    pub billing: Option<BillingBody>,
+struct UpdateBody {
+    plan_id: Option<String>,
+    trial_days: Option<u32>,
+    cancel_at_period_end: Option<bool>,
+    billing: Option<BillingBody>,
 }
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct BillingBody {
+struct BillingBody {
     #[serde(default, deserialize_with = "double_option")]
-    pub email: Option<Option<String>>,
+    email: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    pub name: Option<Option<String>>,
+    name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    pub address: Option<Option<String>>,
+    address: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    pub tax_id: Option<Option<String>>,
+    tax_id: Option<Option<String>>,
 }
 
 /// `PUT /api/owner/companies/{id}/subscription`: starts a subscription (`planId`, optional
 /// `trialDays`), changes its plan (upgrade now and prorated, downgrade at the period end;
 /// 409 when the company's usage exceeds the plan), sets `cancelAtPeriodEnd` (false undoes a
 /// cancellation), and updates the billing contact.
-pub(crate) async fn update(
+async fn update(
     State(s): State<AppState>,
     op: PlatformPrincipal,
-    Path(id): Path<String>,
+    IdPath(id): IdPath<CompanyId>,
     ApiJson(b): ApiJson<UpdateBody>,
 ) -> ApiResult<Json<SubscriptionOut>> {
-    let id = company_id(&op, &id)?;
-    if !op.is_owner() && b.trial_days.is_some() {
-        return Err(ApiError::new(
-            axum::http::StatusCode::FORBIDDEN,
-            "forbidden",
-            "trials are granted by the platform owner",
-        ));
-    }
     let billing = b.billing.unwrap_or_default();
     let req = SubscriptionRequest {
         plan_id: b.plan_id,
@@ -91,7 +78,5 @@ pub(crate) async fn update(
             tax_id: billing.tax_id,
         },
     };
-    Ok(Json(
-        svc::put(&s.platform, id, req, &op.actor()).await?.into(),
-    ))
+    Ok(Json(svc::put(&s.owner(&op), id, req).await?))
 }

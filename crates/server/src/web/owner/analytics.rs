@@ -5,7 +5,6 @@
 //! versions. The numbers are the JSON API's (`GET /api/owner/analytics`).
 
 use askama::Template;
-use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use smartdmv_platform::billing::analytics::{CompanyUsage, MonthFigures, SchemaVersionCount};
@@ -17,8 +16,8 @@ use super::super::error::WebResult;
 use super::super::html;
 use super::super::session::Owner;
 use super::format;
-use crate::api::billing::show_analytics;
 use crate::state::AppState;
+use smartdmv_platform::service::analytics;
 
 /// A status code as a label: `PAST_DUE` -> `Past due`.
 pub fn status_words(status: &str) -> String {
@@ -167,7 +166,7 @@ pub async fn show(
     ctx: PageCtx,
     Owner(op): Owner,
 ) -> WebResult<Response> {
-    let Json(a) = show_analytics(State(s.clone()), op.clone()).await?;
+    let a = analytics::get(&s.owner(&op)).await?;
     let statuses: Vec<StatusRow> = a
         .companies_by_status
         .iter()

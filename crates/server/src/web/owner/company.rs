@@ -4,12 +4,11 @@
 //! provisioning, domains, and impersonation with a reason.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use smartdmv_domain::CompanyStatus;
+use smartdmv_domain::ids::DomainId;
 
 use super::super::chrome::{Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
@@ -17,16 +16,15 @@ use super::super::error::{WebError, WebResult};
 use super::super::session::{Owner, PlatformUser};
 use super::super::{FormErrors, html, redirect_flash};
 use super::company_id;
-use super::plans::{all_plans, price};
+use super::plans::price;
 use super::subscription::PlanOption;
-use crate::api::owner_auth::{self, ImpersonateBody};
-use crate::api::plans;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, Tenant};
+use crate::extract::Tenant;
 use crate::state::AppState;
 use smartdmv_platform::company::{CompanyChanges, NewAdmin, NewCompany};
-use smartdmv_platform::service::companies;
+use smartdmv_platform::service::impersonation::Impersonation;
 use smartdmv_platform::service::views::CompanyOut;
+use smartdmv_platform::service::{companies, plans};
 
 #[derive(Template)]
 #[template(path = "owner/company_new.html")]
@@ -45,7 +43,7 @@ async fn new_page(
     form: NewCompanyForm,
     errors: FormErrors,
 ) -> WebResult<Response> {
-    let plans = all_plans(s, op, true)
+    let plans = plans::all(&s.owner(op), true)
         .await?
         .iter()
         .map(|p| PlanOption {
@@ -225,12 +223,7 @@ pub async fn show(
         None
     };
     let plan_name = match c.plan.clone() {
-        Some(pid) => Some(
-            match plans::show(State(s.clone()), op.clone(), Path(pid.clone())).await {
-                Ok(Json(p)) => p.name,
-                Err(_) => pid,
-            },
-        ),
+        Some(pid) => Some(plans::name_of(&s.owner(&op), &pid).await.unwrap_or(pid)),
         None => None,
     };
     let mut chrome = Chrome::platform(&ctx, c.name.clone(), &op);
@@ -395,7 +388,7 @@ pub async fn verify_domain(
     Form(_): Form<serde_json::Map<String, serde_json::Value>>,
 ) -> WebResult<Response> {
     let back = format!("/owner/companies/{id}");
-    let domain = domain.parse().unwrap_or(uuid::Uuid::nil());
+    let domain = domain.parse().unwrap_or(DomainId(uuid::Uuid::nil()));
     let flash = match companies::verify_domain(&s.owner(&op), company_id(&id)?, domain)
         .await
         .map_err(ApiError::from)
@@ -436,31 +429,21 @@ pub async fn impersonate(
                 .map_err(|_| WebError::BadRequest("minutes must be a whole number".into()))?,
         ),
     };
-    let body = ImpersonateBody {
+    let req = Impersonation {
         user_id: None,
         email: Some(form.email),
         reason: form.reason,
         writable: form.writable.is_some(),
         minutes,
     };
-    match owner_auth::impersonate(State(s.clone()), op, Path(id), ApiJson(body)).await {
-        Ok(resp) => {
-            let bytes = axum::body::to_bytes(resp.into_body(), 64 * 1024)
-                .await
-                .map_err(|_| {
-                    WebError::Status(StatusCode::INTERNAL_SERVER_ERROR, "no session".into())
-                })?;
-            let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| {
-                WebError::Status(StatusCode::INTERNAL_SERVER_ERROR, "no session".into())
-            })?;
-            let token = v["token"].as_str().unwrap_or_default();
-            Ok(Redirect::to(&format!(
-                "{}/session/handoff?token={}",
-                c.url,
-                super::super::url_encode(token)
-            ))
-            .into_response())
-        }
+    let company = company_id(&id)?;
+    match crate::auth::impersonation::start(&s, &op, company, req).await {
+        Ok(started) => Ok(Redirect::to(&format!(
+            "{}/session/handoff?token={}",
+            c.url,
+            super::super::url_encode(&started.token)
+        ))
+        .into_response()),
         Err(e) if e.status.is_client_error() => {
             Ok(redirect_flash(&s, &back, Flash::error(e.detail)))
         }

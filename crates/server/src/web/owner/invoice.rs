@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use smartdmv_domain::billing::InvoiceStatus;
+use smartdmv_domain::ids::InvoiceId;
 use std::collections::BTreeMap;
 
 use super::super::admin::Pairs;
@@ -25,7 +26,6 @@ use crate::state::AppState;
 use smartdmv_platform::service::invoices::{self, InvoiceAction};
 use smartdmv_platform::service::views::InvoiceOut;
 use smartdmv_platform::{PlatformError, PlatformResult};
-use uuid::Uuid;
 
 pub struct LineRow {
     pub kind: String,
@@ -177,7 +177,7 @@ async fn invoice_page(
 }
 
 /// The invoice id of a path; a malformed one is not found.
-fn invoice_id(raw: &str) -> PlatformResult<Uuid> {
+fn invoice_id(raw: &str) -> PlatformResult<InvoiceId> {
     raw.parse().map_err(|_| PlatformError::NotFound("invoice"))
 }
 

@@ -225,8 +225,7 @@ pub async fn run_billing(
     Owner(op): Owner,
     Form(_): Form<Pairs>,
 ) -> WebResult<Response> {
-    op.require_owner()?;
-    let r = smartdmv_platform::billing::tick::run_requested(&s.platform, &op.actor()).await?;
+    let r = invoices::run_billing(&s.owner(&op)).await?;
     let summary = format!(
         "Billing ran for {}: {} subscriptions checked, {} changes, {} invoices issued.",
         format::moment(&r.now),

@@ -31,7 +31,9 @@ use super::error::WebResult;
 use super::html;
 use super::session::Owner;
 use crate::state::AppState;
+use smartdmv_platform::service::analytics as analytics_service;
 use smartdmv_platform::service::companies::{self, ListInput};
+use smartdmv_platform::service::plans as plan_service;
 use smartdmv_platform::service::views::CompanyOut;
 use smartdmv_platform::service::{Page, PageRequest};
 use smartdmv_platform::{PlatformError, PlatformResult};
@@ -147,7 +149,7 @@ async fn plan_names(
     s: &AppState,
     op: &crate::auth::PlatformPrincipal,
 ) -> WebResult<BTreeMap<String, String>> {
-    Ok(plans::all_plans(s, op, false)
+    Ok(plan_service::all(&s.owner(op), false)
         .await?
         .into_iter()
         .map(|p| (p.id, p.name))
@@ -190,9 +192,7 @@ async fn dashboard(
         ..ListInput::default()
     };
     let page = companies::list(&s.owner(&op), input).await?;
-    let months = smartdmv_platform::billing::analytics::months(&s.platform)
-        .await
-        .map_err(crate::error::ApiError::from)?;
+    let months = analytics_service::months(&s.owner(&op)).await?;
     html(&DashboardPage {
         plan_names: plan_names(&s, &op).await?,
         chrome: Chrome::platform(&ctx, "Dashboard", &op),

@@ -19,9 +19,9 @@ use super::super::{FormErrors, edit_result, redirect_flash, with_status};
 use super::format;
 use super::update_company;
 use super::usage::page;
-use crate::api::plans::PlanOut;
 use crate::state::AppState;
 use smartdmv_platform::company::CompanyChanges;
+use smartdmv_platform::service::views::PlanOut;
 
 /// The limits a company's settings may override: the API's key, the label, whether it is a
 /// storage size (typed in GB) and the plan's value.

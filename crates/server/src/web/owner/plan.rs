@@ -4,7 +4,6 @@
 //! be deleted, nor its interval or currency changed) are shown on the page.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -18,10 +17,12 @@ use super::super::session::Owner;
 use super::super::{FormErrors, edit_result, form_result, html, redirect_flash, with_status};
 use super::format;
 use super::plans::PlanRow;
-use crate::api::plans::{self as api, CreateBody, LimitsOut, LimitsPatch, PlanOut, UpdateBody};
 use crate::auth::PlatformPrincipal;
-use crate::extract::ApiJson;
 use crate::state::AppState;
+use crate::web::display::page_id;
+use smartdmv_platform::plans::{NewPlan, PlanChanges, PlanLimitsInput};
+use smartdmv_platform::service::plans as svc;
+use smartdmv_platform::service::views::PlanOut;
 
 /// The plan form's fields as typed.
 #[derive(Debug, Default)]
@@ -77,7 +78,7 @@ impl PlanForm {
     }
 
     /// The price in cents and the limits, or the fields that do not parse.
-    fn parse(&self) -> Result<(i64, LimitsOut), FormErrors> {
+    fn parse(&self) -> Result<(i64, PlanLimitsInput), FormErrors> {
         let mut errors = FormErrors::default();
         let mut field = |name: &str, r: Result<Option<i64>, String>| match r {
             Ok(v) => v,
@@ -87,7 +88,7 @@ impl PlanForm {
             }
         };
         let price = field("price", format::parse_amount(&self.price).map(Some));
-        let limits = LimitsOut {
+        let limits = PlanLimitsInput {
             max_practices: field("maxPractices", format::parse_count(&self.max_practices)),
             max_users: field("maxUsers", format::parse_count(&self.max_users)),
             storage_bytes: field("storageGb", format::parse_gb(&self.storage_gb)),
@@ -203,17 +204,17 @@ pub async fn create(
             return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
-    let body = CreateBody {
+    let input = NewPlan {
         name: form.name.clone(),
         interval: form.interval.clone(),
         price_cents,
         currency: form.currency.trim().to_owned(),
         features: form.features.clone(),
         limits,
-        active: Some(true),
+        active: true,
     };
-    match form_result(api::create(State(s.clone()), op.clone(), ApiJson(body)).await)? {
-        Ok((_, Json(p))) => Ok(redirect_flash(
+    match form_result(svc::create(&s.owner(&op), input).await)? {
+        Ok(p) => Ok(redirect_flash(
             &s,
             "/owner/plans",
             Flash::success(format!("The plan {} was created.", p.name)),
@@ -227,8 +228,7 @@ pub async fn create(
 }
 
 async fn load(s: &AppState, op: &PlatformPrincipal, id: &str) -> WebResult<PlanOut> {
-    let Json(p) = api::show(State(s.clone()), op.clone(), Path(id.to_owned())).await?;
-    Ok(p)
+    Ok(svc::get(&s.owner(op), page_id(id)?).await?)
 }
 
 /// `GET /owner/plans/{id}`
@@ -265,30 +265,21 @@ pub async fn update(
             return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
         }
     };
-    let body = UpdateBody {
+    let changes = PlanChanges {
         name: Some(form.name.clone()),
         interval: Some(form.interval.clone()),
         price_cents: Some(price_cents),
         currency: Some(form.currency.trim().to_owned()),
         features: Some(form.features.clone()),
-        limits: Some(LimitsPatch {
-            max_practices: Some(limits.max_practices),
-            max_users: Some(limits.max_users),
-            storage_bytes: Some(limits.storage_bytes),
-            api_calls_per_month: Some(limits.api_calls_per_month),
-        }),
+        max_practices: Some(limits.max_practices),
+        max_users: Some(limits.max_users),
+        storage_bytes: Some(limits.storage_bytes),
+        api_calls_per_month: Some(limits.api_calls_per_month),
         active: None,
     };
-    match edit_result(
-        api::update(
-            State(s.clone()),
-            op.clone(),
-            Path(id.clone()),
-            ApiJson(body),
-        )
-        .await,
-    )? {
-        Ok(Json(p)) => Ok(redirect_flash(
+    let plan_id = page_id(&id)?;
+    match edit_result(svc::update(&s.owner(&op), plan_id, changes).await)? {
+        Ok(p) => Ok(redirect_flash(
             &s,
             &format!("/owner/plans/{}", p.id),
             Flash::success(format!("The plan {} was saved.", p.name)),
@@ -310,26 +301,13 @@ pub async fn set_active(
     Path(id): Path<String>,
     Form(pairs): Form<Pairs>,
 ) -> WebResult<Response> {
-    let active = pairs.get("active") == "true";
-    let body = UpdateBody {
-        name: None,
-        interval: None,
-        price_cents: None,
-        currency: None,
-        features: None,
-        limits: None,
-        active: Some(active),
+    let changes = PlanChanges {
+        active: Some(pairs.get("active") == "true"),
+        ..PlanChanges::default()
     };
-    match edit_result(
-        api::update(
-            State(s.clone()),
-            op.clone(),
-            Path(id.clone()),
-            ApiJson(body),
-        )
-        .await,
-    )? {
-        Ok(Json(p)) => Ok(redirect_flash(
+    let plan_id = page_id(&id)?;
+    match edit_result(svc::update(&s.owner(&op), plan_id, changes).await)? {
+        Ok(p) => Ok(redirect_flash(
             &s,
             &format!("/owner/plans/{}", p.id),
             Flash::success(if p.active {
@@ -351,7 +329,7 @@ pub async fn remove(
     Form(_): Form<Pairs>,
 ) -> WebResult<Response> {
     let name = load(&s, &op, &id).await?.name;
-    match edit_result(api::remove(State(s.clone()), op.clone(), Path(id.clone())).await)? {
+    match edit_result(svc::remove(&s.owner(&op), page_id(&id)?).await)? {
         Ok(_) => Ok(redirect_flash(
             &s,
             "/owner/plans",

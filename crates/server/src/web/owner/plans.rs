@@ -2,47 +2,17 @@
 //! lists and labels the other billing pages share. One plan's form is in `plan.rs`.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use smartdmv_platform::service::plans as svc;
+use smartdmv_platform::service::views::PlanOut;
 
 use super::super::chrome::{Chrome, PageCtx};
 use super::super::error::WebResult;
 use super::super::html;
 use super::super::session::Owner;
 use super::format;
-use crate::api::plans::{self as api, PlanOut};
-use crate::auth::PlatformPrincipal;
-use crate::extract::ApiQuery;
 use crate::state::AppState;
-
-/// Every plan the user may see (a `COMPANY_ADMIN`: the active ones), oldest first; with
-/// `active_only`, the plans a company may be put on.
-pub async fn all_plans(
-    s: &AppState,
-    op: &PlatformPrincipal,
-    active_only: bool,
-) -> WebResult<Vec<PlanOut>> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let Json(page) = api::list(
-            State(s.clone()),
-            op.clone(),
-            ApiQuery(api::ListParams {
-                active: active_only.then_some(true),
-                limit: Some(200),
-                cursor,
-            }),
-        )
-        .await?;
-        out.extend(page.items);
-        match page.next_cursor {
-            Some(c) => cursor = Some(c),
-            None => return Ok(out),
-        }
-    }
-}
 
 /// `USD 49.00 / monthly`
 pub fn price(p: &PlanOut) -> String {
@@ -110,7 +80,7 @@ pub async fn list(
     ctx: PageCtx,
     Owner(op): Owner,
 ) -> WebResult<Response> {
-    let plans = all_plans(&s, &op, false).await?;
+    let plans = svc::all(&s.owner(&op), false).await?;
     html(&ListPage {
         chrome: Chrome::platform(&ctx, "Plans", &op),
         plans: plans.iter().map(PlanRow::from).collect(),

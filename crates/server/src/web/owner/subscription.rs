@@ -17,12 +17,11 @@ use super::super::error::WebResult;
 use super::super::session::PlatformUser;
 use super::super::{FormErrors, html};
 use super::format;
-use super::plans::{all_plans, price};
-use crate::api::billing::subscriptions::SubscriptionOut;
-use crate::api::plans::PlanOut;
+use super::plans::price;
 use crate::auth::PlatformPrincipal;
 use crate::state::AppState;
-use smartdmv_platform::service::views::CompanyOut;
+use smartdmv_platform::service::plans as plan_service;
+use smartdmv_platform::service::views::{CompanyOut, PlanOut, SubscriptionOut};
 
 /// The subscription as the page shows it.
 pub struct SubView {
@@ -188,7 +187,7 @@ pub(super) async fn page(
     errors: FormErrors,
 ) -> WebResult<Response> {
     let c = super::company(s, op, id).await?;
-    let plans = all_plans(s, op, true).await?;
+    let plans = plan_service::all(&s.owner(op), true).await?;
     let mut form = Values::current(&c);
     if let Some(f) = submitted {
         form = form.with(f);

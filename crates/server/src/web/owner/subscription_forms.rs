@@ -1,8 +1,7 @@
 //! The forms of a company's subscription page (`/owner/companies/{id}/subscription/...`):
-//! each calls the subscription or companies API handler, and on a refusal shows the page
-//! again with the API's errors beside the form's fields.
+//! each calls the subscription or companies service, and on a refusal shows the page again
+//! with the service's errors beside the form's fields.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -13,15 +12,17 @@ use super::super::csrf::{Flash, Form};
 use super::super::error::WebResult;
 use super::super::session::{Owner, PlatformUser};
 use super::super::{FormErrors, edit_result, redirect_flash, with_status};
+use super::company_id;
 use super::format;
 use super::subscription::page;
 use super::update_company;
-use crate::api::billing::subscriptions::{self as api, BillingBody, SubscriptionOut, UpdateBody};
 use crate::auth::PlatformPrincipal;
 use crate::error::ApiError;
-use crate::extract::ApiJson;
 use crate::state::AppState;
+use smartdmv_platform::billing::subscriptions::{BillingDetails, SubscriptionRequest};
 use smartdmv_platform::company::CompanyChanges;
+use smartdmv_platform::service::subscriptions as svc;
+use smartdmv_platform::service::views::SubscriptionOut;
 
 fn back(id: &str) -> String {
     format!("/owner/companies/{id}/subscription")
@@ -66,27 +67,9 @@ async fn put(
     s: &AppState,
     op: &PlatformPrincipal,
     id: &str,
-    body: UpdateBody,
+    req: SubscriptionRequest,
 ) -> WebResult<Result<SubscriptionOut, ApiError>> {
-    Ok(edit_result(
-        api::update(
-            State(s.clone()),
-            op.clone(),
-            Path(id.to_owned()),
-            ApiJson(body),
-        )
-        .await,
-    )?
-    .map(|Json(v)| v))
-}
-
-fn body() -> UpdateBody {
-    UpdateBody {
-        plan_id: None,
-        trial_days: None,
-        cancel_at_period_end: None,
-        billing: None,
-    }
+    edit_result(svc::put(&s.owner(op), company_id(id)?, req).await)
 }
 
 /// `POST /owner/companies/{id}/subscription/plan`: `planId`.
@@ -98,9 +81,9 @@ pub async fn change_plan(
     Form(form): Form<Pairs>,
 ) -> WebResult<Response> {
     let target = form.get("planId").to_owned();
-    let req = UpdateBody {
+    let req = SubscriptionRequest {
         plan_id: Some(target.clone()),
-        ..body()
+        ..SubscriptionRequest::default()
     };
     match put(&s, &op, &id, req).await? {
         Ok(sub) => {
@@ -134,9 +117,9 @@ pub async fn cancel(
     Form(form): Form<Pairs>,
 ) -> WebResult<Response> {
     let flag = form.get("cancelAtPeriodEnd") == "true";
-    let req = UpdateBody {
+    let req = SubscriptionRequest {
         cancel_at_period_end: Some(flag),
-        ..body()
+        ..SubscriptionRequest::default()
     };
     match put(&s, &op, &id, req).await? {
         Ok(sub) => {
@@ -172,14 +155,14 @@ pub async fn billing(
     Path(id): Path<String>,
     Form(form): Form<Pairs>,
 ) -> WebResult<Response> {
-    let req = UpdateBody {
-        billing: Some(BillingBody {
+    let req = SubscriptionRequest {
+        billing: BillingDetails {
             email: clearable(form.get("billingEmail")),
             name: clearable(form.get("billingName")),
             address: clearable(form.get("billingAddress")),
             tax_id: clearable(form.get("billingTaxId")),
-        }),
-        ..body()
+        },
+        ..SubscriptionRequest::default()
     };
     match put(&s, &op, &id, req).await? {
         Ok(_) => Ok(redirect_flash(
@@ -256,10 +239,10 @@ pub async fn start(
             }
         },
     };
-    let req = UpdateBody {
+    let req = SubscriptionRequest {
         plan_id: Some(form.get("startPlanId").to_owned()),
         trial_days,
-        ..body()
+        ..SubscriptionRequest::default()
     };
     match put(&s, &op, &id, req).await? {
         Ok(sub) => {

@@ -1,8 +1,7 @@
 //! Unapplied payments in the owner dashboard: the open ones on the invoices page, each with
 //! a form to mark it refunded or resolved with a note, and those naming one invoice on that
-//! invoice's page. Both go through the API's handlers (OWNER only).
+//! invoice's page. Both go through the unapplied-payments service (OWNER only).
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use std::collections::BTreeMap;
@@ -15,10 +14,12 @@ use super::super::session::Owner;
 use super::super::{FormErrors, edit_result, redirect_flash, with_status};
 use super::format;
 use super::invoices::{ListQuery, ResolveForm, list_page};
-use crate::api::billing::unapplied::{self as api, ListParams, ResolveBody, UnappliedOut};
 use crate::auth::PlatformPrincipal;
-use crate::extract::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use crate::web::display::page_id;
+use smartdmv_platform::service::PageRequest;
+use smartdmv_platform::service::unapplied::{self as svc, ListInput};
+use smartdmv_platform::service::views::UnappliedOut;
 
 /// An unapplied payment as a table row shows it.
 pub struct UnappliedRow {
@@ -70,17 +71,15 @@ pub(super) async fn rows(
     state: Option<&str>,
     invoice: Option<&str>,
 ) -> WebResult<Vec<UnappliedRow>> {
-    let Json(page) = api::list(
-        State(s.clone()),
-        op.clone(),
-        ApiQuery(ListParams {
-            state: state.map(str::to_owned),
-            invoice_id: invoice.map(str::to_owned),
+    let input = ListInput {
+        state: state.map(str::to_owned),
+        invoice_id: invoice.map(str::to_owned),
+        page: PageRequest {
             limit: Some(100),
             cursor: None,
-        }),
-    )
-    .await?;
+        },
+    };
+    let page = svc::list(&s.owner(op), input).await?;
     let names =
         super::invoices::company_names(s, page.items.iter().map(|u| u.company_id.as_str())).await?;
     Ok(page.items.iter().map(|u| row(u, &names)).collect())
@@ -96,19 +95,15 @@ pub async fn resolve(
     Path(id): Path<String>,
     Form(form): Form<Pairs>,
 ) -> WebResult<Response> {
-    let body = ResolveBody {
-        state: form.get("state").to_owned(),
-        note: form.get("note").to_owned(),
-    };
-    let r = api::resolve(
-        State(s.clone()),
-        op.clone(),
-        Path(id.clone()),
-        ApiJson(body),
+    let r = svc::resolve(
+        &s.owner(&op),
+        page_id(&id)?,
+        form.get("state"),
+        form.get("note"),
     )
     .await;
     match edit_result(r)? {
-        Ok(Json(u)) => Ok(redirect_flash(
+        Ok(u) => Ok(redirect_flash(
             &s,
             "/owner/invoices",
             Flash::success(format!(

@@ -4,7 +4,6 @@
 //! overrides of its plan's limits and features (`overrides.rs`).
 
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -17,14 +16,14 @@ use super::super::csrf::{Flash, Form};
 use super::super::error::WebResult;
 use super::super::session::{Owner, PlatformUser};
 use super::super::{FormErrors, html, redirect_flash};
+use super::company_id;
 use super::format;
 use super::overrides::{FeatureOverride, LimitOverride, feature_overrides, limit_overrides};
-use crate::api::plans::{self, PlanOut};
-use crate::api::usage::{self as api, UsageOut, UsageParams};
 use crate::auth::PlatformPrincipal;
-use crate::extract::ApiQuery;
+use crate::error::ApiError;
 use crate::state::AppState;
-use smartdmv_platform::service::views::CompanyOut;
+use smartdmv_platform::service::views::{CompanyOut, PlanOut, UsageOut};
+use smartdmv_platform::service::{plans, usage as usage_service};
 
 pub struct Figure {
     pub id: &'static str,
@@ -113,11 +112,8 @@ struct UsagePage {
 
 /// The company's plan, when it has one the user may read.
 async fn plan_of(s: &AppState, op: &PlatformPrincipal, c: &CompanyOut) -> Option<PlanOut> {
-    let id = c.plan.clone()?;
-    plans::show(State(s.clone()), op.clone(), Path(id))
-        .await
-        .ok()
-        .map(|Json(p)| p)
+    let id = c.plan.as_deref()?.parse().ok()?;
+    plans::get(&s.owner(op), id).await.ok()
 }
 
 pub(super) async fn page(
@@ -129,13 +125,7 @@ pub(super) async fn page(
     submitted: Option<&Pairs>,
     errors: FormErrors,
 ) -> WebResult<Response> {
-    let Json(u) = api::show(
-        State(s.clone()),
-        op.clone(),
-        Path(id.to_owned()),
-        ApiQuery(UsageParams { month }),
-    )
-    .await?;
+    let u = usage_service::get(&s.owner(op), company_id(id)?, month.as_deref()).await?;
     let c = super::company(s, op, id).await?;
     let plan = plan_of(s, op, &c).await;
     let this_month = smartdmv_platform::usage::current_month();
@@ -180,8 +170,11 @@ pub async fn recount(
     Form(_): Form<Pairs>,
 ) -> WebResult<Response> {
     let back = format!("/owner/companies/{id}/usage");
-    let flash = match api::recompute_now(State(s.clone()), op, Path(id)).await {
-        Ok(Json(u)) => Flash::success(format!(
+    let recounted = usage_service::recompute(&s.owner(&op), company_id(&id)?)
+        .await
+        .map_err(ApiError::from);
+    let flash = match recounted {
+        Ok(u) => Flash::success(format!(
             "Recounted: {} active staff users, {} practices, {} clients, {} patients.",
             u.active_users, u.practices, u.clients, u.patients
         )),

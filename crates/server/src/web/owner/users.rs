@@ -1,7 +1,6 @@
 //! `/owner/users`: the platform's users (OWNERs and COMPANY_ADMINs) and adding one.
 
 use askama::Template;
-use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
@@ -11,10 +10,10 @@ use super::super::csrf::{Flash, Form};
 use super::super::error::WebResult;
 use super::super::session::Owner;
 use super::super::{FormErrors, html, redirect_flash};
-use crate::api::owner_auth::{self, NewUserBody, PlatformUserOut};
-use crate::extract::ApiJson;
 use crate::state::AppState;
 use crate::web::{form_result, rerender};
+use smartdmv_platform::service::platform_users::{self as svc, NewPlatformUser};
+use smartdmv_platform::service::views::PlatformUserOut;
 
 #[derive(Template)]
 #[template(path = "owner/users.html")]
@@ -48,7 +47,7 @@ async fn page(
     errors: FormErrors,
 ) -> WebResult<Response> {
     let chrome = Chrome::platform(ctx, "Platform users", &op);
-    let Json(list) = owner_auth::list_users(State(s.clone()), op).await?;
+    let list = svc::list(&s.owner(&op)).await?;
     html(&UsersPage {
         chrome,
         users: list.items,
@@ -86,15 +85,15 @@ pub async fn create(
             }
         },
     };
-    let body = NewUserBody {
+    let input = NewPlatformUser {
         email: form.email.clone(),
         name: form.name.clone(),
         password: form.password.clone(),
         role: form.role.clone(),
         company_id,
     };
-    match form_result(owner_auth::create_user(State(s.clone()), op.clone(), ApiJson(body)).await)? {
-        Ok((_, Json(u))) => Ok(redirect_flash(
+    match form_result(svc::create(&s.owner(&op), input).await)? {
+        Ok(u) => Ok(redirect_flash(
             &s,
             "/owner/users",
             Flash::success(format!("{} can now sign in.", u.email)),

@@ -1,0 +1,59 @@
+//! Unapplied payments on the owner side (`OWNER` only; a `COMPANY_ADMIN` is forbidden): card
+//! payments no invoice took, listed by state or invoice, and marked refunded or resolved.
+
+use smartdmv_domain::ids::{InvoiceId, UnappliedPaymentId};
+use smartdmv_store::owner::unapplied_payment::{ListFilter, STATES};
+
+use super::views::UnappliedOut;
+use super::{Cx, Page, PageRequest};
+use crate::billing::unapplied as business;
+use crate::{PlatformError, PlatformResult};
+
+/// What a list of unapplied payments asks for.
+#[derive(Debug, Clone, Default)]
+pub struct ListInput {
+    /// `open`, `refunded` or `resolved`; empty or absent: any.
+    pub state: Option<String>,
+    /// The invoice they name; empty or absent: any.
+    pub invoice_id: Option<String>,
+    pub page: PageRequest,
+}
+
+/// Unapplied payments, newest first.
+pub async fn list(cx: &Cx<'_>, input: ListInput) -> PlatformResult<Page<UnappliedOut>> {
+    cx.who.require_owner()?;
+    let limit = input.page.limit()?;
+    let state = match input.state.as_deref() {
+        None | Some("") => None,
+        Some(raw) => Some(STATES.into_iter().find(|s| *s == raw).ok_or_else(|| {
+            PlatformError::bad_request("invalid_query", format!("unknown state {raw:?}"))
+        })?),
+    };
+    let invoice =
+        match input.invoice_id.as_deref() {
+            None | Some("") => None,
+            Some(raw) => Some(raw.parse::<InvoiceId>().map_err(|_| {
+                PlatformError::bad_request("invalid_query", "invoiceId is not an id")
+            })?),
+        };
+    let filter = ListFilter {
+        state,
+        invoice: invoice.map(|i| i.0),
+    };
+    let cursor = input.page.cursor::<UnappliedPaymentId>()?.map(|c| c.0);
+    let rows = business::list(cx.platform, &filter, cursor, limit + 1).await?;
+    Ok(Page::from_rows(rows, limit, |r| r.id.to_string()).map(UnappliedOut::from))
+}
+
+/// Marks an open unapplied payment `refunded` or `resolved` with a note; one already closed
+/// is a conflict.
+pub async fn resolve(
+    cx: &Cx<'_>,
+    id: UnappliedPaymentId,
+    state: &str,
+    note: &str,
+) -> PlatformResult<UnappliedOut> {
+    cx.who.require_owner()?;
+    let done = business::resolve(cx.platform, id.0, state, note, &cx.who.actor()).await?;
+    Ok(done.into())
+}
