@@ -106,9 +106,8 @@ async fn a_second_booking_of_the_same_vet_waits_for_the_first(b: Backend) {
     let log = Arc::new(Mutex::new(Vec::new()));
 
     let (db, first_log) = (t.db.clone(), log.clone());
-    let second = t
-        .db
-        .transaction(Some(appointment::booking_options()), |first| async move {
+    let second =
+        t.db.transaction(Some(appointment::booking_options()), |first| async move {
             appointment::lock_resources(&first, &[v.id]).await?;
             let second = {
                 let log = first_log.clone();
