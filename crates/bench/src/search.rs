@@ -6,7 +6,7 @@
 use anyhow::{Context, Result, bail};
 use reqwest::header::{AUTHORIZATION, HOST, HeaderValue};
 use sea_orm::sqlx::postgres::PgConnectOptions;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
 use serde_json::json;
 use smartdmv_domain::text;
 // First names are the demo's, so the benchmark searches the kind of names the demo shows.
@@ -263,13 +263,18 @@ async fn seed(
         });
         pets.push((id, name, chip, owner));
     }
-    let txn = db.begin().await?;
-    insert_all!(&txn, client, clients);
-    insert_all!(&txn, client_contact, contacts);
-    insert_all!(&txn, patient, patients);
-    insert_all!(&txn, patient_owner, owners);
-    txn.commit().await?;
-    Ok((gens, pets, contacts.len()))
+    let contact_count = contacts.len();
+    smartdmv_store::TenantConnection::from_raw(db.clone())
+        .transaction(None, |txn| async move {
+            let txn = &*txn;
+            insert_all!(txn, client, clients);
+            insert_all!(txn, client_contact, contacts);
+            insert_all!(txn, patient, patients);
+            insert_all!(txn, patient_owner, owners);
+            Ok::<_, anyhow::Error>(())
+        })
+        .await?;
+    Ok((gens, pets, contact_count))
 }
 
 async fn count(db: &sea_orm::DatabaseConnection, table: &str) -> Result<i64> {
@@ -535,11 +540,9 @@ pub async fn run(
         seed_took.as_secs_f64()
     );
     let started = Instant::now();
-    let txn = smartdmv_store::TenantConnection::from_raw(db.clone())
-        .begin()
+    smartdmv_store::TenantConnection::from_raw(db.clone())
+        .transaction(None, |txn| async move { search::rebuild(&*txn).await })
         .await?;
-    search::rebuild(&txn).await?;
-    txn.commit().await?;
     let rebuild = started.elapsed();
     if backend == Backend::Postgres {
         db.execute_unprepared("ANALYZE").await?;

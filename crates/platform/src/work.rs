@@ -1,8 +1,8 @@
 //! The owner unit of work: one transaction on the owner database, with the owner audit writer
 //! bound to the actor. [`write`] begins it, runs the service's closure and commits when the
 //! closure succeeds; on any error the transaction rolls back and nothing of the write remains.
-//! This is the only place an owner transaction begins or commits in the owner business (the
-//! tenancy mechanism's provisioning saga keeps its own, in `smartdmv_tenancy`).
+//! This is the only place the owner business begins or commits a transaction (through the
+//! handle's one primitive, `OwnerConnection::transaction`).
 
 use smartdmv_domain::CompanyId;
 use smartdmv_store::owner::audit;
@@ -86,29 +86,39 @@ where
     F: FnOnce(Work) -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
-    let tx = db.begin().await.map_err(|e| E::from(e.into()))?;
-    let tx = Arc::new(tx);
-    let discard = Arc::new(AtomicBool::new(false));
-    let work = Work {
-        tx: tx.clone(),
-        actor: Arc::new(actor.clone()),
-        discard: discard.clone(),
-    };
-    let out = f(work).await;
-    let tx = Arc::try_unwrap(tx).map_err(|_| {
-        E::from(PlatformError::internal(
-            "a unit of work outlived its closure",
-        ))
-    })?;
-    match out {
-        Ok(v) if !discard.load(Ordering::Relaxed) => {
-            tx.commit().await.map_err(|e| E::from(e.into()))?;
-            Ok(v)
-        }
-        out => {
-            // Dropping rolls back as well; an explicit rollback returns the connection sooner.
-            let _ = tx.rollback().await;
-            out
-        }
+    let actor = Arc::new(actor.clone());
+    let ended = db
+        .transaction(None, |tx| async move {
+            let discard = Arc::new(AtomicBool::new(false));
+            let work = Work {
+                tx,
+                actor,
+                discard: discard.clone(),
+            };
+            match f(work).await {
+                Ok(v) if discard.load(Ordering::Relaxed) => Err(Ended::Discarded(v)),
+                Ok(v) => Ok(v),
+                Err(e) => Err(Ended::Failed(e)),
+            }
+        })
+        .await;
+    match ended {
+        Ok(v) | Err(Ended::Discarded(v)) => Ok(v),
+        Err(Ended::Failed(e)) => Err(e),
+        Err(Ended::Db(e)) => Err(E::from(e.into())),
+    }
+}
+
+/// Why a write's transaction rolled back: the closure failed, it discarded its `Ok`, or the
+/// database failed to begin or commit.
+enum Ended<T, E> {
+    Failed(E),
+    Discarded(T),
+    Db(sea_orm::DbErr),
+}
+
+impl<T, E> From<sea_orm::DbErr> for Ended<T, E> {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Ended::Db(e)
     }
 }

@@ -1,7 +1,8 @@
 //! The unit of work: one transaction on the company's database, with the audit writer bound
 //! to the principal. [`TenantPrincipal::write`] begins it, runs the service's closure, and
 //! commits when the closure succeeds; on any error the transaction rolls back and nothing of
-//! the write remains. This is the only place a tenant transaction begins or commits.
+//! the write remains. This is the only place the tenant services begin or commit a
+//! transaction (through the handle's one primitive, `TenantConnection::transaction`).
 
 use serde_json::Value;
 use smartdmv_store::{TenantConnection, TenantTransaction};
@@ -9,7 +10,7 @@ use std::future::Future;
 use std::sync::Arc;
 use uuid::Uuid;
 
-use crate::{ServiceError, ServiceResult, TenantPrincipal};
+use crate::{ServiceResult, TenantPrincipal};
 
 /// Who an audit entry names.
 #[derive(Debug, Clone)]
@@ -80,29 +81,8 @@ where
     F: FnOnce(Work) -> Fut,
     Fut: Future<Output = ServiceResult<T>>,
 {
-    let tx = match options {
-        Some(o) => db.begin_with(o).await?,
-        None => db.begin().await?,
-    };
-    let tx = Arc::new(tx);
-    let work = Work {
-        tx: tx.clone(),
-        actor: actor.map(|(id, label, ip)| Arc::new(Actor { id, label, ip })),
-    };
-    let out = f(work).await;
-    let tx = Arc::try_unwrap(tx)
-        .map_err(|_| ServiceError::internal("a unit of work outlived its closure"))?;
-    match out {
-        Ok(v) => {
-            tx.commit().await?;
-            Ok(v)
-        }
-        Err(e) => {
-            // Dropping rolls back as well; an explicit rollback returns the connection sooner.
-            let _ = tx.rollback().await;
-            Err(e)
-        }
-    }
+    let actor = actor.map(|(id, label, ip)| Arc::new(Actor { id, label, ip }));
+    db.transaction(options, |tx| f(Work { tx, actor })).await
 }
 
 impl TenantPrincipal {

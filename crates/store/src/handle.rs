@@ -2,7 +2,9 @@
 //! [`TenantConnection`] (or a [`TenantTransaction`] begun on one) and the platform's own
 //! database only through an [`OwnerConnection`] (or [`OwnerTransaction`]). Tenant
 //! repositories take `&impl TenantConn` and owner repositories `&impl OwnerConn`, so handing
-//! one database's handle to the other side's repository does not compile.
+//! one database's handle to the other side's repository does not compile. A transaction
+//! is only had through `transaction(options, |tx| ...)` on a connection, which commits on
+//! `Ok` and rolls back on `Err`: nothing else begins or commits one.
 
 use std::sync::Arc;
 
@@ -102,29 +104,43 @@ macro_rules! handle_pair {
                 self.0.close().await
             }
 
-            /// Begins a transaction on this database.
-            pub async fn begin(&self) -> Result<$tx, DbErr> {
-                let tx = observed(&self.1, self.0.begin().await)?;
-                Ok($tx(tx, self.1.clone()))
-            }
-
-            /// Begins a transaction with explicit options (SQLite `IMMEDIATE`, isolation).
-            pub async fn begin_with(
+            /// Runs `f` in one transaction on this database: begins it (with `options` when
+            /// given: SQLite `BEGIN IMMEDIATE`, an isolation level), hands `f` the
+            /// transaction, commits when `f` returns `Ok` and rolls back when it returns
+            /// `Err`. This is the only place a transaction begins or commits.
+            ///
+            /// `f` may clone the transaction into the futures it runs, but none may keep it
+            /// beyond `f`'s own future: if one does, nothing is committed and the call fails.
+            pub async fn transaction<T, E, F, Fut>(
                 &self,
-                options: sea_orm::TransactionOptions,
-            ) -> Result<$tx, DbErr> {
-                let tx = observed(&self.1, self.0.begin_with_options(options).await)?;
-                Ok($tx(tx, self.1.clone()))
-            }
-        }
-
-        impl $tx {
-            pub async fn commit(self) -> Result<(), DbErr> {
-                observed(&self.1, self.0.commit().await)
-            }
-
-            pub async fn rollback(self) -> Result<(), DbErr> {
-                self.0.rollback().await
+                options: Option<sea_orm::TransactionOptions>,
+                f: F,
+            ) -> Result<T, E>
+            where
+                E: From<DbErr>,
+                F: FnOnce(Arc<$tx>) -> Fut,
+                Fut: std::future::Future<Output = Result<T, E>>,
+            {
+                let begun = match options {
+                    Some(o) => self.0.begin_with_options(o).await,
+                    None => self.0.begin().await,
+                };
+                let tx = Arc::new($tx(observed(&self.1, begun)?, self.1.clone()));
+                let out = f(tx.clone()).await;
+                let tx = Arc::try_unwrap(tx)
+                    .map_err(|_| DbErr::Custom("a transaction outlived its closure".into()))?;
+                match out {
+                    Ok(v) => {
+                        observed(&tx.1, tx.0.commit().await)?;
+                        Ok(v)
+                    }
+                    Err(e) => {
+                        // Dropping rolls back as well; rolling back now returns the
+                        // connection sooner.
+                        let _ = tx.0.rollback().await;
+                        Err(e)
+                    }
+                }
             }
         }
 
@@ -146,7 +162,7 @@ macro_rules! handle_pair {
 handle_pair!(
     /// A pool of one company's database.
     TenantConnection,
-    /// A transaction on one company's database; dropped without `commit`, it rolls back.
+    /// A transaction on one company's database, handed out by [`TenantConnection::transaction`].
     TenantTransaction,
     Tenant,
     TenantConn
@@ -155,7 +171,7 @@ handle_pair!(
 handle_pair!(
     /// A pool of the owner database.
     OwnerConnection,
-    /// A transaction on the owner database; dropped without `commit`, it rolls back.
+    /// A transaction on the owner database, handed out by [`OwnerConnection::transaction`].
     OwnerTransaction,
     Owner,
     OwnerConn

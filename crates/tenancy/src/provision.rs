@@ -577,89 +577,91 @@ impl Provisioner {
 /// Inserts the default practice and the first administrator when they are missing, in one
 /// transaction with their audit entries.
 async fn seed_company(db: &TenantConnection, seed: &Seed) -> Result<(), TenancyError> {
-    let txn = db.begin().await?;
-    let now = smartdmv_store::now();
-    let practice_id = match tstore::practice::list(&txn).await?.first() {
-        Some(p) => p.id,
-        None => {
-            let p = tstore::practice::insert(
-                &txn,
-                tstore::practice::Model {
+    db.transaction(None, |txn| async move {
+        let txn = &*txn;
+        let now = smartdmv_store::now();
+        let practice_id = match tstore::practice::list(txn).await?.first() {
+            Some(p) => p.id,
+            None => {
+                let p = tstore::practice::insert(
+                    txn,
+                    tstore::practice::Model {
+                        id: Uuid::now_v7(),
+                        name: seed.practice_name.clone(),
+                        address: None,
+                        phone: seed.practice_phone.clone(),
+                        email: seed.practice_email.clone(),
+                        time_zone: "UTC".into(),
+                        currency: "USD".into(),
+                        opening_hours: default_opening_hours(),
+                        allow_client_signup: false,
+                        is_head_office: true,
+                        tax_rate_bp: 0,
+                        active: true,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )
+                .await?;
+                tstore::audit::append(
+                    txn,
+                    tstore::audit::Entry {
+                        actor_id: None,
+                        actor: "system:provisioning",
+                        action: "create",
+                        entity: "practice",
+                        entity_id: Some(p.id),
+                        practice_id: Some(p.id),
+                        before: None,
+                        after: Some(serde_json::json!({"name": p.name})),
+                        ip: None,
+                    },
+                )
+                .await?;
+                p.id
+            }
+        };
+        if let Some(admin) = &seed.admin
+            && tstore::user::find_by_email(txn, &admin.email)
+                .await?
+                .is_none()
+        {
+            let u = tstore::user::insert(
+                txn,
+                tstore::user::Model {
                     id: Uuid::now_v7(),
-                    name: seed.practice_name.clone(),
-                    address: None,
-                    phone: seed.practice_phone.clone(),
-                    email: seed.practice_email.clone(),
-                    time_zone: "UTC".into(),
-                    currency: "USD".into(),
-                    opening_hours: default_opening_hours(),
-                    allow_client_signup: false,
-                    is_head_office: true,
-                    tax_rate_bp: 0,
+                    email: admin.email.clone(),
+                    name: admin.name.clone(),
+                    password_hash: admin.password_hash.clone(),
+                    role: TenantRole::Administrator.as_str().into(),
+                    practice_id: Some(practice_id),
                     active: true,
                     created_at: now,
                     updated_at: now,
+                    invitation_hash: None,
+                    invitation_expires_at: None,
                 },
             )
             .await?;
             tstore::audit::append(
-                &txn,
+                txn,
                 tstore::audit::Entry {
                     actor_id: None,
                     actor: "system:provisioning",
                     action: "create",
-                    entity: "practice",
-                    entity_id: Some(p.id),
-                    practice_id: Some(p.id),
+                    entity: "user",
+                    entity_id: Some(u.id),
+                    practice_id: Some(practice_id),
                     before: None,
-                    after: Some(serde_json::json!({"name": p.name})),
+                    after: Some(serde_json::json!({"email": u.email, "role": u.role})),
                     ip: None,
                 },
             )
             .await?;
-            p.id
         }
-    };
-    if let Some(admin) = &seed.admin
-        && tstore::user::find_by_email(&txn, &admin.email)
-            .await?
-            .is_none()
-    {
-        let u = tstore::user::insert(
-            &txn,
-            tstore::user::Model {
-                id: Uuid::now_v7(),
-                email: admin.email.clone(),
-                name: admin.name.clone(),
-                password_hash: admin.password_hash.clone(),
-                role: TenantRole::Administrator.as_str().into(),
-                practice_id: Some(practice_id),
-                active: true,
-                created_at: now,
-                updated_at: now,
-                invitation_hash: None,
-                invitation_expires_at: None,
-            },
-        )
-        .await?;
-        tstore::audit::append(
-            &txn,
-            tstore::audit::Entry {
-                actor_id: None,
-                actor: "system:provisioning",
-                action: "create",
-                entity: "user",
-                entity_id: Some(u.id),
-                practice_id: Some(practice_id),
-                before: None,
-                after: Some(serde_json::json!({"email": u.email, "role": u.role})),
-                ip: None,
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    Ok(())
+        Ok(())
+    })
+    .await
 }
 
 /// Monday to Friday 08:00-18:00, Saturday 09:00-13:00.

@@ -1,4 +1,4 @@
-//! The test harness: [`TestApp`] and the backend switch.
+//! The test harness: [`TestApp`] (the backend switch is `smartdmv_testkit::Backend`).
 
 use reqwest::{Method, RequestBuilder, StatusCode};
 use sea_orm::sqlx::postgres::PgConnectOptions;
@@ -10,57 +10,7 @@ use smartdmv_tenancy::TenantLocation;
 use std::str::FromStr;
 use std::time::Duration;
 
-/// Which database engine a test runs on.
-#[derive(Clone, Debug)]
-pub enum Backend {
-    Sqlite,
-    /// A PostgreSQL server URL without a database name.
-    Postgres(String),
-}
-
-impl Backend {
-    /// The PostgreSQL backend when `SMARTDMV_TEST_PG_URL` is set. With
-    /// `SMARTDMV_TEST_REQUIRE_PG=1` (CI) a missing URL fails the test instead of skipping.
-    pub fn postgres() -> Option<Backend> {
-        match std::env::var("SMARTDMV_TEST_PG_URL") {
-            Ok(u) if !u.is_empty() => Some(Backend::Postgres(u.trim_end_matches('/').to_owned())),
-            _ => {
-                assert!(
-                    std::env::var("SMARTDMV_TEST_REQUIRE_PG").as_deref() != Ok("1"),
-                    "SMARTDMV_TEST_REQUIRE_PG=1 but SMARTDMV_TEST_PG_URL is not set"
-                );
-                None
-            }
-        }
-    }
-
-    pub fn is_pg(&self) -> bool {
-        matches!(self, Backend::Postgres(_))
-    }
-}
-
-/// Declares `mod name { sqlite(), postgres() }` for each async test function `name(Backend)`.
-#[macro_export]
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() {
-                    super::$name($crate::helpers::Backend::Sqlite).await
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() {
-                    match $crate::helpers::Backend::postgres() {
-                        Some(b) => super::$name(b).await,
-                        None => eprintln!("postgres half not run: SMARTDMV_TEST_PG_URL is not set"),
-                    }
-                }
-            }
-        )*
-    };
-}
+pub use smartdmv_testkit::Backend;
 
 pub const SECRET: &str = "test-secret-key";
 /// The platform owner every test app starts with.

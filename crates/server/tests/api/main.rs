@@ -7,6 +7,9 @@
 mod fixtures;
 mod helpers;
 
+/// Every test runs on both backends (`smartdmv-testkit`).
+pub(crate) use smartdmv_testkit::both_backends;
+
 mod auth;
 mod billing;
 mod browser;

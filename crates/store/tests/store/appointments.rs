@@ -105,24 +105,29 @@ async fn a_second_booking_of_the_same_vet_waits_for_the_first(b: Backend) {
     let v = vet(&t.db, pr.id, "Dr Who").await;
     let log = Arc::new(Mutex::new(Vec::new()));
 
-    let first =
-        t.db.begin_with(appointment::booking_options())
-            .await
-            .unwrap();
-    appointment::lock_resources(&first, &[v.id]).await.unwrap();
-    let second = {
-        let (db, log) = (t.db.clone(), log.clone());
-        tokio::spawn(async move {
-            let tx = db.begin_with(appointment::booking_options()).await.unwrap();
-            appointment::lock_resources(&tx, &[v.id]).await.unwrap();
-            log.lock().unwrap().push("second locked");
-            tx.commit().await.unwrap();
+    let (db, first_log) = (t.db.clone(), log.clone());
+    let second =
+        t.db.transaction(Some(appointment::booking_options()), |first| async move {
+            appointment::lock_resources(&first, &[v.id]).await?;
+            let second = {
+                let log = first_log.clone();
+                tokio::spawn(async move {
+                    db.transaction(Some(appointment::booking_options()), |tx| async move {
+                        appointment::lock_resources(&tx, &[v.id]).await?;
+                        log.lock().unwrap().push("second locked");
+                        Ok::<_, sea_orm::DbErr>(())
+                    })
+                    .await
+                    .unwrap();
+                })
+            };
+            // Give the second booking every chance to get ahead if the lock did not hold it.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            first_log.lock().unwrap().push("first commits");
+            Ok::<_, sea_orm::DbErr>(second)
         })
-    };
-    // Give the second booking every chance to get ahead if the lock did not hold it.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    log.lock().unwrap().push("first commits");
-    first.commit().await.unwrap();
+        .await
+        .unwrap();
     second.await.unwrap();
     assert_eq!(*log.lock().unwrap(), ["first commits", "second locked"]);
 }

@@ -4,7 +4,6 @@
 
 #![allow(clippy::unwrap_used)]
 
-#[macro_use]
 mod helpers;
 
 mod appointments;
