@@ -8,6 +8,7 @@ use rand::Rng;
 use smartdmv_domain::ids::DomainId;
 use smartdmv_domain::text::{is_plausible_email, is_plausible_phone, is_valid_domain};
 use smartdmv_domain::{CompanyId, CompanyStatus, Subdomain};
+use smartdmv_store::OwnerTransaction;
 use smartdmv_store::owner::{company, domain, subscription};
 use smartdmv_tenancy::provision::{PENDING_SEED, Placement, Seed, SeedAdmin};
 use smartdmv_tenancy::resolve::SIGNUP_SETTINGS;
@@ -442,19 +443,10 @@ pub async fn add_domain(
         created_at: smartdmv_store::now(),
         verified_at: None,
     };
-    let d = crate::work::write(db, actor, |w| async move {
-        let d = domain::insert(w.tx(), row).await?;
-        w.audit(
-            "company.domain_add",
-            Some(id),
-            serde_json::json!({"domain": d.domain}),
-        )
-        .await?;
-        Ok::<_, PlatformError>(d)
+    domain_change(p, id, actor, "company.domain_add", async |tx| {
+        Ok(domain::insert(tx, row).await?)
     })
-    .await?;
-    p.resolver.invalidate();
-    Ok(d)
+    .await
 }
 
 /// Marks a domain verified: the operator attests that its DNS points at the platform (an
@@ -465,24 +457,15 @@ pub async fn verify_domain(
     domain_id: DomainId,
     actor: &Actor,
 ) -> Result<domain::Model, PlatformError> {
-    let d = crate::work::write(p.owner.conn(), actor, |w| async move {
-        let d = domain::find_for(w.tx(), id, domain_id.0).await?;
-        let d = if d.verified {
-            d
+    domain_change(p, id, actor, "company.domain_verify", async |tx| {
+        let d = domain::find_for(tx, id, domain_id.0).await?;
+        if d.verified {
+            Ok(d)
         } else {
-            domain::mark_verified(w.tx(), d).await?
-        };
-        w.audit(
-            "company.domain_verify",
-            Some(id),
-            serde_json::json!({"domain": d.domain}),
-        )
-        .await?;
-        Ok::<_, PlatformError>(d)
+            Ok(domain::mark_verified(tx, d).await?)
+        }
     })
-    .await?;
-    p.resolver.invalidate();
-    Ok(d)
+    .await
 }
 
 /// Removes a custom domain; requests for it stop resolving at once.
@@ -492,19 +475,33 @@ pub async fn remove_domain(
     domain_id: DomainId,
     actor: &Actor,
 ) -> Result<(), PlatformError> {
-    crate::work::write(p.owner.conn(), actor, |w| async move {
-        let d = domain::find_for(w.tx(), id, domain_id.0).await?;
-        domain::delete(w.tx(), id, domain_id.0).await?;
-        w.audit(
-            "company.domain_remove",
-            Some(id),
-            serde_json::json!({"domain": d.domain}),
-        )
-        .await
+    domain_change(p, id, actor, "company.domain_remove", async |tx| {
+        let d = domain::find_for(tx, id, domain_id.0).await?;
+        domain::delete(tx, id, domain_id.0).await?;
+        Ok(d)
+    })
+    .await?;
+    Ok(())
+}
+
+/// A change to one of a company's domains, written in one unit of work with its audit entry
+/// `action` (`{"domain": ...}`); the resolver forgets what it knew at once.
+async fn domain_change(
+    p: &Platform,
+    id: CompanyId,
+    actor: &Actor,
+    action: &'static str,
+    change: impl AsyncFnOnce(&OwnerTransaction) -> Result<domain::Model, PlatformError>,
+) -> Result<domain::Model, PlatformError> {
+    let d = crate::work::write(p.owner.conn(), actor, |w| async move {
+        let d = change(w.tx()).await?;
+        w.audit(action, Some(id), serde_json::json!({"domain": d.domain}))
+            .await?;
+        Ok::<_, PlatformError>(d)
     })
     .await?;
     p.resolver.invalidate();
-    Ok(())
+    Ok(d)
 }
 
 /// The changed fields as `{field: [before, after]}`; never includes database credentials.

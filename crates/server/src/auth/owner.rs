@@ -65,21 +65,8 @@ pub async fn sign_in(
     let ip = ip.unwrap_or_default();
     let throttle = &state.throttle;
     let key = format!("owner:{}", email.trim().to_lowercase());
-    if let Err(wait) = throttle.check(&key, &ip) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            "too many failed sign-in attempts; wait before trying again",
-        )
-        .with_retry_after(wait));
-    }
-    let on_verdict = |ok: bool| {
-        if ok {
-            throttle.record_success(&key);
-        } else {
-            throttle.record_failure(&key, &ip);
-        }
-    };
+    throttle.admit_sign_in(&key, &ip)?;
+    let on_verdict = |ok: bool| throttle.record(&key, &ip, ok);
     Ok(platform_users::login(
         &state.platform,
         &state.password_checks,

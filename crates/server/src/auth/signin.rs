@@ -2,11 +2,11 @@
 //! throttling by account and address around the account service's credential check, and the
 //! session cookie that carries the token it opened.
 
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::HeaderValue;
 use smartdmv_practice::account::{self, SESSION_HOURS, SignedIn};
 
 use super::token::{self, TENANT_COOKIE};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::Tenant;
 use crate::state::AppState;
 
@@ -37,21 +37,8 @@ pub async fn sign_in(
     let ip = ip.unwrap_or_default();
     let throttle = &state.throttle;
     let key = format!("{}:{}", tenant.company.id, account::normalize_email(email));
-    if let Err(wait) = throttle.check(&key, &ip) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            "too many failed sign-in attempts; wait before trying again",
-        )
-        .with_retry_after(wait));
-    }
-    let on_verdict = |ok: bool| {
-        if ok {
-            throttle.record_success(&key);
-        } else {
-            throttle.record_failure(&key, &ip);
-        }
-    };
+    throttle.admit_sign_in(&key, &ip)?;
+    let on_verdict = |ok: bool| throttle.record(&key, &ip, ok);
     Ok(account::login(
         tenant,
         &state.password_checks,

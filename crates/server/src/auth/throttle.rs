@@ -2,9 +2,12 @@
 //! next attempts answer 429 with `Retry-After`, whether or not the password is right.
 //! Counters live in the process; several instances each apply the limit.
 
+use axum::http::StatusCode;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use crate::error::ApiError;
 
 /// Failure limits.
 #[derive(Debug, Clone)]
@@ -85,6 +88,29 @@ impl Throttle {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .remove(&format!("a:{account}"));
+    }
+
+    /// A sign-in may go on: 429 `too_many_attempts` while its account or address is over
+    /// its limit.
+    pub fn admit_sign_in(&self, account: &str, address: &str) -> Result<(), ApiError> {
+        self.check(account, address).map_err(|wait| {
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "too many failed sign-in attempts; wait before trying again",
+            )
+            .with_retry_after(wait)
+        })
+    }
+
+    /// Counts a sign-in's verdict: a failure against the account and the address, a success
+    /// clears the account's failures.
+    pub fn record(&self, account: &str, address: &str, ok: bool) {
+        if ok {
+            self.record_success(account);
+        } else {
+            self.record_failure(account, address);
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use super::super::chrome::{Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
 use super::super::error::WebResult;
 use super::super::session::{Owner, PlatformUser};
-use super::super::{FormErrors, edit_result, html, redirect_flash, with_status};
+use super::super::{FormErrors, edit_result, html, redirect_flash, rerender, with_status};
 use super::format;
 use super::invoices::{InvoiceRow, company_names, period, row};
 use super::unapplied::{self, UnappliedRow};
@@ -222,10 +222,11 @@ async fn answer(
             )),
         )),
         Err(e) => {
-            let status = e.status;
-            let errors = FormErrors::from_api(e).renamed(&[("amountCents", "amount")]);
-            let resp = invoice_page(s, ctx, op, id, Some(form), errors).await?;
-            Ok(with_status(resp, status))
+            rerender(e, async |errors| {
+                let errors = errors.renamed(&[("amountCents", "amount")]);
+                invoice_page(s, ctx, op, id, Some(form), errors).await
+            })
+            .await
         }
     }
 }

@@ -15,7 +15,7 @@ use super::super::chrome::PageCtx;
 use super::super::csrf::{Flash, Form};
 use super::super::error::WebResult;
 use super::super::session::Owner;
-use super::super::{FormErrors, edit_result, redirect_flash, with_status};
+use super::super::{FormErrors, edit_result, redirect_flash, rerender, with_status};
 use super::format;
 use super::update_company;
 use super::usage::page;
@@ -253,10 +253,10 @@ pub async fn save(
             Flash::success("The overrides were saved; they apply at once."),
         )),
         Err(e) => {
-            let status = e.status;
-            let errors = FormErrors::from_api(e);
-            let resp = page(&s, &ctx, &op, &id, None, Some(&form), errors).await?;
-            Ok(with_status(resp, status))
+            rerender(e, async |errors| {
+                page(&s, &ctx, &op, &id, None, Some(&form), errors).await
+            })
+            .await
         }
     }
 }

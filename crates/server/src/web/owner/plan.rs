@@ -14,7 +14,9 @@ use super::super::chrome::{Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
 use super::super::error::WebResult;
 use super::super::session::Owner;
-use super::super::{FormErrors, edit_result, form_result, html, redirect_flash, with_status};
+use super::super::{
+    FormErrors, edit_result, form_result, html, redirect_flash, rerender, with_status,
+};
 use super::format;
 use super::plans::PlanRow;
 use crate::auth::PlatformPrincipal;
@@ -112,10 +114,10 @@ const FIELD_NAMES: &[(&str, &str)] = &[
     ("limits.apiCallsPerMonth", "apiCallsPerMonth"),
 ];
 
-/// The API's refusal of a plan form, with its field names moved to the form's (an unknown
-/// feature `features.N` is shown beside the features).
-fn plan_errors(e: crate::error::ApiError) -> FormErrors {
-    let mut errors = FormErrors::from_api(e).renamed(FIELD_NAMES);
+/// The refusal of a plan form, with its field names moved to the form's (an unknown feature
+/// `features.N` is shown beside the features).
+fn plan_errors(errors: FormErrors) -> FormErrors {
+    let mut errors = errors.renamed(FIELD_NAMES);
     let features: Vec<String> = errors
         .fields
         .keys()
@@ -220,9 +222,10 @@ pub async fn create(
             Flash::success(format!("The plan {} was created.", p.name)),
         )),
         Err(e) => {
-            let status = e.status;
-            let resp = plan_page(&ctx, &op, None, form, plan_errors(e))?;
-            Ok(with_status(resp, status))
+            rerender(e, async |errors| {
+                plan_page(&ctx, &op, None, form, plan_errors(errors))
+            })
+            .await
         }
     }
 }
@@ -285,9 +288,10 @@ pub async fn update(
             Flash::success(format!("The plan {} was saved.", p.name)),
         )),
         Err(e) => {
-            let status = e.status;
-            let resp = plan_page(&ctx, &op, Some(&current), form, plan_errors(e))?;
-            Ok(with_status(resp, status))
+            rerender(e, async |errors| {
+                plan_page(&ctx, &op, Some(&current), form, plan_errors(errors))
+            })
+            .await
         }
     }
 }
