@@ -4,11 +4,12 @@
 pub mod plans;
 pub mod practice;
 
-use smartdmv_domain::TenantRole;
+use smartdmv_domain::{PracticeId, TenantRole};
 use smartdmv_platform::company::{self as svc, Actor, NewAdmin, NewCompany};
+use smartdmv_practice::practices::{self, PracticeChanges};
+use smartdmv_practice::{PageRequest, Tenant, TenantPrincipal};
 use smartdmv_store::owner::{company, platform_user};
-use smartdmv_store::tenant::{practice as practices, user};
-use uuid::Uuid;
+use smartdmv_store::tenant::user;
 
 use crate::app::{Application, shutdown_signal};
 use crate::config::Config;
@@ -64,6 +65,9 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
     }
     let plans = plans::seed(p).await?;
     let mut created = 0;
+    // Each company's records are written while the next company is made: they are in
+    // databases of their own.
+    let mut seeding = tokio::task::JoinSet::new();
     for (sub, name, phone, plan_name) in DEMO_COMPANIES {
         let plan = plans
             .iter()
@@ -93,67 +97,40 @@ pub async fn seed(state: &AppState) -> anyhow::Result<usize> {
             &Actor::new("demo"),
         )
         .await?;
-        seed_people(state, sub).await?;
+        let state = state.clone();
+        seeding.spawn(async move { seed_people(&state, sub).await });
         created += 1;
+    }
+    while let Some(seeded) = seeding.join_next().await {
+        seeded??;
     }
     Ok(created)
 }
 
-/// A veterinarian, a receptionist and a client in the company's practice, which accepts
-/// online sign-up, then the practice's records ([`practice::seed`]).
+/// The company's practice, made to accept online sign-up, then its staff, its portal client
+/// and its records ([`practice::seed`]), all through the tenant services as the company's
+/// first administrator.
 async fn seed_people(state: &AppState, sub: &str) -> anyhow::Result<()> {
     let resolved = state.platform.resolver.by_subdomain(sub).await?;
-    let tenant = crate::extract::Tenant::acquire(&state.platform.registry, resolved).await?;
-    let db = tenant.db();
-    let mut home = practices::list(db)
+    let tenant = Tenant::acquire(&state.platform.registry, resolved).await?;
+    let admin = user::find_by_email(tenant.db(), &format!("admin@{sub}.example"))
         .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo company has no administrator"))?;
+    let cx = TenantPrincipal::signed_in_as(tenant, &admin, 60).await?;
+    let home = practices::list(&cx, &PageRequest::default())
+        .await?
+        .items
         .into_iter()
         .next()
-        .context_missing()?;
-    home.allow_client_signup = true;
-    home.address = Some("1 Harbour Street, Springfield".into());
-    home.time_zone = "America/New_York".into();
-    let home = practices::update(db, home).await?;
-    let hash = crate::api::auth::hash_on_blocking(DEMO_PASSWORD.into())
-        .await
-        .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
-    let now = smartdmv_store::now();
-    let mut portal = None;
-    for (local, name, role) in DEMO_PEOPLE {
-        let id = Uuid::now_v7();
-        if role == TenantRole::Client {
-            portal = Some(id);
-        }
-        user::insert(
-            db,
-            user::Model {
-                id,
-                email: format!("{local}@{sub}.example"),
-                name: name.into(),
-                password_hash: hash.clone(),
-                role: role.as_str().into(),
-                practice_id: Some(home.id),
-                active: true,
-                created_at: now,
-                updated_at: now,
-                invitation_hash: None,
-                invitation_expires_at: None,
-            },
-        )
-        .await?;
-    }
-    practice::seed(db, &home, &hash, sub, portal).await?;
-    Ok(())
-}
-
-trait ContextMissing<T> {
-    fn context_missing(self) -> anyhow::Result<T>;
-}
-
-impl<T> ContextMissing<T> for Option<T> {
-    fn context_missing(self) -> anyhow::Result<T> {
-        self.ok_or_else(|| anyhow::anyhow!("the demo company has no practice"))
-    }
+        .ok_or_else(|| anyhow::anyhow!("the demo company has no practice"))?;
+    let changes = PracticeChanges {
+        allow_client_signup: Some(true),
+        address: Some("1 Harbour Street, Springfield".into()),
+        time_zone: Some("America/New_York".into()),
+        ..Default::default()
+    };
+    let home = practices::update(&cx, PracticeId(home.id), changes).await?;
+    practice::seed(&cx, &home, sub).await
 }
 
 /// Runs the demo until Ctrl-C.

@@ -1,19 +1,22 @@
-//! A realistic practice for a demo company: staff, appointment types, rooms, about 200
-//! clients with contacts, about 300 patients with breeds, weights and some microchips, and a
-//! week of appointments. Generated from a fixed seed, so two runs give the same records
-//! (ids and the week's dates aside).
+//! A realistic practice for a demo company, made through the tenant services as the
+//! company's administrator: staff, appointment types, rooms, about 200 clients with contacts,
+//! about 300 patients with breeds, weights and some microchips, and a week of appointments.
+//! Generated from a fixed seed, so two runs give the same records (ids and the week's dates
+//! aside).
 
-use sea_orm::{ActiveModelTrait, EntityTrait};
-use serde_json::json;
-use smartdmv_domain::TenantRole;
 use smartdmv_domain::schedule::AppointmentStatus;
-use smartdmv_domain::species;
-use smartdmv_domain::text;
-use smartdmv_store::tenant::{
-    appointment, appointment_type, client, client_contact, patient, patient_owner, patient_weight,
-    practice, room, search, user,
-};
+use smartdmv_domain::{AppointmentId, ClientId, TenantRole, species, text};
+use smartdmv_practice::appointment_types::{self, AppointmentTypeInput};
+use smartdmv_practice::appointments::{self, NewAppointment, StatusChange};
+use smartdmv_practice::clients::portal::{self, Credentials, NewPortalAccount};
+use smartdmv_practice::clients::{self, Address, ContactIn, NewClient};
+use smartdmv_practice::patients::{self, NewPet, WeightIn};
+use smartdmv_practice::users::{NewUser, new_credentials, write as users};
+use smartdmv_practice::{TenantPrincipal, rfc3339, rooms};
+use smartdmv_store::tenant::{appointment_type, practice, room};
 use uuid::Uuid;
+
+use super::{DEMO_PASSWORD, DEMO_PEOPLE};
 
 /// Clients generated (besides the portal client).
 pub const CLIENTS: usize = 200;
@@ -254,21 +257,6 @@ const TYPES: &[(&str, i32, &str)] = &[
     ("Surgery", 60, "#d9534f"),
 ];
 
-macro_rules! insert_all {
-    ($db:expr, $module:ident, $rows:expr) => {
-        for chunk in $rows.chunks(200) {
-            $module::Entity::insert_many(
-                chunk
-                    .iter()
-                    .cloned()
-                    .map(|m| $module::ActiveModel::from(m).reset_all()),
-            )
-            .exec_without_returning($db)
-            .await?;
-        }
-    };
-}
-
 fn species_of(rng: &mut Rng) -> &'static (&'static str, usize, f64, f64) {
     let mut roll = rng.below(100);
     for m in MIX {
@@ -286,26 +274,8 @@ fn microchip(rng: &mut Rng) -> String {
     format!("{maker}{:012}", rng.next() % 1_000_000_000_000)
 }
 
-struct People {
-    clients: Vec<client::Model>,
-    contacts: Vec<client_contact::Model>,
-    patients: Vec<patient::Model>,
-    owners: Vec<patient_owner::Model>,
-    weights: Vec<patient_weight::Model>,
-}
-
-#[allow(clippy::too_many_arguments)]
-fn new_client(
-    rng: &mut Rng,
-    first: &str,
-    last: &str,
-    home: Uuid,
-    user_id: Option<Uuid>,
-    now: time::OffsetDateTime,
-    people: &mut People,
-    n: usize,
-) -> Uuid {
-    let id = Uuid::now_v7();
+/// A client to register (drawn from `rng`): `n` makes the email address unique.
+fn new_client(rng: &mut Rng, first: &str, last: &str, home: Uuid, n: usize) -> NewClient {
     let phone = format!(
         "+1 555 {:03} {:04}",
         100 + rng.below(900),
@@ -318,215 +288,190 @@ fn new_client(
         n,
         rng.pick(&["mail.example", "post.example", "inbox.example"])
     );
-    let has_email = user_id.is_some() || rng.chance(85);
-    let address = json!({
-        "line1": format!("{} {}", 1 + rng.below(200), rng.pick(STREETS)),
-        "line2": null, "city": "Springfield", "region": null,
-        "postalCode": format!("{:05}", 10_000 + rng.below(90_000)), "country": "US",
-    });
-    people.clients.push(client::Model {
-        id,
-        first_name: first.into(),
-        last_name: last.into(),
-        name_key: text::person_key(first, last),
-        email: has_email.then(|| email.clone()),
-        phone: Some(phone.clone()),
-        address: Some(address),
-        home_practice_id: Some(home),
-        balance_cents: 0,
-        alerts: json!([]),
-        notes: None,
-        user_id,
-        active: true,
-        deactivated_at: None,
-        created_at: now,
-        updated_at: now,
-    });
-    let mut contact = |kind: &str, value: String, normalized: String, purpose: &str| {
-        people.contacts.push(client_contact::Model {
-            id: Uuid::now_v7(),
-            client_id: id,
-            kind: kind.into(),
-            value,
-            normalized,
-            purpose: purpose.into(),
-            sms_consent: true,
-            email_consent: true,
-            is_primary: true,
-            created_at: now,
-        })
+    let has_email = n == 0 || rng.chance(85);
+    let address = Address {
+        line1: Some(format!("{} {}", 1 + rng.below(200), rng.pick(STREETS))),
+        line2: None,
+        city: Some("Springfield".into()),
+        region: None,
+        postal_code: Some(format!("{:05}", 10_000 + rng.below(90_000))),
+        country: Some("US".into()),
     };
-    contact("phone", phone.clone(), text::phone_digits(&phone), "mobile");
+    let contact = |kind: &str, value: String, purpose: &str| ContactIn {
+        kind: kind.into(),
+        value,
+        purpose: Some(purpose.into()),
+        sms_consent: kind == "phone",
+        email_consent: kind == "email",
+        primary: true,
+    };
+    let mut contacts = vec![contact("phone", phone, "mobile")];
     if has_email {
-        contact("email", email.clone(), email, "home");
+        contacts.push(contact("email", email, "home"));
     }
-    id
+    NewClient {
+        first_name: Some(first.into()),
+        last_name: Some(last.into()),
+        contacts: Some(contacts),
+        address: Some(address),
+        home_practice_id: Some(home.to_string()),
+        ..Default::default()
+    }
 }
 
+/// A patient of `owner` to register, with a first weighing (drawn from `rng`).
 fn new_patient(
     rng: &mut Rng,
     name: &str,
     owner: Uuid,
     today: time::Date,
     now: time::OffsetDateTime,
-    people: &mut People,
-) {
+) -> NewPet {
     let (code, _, lo, hi) = *species_of(rng);
     let breeds = species::built_in(code).map_or(&[][..], |s| s.breeds);
     let breed = (!breeds.is_empty()).then(|| rng.pick(breeds).to_string());
     let sex = *rng.pick(&["male", "female", "male", "female", "unknown"]);
     let age_days = 60 + rng.below(15 * 365) as i64;
-    let id = Uuid::now_v7();
     let chip = (matches!(code, "dog" | "cat" | "rabbit" | "ferret") && rng.chance(60))
         .then(|| microchip(rng));
-    people.patients.push(patient::Model {
-        id,
-        name: name.into(),
-        name_key: text::fold_name(name),
-        species: code.into(),
+    let neutered = sex != "unknown" && rng.chance(65);
+    let dob_estimated = rng.chance(20);
+    let colour = rng.pick(COLOURS).to_string();
+    let alerts = if rng.chance(5) {
+        vec!["Allergic to penicillin".to_owned()]
+    } else if rng.chance(4) {
+        vec!["May bite: muzzle".to_owned()]
+    } else {
+        Vec::new()
+    };
+    let kg = lo + (hi - lo) * (rng.below(1000) as f64 / 1000.0);
+    let measured_at = now - time::Duration::days(rng.below(200) as i64);
+    NewPet {
+        name: Some(name.into()),
+        species: Some(code.into()),
+        owner_id: Some(owner.to_string()),
         breed,
-        sex: sex.into(),
-        neutered: sex != "unknown" && rng.chance(65),
-        date_of_birth: Some(today - time::Duration::days(age_days)),
-        dob_estimated: rng.chance(20),
-        colour: Some(rng.pick(COLOURS).to_string()),
+        sex: Some(sex.into()),
+        neutered: Some(neutered),
+        date_of_birth: Some((today - time::Duration::days(age_days)).to_string()),
+        dob_estimated: Some(dob_estimated),
+        colour: Some(colour),
         microchip_type: chip.as_ref().map(|_| "iso".into()),
         microchip: chip,
-        alerts: if rng.chance(5) {
-            json!(["Allergic to penicillin"])
-        } else if rng.chance(4) {
-            json!(["May bite: muzzle"])
-        } else {
-            json!([])
-        },
-        deceased_on: None,
-        notes: None,
-        active: true,
-        created_at: now,
-        updated_at: now,
-    });
-    people.owners.push(patient_owner::Model {
-        id: Uuid::now_v7(),
-        patient_id: id,
-        client_id: owner,
-        is_primary: true,
-        started_at: now,
-        ended_at: None,
-        end_reason: None,
-        created_by: None,
-    });
-    let kg = lo + (hi - lo) * (rng.below(1000) as f64 / 1000.0);
-    people.weights.push(patient_weight::Model {
-        id: Uuid::now_v7(),
-        patient_id: id,
-        value: (kg * 100.0).round() / 100.0,
-        unit: "kg".into(),
-        measured_at: now - time::Duration::days(rng.below(200) as i64),
-        recorded_by: None,
-    });
+        alerts,
+        weight: Some(WeightIn {
+            value: (kg * 100.0).round() / 100.0,
+            unit: "kg".into(),
+            measured_at: Some(rfc3339(measured_at)),
+        }),
+        ..Default::default()
+    }
 }
 
-/// Fills the company's practice `home`. `hash` is the demo password's hash; `portal` the
-/// demo client user, linked to a client record with two pets.
-pub async fn seed(
-    db: &impl smartdmv_store::TenantConn,
-    home: &practice::Model,
-    hash: &str,
+/// Registers a client and returns their id.
+async fn register(cx: &TenantPrincipal, input: NewClient) -> anyhow::Result<Uuid> {
+    Ok(clients::create(cx, input).await?.id.parse()?)
+}
+
+/// Registers a patient of `owner`; returns `(patient, owner)`.
+async fn admit(cx: &TenantPrincipal, input: NewPet) -> anyhow::Result<(Uuid, Uuid)> {
+    let owner = input.owner_id.as_deref().unwrap_or_default().parse()?;
+    Ok((patients::create(cx, input).await?.pet.id.parse()?, owner))
+}
+
+/// A member of staff of `home` who signs in with the demo password; answers their id.
+async fn hire(
+    cx: &TenantPrincipal,
+    home: Uuid,
     sub: &str,
-    portal: Option<Uuid>,
-) -> anyhow::Result<()> {
+    (local, name, role): (&str, &str, TenantRole),
+) -> anyhow::Result<Uuid> {
+    let created = users::create(
+        cx,
+        NewUser {
+            email: format!("{local}@{sub}.example"),
+            name: name.into(),
+            password: Some(DEMO_PASSWORD.into()),
+            role,
+            roles: Vec::new(),
+            practice_ids: vec![home],
+        },
+    )
+    .await?;
+    Ok(created.user.id.parse()?)
+}
+
+/// Fills the company's practice `home` through the services, as the administrator `cx`:
+/// the demo staff, the portal client (a client record with two pets and its portal login),
+/// the generated clients and patients, and this week's appointments.
+pub async fn seed(cx: &TenantPrincipal, home: &practice::Model, sub: &str) -> anyhow::Result<()> {
     let mut rng = Rng(0x5EED_DE30_2026);
     let now = smartdmv_store::now();
-    for (local, name, role) in DEMO_STAFF {
-        user::insert(
-            db,
-            user::Model {
-                id: Uuid::now_v7(),
-                email: format!("{local}@{sub}.example"),
-                name: name.into(),
-                password_hash: hash.into(),
-                role: role.as_str().into(),
-                practice_id: Some(home.id),
-                active: true,
-                created_at: now,
-                updated_at: now,
-                invitation_hash: None,
-                invitation_expires_at: None,
-            },
-        )
-        .await?;
+    let mut vets = Vec::new();
+    for person in DEMO_PEOPLE.into_iter().chain(DEMO_STAFF) {
+        if person.2 == TenantRole::Client {
+            continue;
+        }
+        let id = hire(cx, home.id, sub, person).await?;
+        if person.2 == TenantRole::Veterinarian {
+            vets.push(id);
+        }
     }
-    let types: Vec<appointment_type::Model> = TYPES
-        .iter()
-        .map(|(name, minutes, colour)| appointment_type::Model {
-            id: Uuid::now_v7(),
-            name: (*name).into(),
-            duration_minutes: *minutes,
-            colour: (*colour).into(),
-            active: true,
-            created_at: now,
-            updated_at: now,
-        })
-        .collect();
-    insert_all!(db, appointment_type, types);
-    let rooms: Vec<room::Model> = ["Consult 1", "Consult 2", "Surgery"]
-        .iter()
-        .map(|name| room::Model {
-            id: Uuid::now_v7(),
-            practice_id: home.id,
-            name: (*name).into(),
-            active: true,
-            created_at: now,
-            updated_at: now,
-        })
-        .collect();
-    insert_all!(db, room, rooms);
+    let mut types = Vec::new();
+    for (name, minutes, colour) in TYPES {
+        let input = AppointmentTypeInput {
+            name: Some((*name).into()),
+            duration_minutes: Some(*minutes),
+            colour: Some((*colour).into()),
+            active: None,
+        };
+        types.push(appointment_types::create(cx, input).await?);
+    }
+    let mut rooms = Vec::new();
+    for name in ["Consult 1", "Consult 2", "Surgery"] {
+        let input = rooms::NewRoom {
+            practice_id: Some(home.id.to_string()),
+            name: name.into(),
+        };
+        rooms.push(rooms::create(cx, input).await?);
+    }
 
+    // The portal client: their email is their login.
     let today = now.date();
-    let mut people = People {
-        clients: Vec::new(),
-        contacts: Vec::new(),
-        patients: Vec::new(),
-        owners: Vec::new(),
-        weights: Vec::new(),
-    };
-    if let Some(user_id) = portal {
-        let carl = new_client(
-            &mut rng,
-            "Carl",
-            "Client",
-            home.id,
-            Some(user_id),
-            now,
-            &mut people,
-            0,
-        );
-        for name in ["Biscuit", "Nova"] {
-            new_patient(&mut rng, name, carl, today, now, &mut people);
-        }
-        // The portal client's email is their login.
-        if let Some(c) = people.clients.last_mut() {
-            c.email = Some(format!("client@{sub}.example"));
-        }
-        if let Some(k) = people.contacts.iter_mut().rev().find(|k| k.kind == "email") {
-            k.value = format!("client@{sub}.example");
-            k.normalized = k.value.clone();
-        }
+    let mut carl = new_client(&mut rng, "Carl", "Client", home.id, 0);
+    let login = format!("client@{sub}.example");
+    if let Some(email) = carl
+        .contacts
+        .iter_mut()
+        .flatten()
+        .find(|k| k.kind == "email")
+    {
+        email.value = login.clone();
     }
+    let carl = register(cx, carl).await?;
+    let mut pets = Vec::new();
+    for name in ["Biscuit", "Nova"] {
+        pets.push(admit(cx, new_patient(&mut rng, name, carl, today, now)).await?);
+    }
+    let account = NewPortalAccount {
+        email: login,
+        password: Some(DEMO_PASSWORD.into()),
+        invite: false,
+    };
+    portal::create(cx, ClientId(carl), account, |password| async move {
+        let (password_hash, _) = new_credentials(password).await?;
+        Ok(Credentials {
+            password_hash,
+            invitation: None,
+        })
+    })
+    .await?;
+
     let mut owners = Vec::new();
     for n in 1..=CLIENTS {
         let first = *rng.pick(FIRST);
         let last = *rng.pick(LAST);
-        owners.push(new_client(
-            &mut rng,
-            first,
-            last,
-            home.id,
-            None,
-            now,
-            &mut people,
-            n,
-        ));
+        owners.push(register(cx, new_client(&mut rng, first, last, home.id, n)).await?);
     }
     // Every client has a pet; the rest go to random owners.
     for i in 0..PATIENTS {
@@ -536,40 +481,51 @@ pub async fn seed(
             *rng.pick(&owners)
         };
         let name = *rng.pick(PET_NAMES);
-        new_patient(&mut rng, name, owner, today, now, &mut people);
+        pets.push(admit(cx, new_patient(&mut rng, name, owner, today, now)).await?);
     }
-    insert_all!(db, client, people.clients);
-    insert_all!(db, client_contact, people.contacts);
-    insert_all!(db, patient, people.patients);
-    insert_all!(db, patient_owner, people.owners);
-    insert_all!(db, patient_weight, people.weights);
 
-    let vets: Vec<Uuid> = user::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .filter(|u| u.role == TenantRole::Veterinarian.as_str())
-        .map(|u| u.id)
-        .collect();
-    let appts = week(&mut rng, home, &vets, &types, &rooms, &people, now);
-    insert_all!(db, appointment, appts);
-    search::rebuild(db).await?;
+    for (booking, status) in week(&mut rng, home, &vets, &types, &rooms, &pets, now) {
+        let booked = appointments::create(cx, booking).await?;
+        let id = AppointmentId(booked.id.parse()?);
+        for step in steps_to(status) {
+            let change = StatusChange {
+                status: Some(step.as_str().into()),
+                reason: (*step == AppointmentStatus::Cancelled).then(|| "Owner rescheduled".into()),
+                double_book: false,
+            };
+            appointments::change_status(cx, id, change).await?;
+        }
+    }
     Ok(())
 }
 
-/// This week's appointments (Monday to Friday, 9:00 to 17:00 in the practice's time zone):
-/// each vet's day is a sequence of slots, so no vet is ever double-booked. Past slots are
-/// completed (a few cancelled or no-shows), today's are under way, later ones booked or
-/// confirmed.
+/// The status moves from `booked` to `status`.
+fn steps_to(status: AppointmentStatus) -> &'static [AppointmentStatus] {
+    use AppointmentStatus::*;
+    match status {
+        Confirmed => &[Confirmed],
+        CheckedIn => &[CheckedIn],
+        InProgress => &[CheckedIn, InProgress],
+        Completed => &[CheckedIn, InProgress, Completed],
+        Cancelled => &[Cancelled],
+        NoShow => &[NoShow],
+        Requested | Booked => &[],
+    }
+}
+
+/// This week's appointments (Monday to Friday, 9:00 to 17:00 in the practice's time zone),
+/// each with the status it reaches: each vet's day is a sequence of slots, so no vet is ever
+/// double-booked. Past slots are completed (a few cancelled or no-shows), today's are under
+/// way, later ones booked or confirmed. `pets` are `(patient, owner)`.
 fn week(
     rng: &mut Rng,
     home: &practice::Model,
     vets: &[Uuid],
     types: &[appointment_type::Model],
     rooms: &[room::Model],
-    people: &People,
+    pets: &[(Uuid, Uuid)],
     now: time::OffsetDateTime,
-) -> Vec<appointment::Model> {
+) -> Vec<(NewAppointment, AppointmentStatus)> {
     let tz =
         smartdmv_domain::schedule::time_zone(&home.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let Ok(ts) = jiff::Timestamp::from_second(now.unix_timestamp()) else {
@@ -602,9 +558,7 @@ fn week(
                     time::OffsetDateTime::from_unix_timestamp(start.timestamp().as_second())
                         .unwrap_or(now);
                 let ends = starts + time::Duration::minutes(i64::from(ty.duration_minutes));
-                let p = rng.below(people.patients.len());
-                let patient = &people.patients[p];
-                let client = people.owners[p].client_id;
+                let (patient, client) = pets[rng.below(pets.len())];
                 let status = if ends < now {
                     match rng.below(20) {
                         0 => AppointmentStatus::NoShow,
@@ -618,26 +572,19 @@ fn week(
                 } else {
                     *rng.pick(&[AppointmentStatus::Booked, AppointmentStatus::Confirmed])
                 };
-                out.push(appointment::Model {
-                    id: Uuid::now_v7(),
-                    practice_id: home.id,
-                    patient_id: patient.id,
-                    client_id: client,
-                    type_id: Some(ty.id),
-                    veterinarian_id: Some(*vet),
-                    room_id: room,
-                    starts_at: starts,
-                    ends_at: ends,
+                let booking = NewAppointment {
+                    pet_id: patient.to_string(),
+                    starts_at: start.timestamp().to_string(),
+                    duration_minutes: Some(ty.duration_minutes),
+                    practice_id: Some(home.id.to_string()),
+                    veterinarian_id: Some(vet.to_string()),
+                    room_id: room.map(|r| r.to_string()),
+                    type_id: Some(ty.id.to_string()),
                     reason: Some(rng.pick(REASONS).to_string()),
-                    status: status.as_str().into(),
-                    double_booked: false,
-                    requested_by_client: false,
-                    cancel_reason: (status == AppointmentStatus::Cancelled)
-                        .then(|| "Owner rescheduled".into()),
-                    created_by: None,
-                    created_at: now,
-                    updated_at: now,
-                });
+                    client_id: Some(client.to_string()),
+                    double_book: false,
+                };
+                out.push((booking, status));
                 // The slot, then sometimes a gap.
                 minute += ty.duration_minutes + 15 * rng.below(3) as i32;
             }
