@@ -1,6 +1,8 @@
 //! Companies: the subdomain rules and the lifecycle states.
 
 use serde::{Deserialize, Serialize};
+
+use crate::names::string_enum;
 use std::fmt;
 
 /// Names that can never be a company's subdomain: they are the platform's own hosts or
@@ -97,19 +99,21 @@ impl fmt::Display for Subdomain {
     }
 }
 
-/// Lifecycle of a company as stored in the owner database (`spec/owner.md`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CompanyStatus {
-    Provisioning,
-    Failed,
-    Trial,
-    Active,
-    PastDue,
-    Suspended,
-    Maintenance,
-    Archived,
-}
+string_enum!(
+    /// Lifecycle of a company as stored in the owner database (`spec/owner.md`).
+    #[derive(Deserialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    CompanyStatus {
+        Provisioning = "PROVISIONING",
+        Failed = "FAILED",
+        Trial = "TRIAL",
+        Active = "ACTIVE",
+        PastDue = "PAST_DUE",
+        Suspended = "SUSPENDED",
+        Maintenance = "MAINTENANCE",
+        Archived = "ARCHIVED",
+    }
+);
 
 /// How the tenant side treats a request for a company in a given state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,34 +129,6 @@ pub enum Serving {
 }
 
 impl CompanyStatus {
-    pub const ALL: [CompanyStatus; 8] = [
-        Self::Provisioning,
-        Self::Failed,
-        Self::Trial,
-        Self::Active,
-        Self::PastDue,
-        Self::Suspended,
-        Self::Maintenance,
-        Self::Archived,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Provisioning => "PROVISIONING",
-            Self::Failed => "FAILED",
-            Self::Trial => "TRIAL",
-            Self::Active => "ACTIVE",
-            Self::PastDue => "PAST_DUE",
-            Self::Suspended => "SUSPENDED",
-            Self::Maintenance => "MAINTENANCE",
-            Self::Archived => "ARCHIVED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
     /// Whether the tenant side serves a company in this state.
     pub fn serving(self) -> Serving {
         match self {
@@ -180,12 +156,6 @@ impl CompanyStatus {
                 | (Trial | Active | PastDue | Suspended, Maintenance)
                 | (Maintenance, Active)
         )
-    }
-}
-
-impl fmt::Display for CompanyStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

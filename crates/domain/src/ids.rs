@@ -15,8 +15,17 @@ macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $entity:literal) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "orm", derive(sea_orm::DeriveValueType))]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
+
+        /// A primary key column: never generated from an auto-increment number.
+        #[cfg(feature = "orm")]
+        impl sea_orm::TryFromU64 for $name {
+            fn try_from_u64(_: u64) -> Result<Self, sea_orm::DbErr> {
+                Err(sea_orm::DbErr::ConvertFromU64(stringify!($name)))
+            }
+        }
 
         impl $name {
             /// A fresh, time-ordered id.
@@ -56,6 +65,12 @@ macro_rules! id_type {
                 Self(u)
             }
         }
+
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
     };
 }
 
@@ -63,6 +78,37 @@ id_type!(
     /// A company (tenant) registered in the owner database.
     CompanyId,
     "company"
+);
+// The owner database's other records.
+id_type!(
+    /// A plan companies subscribe to.
+    PlanId,
+    "plan"
+);
+id_type!(
+    /// A company's subscription to a plan.
+    SubscriptionId,
+    "subscription"
+);
+id_type!(
+    /// A platform invoice to a company.
+    InvoiceId,
+    "invoice"
+);
+id_type!(
+    /// A payment a provider collected that its invoice did not take.
+    UnappliedPaymentId,
+    "unapplied payment"
+);
+id_type!(
+    /// A custom domain of a company.
+    DomainId,
+    "domain"
+);
+id_type!(
+    /// A user of the platform (an `OWNER` or a `COMPANY_ADMIN`).
+    PlatformUserId,
+    "platform user"
 );
 id_type!(
     /// A practice (clinic) inside one company's database.
@@ -108,36 +154,4 @@ id_type!(
     /// A per-user permission override (a grant or a denial of one permission).
     OverrideId,
     "override"
-);
-
-// The owner database's records.
-id_type!(
-    /// A plan companies subscribe to.
-    PlanId,
-    "plan"
-);
-id_type!(
-    /// A company's subscription to a plan.
-    SubscriptionId,
-    "subscription"
-);
-id_type!(
-    /// A platform invoice to a company.
-    InvoiceId,
-    "invoice"
-);
-id_type!(
-    /// A payment a provider collected that its invoice did not take.
-    UnappliedPaymentId,
-    "unapplied payment"
-);
-id_type!(
-    /// A custom domain of a company.
-    DomainId,
-    "domain"
-);
-id_type!(
-    /// A user of the platform (an `OWNER` or a `COMPANY_ADMIN`).
-    PlatformUserId,
-    "platform user"
 );

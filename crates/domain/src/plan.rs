@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::string_enum;
+
 /// A feature that a plan may include. A route of a feature the company's plan lacks answers
 /// 403 `feature_not_in_plan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -33,40 +35,23 @@ impl Feature {
     }
 }
 
-/// How often a plan is billed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PlanInterval {
-    Monthly,
-    Yearly,
-}
+string_enum!(
+    /// How often a plan is billed.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    PlanInterval {
+        Monthly = "monthly",
+        Yearly = "yearly",
+    }
+);
 
 impl PlanInterval {
-    pub const ALL: [PlanInterval; 2] = [Self::Monthly, Self::Yearly];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Monthly => "monthly",
-            Self::Yearly => "yearly",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|i| i.as_str() == s)
-    }
-
     /// Calendar months in one billing period.
     pub fn months(self) -> i64 {
         match self {
             Self::Monthly => 1,
             Self::Yearly => 12,
         }
-    }
-}
-
-impl std::fmt::Display for PlanInterval {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

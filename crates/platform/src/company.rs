@@ -172,7 +172,7 @@ pub(crate) async fn create_with_settings(
         subdomain: subdomain.to_string(),
         contact_email: input.contact_email.trim().to_owned(),
         contact_phone: input.contact_phone.map(|s| s.trim().to_owned()),
-        status: CompanyStatus::Provisioning.as_str().into(),
+        status: CompanyStatus::Provisioning,
         plan: plan.map(|pl| pl.id.to_string()),
         settings: serde_json::Value::Object(settings),
         db_backend: String::new(),
@@ -273,7 +273,7 @@ pub async fn update(
 ) -> Result<company::Model, PlatformError> {
     let db = p.owner.conn();
     let before = company::get(db, id).await?;
-    if before.status() == CompanyStatus::Archived {
+    if before.status == CompanyStatus::Archived {
         return Err(PlatformError::conflict(
             "company_archived",
             "an archived company cannot be changed",
@@ -309,7 +309,7 @@ pub async fn update(
     if changes.plan.is_some()
         && subscription::for_company(db, id)
             .await?
-            .is_some_and(|s| s.status().is_live())
+            .is_some_and(|s| s.status.is_live())
     {
         return Err(PlatformError::conflict(
             "subscription_exists",
@@ -329,12 +329,12 @@ pub async fn update(
         _ => {}
     }
     if let Some(st) = changes.status {
-        if before.status().operator_may_set(st) {
-            after.status = st.as_str().into();
+        if before.status.operator_may_set(st) {
+            after.status = st;
         } else {
             errs.add(
                 "status",
-                format!("cannot change from {} to {st}", before.status()),
+                format!("cannot change from {} to {st}", before.status),
             );
         }
     }
@@ -355,7 +355,7 @@ pub async fn update(
     if after == before {
         return Ok(before);
     }
-    let status_before = before.status.clone();
+    let status_before = before.status;
     let saved = crate::work::write(db, actor, |w| async move {
         let saved = company::update(w.tx(), after).await?;
         let action = if saved.status != before.status {
@@ -382,11 +382,11 @@ pub async fn archive(
 ) -> Result<company::Model, PlatformError> {
     let db = p.owner.conn();
     let mut row = company::get(db, id).await?;
-    if row.status() == CompanyStatus::Archived {
+    if row.status == CompanyStatus::Archived {
         return Ok(row);
     }
-    let from = row.status.clone();
-    row.status = CompanyStatus::Archived.as_str().into();
+    let from = row.status;
+    row.status = CompanyStatus::Archived;
     row.archived_at = Some(smartdmv_store::now());
     let saved = crate::work::write(db, actor, |w| async move {
         let saved = company::update(w.tx(), row).await?;
@@ -528,7 +528,7 @@ fn diff(a: &company::Model, b: &company::Model) -> serde_json::Value {
         a.contact_phone.clone().into(),
         b.contact_phone.clone().into(),
     );
-    put("status", a.status.clone().into(), b.status.clone().into());
+    put("status", a.status.as_str().into(), b.status.as_str().into());
     put("plan", a.plan.clone().into(), b.plan.clone().into());
     put("settings", a.settings.clone(), b.settings.clone());
     serde_json::Value::Object(out)

@@ -62,14 +62,12 @@ fn check_name(errs: &mut Errors, name: &str) -> String {
     t.to_owned()
 }
 
-fn check_interval(errs: &mut Errors, raw: &str) -> String {
-    match PlanInterval::parse(raw) {
-        Some(i) => i.as_str().to_owned(),
-        None => {
-            errs.add("interval", "must be monthly or yearly");
-            String::new()
-        }
-    }
+/// The interval named (monthly when the name is not one: the errors refuse the input).
+fn check_interval(errs: &mut Errors, raw: &str) -> PlanInterval {
+    PlanInterval::parse(raw).unwrap_or_else(|| {
+        errs.add("interval", "must be monthly or yearly");
+        PlanInterval::Monthly
+    })
 }
 
 fn check_price(errs: &mut Errors, cents: i64) {

@@ -89,7 +89,7 @@ mod tests {
         plan::Model {
             id: uuid::Uuid::nil(),
             name: "Basic".into(),
-            interval: "monthly".into(),
+            interval: smartdmv_domain::plan::PlanInterval::Monthly,
             price_cents: 4900,
             currency: "USD".into(),
             features: json!(["client_portal", "teleportation"]),

@@ -291,10 +291,10 @@ impl Provisioner {
         id: CompanyId,
     ) -> Result<company::Model, TenancyError> {
         let row = company::get(owner.conn(), id).await?;
-        if row.status() != CompanyStatus::Provisioning {
+        if row.status != CompanyStatus::Provisioning {
             return Err(TenancyError::Conflict {
                 code: "not_provisioning",
-                message: format!("company is {}, not awaiting provisioning", row.status()),
+                message: format!("company is {}, not awaiting provisioning", row.status),
             });
         }
         self.run_saga(owner, row).await
@@ -315,7 +315,7 @@ impl Provisioner {
                 code: "not_provisioning",
                 message: format!(
                     "company is {}; only a failed (or long-stalled) provisioning can be retried",
-                    row.status()
+                    row.status
                 ),
             });
         }
@@ -338,7 +338,7 @@ impl Provisioner {
                     obj.remove(PENDING_SEED);
                 }
                 done.schema_version = version;
-                done.status = CompanyStatus::Active.as_str().into();
+                done.status = CompanyStatus::Active;
                 done.provision_error = None;
                 company::update(owner.conn(), done).await?;
                 audit::append(

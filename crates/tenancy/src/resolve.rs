@@ -301,7 +301,7 @@ impl Resolver {
                 id: c.company_id(),
                 name: c.name.clone(),
                 subdomain: c.subdomain.clone(),
-                status: c.status(),
+                status: c.status,
                 target,
                 limits,
                 features,

@@ -2,44 +2,25 @@
 //! An issued invoice (`OPEN`) never changes its lines; it is paid, written off
 //! (`UNCOLLECTIBLE`) or voided by a credit note.
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use serde::Deserialize;
 
 use super::money::tax_cents;
+use crate::names::string_enum;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum InvoiceStatus {
-    Draft,
-    Open,
-    Paid,
-    Void,
-    Uncollectible,
-}
+string_enum!(
+    /// Where an invoice is: issued (`OPEN`), settled, written off or voided.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    InvoiceStatus {
+        Draft = "DRAFT",
+        Open = "OPEN",
+        Paid = "PAID",
+        Void = "VOID",
+        Uncollectible = "UNCOLLECTIBLE",
+    }
+);
 
 impl InvoiceStatus {
-    pub const ALL: [InvoiceStatus; 5] = [
-        Self::Draft,
-        Self::Open,
-        Self::Paid,
-        Self::Void,
-        Self::Uncollectible,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Draft => "DRAFT",
-            Self::Open => "OPEN",
-            Self::Paid => "PAID",
-            Self::Void => "VOID",
-            Self::Uncollectible => "UNCOLLECTIBLE",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
     /// A payment can be recorded: the invoice is issued and not settled or voided (a
     /// written-off invoice may still be paid).
     pub fn may_pay(self) -> bool {
@@ -56,33 +37,19 @@ impl InvoiceStatus {
     }
 }
 
-impl fmt::Display for InvoiceStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+string_enum!(
+    /// What an invoice line charges or credits.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    LineKind {
+        /// A plan's price for a period.
+        Plan = "plan",
+        /// Unused time of the old plan, credited on an upgrade (negative).
+        ProrationCredit = "proration_credit",
+        /// Remaining time of the new plan, charged on an upgrade.
+        ProrationCharge = "proration_charge",
     }
-}
-
-/// What an invoice line charges or credits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LineKind {
-    /// A plan's price for a period.
-    Plan,
-    /// Unused time of the old plan, credited on an upgrade (negative).
-    ProrationCredit,
-    /// Remaining time of the new plan, charged on an upgrade.
-    ProrationCharge,
-}
-
-impl LineKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Plan => "plan",
-            Self::ProrationCredit => "proration_credit",
-            Self::ProrationCharge => "proration_charge",
-        }
-    }
-}
+);
 
 /// Subtotal, tax and total of an invoice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -6,39 +6,25 @@
 //! exactly as if it had run all along.
 
 use jiff::{SignedDuration, Timestamp};
-use serde::{Deserialize, Serialize};
-use std::fmt;
+use serde::Deserialize;
 
 use crate::CompanyStatus;
+use crate::names::string_enum;
 use crate::plan::PlanPrice;
 
-/// Where a subscription is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum SubscriptionStatus {
-    Trialing,
-    Active,
-    PastDue,
-    Canceled,
-}
+string_enum!(
+    /// Where a subscription is in its life.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+    SubscriptionStatus {
+        Trialing = "TRIALING",
+        Active = "ACTIVE",
+        PastDue = "PAST_DUE",
+        Canceled = "CANCELED",
+    }
+);
 
 impl SubscriptionStatus {
-    pub const ALL: [SubscriptionStatus; 4] =
-        [Self::Trialing, Self::Active, Self::PastDue, Self::Canceled];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Trialing => "TRIALING",
-            Self::Active => "ACTIVE",
-            Self::PastDue => "PAST_DUE",
-            Self::Canceled => "CANCELED",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
     /// Whether the subscription still runs (it can change plan, renew, be canceled).
     pub fn is_live(self) -> bool {
         self != Self::Canceled
@@ -47,12 +33,6 @@ impl SubscriptionStatus {
     /// Whether it brings revenue (counts toward MRR).
     pub fn is_paying(self) -> bool {
         matches!(self, Self::Active | Self::PastDue)
-    }
-}
-
-impl fmt::Display for SubscriptionStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -12,4 +12,4 @@ pub mod proration;
 pub use invoice::{InvoiceStatus, LineKind, Totals};
 pub use lifecycle::{ChangeTiming, Facts, Policy, Step, SubscriptionStatus};
 pub use money::{Currency, tax_cents};
-pub use placement::{Placement, UnappliedReason};
+pub use placement::{Placement, UnappliedReason, UnappliedState};

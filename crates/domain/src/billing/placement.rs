@@ -3,37 +3,29 @@
 //! it; what cannot be applied is kept for the owner to refund or apply by hand.
 
 use super::InvoiceStatus;
+use crate::names::string_enum;
 
-/// Why (part of) a payment was not applied to the invoice it named.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnappliedReason {
-    /// The invoice takes no payment (`PAID`, `VOID` or `DRAFT`).
-    InvoiceNotPayable,
-    /// The payment is in another currency than the invoice.
-    CurrencyMismatch,
-    /// More than what was due; the rest of the payment is kept.
-    Overpayment,
-}
-
-impl UnappliedReason {
-    pub const ALL: [UnappliedReason; 3] = [
-        Self::InvoiceNotPayable,
-        Self::CurrencyMismatch,
-        Self::Overpayment,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::InvoiceNotPayable => "invoice_not_payable",
-            Self::CurrencyMismatch => "currency_mismatch",
-            Self::Overpayment => "overpayment",
-        }
+string_enum!(
+    /// Why (part of) a payment was not applied to the invoice it named.
+    UnappliedReason {
+        /// The invoice takes no payment (`PAID`, `VOID` or `DRAFT`).
+        InvoiceNotPayable = "invoice_not_payable",
+        /// The payment is in another currency than the invoice.
+        CurrencyMismatch = "currency_mismatch",
+        /// More than what was due; the rest of the payment is kept.
+        Overpayment = "overpayment",
     }
+);
 
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
+string_enum!(
+    /// Where an unapplied payment stands: `open` until the owner refunds it (`refunded`) or
+    /// settles it otherwise (`resolved`), which is final.
+    UnappliedState {
+        Open = "open",
+        Refunded = "refunded",
+        Resolved = "resolved",
     }
-}
+);
 
 /// What to do with a payment of `amount_cents` (more than 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -93,7 +93,7 @@ pub struct TrialConversion {
 pub struct CompanyFigures {
     pub company_id: String,
     pub name: String,
-    pub status: String,
+    pub status: CompanyStatus,
     pub plan: Option<String>,
     pub currency: Option<String>,
     pub mrr_cents: i64,
@@ -176,7 +176,7 @@ fn last_twelve_months(now: Timestamp) -> Vec<String> {
 
 /// A subscription's monthly revenue in cents (a yearly plan's twelfth, rounded).
 fn mrr_of(p: &plan::Model) -> i64 {
-    match p.interval() {
+    match p.interval {
         PlanInterval::Monthly => p.price_cents,
         PlanInterval::Yearly => mul_div_round(p.price_cents, 1, 12),
     }
@@ -200,14 +200,13 @@ fn lifecycle(
         if at > now {
             continue;
         }
-        let from = e.from_status.as_deref().and_then(SubscriptionStatus::parse);
-        let to = SubscriptionStatus::parse(&e.to_status);
-        if to == Some(SubscriptionStatus::Canceled) && from != to {
+        let (from, to) = (e.from_status, e.to_status);
+        if to == SubscriptionStatus::Canceled && from != Some(to) {
             *churned.entry(month_of(at)).or_insert(0) += 1;
         }
-        if from == Some(SubscriptionStatus::Trialing) && to != from {
+        if from == Some(SubscriptionStatus::Trialing) && to != SubscriptionStatus::Trialing {
             ended += 1;
-            converted += u64::from(to == Some(SubscriptionStatus::Active));
+            converted += u64::from(to == SubscriptionStatus::Active);
         }
     }
     let months = last_twelve_months(now)
@@ -250,8 +249,8 @@ pub async fn compute(p: &Platform) -> Result<Analytics, PlatformError> {
     let mut by_status = BTreeMap::new();
     let mut versions: BTreeMap<i32, u64> = BTreeMap::new();
     for c in &companies {
-        *by_status.entry(c.status.clone()).or_insert(0) += 1;
-        if c.status() != CompanyStatus::Archived {
+        *by_status.entry(c.status.to_string()).or_insert(0) += 1;
+        if c.status != CompanyStatus::Archived {
             *versions.entry(c.schema_version).or_insert(0) += 1;
         }
     }
@@ -265,11 +264,11 @@ pub async fn compute(p: &Platform) -> Result<Analytics, PlatformError> {
         let Some(pl) = plans.get(&s.plan_id) else {
             continue;
         };
-        if !s.status().is_paying() || s.suspended_at.is_some() {
+        if !s.status.is_paying() || s.suspended_at.is_some() {
             continue;
         }
         let e = monthly.entry(pl.currency.clone()).or_insert((0, 0, 0));
-        match pl.interval() {
+        match pl.interval {
             PlanInterval::Monthly => e.0 += pl.price_cents,
             PlanInterval::Yearly => e.1 += pl.price_cents,
         }
@@ -288,7 +287,7 @@ pub async fn compute(p: &Platform) -> Result<Analytics, PlatformError> {
 
     let mut ranked: Vec<&company::Model> = companies
         .iter()
-        .filter(|c| c.status().serving() == smartdmv_domain::company::Serving::Serve)
+        .filter(|c| c.status.serving() == smartdmv_domain::company::Serving::Serve)
         .collect();
     let mrr = |c: &company::Model| per_company.get(&c.id).map_or(0, |x| x.1);
     ranked.sort_by(|a, b| mrr(b).cmp(&mrr(a)).then(a.id.cmp(&b.id)));
@@ -305,7 +304,7 @@ pub async fn compute(p: &Platform) -> Result<Analytics, PlatformError> {
             CompanyFigures {
                 company_id: c.id.to_string(),
                 name: c.name.clone(),
-                status: c.status.clone(),
+                status: c.status,
                 plan: plan_name,
                 currency: per_company.get(&c.id).map(|x| x.0.currency.clone()),
                 mrr_cents: mrr(c),

@@ -63,7 +63,7 @@ pub(crate) async fn pay_in(
     exact: bool,
     actor: &Actor,
 ) -> Result<invoice::Model, PlatformError> {
-    let from = inv.status();
+    let from = inv.status;
     if !from.may_pay() {
         return Err(not_payable(&inv));
     }
@@ -113,7 +113,7 @@ pub(crate) async fn pay_in(
     let mut after = inv.clone();
     after.amount_paid_cents += collected.amount_cents;
     if after.amount_paid_cents >= after.total_cents {
-        after.status = InvoiceStatus::Paid.as_str().into();
+        after.status = InvoiceStatus::Paid;
         after.paid_at = Some(now);
     }
     if !invoice::settle(txn, &after, from).await? {
@@ -166,7 +166,7 @@ pub async fn write_off(
 ) -> Result<InvoiceView, PlatformError> {
     let db = p.owner.conn();
     let inv = invoice::get(db, id).await?;
-    if !inv.status().may_write_off() {
+    if !inv.status.may_write_off() {
         return Err(PlatformError::conflict(
             "invoice_not_open",
             format!(
@@ -178,7 +178,7 @@ pub async fn write_off(
     let company = CompanyId(inv.company_id);
     crate::work::write(db, actor, |w| async move {
         let mut after = inv.clone();
-        after.status = InvoiceStatus::Uncollectible.as_str().into();
+        after.status = InvoiceStatus::Uncollectible;
         if !invoice::settle(w.tx(), &after, InvoiceStatus::Open).await? {
             return Err(changed(&inv));
         }
@@ -210,7 +210,7 @@ pub async fn void(
     }
     let company = crate::work::write(p.owner.conn(), actor, |w| async move {
         let inv = invoice::get(w.tx(), id).await?;
-        let from = inv.status();
+        let from = inv.status;
         if !from.may_void() {
             return Err(PlatformError::conflict(
                 "invoice_not_voidable",
@@ -241,7 +241,7 @@ pub async fn void(
         )
         .await?;
         let mut after = inv.clone();
-        after.status = InvoiceStatus::Void.as_str().into();
+        after.status = InvoiceStatus::Void;
         after.voided_at = Some(to_stored(now));
         if !invoice::settle(w.tx(), &after, from).await? {
             return Err(PlatformError::conflict(

@@ -76,7 +76,7 @@ pub async fn put(
     let db = p.owner.conn();
     let c = company::get(db, company_id).await?;
     if !matches!(
-        c.status(),
+        c.status,
         CompanyStatus::Trial
             | CompanyStatus::Active
             | CompanyStatus::PastDue
@@ -84,11 +84,11 @@ pub async fn put(
     ) {
         return Err(PlatformError::conflict(
             "company_not_billable",
-            format!("a {} company cannot change its subscription", c.status()),
+            format!("a {} company cannot change its subscription", c.status),
         ));
     }
     let current = subscription::for_company(db, company_id).await?;
-    let live = current.as_ref().filter(|s| s.status().is_live());
+    let live = current.as_ref().filter(|s| s.status.is_live());
     // The plan a live subscription is on may be chosen again (dropping a scheduled change)
     // even when retired; any other must be active.
     let target = match req.plan_id.as_deref() {
@@ -108,7 +108,7 @@ pub async fn put(
     for _ in 0..5 {
         let current = subscription::for_company(db, company_id).await?;
         let change = match current {
-            Some(s) if s.status().is_live() => {
+            Some(s) if s.status.is_live() => {
                 if req.trial_days.is_some() {
                     return Err(PlatformError::invalid(
                         "trialDays",
@@ -194,7 +194,7 @@ fn start(
     let end = if trial {
         now.checked_add(super::days(trial_days)).unwrap_or(now)
     } else {
-        period_end(now, pl.interval(), 1)
+        period_end(now, pl.interval, 1)
     };
     let mut sub = subscription::Model {
         id: before.as_ref().map_or_else(Uuid::now_v7, |b| b.id),
@@ -204,9 +204,7 @@ fn start(
             SubscriptionStatus::Trialing
         } else {
             SubscriptionStatus::Active
-        }
-        .as_str()
-        .into(),
+        },
         anchor: stored,
         current_period_start: stored,
         current_period_end: to_stored(end),
@@ -277,7 +275,7 @@ async fn change_live(
             after.pending_plan_id = None;
         } else if before.pending_plan_id != Some(t.id) {
             detail = serde_json::json!({"planChange": [current.name, t.name]});
-            match change_timing(before.status(), &current.price(), &t.price()) {
+            match change_timing(before.status, &current.price(), &t.price()) {
                 ChangeTiming::Swap => {
                     after.plan_id = t.id;
                     after.pending_plan_id = None;

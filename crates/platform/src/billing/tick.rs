@@ -114,7 +114,7 @@ pub async fn advance(
             .first()
             .map(|i| to_instant(i.due_at));
         let facts = Facts {
-            status: sub.status(),
+            status: sub.status,
             period_end: to_instant(sub.current_period_end),
             cancel_at_period_end: sub.cancel_at_period_end,
             suspended: sub.suspended_at.is_some(),
@@ -144,8 +144,8 @@ async fn change_for(
     let (at, invoice, reason, action) = match step {
         Step::StartPaid { at } => {
             let pl = plan::get(db, after.plan_id).await?;
-            let end = period_end(at, pl.interval(), 1);
-            after.status = SubscriptionStatus::Active.as_str().into();
+            let end = period_end(at, pl.interval, 1);
+            after.status = SubscriptionStatus::Active;
             after.anchor = to_stored(at);
             after.current_period_start = to_stored(at);
             after.current_period_end = to_stored(end);
@@ -161,11 +161,11 @@ async fn change_for(
                 }
                 None => old.clone(),
             };
-            let end = if pl.interval() != old.interval() {
+            let end = if pl.interval != old.interval {
                 after.anchor = to_stored(at);
-                period_end(at, pl.interval(), 1)
+                period_end(at, pl.interval, 1)
             } else {
-                next_period_end(to_instant(after.anchor), pl.interval(), at)
+                next_period_end(to_instant(after.anchor), pl.interval, at)
             };
             after.plan_id = pl.id;
             after.current_period_start = to_stored(at);
@@ -174,7 +174,7 @@ async fn change_for(
             (at, Some(inv), "period_renewed", "subscription.renew")
         }
         Step::Cancel { at, reason } => {
-            after.status = SubscriptionStatus::Canceled.as_str().into();
+            after.status = SubscriptionStatus::Canceled;
             after.canceled_at = Some(to_stored(at));
             after.cancel_reason = Some(reason.as_str().into());
             after.cancel_at_period_end = false;
@@ -186,7 +186,7 @@ async fn change_for(
             (at, None, why, "subscription.cancel")
         }
         Step::MarkPastDue { at } => {
-            after.status = SubscriptionStatus::PastDue.as_str().into();
+            after.status = SubscriptionStatus::PastDue;
             after.past_due_since = Some(to_stored(at));
             (at, None, "payment_overdue", "subscription.past_due")
         }
@@ -195,7 +195,7 @@ async fn change_for(
             (at, None, "grace_period_expired", "subscription.suspend")
         }
         Step::Recover => {
-            after.status = SubscriptionStatus::Active.as_str().into();
+            after.status = SubscriptionStatus::Active;
             after.past_due_since = None;
             after.suspended_at = None;
             (p.clock.now(), None, "paid", "subscription.recover")

@@ -4,7 +4,7 @@
 
 use crate::PlatformError;
 use smartdmv_domain::CompanyId;
-use smartdmv_domain::billing::UnappliedReason;
+use smartdmv_domain::billing::{UnappliedReason, UnappliedState};
 use smartdmv_store::owner::unapplied_payment::{self as store, ListFilter};
 use smartdmv_store::owner::{audit, invoice};
 use uuid::Uuid;
@@ -60,10 +60,10 @@ pub(crate) async fn keep(
             invoice_id: inv.id,
             invoice_number: inv.number.clone(),
             company_id: inv.company_id,
-            reason: k.reason.as_str().to_owned(),
+            reason: k.reason,
             detail: detail(inv, &k),
             received_at: to_stored(p.clock.now()),
-            state: store::OPEN.to_owned(),
+            state: UnappliedState::Open,
             note: None,
             resolved_at: None,
             resolved_by: None,
@@ -92,7 +92,7 @@ pub(crate) async fn keep(
 /// One page of unapplied payments, newest first.
 pub async fn list(
     p: &Platform,
-    filter: &ListFilter<'_>,
+    filter: &ListFilter,
     cursor: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<store::Model>, PlatformError> {
@@ -108,12 +108,15 @@ pub async fn resolve(
     note: &str,
     actor: &Actor,
 ) -> Result<store::Model, PlatformError> {
-    if state != store::REFUNDED && state != store::RESOLVED {
-        return Err(PlatformError::invalid(
-            "state",
-            "must be refunded or resolved",
-        ));
-    }
+    let state = match UnappliedState::parse(state) {
+        Some(s @ (UnappliedState::Refunded | UnappliedState::Resolved)) => s,
+        _ => {
+            return Err(PlatformError::invalid(
+                "state",
+                "must be refunded or resolved",
+            ));
+        }
+    };
     let note = note.trim();
     if note.is_empty() || note.chars().count() > 500 {
         return Err(PlatformError::invalid(
@@ -127,7 +130,7 @@ pub async fn resolve(
             .ok_or(PlatformError::NotFound("unapplied payment"))?;
         let at = to_stored(p.clock.now());
         if !store::resolve(w.tx(), id, state, note, &actor.label, at).await? {
-            let now = if kept.state == store::OPEN {
+            let now = if kept.state == UnappliedState::Open {
                 "closed"
             } else {
                 kept.state.as_str()
@@ -143,7 +146,7 @@ pub async fn resolve(
             serde_json::json!({
                 "id": id.to_string(), "invoice": kept.invoice_number,
                 "reference": kept.reference, "amountCents": kept.amount_cents,
-                "state": state, "note": note,
+                "state": state.as_str(), "note": note,
             }),
         )
         .await

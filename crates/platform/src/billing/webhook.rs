@@ -86,7 +86,7 @@ pub async fn handle(
                         })?;
                     let placement = place(
                         Payable {
-                            status: inv.status(),
+                            status: inv.status,
                             currency: &inv.currency,
                             total_cents: inv.total_cents,
                             amount_paid_cents: inv.amount_paid_cents,

@@ -123,8 +123,8 @@ pub(crate) async fn write_in(
         Some(inv) => Some(issue(p, txn, &saved, inv).await?),
         None => None,
     };
-    let from = before.as_ref().map(|b| b.status());
-    let status_moved = from != Some(saved.status());
+    let from = before.as_ref().map(|b| b.status);
+    let status_moved = from != Some(saved.status);
     let suspension_moved =
         before.as_ref().map(|b| b.suspended_at.is_some()) != Some(saved.suspended_at.is_some());
     if status_moved || suspension_moved {
@@ -135,8 +135,8 @@ pub(crate) async fn write_in(
                 company_id: saved.company_id,
                 subscription_id: saved.id,
                 at: to_stored(at),
-                from_status: from.map(|s| s.as_str().to_owned()),
-                to_status: saved.status.clone(),
+                from_status: from,
+                to_status: saved.status,
                 plan_id: saved.plan_id,
                 reason: reason.to_owned(),
                 actor: actor.label.clone(),
@@ -149,7 +149,7 @@ pub(crate) async fn write_in(
     let plan_moved = row.plan.as_deref() != Some(plan_id.as_str());
     let company_moved = next_company_status(&row, before.as_ref(), &saved);
     if plan_moved || company_moved.is_some() {
-        let status = company_moved.map_or(row.status(), |(_, to)| to);
+        let status = company_moved.map_or(row.status, |(_, to)| to);
         company::set_plan_and_status(txn, company_id, Some(plan_id), status).await?;
     }
     if let Some((f, t)) = company_moved {
@@ -166,7 +166,7 @@ pub(crate) async fn write_in(
         .await?;
     }
     if let Some(o) = detail.as_object_mut() {
-        o.insert("status".into(), saved.status.clone().into());
+        o.insert("status".into(), saved.status.as_str().into());
         o.insert("reason".into(), reason.into());
         o.insert("effectiveAt".into(), at.to_string().into());
         if let Some(inv) = &issued {
@@ -199,14 +199,14 @@ fn next_company_status(
     before: Option<&subscription::Model>,
     after: &subscription::Model,
 ) -> Option<(CompanyStatus, CompanyStatus)> {
-    let current = row.status();
+    let current = row.status;
     let billing_suspended = before
-        .is_some_and(|b| b.suspended_at.is_some() || b.status() == SubscriptionStatus::Canceled);
+        .is_some_and(|b| b.suspended_at.is_some() || b.status == SubscriptionStatus::Canceled);
     let managed = matches!(
         current,
         CompanyStatus::Trial | CompanyStatus::Active | CompanyStatus::PastDue
     ) || (current == CompanyStatus::Suspended && billing_suspended);
-    let want = company_status(after.status(), after.suspended_at.is_some());
+    let want = company_status(after.status, after.suspended_at.is_some());
     (managed && want != current).then_some((current, want))
 }
 
@@ -242,9 +242,7 @@ async fn issue(
                 InvoiceStatus::Paid
             } else {
                 InvoiceStatus::Open
-            }
-            .as_str()
-            .into(),
+            },
             currency: inv.currency,
             subtotal_cents: t.subtotal_cents,
             tax_rate_bp: cfg.tax_rate_bp as i32,
@@ -269,7 +267,7 @@ async fn issue(
             id: Uuid::now_v7(),
             invoice_id: id,
             position: i as i32 + 1,
-            kind: l.kind.as_str().into(),
+            kind: l.kind,
             description: l.description,
             plan_id: l.plan_id,
             period_start: l.period.map(|p| to_stored(p.0)),

@@ -120,14 +120,7 @@ pub async fn principal(
         .await?
         .filter(|u| u.active)
         .ok_or_else(|| unauthenticated("the session's user is no longer active"))?;
-    let role = PlatformRole::parse(&user.role)
-        .ok_or_else(|| unauthenticated("the user has no platform role"))?;
-    Ok(PlatformPrincipal {
-        user,
-        role,
-        session,
-        ip,
-    })
+    Ok(PlatformPrincipal { user, session, ip })
 }
 
 /// 401 `unauthenticated`.
@@ -214,7 +207,8 @@ pub async fn create_platform_user(
     if let Err(e) = check_new_password(&password) {
         errs.push(("password".into(), e.to_string()));
     }
-    match (PlatformRole::parse(role), company_id) {
+    let parsed = PlatformRole::parse(role);
+    match (parsed, company_id) {
         (None, _) => errs.push(("role".into(), "must be OWNER or COMPANY_ADMIN".into())),
         (Some(PlatformRole::Owner), Some(_)) => errs.push((
             "companyId".into(),
@@ -230,9 +224,9 @@ pub async fn create_platform_user(
         }
         (Some(PlatformRole::Owner), None) => {}
     }
-    if !errs.is_empty() {
+    let Some(role) = parsed.filter(|_| errs.is_empty()) else {
         return Err(PlatformError::Invalid(errs));
-    }
+    };
     let hash = password::hash(password).await?;
     let now = smartdmv_store::now();
     let row = platform_user::Model {
@@ -240,7 +234,7 @@ pub async fn create_platform_user(
         email: email.clone(),
         name: name.trim().to_owned(),
         password_hash: hash,
-        role: role.to_owned(),
+        role,
         company_id,
         active: true,
         created_at: now,
@@ -253,7 +247,7 @@ pub async fn create_platform_user(
         w.audit(
             "platform_user.create",
             company_id.map(CompanyId),
-            serde_json::json!({"email": email, "role": role}),
+            serde_json::json!({"email": email, "role": role.as_str()}),
         )
         .await?;
         Ok(saved)

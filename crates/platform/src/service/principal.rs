@@ -7,42 +7,19 @@ use smartdmv_store::owner::platform_user;
 
 use crate::{Actor, Platform, PlatformError, PlatformResult};
 
-/// Platform roles (`spec/rbac.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlatformRole {
-    Owner,
-    CompanyAdmin,
-}
-
-impl PlatformRole {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "OWNER" => Some(Self::Owner),
-            "COMPANY_ADMIN" => Some(Self::CompanyAdmin),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "OWNER",
-            Self::CompanyAdmin => "COMPANY_ADMIN",
-        }
-    }
-}
+pub use smartdmv_domain::platform::PlatformRole;
 
 /// A signed-in platform user.
 #[derive(Clone)]
 pub struct PlatformPrincipal {
     pub user: platform_user::Model,
-    pub role: PlatformRole,
     pub session: platform_user::session::Model,
     pub ip: Option<String>,
 }
 
 impl PlatformPrincipal {
     pub fn is_owner(&self) -> bool {
-        self.role == PlatformRole::Owner
+        self.user.role == PlatformRole::Owner
     }
 
     /// Forbidden unless an `OWNER`.
@@ -79,7 +56,11 @@ impl PlatformPrincipal {
     /// The actor of this user's changes in the owner audit log.
     pub fn actor(&self) -> Actor {
         Actor {
-            label: format!("{}:{}", self.role.as_str().to_lowercase(), self.user.email),
+            label: format!(
+                "{}:{}",
+                self.user.role.as_str().to_lowercase(),
+                self.user.email
+            ),
             ip: self.ip.clone(),
         }
     }

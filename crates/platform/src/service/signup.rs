@@ -32,7 +32,7 @@ pub async fn plans(p: &Platform) -> PlatformResult<Vec<PlanChoice>> {
         .into_iter()
         .map(|pl| PlanChoice {
             id: pl.id.to_string(),
-            per: match pl.interval() {
+            per: match pl.interval {
                 PlanInterval::Monthly => "month",
                 PlanInterval::Yearly => "year",
             },
@@ -70,7 +70,7 @@ pub async fn sign_up(
     Ok(SignupOut {
         company_id: c.id.to_string(),
         subdomain: c.subdomain.clone(),
-        status: c.status.clone(),
+        status: c.status,
         plan: c.plan.clone(),
         email_verified: false,
         handoff: HandoffOut {

@@ -1,8 +1,9 @@
 //! Unapplied payments on the owner side (`OWNER` only; a `COMPANY_ADMIN` is forbidden): card
 //! payments no invoice took, listed by state or invoice, and marked refunded or resolved.
 
+use smartdmv_domain::billing::UnappliedState;
 use smartdmv_domain::ids::{InvoiceId, UnappliedPaymentId};
-use smartdmv_store::owner::unapplied_payment::{ListFilter, STATES};
+use smartdmv_store::owner::unapplied_payment::ListFilter;
 
 use super::views::UnappliedOut;
 use super::{Cx, Page, PageRequest};
@@ -25,7 +26,7 @@ pub async fn list(cx: &Cx<'_>, input: ListInput) -> PlatformResult<Page<Unapplie
     let limit = input.page.limit()?;
     let state = match input.state.as_deref() {
         None | Some("") => None,
-        Some(raw) => Some(STATES.into_iter().find(|s| *s == raw).ok_or_else(|| {
+        Some(raw) => Some(UnappliedState::parse(raw).ok_or_else(|| {
             PlatformError::bad_request("invalid_query", format!("unknown state {raw:?}"))
         })?),
     };

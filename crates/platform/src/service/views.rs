@@ -2,6 +2,12 @@
 //! pages show. Never a credential.
 
 use serde::{Deserialize, Serialize};
+use smartdmv_domain::CompanyStatus;
+use smartdmv_domain::billing::{
+    InvoiceStatus, SubscriptionStatus, UnappliedReason, UnappliedState,
+};
+use smartdmv_domain::plan::PlanInterval;
+use smartdmv_domain::platform::PlatformRole;
 use smartdmv_store::owner::{domain, invoice, plan, platform_user, unapplied_payment};
 use smartdmv_tenancy::resolve::Limits;
 
@@ -15,7 +21,7 @@ use crate::billing::subscriptions::SubscriptionView;
 pub struct PlanOut {
     pub id: String,
     pub name: String,
-    pub interval: String,
+    pub interval: PlanInterval,
     pub price_cents: i64,
     pub currency: String,
     pub features: serde_json::Value,
@@ -67,7 +73,7 @@ impl From<plan::Model> for PlanOut {
 pub struct SubscriptionOut {
     pub id: String,
     pub company_id: String,
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub plan: PlanOut,
     /// The plan taking over at the period end (a downgrade or interval change).
     pub pending_plan: Option<PlanOut>,
@@ -132,7 +138,7 @@ pub struct CompanyOut {
     pub url: String,
     pub contact_email: String,
     pub contact_phone: Option<String>,
-    pub status: String,
+    pub status: CompanyStatus,
     pub plan: Option<String>,
     pub settings: serde_json::Value,
     pub database: DatabaseOut,
@@ -189,7 +195,7 @@ pub struct InvoiceSummary {
     pub number: String,
     pub company_id: String,
     pub reason: String,
-    pub status: String,
+    pub status: InvoiceStatus,
     pub currency: String,
     pub subtotal_cents: i64,
     pub tax_rate_bp: i32,
@@ -207,7 +213,7 @@ pub struct InvoiceSummary {
 
 impl From<invoice::Model> for InvoiceSummary {
     fn from(i: invoice::Model) -> Self {
-        let open = i.status().may_pay();
+        let open = i.status.may_pay();
         Self {
             id: i.id.to_string(),
             number: i.number,
@@ -299,12 +305,10 @@ pub struct UnappliedOut {
     pub invoice_id: String,
     pub invoice_number: String,
     pub company_id: String,
-    /// `invoice_not_payable`, `currency_mismatch` or `overpayment`.
-    pub reason: String,
+    pub reason: UnappliedReason,
     pub detail: String,
     pub received_at: String,
-    /// `open`, `refunded` or `resolved`.
-    pub state: String,
+    pub state: UnappliedState,
     pub note: Option<String>,
     pub resolved_at: Option<String>,
     pub resolved_by: Option<String>,
@@ -380,7 +384,7 @@ pub struct PlatformUserOut {
     pub id: String,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: PlatformRole,
     pub company_id: Option<String>,
     pub active: bool,
 }
@@ -391,7 +395,7 @@ impl From<&platform_user::Model> for PlatformUserOut {
             id: u.id.to_string(),
             email: u.email.clone(),
             name: u.name.clone(),
-            role: u.role.clone(),
+            role: u.role,
             company_id: u.company_id.map(|c| c.to_string()),
             active: u.active,
         }
@@ -406,7 +410,7 @@ pub struct SignupOut {
     pub subdomain: String,
     /// The company's address: where the new administrator works.
     pub url: String,
-    pub status: String,
+    pub status: CompanyStatus,
     pub plan: Option<String>,
     pub email_verified: bool,
     pub handoff: HandoffOut,

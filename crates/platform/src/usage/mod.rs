@@ -48,12 +48,12 @@ pub async fn recompute(p: &Platform, id: CompanyId) -> Result<usage::Model, Plat
     let db = p.owner.conn();
     let c = company::get(db, id).await?;
     if matches!(
-        c.status(),
+        c.status,
         CompanyStatus::Provisioning | CompanyStatus::Failed | CompanyStatus::Archived
     ) {
         return Err(PlatformError::conflict(
             "company_not_countable",
-            format!("a {} company has no database to count", c.status()),
+            format!("a {} company has no database to count", c.status),
         ));
     }
     let location = p.provisioner.location_of(&c)?;
@@ -119,7 +119,7 @@ pub async fn recompute_all(
         cursor = Some(last.company_id());
         for c in page {
             if matches!(
-                c.status(),
+                c.status,
                 CompanyStatus::Provisioning | CompanyStatus::Failed
             ) {
                 continue;

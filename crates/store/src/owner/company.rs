@@ -18,7 +18,7 @@ pub struct Model {
     pub subdomain: String,
     pub contact_email: String,
     pub contact_phone: Option<String>,
-    pub status: String,
+    pub status: CompanyStatus,
     pub plan: Option<String>,
     pub settings: Json,
     /// `sqlite` or `postgres`.
@@ -45,12 +45,6 @@ impl ActiveModelBehavior for ActiveModel {}
 impl Model {
     pub fn company_id(&self) -> CompanyId {
         CompanyId(self.id)
-    }
-
-    /// The stored status; an unknown string (written by a newer binary) reads as
-    /// `MAINTENANCE`, which is never served, rather than as something that is.
-    pub fn status(&self) -> CompanyStatus {
-        CompanyStatus::parse(&self.status).unwrap_or(CompanyStatus::Maintenance)
     }
 }
 
@@ -178,7 +172,7 @@ pub async fn set_status(
     provision_error: Option<String>,
 ) -> Result<(), DbErr> {
     Entity::update_many()
-        .col_expr(Column::Status, Expr::value(status.as_str()))
+        .col_expr(Column::Status, Expr::value(status))
         .col_expr(Column::ProvisionError, Expr::value(provision_error))
         .col_expr(Column::UpdatedAt, Expr::value(crate::now()))
         .filter(Column::Id.eq(id.0))
@@ -197,7 +191,7 @@ pub async fn set_plan_and_status(
 ) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::Plan, Expr::value(plan))
-        .col_expr(Column::Status, Expr::value(status.as_str()))
+        .col_expr(Column::Status, Expr::value(status))
         .col_expr(Column::UpdatedAt, Expr::value(crate::now()))
         .filter(Column::Id.eq(id.0))
         .exec(db)

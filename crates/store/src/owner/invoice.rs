@@ -21,7 +21,7 @@ pub struct Model {
     pub subscription_id: Option<Uuid>,
     /// `subscription_start`, `renewal` or `plan_change`.
     pub reason: String,
-    pub status: String,
+    pub status: InvoiceStatus,
     pub currency: String,
     pub subtotal_cents: i64,
     pub tax_rate_bp: i32,
@@ -41,13 +41,6 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
-
-impl Model {
-    /// The stored status; an unknown string reads as `VOID`, which nothing acts on.
-    pub fn status(&self) -> InvoiceStatus {
-        InvoiceStatus::parse(&self.status).unwrap_or(InvoiceStatus::Void)
-    }
-}
 
 pub async fn insert(db: &impl crate::OwnerConn, model: Model) -> Result<Model, DbErr> {
     ActiveModel::from(model).reset_all().insert(db).await
@@ -137,7 +130,7 @@ pub async fn settle(
     from: InvoiceStatus,
 ) -> Result<bool, DbErr> {
     let res = Entity::update_many()
-        .col_expr(Column::Status, Expr::value(inv.status.clone()))
+        .col_expr(Column::Status, Expr::value(inv.status))
         .col_expr(Column::AmountPaidCents, Expr::value(inv.amount_paid_cents))
         .col_expr(Column::PaidAt, Expr::value(inv.paid_at))
         .col_expr(Column::VoidedAt, Expr::value(inv.voided_at))
@@ -202,8 +195,7 @@ pub mod line {
         pub id: Uuid,
         pub invoice_id: Uuid,
         pub position: i32,
-        /// `plan`, `proration_credit` or `proration_charge`.
-        pub kind: String,
+        pub kind: smartdmv_domain::billing::LineKind,
         pub description: String,
         pub plan_id: Option<Uuid>,
         pub period_start: Option<TimeDateTimeWithTimeZone>,

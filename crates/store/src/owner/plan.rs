@@ -16,7 +16,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub name: String,
     /// `monthly` or `yearly`.
-    pub interval: String,
+    pub interval: PlanInterval,
     pub price_cents: i64,
     pub currency: String,
     /// Feature names (`smartdmv_domain::plan::Feature`), as a JSON array.
@@ -37,15 +37,10 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
-    /// The stored interval; an unknown string (a newer binary) reads as monthly.
-    pub fn interval(&self) -> PlanInterval {
-        PlanInterval::parse(&self.interval).unwrap_or(PlanInterval::Monthly)
-    }
-
     pub fn price(&self) -> PlanPrice {
         PlanPrice {
             cents: self.price_cents,
-            interval: self.interval(),
+            interval: self.interval,
         }
     }
 

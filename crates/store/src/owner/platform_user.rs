@@ -3,6 +3,7 @@
 use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, QueryOrder};
+use smartdmv_domain::platform::PlatformRole;
 
 use crate::StoreError;
 
@@ -15,8 +16,7 @@ pub struct Model {
     pub email: String,
     pub name: String,
     pub password_hash: String,
-    /// `OWNER` or `COMPANY_ADMIN`.
-    pub role: String,
+    pub role: PlatformRole,
     /// The one company of a `COMPANY_ADMIN`.
     pub company_id: Option<Uuid>,
     pub active: bool,

@@ -15,7 +15,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub company_id: Uuid,
     pub plan_id: Uuid,
-    pub status: String,
+    pub status: SubscriptionStatus,
     /// Periods are counted in whole months or years from this instant.
     pub anchor: TimeDateTimeWithTimeZone,
     pub current_period_start: TimeDateTimeWithTimeZone,
@@ -44,14 +44,6 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
-
-impl Model {
-    /// The stored status; an unknown string (a newer binary) reads as `CANCELED`, which the
-    /// billing tick leaves alone.
-    pub fn status(&self) -> SubscriptionStatus {
-        SubscriptionStatus::parse(&self.status).unwrap_or(SubscriptionStatus::Canceled)
-    }
-}
 
 pub async fn insert(db: &impl crate::OwnerConn, model: Model) -> Result<Model, StoreError> {
     match ActiveModel::from(model).reset_all().insert(db).await {
@@ -149,8 +141,8 @@ pub mod event {
         pub company_id: Uuid,
         pub subscription_id: Uuid,
         pub at: TimeDateTimeWithTimeZone,
-        pub from_status: Option<String>,
-        pub to_status: String,
+        pub from_status: Option<smartdmv_domain::billing::SubscriptionStatus>,
+        pub to_status: smartdmv_domain::billing::SubscriptionStatus,
         pub plan_id: Uuid,
         /// Why: `subscribed`, `trial_ended`, `payment_overdue`, `grace_expired`, `paid`,
         /// `canceled_requested`, `canceled_non_payment`, ...

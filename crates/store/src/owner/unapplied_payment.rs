@@ -6,12 +6,7 @@ use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{Condition, QueryOrder, QuerySelect};
-
-/// `open` until the owner marks it `refunded` or `resolved`.
-pub const OPEN: &str = "open";
-pub const REFUNDED: &str = "refunded";
-pub const RESOLVED: &str = "resolved";
-pub const STATES: [&str; 3] = [OPEN, REFUNDED, RESOLVED];
+use smartdmv_domain::billing::{UnappliedReason, UnappliedState};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "unapplied_payments")]
@@ -29,12 +24,12 @@ pub struct Model {
     pub invoice_id: Uuid,
     pub invoice_number: String,
     pub company_id: Uuid,
-    /// A `smartdmv_domain::billing::UnappliedReason`.
-    pub reason: String,
+    pub reason: UnappliedReason,
     /// The reason in words, as of receipt (e.g. the invoice's status then).
     pub detail: String,
     pub received_at: TimeDateTimeWithTimeZone,
-    pub state: String,
+    /// `open` until the owner marks it `refunded` or `resolved`.
+    pub state: UnappliedState,
     pub note: Option<String>,
     pub resolved_at: Option<TimeDateTimeWithTimeZone>,
     pub resolved_by: Option<String>,
@@ -69,15 +64,15 @@ pub async fn find(db: &impl OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr>
 
 /// Filters of [`list`].
 #[derive(Debug, Default, Clone)]
-pub struct ListFilter<'a> {
-    pub state: Option<&'a str>,
+pub struct ListFilter {
+    pub state: Option<UnappliedState>,
     pub invoice: Option<Uuid>,
 }
 
 /// One page, newest first, after `cursor` (an id).
 pub async fn list(
     db: &impl OwnerConn,
-    filter: &ListFilter<'_>,
+    filter: &ListFilter,
     cursor: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
@@ -104,7 +99,7 @@ pub async fn list(
 pub async fn resolve(
     db: &impl OwnerConn,
     id: Uuid,
-    state: &str,
+    state: UnappliedState,
     note: &str,
     by: &str,
     at: TimeDateTimeWithTimeZone,
@@ -115,7 +110,7 @@ pub async fn resolve(
         .col_expr(Column::ResolvedBy, Expr::value(by))
         .col_expr(Column::ResolvedAt, Expr::value(at))
         .filter(Column::Id.eq(id))
-        .filter(Column::State.eq(OPEN))
+        .filter(Column::State.eq(UnappliedState::Open))
         .exec(db)
         .await?;
     Ok(r.rows_affected == 1)

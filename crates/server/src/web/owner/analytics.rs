@@ -237,7 +237,7 @@ pub async fn show(
             .map(|c| TopRow {
                 id: c.company_id.clone(),
                 name: c.name.clone(),
-                status: c.status.clone(),
+                status: c.status.to_string(),
                 plan: c.plan.clone().unwrap_or_default(),
                 mrr: c
                     .currency

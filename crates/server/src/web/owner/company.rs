@@ -212,11 +212,11 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let c = companies::get(&s.owner(&op), company_id(&id)?).await?;
-    let status = CompanyStatus::parse(&c.status);
-    let provisioning = status == Some(CompanyStatus::Provisioning);
+    let status = c.status;
+    let provisioning = status == CompanyStatus::Provisioning;
     let usage = if matches!(
         status,
-        Some(CompanyStatus::Active | CompanyStatus::Trial | CompanyStatus::PastDue)
+        CompanyStatus::Active | CompanyStatus::Trial | CompanyStatus::PastDue
     ) {
         usage(&s, &c).await
     } else {
@@ -239,8 +239,8 @@ pub async fn show(
         is_owner: op.is_owner(),
         usage,
         provisioning,
-        suspended: status == Some(CompanyStatus::Suspended),
-        failed: status == Some(CompanyStatus::Failed),
+        suspended: status == CompanyStatus::Suspended,
+        failed: status == CompanyStatus::Failed,
         c,
     })?;
     if let Ok(v) = axum::http::HeaderValue::from_str(&format!(

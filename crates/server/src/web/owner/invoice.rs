@@ -8,7 +8,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use smartdmv_domain::billing::InvoiceStatus;
 use smartdmv_domain::ids::InvoiceId;
 use std::collections::BTreeMap;
 
@@ -74,7 +73,7 @@ fn text(v: &serde_json::Value, key: &str) -> String {
 fn view(i: &InvoiceOut, names: &BTreeMap<String, String>) -> InvoiceView {
     let inv = &i.invoice;
     let cur = inv.currency.as_str();
-    let status = InvoiceStatus::parse(&inv.status);
+    let status = inv.status;
     InvoiceView {
         row: row(inv, names),
         subtotal: format::money(inv.subtotal_cents, cur),
@@ -114,9 +113,9 @@ fn view(i: &InvoiceOut, names: &BTreeMap<String, String>) -> InvoiceView {
             issued: format::moment(&text(c, "issuedAt")),
             issued_by: text(c, "issuedBy"),
         }),
-        may_pay: status.is_some_and(InvoiceStatus::may_pay),
-        may_void: status.is_some_and(InvoiceStatus::may_void),
-        may_write_off: status.is_some_and(InvoiceStatus::may_write_off),
+        may_pay: status.may_pay(),
+        may_void: status.may_void(),
+        may_write_off: status.may_write_off(),
     }
 }
 

@@ -8,9 +8,8 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use smartdmv_domain::CompanyId;
-use smartdmv_domain::billing::InvoiceStatus;
+use smartdmv_domain::billing::{InvoiceStatus, UnappliedState};
 use smartdmv_store::owner::company as company_store;
-use smartdmv_store::owner::unapplied_payment::OPEN;
 use std::collections::BTreeMap;
 
 use super::super::admin::Pairs;
@@ -59,7 +58,7 @@ pub(super) fn row(i: &InvoiceSummary, names: &BTreeMap<String, String>) -> Invoi
             .cloned()
             .unwrap_or_else(|| i.company_id.clone()),
         reason: format::words(&i.reason),
-        status: i.status.clone(),
+        status: i.status.to_string(),
         issued: format::day(&i.issued_at),
         due: format::day(&i.due_at),
         period: period(i.period_start.as_deref(), i.period_end.as_deref()),
@@ -185,7 +184,7 @@ pub(super) async fn list_page(
         status,
         statuses: statuses(),
         invoices: page.items.iter().map(|i| row(i, &names)).collect(),
-        unapplied: unapplied::rows(s, op, Some(OPEN), None).await?,
+        unapplied: unapplied::rows(s, op, Some(UnappliedState::Open.as_str()), None).await?,
         resolving,
     })
 }

@@ -58,7 +58,7 @@ impl PlanForm {
     fn from_plan(p: &PlanOut) -> Self {
         Self {
             name: p.name.clone(),
-            interval: p.interval.clone(),
+            interval: p.interval.to_string(),
             price: format::amount_field(p.price_cents),
             currency: p.currency.clone(),
             features: p

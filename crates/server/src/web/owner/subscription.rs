@@ -8,8 +8,8 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use smartdmv_domain::billing::{ChangeTiming, SubscriptionStatus, lifecycle::change_timing};
-use smartdmv_domain::plan::{PlanInterval, PlanPrice};
+use smartdmv_domain::billing::{ChangeTiming, lifecycle::change_timing};
+use smartdmv_domain::plan::PlanPrice;
 
 use super::super::admin::Pairs;
 use super::super::chrome::{Chrome, PageCtx};
@@ -43,7 +43,7 @@ pub struct SubView {
 impl From<&SubscriptionOut> for SubView {
     fn from(s: &SubscriptionOut) -> Self {
         Self {
-            status: s.status.clone(),
+            status: s.status.to_string(),
             plan_id: s.plan.id.clone(),
             plan_name: s.plan.name.clone(),
             plan_price: price(&s.plan),
@@ -58,7 +58,7 @@ impl From<&SubscriptionOut> for SubView {
             canceled_at: s.canceled_at.as_deref().map(format::day),
             cancel_reason: s.cancel_reason.clone(),
             past_due_since: s.past_due_since.as_deref().map(format::day),
-            live: SubscriptionStatus::parse(&s.status).is_some_and(SubscriptionStatus::is_live),
+            live: s.status.is_live(),
         }
     }
 }
@@ -69,11 +69,11 @@ pub struct PlanOption {
     pub selected: bool,
 }
 
-fn plan_price(p: &PlanOut) -> Option<PlanPrice> {
-    Some(PlanPrice {
+fn plan_price(p: &PlanOut) -> PlanPrice {
+    PlanPrice {
         cents: p.price_cents,
-        interval: PlanInterval::parse(&p.interval)?,
-    })
+        interval: p.interval,
+    }
 }
 
 /// What choosing `target` does to the live subscription `s`, in words.
@@ -88,15 +88,9 @@ fn timing(s: &SubscriptionOut, target: &PlanOut) -> String {
     if s.pending_plan.as_ref().is_some_and(|p| p.id == target.id) {
         return "already scheduled for the period end".into();
     }
-    let (Some(status), Some(from), Some(to)) = (
-        SubscriptionStatus::parse(&s.status),
-        plan_price(&s.plan),
-        plan_price(target),
-    ) else {
-        return String::new();
-    };
+    let (from, to) = (plan_price(&s.plan), plan_price(target));
     let end = format::day(&s.current_period_end);
-    match change_timing(status, &from, &to) {
+    match change_timing(s.status, &from, &to) {
         ChangeTiming::Swap => "during the trial: changes now, nothing is charged".into(),
         ChangeTiming::NowProrated => {
             "upgrade: takes effect now; the rest of this period is invoiced prorated".into()

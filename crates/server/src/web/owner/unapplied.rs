@@ -53,9 +53,9 @@ fn row(u: &UnappliedOut, names: &BTreeMap<String, String>) -> UnappliedRow {
             .get(&u.company_id)
             .cloned()
             .unwrap_or_else(|| u.company_id.clone()),
-        reason: format::words(&u.reason),
+        reason: format::words(u.reason.as_str()),
         detail: u.detail.clone(),
-        state: u.state.clone(),
+        state: u.state.to_string(),
         note: u.note.clone().unwrap_or_default(),
         resolved: match (&u.resolved_at, &u.resolved_by) {
             (Some(at), Some(by)) => format!("{} by {by}", format::moment(at)),

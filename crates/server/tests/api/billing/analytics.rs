@@ -325,7 +325,7 @@ pub(crate) async fn company_without_database(
         subdomain: format!("rank-{n}"),
         contact_email: format!("office@rank-{n}.example"),
         contact_phone: None,
-        status: status.into(),
+        status: status.parse().unwrap(),
         plan: None,
         settings: json!({}),
         db_backend: "sqlite".into(),
