@@ -56,14 +56,13 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
 
     // A plan with none of the features.
     let lean = create_plan(&app, plan_body("Lean", 900, &[], None, None)).await;
-    let (s, v) = json(
-        app.owner(Method::PUT, &format!("/api/owner/companies/{id}"))
-            .json(&json!({"plan": lean["id"]}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = app
+        .owner_call(
+            Method::PUT,
+            &format!("/api/owner/companies/{id}"),
+            Some(json!({"plan": lean["id"]})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let csv = || {
         app.tenant(

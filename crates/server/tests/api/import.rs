@@ -175,23 +175,25 @@ async fn good_file_creates_clients_patients_owners_and_contacts(b: Backend) {
     }
 
     // The imported records are searchable at once.
-    let (_, v) = json(
-        app.tenant("import-vet", Method::GET, "/api/search?q=Ann%20Lee")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, v) = app
+        .call(
+            "import-vet",
+            &admin,
+            Method::GET,
+            "/api/search?q=Ann%20Lee",
+            None,
+        )
+        .await;
     assert_eq!(v["clients"].as_array().unwrap().len(), 1, "{v}");
-    let (_, v) = json(
-        app.tenant("import-vet", Method::GET, "/api/search?q=985112003456789")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, v) = app
+        .call(
+            "import-vet",
+            &admin,
+            Method::GET,
+            "/api/search?q=985112003456789",
+            None,
+        )
+        .await;
     assert_eq!(v["patients"][0]["name"], "Rex", "{v}");
     assert_eq!(v["patients"][0]["owners"][0]["firstName"], "Ann");
 
@@ -281,16 +283,14 @@ async fn import_needs_csv_and_pets_create(b: Backend) {
     let admin = app.admin_token("csv-vet").await;
 
     let r = app
-        .tenant(
+        .send(
             "csv-vet",
+            &admin,
             Method::POST,
             "/api/import/clients-patients?dryRun=true",
+            Some(serde_json::json!({"rows": []})),
         )
-        .bearer_auth(&admin)
-        .json(&serde_json::json!({"rows": []}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     // Over 10 MiB: 413. Under it (but over the usual 1 MiB): read.
@@ -312,19 +312,7 @@ async fn import_needs_csv_and_pets_create(b: Backend) {
     let desk = app
         .create_user("csv-vet", &admin, "desk@csv.example", "RECEPTIONIST")
         .await;
-    let (s, _) = json(
-        app.tenant(
-            "csv-vet",
-            Method::POST,
-            &format!("/api/users/{desk}/overrides"),
-        )
-        .bearer_auth(&admin)
-        .json(&serde_json::json!({"permission": "pets:create", "effect": "deny", "reason": "test"}))
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let (s, _) = app.call("csv-vet", &admin, Method::POST, &format!("/api/users/{desk}/overrides"), Some(serde_json::json!({"permission": "pets:create", "effect": "deny", "reason": "test"}))).await;
     assert_eq!(s, StatusCode::CREATED);
     let tok = app.session_for(&cid, &desk).await;
     let (s, v) = post(&app, "csv-vet", &tok, true, GOOD).await;

@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, PASSWORD, TestApp};
 
 both_backends!(
     practice_settings_are_validated_and_kept,
@@ -13,15 +13,8 @@ both_backends!(
 );
 
 async fn post(app: &TestApp, sub: &str, tok: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    json(
-        app.tenant(sub, Method::POST, path)
-            .bearer_auth(tok)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
+    app.call(sub, tok, Method::POST, path, Some(body.clone()))
+        .await
 }
 
 async fn call(
@@ -216,36 +209,35 @@ async fn a_company_at_its_practice_limit_gets_402(b: Backend) {
     let cid = c["id"].as_str().unwrap().to_owned();
     let admin = app.admin_token("limit-vet").await;
     // The company's own administrator on the platform cannot lift its limits.
-    let (s, u) = json(
-        app.owner(Method::POST, "/api/owner/users")
-            .json(
-                &json!({"email": "ca@limit.example", "name": "CA", "password": PASSWORD,
+    let (s, u) = app
+        .owner_call(
+            Method::POST,
+            "/api/owner/users",
+            Some(
+                json!({"email": "ca@limit.example", "name": "CA", "password": PASSWORD,
                           "role": "COMPANY_ADMIN", "companyId": cid}),
-            )
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{u}");
     let ca = app.owner_login("ca@limit.example", PASSWORD).await;
     let r = app
-        .platform(Method::PUT, &format!("/api/owner/companies/{cid}"))
-        .bearer_auth(&ca)
-        .json(&json!({"settings": {"limits": {"maxPractices": 100}}}))
-        .send()
-        .await
-        .unwrap();
+        .platform_send(
+            &ca,
+            Method::PUT,
+            &format!("/api/owner/companies/{cid}"),
+            Some(json!({"settings": {"limits": {"maxPractices": 100}}})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
-    let (s, v) = json(
-        app.owner(Method::PUT, &format!("/api/owner/companies/{cid}"))
-            .json(&json!({"settings": {"limits": {"maxPractices": 2}}}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = app
+        .owner_call(
+            Method::PUT,
+            &format!("/api/owner/companies/{cid}"),
+            Some(json!({"settings": {"limits": {"maxPractices": 2}}})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, second) = post(
         &app,
