@@ -7,6 +7,7 @@ use serde_json::json;
 use std::sync::atomic::Ordering;
 
 use crate::both_backends;
+use crate::fixtures::Company;
 use crate::helpers::{Backend, PASSWORD, TestApp, json};
 
 both_backends!(
@@ -28,12 +29,10 @@ async fn status_of(app: &TestApp, sub: &str, token: &str) -> StatusCode {
 }
 
 async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactivation(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    app.create_company("sess-vet").await;
-    let admin = app.admin_token("sess-vet").await;
-    let (s, me) = app
-        .call("sess-vet", &admin, Method::GET, "/api/auth/me", None)
-        .await;
+    let c = Company::open(b, "sess-vet").await;
+    let app = &c.app;
+    let admin = &c.admin;
+    let (s, me) = c.get("/api/auth/me").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(me["role"], "ADMINISTRATOR");
     assert!(
@@ -46,9 +45,7 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
 
     // Logout really revokes.
     let t = app.admin_token("sess-vet").await;
-    let r = app
-        .send("sess-vet", &t, Method::POST, "/api/auth/logout", None)
-        .await;
+    let r = c.send(&t, Method::POST, "/api/auth/logout", None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         status_of(&app, "sess-vet", &t).await,
@@ -62,11 +59,10 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         .await;
     let v1 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
     let v2 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
-    let (s, e) = app.call("sess-vet", &v1, Method::POST, "/api/auth/change-password", Some(json!({"currentPassword": "wrong-password-9", "newPassword": "another-long-pass-2"}))).await;
+    let (s, e) = c.call(&v1, Method::POST, "/api/auth/change-password", Some(json!({"currentPassword": "wrong-password-9", "newPassword": "another-long-pass-2"}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-    let r = app
+    let r = c
         .send(
-            "sess-vet",
             &v1,
             Method::POST,
             "/api/auth/change-password",
@@ -78,9 +74,8 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         StatusCode::UNPROCESSABLE_ENTITY,
         "common passwords are refused"
     );
-    let r = app
+    let r = c
         .send(
-            "sess-vet",
             &v1,
             Method::POST,
             "/api/auth/change-password",
@@ -105,10 +100,9 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         .await;
 
     // A role change revokes every session of the user.
-    let r = app
+    let r = c
         .send(
-            "sess-vet",
-            &admin,
+            &c.admin,
             Method::PATCH,
             &format!("/api/users/{vet}"),
             Some(json!({"role": "TECHNICIAN"})),
@@ -128,14 +122,8 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
     let v4 = app
         .login("sess-vet", "vet@sess.example", "another-long-pass-2")
         .await;
-    let r = app
-        .send(
-            "sess-vet",
-            &admin,
-            Method::DELETE,
-            &format!("/api/users/{vet}"),
-            None,
-        )
+    let r = c
+        .send(&c.admin, Method::DELETE, &format!("/api/users/{vet}"), None)
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
@@ -151,15 +139,7 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     // Every step is in the audit log.
-    let (_, log) = app
-        .call(
-            "sess-vet",
-            &admin,
-            Method::GET,
-            "/api/audit-logs?limit=200",
-            None,
-        )
-        .await;
+    let (_, log) = c.get("/api/audit-logs?limit=200").await;
     let actions: Vec<String> = log["items"]
         .as_array()
         .unwrap()
@@ -186,14 +166,8 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
             "{a} missing from {actions:?}"
         );
     }
-    let (_, only) = app
-        .call(
-            "sess-vet",
-            &admin,
-            Method::GET,
-            &format!("/api/audit-logs?entity=user&entityId={vet}"),
-            None,
-        )
+    let (_, only) = c
+        .get(&format!("/api/audit-logs?entity=user&entityId={vet}"))
         .await;
     assert!(
         only["items"]
@@ -548,9 +522,9 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
 }
 
 async fn cookie_requests_from_other_sites_are_refused(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    app.create_company("csrf-vet").await;
-    let tok = app.admin_token("csrf-vet").await;
+    let c = Company::open(b, "csrf-vet").await;
+    let app = &c.app;
+    let tok = &c.admin;
     let port = app.addr.port();
     let cookie = format!("smartdmv_session={tok}");
     let post = || {
@@ -593,10 +567,9 @@ async fn cookie_requests_from_other_sites_are_refused(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let r = app
+    let r = c
         .send(
-            "csrf-vet",
-            &tok,
+            &c.admin,
             Method::POST,
             "/api/practices",
             Some(json!({"name": "Via bearer"})),
@@ -701,28 +674,23 @@ async fn clients_sign_up_and_see_only_themselves(b: Backend) {
 }
 
 async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    app.create_company("esc-vet").await;
-    let admin = app.admin_token("esc-vet").await;
-    let (_, ps) = app
-        .call("esc-vet", &admin, Method::GET, "/api/practices", None)
-        .await;
+    let c = Company::open(b, "esc-vet").await;
+    let app = &c.app;
+    let admin = &c.admin;
+    let (_, ps) = c.get("/api/practices").await;
     let pid = ps["items"][0]["id"].as_str().unwrap().to_owned();
-    let (s, pa) = app.call("esc-vet", &admin, Method::POST, "/api/users", Some(json!({"email": "pa@esc.example", "name": "PA", "password": PASSWORD, "role": "PRACTICE_ADMINISTRATOR", "practiceIds": [pid]}))).await;
+    let (s, pa) = c.post("/api/users", json!({"email": "pa@esc.example", "name": "PA", "password": PASSWORD, "role": "PRACTICE_ADMINISTRATOR", "practiceIds": [pid]})).await;
     assert_eq!(s, StatusCode::CREATED, "{pa}");
     let pa_tok = app.login("esc-vet", "pa@esc.example", PASSWORD).await;
     // A practice administrator cannot mint company administrators.
-    let (s, e) = app.call("esc-vet", &pa_tok, Method::POST, "/api/users", Some(json!({"email": "boss2@esc.example", "name": "B", "password": PASSWORD, "role": "ADMINISTRATOR", "practiceIds": [pid]}))).await;
+    let (s, e) = c.call(&pa_tok, Method::POST, "/api/users", Some(json!({"email": "boss2@esc.example", "name": "B", "password": PASSWORD, "role": "ADMINISTRATOR", "practiceIds": [pid]}))).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
     assert_eq!(e["code"], "cannot_grant");
     // Nor touch someone who holds more than they do.
-    let (_, me) = app
-        .call("esc-vet", &admin, Method::GET, "/api/auth/me", None)
-        .await;
+    let (_, me) = c.get("/api/auth/me").await;
     let admin_id = me["id"].as_str().unwrap().to_owned();
-    let r = app
+    let r = c
         .send(
-            "esc-vet",
             &pa_tok,
             Method::PATCH,
             &format!("/api/users/{admin_id}"),
@@ -730,9 +698,8 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app
+    let r = c
         .send(
-            "esc-vet",
             &pa_tok,
             Method::POST,
             &format!("/api/users/{admin_id}/overrides"),
@@ -740,9 +707,8 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app
+    let r = c
         .send(
-            "esc-vet",
             &pa_tok,
             Method::DELETE,
             &format!("/api/users/{admin_id}"),
@@ -751,9 +717,8 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Nor a custom role with practices:create.
-    let r = app
+    let r = c
         .send(
-            "esc-vet",
             &pa_tok,
             Method::POST,
             "/api/roles",
@@ -772,21 +737,17 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
             .send()
     };
     assert_eq!(audit().await.unwrap().status(), StatusCode::FORBIDDEN);
-    let (s, role) = app
-        .call(
-            "esc-vet",
-            &admin,
-            Method::POST,
+    let (s, role) = c
+        .post(
             "/api/roles",
-            Some(json!({"name": "Auditor", "permissions": ["audit-logs:read"]})),
+            json!({"name": "Auditor", "permissions": ["audit-logs:read"]}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let key = role["key"].as_str().unwrap();
-    let r = app
+    let r = c
         .send(
-            "esc-vet",
-            &admin,
+            &c.admin,
             Method::PATCH,
             &format!("/api/users/{rec}"),
             Some(json!({"roles": [key]})),
@@ -794,38 +755,36 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let rec_tok2 = app.login("esc-vet", "rec@esc.example", PASSWORD).await;
-    let r = app
-        .send("esc-vet", &rec_tok2, Method::GET, "/api/audit-logs", None)
+    let r = c
+        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     // A deny override wins over the role, and can expire.
-    let (s, o) = app.call("esc-vet", &admin, Method::POST, &format!("/api/users/{rec}/overrides"), Some(json!({"permission": "audit-logs:read", "effect": "deny", "reason": "audit in progress"}))).await;
+    let (s, o) = c.post(&format!("/api/users/{rec}/overrides"), json!({"permission": "audit-logs:read", "effect": "deny", "reason": "audit in progress"})).await;
     assert_eq!(s, StatusCode::CREATED, "{o}");
-    let r = app
-        .send("esc-vet", &rec_tok2, Method::GET, "/api/audit-logs", None)
+    let r = c
+        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app
+    let r = c
         .send(
-            "esc-vet",
-            &admin,
+            &c.admin,
             Method::DELETE,
             &format!("/api/users/{rec}/overrides/{}", o["id"].as_str().unwrap()),
             None,
         )
         .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = app
-        .send("esc-vet", &rec_tok2, Method::GET, "/api/audit-logs", None)
+    let r = c
+        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     let past = (time::OffsetDateTime::now_utc() - time::Duration::hours(1))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
-    let r = app
+    let r = c
         .send(
-            "esc-vet",
-            &admin,
+            &c.admin,
             Method::POST,
             &format!("/api/users/{rec}/overrides"),
             Some(json!({"permission": "reports:read", "effect": "grant", "expiresAt": past})),
@@ -833,7 +792,7 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Invited users set their own password.
-    let (s, inv) = app.call("esc-vet", &admin, Method::POST, "/api/users", Some(json!({"email": "new@esc.example", "name": "New", "role": "VETERINARIAN", "practiceIds": [pid]}))).await;
+    let (s, inv) = c.post("/api/users", json!({"email": "new@esc.example", "name": "New", "role": "VETERINARIAN", "practiceIds": [pid]})).await;
     assert_eq!(s, StatusCode::CREATED, "{inv}");
     assert_eq!(inv["invited"], true);
     let r = app
@@ -868,21 +827,13 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
 }
 
 async fn practice_bound_users_reach_only_their_practices(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    app.create_company("two-sites").await;
-    let admin = app.admin_token("two-sites").await;
-    let (_, ps) = app
-        .call("two-sites", &admin, Method::GET, "/api/practices", None)
-        .await;
+    let c = Company::open(b, "two-sites").await;
+    let app = &c.app;
+    let admin = &c.admin;
+    let (_, ps) = c.get("/api/practices").await;
     let north = ps["items"][0]["id"].as_str().unwrap().to_owned();
-    let (s, south) = app
-        .call(
-            "two-sites",
-            &admin,
-            Method::POST,
-            "/api/practices",
-            Some(json!({"name": "South Branch"})),
-        )
+    let (s, south) = c
+        .post("/api/practices", json!({"name": "South Branch"}))
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let south = south["id"].as_str().unwrap().to_owned();
@@ -907,9 +858,7 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
     .await;
     let south_vet = vs["id"].as_str().unwrap().to_owned();
     let pa_tok = app.login("two-sites", "pa@north.example", PASSWORD).await;
-    let (_, list) = app
-        .call("two-sites", &pa_tok, Method::GET, "/api/practices", None)
-        .await;
+    let (_, list) = c.call(&pa_tok, Method::GET, "/api/practices", None).await;
     let names: Vec<&str> = list["items"]
         .as_array()
         .unwrap()
@@ -917,9 +866,8 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Company two-sites"]);
-    let r = app
+    let r = c
         .send(
-            "two-sites",
             &pa_tok,
             Method::GET,
             &format!("/api/practices/{south}"),
@@ -927,9 +875,8 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = app
+    let r = c
         .send(
-            "two-sites",
             &pa_tok,
             Method::GET,
             &format!("/api/users/{south_vet}"),
@@ -937,9 +884,7 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let (_, users) = app
-        .call("two-sites", &pa_tok, Method::GET, "/api/users", None)
-        .await;
+    let (_, users) = c.call(&pa_tok, Method::GET, "/api/users", None).await;
     let emails: Vec<&str> = users["items"]
         .as_array()
         .unwrap()
@@ -950,20 +895,14 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
         emails.contains(&"pa@north.example") && !emails.contains(&"vet@south.example"),
         "{emails:?}"
     );
-    let r = app.send("two-sites", &pa_tok, Method::POST, "/api/users", Some(json!({"email": "x@south.example", "name": "X", "password": PASSWORD, "role": "RECEPTIONIST", "practiceIds": [south]}))).await;
+    let r = c.send(&pa_tok, Method::POST, "/api/users", Some(json!({"email": "x@south.example", "name": "X", "password": PASSWORD, "role": "RECEPTIONIST", "practiceIds": [south]}))).await;
     assert_eq!(
         r.status(),
         StatusCode::FORBIDDEN,
         "cannot staff another practice"
     );
-    let (_, log) = app
-        .call(
-            "two-sites",
-            &pa_tok,
-            Method::GET,
-            "/api/audit-logs?limit=200",
-            None,
-        )
+    let (_, log) = c
+        .call(&pa_tok, Method::GET, "/api/audit-logs?limit=200", None)
         .await;
     assert!(
         log["items"]
@@ -974,8 +913,6 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
         "a practice administrator reads their practice's audit entries only"
     );
     // The company administrator sees both.
-    let (_, all) = app
-        .call("two-sites", &admin, Method::GET, "/api/practices", None)
-        .await;
+    let (_, all) = c.get("/api/practices").await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 use smartdmv_store::TenantConnection;
 
 use crate::both_backends;
+use crate::fixtures::Company;
 use crate::helpers::{Backend, TestApp, json};
 
 both_backends!(
@@ -211,10 +212,10 @@ Cleo,Ng,,,Zed,cat,Labrador Retriever,x,,,\n\
 Dan,Fox,,,,dog,,,,985112003456789,\n";
 
 async fn bad_rows_are_reported_and_nothing_is_written(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let company = app.create_company("badimport-vet").await;
-    let cid = company["id"].as_str().unwrap().to_owned();
-    let admin = app.admin_token("badimport-vet").await;
+    let c = Company::open(b, "badimport-vet").await;
+    let app = &c.app;
+    let cid = c.cid.clone();
+    let admin = &c.admin;
     let db = app.open_tenant_db(&cid).await;
     let before = counts(&db).await;
 
@@ -277,15 +278,14 @@ async fn bad_rows_are_reported_and_nothing_is_written(b: Backend) {
 }
 
 async fn import_needs_csv_and_pets_create(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let company = app.create_company("csv-vet").await;
-    let cid = company["id"].as_str().unwrap().to_owned();
-    let admin = app.admin_token("csv-vet").await;
+    let c = Company::open(b, "csv-vet").await;
+    let app = &c.app;
+    let cid = c.cid.clone();
+    let admin = &c.admin;
 
-    let r = app
+    let r = c
         .send(
-            "csv-vet",
-            &admin,
+            &c.admin,
             Method::POST,
             "/api/import/clients-patients?dryRun=true",
             Some(serde_json::json!({"rows": []})),
@@ -312,7 +312,12 @@ async fn import_needs_csv_and_pets_create(b: Backend) {
     let desk = app
         .create_user("csv-vet", &admin, "desk@csv.example", "RECEPTIONIST")
         .await;
-    let (s, _) = app.call("csv-vet", &admin, Method::POST, &format!("/api/users/{desk}/overrides"), Some(serde_json::json!({"permission": "pets:create", "effect": "deny", "reason": "test"}))).await;
+    let (s, _) = c
+        .post(
+            &format!("/api/users/{desk}/overrides"),
+            serde_json::json!({"permission": "pets:create", "effect": "deny", "reason": "test"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     let tok = app.session_for(&cid, &desk).await;
     let (s, v) = post(&app, "csv-vet", &tok, true, GOOD).await;
