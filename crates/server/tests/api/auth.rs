@@ -7,6 +7,7 @@ use serde_json::json;
 use std::sync::atomic::Ordering;
 
 use crate::both_backends;
+use crate::fixtures::Company;
 use crate::helpers::{Backend, PASSWORD, TestApp, json};
 
 both_backends!(
@@ -22,26 +23,16 @@ both_backends!(
 );
 
 async fn status_of(app: &TestApp, sub: &str, token: &str) -> StatusCode {
-    app.tenant(sub, Method::GET, "/api/auth/me")
-        .bearer_auth(token)
-        .send()
+    app.send(sub, token, Method::GET, "/api/auth/me", None)
         .await
-        .unwrap()
         .status()
 }
 
 async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactivation(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    app.create_company("sess-vet").await;
-    let admin = app.admin_token("sess-vet").await;
-    let (s, me) = json(
-        app.tenant("sess-vet", Method::GET, "/api/auth/me")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let c = Company::open(b, "sess-vet").await;
+    let app = &c.app;
+    let admin = &c.admin;
+    let (s, me) = c.get("/api/auth/me").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(me["role"], "ADMINISTRATOR");
     assert!(
@@ -54,12 +45,7 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
 
     // Logout really revokes.
     let t = app.admin_token("sess-vet").await;
-    let r = app
-        .tenant("sess-vet", Method::POST, "/api/auth/logout")
-        .bearer_auth(&t)
-        .send()
-        .await
-        .unwrap();
+    let r = c.send(&t, Method::POST, "/api/auth/logout", None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(
         status_of(&app, "sess-vet", &t).await,
@@ -73,35 +59,29 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         .await;
     let v1 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
     let v2 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
-    let (s, e) = json(
-        app.tenant("sess-vet", Method::POST, "/api/auth/change-password")
-            .bearer_auth(&v1)
-            .json(&json!({"currentPassword": "wrong-password-9", "newPassword": "another-long-pass-2"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, e) = c.call(&v1, Method::POST, "/api/auth/change-password", Some(json!({"currentPassword": "wrong-password-9", "newPassword": "another-long-pass-2"}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
-    let r = app
-        .tenant("sess-vet", Method::POST, "/api/auth/change-password")
-        .bearer_auth(&v1)
-        .json(&json!({"currentPassword": PASSWORD, "newPassword": "password123"}))
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(
+            &v1,
+            Method::POST,
+            "/api/auth/change-password",
+            Some(json!({"currentPassword": PASSWORD, "newPassword": "password123"})),
+        )
+        .await;
     assert_eq!(
         r.status(),
         StatusCode::UNPROCESSABLE_ENTITY,
         "common passwords are refused"
     );
-    let r = app
-        .tenant("sess-vet", Method::POST, "/api/auth/change-password")
-        .bearer_auth(&v1)
-        .json(&json!({"currentPassword": PASSWORD, "newPassword": "another-long-pass-2"}))
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(
+            &v1,
+            Method::POST,
+            "/api/auth/change-password",
+            Some(json!({"currentPassword": PASSWORD, "newPassword": "another-long-pass-2"})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(status_of(&app, "sess-vet", &v1).await, StatusCode::OK);
     assert_eq!(
@@ -120,13 +100,14 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         .await;
 
     // A role change revokes every session of the user.
-    let r = app
-        .tenant("sess-vet", Method::PATCH, &format!("/api/users/{vet}"))
-        .bearer_auth(&admin)
-        .json(&json!({"role": "TECHNICIAN"}))
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(
+            &c.admin,
+            Method::PATCH,
+            &format!("/api/users/{vet}"),
+            Some(json!({"role": "TECHNICIAN"})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
         status_of(&app, "sess-vet", &v1).await,
@@ -141,12 +122,9 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
     let v4 = app
         .login("sess-vet", "vet@sess.example", "another-long-pass-2")
         .await;
-    let r = app
-        .tenant("sess-vet", Method::DELETE, &format!("/api/users/{vet}"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(&c.admin, Method::DELETE, &format!("/api/users/{vet}"), None)
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
         status_of(&app, "sess-vet", &v4).await,
@@ -161,14 +139,7 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     // Every step is in the audit log.
-    let (_, log) = json(
-        app.tenant("sess-vet", Method::GET, "/api/audit-logs?limit=200")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, log) = c.get("/api/audit-logs?limit=200").await;
     let actions: Vec<String> = log["items"]
         .as_array()
         .unwrap()
@@ -195,18 +166,9 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
             "{a} missing from {actions:?}"
         );
     }
-    let (_, only) = json(
-        app.tenant(
-            "sess-vet",
-            Method::GET,
-            &format!("/api/audit-logs?entity=user&entityId={vet}"),
-        )
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let (_, only) = c
+        .get(&format!("/api/audit-logs?entity=user&entityId={vet}"))
+        .await;
     assert!(
         only["items"]
             .as_array()
@@ -343,14 +305,7 @@ async fn company_admins_see_only_their_company(b: Backend) {
     let other = app.create_company("other-vet").await;
     let mine_id = mine["id"].as_str().unwrap();
     let other_id = other["id"].as_str().unwrap();
-    let (s, u) = json(
-        app.owner(Method::POST, "/api/owner/users")
-            .json(&json!({"email": "ca@mine.example", "name": "CA", "password": PASSWORD, "role": "COMPANY_ADMIN", "companyId": mine_id}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, u) = app.owner_call(Method::POST, "/api/owner/users", Some(json!({"email": "ca@mine.example", "name": "CA", "password": PASSWORD, "role": "COMPANY_ADMIN", "companyId": mine_id}))).await;
     assert_eq!(s, StatusCode::CREATED, "{u}");
     let ca = app.owner_login("ca@mine.example", PASSWORD).await;
     let req = |m: Method, p: &str| app.platform(m, p).bearer_auth(&ca);
@@ -434,11 +389,8 @@ async fn company_admins_see_only_their_company(b: Backend) {
     assert_eq!(me["role"], "COMPANY_ADMIN");
     // Platform tokens are not company credentials.
     let r = app
-        .tenant("mine-vet", Method::GET, "/api/users")
-        .bearer_auth(&ca)
-        .send()
-        .await
-        .unwrap();
+        .send("mine-vet", &ca, Method::GET, "/api/users", None)
+        .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     // Logout revokes.
     let r = req(Method::POST, "/api/owner/auth/logout")
@@ -462,35 +414,24 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
     let cid = c["id"].as_str().unwrap();
     let path = format!("/api/owner/companies/{cid}/impersonate");
     let r = app
-        .owner(Method::POST, &path)
-        .json(&json!({"email": "admin@imp-vet.example", "reason": ""}))
-        .send()
-        .await
-        .unwrap();
+        .owner_send(
+            Method::POST,
+            &path,
+            Some(json!({"email": "admin@imp-vet.example", "reason": ""})),
+        )
+        .await;
     assert_eq!(
         r.status(),
         StatusCode::UNPROCESSABLE_ENTITY,
         "a reason is required"
     );
-    let (s, imp) = json(
-        app.owner(Method::POST, &path)
-            .json(&json!({"email": "admin@imp-vet.example", "reason": "ticket 4711: cannot see invoices", "minutes": 5}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, imp) = app.owner_call(Method::POST, &path, Some(json!({"email": "admin@imp-vet.example", "reason": "ticket 4711: cannot see invoices", "minutes": 5}))).await;
     assert_eq!(s, StatusCode::CREATED, "{imp}");
     assert_eq!(imp["readOnly"], true);
     let tok = imp["token"].as_str().unwrap().to_owned();
-    let (s, me) = json(
-        app.tenant("imp-vet", Method::GET, "/api/auth/me")
-            .bearer_auth(&tok)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, me) = app
+        .call("imp-vet", &tok, Method::GET, "/api/auth/me", None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert!(
         me["impersonatedBy"]
@@ -500,31 +441,28 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
     );
     assert_eq!(me["readOnly"], true);
     let r = app
-        .tenant("imp-vet", Method::POST, "/api/practices")
-        .bearer_auth(&tok)
-        .json(&json!({"name": "Nope"}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            "imp-vet",
+            &tok,
+            Method::POST,
+            "/api/practices",
+            Some(json!({"name": "Nope"})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("read_only_session"));
     // Writable when asked, and only on that company's host.
-    let (_, w) = json(
-        app.owner(Method::POST, &path)
-            .json(&json!({"email": "admin@imp-vet.example", "reason": "fixing a practice name", "writable": true}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, w) = app.owner_call(Method::POST, &path, Some(json!({"email": "admin@imp-vet.example", "reason": "fixing a practice name", "writable": true}))).await;
     let wtok = w["token"].as_str().unwrap();
     let r = app
-        .tenant("imp-vet", Method::POST, "/api/practices")
-        .bearer_auth(wtok)
-        .json(&json!({"name": "Branch"}))
-        .send()
-        .await
-        .unwrap();
+        .send(
+            "imp-vet",
+            wtok,
+            Method::POST,
+            "/api/practices",
+            Some(json!({"name": "Branch"})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     // Both logs record it.
     let owner_log = smartdmv_store::owner::audit::for_company(
@@ -584,9 +522,9 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
 }
 
 async fn cookie_requests_from_other_sites_are_refused(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    app.create_company("csrf-vet").await;
-    let tok = app.admin_token("csrf-vet").await;
+    let c = Company::open(b, "csrf-vet").await;
+    let app = &c.app;
+    let tok = &c.admin;
     let port = app.addr.port();
     let cookie = format!("smartdmv_session={tok}");
     let post = || {
@@ -629,13 +567,14 @@ async fn cookie_requests_from_other_sites_are_refused(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let r = app
-        .tenant("csrf-vet", Method::POST, "/api/practices")
-        .bearer_auth(&tok)
-        .json(&json!({"name": "Via bearer"}))
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(
+            &c.admin,
+            Method::POST,
+            "/api/practices",
+            Some(json!({"name": "Via bearer"})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let r = app.platform(Method::GET, "/healthz").send().await.unwrap();
     assert!(r.headers().contains_key("content-security-policy"));
@@ -653,26 +592,19 @@ async fn clients_sign_up_and_see_only_themselves(b: Backend) {
     let (s, e) = json(reg("pat@owner.example").await.unwrap()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(e["code"], "signup_disabled");
-    let (_, ps) = json(
-        app.tenant("portal-vet", Method::GET, "/api/practices")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, ps) = app
+        .call("portal-vet", &admin, Method::GET, "/api/practices", None)
+        .await;
     let pid = ps["items"][0]["id"].as_str().unwrap();
     let r = app
-        .tenant(
+        .send(
             "portal-vet",
+            &admin,
             Method::PATCH,
             &format!("/api/practices/{pid}"),
+            Some(json!({"allowClientSignup": true})),
         )
-        .bearer_auth(&admin)
-        .json(&json!({"allowClientSignup": true}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let (s, c) = json(reg("pat@owner.example").await.unwrap()).await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
@@ -708,122 +640,91 @@ async fn clients_sign_up_and_see_only_themselves(b: Backend) {
     assert!(contacts[0].is_primary && contacts[0].email_consent);
     let _ = db.close().await;
     let r = app
-        .tenant("portal-vet", Method::GET, &format!("/api/users/{my_id}"))
-        .bearer_auth(client)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            "portal-vet",
+            client,
+            Method::GET,
+            &format!("/api/users/{my_id}"),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let (_, me) = json(
-        app.tenant("portal-vet", Method::GET, "/api/auth/me")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, me) = app
+        .call("portal-vet", &admin, Method::GET, "/api/auth/me", None)
+        .await;
     let admin_id = me["id"].as_str().unwrap();
     let r = app
-        .tenant("portal-vet", Method::GET, &format!("/api/users/{admin_id}"))
-        .bearer_auth(client)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            "portal-vet",
+            client,
+            Method::GET,
+            &format!("/api/users/{admin_id}"),
+            None,
+        )
+        .await;
     assert_eq!(
         r.status(),
         StatusCode::NOT_FOUND,
         "others' ids answer 404 to a client"
     );
     let r = app
-        .tenant("portal-vet", Method::GET, "/api/users")
-        .bearer_auth(client)
-        .send()
-        .await
-        .unwrap();
+        .send("portal-vet", client, Method::GET, "/api/users", None)
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
 
 async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    app.create_company("esc-vet").await;
-    let admin = app.admin_token("esc-vet").await;
-    let (_, ps) = json(
-        app.tenant("esc-vet", Method::GET, "/api/practices")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let c = Company::open(b, "esc-vet").await;
+    let app = &c.app;
+    let admin = &c.admin;
+    let (_, ps) = c.get("/api/practices").await;
     let pid = ps["items"][0]["id"].as_str().unwrap().to_owned();
-    let (s, pa) = json(
-        app.tenant("esc-vet", Method::POST, "/api/users")
-            .bearer_auth(&admin)
-            .json(&json!({"email": "pa@esc.example", "name": "PA", "password": PASSWORD, "role": "PRACTICE_ADMINISTRATOR", "practiceIds": [pid]}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, pa) = c.post("/api/users", json!({"email": "pa@esc.example", "name": "PA", "password": PASSWORD, "role": "PRACTICE_ADMINISTRATOR", "practiceIds": [pid]})).await;
     assert_eq!(s, StatusCode::CREATED, "{pa}");
     let pa_tok = app.login("esc-vet", "pa@esc.example", PASSWORD).await;
     // A practice administrator cannot mint company administrators.
-    let (s, e) = json(
-        app.tenant("esc-vet", Method::POST, "/api/users")
-            .bearer_auth(&pa_tok)
-            .json(&json!({"email": "boss2@esc.example", "name": "B", "password": PASSWORD, "role": "ADMINISTRATOR", "practiceIds": [pid]}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, e) = c.call(&pa_tok, Method::POST, "/api/users", Some(json!({"email": "boss2@esc.example", "name": "B", "password": PASSWORD, "role": "ADMINISTRATOR", "practiceIds": [pid]}))).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
     assert_eq!(e["code"], "cannot_grant");
     // Nor touch someone who holds more than they do.
-    let (_, me) = json(
-        app.tenant("esc-vet", Method::GET, "/api/auth/me")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, me) = c.get("/api/auth/me").await;
     let admin_id = me["id"].as_str().unwrap().to_owned();
-    let r = app
-        .tenant("esc-vet", Method::PATCH, &format!("/api/users/{admin_id}"))
-        .bearer_auth(&pa_tok)
-        .json(&json!({"name": "Demoted"}))
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(
+            &pa_tok,
+            Method::PATCH,
+            &format!("/api/users/{admin_id}"),
+            Some(json!({"name": "Demoted"})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app
-        .tenant(
-            "esc-vet",
+    let r = c
+        .send(
+            &pa_tok,
             Method::POST,
             &format!("/api/users/{admin_id}/overrides"),
+            Some(json!({"permission": "users:read", "effect": "deny"})),
         )
-        .bearer_auth(&pa_tok)
-        .json(&json!({"permission": "users:read", "effect": "deny"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app
-        .tenant("esc-vet", Method::DELETE, &format!("/api/users/{admin_id}"))
-        .bearer_auth(&pa_tok)
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(
+            &pa_tok,
+            Method::DELETE,
+            &format!("/api/users/{admin_id}"),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Nor a custom role with practices:create.
-    let r = app
-        .tenant("esc-vet", Method::POST, "/api/roles")
-        .bearer_auth(&pa_tok)
-        .json(&json!({"name": "Opener", "permissions": ["practices:create"]}))
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(
+            &pa_tok,
+            Method::POST,
+            "/api/roles",
+            Some(json!({"name": "Opener", "permissions": ["practices:create"]})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Custom roles and overrides do change what a user may do, at the next request.
     let rec = app
@@ -836,94 +737,62 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
             .send()
     };
     assert_eq!(audit().await.unwrap().status(), StatusCode::FORBIDDEN);
-    let (s, role) = json(
-        app.tenant("esc-vet", Method::POST, "/api/roles")
-            .bearer_auth(&admin)
-            .json(&json!({"name": "Auditor", "permissions": ["audit-logs:read"]}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, role) = c
+        .post(
+            "/api/roles",
+            json!({"name": "Auditor", "permissions": ["audit-logs:read"]}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     let key = role["key"].as_str().unwrap();
-    let r = app
-        .tenant("esc-vet", Method::PATCH, &format!("/api/users/{rec}"))
-        .bearer_auth(&admin)
-        .json(&json!({"roles": [key]}))
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(
+            &c.admin,
+            Method::PATCH,
+            &format!("/api/users/{rec}"),
+            Some(json!({"roles": [key]})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let rec_tok2 = app.login("esc-vet", "rec@esc.example", PASSWORD).await;
-    let r = app
-        .tenant("esc-vet", Method::GET, "/api/audit-logs")
-        .bearer_auth(&rec_tok2)
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     // A deny override wins over the role, and can expire.
-    let (s, o) = json(
-        app.tenant("esc-vet", Method::POST, &format!("/api/users/{rec}/overrides"))
-            .bearer_auth(&admin)
-            .json(&json!({"permission": "audit-logs:read", "effect": "deny", "reason": "audit in progress"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, o) = c.post(&format!("/api/users/{rec}/overrides"), json!({"permission": "audit-logs:read", "effect": "deny", "reason": "audit in progress"})).await;
     assert_eq!(s, StatusCode::CREATED, "{o}");
-    let r = app
-        .tenant("esc-vet", Method::GET, "/api/audit-logs")
-        .bearer_auth(&rec_tok2)
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = app
-        .tenant(
-            "esc-vet",
+    let r = c
+        .send(
+            &c.admin,
             Method::DELETE,
             &format!("/api/users/{rec}/overrides/{}", o["id"].as_str().unwrap()),
+            None,
         )
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = app
-        .tenant("esc-vet", Method::GET, "/api/audit-logs")
-        .bearer_auth(&rec_tok2)
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let past = (time::OffsetDateTime::now_utc() - time::Duration::hours(1))
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap();
-    let r = app
-        .tenant(
-            "esc-vet",
+    let r = c
+        .send(
+            &c.admin,
             Method::POST,
             &format!("/api/users/{rec}/overrides"),
+            Some(json!({"permission": "reports:read", "effect": "grant", "expiresAt": past})),
         )
-        .bearer_auth(&admin)
-        .json(&json!({"permission": "reports:read", "effect": "grant", "expiresAt": past}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // Invited users set their own password.
-    let (s, inv) = json(
-        app.tenant("esc-vet", Method::POST, "/api/users")
-            .bearer_auth(&admin)
-            .json(&json!({"email": "new@esc.example", "name": "New", "role": "VETERINARIAN", "practiceIds": [pid]}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, inv) = c.post("/api/users", json!({"email": "new@esc.example", "name": "New", "role": "VETERINARIAN", "practiceIds": [pid]})).await;
     assert_eq!(s, StatusCode::CREATED, "{inv}");
     assert_eq!(inv["invited"], true);
     let r = app
@@ -958,27 +827,14 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
 }
 
 async fn practice_bound_users_reach_only_their_practices(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    app.create_company("two-sites").await;
-    let admin = app.admin_token("two-sites").await;
-    let (_, ps) = json(
-        app.tenant("two-sites", Method::GET, "/api/practices")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let c = Company::open(b, "two-sites").await;
+    let app = &c.app;
+    let admin = &c.admin;
+    let (_, ps) = c.get("/api/practices").await;
     let north = ps["items"][0]["id"].as_str().unwrap().to_owned();
-    let (s, south) = json(
-        app.tenant("two-sites", Method::POST, "/api/practices")
-            .bearer_auth(&admin)
-            .json(&json!({"name": "South Branch"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, south) = c
+        .post("/api/practices", json!({"name": "South Branch"}))
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     let south = south["id"].as_str().unwrap().to_owned();
     let mk = |email: &'static str, role: &'static str, practice: String| {
@@ -1002,14 +858,7 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
     .await;
     let south_vet = vs["id"].as_str().unwrap().to_owned();
     let pa_tok = app.login("two-sites", "pa@north.example", PASSWORD).await;
-    let (_, list) = json(
-        app.tenant("two-sites", Method::GET, "/api/practices")
-            .bearer_auth(&pa_tok)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = c.call(&pa_tok, Method::GET, "/api/practices", None).await;
     let names: Vec<&str> = list["items"]
         .as_array()
         .unwrap()
@@ -1017,28 +866,25 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, ["Company two-sites"]);
-    let r = app
-        .tenant("two-sites", Method::GET, &format!("/api/practices/{south}"))
-        .bearer_auth(&pa_tok)
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(
+            &pa_tok,
+            Method::GET,
+            &format!("/api/practices/{south}"),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = app
-        .tenant("two-sites", Method::GET, &format!("/api/users/{south_vet}"))
-        .bearer_auth(&pa_tok)
-        .send()
-        .await
-        .unwrap();
+    let r = c
+        .send(
+            &pa_tok,
+            Method::GET,
+            &format!("/api/users/{south_vet}"),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let (_, users) = json(
-        app.tenant("two-sites", Method::GET, "/api/users")
-            .bearer_auth(&pa_tok)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, users) = c.call(&pa_tok, Method::GET, "/api/users", None).await;
     let emails: Vec<&str> = users["items"]
         .as_array()
         .unwrap()
@@ -1049,26 +895,15 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
         emails.contains(&"pa@north.example") && !emails.contains(&"vet@south.example"),
         "{emails:?}"
     );
-    let r = app
-        .tenant("two-sites", Method::POST, "/api/users")
-        .bearer_auth(&pa_tok)
-        .json(&json!({"email": "x@south.example", "name": "X", "password": PASSWORD, "role": "RECEPTIONIST", "practiceIds": [south]}))
-        .send()
-        .await
-        .unwrap();
+    let r = c.send(&pa_tok, Method::POST, "/api/users", Some(json!({"email": "x@south.example", "name": "X", "password": PASSWORD, "role": "RECEPTIONIST", "practiceIds": [south]}))).await;
     assert_eq!(
         r.status(),
         StatusCode::FORBIDDEN,
         "cannot staff another practice"
     );
-    let (_, log) = json(
-        app.tenant("two-sites", Method::GET, "/api/audit-logs?limit=200")
-            .bearer_auth(&pa_tok)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, log) = c
+        .call(&pa_tok, Method::GET, "/api/audit-logs?limit=200", None)
+        .await;
     assert!(
         log["items"]
             .as_array()
@@ -1078,13 +913,6 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
         "a practice administrator reads their practice's audit entries only"
     );
     // The company administrator sees both.
-    let (_, all) = json(
-        app.tenant("two-sites", Method::GET, "/api/practices")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, all) = c.get("/api/practices").await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
 }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, VecDeque};
 
 use crate::both_backends;
-use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp};
 use crate::webdriver::Browser;
 
 fn platform_url(app: &TestApp, path: &str) -> String {
@@ -452,13 +452,9 @@ async fn the_owner_prices_a_plan_and_a_company_admin_upgrades_in_the_browser(bac
     );
     let options = b.find_all("#f-planId option").await.len();
     assert!(options >= 2, "the plan choice offers the plans");
-    let (s, plans) = json(
-        app.owner(reqwest::Method::GET, "/api/owner/plans")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, plans) = app
+        .owner_call(reqwest::Method::GET, "/api/owner/plans", None)
+        .await;
     assert_eq!(s, reqwest::StatusCode::OK, "{plans}");
     let growth_id = plans["items"]
         .as_array()
@@ -480,16 +476,13 @@ async fn the_owner_prices_a_plan_and_a_company_admin_upgrades_in_the_browser(bac
     );
     b.screenshot(&format!("{tag}-31-company-admin-subscription"))
         .await;
-    let (s, sub) = json(
-        app.owner(
+    let (s, sub) = app
+        .owner_call(
             reqwest::Method::GET,
             &format!("/api/owner/companies/{cid}/subscription"),
+            None,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, reqwest::StatusCode::OK, "{sub}");
     assert_eq!(sub["plan"]["name"], "Growth", "{sub}");
 

@@ -161,14 +161,9 @@ async fn cli_company_commands_reach_running_servers_within_a_second(b: Backend) 
     let ca = app
         .owner_login("ca@cli.example", "cli-long-password-3")
         .await;
-    let (_, me) = json(
-        app.platform(Method::GET, "/api/owner/auth/me")
-            .bearer_auth(&ca)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, me) = app
+        .platform_call(&ca, Method::GET, "/api/owner/auth/me", None)
+        .await;
     assert_eq!(me["role"], "COMPANY_ADMIN");
     let out = app.cli(&[
         "owner",

@@ -36,37 +36,26 @@ async fn create_list_show_update_archive(b: Backend) {
     app.create_company("beta-vet").await;
     app.create_company("gamma-clinic").await;
 
-    let (s, page) = json(
-        app.owner(Method::GET, "/api/owner/companies?limit=2")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, page) = app
+        .owner_call(Method::GET, "/api/owner/companies?limit=2", None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let cursor = page["nextCursor"].as_str().unwrap().to_owned();
-    let (_, page2) = json(
-        app.owner(
+    let (_, page2) = app
+        .owner_call(
             Method::GET,
             &format!("/api/owner/companies?limit=2&cursor={cursor}"),
+            None,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(page2["items"].as_array().unwrap().len(), 1);
     assert_eq!(page2["items"][0]["subdomain"], "gamma-clinic");
     assert!(page2["nextCursor"].is_null());
 
-    let (_, q) = json(
-        app.owner(Method::GET, "/api/owner/companies?q=VET")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, q) = app
+        .owner_call(Method::GET, "/api/owner/companies?q=VET", None)
+        .await;
     let subs: Vec<&str> = q["items"]
         .as_array()
         .unwrap()
@@ -75,66 +64,53 @@ async fn create_list_show_update_archive(b: Backend) {
         .collect();
     assert_eq!(subs, ["alpha-vet", "beta-vet"]);
 
-    let (s, upd) = json(
-        app.owner(Method::PUT, &format!("/api/owner/companies/{id}"))
-            .json(&json!({"name": "Alpha Veterinary", "contactPhone": null, "status": "SUSPENDED"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, upd) = app
+        .owner_call(
+            Method::PUT,
+            &format!("/api/owner/companies/{id}"),
+            Some(json!({"name": "Alpha Veterinary", "contactPhone": null, "status": "SUSPENDED"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{upd}");
     assert_eq!(upd["name"], "Alpha Veterinary");
     assert!(upd["contactPhone"].is_null());
     assert_eq!(upd["status"], "SUSPENDED");
-    let (_, sus) = json(
-        app.owner(Method::GET, "/api/owner/companies?status=SUSPENDED")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, sus) = app
+        .owner_call(Method::GET, "/api/owner/companies?status=SUSPENDED", None)
+        .await;
     assert_eq!(sus["items"].as_array().unwrap().len(), 1);
 
     // A status the operator may not set by edit.
-    let (s, e) = json(
-        app.owner(Method::PUT, &format!("/api/owner/companies/{id}"))
-            .json(&json!({"status": "PROVISIONING"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, e) = app
+        .owner_call(
+            Method::PUT,
+            &format!("/api/owner/companies/{id}"),
+            Some(json!({"status": "PROVISIONING"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e["errors"]["status"].is_array());
 
-    let (s, arch) = json(
-        app.owner(Method::DELETE, &format!("/api/owner/companies/{id}"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, arch) = app
+        .owner_call(Method::DELETE, &format!("/api/owner/companies/{id}"), None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(arch["status"], "ARCHIVED");
     assert!(arch["archivedAt"].is_string());
     // The database is kept.
     assert!(app.managed_database_exists(id).await);
     // Archived companies leave the default list, and their subdomain stays taken.
-    let (_, all) = json(
-        app.owner(Method::GET, "/api/owner/companies")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, all) = app
+        .owner_call(Method::GET, "/api/owner/companies", None)
+        .await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
     let r = app
-        .owner(Method::POST, "/api/owner/companies")
-        .json(&json!({"name": "X", "subdomain": "alpha-vet", "contactEmail": "x@y.example"}))
-        .send()
-        .await
-        .unwrap();
+        .owner_send(
+            Method::POST,
+            "/api/owner/companies",
+            Some(json!({"name": "X", "subdomain": "alpha-vet", "contactEmail": "x@y.example"})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
 
     // Every change is in the owner audit log.
@@ -155,38 +131,24 @@ async fn create_list_show_update_archive(b: Backend) {
         assert!(actions.contains(&a), "{actions:?} lacks {a}");
     }
 
-    let (s, _) = json(
-        app.owner(Method::GET, "/api/owner/companies/not-a-uuid")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, _) = app
+        .owner_call(Method::GET, "/api/owner/companies/not-a-uuid", None)
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = json(
-        app.owner(
+    let (s, _) = app
+        .owner_call(
             Method::GET,
             &format!("/api/owner/companies/{}", uuid::Uuid::now_v7()),
+            None,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
 async fn invalid_bodies_are_refused_with_field_errors(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let (s, e) = json(
-        app.owner(Method::POST, "/api/owner/companies")
-            .json(&json!({"name": "", "subdomain": "Bad_Name", "contactEmail": "nope",
-                          "contactPhone": "call me", "admin": {"email": "x", "name": "", "password": "short"}}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, e) = app.owner_call(Method::POST, "/api/owner/companies", Some(json!({"name": "", "subdomain": "Bad_Name", "contactEmail": "nope",
+                          "contactPhone": "call me", "admin": {"email": "x", "name": "", "password": "short"}}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["code"], "validation_failed");
     for f in [
@@ -201,13 +163,9 @@ async fn invalid_bodies_are_refused_with_field_errors(b: Backend) {
         assert!(e["errors"][f].is_array(), "{f} missing in {e}");
     }
     // Nothing was registered or created.
-    let (_, list) = json(
-        app.owner(Method::GET, "/api/owner/companies")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = app
+        .owner_call(Method::GET, "/api/owner/companies", None)
+        .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
     assert_eq!(app.tenant_database_count().await, 0);
 }
@@ -215,27 +173,25 @@ async fn invalid_bodies_are_refused_with_field_errors(b: Backend) {
 async fn taken_and_reserved_subdomains_are_refused(b: Backend) {
     let app = TestApp::spawn(b).await;
     app.create_company("abc-vet").await;
-    let (s, e) = json(
-        app.owner(Method::POST, "/api/owner/companies")
-            .json(&json!({"name": "Other", "subdomain": "abc-vet", "contactEmail": "o@x.example"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, e) = app
+        .owner_call(
+            Method::POST,
+            "/api/owner/companies",
+            Some(json!({"name": "Other", "subdomain": "abc-vet", "contactEmail": "o@x.example"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(e["code"], "subdomain_taken");
     for bad in [
         "www", "api", "owner", "admin", "ab", "-abc", "abc-", "a.b.c", "ABC",
     ] {
-        let (s, e) = json(
-            app.owner(Method::POST, "/api/owner/companies")
-                .json(&json!({"name": "N", "subdomain": bad, "contactEmail": "o@x.example"}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (s, e) = app
+            .owner_call(
+                Method::POST,
+                "/api/owner/companies",
+                Some(json!({"name": "N", "subdomain": bad, "contactEmail": "o@x.example"})),
+            )
+            .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {e}");
         assert!(e["errors"]["subdomain"].is_array(), "{bad}: {e}");
     }
@@ -252,20 +208,18 @@ async fn owner_routes_need_the_token_and_the_platform_host(b: Backend) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let r = app
-        .platform(Method::GET, "/api/owner/companies")
-        .bearer_auth("wrong-token")
-        .send()
-        .await
-        .unwrap();
+        .platform_send("wrong-token", Method::GET, "/api/owner/companies", None)
+        .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let (s, body) = json(
-        app.tenant("guarded", Method::GET, "/api/owner/companies")
-            .bearer_auth(&app.owner_token)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, body) = app
+        .call(
+            "guarded",
+            &app.owner_token,
+            Method::GET,
+            "/api/owner/companies",
+            None,
+        )
+        .await;
     assert_eq!(
         s,
         StatusCode::NOT_FOUND,
@@ -329,17 +283,13 @@ async fn malformed_requests_answer_4xx(b: Backend) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let c = app.create_company("shape-test").await;
-    let (s, e) = json(
-        app.owner(
+    let (s, e) = app
+        .owner_call(
             Method::PUT,
             &format!("/api/owner/companies/{}", c["id"].as_str().unwrap()),
+            Some(json!({"status": "HIBERNATING"})),
         )
-        .json(&json!({"status": "HIBERNATING"}))
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(e["detail"].as_str().unwrap().contains("HIBERNATING"), "{e}");
     for q in [
@@ -350,23 +300,15 @@ async fn malformed_requests_answer_4xx(b: Backend) {
         "cursor=zzz",
     ] {
         let r = app
-            .owner(Method::GET, &format!("/api/owner/companies?{q}"))
-            .send()
-            .await
-            .unwrap();
+            .owner_send(Method::GET, &format!("/api/owner/companies?{q}"), None)
+            .await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{q}");
     }
     let r = app
-        .owner(Method::PATCH, "/api/owner/companies")
-        .send()
-        .await
-        .unwrap();
+        .owner_send(Method::PATCH, "/api/owner/companies", None)
+        .await;
     assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
-    let r = app
-        .owner(Method::GET, "/api/nothing-here")
-        .send()
-        .await
-        .unwrap();
+    let r = app.owner_send(Method::GET, "/api/nothing-here", None).await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
@@ -395,22 +337,15 @@ async fn explicit_database_url_is_encrypted_and_never_returned(b: Backend) {
             (format!("{with_pw}/{name}"), "s3cret-pw-42".to_owned())
         }
     };
-    let r = app
-        .owner(Method::POST, "/api/owner/companies")
-        .json(&json!({"name": "Byo", "subdomain": "byo-db", "contactEmail": "o@byo.example", "databaseUrl": url}))
-        .send()
-        .await
-        .unwrap();
+    let r = app.owner_send(Method::POST, "/api/owner/companies", Some(json!({"name": "Byo", "subdomain": "byo-db", "contactEmail": "o@byo.example", "databaseUrl": url}))).await;
     let (s, c) = json(r).await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     assert_eq!(c["database"]["managed"], false);
     let id = c["id"].as_str().unwrap();
     let shown = app.company(id).await.to_string() + &c.to_string();
     let listed = app
-        .owner(Method::GET, "/api/owner/companies")
-        .send()
+        .owner_send(Method::GET, "/api/owner/companies", None)
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -432,10 +367,8 @@ async fn explicit_database_url_is_encrypted_and_never_returned(b: Backend) {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     // Archiving never drops an operator's database.
-    app.owner(Method::DELETE, &format!("/api/owner/companies/{id}"))
-        .send()
-        .await
-        .unwrap();
+    app.owner_send(Method::DELETE, &format!("/api/owner/companies/{id}"), None)
+        .await;
     match &b {
         Backend::Sqlite => assert!(app.data_dir.path().join("byo-secret-name.db").exists()),
         Backend::Postgres(_) => {
@@ -489,39 +422,27 @@ async fn non_empty_foreign_database_is_refused(b: Backend) {
             format!("{server}/{name}")
         }
     };
-    let (s, e) = json(
-        app.owner(Method::POST, "/api/owner/companies")
-            .json(&json!({"name": "Legacy", "subdomain": "legacy", "contactEmail": "o@l.example", "databaseUrl": url}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, e) = app.owner_call(Method::POST, "/api/owner/companies", Some(json!({"name": "Legacy", "subdomain": "legacy", "contactEmail": "o@l.example", "databaseUrl": url}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e["errors"]["databaseUrl"].is_array());
-    let (_, list) = json(
-        app.owner(Method::GET, "/api/owner/companies")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = app
+        .owner_call(Method::GET, "/api/owner/companies", None)
+        .await;
     assert_eq!(
         list["items"].as_array().unwrap().len(),
         0,
         "no row for a refused company"
     );
-    let (s, _) = json(
-        app.owner(Method::POST, "/api/owner/companies")
-            .json(
-                &json!({"name": "Bad", "subdomain": "bad-url", "contactEmail": "o@l.example",
+    let (s, _) = app
+        .owner_call(
+            Method::POST,
+            "/api/owner/companies",
+            Some(
+                json!({"name": "Bad", "subdomain": "bad-url", "contactEmail": "o@l.example",
                           "databaseUrl": "mysql://somewhere/db"}),
-            )
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
 

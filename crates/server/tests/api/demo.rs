@@ -8,7 +8,7 @@ use smartdmv_store::tenant::{appointment, client, patient, patient_owner, room, 
 use std::collections::BTreeMap;
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, json};
+use crate::helpers::{Backend, TestApp};
 
 both_backends!(demo_seeds_of_fresh_databases_produce_the_same_practice);
 
@@ -116,15 +116,15 @@ async fn demo_seeds_of_fresh_databases_produce_the_same_practice(b: Backend) {
     let admin = first
         .login("demo-vet", "admin@demo-vet.example", demo::DEMO_PASSWORD)
         .await;
-    let (s, v) = json(
-        first
-            .tenant("demo-vet", Method::GET, "/api/search?q=Biscut")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = first
+        .call(
+            "demo-vet",
+            &admin,
+            Method::GET,
+            "/api/search?q=Biscut",
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert!(
         v["patients"]

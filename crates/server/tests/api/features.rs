@@ -5,7 +5,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::fixtures::Company;
+use crate::helpers::{Backend, PASSWORD, json};
 use crate::plans::{create_plan, plan_body};
 use crate::usage::set_settings;
 
@@ -22,17 +23,14 @@ fn not_gated(s: StatusCode, v: &Value) {
 }
 
 async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let c = app.create_company("feat-vet").await;
-    let id = c["id"].as_str().unwrap();
-    let admin = app.admin_token("feat-vet").await;
-    let (s, role) = app
-        .call(
-            "feat-vet",
-            &admin,
-            Method::POST,
+    let c = Company::open(b, "feat-vet").await;
+    let app = &c.app;
+    let id = c.cid.as_str();
+    let admin = &c.admin;
+    let (s, role) = c
+        .post(
             "/api/roles",
-            Some(json!({"name": "Reader", "permissions": ["reports:read"]})),
+            json!({"name": "Reader", "permissions": ["reports:read"]}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{role}");
@@ -42,13 +40,10 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
     let portal = app
         .login("feat-vet", "pet-owner@feat.example", PASSWORD)
         .await;
-    let (s, client) = app
-        .call(
-            "feat-vet",
-            &admin,
-            Method::POST,
+    let (s, client) = c
+        .post(
             "/api/clients",
-            Some(json!({"firstName": "Ada", "lastName": "Feature"})),
+            json!({"firstName": "Ada", "lastName": "Feature"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{client}");
@@ -56,14 +51,13 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
 
     // A plan with none of the features.
     let lean = create_plan(&app, plan_body("Lean", 900, &[], None, None)).await;
-    let (s, v) = json(
-        app.owner(Method::PUT, &format!("/api/owner/companies/{id}"))
-            .json(&json!({"plan": lean["id"]}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = app
+        .owner_call(
+            Method::PUT,
+            &format!("/api/owner/companies/{id}"),
+            Some(json!({"plan": lean["id"]})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let csv = || {
         app.tenant(
@@ -77,36 +71,19 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
     };
     let (s, v) = json(csv().send().await.unwrap()).await;
     assert_feature(s, &v, "data_import");
-    let (s, v) = app
-        .call(
-            "feat-vet",
-            &admin,
-            Method::POST,
+    let (s, v) = c
+        .post(
             "/api/roles",
-            Some(json!({"name": "Other", "permissions": ["reports:read"]})),
+            json!({"name": "Other", "permissions": ["reports:read"]}),
         )
         .await;
     assert_feature(s, &v, "custom_roles");
-    let (s, v) = app
-        .call(
-            "feat-vet",
-            &admin,
-            Method::PATCH,
-            &format!("/api/roles/{role}"),
-            Some(json!({"name": "Renamed"})),
-        )
+    let (s, v) = c
+        .patch(&format!("/api/roles/{role}"), json!({"name": "Renamed"}))
         .await;
     assert_feature(s, &v, "custom_roles");
     // Existing roles can still be read.
-    let (s, v) = app
-        .call(
-            "feat-vet",
-            &admin,
-            Method::GET,
-            &format!("/api/roles/{role}"),
-            None,
-        )
-        .await;
+    let (s, v) = c.get(&format!("/api/roles/{role}")).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     // The client portal: self-registration, portal accounts, sign-in and every request of a
     // portal user.
@@ -119,13 +96,10 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
     )
     .await;
     assert_feature(s, &v, "client_portal");
-    let (s, v) = app
-        .call(
-            "feat-vet",
-            &admin,
-            Method::POST,
+    let (s, v) = c
+        .post(
             &format!("/api/clients/{client}/portal-account"),
-            Some(json!({"email": "ada@feat.example", "password": PASSWORD})),
+            json!({"email": "ada@feat.example", "password": PASSWORD}),
         )
         .await;
     assert_feature(s, &v, "client_portal");
@@ -138,14 +112,10 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
     )
     .await;
     assert_feature(s, &v, "client_portal");
-    let (s, v) = app
-        .call("feat-vet", &portal, Method::GET, "/api/auth/me", None)
-        .await;
+    let (s, v) = c.call(&portal, Method::GET, "/api/auth/me", None).await;
     assert_feature(s, &v, "client_portal");
     // Staff keep working and see which features they have.
-    let (s, me) = app
-        .call("feat-vet", &admin, Method::GET, "/api/auth/me", None)
-        .await;
+    let (s, me) = c.get("/api/auth/me").await;
     assert_eq!(s, StatusCode::OK, "{me}");
     assert_eq!(me["features"], json!([]), "{me}");
 
@@ -159,35 +129,22 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
     let (s, v) = json(csv().send().await.unwrap()).await;
     not_gated(s, &v);
     assert!(s.is_success(), "{v}");
-    let (s, v) = app
-        .call(
-            "feat-vet",
-            &admin,
-            Method::PATCH,
-            &format!("/api/roles/{role}"),
-            Some(json!({"name": "Renamed"})),
-        )
+    let (s, v) = c
+        .patch(&format!("/api/roles/{role}"), json!({"name": "Renamed"}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (s, v) = app
-        .call("feat-vet", &portal, Method::GET, "/api/auth/me", None)
-        .await;
+    let (s, v) = c.call(&portal, Method::GET, "/api/auth/me", None).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     app.login("feat-vet", "pet-owner@feat.example", PASSWORD)
         .await;
-    let (s, v) = app
-        .call(
-            "feat-vet",
-            &admin,
-            Method::POST,
+    let (s, v) = c
+        .post(
             &format!("/api/clients/{client}/portal-account"),
-            Some(json!({"email": "ada@feat.example", "password": PASSWORD})),
+            json!({"email": "ada@feat.example", "password": PASSWORD}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, me) = app
-        .call("feat-vet", &admin, Method::GET, "/api/auth/me", None)
-        .await;
+    let (s, me) = c.get("/api/auth/me").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
         me["features"],

@@ -53,6 +53,17 @@ impl Company {
         self.app.call(&self.sub, token, m, path, body).await
     }
 
+    /// A request to the company's API with `token`, answered as it comes.
+    pub async fn send(
+        &self,
+        token: &str,
+        m: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        self.app.send(&self.sub, token, m, path, body).await
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(&self.admin, Method::GET, path, None).await
     }

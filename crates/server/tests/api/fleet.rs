@@ -143,11 +143,8 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
     let admin_b = app.admin_token("fleet-b").await;
     // `/api/search` reads the search index, which the latest migration (5) adds.
     let r = app
-        .tenant("fleet-b", Method::GET, "/api/search?q=rex")
-        .bearer_auth(&admin_b)
-        .send()
-        .await
-        .unwrap();
+        .send("fleet-b", &admin_b, Method::GET, "/api/search?q=rex", None)
+        .await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(r.headers()["retry-after"], "5");
     let body: serde_json::Value = r.json().await.unwrap();
@@ -174,12 +171,7 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
     );
     app.state.platform.resolver.invalidate();
     for path in ["/api/practices", "/api/search?q=rex"] {
-        let r = app
-            .tenant("fleet-b", Method::GET, path)
-            .bearer_auth(&admin_b)
-            .send()
-            .await
-            .unwrap();
+        let r = app.send("fleet-b", &admin_b, Method::GET, path, None).await;
         assert_eq!(r.status(), StatusCode::OK, "{path}");
     }
 }

@@ -259,7 +259,23 @@ impl TestApp {
     }
 
     /// Sends `method path` to a company's host with a bearer token and an optional JSON
-    /// body; answers the status and the body as JSON.
+    /// body.
+    pub async fn send(
+        &self,
+        subdomain: &str,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        with_body(
+            self.tenant(subdomain, method, path).bearer_auth(token),
+            body,
+        )
+        .await
+    }
+
+    /// [`TestApp::send`], answering the status and the body as JSON.
     pub async fn call(
         &self,
         subdomain: &str,
@@ -268,11 +284,49 @@ impl TestApp {
         path: &str,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut req = self.tenant(subdomain, method, path).bearer_auth(token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        json(req.send().await.unwrap()).await
+        json(self.send(subdomain, token, method, path, body).await).await
+    }
+
+    /// Sends `method path` to the platform host as the platform owner.
+    pub async fn owner_send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        with_body(self.owner(method, path), body).await
+    }
+
+    /// [`TestApp::owner_send`], answering the status and the body as JSON.
+    pub async fn owner_call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        json(self.owner_send(method, path, body).await).await
+    }
+
+    /// Sends `method path` to the platform host with a platform user's token.
+    pub async fn platform_send(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        with_body(self.platform(method, path).bearer_auth(token), body).await
+    }
+
+    /// [`TestApp::platform_send`], answering the status and the body as JSON.
+    pub async fn platform_call(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        json(self.platform_send(token, method, path, body).await).await
     }
 
     /// A request to a company's host (`<subdomain>.localhost`).
@@ -490,6 +544,17 @@ pub async fn drop_test_databases(url: &str, prefix: &str) {
             .await;
     }
     let _ = db.close().await;
+}
+
+/// Sends a request with an optional JSON body.
+async fn with_body(req: RequestBuilder, body: Option<Value>) -> reqwest::Response {
+    match body {
+        Some(b) => req.json(&b),
+        None => req,
+    }
+    .send()
+    .await
+    .unwrap()
 }
 
 /// The body of a response as JSON, with its status.

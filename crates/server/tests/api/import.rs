@@ -8,6 +8,7 @@ use serde_json::Value;
 use smartdmv_store::TenantConnection;
 
 use crate::both_backends;
+use crate::fixtures::Company;
 use crate::helpers::{Backend, TestApp, json};
 
 both_backends!(
@@ -175,23 +176,25 @@ async fn good_file_creates_clients_patients_owners_and_contacts(b: Backend) {
     }
 
     // The imported records are searchable at once.
-    let (_, v) = json(
-        app.tenant("import-vet", Method::GET, "/api/search?q=Ann%20Lee")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, v) = app
+        .call(
+            "import-vet",
+            &admin,
+            Method::GET,
+            "/api/search?q=Ann%20Lee",
+            None,
+        )
+        .await;
     assert_eq!(v["clients"].as_array().unwrap().len(), 1, "{v}");
-    let (_, v) = json(
-        app.tenant("import-vet", Method::GET, "/api/search?q=985112003456789")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, v) = app
+        .call(
+            "import-vet",
+            &admin,
+            Method::GET,
+            "/api/search?q=985112003456789",
+            None,
+        )
+        .await;
     assert_eq!(v["patients"][0]["name"], "Rex", "{v}");
     assert_eq!(v["patients"][0]["owners"][0]["firstName"], "Ann");
 
@@ -209,10 +212,10 @@ Cleo,Ng,,,Zed,cat,Labrador Retriever,x,,,\n\
 Dan,Fox,,,,dog,,,,985112003456789,\n";
 
 async fn bad_rows_are_reported_and_nothing_is_written(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let company = app.create_company("badimport-vet").await;
-    let cid = company["id"].as_str().unwrap().to_owned();
-    let admin = app.admin_token("badimport-vet").await;
+    let c = Company::open(b, "badimport-vet").await;
+    let app = &c.app;
+    let cid = c.cid.clone();
+    let admin = &c.admin;
     let db = app.open_tenant_db(&cid).await;
     let before = counts(&db).await;
 
@@ -275,22 +278,19 @@ async fn bad_rows_are_reported_and_nothing_is_written(b: Backend) {
 }
 
 async fn import_needs_csv_and_pets_create(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let company = app.create_company("csv-vet").await;
-    let cid = company["id"].as_str().unwrap().to_owned();
-    let admin = app.admin_token("csv-vet").await;
+    let c = Company::open(b, "csv-vet").await;
+    let app = &c.app;
+    let cid = c.cid.clone();
+    let admin = &c.admin;
 
-    let r = app
-        .tenant(
-            "csv-vet",
+    let r = c
+        .send(
+            &c.admin,
             Method::POST,
             "/api/import/clients-patients?dryRun=true",
+            Some(serde_json::json!({"rows": []})),
         )
-        .bearer_auth(&admin)
-        .json(&serde_json::json!({"rows": []}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     // Over 10 MiB: 413. Under it (but over the usual 1 MiB): read.
@@ -312,19 +312,12 @@ async fn import_needs_csv_and_pets_create(b: Backend) {
     let desk = app
         .create_user("csv-vet", &admin, "desk@csv.example", "RECEPTIONIST")
         .await;
-    let (s, _) = json(
-        app.tenant(
-            "csv-vet",
-            Method::POST,
+    let (s, _) = c
+        .post(
             &format!("/api/users/{desk}/overrides"),
+            serde_json::json!({"permission": "pets:create", "effect": "deny", "reason": "test"}),
         )
-        .bearer_auth(&admin)
-        .json(&serde_json::json!({"permission": "pets:create", "effect": "deny", "reason": "test"}))
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     let tok = app.session_for(&cid, &desk).await;
     let (s, v) = post(&app, "csv-vet", &tok, true, GOOD).await;

@@ -24,15 +24,15 @@ async fn companies_get_separate_databases_and_writes_stay_in_their_own(b: Backen
     let marker = format!("Marker A {}", uuid::Uuid::new_v4());
     let admin_a = app.admin_token("clinic-a").await;
     let admin_b = app.admin_token("clinic-b").await;
-    let (s, created) = json(
-        app.tenant("clinic-a", Method::POST, "/api/practices")
-            .bearer_auth(&admin_a)
-            .json(&json!({"name": marker, "timeZone": "Europe/London", "currency": "GBP"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, created) = app
+        .call(
+            "clinic-a",
+            &admin_a,
+            Method::POST,
+            "/api/practices",
+            Some(json!({"name": marker, "timeZone": "Europe/London", "currency": "GBP"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
 
     let through_a = app
@@ -90,15 +90,15 @@ async fn companies_get_separate_databases_and_writes_stay_in_their_own(b: Backen
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let (s, e) = json(
-        app.tenant("clinic-b", Method::POST, "/api/practices")
-            .bearer_auth(&admin_b)
-            .json(&json!({"name": "", "currency": "pounds", "timeZone": "nowhere"}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, e) = app
+        .call(
+            "clinic-b",
+            &admin_b,
+            Method::POST,
+            "/api/practices",
+            Some(json!({"name": "", "currency": "pounds", "timeZone": "nowhere"})),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     for f in ["name", "currency", "timeZone"] {
         assert!(e["errors"][f].is_array(), "{e}");

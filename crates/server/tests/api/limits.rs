@@ -5,6 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::both_backends;
+use crate::fixtures::Company;
 use crate::helpers::{Backend, PASSWORD, TestApp};
 use crate::usage::{recount, set_settings, usage};
 
@@ -32,23 +33,20 @@ async fn new_user(app: &TestApp, admin: &str, email: &str, role: &str) -> (Statu
 }
 
 async fn staff_seats_end_at_max_users(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let c = app.create_company("seat-vet").await;
-    let id = c["id"].as_str().unwrap();
-    let admin = app.admin_token("seat-vet").await;
+    let c = Company::open(b, "seat-vet").await;
+    let app = &c.app;
+    let id = c.cid.as_str();
+    let admin = &c.admin;
     set_settings(&app, id, json!({"limits": {"maxUsers": 3}})).await;
 
     // The administrator holds the first seat; the second and the third are free.
     let (s, vet) = new_user(&app, &admin, "vet@seat.example", "VETERINARIAN").await;
     assert_eq!(s, StatusCode::CREATED, "{vet}");
     // An invitation holds a seat too.
-    let (s, v) = app
-        .call(
-            "seat-vet",
-            &admin,
-            Method::POST,
+    let (s, v) = c
+        .post(
             "/api/users",
-            Some(json!({"email": "tech@seat.example", "name": "Tech", "role": "TECHNICIAN"})),
+            json!({"email": "tech@seat.example", "name": "Tech", "role": "TECHNICIAN"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -60,44 +58,25 @@ async fn staff_seats_end_at_max_users(b: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let client_user = v["id"].as_str().unwrap().to_owned();
     // ... but making one staff takes a seat.
-    let (s, v) = app
-        .call(
-            "seat-vet",
-            &admin,
-            Method::PATCH,
+    let (s, v) = c
+        .patch(
             &format!("/api/users/{client_user}"),
-            Some(json!({"role": "RECEPTIONIST"})),
+            json!({"role": "RECEPTIONIST"}),
         )
         .await;
     assert_limit(s, &v, "maxUsers");
 
     // Deactivating frees a seat; reactivating past the limit is refused.
     let vet = vet["id"].as_str().unwrap();
-    let (s, _) = app
-        .call(
-            "seat-vet",
-            &admin,
-            Method::DELETE,
-            &format!("/api/users/{vet}"),
-            None,
-        )
-        .await;
+    let (s, _) = c.delete(&format!("/api/users/{vet}")).await;
     assert_eq!(s, StatusCode::OK);
     let (s, v) = new_user(&app, &admin, "rec@seat.example", "RECEPTIONIST").await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, v) = app
-        .call(
-            "seat-vet",
-            &admin,
-            Method::PATCH,
-            &format!("/api/users/{vet}"),
-            Some(json!({"active": true})),
-        )
+    let (s, v) = c
+        .patch(&format!("/api/users/{vet}"), json!({"active": true}))
         .await;
     assert_limit(s, &v, "maxUsers");
-    let (s, list) = app
-        .call("seat-vet", &admin, Method::GET, "/api/users", None)
-        .await;
+    let (s, list) = c.get("/api/users").await;
     assert_eq!(s, StatusCode::OK);
     let active_staff = list["items"]
         .as_array()
@@ -119,26 +98,17 @@ async fn staff_seats_end_at_max_users(b: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let (s, v) = app
-        .call(
-            "seat-vet",
-            &admin,
-            Method::PATCH,
+    let (s, v) = c
+        .patch(
             &format!("/api/users/{rec_id}"),
-            Some(json!({"name": "Renamed", "role": "TECHNICIAN"})),
+            json!({"name": "Renamed", "role": "TECHNICIAN"}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     // A per-company override lifts the limit at once.
     set_settings(&app, id, json!({"limits": {"maxUsers": 4}})).await;
-    let (s, v) = app
-        .call(
-            "seat-vet",
-            &admin,
-            Method::PATCH,
-            &format!("/api/users/{vet}"),
-            Some(json!({"active": true})),
-        )
+    let (s, v) = c
+        .patch(&format!("/api/users/{vet}"), json!({"active": true}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 }
@@ -188,17 +158,13 @@ async fn api_calls_end_at_the_monthly_limit(b: Backend) {
 }
 
 async fn full_storage_refuses_new_records_but_not_reading(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let c = app.create_company("disk-vet").await;
-    let id = c["id"].as_str().unwrap();
-    let admin = app.admin_token("disk-vet").await;
-    let (s, client) = app
-        .call(
-            "disk-vet",
-            &admin,
-            Method::POST,
+    let c = Company::open(b, "disk-vet").await;
+    let app = &c.app;
+    let id = c.cid.as_str();
+    let (s, client) = c
+        .post(
             "/api/clients",
-            Some(json!({"firstName": "Ada", "lastName": "Disk"})),
+            json!({"firstName": "Ada", "lastName": "Disk"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{client}");
@@ -208,49 +174,38 @@ async fn full_storage_refuses_new_records_but_not_reading(b: Backend) {
 
     // One byte below the recorded size's limit: still room.
     set_settings(&app, id, json!({"limits": {"storageBytes": size + 1}})).await;
-    let (s, v) = app
-        .call(
-            "disk-vet",
-            &admin,
-            Method::POST,
+    let (s, v) = c
+        .post(
             "/api/clients",
-            Some(json!({"firstName": "Bea", "lastName": "Disk"})),
+            json!({"firstName": "Bea", "lastName": "Disk"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     // At the limit, and over it, nothing new is created.
     for max in [size, size - 1] {
         set_settings(&app, id, json!({"limits": {"storageBytes": max}})).await;
-        let (s, v) = app
-            .call(
-                "disk-vet",
-                &admin,
-                Method::POST,
+        let (s, v) = c
+            .post(
                 "/api/clients",
-                Some(json!({"firstName": "Cy", "lastName": "Disk"})),
+                json!({"firstName": "Cy", "lastName": "Disk"}),
             )
             .await;
         assert_limit(s, &v, "storageBytes");
     }
     // Reading, editing, signing in and out still work.
-    let (s, list) = app
-        .call("disk-vet", &admin, Method::GET, "/api/clients", None)
-        .await;
+    let (s, list) = c.get("/api/clients").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
-    let (s, v) = app
-        .call(
-            "disk-vet",
-            &admin,
-            Method::PATCH,
+    let (s, v) = c
+        .patch(
             &format!("/api/clients/{client}"),
-            Some(json!({"notes": "still editable"})),
+            json!({"notes": "still editable"}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let second = app.admin_token("disk-vet").await;
-    let (s, _) = app
-        .call("disk-vet", &second, Method::POST, "/api/auth/logout", None)
+    let (s, _) = c
+        .call(&second, Method::POST, "/api/auth/logout", None)
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     // Every route that creates records is refused: none can be forgotten.
@@ -263,9 +218,7 @@ async fn full_storage_refuses_new_records_but_not_reading(b: Backend) {
         let url = path
             .replace("{id}", &uuid::Uuid::now_v7().to_string())
             .replace("{code}", "dog");
-        let (s, v) = app
-            .call("disk-vet", &admin, m.clone(), &url, Some(json!({})))
-            .await;
+        let (s, v) = c.call(&c.admin, m.clone(), &url, Some(json!({}))).await;
         if s != StatusCode::PAYMENT_REQUIRED || v["limit"] != "storageBytes" {
             failures.push(format!("{m} {path}: {s} {v}"));
         }
@@ -273,13 +226,10 @@ async fn full_storage_refuses_new_records_but_not_reading(b: Backend) {
     assert!(failures.is_empty(), "{failures:#?}");
     // A recount that finds room (here: a raised limit) lets writes through again.
     set_settings(&app, id, json!({"limits": {"storageBytes": size * 10}})).await;
-    let (s, v) = app
-        .call(
-            "disk-vet",
-            &admin,
-            Method::POST,
+    let (s, v) = c
+        .post(
             "/api/clients",
-            Some(json!({"firstName": "Cy", "lastName": "Disk"})),
+            json!({"firstName": "Cy", "lastName": "Disk"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");

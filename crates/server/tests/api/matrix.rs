@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp, database_digest, json};
+use crate::helpers::{Backend, PASSWORD, TestApp, database_digest};
 
 both_backends!(
     permission_matrix_matches_the_table,
@@ -154,15 +154,9 @@ async fn post_id(
     body: Value,
     field: &str,
 ) -> String {
-    let (s, v) = json(
-        app.tenant(sub, Method::POST, path)
-            .bearer_auth(admin)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = app
+        .call(sub, admin, Method::POST, path, Some(body.clone()))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{path}: {v}");
     v.pointer(field).and_then(Value::as_str).unwrap().to_owned()
 }
@@ -178,37 +172,21 @@ pub(crate) async fn fixtures(
     practice: &str,
     tag: &str,
 ) -> Fixtures {
-    let (s, v) = json(
-        app.tenant(sub, Method::POST, "/api/users")
-            .bearer_auth(admin)
-            .json(&json!({"email": format!("victim-{tag}@{sub}.example"), "name": format!("Victim {tag}"),
-                          "password": PASSWORD, "role": "RECEPTIONIST", "practiceIds": [practice]}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = app.call(sub, admin, Method::POST, "/api/users", Some(json!({"email": format!("victim-{tag}@{sub}.example"), "name": format!("Victim {tag}"),
+                          "password": PASSWORD, "role": "RECEPTIONIST", "practiceIds": [practice]}))).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let victim = v["id"].as_str().unwrap().to_owned();
-    let (s, o) = json(
-        app.tenant(sub, Method::POST, &format!("/api/users/{victim}/overrides"))
-            .bearer_auth(admin)
-            .json(&json!({"permission": "reports:read", "effect": "grant", "reason": format!("fixture {tag}")}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, o) = app.call(sub, admin, Method::POST, &format!("/api/users/{victim}/overrides"), Some(json!({"permission": "reports:read", "effect": "grant", "reason": format!("fixture {tag}")}))).await;
     assert_eq!(s, StatusCode::CREATED, "{o}");
-    let (s, r) = json(
-        app.tenant(sub, Method::POST, "/api/roles")
-            .bearer_auth(admin)
-            .json(&json!({"name": format!("Role {tag}"), "permissions": ["reports:read"]}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, r) = app
+        .call(
+            sub,
+            admin,
+            Method::POST,
+            "/api/roles",
+            Some(json!({"name": format!("Role {tag}"), "permissions": ["reports:read"]})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     let s = crate::scheduling::schedule_fixtures(app, company, sub, admin, practice, tag).await;
     let client = post_id(app, sub, admin, "/api/clients",
@@ -305,28 +283,25 @@ async fn permission_matrix_matches_the_table(b: Backend) {
     let company = app.create_company("matrix-vet").await;
     let cid = company["id"].as_str().unwrap().to_owned();
     let admin = app.admin_token("matrix-vet").await;
-    let (_, practices) = json(
-        app.tenant("matrix-vet", Method::GET, "/api/practices")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, practices) = app
+        .call("matrix-vet", &admin, Method::GET, "/api/practices", None)
+        .await;
     let practice = practices["items"][0]["id"].as_str().unwrap().to_owned();
     // One user per role, all in the company's practice.
     let mut users = Vec::new();
     for role in ROLES {
-        let (s, v) = json(
-            app.tenant("matrix-vet", Method::POST, "/api/users")
-                .bearer_auth(&admin)
-                .json(&json!({"email": format!("{}@matrix.example", role.to_lowercase()), "name": role,
-                              "password": PASSWORD, "role": role, "practiceIds": [practice]}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (s, v) = app
+            .call(
+                "matrix-vet",
+                &admin,
+                Method::POST,
+                "/api/users",
+                Some(
+                    json!({"email": format!("{}@matrix.example", role.to_lowercase()), "name": role,
+                              "password": PASSWORD, "role": role, "practiceIds": [practice]}),
+                ),
+            )
+            .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         users.push(v["id"].as_str().unwrap().to_owned());
     }
@@ -391,46 +366,31 @@ async fn credentials_and_ids_of_one_company_never_reach_another(b: Backend) {
     let marker = format!("MARKERB{}", uuid::Uuid::new_v4().simple());
 
     // B gets a verified custom domain and records full of its marker.
-    let (s, d) = json(
-        app.owner(
+    let (s, d) = app
+        .owner_call(
             Method::POST,
             &format!("/api/owner/companies/{b_id}/domains"),
+            Some(json!({"domain": "iso-b.example"})),
         )
-        .json(&json!({"domain": "iso-b.example"}))
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::CREATED);
-    app.owner(
+    app.owner_send(
         Method::POST,
         &format!(
             "/api/owner/companies/{b_id}/domains/{}/verify",
             d["id"].as_str().unwrap()
         ),
-    )
-    .send()
-    .await
-    .unwrap();
-    let (_, ps) = json(
-        app.tenant("iso-b", Method::GET, "/api/practices")
-            .bearer_auth(&admin_b)
-            .send()
-            .await
-            .unwrap(),
+        None,
     )
     .await;
+    let (_, ps) = app
+        .call("iso-b", &admin_b, Method::GET, "/api/practices", None)
+        .await;
     let b_practice = ps["items"][0]["id"].as_str().unwrap().to_owned();
     let b_fix = fixtures(&app, &b_id, "iso-b", &admin_b, &b_practice, &marker).await;
-    let (_, pa) = json(
-        app.tenant("iso-a", Method::GET, "/api/practices")
-            .bearer_auth(&admin_a)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, pa) = app
+        .call("iso-a", &admin_a, Method::GET, "/api/practices", None)
+        .await;
     let a_practice = pa["items"][0]["id"].as_str().unwrap().to_owned();
     let a_id = a["id"].as_str().unwrap().to_owned();
 
@@ -505,15 +465,14 @@ async fn credentials_and_ids_of_one_company_never_reach_another(b: Backend) {
     );
     // A's own data is untouched by the B-id attempts, and A still works.
     let r = app
-        .tenant(
+        .send(
             "iso-a",
+            &admin_a,
             Method::GET,
             &format!("/api/practices/{a_practice}"),
+            None,
         )
-        .bearer_auth(&admin_a)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let _ = a_id;
 }

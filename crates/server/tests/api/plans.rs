@@ -20,14 +20,9 @@ both_backends!(
 
 /// Creates a plan as the owner; answers its JSON (asserting 201).
 pub async fn create_plan(app: &TestApp, body: Value) -> Value {
-    let (s, v) = json(
-        app.owner(Method::POST, "/api/owner/plans")
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = app
+        .owner_call(Method::POST, "/api/owner/plans", Some(body.clone()))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     v
 }
@@ -48,36 +43,34 @@ pub fn plan_body(
 
 /// Creates a `COMPANY_ADMIN` of a company and answers their session token.
 pub async fn company_admin(app: &TestApp, company_id: &str, email: &str) -> String {
-    let (s, u) = json(
-        app.owner(Method::POST, "/api/owner/users")
-            .json(
-                &json!({"email": email, "name": "Company Admin", "password": PASSWORD,
+    let (s, u) = app
+        .owner_call(
+            Method::POST,
+            "/api/owner/users",
+            Some(
+                json!({"email": email, "name": "Company Admin", "password": PASSWORD,
                           "role": "COMPANY_ADMIN", "companyId": company_id}),
-            )
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{u}");
     app.owner_login(email, PASSWORD).await
 }
 
 /// Creates a company on a plan as the owner (asserting 201); answers its JSON.
 pub async fn create_company_on(app: &TestApp, subdomain: &str, plan_id: &str) -> Value {
-    let (s, v) = json(
-        app.owner(Method::POST, "/api/owner/companies")
-            .json(&json!({
+    let (s, v) = app
+        .owner_call(
+            Method::POST,
+            "/api/owner/companies",
+            Some(json!({
                 "name": format!("Company {subdomain}"), "subdomain": subdomain,
                 "contactEmail": format!("office@{subdomain}.example"), "plan": plan_id,
                 "admin": {"email": format!("admin@{subdomain}.example"), "name": "First Admin",
                           "password": PASSWORD}
-            }))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+            })),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     v
 }

@@ -1,10 +1,11 @@
 //! Practices: settings, closing and reopening, the public profile, and the practice limit.
 
 use reqwest::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::fixtures::Company;
+use crate::helpers::{Backend, PASSWORD};
 
 both_backends!(
     practice_settings_are_validated_and_kept,
@@ -12,151 +13,64 @@ both_backends!(
     a_company_at_its_practice_limit_gets_402,
 );
 
-async fn post(app: &TestApp, sub: &str, tok: &str, path: &str, body: Value) -> (StatusCode, Value) {
-    json(
-        app.tenant(sub, Method::POST, path)
-            .bearer_auth(tok)
-            .json(&body)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await
-}
-
-async fn call(
-    app: &TestApp,
-    sub: &str,
-    tok: &str,
-    m: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    app.call(sub, tok, m, path, body).await
-}
-
 async fn practice_settings_are_validated_and_kept(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    app.create_company("set-vet").await;
-    let admin = app.admin_token("set-vet").await;
-    let (s, e) = post(
-        &app,
-        "set-vet",
-        &admin,
-        "/api/practices",
-        json!({"name": "North", "timeZone": "America/New_Yrok", "taxRateBp": 10001}),
-    )
-    .await;
+    let c = Company::open(b, "set-vet").await;
+    let (s, e) = c
+        .post(
+            "/api/practices",
+            json!({"name": "North", "timeZone": "America/New_Yrok", "taxRateBp": 10001}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e["errors"]["timeZone"].is_array(), "{e}");
     assert!(e["errors"]["taxRateBp"].is_array(), "{e}");
 
-    let (s, p) = post(
-        &app,
-        "set-vet",
-        &admin,
-        "/api/practices",
-        json!({"name": "North", "timeZone": "America/New_York", "currency": "USD", "taxRateBp": 825}),
-    )
+    let (s, p) = c.post("/api/practices", json!({"name": "North", "timeZone": "America/New_York", "currency": "USD", "taxRateBp": 825}))
     .await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
     assert_eq!(p["taxRateBp"], 825);
     assert_eq!(p["active"], true);
     let id = p["id"].as_str().unwrap();
-    let (s, p) = call(
-        &app,
-        "set-vet",
-        &admin,
-        Method::PATCH,
-        &format!("/api/practices/{id}"),
-        Some(json!({"taxRateBp": 2000, "allowClientSignup": true,
-                    "openingHours": {"mon": [["09:00", "12:00"], ["13:00", "17:00"]]}})),
-    )
-    .await;
+    let (s, p) = c
+        .patch(
+            &format!("/api/practices/{id}"),
+            json!({"taxRateBp": 2000, "allowClientSignup": true,
+                    "openingHours": {"mon": [["09:00", "12:00"], ["13:00", "17:00"]]}}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{p}");
     assert_eq!(p["taxRateBp"], 2000);
     assert_eq!(p["allowClientSignup"], true);
     assert_eq!(p["openingHours"]["mon"][1][0], "13:00");
-    let (s, e) = call(
-        &app,
-        "set-vet",
-        &admin,
-        Method::PATCH,
-        &format!("/api/practices/{id}"),
-        Some(json!({"openingHours": {"mon": [["17:00", "09:00"]]}})),
-    )
-    .await;
+    let (s, e) = c
+        .patch(
+            &format!("/api/practices/{id}"),
+            json!({"openingHours": {"mon": [["17:00", "09:00"]]}}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     // The refused change left the practice as it was.
-    let (_, p) = call(
-        &app,
-        "set-vet",
-        &admin,
-        Method::GET,
-        &format!("/api/practices/{id}"),
-        None,
-    )
-    .await;
+    let (_, p) = c.get(&format!("/api/practices/{id}")).await;
     assert_eq!(p["openingHours"]["mon"][0][0], "09:00");
 }
 
 async fn closing_a_practice_keeps_it_but_hides_it_from_booking(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    app.create_company("close-vet").await;
-    let admin = app.admin_token("close-vet").await;
-    let (_, list) = call(
-        &app,
-        "close-vet",
-        &admin,
-        Method::GET,
-        "/api/practices",
-        None,
-    )
-    .await;
+    let c = Company::open(b, "close-vet").await;
+    let app = &c.app;
+    let (_, list) = c.get("/api/practices").await;
     let head = list["items"][0]["id"].as_str().unwrap().to_owned();
     // The only open practice cannot be closed.
-    let (s, e) = call(
-        &app,
-        "close-vet",
-        &admin,
-        Method::DELETE,
-        &format!("/api/practices/{head}"),
-        None,
-    )
-    .await;
+    let (s, e) = c.delete(&format!("/api/practices/{head}")).await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
     assert_eq!(e["code"], "last_open_practice");
 
-    let (_, p) = post(
-        &app,
-        "close-vet",
-        &admin,
-        "/api/practices",
-        json!({"name": "Annex"}),
-    )
-    .await;
+    let (_, p) = c.post("/api/practices", json!({"name": "Annex"})).await;
     let annex = p["id"].as_str().unwrap().to_owned();
-    let (s, p) = call(
-        &app,
-        "close-vet",
-        &admin,
-        Method::DELETE,
-        &format!("/api/practices/{annex}"),
-        None,
-    )
-    .await;
+    let (s, p) = c.delete(&format!("/api/practices/{annex}")).await;
     assert_eq!(s, StatusCode::OK, "{p}");
     assert_eq!(p["active"], false);
     // Still readable by staff, gone from the public profile.
-    let (s, p) = call(
-        &app,
-        "close-vet",
-        &admin,
-        Method::GET,
-        &format!("/api/practices/{annex}"),
-        None,
-    )
-    .await;
+    let (s, p) = c.get(&format!("/api/practices/{annex}")).await;
     assert_eq!((s, p["active"].clone()), (StatusCode::OK, json!(false)));
     let public = app
         .tenant("close-vet", Method::GET, "/api/public/practices")
@@ -171,15 +85,7 @@ async fn closing_a_practice_keeps_it_but_hides_it_from_booking(b: Backend) {
         "{public}"
     );
     // Closing is audited (who may close is in the permission matrix).
-    let (_, audit) = call(
-        &app,
-        "close-vet",
-        &admin,
-        Method::GET,
-        &format!("/api/audit-logs?entityId={annex}"),
-        None,
-    )
-    .await;
+    let (_, audit) = c.get(&format!("/api/audit-logs?entityId={annex}")).await;
     let actions: Vec<&str> = audit["items"]
         .as_array()
         .unwrap()
@@ -188,95 +94,59 @@ async fn closing_a_practice_keeps_it_but_hides_it_from_booking(b: Backend) {
         .collect();
     assert!(actions.contains(&"close"), "{audit}");
     // Reopening.
-    let (s, p) = call(
-        &app,
-        "close-vet",
-        &admin,
-        Method::PATCH,
-        &format!("/api/practices/{annex}"),
-        Some(json!({"active": true})),
-    )
-    .await;
+    let (s, p) = c
+        .patch(&format!("/api/practices/{annex}"), json!({"active": true}))
+        .await;
     assert_eq!((s, p["active"].clone()), (StatusCode::OK, json!(true)));
-    let (s, e) = call(
-        &app,
-        "close-vet",
-        &admin,
-        Method::PATCH,
-        &format!("/api/practices/{annex}"),
-        Some(json!({"active": false})),
-    )
-    .await;
+    let (s, e) = c
+        .patch(&format!("/api/practices/{annex}"), json!({"active": false}))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
 }
 
 async fn a_company_at_its_practice_limit_gets_402(b: Backend) {
-    let app = TestApp::spawn(b).await;
-    let c = app.create_company("limit-vet").await;
-    let cid = c["id"].as_str().unwrap().to_owned();
-    let admin = app.admin_token("limit-vet").await;
+    let c = Company::open(b, "limit-vet").await;
+    let app = &c.app;
+    let cid = c.cid.clone();
     // The company's own administrator on the platform cannot lift its limits.
-    let (s, u) = json(
-        app.owner(Method::POST, "/api/owner/users")
-            .json(
-                &json!({"email": "ca@limit.example", "name": "CA", "password": PASSWORD,
+    let (s, u) = app
+        .owner_call(
+            Method::POST,
+            "/api/owner/users",
+            Some(
+                json!({"email": "ca@limit.example", "name": "CA", "password": PASSWORD,
                           "role": "COMPANY_ADMIN", "companyId": cid}),
-            )
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{u}");
     let ca = app.owner_login("ca@limit.example", PASSWORD).await;
     let r = app
-        .platform(Method::PUT, &format!("/api/owner/companies/{cid}"))
-        .bearer_auth(&ca)
-        .json(&json!({"settings": {"limits": {"maxPractices": 100}}}))
-        .send()
-        .await
-        .unwrap();
+        .platform_send(
+            &ca,
+            Method::PUT,
+            &format!("/api/owner/companies/{cid}"),
+            Some(json!({"settings": {"limits": {"maxPractices": 100}}})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
-    let (s, v) = json(
-        app.owner(Method::PUT, &format!("/api/owner/companies/{cid}"))
-            .json(&json!({"settings": {"limits": {"maxPractices": 2}}}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = app
+        .owner_call(
+            Method::PUT,
+            &format!("/api/owner/companies/{cid}"),
+            Some(json!({"settings": {"limits": {"maxPractices": 2}}})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (s, second) = post(
-        &app,
-        "limit-vet",
-        &admin,
-        "/api/practices",
-        json!({"name": "Second"}),
-    )
-    .await;
+    let (s, second) = c.post("/api/practices", json!({"name": "Second"})).await;
     assert_eq!(s, StatusCode::CREATED, "{second}");
     // The boundary: two open practices is the limit.
-    let (s, e) = post(
-        &app,
-        "limit-vet",
-        &admin,
-        "/api/practices",
-        json!({"name": "Third"}),
-    )
-    .await;
+    let (s, e) = c.post("/api/practices", json!({"name": "Third"})).await;
     assert_eq!(s, StatusCode::PAYMENT_REQUIRED, "{e}");
     assert_eq!(e["code"], "plan_limit_reached");
     assert_eq!(e["limit"], "maxPractices");
-    let (_, list) = call(
-        &app,
-        "limit-vet",
-        &admin,
-        Method::GET,
-        "/api/practices",
-        None,
-    )
-    .await;
+    let (_, list) = c.get("/api/practices").await;
     assert_eq!(
         list["items"].as_array().unwrap().len(),
         2,
@@ -284,33 +154,12 @@ async fn a_company_at_its_practice_limit_gets_402(b: Backend) {
     );
     // Closing one frees a place; reopening it past the limit is refused the same way.
     let second = second["id"].as_str().unwrap();
-    let (s, _) = call(
-        &app,
-        "limit-vet",
-        &admin,
-        Method::DELETE,
-        &format!("/api/practices/{second}"),
-        None,
-    )
-    .await;
+    let (s, _) = c.delete(&format!("/api/practices/{second}")).await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = post(
-        &app,
-        "limit-vet",
-        &admin,
-        "/api/practices",
-        json!({"name": "Third"}),
-    )
-    .await;
+    let (s, _) = c.post("/api/practices", json!({"name": "Third"})).await;
     assert_eq!(s, StatusCode::CREATED);
-    let (s, e) = call(
-        &app,
-        "limit-vet",
-        &admin,
-        Method::PATCH,
-        &format!("/api/practices/{second}"),
-        Some(json!({"active": true})),
-    )
-    .await;
+    let (s, e) = c
+        .patch(&format!("/api/practices/{second}"), json!({"active": true}))
+        .await;
     assert_eq!(s, StatusCode::PAYMENT_REQUIRED, "{e}");
 }

@@ -18,17 +18,10 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
     {
         let sub = format!("saga-{i}");
         app.state.platform.provisioner.faults.fail_once_at(step);
-        let (s, e) = json(
-            app.owner(Method::POST, "/api/owner/companies")
-                .json(&json!({
+        let (s, e) = app.owner_call(Method::POST, "/api/owner/companies", Some(json!({
                     "name": format!("Saga {i}"), "subdomain": sub, "contactEmail": "o@saga.example",
                     "admin": {"email": "boss@saga.example", "name": "Boss", "password": "a-long-password-1"}
-                }))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+                }))).await;
         assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{step:?}: {e}");
         assert_eq!(e["code"], "provisioning_failed");
         assert!(
@@ -61,23 +54,21 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
 
         // The subdomain stays reserved for the failed company until it is retried or archived.
         let r = app
-            .owner(Method::POST, "/api/owner/companies")
-            .json(&json!({"name": "Dup", "subdomain": sub, "contactEmail": "o@saga.example"}))
-            .send()
-            .await
-            .unwrap();
+            .owner_send(
+                Method::POST,
+                "/api/owner/companies",
+                Some(json!({"name": "Dup", "subdomain": sub, "contactEmail": "o@saga.example"})),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::CONFLICT);
 
-        let (s, done) = json(
-            app.owner(
+        let (s, done) = app
+            .owner_call(
                 Method::POST,
                 &format!("/api/owner/companies/{id}/provision"),
+                None,
             )
-            .send()
-            .await
-            .unwrap(),
-        )
-        .await;
+            .await;
         assert_eq!(s, StatusCode::OK, "{step:?}: {done}");
         assert_eq!(done["status"], "ACTIVE");
         assert!(done["provisioningError"].is_null());
@@ -116,13 +107,12 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
 
         // Retrying an active company is refused.
         let r = app
-            .owner(
+            .owner_send(
                 Method::POST,
                 &format!("/api/owner/companies/{id}/provision"),
+                None,
             )
-            .send()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(r.status(), StatusCode::CONFLICT);
     }
     assert_eq!(app.tenant_database_count().await, 4);

@@ -42,17 +42,20 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
         assert_eq!(r.status(), StatusCode::OK);
     }
     let r = app
-        .owner(Method::PUT, &format!("/api/owner/companies/{sus_id}"))
-        .json(&json!({"status": "SUSPENDED"}))
-        .send()
-        .await
-        .unwrap();
+        .owner_send(
+            Method::PUT,
+            &format!("/api/owner/companies/{sus_id}"),
+            Some(json!({"status": "SUSPENDED"})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let r = app
-        .owner(Method::DELETE, &format!("/api/owner/companies/{gone_id}"))
-        .send()
-        .await
-        .unwrap();
+        .owner_send(
+            Method::DELETE,
+            &format!("/api/owner/companies/{gone_id}"),
+            None,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     smartdmv_store::owner::company::set_status(
         app.state.platform.owner.conn(),
@@ -187,11 +190,12 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
 
     // Reactivation serves again at once (the change clears the resolver cache).
     let r = app
-        .owner(Method::PUT, &format!("/api/owner/companies/{sus_id}"))
-        .json(&json!({"status": "ACTIVE"}))
-        .send()
-        .await
-        .unwrap();
+        .owner_send(
+            Method::PUT,
+            &format!("/api/owner/companies/{sus_id}"),
+            Some(json!({"status": "ACTIVE"})),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let (s, body) = json(
         app.tenant("paused-vet", Method::GET, "/api/public/practices")
@@ -261,14 +265,13 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
     let app = TestApp::spawn(b).await;
     let c = app.create_company("domain-vet").await;
     let id = c["id"].as_str().unwrap();
-    let (s, d) = json(
-        app.owner(Method::POST, &format!("/api/owner/companies/{id}/domains"))
-            .json(&json!({"domain": "Domain-Vet.example."}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, d) = app
+        .owner_call(
+            Method::POST,
+            &format!("/api/owner/companies/{id}/domains"),
+            Some(json!({"domain": "Domain-Vet.example."})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{d}");
     assert_eq!(d["domain"], "domain-vet.example");
     assert_eq!(d["verified"], false);
@@ -285,13 +288,12 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
     );
 
     let r = app
-        .owner(
+        .owner_send(
             Method::POST,
             &format!("/api/owner/companies/{id}/domains/{domain_id}/verify"),
+            None,
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let (s, body) = json(
         app.host(
@@ -310,39 +312,35 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
     // Platform subdomains cannot be claimed, nor can another company's domain.
     for bad in ["x.localhost", "localhost", "not a domain"] {
         let r = app
-            .owner(Method::POST, &format!("/api/owner/companies/{id}/domains"))
-            .json(&json!({"domain": bad}))
-            .send()
-            .await
-            .unwrap();
+            .owner_send(
+                Method::POST,
+                &format!("/api/owner/companies/{id}/domains"),
+                Some(json!({"domain": bad})),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
     let other = app.create_company("other-vet").await;
-    let (s, e) = json(
-        app.owner(
+    let (s, e) = app
+        .owner_call(
             Method::POST,
             &format!(
                 "/api/owner/companies/{}/domains",
                 other["id"].as_str().unwrap()
             ),
+            Some(json!({"domain": "domain-vet.example"})),
         )
-        .json(&json!({"domain": "domain-vet.example"}))
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(e["code"], "domain_taken");
 
     let r = app
-        .owner(
+        .owner_send(
             Method::DELETE,
             &format!("/api/owner/companies/{id}/domains/{domain_id}"),
+            None,
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let r = app
         .host("domain-vet.example", Method::GET, "/api/public/practices")

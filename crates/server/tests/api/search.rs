@@ -153,12 +153,12 @@ pub fn encode(s: &str) -> String {
 }
 
 async fn find(app: &TestApp, sub: &str, token: &str, q: &str) -> (StatusCode, Value) {
-    json(
-        app.tenant(sub, Method::GET, &format!("/api/search?q={}", encode(q)))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap(),
+    app.call(
+        sub,
+        token,
+        Method::GET,
+        &format!("/api/search?q={}", encode(q)),
+        None,
     )
     .await
 }
@@ -289,11 +289,14 @@ async fn search_finds_clients_and_patients_by_name_phone_email_and_microchip(b: 
     let (s, v) = find(&app, "find-vet", &admin, "  ").await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let r = app
-        .tenant("find-vet", Method::GET, "/api/search?q=a&limit=500")
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+        .send(
+            "find-vet",
+            &admin,
+            Method::GET,
+            "/api/search?q=a&limit=500",
+            None,
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let _ = db.close().await;
 }
@@ -345,14 +348,15 @@ async fn names_tolerate_typos_and_exact_matches_rank_first(b: Backend) {
         .collect();
     assert_eq!(kinds, vec!["exact", "prefix", "fuzzy"]);
     // limit cuts the ranked list.
-    let (_, v) = json(
-        app.tenant("typo-vet", Method::GET, "/api/search?q=smith&limit=1")
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, v) = app
+        .call(
+            "typo-vet",
+            &admin,
+            Method::GET,
+            "/api/search?q=smith&limit=1",
+            None,
+        )
+        .await;
     assert_eq!(ids(&v, "clients"), vec![john.to_string()]);
     let _ = db.close().await;
 }
@@ -394,32 +398,26 @@ async fn inactive_records_are_left_out_unless_asked_for(b: Backend) {
             "{q}: {v}"
         );
     }
-    let (_, v) = json(
-        app.tenant(
+    let (_, v) = app
+        .call(
             "inactive-vet",
+            &admin,
             Method::GET,
             "/api/search?q=gone&includeInactive=true",
+            None,
         )
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(ids(&v, "clients"), vec![gone.to_string()]);
     assert_eq!(v["clients"][0]["active"], false);
-    let (_, v) = json(
-        app.tenant(
+    let (_, v) = app
+        .call(
             "inactive-vet",
+            &admin,
             Method::GET,
             "/api/search?q=985112000000001&includeInactive=true",
+            None,
         )
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(ids(&v, "patients"), vec![ghost.to_string()]);
     let _ = db.close().await;
 }
@@ -443,19 +441,15 @@ async fn clients_are_refused_and_patients_need_pets_read(b: Backend) {
     let desk = app
         .create_user("perm-vet", &admin, "desk@perm.example", "RECEPTIONIST")
         .await;
-    let (s, o) = json(
-        app.tenant(
+    let (s, o) = app
+        .call(
             "perm-vet",
+            &admin,
             Method::POST,
             &format!("/api/users/{desk}/overrides"),
+            Some(json!({"permission": "pets:read", "effect": "deny", "reason": "test"})),
         )
-        .bearer_auth(&admin)
-        .json(&json!({"permission": "pets:read", "effect": "deny", "reason": "test"}))
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{o}");
     let tok = app.session_for(&cid, &desk).await;
     let (s, v) = find(&app, "perm-vet", &tok, "Pa").await;
@@ -581,14 +575,9 @@ async fn migration_indexes_records_already_present(b: Backend) {
 
 /// The ids of the clients and patients a search answers, as the admin of `sub`.
 async fn found(app: &TestApp, sub: &str, tok: &str, q: &str) -> (Vec<String>, Vec<String>) {
-    let (s, v) = json(
-        app.tenant(sub, Method::GET, &format!("/api/search?q={q}"))
-            .bearer_auth(tok)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = app
+        .call(sub, tok, Method::GET, &format!("/api/search?q={q}"), None)
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let ids = |k: &str| -> Vec<String> {
         v[k].as_array()
@@ -756,18 +745,15 @@ async fn api_writes_keep_the_index_current(b: Backend) {
     )
     .await;
     assert_eq!((s, v["outcome"].as_str()), (StatusCode::OK, Some("erased")));
-    let (s, v) = json(
-        app.tenant(
+    let (s, v) = app
+        .call(
             "idx-vet",
+            &admin,
             Method::GET,
             "/api/search?q=Vexillary&includeInactive=true",
+            None,
         )
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
         v["clients"],

@@ -75,16 +75,13 @@ async fn a_signup_lands_its_administrator_in_a_trial_company(b: Backend) {
         (Some("TRIAL"), plan["id"].as_str())
     );
     assert_eq!(c["settings"]["signup"]["verifiedAt"], Value::Null);
-    let (s, sub) = json(
-        app.owner(
+    let (s, sub) = app
+        .owner_call(
             Method::GET,
             &format!("/api/owner/companies/{id}/subscription"),
+            None,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::OK, "{sub}");
     assert_eq!(sub["status"], "TRIALING", "{sub}");
 
@@ -213,17 +210,13 @@ async fn bad_signups_are_refused_and_create_nothing(b: Backend) {
     let app = TestApp::spawn(b).await;
     let plan = create_plan(&app, plan_body("Starter", 1900, &[], None, None)).await;
     let retired = create_plan(&app, plan_body("Old", 900, &[], None, None)).await;
-    let (s, v) = json(
-        app.owner(
+    let (s, v) = app
+        .owner_call(
             Method::PATCH,
             &format!("/api/owner/plans/{}", retired["id"].as_str().unwrap()),
+            Some(json!({"active": false})),
         )
-        .json(&json!({"active": false}))
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     app.create_company("taken-vet").await;
     let companies_before = app.tenant_database_count().await;
@@ -270,13 +263,9 @@ async fn bad_signups_are_refused_and_create_nothing(b: Backend) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     assert_eq!(app.tenant_database_count().await, companies_before);
-    let (_, list) = json(
-        app.owner(Method::GET, "/api/owner/companies")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = app
+        .owner_call(Method::GET, "/api/owner/companies", None)
+        .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
     assert!(outbox(&app, "new@new.example").await.is_empty());
     // The same form, corrected, goes through.
@@ -309,12 +298,8 @@ async fn signups_are_throttled_per_address(b: Backend) {
     assert!(r.headers().contains_key("retry-after"));
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["code"], "too_many_signups");
-    let (_, list) = json(
-        app.owner(Method::GET, "/api/owner/companies")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = app
+        .owner_call(Method::GET, "/api/owner/companies", None)
+        .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
 }

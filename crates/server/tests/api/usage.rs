@@ -14,45 +14,38 @@ both_backends!(
 
 /// Merges `settings` into a company's settings as the platform owner.
 pub async fn set_settings(app: &TestApp, company: &str, settings: Value) {
-    let (s, v) = json(
-        app.owner(Method::PUT, &format!("/api/owner/companies/{company}"))
-            .json(&json!({ "settings": settings }))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = app
+        .owner_call(
+            Method::PUT,
+            &format!("/api/owner/companies/{company}"),
+            Some(json!({ "settings": settings })),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 }
 
 /// The company's usage of the current month, as the platform owner reads it.
 pub async fn usage(app: &TestApp, company: &str) -> Value {
-    let (s, v) = json(
-        app.owner(
+    let (s, v) = app
+        .owner_call(
             Method::GET,
             &format!("/api/owner/companies/{company}/usage"),
+            None,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
 }
 
 /// Recounts the company's gauges as the platform owner.
 pub async fn recount(app: &TestApp, company: &str) -> Value {
-    let (s, v) = json(
-        app.owner(
+    let (s, v) = app
+        .owner_call(
             Method::POST,
             &format!("/api/owner/companies/{company}/usage/recompute"),
+            None,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
 }
@@ -157,44 +150,35 @@ async fn usage_is_counted_and_recounted(b: Backend) {
 
     // Other months are read by name; a month nobody worked in is all zeros.
     let month = u["month"].as_str().unwrap().to_owned();
-    let (s, v) = json(
-        app.owner(
+    let (s, v) = app
+        .owner_call(
             Method::GET,
             &format!("/api/owner/companies/{id}/usage?month={month}"),
+            None,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["clients"], 2);
-    let (s, v) = json(
-        app.owner(
+    let (s, v) = app
+        .owner_call(
             Method::GET,
             &format!("/api/owner/companies/{id}/usage?month=2020-01"),
+            None,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
         (v["month"].as_str(), v["apiCalls"].as_i64()),
         (Some("2020-01"), Some(0))
     );
     for bad in ["2020-13", "2020-1", "last"] {
-        let (s, v) = json(
-            app.owner(
+        let (s, v) = app
+            .owner_call(
                 Method::GET,
                 &format!("/api/owner/companies/{id}/usage?month={bad}"),
+                None,
             )
-            .send()
-            .await
-            .unwrap(),
-        )
-        .await;
+            .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {v}");
         assert!(v["detail"].as_str().unwrap().contains("YYYY-MM"), "{v}");
     }
@@ -205,17 +189,16 @@ async fn a_company_admin_sees_only_their_own_usage(b: Backend) {
     let mine = app.create_company("mine-vet").await;
     let theirs = app.create_company("theirs-vet").await;
     let (mine, theirs) = (mine["id"].as_str().unwrap(), theirs["id"].as_str().unwrap());
-    let (s, v) = json(
-        app.owner(Method::POST, "/api/owner/users")
-            .json(
-                &json!({"email": "ca@mine.example", "name": "CA", "password": PASSWORD,
+    let (s, v) = app
+        .owner_call(
+            Method::POST,
+            "/api/owner/users",
+            Some(
+                json!({"email": "ca@mine.example", "name": "CA", "password": PASSWORD,
                           "role": "COMPANY_ADMIN", "companyId": mine}),
-            )
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let ca = app.owner_login("ca@mine.example", PASSWORD).await;
     let get = |path: String| app.platform(Method::GET, &path).bearer_auth(&ca).send();
@@ -245,24 +228,22 @@ async fn a_company_admin_sees_only_their_own_usage(b: Backend) {
     assert_eq!(s, StatusCode::NOT_FOUND);
     // Recounting is the platform owner's.
     let r = app
-        .platform(
+        .platform_send(
+            &ca,
             Method::POST,
             &format!("/api/owner/companies/{mine}/usage/recompute"),
+            None,
         )
-        .bearer_auth(&ca)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = app
-        .platform(
+        .platform_send(
+            &ca,
             Method::POST,
             &format!("/api/owner/companies/{theirs}/usage/recompute"),
+            None,
         )
-        .bearer_auth(&ca)
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // Without a platform session, or on a company host, nothing.
     let r = app

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::billing::analytics::{company_without_database, hand_computed_history, usage_months};
 use crate::both_backends;
-use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp};
 use crate::web::WebSession;
 
 both_backends!(
@@ -209,18 +209,17 @@ async fn only_owners_open_the_analytics_page(b: Backend) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location, "/login?next=/owner/analytics");
 
-    let (s, v) = json(
-        app.owner(Method::POST, "/api/owner/users")
-            .json(
-                &json!({"email": "cadmin@lone.example", "name": "Company Admin",
+    let (s, v) = app
+        .owner_call(
+            Method::POST,
+            "/api/owner/users",
+            Some(
+                json!({"email": "cadmin@lone.example", "name": "Company Admin",
                           "password": PASSWORD, "role": "COMPANY_ADMIN",
                           "companyId": company["id"]}),
-            )
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let mut cadmin = WebSession::platform(&app);
     cadmin.sign_in("cadmin@lone.example", PASSWORD).await;

@@ -5,7 +5,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp};
 use crate::web::WebSession;
 
 async fn owner_signs_in_and_out_through_the_pages(b: Backend) {
@@ -92,13 +92,9 @@ async fn forms_without_csrf_or_from_elsewhere_change_nothing(b: Backend) {
         .post_from("http://evil.example", "/owner/companies", &fields)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    let (_, list) = json(
-        app.owner(Method::GET, "/api/owner/companies?q=forged")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = app
+        .owner_call(Method::GET, "/api/owner/companies?q=forged", None)
+        .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
 }
 
@@ -126,13 +122,9 @@ async fn owner_creates_suspends_and_archives_a_company_through_the_pages(b: Back
         r.body.contains("value=\"Bad Sub\""),
         "entered values are kept"
     );
-    let (_, list) = json(
-        app.owner(Method::GET, "/api/owner/companies")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = app
+        .owner_call(Method::GET, "/api/owner/companies", None)
+        .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
 
     let r = web
@@ -209,14 +201,13 @@ async fn branding_colour_and_impersonation_reach_the_company_host(b: Backend) {
     let app = TestApp::spawn(b).await;
     let c = app.create_company("brand-vet").await;
     let id = c["id"].as_str().unwrap().to_owned();
-    let (s, v) = json(
-        app.owner(Method::PUT, &format!("/api/owner/companies/{id}"))
-            .json(&json!({"settings": {"branding": {"primaryColor": "#7C3AED"}}}))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = app
+        .owner_call(
+            Method::PUT,
+            &format!("/api/owner/companies/{id}"),
+            Some(json!({"settings": {"branding": {"primaryColor": "#7C3AED"}}})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let mut company = WebSession::company(&app, "brand-vet");
     let r = company.get("/brand.css").await;
@@ -338,13 +329,9 @@ async fn users_change_their_password_through_the_page(b: Backend) {
         StatusCode::OK,
         "this session is kept"
     );
-    let (s, _) = json(
-        app.owner(Method::GET, "/api/owner/auth/me")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, _) = app
+        .owner_call(Method::GET, "/api/owner/auth/me", None)
+        .await;
     assert_eq!(
         s,
         StatusCode::UNAUTHORIZED,

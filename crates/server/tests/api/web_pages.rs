@@ -6,7 +6,7 @@ use serde_json::json;
 use smartdmv_server::web::chrome::Area;
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, PASSWORD, TestApp};
 use crate::matrix::{Fixtures, fixtures};
 use crate::web::WebSession;
 
@@ -100,25 +100,21 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
     )
     .await;
     let plan = plan["id"].as_str().unwrap().to_owned();
-    let (s, v) = json(
-        app.owner(
+    let (s, v) = app
+        .owner_call(
             Method::PUT,
             &format!("/api/owner/companies/{cid}/subscription"),
+            Some(json!({"planId": plan})),
         )
-        .json(&json!({"planId": plan}))
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (s, v) = json(
-        app.owner(Method::GET, &format!("/api/owner/companies/{cid}/invoices"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, v) = app
+        .owner_call(
+            Method::GET,
+            &format!("/api/owner/companies/{cid}/invoices"),
+            None,
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let billing = Billing {
         plan,
@@ -166,17 +162,16 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
     }
     let mut owner = WebSession::platform(&app);
     owner.sign_in(crate::helpers::OWNER_EMAIL, PASSWORD).await;
-    let (s, v) = json(
-        app.owner(Method::POST, "/api/owner/users")
-            .json(
-                &json!({"email": "cadmin@pages.example", "name": "Company Admin",
+    let (s, v) = app
+        .owner_call(
+            Method::POST,
+            "/api/owner/users",
+            Some(
+                json!({"email": "cadmin@pages.example", "name": "Company Admin",
                           "password": PASSWORD, "role": "COMPANY_ADMIN", "companyId": cid}),
-            )
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+            ),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let mut cadmin = WebSession::platform(&app);
     cadmin.sign_in("cadmin@pages.example", PASSWORD).await;

@@ -7,7 +7,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, PASSWORD, TestApp};
 use crate::plans::{create_plan, plan_body};
 use crate::web::WebSession;
 
@@ -46,13 +46,9 @@ async fn sign_up(app: &TestApp, sub: &str, email: &str, plan: &str) -> String {
 }
 
 async fn companies(app: &TestApp) -> Vec<Value> {
-    let (_, list) = json(
-        app.owner(Method::GET, "/api/owner/companies")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (_, list) = app
+        .owner_call(Method::GET, "/api/owner/companies", None)
+        .await;
     list["items"].as_array().unwrap().clone()
 }
 
@@ -95,19 +91,16 @@ async fn a_visitor_signs_up_and_lands_as_the_administrator(b: Backend) {
         .expect("the company was created");
     assert_eq!(c["status"], "TRIAL");
     assert_eq!(c["plan"], pro["id"]);
-    let (s, sub) = json(
-        app.owner(
+    let (s, sub) = app
+        .owner_call(
             Method::GET,
             &format!(
                 "/api/owner/companies/{}/subscription",
                 c["id"].as_str().unwrap()
             ),
+            None,
         )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+        .await;
     assert_eq!(s, StatusCode::OK, "{sub}");
     assert_eq!(sub["status"], "TRIALING");
 

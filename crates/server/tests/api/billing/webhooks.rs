@@ -259,22 +259,17 @@ async fn a_card_payment_for_a_paid_invoice_is_kept_unapplied_once_and_resolved_o
     let ca = company_admin(&app, &cid, "ca@kept.example").await;
     let kid = kept["id"].as_str().unwrap();
     let r = app
-        .platform(Method::GET, "/api/owner/unapplied-payments")
-        .bearer_auth(&ca)
-        .send()
-        .await
-        .unwrap();
+        .platform_send(&ca, Method::GET, "/api/owner/unapplied-payments", None)
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = app
-        .platform(
+        .platform_send(
+            &ca,
             Method::POST,
             &format!("/api/owner/unapplied-payments/{kid}/resolve"),
+            Some(json!({"state": "refunded", "note": "mine"})),
         )
-        .bearer_auth(&ca)
-        .json(&json!({"state": "refunded", "note": "mine"}))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     // Resolution: checked, then done once.
