@@ -11,6 +11,7 @@ pub mod csv;
 pub mod ids;
 pub mod import;
 pub mod microchip;
+pub mod names;
 pub mod page;
 pub mod password;
 pub mod patient;
@@ -26,7 +27,7 @@ pub mod usage;
 
 pub use company::{CompanyStatus, Subdomain, SubdomainError};
 pub use ids::{
-    AppointmentId, AppointmentTypeId, ClientId, CompanyId, PatientId, PracticeId, RoleId, RoomId,
-    TypedId, UserId,
+    AppointmentId, AppointmentTypeId, ClientId, CompanyId, ContactId, IdInput, OverrideId,
+    OwnershipId, PatientId, PracticeId, RoleId, RoomId, SessionId, TypedId, UserId, WeightId,
 };
 pub use role::TenantRole;

@@ -387,7 +387,9 @@ pub(crate) async fn impersonate(
     let tenant = Tenant::acquire(&state.platform.registry, resolved).await?;
     let db = tenant.db();
     let target = match (body.user_id, body.email.as_deref()) {
-        (Some(uid), _) => user::find(db, uid).await.map_err(|e| tenant.db_error(e))?,
+        (Some(uid), _) => user::find(db, uid.into())
+            .await
+            .map_err(|e| tenant.db_error(e))?,
         (None, Some(e)) => user::find_by_email(db, &e.trim().to_lowercase())
             .await
             .map_err(|e| tenant.db_error(e))?,
@@ -417,7 +419,7 @@ pub(crate) async fn impersonate(
             actor: &format!("platform:{}", p.user.email),
             action: "impersonation_start",
             entity: "session",
-            entity_id: Some(s.id),
+            entity_id: Some(s.id.into()),
             practice_id: target.practice_id,
             before: None,
             after: Some(serde_json::json!({

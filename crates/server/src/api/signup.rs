@@ -211,7 +211,7 @@ pub(crate) async fn handoff(
             actor: &u.email,
             action: "login",
             entity: "session",
-            entity_id: Some(session.id),
+            entity_id: Some(session.id.into()),
             practice_id: u.practice_id,
             before: None,
             after: Some(serde_json::json!({"via": "sign-up hand-off"})),

@@ -4,11 +4,10 @@
 pub mod plans;
 pub mod practice;
 
-use smartdmv_domain::TenantRole;
+use smartdmv_domain::{TenantRole, UserId};
 use smartdmv_platform::company::{self as svc, Actor, NewAdmin, NewCompany};
 use smartdmv_store::owner::{company, platform_user};
 use smartdmv_store::tenant::{practice as practices, user};
-use uuid::Uuid;
 
 use crate::app::{Application, shutdown_signal};
 use crate::config::Config;
@@ -120,7 +119,7 @@ async fn seed_people(state: &AppState, sub: &str) -> anyhow::Result<()> {
     let now = smartdmv_store::now();
     let mut portal = None;
     for (local, name, role) in DEMO_PEOPLE {
-        let id = Uuid::now_v7();
+        let id = UserId::new();
         if role == TenantRole::Client {
             portal = Some(id);
         }
@@ -131,7 +130,7 @@ async fn seed_people(state: &AppState, sub: &str) -> anyhow::Result<()> {
                 email: format!("{local}@{sub}.example"),
                 name: name.into(),
                 password_hash: hash.clone(),
-                role: role.as_str().into(),
+                role,
                 practice_id: Some(home.id),
                 active: true,
                 created_at: now,

@@ -5,15 +5,19 @@
 
 use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde_json::json;
-use smartdmv_domain::TenantRole;
+use smartdmv_domain::contact::ContactKind;
+use smartdmv_domain::patient::WeightUnit;
 use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_domain::species;
 use smartdmv_domain::text;
+use smartdmv_domain::{
+    AppointmentId, AppointmentTypeId, ClientId, ContactId, OwnershipId, PatientId, PracticeId,
+    RoomId, TenantRole, UserId, WeightId,
+};
 use smartdmv_store::tenant::{
     appointment, appointment_type, client, client_contact, patient, patient_owner, patient_weight,
     practice, room, search, user,
 };
-use uuid::Uuid;
 
 /// Clients generated (besides the portal client).
 pub const CLIENTS: usize = 200;
@@ -299,13 +303,13 @@ fn new_client(
     rng: &mut Rng,
     first: &str,
     last: &str,
-    home: Uuid,
-    user_id: Option<Uuid>,
+    home: PracticeId,
+    user_id: Option<UserId>,
     now: time::OffsetDateTime,
     people: &mut People,
     n: usize,
-) -> Uuid {
-    let id = Uuid::now_v7();
+) -> ClientId {
+    let id = ClientId::new();
     let phone = format!(
         "+1 555 {:03} {:04}",
         100 + rng.below(900),
@@ -342,11 +346,11 @@ fn new_client(
         created_at: now,
         updated_at: now,
     });
-    let mut contact = |kind: &str, value: String, normalized: String, purpose: &str| {
+    let mut contact = |kind: ContactKind, value: String, normalized: String, purpose: &str| {
         people.contacts.push(client_contact::Model {
-            id: Uuid::now_v7(),
+            id: ContactId::new(),
             client_id: id,
-            kind: kind.into(),
+            kind,
             value,
             normalized,
             purpose: purpose.into(),
@@ -356,9 +360,14 @@ fn new_client(
             created_at: now,
         })
     };
-    contact("phone", phone.clone(), text::phone_digits(&phone), "mobile");
+    contact(
+        ContactKind::Phone,
+        phone.clone(),
+        text::phone_digits(&phone),
+        "mobile",
+    );
     if has_email {
-        contact("email", email.clone(), email, "home");
+        contact(ContactKind::Email, email.clone(), email, "home");
     }
     id
 }
@@ -366,7 +375,7 @@ fn new_client(
 fn new_patient(
     rng: &mut Rng,
     name: &str,
-    owner: Uuid,
+    owner: ClientId,
     today: time::Date,
     now: time::OffsetDateTime,
     people: &mut People,
@@ -376,7 +385,7 @@ fn new_patient(
     let breed = (!breeds.is_empty()).then(|| rng.pick(breeds).to_string());
     let sex = *rng.pick(&["male", "female", "male", "female", "unknown"]);
     let age_days = 60 + rng.below(15 * 365) as i64;
-    let id = Uuid::now_v7();
+    let id = PatientId::new();
     let chip = (matches!(code, "dog" | "cat" | "rabbit" | "ferret") && rng.chance(60))
         .then(|| microchip(rng));
     people.patients.push(patient::Model {
@@ -406,7 +415,7 @@ fn new_patient(
         updated_at: now,
     });
     people.owners.push(patient_owner::Model {
-        id: Uuid::now_v7(),
+        id: OwnershipId::new(),
         patient_id: id,
         client_id: owner,
         is_primary: true,
@@ -417,10 +426,10 @@ fn new_patient(
     });
     let kg = lo + (hi - lo) * (rng.below(1000) as f64 / 1000.0);
     people.weights.push(patient_weight::Model {
-        id: Uuid::now_v7(),
+        id: WeightId::new(),
         patient_id: id,
         value: (kg * 100.0).round() / 100.0,
-        unit: "kg".into(),
+        unit: WeightUnit::Kg,
         measured_at: now - time::Duration::days(rng.below(200) as i64),
         recorded_by: None,
     });
@@ -433,7 +442,7 @@ pub async fn seed(
     home: &practice::Model,
     hash: &str,
     sub: &str,
-    portal: Option<Uuid>,
+    portal: Option<UserId>,
 ) -> anyhow::Result<()> {
     let mut rng = Rng(0x5EED_DE30_2026);
     let now = smartdmv_store::now();
@@ -441,11 +450,11 @@ pub async fn seed(
         user::insert(
             db,
             user::Model {
-                id: Uuid::now_v7(),
+                id: UserId::new(),
                 email: format!("{local}@{sub}.example"),
                 name: name.into(),
                 password_hash: hash.into(),
-                role: role.as_str().into(),
+                role,
                 practice_id: Some(home.id),
                 active: true,
                 created_at: now,
@@ -459,7 +468,7 @@ pub async fn seed(
     let types: Vec<appointment_type::Model> = TYPES
         .iter()
         .map(|(name, minutes, colour)| appointment_type::Model {
-            id: Uuid::now_v7(),
+            id: AppointmentTypeId::new(),
             name: (*name).into(),
             duration_minutes: *minutes,
             colour: (*colour).into(),
@@ -472,7 +481,7 @@ pub async fn seed(
     let rooms: Vec<room::Model> = ["Consult 1", "Consult 2", "Surgery"]
         .iter()
         .map(|name| room::Model {
-            id: Uuid::now_v7(),
+            id: RoomId::new(),
             practice_id: home.id,
             name: (*name).into(),
             active: true,
@@ -508,7 +517,12 @@ pub async fn seed(
         if let Some(c) = people.clients.last_mut() {
             c.email = Some(format!("client@{sub}.example"));
         }
-        if let Some(k) = people.contacts.iter_mut().rev().find(|k| k.kind == "email") {
+        if let Some(k) = people
+            .contacts
+            .iter_mut()
+            .rev()
+            .find(|k| k.kind == ContactKind::Email)
+        {
             k.value = format!("client@{sub}.example");
             k.normalized = k.value.clone();
         }
@@ -544,11 +558,11 @@ pub async fn seed(
     insert_all!(db, patient_owner, people.owners);
     insert_all!(db, patient_weight, people.weights);
 
-    let vets: Vec<Uuid> = user::Entity::find()
+    let vets: Vec<UserId> = user::Entity::find()
         .all(db)
         .await?
         .into_iter()
-        .filter(|u| u.role == TenantRole::Veterinarian.as_str())
+        .filter(|u| u.role == TenantRole::Veterinarian)
         .map(|u| u.id)
         .collect();
     let appts = week(&mut rng, home, &vets, &types, &rooms, &people, now);
@@ -564,7 +578,7 @@ pub async fn seed(
 fn week(
     rng: &mut Rng,
     home: &practice::Model,
-    vets: &[Uuid],
+    vets: &[UserId],
     types: &[appointment_type::Model],
     rooms: &[room::Model],
     people: &People,
@@ -619,7 +633,7 @@ fn week(
                     *rng.pick(&[AppointmentStatus::Booked, AppointmentStatus::Confirmed])
                 };
                 out.push(appointment::Model {
-                    id: Uuid::now_v7(),
+                    id: AppointmentId::new(),
                     practice_id: home.id,
                     patient_id: patient.id,
                     client_id: client,
@@ -629,7 +643,7 @@ fn week(
                     starts_at: starts,
                     ends_at: ends,
                     reason: Some(rng.pick(REASONS).to_string()),
-                    status: status.as_str().into(),
+                    status,
                     double_booked: false,
                     requested_by_client: false,
                     cancel_reason: (status == AppointmentStatus::Cancelled)

@@ -4,11 +4,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use smartdmv_domain::UserId;
-use smartdmv_domain::ids::OverrideId;
-use smartdmv_domain::perm::Permission;
+use smartdmv_domain::perm::{Effect, Permission};
+use smartdmv_domain::{IdInput, UserId};
 use smartdmv_practice::ServiceError;
-use smartdmv_practice::users::{self, NewOverride, overrides};
+use smartdmv_practice::users::{NewOverride, overrides};
 
 use super::super::chrome::PageCtx;
 use super::super::csrf::{Flash, Form};
@@ -47,10 +46,9 @@ pub async fn add<A: TenantArea>(
             .fields
             .insert("permission".into(), "choose a permission".into());
     }
-    let grant = match form.get("effect") {
-        "grant" => Some(true),
-        "deny" => Some(false),
-        _ => {
+    let effect = match Effect::parse(form.get("effect")) {
+        Some(e) => Some(e),
+        None => {
             errors
                 .fields
                 .insert("effect".into(), "choose grant or deny".into());
@@ -69,7 +67,7 @@ pub async fn add<A: TenantArea>(
             }
         },
     };
-    let (Some(permission), Some(grant), true) = (permission, grant, errors.fields.is_empty())
+    let (Some(permission), Some(effect), true) = (permission, effect, errors.fields.is_empty())
     else {
         errors.general = "Please correct the fields marked below.".into();
         let resp = page::<A>(&s, &ctx, &p, user_id(&id)?, form, errors).await?;
@@ -77,7 +75,7 @@ pub async fn add<A: TenantArea>(
     };
     let input = NewOverride {
         permission,
-        grant,
+        effect,
         expires_at,
         reason: opt(form.get("reason")),
     };
@@ -110,12 +108,9 @@ pub async fn remove<A: TenantArea>(
 ) -> WebResult<Response> {
     let p = area.principal;
     p.require(RolesUpdate::PERM)?;
-    let result = match (id.parse::<UserId>(), oid.parse::<OverrideId>()) {
-        (Ok(uid), Ok(oid)) => overrides::remove(&p, uid, oid).await,
-        (Ok(uid), Err(_)) => users::visible(&p, uid)
-            .await
-            .and(Err(ServiceError::NotFound("override"))),
-        (Err(_), _) => Err(ServiceError::NotFound("user")),
+    let result = match id.parse::<UserId>() {
+        Ok(uid) => overrides::remove(&p, uid, IdInput::parse(&oid)).await,
+        Err(_) => Err(ServiceError::NotFound("user")),
     };
     let flash = match form_result(result)? {
         Ok(_) => Flash::success("The override was removed."),

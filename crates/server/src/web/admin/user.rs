@@ -87,15 +87,15 @@ pub(crate) async fn page<A: TenantArea>(
         .map(|r| Check {
             value: r.key.clone(),
             label: r.name.clone(),
-            checked: r.key == u.role,
+            checked: r.key == u.role.as_str(),
         })
         .collect();
     if !primary.iter().any(|c| c.checked) {
         primary.insert(
             0,
             Check {
-                value: u.role.clone(),
-                label: u.role.clone(),
+                value: u.role.as_str().into(),
+                label: u.role.as_str().into(),
                 checked: true,
             },
         );
@@ -186,7 +186,7 @@ pub async fn update<A: TenantArea>(
         Ok::<_, WebError>(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY))
     };
     let role = match form.get("role") {
-        r if r == u.role => None,
+        r if r == u.role.as_str() => None,
         r => match TenantRole::parse(r) {
             Some(r) => Some(r),
             None => return fail(field_error("role", "choose a role")).await,

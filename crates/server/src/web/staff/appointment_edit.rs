@@ -6,7 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use smartdmv_domain::AppointmentId;
+use smartdmv_domain::schedule::AppointmentStatus;
+use smartdmv_domain::{AppointmentId, IdInput};
 use smartdmv_practice::appointments::{self, AppointmentChanges, AppointmentOut, StatusChange};
 use smartdmv_store::tenant::appointment;
 
@@ -75,7 +76,7 @@ pub async fn set_status(
     let flash = match edit_result(appointments::change_status(p, id_of(&id)?, change).await)? {
         Ok(a) => Flash::success(format!(
             "The appointment is now {}.",
-            status_label(&a.status)
+            status_label(a.status)
         )),
         Err(e) => Flash::error(format!("The status was not changed: {}.", e.detail)),
     };
@@ -183,7 +184,7 @@ pub async fn reschedule(
             "" => None,
             d => Some(d.parse().unwrap_or(-1)),
         },
-        veterinarian_id: Some(opt(&form.veterinarian_id)),
+        veterinarian_id: Some(IdInput::optional(&form.veterinarian_id)),
         room_id: None,
         type_id: None,
         reason: Some(opt(&form.reason)),
@@ -229,7 +230,7 @@ pub async fn cancel_confirm(
     html(&CancelPage {
         chrome: chrome(&ctx, "Cancel appointment", p),
         when: when(&a.starts_at_local),
-        may_cancel: a.next_statuses.contains(&"cancelled"),
+        may_cancel: a.next_statuses.contains(&AppointmentStatus::Cancelled),
         a,
     })
 }

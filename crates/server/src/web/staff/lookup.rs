@@ -46,11 +46,11 @@ impl From<AppointmentOut> for Upcoming {
     fn from(a: AppointmentOut) -> Self {
         Upcoming {
             when: when(&a.starts_at_local),
-            status_label: status_label(&a.status),
+            status_label: status_label(a.status),
             reason: a.reason.unwrap_or_default(),
             id: a.id,
             pet_id: a.pet_id,
-            status: a.status,
+            status: a.status.to_string(),
         }
     }
 }
