@@ -2,7 +2,7 @@
 //! custom roles, each a named set of permissions. Nobody puts a permission they do not hold
 //! into a role. A change takes effect on the next request of every holder.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use smartdmv_domain::perm::{Permission, role_permissions};
 use smartdmv_domain::{RoleId, TenantRole};
 use smartdmv_store::tenant::access::{self, role};
@@ -89,7 +89,8 @@ pub async fn get(cx: &TenantPrincipal, id: RoleId) -> ServiceResult<role::Model>
 }
 
 /// A new role, or changes to one (absent fields are kept).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoleInput {
     pub name: Option<String>,
     pub description: Option<String>,

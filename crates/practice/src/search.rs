@@ -1,7 +1,7 @@
 //! The search box of the front desk: clients and patients by name (typo-tolerant), phone,
 //! email or microchip. Patients only for callers who may also read pets.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use smartdmv_domain::perm::{Action, Permission, Resource};
 use smartdmv_domain::{ClientId, PatientId};
 use smartdmv_store::tenant::search;
@@ -10,11 +10,13 @@ use std::collections::HashMap;
 use crate::{ServiceError, ServiceResult, TenantPrincipal};
 
 /// What to search for.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SearchQuery {
     pub q: Option<String>,
     /// Per list; default 20, at most 100.
     pub limit: Option<usize>,
+    #[serde(default)]
     pub include_inactive: bool,
 }
 

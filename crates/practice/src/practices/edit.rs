@@ -2,6 +2,7 @@
 //! room under the plan's `maxPractices`; a company keeps at least one open practice, and a
 //! practice with appointments still to come cannot close.
 
+use serde::Deserialize;
 use serde_json::json;
 use smartdmv_domain::PracticeId;
 use smartdmv_domain::practice::{
@@ -16,7 +17,8 @@ use crate::work::Change;
 use crate::{FieldErrors, Refusal, ServiceError, ServiceResult, TenantPrincipal};
 
 /// A new practice; what is not given takes the company's defaults (UTC, USD, no tax).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewPractice {
     pub name: String,
     pub address: Option<String>,
@@ -28,7 +30,8 @@ pub struct NewPractice {
 }
 
 /// Changes to a practice's details and settings; `None` leaves a value as it is.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PracticeChanges {
     pub name: Option<String>,
     pub address: Option<String>,

@@ -171,14 +171,6 @@ pub(crate) async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A store error as a database error, for use inside one transaction.
-pub fn store_db(e: smartdmv_store::StoreError) -> sea_orm::DbErr {
-    match e {
-        smartdmv_store::StoreError::Db(e) => e,
-        other => sea_orm::DbErr::Custom(other.to_string()),
-    }
-}
-
 /// `POST /api/auth/register`: a pet owner signs up as a `CLIENT` of a practice that allows
 /// it; answers like a login.
 pub(crate) async fn register(

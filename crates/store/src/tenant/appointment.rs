@@ -39,11 +39,6 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
 record_rows!(AppointmentId);
 
 /// The statuses of appointments that keep their veterinarian and room from being booked

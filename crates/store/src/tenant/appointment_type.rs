@@ -19,11 +19,6 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
 record_rows!(AppointmentTypeId);
 find_many!(AppointmentTypeId);
 

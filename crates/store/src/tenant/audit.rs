@@ -24,10 +24,7 @@ pub struct Model {
     pub ip: Option<String>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();
 
 /// One audit entry to append.
 #[derive(Debug, Clone)]

@@ -23,11 +23,6 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
 record_rows!(ContactId);
 
 /// A client's contacts in the order they were given.

@@ -13,11 +13,6 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
 record_rows!(Uuid);
 
 /// Every custom breed, by species and name.

@@ -12,11 +12,6 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
 record_rows!(&str);
 
 /// Every custom species, by code.

@@ -1,10 +1,23 @@
 //! One company's database: practices, users, sessions and the tenant audit log. Practice records: clients,
 //! patients and scheduling; the search index over clients and patients.
 
-/// The three functions every table of records has, in the module of its entity: `insert`,
-/// `update` (writes every column of the model over the stored row) and `find` by key.
+/// An entity without relations and with the default behaviour, as every tenant entity is.
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+/// What every table of records has, in the module of its entity: [`no_relations!`], and
+/// `insert`, `update` (writes every column of the model over the stored row) and `find` by
+/// key (also as [`Record`]).
 macro_rules! record_rows {
     ($key:ty) => {
+        no_relations!();
+
         pub async fn insert(db: &impl $crate::TenantConn, m: Model) -> Result<Model, DbErr> {
             ActiveModel::from(m).reset_all().insert(db).await
         }

@@ -18,11 +18,6 @@ pub struct Model {
     pub created_by: Option<UserId>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
 record_rows!(OwnershipId);
 
 /// Every ownership of a patient, current and ended, oldest first.

@@ -17,11 +17,6 @@ pub struct Model {
     pub recorded_by: Option<UserId>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
 record_rows!(WeightId);
 
 /// One page of a patient's weighings, newest first, after `cursor` (a weighing id) when

@@ -31,11 +31,6 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
 record_rows!(PracticeId);
 
 /// Every practice of the company, oldest first.

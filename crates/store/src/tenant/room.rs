@@ -17,11 +17,6 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
 record_rows!(RoomId);
 find_many!(RoomId);
 

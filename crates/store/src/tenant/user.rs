@@ -29,10 +29,7 @@ pub struct Model {
     pub invitation_expires_at: Option<TimeDateTimeWithTimeZone>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();
 
 pub async fn insert(db: &impl TenantConn, model: Model) -> Result<Model, StoreError> {
     match ActiveModel::from(model).reset_all().insert(db).await {

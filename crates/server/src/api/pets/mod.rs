@@ -12,7 +12,7 @@ use smartdmv_practice::patients::{
 };
 use smartdmv_practice::{PageRequest, ServiceError};
 
-use super::{Page, PageParams};
+use super::Page;
 use crate::auth::Authorized;
 use crate::auth::perms::{PetsCreate, PetsDelete, PetsRead, PetsUpdate};
 use crate::error::ApiResult;
@@ -99,12 +99,8 @@ pub(crate) async fn deactivate(
 pub(crate) async fn list_weights(
     auth: Authorized<PetsRead>,
     IdPath(id): IdPath<PatientId>,
-    ApiQuery(q): ApiQuery<PageParams>,
+    ApiQuery(page): ApiQuery<PageRequest>,
 ) -> ApiResult<Json<Page<WeightOut>>> {
-    let page = PageRequest {
-        limit: q.limit,
-        cursor: q.cursor,
-    };
     Ok(Json(weights::list(&auth, id, &page).await?))
 }
 

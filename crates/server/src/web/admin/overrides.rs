@@ -11,10 +11,11 @@ use smartdmv_practice::users::{NewOverride, overrides};
 
 use super::super::chrome::PageCtx;
 use super::super::csrf::{Flash, Form};
+use super::super::display::page_id;
 use super::super::error::WebResult;
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, redirect_flash};
-use super::user::{page, user_id};
+use super::user::page;
 use super::{Pairs, opt};
 use crate::auth::Perm;
 use crate::auth::perms::RolesUpdate;
@@ -70,7 +71,7 @@ pub async fn add<A: TenantArea>(
     let (Some(permission), Some(effect), true) = (permission, effect, errors.fields.is_empty())
     else {
         errors.general = "Please correct the fields marked below.".into();
-        let resp = page::<A>(&s, &ctx, &p, user_id(&id)?, form, errors).await?;
+        let resp = page::<A>(&s, &ctx, &p, page_id::<UserId>(&id)?, form, errors).await?;
         return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
     };
     let input = NewOverride {
@@ -80,7 +81,7 @@ pub async fn add<A: TenantArea>(
         reason: opt(form.get("reason")),
     };
     p.require(RolesUpdate::PERM)?;
-    let uid = user_id(&id)?;
+    let uid = page_id::<UserId>(&id)?;
     match form_result(overrides::add(&p, uid, input).await)? {
         Ok(o) => Ok(redirect_flash(
             &s,

@@ -18,8 +18,8 @@ use crate::state::AppState;
 use crate::web::booking::Choice;
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::{day_of, hhmm, local_to_utc, status_label, when};
-use crate::web::error::{WebError, WebResult};
+use crate::web::display::{day_of, hhmm, local_to_utc, page_id, status_label, when};
+use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
 use crate::web::{edit_result, form_result, rerender};
 
@@ -38,11 +38,6 @@ fn schedule_of(a: &AppointmentOut) -> String {
         a.practice_id,
         day_of(&a.starts_at_local)
     )
-}
-
-/// The appointment of a page's path (a malformed id is as unknown as any other).
-fn id_of(raw: &str) -> WebResult<AppointmentId> {
-    raw.parse().map_err(|_| WebError::NotFound)
 }
 
 async fn load(p: &TenantPrincipal, id: AppointmentId) -> WebResult<AppointmentOut> {
@@ -73,7 +68,9 @@ pub async fn set_status(
         reason: None,
         double_book: false,
     };
-    let flash = match edit_result(appointments::change_status(p, id_of(&id)?, change).await)? {
+    let flash = match edit_result(
+        appointments::change_status(p, page_id::<AppointmentId>(&id)?, change).await,
+    )? {
         Ok(a) => Flash::success(format!(
             "The appointment is now {}.",
             status_label(a.status)
@@ -144,7 +141,7 @@ async fn edit_page(
 /// `GET /practice/appointments/{id}/edit`
 pub async fn edit_form(ctx: PageCtx, staff: Staff, Path(id): Path<String>) -> WebResult<Response> {
     let p = &staff.principal;
-    let a = load(p, id_of(&id)?).await?;
+    let a = load(p, page_id::<AppointmentId>(&id)?).await?;
     let form = RescheduleForm {
         date: day_of(&a.starts_at_local),
         time: hhmm(&a.starts_at_local),
@@ -165,7 +162,7 @@ pub async fn reschedule(
     Form(form): Form<RescheduleForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let id = id_of(&id)?;
+    let id = page_id::<AppointmentId>(&id)?;
     let a = load(p, id).await?;
     let tz = smartdmv_domain::schedule::time_zone(&a.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let Some(starts_at) = local_to_utc(&form.date, &form.time, &tz) else {
@@ -226,7 +223,7 @@ pub async fn cancel_confirm(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let a = load(p, id_of(&id)?).await?;
+    let a = load(p, page_id::<AppointmentId>(&id)?).await?;
     html(&CancelPage {
         chrome: chrome(&ctx, "Cancel appointment", p),
         when: when(&a.starts_at_local),
@@ -251,7 +248,7 @@ pub async fn cancel(
     let p = &staff.principal;
     p.require(AppointmentsUpdate::PERM)?;
     let reason = Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty());
-    match edit_result(appointments::cancel(p, id_of(&id)?, reason).await)? {
+    match edit_result(appointments::cancel(p, page_id::<AppointmentId>(&id)?, reason).await)? {
         Ok(a) => Ok(redirect_flash(
             &s,
             &schedule_of(&a),
