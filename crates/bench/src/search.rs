@@ -8,6 +8,7 @@ use reqwest::header::{AUTHORIZATION, HOST, HeaderValue};
 use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
 use serde_json::json;
+use smartdmv_domain::contact::ContactKind;
 use smartdmv_domain::text;
 // First names are the demo's, so the benchmark searches the kind of names the demo shows.
 use smartdmv_server::demo::practice::FIRST;
@@ -172,7 +173,7 @@ async fn seed(
         let id = Uuid::now_v7();
         let active = rng.below(50) != 0;
         clients.push(client::Model {
-            id,
+            id: id.into(),
             first_name: first.clone(),
             last_name: last.clone(),
             name_key: text::person_key(&first, &last),
@@ -190,13 +191,17 @@ async fn seed(
             updated_at: now,
         });
         for (kind, value, normalized) in [
-            ("phone", phone.clone(), text::phone_digits(&phone)),
-            ("email", email.clone(), email.clone()),
+            (
+                ContactKind::Phone,
+                phone.clone(),
+                text::phone_digits(&phone),
+            ),
+            (ContactKind::Email, email.clone(), email.clone()),
         ] {
             contacts.push(client_contact::Model {
-                id: Uuid::now_v7(),
-                client_id: id,
-                kind: kind.into(),
+                id: Uuid::now_v7().into(),
+                client_id: id.into(),
+                kind,
                 value,
                 normalized,
                 purpose: "home".into(),
@@ -232,7 +237,7 @@ async fn seed(
         });
         let id = Uuid::now_v7();
         patients.push(patient::Model {
-            id,
+            id: id.into(),
             name: name.clone(),
             name_key: text::fold_name(&name),
             species: SPECIES[rng.below(SPECIES.len())].into(),
@@ -252,9 +257,9 @@ async fn seed(
             updated_at: now,
         });
         owners.push(patient_owner::Model {
-            id: Uuid::now_v7(),
-            patient_id: id,
-            client_id: owner,
+            id: Uuid::now_v7().into(),
+            patient_id: id.into(),
+            client_id: owner.into(),
             is_primary: true,
             started_at: now,
             ended_at: None,

@@ -2,29 +2,18 @@
 //! purpose and its own consent flags. `clients.email` / `clients.phone` mirror the primary
 //! contact of each kind, chosen here.
 
+use crate::names::string_enum;
 use crate::text::{is_plausible_email, is_plausible_phone, phone_digits};
 
-/// What a contact is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ContactKind {
-    Phone,
-    Email,
-}
+string_enum!(
+    /// What a contact is.
+    ContactKind {
+        Phone = "phone",
+        Email = "email",
+    }
+);
 
 impl ContactKind {
-    pub const ALL: [ContactKind; 2] = [ContactKind::Phone, ContactKind::Email];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContactKind::Phone => "phone",
-            ContactKind::Email => "email",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// The purpose a contact gets when none is given: phones are usually mobiles, emails
     /// personal.
     pub fn default_purpose(self) -> &'static str {

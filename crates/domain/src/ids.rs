@@ -155,3 +155,64 @@ id_type!(
     OverrideId,
     "override"
 );
+id_type!(
+    /// A signed-in session of a company user.
+    SessionId,
+    "session"
+);
+id_type!(
+    /// One phone number or email address of a client.
+    ContactId,
+    "contact"
+);
+id_type!(
+    /// A client's ownership of a patient (current or ended).
+    OwnershipId,
+    "ownership"
+);
+id_type!(
+    /// One weighing of a patient.
+    WeightId,
+    "weighing"
+);
+
+/// An id a request names in its body or form, as given: well formed or not. A malformed id
+/// is not a malformed request: the service answers it as a field error, as it answers an id
+/// it does not know.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdInput<T> {
+    Id(T),
+    Malformed,
+}
+
+impl<T: TypedId> IdInput<T> {
+    pub fn parse(raw: &str) -> Self {
+        raw.parse().map_or(Self::Malformed, Self::Id)
+    }
+
+    /// The id of a form field or query parameter, where blank means none.
+    pub fn optional(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        (!raw.is_empty()).then(|| Self::parse(raw))
+    }
+
+    /// The id, if it was well formed.
+    pub fn id(self) -> Option<T> {
+        match self {
+            Self::Id(id) => Some(id),
+            Self::Malformed => None,
+        }
+    }
+}
+
+impl<T> From<T> for IdInput<T> {
+    fn from(id: T) -> Self {
+        Self::Id(id)
+    }
+}
+
+impl<'de, T: TypedId> Deserialize<'de> for IdInput<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d).map(|s| Self::parse(&s))
+    }
+}

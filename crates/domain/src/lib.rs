@@ -28,7 +28,7 @@ pub mod usage;
 
 pub use company::{CompanyStatus, Subdomain, SubdomainError};
 pub use ids::{
-    AppointmentId, AppointmentTypeId, ClientId, CompanyId, PatientId, PracticeId, RoleId, RoomId,
-    TypedId, UserId,
+    AppointmentId, AppointmentTypeId, ClientId, CompanyId, ContactId, IdInput, OverrideId,
+    OwnershipId, PatientId, PracticeId, RoleId, RoomId, SessionId, TypedId, UserId, WeightId,
 };
 pub use role::TenantRole;

@@ -1,7 +1,7 @@
 //! Keyset pages of lists: a requested size and cursor in, items and the next cursor out. The
 //! tenant services, the owner services and the API's answers share these.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The largest page a list answers.
 pub const MAX_LIMIT: u64 = 200;
@@ -13,8 +13,9 @@ pub const DEFAULT_LIMIT: u64 = 50;
 #[error("{0}")]
 pub struct PageError(pub &'static str);
 
-/// What a caller asks of a list: at most `limit` items after `cursor`.
-#[derive(Debug, Clone, Default)]
+/// What a caller asks of a list: at most `limit` items after `cursor` (the query parameters
+/// of list routes).
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct PageRequest {
     pub limit: Option<u64>,
     pub cursor: Option<String>,

@@ -1,38 +1,21 @@
 //! Patient facts that need no I/O: sexes and weighings.
 
+use crate::names::string_enum;
+
 /// The sexes a patient may be recorded with.
 pub const SEXES: &[&str] = &["male", "female", "unknown"];
 
-/// A weighing's unit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum WeightUnit {
-    Kg,
-    G,
-    Lb,
-    Oz,
-}
+string_enum!(
+    /// A weighing's unit.
+    WeightUnit {
+        Kg = "kg",
+        G = "g",
+        Lb = "lb",
+        Oz = "oz",
+    }
+);
 
 impl WeightUnit {
-    pub const ALL: [WeightUnit; 4] = [
-        WeightUnit::Kg,
-        WeightUnit::G,
-        WeightUnit::Lb,
-        WeightUnit::Oz,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WeightUnit::Kg => "kg",
-            WeightUnit::G => "g",
-            WeightUnit::Lb => "lb",
-            WeightUnit::Oz => "oz",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|u| u.as_str() == s)
-    }
-
     /// Kilograms in one of this unit (the avoirdupois pound and ounce).
     pub fn kg_per_unit(self) -> f64 {
         match self {

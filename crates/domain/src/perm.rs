@@ -6,33 +6,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 
+use crate::names::string_enum;
 use crate::role::TenantRole;
-
-macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $s:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $s),* }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($s => Some($name::$variant),)* _ => None }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 string_enum!(
     /// What a permission is about; the names of the tenant API's resources.
@@ -75,6 +50,23 @@ string_enum!(
         Export = "export",
     }
 );
+
+string_enum!(
+    /// What a per-user override does with its permission.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    Effect {
+        Grant = "grant",
+        Deny = "deny",
+    }
+);
+
+impl Effect {
+    /// The effect of an override stored as `grant` (true) or not.
+    pub fn of(grant: bool) -> Self {
+        if grant { Self::Grant } else { Self::Deny }
+    }
+}
 
 /// One permission, written `resource:action` (e.g. `soap-notes:sign`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -152,7 +144,7 @@ pub fn role_permissions(role: TenantRole) -> BTreeSet<Permission> {
         TenantRole::Administrator => {
             for r in Resource::ALL {
                 for a in Action::ALL {
-                    add(&[p(*r, *a)]);
+                    add(&[p(r, a)]);
                 }
             }
         }
@@ -160,10 +152,10 @@ pub fn role_permissions(role: TenantRole) -> BTreeSet<Permission> {
             for r in Resource::ALL {
                 for a in Action::ALL {
                     // Practices themselves are opened and closed by the company.
-                    if *r == Practices && matches!(a, Create | Delete | Manage) {
+                    if r == Practices && matches!(a, Create | Delete | Manage) {
                         continue;
                     }
-                    add(&[p(*r, *a)]);
+                    add(&[p(r, a)]);
                 }
             }
         }
@@ -338,7 +330,7 @@ impl Access {
         let mut out = BTreeSet::new();
         for r in Resource::ALL {
             for a in Action::ALL {
-                let perm = p(*r, *a);
+                let perm = p(r, a);
                 if self.allows(perm, now) {
                     out.insert(perm);
                 }
@@ -357,7 +349,7 @@ mod tests {
     fn permission_strings_round_trip() {
         for r in Resource::ALL {
             for a in Action::ALL {
-                let perm = p(*r, *a);
+                let perm = p(r, a);
                 assert_eq!(Permission::parse(&perm.to_string()), Some(perm));
             }
         }

@@ -1,45 +1,25 @@
 //! Scheduling rules: the appointment status machine of `spec/practice.md` and practice
 //! local time.
 
-use std::fmt;
+use crate::names::string_enum;
 
-/// Where an appointment is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AppointmentStatus {
-    Requested,
-    Booked,
-    Confirmed,
-    CheckedIn,
-    InProgress,
-    Completed,
-    Cancelled,
-    NoShow,
-}
+string_enum!(
+    /// Where an appointment is in its life.
+    AppointmentStatus {
+        Requested = "requested",
+        Booked = "booked",
+        Confirmed = "confirmed",
+        CheckedIn = "checked_in",
+        InProgress = "in_progress",
+        Completed = "completed",
+        Cancelled = "cancelled",
+        NoShow = "no_show",
+    }
+);
 
 use AppointmentStatus::*;
 
 impl AppointmentStatus {
-    pub const ALL: [AppointmentStatus; 8] = [
-        Requested, Booked, Confirmed, CheckedIn, InProgress, Completed, Cancelled, NoShow,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Requested => "requested",
-            Booked => "booked",
-            Confirmed => "confirmed",
-            CheckedIn => "checked_in",
-            InProgress => "in_progress",
-            Completed => "completed",
-            Cancelled => "cancelled",
-            NoShow => "no_show",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// The moves allowed from this status. Forward along the flow one step at a time
     /// (confirmation may be skipped: a booked patient can simply turn up), cancellation
     /// before the patient arrives, no-show only for a booked or confirmed appointment.
@@ -79,12 +59,6 @@ impl AppointmentStatus {
     /// Whether the appointment is over, one way or another.
     pub fn is_final(self) -> bool {
         self.next().is_empty()
-    }
-}
-
-impl fmt::Display for AppointmentStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

@@ -3,13 +3,13 @@
 //! requesting); changing them is a settings change. Deleting deactivates: appointments keep
 //! their type, and their own length.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use smartdmv_domain::AppointmentTypeId;
 use smartdmv_domain::appointment_type::{DEFAULT_COLOUR, DURATION_MINUTES, NAME_MAX, is_colour};
 use smartdmv_store::tenant::appointment_type;
 use uuid::Uuid;
 
-use crate::work::Change;
+use crate::audited::{Audited, save};
 use crate::{
     ConflictAs, FieldErrors, Page, PageRequest, ServiceError, ServiceResult, TenantPrincipal,
     rfc3339,
@@ -44,7 +44,8 @@ impl From<appointment_type::Model> for AppointmentTypeOut {
 
 /// A type's fields: all required but colour and `active` to create one; any of them to
 /// change one.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AppointmentTypeInput {
     pub name: Option<String>,
     pub duration_minutes: Option<i32>,
@@ -54,8 +55,12 @@ pub struct AppointmentTypeInput {
     pub active: Option<bool>,
 }
 
-fn snapshot(m: &appointment_type::Model) -> Option<serde_json::Value> {
-    serde_json::to_value(AppointmentTypeOut::from(m.clone())).ok()
+impl Audited for appointment_type::Model {
+    const ENTITY: &'static str = "appointment_type";
+    type Out = AppointmentTypeOut;
+    fn entity_id(&self) -> Uuid {
+        self.id.0
+    }
 }
 
 /// Active types (all of them with `include_inactive`).
@@ -75,7 +80,7 @@ pub async fn get(
     cx: &TenantPrincipal,
     id: AppointmentTypeId,
 ) -> ServiceResult<appointment_type::Model> {
-    appointment_type::find(cx.db(), id.0)
+    appointment_type::find(cx.db(), id)
         .await?
         .ok_or(ServiceError::NotFound("appointment type"))
 }
@@ -111,32 +116,9 @@ fn validate(b: &AppointmentTypeInput, creating: bool) -> ServiceResult<()> {
     }
 }
 
-/// Saves a type (insert or update) with its audit entry in one unit of work. 409
-/// `appointment_type_name_taken` when another type has the name.
-async fn save(
-    cx: &TenantPrincipal,
-    action: &str,
-    before: Option<&appointment_type::Model>,
-    m: appointment_type::Model,
-) -> ServiceResult<appointment_type::Model> {
-    cx.write(|w| async move {
-        let saved = match before {
-            None => appointment_type::insert(w.tx(), m).await?,
-            Some(_) => appointment_type::update(w.tx(), m).await?,
-        };
-        w.audit(Change {
-            action,
-            entity: "appointment_type",
-            entity_id: Some(saved.id),
-            practice_id: None,
-            before: before.and_then(snapshot),
-            after: snapshot(&saved),
-        })
-        .await?;
-        Ok(saved)
-    })
-    .await
-    .conflict_as(
+/// 409 `appointment_type_name_taken` when another type has the name.
+fn name_taken<T>(r: ServiceResult<T>) -> ServiceResult<T> {
+    r.conflict_as(
         "appointment_type_name_taken",
         "an appointment type with this name exists (perhaps deactivated: reactivate it)",
     )
@@ -150,7 +132,7 @@ pub async fn create(
     validate(&input, true)?;
     let now = smartdmv_store::now();
     let m = appointment_type::Model {
-        id: Uuid::now_v7(),
+        id: AppointmentTypeId::new(),
         name: input.name.unwrap_or_default().trim().to_owned(),
         duration_minutes: input.duration_minutes.unwrap_or(15),
         colour: input
@@ -161,7 +143,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    save(cx, "create", None, m).await
+    name_taken(save(cx, "create", None, m).await)
 }
 
 /// Changes a type's name, length, colour or `active`. Existing appointments keep their own
@@ -187,7 +169,7 @@ pub async fn update(
         m.active = a;
     }
     m.updated_at = smartdmv_store::now();
-    save(cx, "update", Some(&before), m).await
+    name_taken(save(cx, "update", Some(&before), m).await)
 }
 
 /// Deactivates a type: no new appointments of it.
@@ -202,5 +184,5 @@ pub async fn deactivate(
     let mut m = before.clone();
     m.active = false;
     m.updated_at = smartdmv_store::now();
-    save(cx, "deactivate", Some(&before), m).await
+    name_taken(save(cx, "deactivate", Some(&before), m).await)
 }

@@ -3,6 +3,7 @@
 //! users see the entries of their practices.
 
 use serde::Serialize;
+use smartdmv_domain::{PracticeId, UserId};
 use smartdmv_store::tenant::audit;
 use uuid::Uuid;
 
@@ -48,7 +49,7 @@ impl From<audit::Model> for AuditOut {
 pub struct AuditFilter {
     pub entity: Option<String>,
     pub action: Option<String>,
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub entity_id: Option<Uuid>,
     pub since: Option<time::OffsetDateTime>,
     pub until: Option<time::OffsetDateTime>,
@@ -75,7 +76,7 @@ pub async fn list(
         action: filter.action,
         actor_id: filter.actor_id,
         entity_id: filter.entity_id,
-        practices: cx.practice_scope().map(<[Uuid]>::to_vec),
+        practices: cx.practice_scope().map(<[PracticeId]>::to_vec),
         since: filter.since,
         until: filter.until,
     };

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use smartdmv_domain::{IdInput, TypedId};
 
 use crate::{ServiceError, ServiceResult};
 
@@ -87,15 +88,13 @@ impl Errors {
         Value::from(out)
     }
 
-    /// An id in an input: a UUID, or the field error.
-    pub fn id(&mut self, field: &str, v: &str) -> Option<uuid::Uuid> {
-        match v.trim().parse() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                self.add(field, "must be an id");
-                None
-            }
+    /// An id in an input, or the field error when it is malformed.
+    pub fn id<T: TypedId>(&mut self, field: &str, v: IdInput<T>) -> Option<T> {
+        let id = v.id();
+        if id.is_none() {
+            self.add(field, "must be an id");
         }
+        id
     }
 }
 
@@ -109,6 +108,17 @@ pub fn latest_today() -> time::Date {
 pub fn date_string(d: time::Date) -> String {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     d.format(&fmt).unwrap_or_default()
+}
+
+/// For ids in queries and forms, where a blank value means none: absent or blank -> `None`,
+/// else the id as given.
+pub fn blank_is_none<'de, T, D>(d: D) -> Result<Option<IdInput<T>>, D::Error>
+where
+    T: TypedId,
+    D: Deserializer<'de>,
+{
+    let raw = Option::<String>::deserialize(d)?;
+    Ok(raw.and_then(|s| IdInput::optional(&s)))
 }
 
 /// For change inputs: absent -> `None`, `null` -> `Some(None)`, value -> `Some(Some(v))`.

@@ -11,6 +11,7 @@ pub mod account;
 pub mod appointment_types;
 pub mod appointments;
 pub mod audit;
+mod audited;
 pub mod clients;
 pub mod error;
 pub mod fields;

@@ -2,12 +2,11 @@
 //! takes: a live session of a user of the resolved company, the roles, practices and
 //! overrides that decide what they may do, and the lease on the company's database.
 
-use smartdmv_domain::TenantRole;
 use smartdmv_domain::perm::{Access, Override, Permission};
+use smartdmv_domain::{PracticeId, RoleId, TenantRole};
 use smartdmv_store::TenantConnection;
 use smartdmv_store::tenant::{access, session, user};
 use smartdmv_tenancy::TenantRegistry;
-use uuid::Uuid;
 
 use crate::{ServiceError, ServiceResult, Tenant};
 
@@ -18,10 +17,10 @@ pub struct TenantPrincipal {
     /// Built-in roles: the primary role and any extra ones.
     pub roles: Vec<TenantRole>,
     /// Ids of the custom roles held.
-    pub custom_roles: Vec<Uuid>,
+    pub custom_roles: Vec<RoleId>,
     pub access: Access,
     /// Home practice and assigned practices.
-    pub practices: Vec<Uuid>,
+    pub practices: Vec<PracticeId>,
     pub session: session::Model,
     pub ip: Option<String>,
 }
@@ -99,11 +98,11 @@ impl TenantPrincipal {
     }
 
     /// `None` for company-wide users, else the practices they may work in.
-    pub fn practice_scope(&self) -> Option<&[Uuid]> {
+    pub fn practice_scope(&self) -> Option<&[PracticeId]> {
         (!self.company_wide()).then_some(self.practices.as_slice())
     }
 
-    pub fn in_scope(&self, practice: Option<Uuid>) -> bool {
+    pub fn in_scope(&self, practice: Option<PracticeId>) -> bool {
         match (self.practice_scope(), practice) {
             (None, _) => true,
             (Some(ps), Some(p)) => ps.contains(&p),
@@ -131,36 +130,6 @@ impl TenantPrincipal {
     /// A database error of this tenant, classified (see [`ServiceError`]).
     pub fn db_error(&self, e: sea_orm::DbErr) -> ServiceError {
         e.into()
-    }
-
-    /// Appends an audit entry attributed to this principal. Pass the transaction of the
-    /// change so that the entry and the change commit or fail together.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn audit(
-        &self,
-        db: &impl smartdmv_store::TenantConn,
-        action: &str,
-        entity: &str,
-        entity_id: Option<Uuid>,
-        practice_id: Option<Uuid>,
-        before: Option<serde_json::Value>,
-        after: Option<serde_json::Value>,
-    ) -> Result<(), sea_orm::DbErr> {
-        smartdmv_store::tenant::audit::append(
-            db,
-            smartdmv_store::tenant::audit::Entry {
-                actor_id: Some(self.user.id),
-                actor: &self.actor_label(),
-                action,
-                entity,
-                entity_id,
-                practice_id,
-                before,
-                after,
-                ip: self.ip.clone(),
-            },
-        )
-        .await
     }
 
     /// The same principal with its own lease of the company's database.
@@ -191,8 +160,8 @@ impl TenantPrincipal {
 pub fn build_access(
     u: &user::Model,
     rows: &access::UserAccessRows,
-) -> (Vec<TenantRole>, Vec<Uuid>, Access, Vec<Uuid>) {
-    let mut roles: Vec<TenantRole> = TenantRole::parse(&u.role).into_iter().collect();
+) -> (Vec<TenantRole>, Vec<RoleId>, Access, Vec<PracticeId>) {
+    let mut roles = vec![u.role];
     roles.extend(rows.role_keys.iter().filter_map(|k| TenantRole::parse(k)));
     roles.sort_by_key(|r| r.as_str());
     roles.dedup();
@@ -213,7 +182,7 @@ pub fn build_access(
             })
         })
         .collect();
-    let mut practices: Vec<Uuid> = u.practice_id.into_iter().collect();
+    let mut practices: Vec<PracticeId> = u.practice_id.into_iter().collect();
     practices.extend(rows.practice_ids.iter().copied());
     practices.sort();
     practices.dedup();
@@ -227,7 +196,7 @@ pub async fn is_portal_user(
     db: &impl smartdmv_store::TenantConn,
     u: &user::Model,
 ) -> Result<bool, sea_orm::DbErr> {
-    if TenantRole::parse(&u.role) != Some(TenantRole::Client) {
+    if u.role != TenantRole::Client {
         return Ok(false);
     }
     let rows = access::load_user_access(db, u.id).await?;

@@ -2,16 +2,15 @@
 //! custom roles, each a named set of permissions. Nobody puts a permission they do not hold
 //! into a role. A change takes effect on the next request of every holder.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use smartdmv_domain::perm::{Permission, role_permissions};
 use smartdmv_domain::{RoleId, TenantRole};
 use smartdmv_store::tenant::access::{self, role};
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
+use crate::audited::{Audited, change, save};
 use crate::users::grants::check_grantable;
-use crate::users::stored;
-use crate::work::Change;
 use crate::{ConflictAs, ServiceError, ServiceResult, TenantPrincipal, rfc3339};
 
 /// A role as answers and pages show it.
@@ -84,11 +83,14 @@ pub async fn list(cx: &TenantPrincipal) -> ServiceResult<Vec<RoleOut>> {
 
 /// A custom role.
 pub async fn get(cx: &TenantPrincipal, id: RoleId) -> ServiceResult<role::Model> {
-    access::find_role(cx.db(), id.0).await.map_err(stored)
+    role::find(cx.db(), id)
+        .await?
+        .ok_or(ServiceError::NotFound("role"))
 }
 
 /// A new role, or changes to one (absent fields are kept).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoleInput {
     pub name: Option<String>,
     pub description: Option<String>,
@@ -125,36 +127,16 @@ fn perms_json(ps: &[Permission]) -> serde_json::Value {
     serde_json::json!(set)
 }
 
-fn snapshot(m: &role::Model) -> Option<serde_json::Value> {
-    Some(serde_json::json!({"name": m.name, "permissions": m.permissions}))
-}
-
-/// Inserts (no `before`) or updates a role with its audit entry; 409 `role_name_taken` for
-/// a name another role has.
-async fn save(
-    cx: &TenantPrincipal,
-    before: Option<&role::Model>,
-    m: role::Model,
-) -> ServiceResult<role::Model> {
-    cx.write(|w| async move {
-        let saved = match before {
-            None => access::insert_role(w.tx(), m).await,
-            Some(_) => access::update_role(w.tx(), m).await,
-        }
-        .map_err(stored)
-        .conflict_as("role_name_taken", "a role with this name exists")?;
-        w.audit(Change {
-            action: if before.is_some() { "update" } else { "create" },
-            entity: "role",
-            entity_id: Some(saved.id),
-            practice_id: None,
-            before: before.and_then(snapshot),
-            after: snapshot(&saved),
-        })
-        .await?;
-        Ok(saved)
-    })
-    .await
+impl Audited for role::Model {
+    const ENTITY: &'static str = "role";
+    type Out = RoleOut;
+    fn entity_id(&self) -> Uuid {
+        self.id.0
+    }
+    /// Only the name and permissions, as the log has always kept them.
+    fn snapshot(&self) -> Option<serde_json::Value> {
+        Some(serde_json::json!({"name": self.name, "permissions": self.permissions}))
+    }
 }
 
 /// A custom role with permissions the caller holds; 409 `role_name_taken` for a taken name.
@@ -164,14 +146,16 @@ pub async fn create(cx: &TenantPrincipal, input: RoleInput) -> ServiceResult<rol
     check_grantable(cx, &perms, "the role")?;
     let now = smartdmv_store::now();
     let m = role::Model {
-        id: Uuid::now_v7(),
+        id: RoleId::new(),
         name: input.name.unwrap_or_default().trim().to_owned(),
         description: input.description,
         permissions: perms_json(&perms),
         created_at: now,
         updated_at: now,
     };
-    save(cx, None, m).await
+    save(cx, "create", None, m)
+        .await
+        .conflict_as("role_name_taken", "a role with this name exists")
 }
 
 /// Renames a custom role or changes its description or permissions.
@@ -200,7 +184,9 @@ pub async fn update(
         m.permissions = perms_json(ps);
     }
     m.updated_at = smartdmv_store::now();
-    save(cx, Some(&before), m).await
+    save(cx, "update", Some(&before), m)
+        .await
+        .conflict_as("role_name_taken", "a role with this name exists")
 }
 
 /// Removes a custom role and its assignments.
@@ -208,15 +194,7 @@ pub async fn remove(cx: &TenantPrincipal, id: RoleId) -> ServiceResult<()> {
     let before = get(cx, id).await?;
     cx.write(|w| async move {
         access::delete_role(w.tx(), before.id).await?;
-        w.audit(Change {
-            action: "delete",
-            entity: "role",
-            entity_id: Some(before.id),
-            practice_id: None,
-            before: snapshot(&before),
-            after: None,
-        })
-        .await
+        w.audit(change("delete", Some(&before), None)).await
     })
     .await
 }

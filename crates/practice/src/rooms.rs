@@ -2,32 +2,34 @@
 //! staff bound to some practices neither see nor book the rooms of others. Deleting
 //! deactivates: past appointments keep their room.
 
-use serde::Serialize;
-use smartdmv_domain::RoomId;
+use serde::{Deserialize, Serialize};
+use smartdmv_domain::{IdInput, PracticeId, RoomId};
 use smartdmv_store::tenant::room;
 use uuid::Uuid;
 
-use crate::work::Change;
+use crate::audited::{Audited, save};
 use crate::{Page, PageRequest, ServiceError, ServiceResult, TenantPrincipal, practices, rfc3339};
 
 /// Which rooms to list.
 #[derive(Debug, Default)]
 pub struct RoomFilter {
-    pub practice_id: Option<Uuid>,
+    pub practice_id: Option<PracticeId>,
     /// Also list deactivated rooms.
     pub include_inactive: bool,
 }
 
 /// A new room.
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewRoom {
     /// Defaults to the caller's only practice.
-    pub practice_id: Option<String>,
+    pub practice_id: Option<IdInput<PracticeId>>,
     pub name: String,
 }
 
 /// Changes to a room.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RoomChanges {
     pub name: Option<String>,
     /// `true` reactivates a deactivated room.
@@ -59,8 +61,15 @@ impl From<room::Model> for RoomOut {
     }
 }
 
-fn snapshot(m: &room::Model) -> Option<serde_json::Value> {
-    serde_json::to_value(RoomOut::from(m.clone())).ok()
+impl Audited for room::Model {
+    const ENTITY: &'static str = "room";
+    type Out = RoomOut;
+    fn entity_id(&self) -> Uuid {
+        self.id.0
+    }
+    fn practice_id(&self) -> Option<PracticeId> {
+        Some(self.practice_id)
+    }
 }
 
 /// Active rooms of the practices the caller works in.
@@ -84,7 +93,7 @@ pub async fn list(
 
 /// A room the caller may see (404 otherwise, so ids cannot be probed).
 pub async fn get(cx: &TenantPrincipal, id: RoomId) -> ServiceResult<room::Model> {
-    room::find(cx.db(), id.0)
+    room::find(cx.db(), id)
         .await?
         .filter(|r| cx.in_scope(Some(r.practice_id)))
         .ok_or(ServiceError::NotFound("room"))
@@ -108,39 +117,14 @@ async fn check_unique(cx: &TenantPrincipal, m: &room::Model) -> ServiceResult<()
     Ok(())
 }
 
-async fn save(
-    cx: &TenantPrincipal,
-    action: &str,
-    before: Option<&room::Model>,
-    m: room::Model,
-) -> ServiceResult<room::Model> {
-    cx.write(|w| async move {
-        let saved = match before {
-            None => room::insert(w.tx(), m).await?,
-            Some(_) => room::update(w.tx(), m).await?,
-        };
-        w.audit(Change {
-            action,
-            entity: "room",
-            entity_id: Some(saved.id),
-            practice_id: Some(saved.practice_id),
-            before: before.and_then(snapshot),
-            after: snapshot(&saved),
-        })
-        .await?;
-        Ok(saved)
-    })
-    .await
-}
-
 /// A room of an open practice the caller works in.
 pub async fn create(cx: &TenantPrincipal, input: NewRoom) -> ServiceResult<room::Model> {
     let name = check_name(&input.name)?;
-    let practice = practices::for_input(cx, input.practice_id.as_deref(), None).await?;
+    let practice = practices::for_input(cx, input.practice_id, None).await?;
     practices::require_open(&practice)?;
     let now = smartdmv_store::now();
     let m = room::Model {
-        id: Uuid::now_v7(),
+        id: RoomId::new(),
         practice_id: practice.id,
         name,
         active: true,

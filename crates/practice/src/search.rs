@@ -1,20 +1,22 @@
 //! The search box of the front desk: clients and patients by name (typo-tolerant), phone,
 //! email or microchip. Patients only for callers who may also read pets.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use smartdmv_domain::perm::{Action, Permission, Resource};
+use smartdmv_domain::{ClientId, PatientId};
 use smartdmv_store::tenant::search;
 use std::collections::HashMap;
-use uuid::Uuid;
 
 use crate::{ServiceError, ServiceResult, TenantPrincipal};
 
 /// What to search for.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SearchQuery {
     pub q: Option<String>,
     /// Per list; default 20, at most 100.
     pub limit: Option<usize>,
+    #[serde(default)]
     pub include_inactive: bool,
 }
 
@@ -116,11 +118,11 @@ pub async fn find(cx: &TenantPrincipal, query: SearchQuery) -> ServiceResult<Sea
 /// The records of the hits, in the hits' order, with each patient's current owners.
 async fn results(cx: &TenantPrincipal, hits: search::Hits) -> ServiceResult<SearchResults> {
     let db = cx.db();
-    let ids: Vec<Uuid> = hits.clients.iter().map(|h| h.entity_id).collect();
+    let ids: Vec<ClientId> = hits.clients.iter().map(|h| h.entity_id.into()).collect();
     let mut clients = search::clients_by_id(db, &ids).await?;
-    let ids: Vec<Uuid> = hits.patients.iter().map(|h| h.entity_id).collect();
+    let ids: Vec<PatientId> = hits.patients.iter().map(|h| h.entity_id.into()).collect();
     let mut patients = search::patients_by_id(db, &ids).await?;
-    let mut owners: HashMap<Uuid, Vec<OwnerRef>> = HashMap::new();
+    let mut owners: HashMap<PatientId, Vec<OwnerRef>> = HashMap::new();
     for o in search::current_owners(db, &ids).await? {
         owners.entry(o.patient_id).or_default().push(OwnerRef {
             id: o.client.id.to_string(),
@@ -134,7 +136,7 @@ async fn results(cx: &TenantPrincipal, hits: search::Hits) -> ServiceResult<Sear
         .clients
         .iter()
         .filter_map(|h| {
-            let c = clients.remove(&h.entity_id)?;
+            let c = clients.remove(&h.entity_id.into())?;
             Some(ClientHit {
                 id: c.id.to_string(),
                 first_name: c.first_name,
@@ -150,7 +152,7 @@ async fn results(cx: &TenantPrincipal, hits: search::Hits) -> ServiceResult<Sear
         .patients
         .iter()
         .filter_map(|h| {
-            let p = patients.remove(&h.entity_id)?;
+            let p = patients.remove(&h.entity_id.into())?;
             Some(PatientHit {
                 id: p.id.to_string(),
                 name: p.name,

@@ -2,7 +2,7 @@
 //! (`smartdmv_domain::species`) plus the company's own additions. A patient's breed must come
 //! from its species' list or be `Other`, which is always accepted ([`check_breed`]).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use smartdmv_domain::species::{self, OTHER_BREED};
 use smartdmv_store::TenantConn;
@@ -44,7 +44,8 @@ impl From<custom_breed::Model> for BreedOut {
 }
 
 /// A new company species.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewSpecies {
     /// 2 to 40 lower-case letters, digits and inner hyphens; not a built-in code.
     pub code: Option<String>,
@@ -52,7 +53,8 @@ pub struct NewSpecies {
 }
 
 /// A new breed of a species' list.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewBreed {
     pub name: Option<String>,
 }

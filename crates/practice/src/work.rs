@@ -5,6 +5,7 @@
 //! transaction (through the handle's one primitive, `TenantConnection::transaction`).
 
 use serde_json::Value;
+use smartdmv_domain::{PracticeId, UserId};
 use smartdmv_store::{TenantConnection, TenantTransaction};
 use std::future::Future;
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use crate::{ServiceResult, TenantPrincipal};
 /// Who an audit entry names.
 #[derive(Debug, Clone)]
 struct Actor {
-    id: Uuid,
+    id: UserId,
     label: String,
     ip: Option<String>,
 }
@@ -33,7 +34,7 @@ pub struct Change<'a> {
     pub action: &'a str,
     pub entity: &'a str,
     pub entity_id: Option<Uuid>,
-    pub practice_id: Option<Uuid>,
+    pub practice_id: Option<PracticeId>,
     pub before: Option<Value>,
     pub after: Option<Value>,
 }
@@ -74,7 +75,7 @@ impl Work {
 pub(crate) async fn run<T, F, Fut>(
     db: &TenantConnection,
     options: Option<sea_orm::TransactionOptions>,
-    actor: Option<(Uuid, String, Option<String>)>,
+    actor: Option<(UserId, String, Option<String>)>,
     f: F,
 ) -> ServiceResult<T>
 where
@@ -109,7 +110,7 @@ impl TenantPrincipal {
         run(self.db(), Some(options), Some(self.actor()), f).await
     }
 
-    fn actor(&self) -> (Uuid, String, Option<String>) {
+    fn actor(&self) -> (UserId, String, Option<String>) {
         (self.user.id, self.actor_label(), self.ip.clone())
     }
 }
@@ -118,7 +119,7 @@ impl TenantPrincipal {
 /// accepted, a login's bookkeeping): audit entries name `actor` as given.
 pub async fn write_as<T, F, Fut>(
     db: &TenantConnection,
-    actor: Option<(Uuid, String, Option<String>)>,
+    actor: Option<(UserId, String, Option<String>)>,
     f: F,
 ) -> ServiceResult<T>
 where

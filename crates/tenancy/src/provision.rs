@@ -11,7 +11,7 @@
 use sea_orm::sqlx::postgres::PgConnectOptions;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use sea_orm_migration::MigratorTrait;
-use smartdmv_domain::{CompanyId, CompanyStatus, TenantRole};
+use smartdmv_domain::{CompanyId, CompanyStatus, PracticeId, TenantRole, UserId};
 use smartdmv_store::TenantConnection;
 use smartdmv_store::owner::{audit, company};
 use smartdmv_store::tenant::{self as tstore, TenantMigrator};
@@ -586,7 +586,7 @@ async fn seed_company(db: &TenantConnection, seed: &Seed) -> Result<(), TenancyE
                 let p = tstore::practice::insert(
                     txn,
                     tstore::practice::Model {
-                        id: Uuid::now_v7(),
+                        id: PracticeId::new(),
                         name: seed.practice_name.clone(),
                         address: None,
                         phone: seed.practice_phone.clone(),
@@ -610,7 +610,7 @@ async fn seed_company(db: &TenantConnection, seed: &Seed) -> Result<(), TenancyE
                         actor: "system:provisioning",
                         action: "create",
                         entity: "practice",
-                        entity_id: Some(p.id),
+                        entity_id: Some(p.id.into()),
                         practice_id: Some(p.id),
                         before: None,
                         after: Some(serde_json::json!({"name": p.name})),
@@ -629,11 +629,11 @@ async fn seed_company(db: &TenantConnection, seed: &Seed) -> Result<(), TenancyE
             let u = tstore::user::insert(
                 txn,
                 tstore::user::Model {
-                    id: Uuid::now_v7(),
+                    id: UserId::new(),
                     email: admin.email.clone(),
                     name: admin.name.clone(),
                     password_hash: admin.password_hash.clone(),
-                    role: TenantRole::Administrator.as_str().into(),
+                    role: TenantRole::Administrator,
                     practice_id: Some(practice_id),
                     active: true,
                     created_at: now,
@@ -650,7 +650,7 @@ async fn seed_company(db: &TenantConnection, seed: &Seed) -> Result<(), TenancyE
                     actor: "system:provisioning",
                     action: "create",
                     entity: "user",
-                    entity_id: Some(u.id),
+                    entity_id: Some(u.id.into()),
                     practice_id: Some(practice_id),
                     before: None,
                     after: Some(serde_json::json!({"email": u.email, "role": u.role})),

@@ -7,12 +7,11 @@ pub mod register;
 pub mod signin;
 
 use serde::Serialize;
-use smartdmv_domain::CompanyId;
 use smartdmv_domain::password::{check_new_password, dummy_hash};
 use smartdmv_domain::plan::Feature;
+use smartdmv_domain::{CompanyId, PracticeId, SessionId, TenantRole};
 use smartdmv_store::tenant::{session, user};
 use std::sync::atomic::{AtomicU64, Ordering};
-use uuid::Uuid;
 
 use crate::principal::now_unix;
 use crate::users::stored;
@@ -108,7 +107,7 @@ pub async fn open_session(
     let s = session::insert(
         db,
         session::Model {
-            id: Uuid::now_v7(),
+            id: SessionId::new(),
             user_id: u.id,
             token_hash: token_hash(&tok),
             created_at: now,
@@ -129,7 +128,7 @@ pub struct MeOut {
     pub id: String,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: TenantRole,
     pub roles: Vec<String>,
     pub practice_id: Option<String>,
     pub practice_ids: Vec<String>,
@@ -152,7 +151,7 @@ pub fn me(cx: &TenantPrincipal) -> MeOut {
         id: cx.user.id.to_string(),
         email: cx.user.email.clone(),
         name: cx.user.name.clone(),
-        role: cx.user.role.clone(),
+        role: cx.user.role,
         roles: cx
             .roles
             .iter()
@@ -160,7 +159,7 @@ pub fn me(cx: &TenantPrincipal) -> MeOut {
             .chain(cx.custom_roles.iter().map(|id| format!("custom:{id}")))
             .collect(),
         practice_id: cx.user.practice_id.map(|x| x.to_string()),
-        practice_ids: cx.practices.iter().map(Uuid::to_string).collect(),
+        practice_ids: cx.practices.iter().map(PracticeId::to_string).collect(),
         permissions: cx
             .access
             .effective(now_unix())
@@ -187,7 +186,7 @@ pub async fn logout(cx: &TenantPrincipal) -> ServiceResult<()> {
         w.audit(Change {
             action: "logout",
             entity: "session",
-            entity_id: Some(session_id),
+            entity_id: Some(session_id.into()),
             practice_id,
             before: None,
             after: None,
@@ -233,7 +232,7 @@ pub async fn change_password(
         w.audit(Change {
             action: "change_password",
             entity: "user",
-            entity_id: Some(user_id),
+            entity_id: Some(user_id.into()),
             practice_id,
             before: None,
             after: None,

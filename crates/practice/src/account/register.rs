@@ -2,10 +2,11 @@
 //! sign-up, linked to a new client record so that the practice knows who signed up and the
 //! client sees their pets once staff link them.
 
-use smartdmv_domain::TenantRole;
+use serde::Deserialize;
+use smartdmv_domain::contact::ContactKind;
 use smartdmv_domain::password::check_new_password;
+use smartdmv_domain::{ClientId, ContactId, PracticeId, TenantRole, UserId};
 use smartdmv_store::tenant::{client, client_contact, practice, user};
-use uuid::Uuid;
 
 use super::{SESSION_HOURS, SignedIn, hash_password, normalize_email, open_session};
 use crate::users::stored;
@@ -13,25 +14,30 @@ use crate::work::{Change, write_as};
 use crate::{ConflictAs, ServiceError, ServiceResult, Tenant};
 
 /// What a pet owner signs up with.
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Registration {
     pub email: String,
     pub name: String,
     pub password: String,
     /// The practice to join; the first open to sign-up when absent.
-    pub practice_id: Option<Uuid>,
+    pub practice_id: Option<PracticeId>,
 }
 
 /// The client record of a self-registered portal user: the name split into first and last
 /// at its last word, the email as the primary contact, the sign-up practice as home.
-fn new_portal_client(u: &user::Model, home: Uuid, now: time::OffsetDateTime) -> client::Model {
+fn new_portal_client(
+    u: &user::Model,
+    home: PracticeId,
+    now: time::OffsetDateTime,
+) -> client::Model {
     let name = u.name.trim();
     let (first, last) = match name.rsplit_once(char::is_whitespace) {
         Some((f, l)) => (f.trim().to_owned(), l.to_owned()),
         None => (String::new(), name.to_owned()),
     };
     client::Model {
-        id: Uuid::now_v7(),
+        id: ClientId::new(),
         name_key: smartdmv_domain::text::person_key(&first, &last),
         first_name: first,
         last_name: last,
@@ -87,11 +93,11 @@ pub async fn register(
     let hash = hash_password(input.password).await?;
     let now = smartdmv_store::now();
     let u = user::Model {
-        id: Uuid::now_v7(),
+        id: UserId::new(),
         email,
         name: input.name.trim().to_owned(),
         password_hash: hash,
-        role: TenantRole::Client.as_str().into(),
+        role: TenantRole::Client,
         practice_id: Some(home.id),
         active: true,
         created_at: now,
@@ -109,9 +115,9 @@ pub async fn register(
         client_contact::insert(
             w.tx(),
             client_contact::Model {
-                id: Uuid::now_v7(),
+                id: ContactId::new(),
                 client_id,
-                kind: "email".into(),
+                kind: ContactKind::Email,
                 value: saved.email.clone(),
                 normalized: saved.email.clone(),
                 purpose: "home".into(),
@@ -126,7 +132,7 @@ pub async fn register(
         w.audit(Change {
             action: "create",
             entity: "client",
-            entity_id: Some(client_id),
+            entity_id: Some(client_id.into()),
             practice_id: Some(home),
             before: None,
             after: Some(serde_json::json!({"userId": saved.id, "source": "self sign-up"})),
@@ -135,7 +141,7 @@ pub async fn register(
         w.audit(Change {
             action: "register",
             entity: "user",
-            entity_id: Some(saved.id),
+            entity_id: Some(saved.id.into()),
             practice_id: saved.practice_id,
             before: None,
             after: Some(serde_json::json!({"email": saved.email, "role": saved.role})),

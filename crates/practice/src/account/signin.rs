@@ -76,7 +76,7 @@ pub async fn login(
         w.audit(Change {
             action: "login",
             entity: "session",
-            entity_id: Some(session.id),
+            entity_id: Some(session.id.into()),
             practice_id: u.practice_id,
             before: None,
             after: None,

@@ -4,6 +4,7 @@
 //! ids an input names (type, veterinarian, room) and of the patient.
 
 use serde_json::json;
+use smartdmv_domain::{AppointmentTypeId, IdInput, RoomId, TypedId, UserId};
 use smartdmv_store::tenant::{appointment, appointment_type, patient, practice, room};
 use uuid::Uuid;
 
@@ -11,17 +12,18 @@ use super::snapshot;
 use crate::work::Change;
 use crate::{Refusal, ServiceError, ServiceResult, TenantPrincipal};
 
-fn id_field(raw: &str, field: &str, what: &str) -> ServiceResult<Uuid> {
-    raw.parse()
-        .map_err(|_| ServiceError::invalid(field, format!("unknown {what}")))
+fn id_field<T: TypedId>(given: IdInput<T>, field: &str, what: &str) -> ServiceResult<T> {
+    given
+        .id()
+        .ok_or_else(|| ServiceError::invalid(field, format!("unknown {what}")))
 }
 
 /// An active appointment type named in an input.
 pub(super) async fn resolve_type(
     cx: &TenantPrincipal,
-    raw: &str,
+    given: IdInput<AppointmentTypeId>,
 ) -> ServiceResult<appointment_type::Model> {
-    let id = id_field(raw, "typeId", "appointment type")?;
+    let id = id_field(given, "typeId", "appointment type")?;
     appointment_type::find(cx.db(), id)
         .await?
         .filter(|t| t.active)
@@ -32,9 +34,9 @@ pub(super) async fn resolve_type(
 pub(super) async fn resolve_vet(
     cx: &TenantPrincipal,
     practice: &practice::Model,
-    raw: &str,
-) -> ServiceResult<Uuid> {
-    let id = id_field(raw, "veterinarianId", "veterinarian")?;
+    given: IdInput<UserId>,
+) -> ServiceResult<UserId> {
+    let id = id_field(given, "veterinarianId", "veterinarian")?;
     let vets = appointment::veterinarians_of(cx.db(), practice.id).await?;
     if vets.iter().any(|v| v.id == id) {
         Ok(id)
@@ -50,9 +52,9 @@ pub(super) async fn resolve_vet(
 pub(super) async fn resolve_room(
     cx: &TenantPrincipal,
     practice: &practice::Model,
-    raw: &str,
-) -> ServiceResult<Uuid> {
-    let id = id_field(raw, "roomId", "room")?;
+    given: IdInput<RoomId>,
+) -> ServiceResult<RoomId> {
+    let id = id_field(given, "roomId", "room")?;
     room::find(cx.db(), id)
         .await?
         .filter(|r| r.practice_id == practice.id && r.active)
@@ -117,7 +119,9 @@ pub(super) async fn book(
 ) -> ServiceResult<appointment::Model> {
     cx.write_with(appointment::booking_options(), |w| async move {
         if b.check {
-            let resources: Vec<Uuid> = m.veterinarian_id.into_iter().chain(m.room_id).collect();
+            let resources: Vec<Uuid> = (m.veterinarian_id.map(Uuid::from).into_iter())
+                .chain(m.room_id.map(Uuid::from))
+                .collect();
             appointment::lock_resources(w.tx(), &resources).await?;
             let clash = appointment::conflicts(
                 w.tx(),
@@ -136,7 +140,7 @@ pub(super) async fn book(
         let saved = match b.before {
             None => appointment::insert(w.tx(), m).await?,
             Some(before) => {
-                if !appointment::update_if_status(w.tx(), m.clone(), &before.status).await? {
+                if !appointment::update_if_status(w.tx(), m.clone(), before.status).await? {
                     return Err(ServiceError::conflict(
                         "appointment_changed",
                         "the appointment was changed at the same time; reload it and try again",
@@ -152,7 +156,7 @@ pub(super) async fn book(
         w.audit(Change {
             action: b.action,
             entity: "appointment",
-            entity_id: Some(saved.id),
+            entity_id: Some(saved.id.into()),
             practice_id: Some(saved.practice_id),
             before: b.before.and_then(|x| snapshot(x, b.practice)),
             after,

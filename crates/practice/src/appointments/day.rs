@@ -2,18 +2,19 @@
 //! veterinarian and by room.
 
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use smartdmv_domain::PracticeId;
-use smartdmv_store::tenant::{appointment, appointment_type, practice, room};
+use smartdmv_store::tenant::{appointment, appointment_type, room};
 use std::collections::{BTreeMap, HashMap};
-use uuid::Uuid;
+use std::hash::Hash;
 
 use super::slots::{local_day, parse_date};
 use super::{AppointmentOut, local, to_stored, zone_of};
 use crate::{ServiceError, ServiceResult, TenantPrincipal};
 
 /// Which day, in which order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DayQuery {
     /// The local date; today in the practice's time zone when absent.
     pub date: Option<String>,
@@ -100,12 +101,17 @@ fn sort_by_name(items: &mut [DayItem], name: impl Fn(&DayItem) -> &Option<String
     });
 }
 
-/// Names by id, for the ids of one column of the day's rows.
-fn ids(rows: &[appointment::Model], f: fn(&appointment::Model) -> Option<Uuid>) -> Vec<Uuid> {
-    let mut v: Vec<Uuid> = rows.iter().filter_map(f).collect();
+/// The ids of one column of the day's rows, each once.
+fn ids<T: Ord>(rows: &[appointment::Model], f: fn(&appointment::Model) -> Option<T>) -> Vec<T> {
+    let mut v: Vec<T> = rows.iter().filter_map(f).collect();
     v.sort();
     v.dedup();
     v
+}
+
+/// The name of an id, if it has one.
+fn name<T: Eq + Hash>(names: &HashMap<T, String>, id: Option<T>) -> Option<String> {
+    id.and_then(|i| names.get(&i).cloned())
 }
 
 /// Every appointment of the practice starting on that local day, with local times and
@@ -118,10 +124,7 @@ pub async fn day(cx: &TenantPrincipal, id: PracticeId, q: DayQuery) -> ServiceRe
             "the day view is for practice staff",
         ));
     }
-    let p = practice::find(cx.db(), id.0)
-        .await?
-        .filter(|p| cx.in_scope(Some(p.id)))
-        .ok_or(ServiceError::NotFound("practice"))?;
+    let p = crate::practices::get(cx, id).await?;
     let sort = match q.sort.as_deref().unwrap_or("time") {
         "time" => DaySort::Time,
         "veterinarian" => DaySort::Veterinarian,
@@ -142,32 +145,18 @@ pub async fn day(cx: &TenantPrincipal, id: PracticeId, q: DayQuery) -> ServiceRe
     let db = cx.db();
     let rows =
         appointment::starting_between(db, p.id, to_stored(day.start), to_stored(day.end)).await?;
-    let pets: HashMap<Uuid, String> =
-        appointment::patient_names(db, &ids(&rows, |a| Some(a.patient_id)))
-            .await?
-            .into_iter()
-            .collect();
-    let vets: HashMap<Uuid, String> =
-        appointment::users_named(db, &ids(&rows, |a| a.veterinarian_id))
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect();
-    let rooms: HashMap<Uuid, String> = room::find_many(db, &ids(&rows, |a| a.room_id))
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
-    let types: HashMap<Uuid, String> = appointment_type::find_many(db, &ids(&rows, |a| a.type_id))
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
-    let name = |m: &HashMap<Uuid, String>, id: Option<Uuid>| id.and_then(|i| m.get(&i).cloned());
+    let pets = appointment::patient_names(db, &ids(&rows, |a| Some(a.patient_id))).await?;
+    let pets: HashMap<_, _> = pets.into_iter().collect();
+    let vets = appointment::users_named(db, &ids(&rows, |a| a.veterinarian_id)).await?;
+    let vets: HashMap<_, _> = vets.into_iter().map(|u| (u.id, u.name)).collect();
+    let rooms = room::find_many(db, &ids(&rows, |a| a.room_id)).await?;
+    let rooms: HashMap<_, _> = rooms.into_iter().map(|r| (r.id, r.name)).collect();
+    let types = appointment_type::find_many(db, &ids(&rows, |a| a.type_id)).await?;
+    let types: HashMap<_, _> = types.into_iter().map(|t| (t.id, t.name)).collect();
     let mut items: Vec<DayItem> = rows
         .into_iter()
         .map(|a| DayItem {
-            pet_name: pets.get(&a.patient_id).cloned(),
+            pet_name: name(&pets, Some(a.patient_id)),
             veterinarian_name: name(&vets, a.veterinarian_id),
             room_name: name(&rooms, a.room_id),
             type_name: name(&types, a.type_id),

@@ -1,16 +1,19 @@
 //! Booking (or, for a client, requesting) and rescheduling, through [`super::booking::book`].
 
 use jiff::Timestamp;
-use smartdmv_domain::AppointmentId;
+use serde::Deserialize;
 use smartdmv_domain::calendar::Interval;
 use smartdmv_domain::schedule::{self, AppointmentStatus, DURATION_MINUTES};
+use smartdmv_domain::{
+    AppointmentId, AppointmentTypeId, ClientId, IdInput, PatientId, PracticeId, RoomId, UserId,
+};
 use smartdmv_store::tenant::{appointment, patient};
-use uuid::Uuid;
 
 use super::booking::{
     Booking, book, patient_of, require_bookable, resolve_room, resolve_type, resolve_vet,
 };
-use super::{AppointmentOut, status_of, to_instant, to_stored, visible};
+use super::{AppointmentOut, to_instant, to_stored, visible};
+use crate::fields::double_option;
 use crate::practices::{for_input, require_open};
 use crate::{FieldErrors, ServiceError, ServiceResult, TenantPrincipal};
 
@@ -27,22 +30,25 @@ fn check_duration(d: Option<i32>, errs: &mut FieldErrors) {
 }
 
 /// A new appointment. Ids are as given, so that an unknown or malformed one is a field error.
-#[derive(Debug, Default)]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAppointment {
-    pub pet_id: String,
+    pub pet_id: IdInput<PatientId>,
     /// RFC 3339 with an offset.
     pub starts_at: String,
     /// Defaults to the type's.
     pub duration_minutes: Option<i32>,
     /// Defaults to the caller's only practice (a client's home practice).
-    pub practice_id: Option<String>,
-    pub veterinarian_id: Option<String>,
-    pub room_id: Option<String>,
-    pub type_id: Option<String>,
+    pub practice_id: Option<IdInput<PracticeId>>,
+    pub veterinarian_id: Option<IdInput<UserId>>,
+    pub room_id: Option<IdInput<RoomId>>,
+    #[serde(alias = "type")]
+    pub type_id: Option<IdInput<AppointmentTypeId>>,
     pub reason: Option<String>,
     /// Defaults to the pet's primary owner; must be a current owner.
-    pub client_id: Option<String>,
+    pub client_id: Option<IdInput<ClientId>>,
     /// Staff only: book even if the veterinarian or room is taken.
+    #[serde(default)]
     pub double_book: bool,
 }
 
@@ -76,12 +82,12 @@ pub async fn create(cx: &TenantPrincipal, input: NewAppointment) -> ServiceResul
 
     let practice = for_input(
         cx,
-        input.practice_id.as_deref(),
+        input.practice_id,
         own.as_ref().and_then(|c| c.home_practice_id),
     )
     .await?;
     let unknown_pet = || ServiceError::invalid("petId", "unknown pet");
-    let pet_id: Uuid = input.pet_id.parse().map_err(|_| unknown_pet())?;
+    let pet_id = input.pet_id.id().ok_or_else(unknown_pet)?;
     let pet = patient::find(cx.db(), pet_id)
         .await?
         .ok_or_else(unknown_pet)?;
@@ -92,23 +98,18 @@ pub async fn create(cx: &TenantPrincipal, input: NewAppointment) -> ServiceResul
             .map(|c| c.id)
             .filter(|id| owners.iter().any(|o| o.client_id == *id))
             .ok_or_else(unknown_pet)?;
-        if input
-            .client_id
-            .as_deref()
-            .is_some_and(|c| c != own_id.to_string())
-        {
+        if input.client_id.is_some_and(|c| c != IdInput::Id(own_id)) {
             return Err(ServiceError::invalid("clientId", "must be yourself"));
         }
         own_id
     } else {
-        match &input.client_id {
-            Some(raw) => {
-                let id: Option<Uuid> = raw.parse().ok();
-                id.filter(|id| owners.iter().any(|o| o.client_id == *id))
-                    .ok_or_else(|| {
-                        ServiceError::invalid("clientId", "is not a current owner of the pet")
-                    })?
-            }
+        match input.client_id {
+            Some(given) => given
+                .id()
+                .filter(|id| owners.iter().any(|o| o.client_id == *id))
+                .ok_or_else(|| {
+                    ServiceError::invalid("clientId", "is not a current owner of the pet")
+                })?,
             None => {
                 owners
                     .first()
@@ -117,8 +118,8 @@ pub async fn create(cx: &TenantPrincipal, input: NewAppointment) -> ServiceResul
             }
         }
     };
-    let kind = match &input.type_id {
-        Some(raw) => Some(resolve_type(cx, raw).await?),
+    let kind = match input.type_id {
+        Some(given) => Some(resolve_type(cx, given).await?),
         None => None,
     };
     let Some(minutes) = input
@@ -130,12 +131,12 @@ pub async fn create(cx: &TenantPrincipal, input: NewAppointment) -> ServiceResul
             "is required when no typeId is given",
         ));
     };
-    let vet = match &input.veterinarian_id {
-        Some(raw) => Some(resolve_vet(cx, &practice, raw).await?),
+    let vet = match input.veterinarian_id {
+        Some(given) => Some(resolve_vet(cx, &practice, given).await?),
         None => None,
     };
-    let room_id = match &input.room_id {
-        Some(raw) => Some(resolve_room(cx, &practice, raw).await?),
+    let room_id = match input.room_id {
+        Some(given) => Some(resolve_room(cx, &practice, given).await?),
         None => None,
     };
     require_open(&practice)?;
@@ -149,7 +150,7 @@ pub async fn create(cx: &TenantPrincipal, input: NewAppointment) -> ServiceResul
     };
     let now = smartdmv_store::now();
     let m = appointment::Model {
-        id: AppointmentId::new().0,
+        id: AppointmentId::new(),
         practice_id: practice.id,
         patient_id: pet.id,
         client_id,
@@ -159,7 +160,7 @@ pub async fn create(cx: &TenantPrincipal, input: NewAppointment) -> ServiceResul
         starts_at: to_stored(at.start),
         ends_at: to_stored(at.end),
         reason: input.reason.filter(|r| !r.trim().is_empty()),
-        status: status.as_str().into(),
+        status,
         double_booked: false,
         requested_by_client: is_client,
         cancel_reason: None,
@@ -184,14 +185,20 @@ pub async fn create(cx: &TenantPrincipal, input: NewAppointment) -> ServiceResul
 }
 
 /// Changes to an appointment: `None` leaves a field as it is, `Some(None)` clears it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AppointmentChanges {
     pub starts_at: Option<String>,
     pub duration_minutes: Option<i32>,
-    pub veterinarian_id: Option<Option<String>>,
-    pub room_id: Option<Option<String>>,
-    pub type_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub veterinarian_id: Option<Option<IdInput<UserId>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub room_id: Option<Option<IdInput<RoomId>>>,
+    #[serde(default, deserialize_with = "double_option", alias = "type")]
+    pub type_id: Option<Option<IdInput<AppointmentTypeId>>>,
+    #[serde(default, deserialize_with = "double_option")]
     pub reason: Option<Option<String>>,
+    #[serde(default)]
     pub double_book: bool,
 }
 
@@ -210,7 +217,7 @@ pub async fn update(
             "clients can cancel their appointments but not change them; ask the practice",
         ));
     }
-    let status = status_of(&before);
+    let status = before.status;
     if status.is_final() {
         return Err(ServiceError::conflict(
             "appointment_closed",
@@ -247,21 +254,21 @@ pub async fn update(
     let mut m = before.clone();
     m.starts_at = to_stored(at.start);
     m.ends_at = to_stored(at.end);
-    if let Some(v) = &changes.veterinarian_id {
+    if let Some(v) = changes.veterinarian_id {
         m.veterinarian_id = match v {
-            Some(raw) => Some(resolve_vet(cx, &practice, raw).await?),
+            Some(given) => Some(resolve_vet(cx, &practice, given).await?),
             None => None,
         };
     }
-    if let Some(r) = &changes.room_id {
+    if let Some(r) = changes.room_id {
         m.room_id = match r {
-            Some(raw) => Some(resolve_room(cx, &practice, raw).await?),
+            Some(given) => Some(resolve_room(cx, &practice, given).await?),
             None => None,
         };
     }
-    if let Some(t) = &changes.type_id {
+    if let Some(t) = changes.type_id {
         m.type_id = match t {
-            Some(raw) => Some(resolve_type(cx, raw).await?.id),
+            Some(given) => Some(resolve_type(cx, given).await?.id),
             None => None,
         };
     }

@@ -25,7 +25,6 @@ use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_domain::{AppointmentId, ClientId, PatientId, PracticeId, RoomId, UserId};
 use smartdmv_store::tenant::{appointment, practice};
 use std::collections::HashMap;
-use uuid::Uuid;
 
 use crate::{Page, PageRequest, ServiceError, ServiceResult, TenantPrincipal, rfc3339};
 
@@ -50,10 +49,6 @@ pub fn local(t: Timestamp, tz: &TimeZone) -> String {
     t.display_with_offset(tz.to_offset(t)).to_string()
 }
 
-fn status_of(m: &appointment::Model) -> AppointmentStatus {
-    AppointmentStatus::parse(&m.status).unwrap_or(AppointmentStatus::Cancelled)
-}
-
 /// An appointment as every answer shows it (and the audit log keeps it).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -74,9 +69,9 @@ pub struct AppointmentOut {
     pub time_zone: String,
     pub duration_minutes: i64,
     pub reason: Option<String>,
-    pub status: String,
+    pub status: AppointmentStatus,
     /// Where the status may go from here.
-    pub next_statuses: Vec<&'static str>,
+    pub next_statuses: &'static [AppointmentStatus],
     pub double_booked: bool,
     pub requested_by_client: bool,
     pub cancel_reason: Option<String>,
@@ -90,7 +85,6 @@ impl AppointmentOut {
     pub fn new(m: appointment::Model, p: &practice::Model) -> Self {
         let tz = zone_of(p);
         let (s, e) = (to_instant(m.starts_at), to_instant(m.ends_at));
-        let next_statuses = status_of(&m).next().iter().map(|s| s.as_str()).collect();
         AppointmentOut {
             id: m.id.to_string(),
             practice_id: m.practice_id.to_string(),
@@ -107,7 +101,7 @@ impl AppointmentOut {
             duration_minutes: e.duration_since(s).as_mins(),
             reason: m.reason,
             status: m.status,
-            next_statuses,
+            next_statuses: m.status.next(),
             double_booked: m.double_booked,
             requested_by_client: m.requested_by_client,
             cancel_reason: m.cancel_reason,
@@ -130,7 +124,7 @@ async fn visible(
     id: AppointmentId,
 ) -> ServiceResult<(appointment::Model, practice::Model)> {
     let not_found = || ServiceError::NotFound("appointment");
-    let m = appointment::find(cx.db(), id.0)
+    let m = appointment::find(cx.db(), id)
         .await?
         .ok_or_else(not_found)?;
     if cx.is_client() {
@@ -169,7 +163,7 @@ pub struct AppointmentFilter {
 }
 
 /// The `(startsAt, id)` cursor of the appointment list: `<unix seconds>_<id>`.
-struct ListCursor(time::OffsetDateTime, Uuid);
+struct ListCursor(time::OffsetDateTime, AppointmentId);
 
 impl std::str::FromStr for ListCursor {
     type Err = ();
@@ -192,17 +186,14 @@ pub async fn list(
     let limit = page.limit()?;
     let mut f = appointment::Filter {
         scope: None,
-        practice: filter.practice_id.map(|x| x.0),
+        practice: filter.practice_id,
         from: filter.from.map(to_stored),
         to: filter.to.map(to_stored),
-        veterinarian: filter.veterinarian_id.map(|x| x.0),
-        room: filter.room_id.map(|x| x.0),
-        patient: filter.pet_id.map(|x| x.0),
-        client: filter.client_id.map(|x| x.0),
-        statuses: filter
-            .statuses
-            .as_ref()
-            .map(|ss| ss.iter().map(|s| s.as_str().to_owned()).collect()),
+        veterinarian: filter.veterinarian_id,
+        room: filter.room_id,
+        patient: filter.pet_id,
+        client: filter.client_id,
+        statuses: filter.statuses.clone(),
     };
     let cursor = page.cursor::<ListCursor>()?.map(|c| (c.0, c.1));
     let empty = || Page {
@@ -218,13 +209,13 @@ pub async fn list(
         }
         f.client = Some(own.id);
     } else {
-        f.scope = cx.practice_scope().map(<[Uuid]>::to_vec);
+        f.scope = cx.practice_scope().map(<[PracticeId]>::to_vec);
     }
     let rows = appointment::list_page(cx.db(), &f, cursor, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |r| {
         format!("{}_{}", r.starts_at.unix_timestamp(), r.id)
     });
-    let practices: HashMap<Uuid, practice::Model> = practice::list(cx.db())
+    let practices: HashMap<PracticeId, practice::Model> = practice::list(cx.db())
         .await?
         .into_iter()
         .map(|p| (p.id, p))

@@ -4,13 +4,14 @@
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use smartdmv_domain::calendar::{self, Interval};
+use smartdmv_domain::{AppointmentTypeId, IdInput, PracticeId, UserId};
 use smartdmv_store::tenant::{appointment, practice};
-use uuid::Uuid;
 
 use super::booking::{resolve_type, resolve_vet};
 use super::{local, to_instant, to_stored, zone_of};
+use crate::fields::blank_is_none;
 use crate::practices::{for_input, require_open};
 use crate::{ServiceError, ServiceResult, TenantPrincipal};
 
@@ -45,13 +46,17 @@ pub(super) fn local_day(date: Date, tz: &TimeZone) -> ServiceResult<Interval> {
         .ok_or_else(|| ServiceError::bad_request("invalid_query", "date is out of range"))
 }
 
-/// Which slots to find. Values as given: malformed ones are refused in the service's words.
-#[derive(Debug, Default)]
+/// Which slots to find. Values as given: malformed ones are refused in the service's words;
+/// a blank id is none.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SlotQuery {
-    pub practice_id: Option<String>,
+    #[serde(default, deserialize_with = "blank_is_none")]
+    pub practice_id: Option<IdInput<PracticeId>>,
     pub date: String,
-    pub type_id: String,
-    pub veterinarian_id: Option<String>,
+    pub type_id: IdInput<AppointmentTypeId>,
+    #[serde(default, deserialize_with = "blank_is_none")]
+    pub veterinarian_id: Option<IdInput<UserId>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -83,28 +88,25 @@ pub struct FreeSlotsOut {
 pub async fn free_slots(cx: &TenantPrincipal, q: SlotQuery) -> ServiceResult<FreeSlotsOut> {
     let date = parse_date(&q.date)?;
     let own = cx.own_client().await?;
-    let p = for_input(
-        cx,
-        q.practice_id.as_deref().filter(|s| !s.is_empty()),
-        own.and_then(|c| c.home_practice_id),
-    )
-    .await?;
+    let p = for_input(cx, q.practice_id, own.and_then(|c| c.home_practice_id)).await?;
     require_open(&p)?;
-    let kind = resolve_type(cx, &q.type_id).await?;
-    let vets: Vec<Uuid> = match q.veterinarian_id.as_deref().filter(|s| !s.is_empty()) {
-        Some(raw) => vec![resolve_vet(cx, &p, raw).await?],
-        None => appointment::veterinarians_of(cx.db(), p.id)
-            .await?
-            .into_iter()
-            .map(|u| u.id)
-            .collect(),
+    let kind = resolve_type(cx, q.type_id).await?;
+    let (vets, chosen) = match q.veterinarian_id {
+        Some(given) => {
+            let v = resolve_vet(cx, &p, given).await?;
+            (vec![v], Some(v))
+        }
+        None => {
+            let all = appointment::veterinarians_of(cx.db(), p.id).await?;
+            (all.into_iter().map(|u| u.id).collect(), None)
+        }
     };
     let tz = zone_of(&p);
     let day = local_day(date, &tz)?;
     let busy =
         appointment::busy_veterinarians(cx.db(), &vets, to_stored(day.start), to_stored(day.end))
             .await?;
-    let resources: Vec<(Uuid, Vec<Interval>)> = vets
+    let resources: Vec<(UserId, Vec<Interval>)> = vets
         .iter()
         .map(|v| {
             let theirs = busy
@@ -129,7 +131,7 @@ pub async fn free_slots(cx: &TenantPrincipal, q: SlotQuery) -> ServiceResult<Fre
         time_zone: p.time_zone.clone(),
         type_id: kind.id.to_string(),
         duration_minutes: kind.duration_minutes,
-        veterinarian_id: q.veterinarian_id.filter(|s| !s.is_empty()),
+        veterinarian_id: chosen.map(|v| v.to_string()),
         slots: slots
             .into_iter()
             .map(|s| SlotOut {
@@ -137,7 +139,7 @@ pub async fn free_slots(cx: &TenantPrincipal, q: SlotQuery) -> ServiceResult<Fre
                 ends_at: s.at.end.to_string(),
                 starts_at_local: local(s.at.start, &tz),
                 ends_at_local: local(s.at.end, &tz),
-                veterinarian_ids: s.free.iter().map(Uuid::to_string).collect(),
+                veterinarian_ids: s.free.iter().map(UserId::to_string).collect(),
             })
             .collect(),
     })

@@ -1,13 +1,14 @@
 //! Status changes along [`AppointmentStatus`]'s machine, and cancellation (by staff, or by a
 //! client on their own appointment before it starts).
 
+use serde::Deserialize;
 use serde_json::json;
 use smartdmv_domain::AppointmentId;
 use smartdmv_domain::schedule::{self, AppointmentStatus};
 use smartdmv_store::tenant::{appointment, practice};
 
 use super::booking::{Booking, book, patient_of, require_bookable};
-use super::{AppointmentOut, status_of, to_instant, visible};
+use super::{AppointmentOut, to_instant, visible};
 use crate::practices::require_open;
 use crate::{Refusal, ServiceError, ServiceResult, TenantPrincipal};
 
@@ -37,7 +38,7 @@ async fn move_to(
     double_book: bool,
     action: &str,
 ) -> ServiceResult<appointment::Model> {
-    let from = status_of(&m);
+    let from = m.status;
     if !from.can_move_to(to) {
         return Err(ServiceError::Conflict(
             Refusal::new(
@@ -62,7 +63,7 @@ async fn move_to(
     }
     let reason = reason.filter(|r| !r.trim().is_empty());
     let mut n = m.clone();
-    n.status = to.as_str().into();
+    n.status = to;
     if to == AppointmentStatus::Cancelled {
         n.cancel_reason = reason.clone();
     }
@@ -83,13 +84,15 @@ async fn move_to(
 }
 
 /// A move along the status flow.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StatusChange {
     /// Required; optional here so that an unknown appointment answers 404 before the input
     /// is judged.
     pub status: Option<String>,
     pub reason: Option<String>,
     /// When booking a request: allow an overlap.
+    #[serde(default)]
     pub double_book: bool,
 }
 
@@ -142,7 +145,7 @@ pub async fn cancel(
     let (m, practice) = visible(cx, id).await?;
     check_reason(&reason)?;
     if cx.is_client() {
-        let status = status_of(&m);
+        let status = m.status;
         if !status.client_may_cancel() {
             return Err(ServiceError::Conflict(
                 Refusal::new(

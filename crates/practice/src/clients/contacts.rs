@@ -4,9 +4,9 @@
 
 use serde::Deserialize;
 use smartdmv_domain::contact::{self, ContactKind};
+use smartdmv_domain::{ClientId, ContactId};
 use smartdmv_store::TenantConn;
 use smartdmv_store::tenant::{client, client_contact};
-use uuid::Uuid;
 
 use super::Address;
 use crate::fields::Errors;
@@ -33,7 +33,7 @@ pub struct ContactIn {
 /// contact is carried over.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactDraft {
-    pub id: Option<Uuid>,
+    pub id: Option<ContactId>,
     pub created_at: Option<time::OffsetDateTime>,
     pub kind: ContactKind,
     pub value: String,
@@ -45,25 +45,25 @@ pub struct ContactDraft {
 }
 
 impl ContactDraft {
-    pub fn from_row(r: &client_contact::Model) -> Option<Self> {
-        Some(Self {
+    pub fn from_row(r: &client_contact::Model) -> Self {
+        Self {
             id: Some(r.id),
             created_at: Some(r.created_at),
-            kind: ContactKind::parse(&r.kind)?,
+            kind: r.kind,
             value: r.value.clone(),
             normalized: r.normalized.clone(),
             purpose: r.purpose.clone(),
             sms_consent: r.sms_consent,
             email_consent: r.email_consent,
             primary: r.is_primary,
-        })
+        }
     }
 
-    pub fn into_row(self, client_id: Uuid, now: time::OffsetDateTime) -> client_contact::Model {
+    pub fn into_row(self, client_id: ClientId, now: time::OffsetDateTime) -> client_contact::Model {
         client_contact::Model {
-            id: self.id.unwrap_or_else(Uuid::now_v7),
+            id: self.id.unwrap_or_default(),
             client_id,
-            kind: self.kind.as_str().into(),
+            kind: self.kind,
             value: self.value,
             normalized: self.normalized,
             purpose: self.purpose,
@@ -254,7 +254,7 @@ pub fn mirror(c: &mut client::Model, contacts: &[ContactDraft]) {
 /// Replaces a client's contacts with `drafts` (ids of carried-over contacts are kept).
 pub async fn write_contacts(
     db: &impl TenantConn,
-    client_id: Uuid,
+    client_id: ClientId,
     drafts: Vec<ContactDraft>,
     now: time::OffsetDateTime,
 ) -> Result<Vec<client_contact::Model>, sea_orm::DbErr> {
@@ -272,7 +272,7 @@ mod tests {
 
     fn draft(kind: ContactKind, v: &str, primary: bool) -> ContactDraft {
         ContactDraft {
-            id: Some(Uuid::now_v7()),
+            id: Some(ContactId::new()),
             created_at: None,
             kind,
             value: v.into(),

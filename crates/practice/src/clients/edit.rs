@@ -2,10 +2,9 @@
 //! shorthand sets (or removes) the primary contact of its kind.
 
 use serde::Deserialize;
-use smartdmv_domain::ClientId;
 use smartdmv_domain::contact::ContactKind;
+use smartdmv_domain::{ClientId, IdInput, PracticeId};
 use smartdmv_store::tenant::{client, client_contact, search};
-use uuid::Uuid;
 
 use super::contacts::{self, ContactDraft, ContactIn, write_contacts};
 use super::{Address, ClientOut, audit_practice, check_home_practice, get};
@@ -29,7 +28,7 @@ pub struct NewClient {
     pub alerts: Vec<String>,
     pub notes: Option<String>,
     /// Defaults to the registering user's home practice.
-    pub home_practice_id: Option<String>,
+    pub home_practice_id: Option<IdInput<PracticeId>>,
 }
 
 /// Changes to a client; absent fields stay as they are.
@@ -52,7 +51,7 @@ pub struct ClientChanges {
     #[serde(default, deserialize_with = "double_option")]
     pub notes: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
-    pub home_practice_id: Option<Option<String>>,
+    pub home_practice_id: Option<Option<IdInput<PracticeId>>>,
     /// `true` reactivates a deactivated client; deactivation is [`super::remove`].
     pub active: Option<bool>,
 }
@@ -90,8 +89,8 @@ pub async fn create(cx: &TenantPrincipal, b: NewClient) -> ServiceResult<ClientO
         .and_then(|a| contacts::check_address(&mut errs, a));
     let alerts = errs.alerts("alerts", &b.alerts);
     let notes = errs.optional("notes", b.notes.as_deref(), 10_000);
-    let home = match b.home_practice_id.as_deref() {
-        Some(raw) => check_home_practice(cx, &mut errs, raw).await?,
+    let home = match b.home_practice_id {
+        Some(given) => check_home_practice(cx, &mut errs, given).await?,
         // Where the client registers, by default: the registering user's home practice.
         None => cx.user.practice_id,
     };
@@ -99,7 +98,7 @@ pub async fn create(cx: &TenantPrincipal, b: NewClient) -> ServiceResult<ClientO
 
     let now = smartdmv_store::now();
     let mut m = client::Model {
-        id: Uuid::now_v7(),
+        id: ClientId::new(),
         name_key: smartdmv_domain::text::person_key(&first, &last),
         first_name: first,
         last_name: last,
@@ -125,7 +124,7 @@ pub async fn create(cx: &TenantPrincipal, b: NewClient) -> ServiceResult<ClientO
         w.audit(Change {
             action: "create",
             entity: "client",
-            entity_id: Some(saved.id),
+            entity_id: Some(saved.id.into()),
             practice_id,
             before: None,
             after: Some(ClientOut::snapshot(&saved, &rows)),
@@ -163,8 +162,7 @@ pub async fn update(
         }
         (Some(list), None, None) => Some(contacts::check_contacts(&mut errs, list)),
         (None, email, phone) => {
-            let mut list: Vec<ContactDraft> =
-                old_rows.iter().filter_map(ContactDraft::from_row).collect();
+            let mut list: Vec<ContactDraft> = old_rows.iter().map(ContactDraft::from_row).collect();
             if let Some(e) = email {
                 contacts::set_primary(&mut errs, &mut list, ContactKind::Email, e.as_deref());
             }
@@ -186,9 +184,9 @@ pub async fn update(
     if let Some(n) = &b.notes {
         m.notes = errs.optional("notes", n.as_deref(), 10_000);
     }
-    if let Some(h) = &b.home_practice_id {
+    if let Some(h) = b.home_practice_id {
         m.home_practice_id = match h {
-            Some(raw) => check_home_practice(cx, &mut errs, raw).await?,
+            Some(given) => check_home_practice(cx, &mut errs, given).await?,
             None => None,
         };
     }
@@ -219,7 +217,7 @@ pub async fn update(
         w.audit(Change {
             action: "update",
             entity: "client",
-            entity_id: Some(saved.id),
+            entity_id: Some(saved.id.into()),
             practice_id,
             before: Some(ClientOut::snapshot(&before, &old_rows)),
             after: Some(ClientOut::snapshot(&saved, &rows)),

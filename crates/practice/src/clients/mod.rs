@@ -9,10 +9,9 @@ pub mod portal;
 mod remove;
 mod view;
 
-use smartdmv_domain::ClientId;
 use smartdmv_domain::perm::{Action, Permission, Resource};
+use smartdmv_domain::{ClientId, IdInput, PracticeId};
 use smartdmv_store::tenant::{client, client_contact, practice};
-use uuid::Uuid;
 
 pub use contacts::ContactIn;
 pub use edit::{ClientChanges, NewClient, create, update};
@@ -27,7 +26,7 @@ use crate::{Page, PageRequest, ServiceError, ServiceResult, TenantPrincipal};
 pub struct ClientFilter {
     /// Active clients (default) or, with `Some(false)`, deactivated ones.
     pub active: Option<bool>,
-    pub home_practice_id: Option<Uuid>,
+    pub home_practice_id: Option<PracticeId>,
 }
 
 fn not_found() -> ServiceError {
@@ -35,13 +34,13 @@ fn not_found() -> ServiceError {
 }
 
 /// The practice stamped on audit entries of company-level records: where the actor works.
-pub fn audit_practice(cx: &TenantPrincipal) -> Option<Uuid> {
+pub fn audit_practice(cx: &TenantPrincipal) -> Option<PracticeId> {
     cx.user.practice_id
 }
 
 /// A client by id, for staff (404 for an unknown id).
 pub async fn get(cx: &TenantPrincipal, id: ClientId) -> ServiceResult<client::Model> {
-    client::find(cx.db(), id.0).await?.ok_or_else(not_found)
+    client::find(cx.db(), id).await?.ok_or_else(not_found)
 }
 
 /// The client with their contacts.
@@ -56,7 +55,7 @@ pub async fn out(cx: &TenantPrincipal, c: &client::Model) -> ServiceResult<Clien
 pub async fn show(cx: &TenantPrincipal, id: ClientId) -> ServiceResult<ClientOut> {
     if cx.is_client() {
         let own = cx.own_client().await?.ok_or_else(not_found)?;
-        if own.id != id.0 {
+        if own.id != id {
             return Err(not_found());
         }
         return Ok(out(cx, &own).await?.for_client());
@@ -80,7 +79,7 @@ pub async fn list(
     let db = cx.db();
     let rows = client::list_page(db, &f, page.cursor()?, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |r| r.id.to_string());
-    let ids: Vec<Uuid> = page.items.iter().map(|c| c.id).collect();
+    let ids: Vec<ClientId> = page.items.iter().map(|c| c.id).collect();
     let contacts = client_contact::for_clients(db, &ids).await?;
     Ok(page.map(|c| ClientOut::new(&c, &contacts)))
 }
@@ -90,9 +89,9 @@ pub async fn list(
 async fn check_home_practice(
     cx: &TenantPrincipal,
     errs: &mut Errors,
-    raw: &str,
-) -> ServiceResult<Option<Uuid>> {
-    let Some(id) = errs.id("homePracticeId", raw) else {
+    given: IdInput<PracticeId>,
+) -> ServiceResult<Option<PracticeId>> {
+    let Some(id) = errs.id("homePracticeId", given) else {
         return Ok(None);
     };
     if practice::find(cx.db(), id).await?.is_none() {

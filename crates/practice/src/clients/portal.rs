@@ -3,11 +3,10 @@
 //! hash, invitation token) are made by the caller the way users are made, and passed in.
 
 use serde::Deserialize;
-use smartdmv_domain::{ClientId, TenantRole};
+use smartdmv_domain::{ClientId, TenantRole, UserId};
 use smartdmv_store::StoreError;
 use smartdmv_store::tenant::{client, client_contact, user};
 use std::future::Future;
-use uuid::Uuid;
 
 use super::remove::user_store_error;
 use super::{ClientOut, audit_practice, get};
@@ -108,11 +107,11 @@ where
     let creds = credentials(b.password).await?;
     let now = smartdmv_store::now();
     let u = user::Model {
-        id: Uuid::now_v7(),
+        id: UserId::new(),
         email,
         name: format!("{} {}", before.first_name, before.last_name),
         password_hash: creds.password_hash,
-        role: TenantRole::Client.as_str().into(),
+        role: TenantRole::Client,
         practice_id: before.home_practice_id,
         active: true,
         created_at: now,
@@ -148,21 +147,16 @@ where
             w.audit(Change {
                 action,
                 entity: "user",
-                entity_id: Some(saved_user.id),
+                entity_id: Some(saved_user.id.into()),
                 practice_id: saved_user.practice_id,
                 before: None,
-                after: Some(serde_json::json!({
-                    "email": saved_user.email, "name": saved_user.name,
-                    "role": saved_user.role, "roles": [],
-                    "practiceId": saved_user.practice_id, "practiceIds": [],
-                    "active": saved_user.active,
-                })),
+                after: Some(crate::users::snapshot(&saved_user, &[], &[])),
             })
             .await?;
             w.audit(Change {
                 action: "link_portal_account",
                 entity: "client",
-                entity_id: Some(c.id),
+                entity_id: Some(c.id.into()),
                 practice_id,
                 before: Some(serde_json::json!({"userId": null})),
                 after: Some(

@@ -40,7 +40,7 @@ pub async fn close_portal_account(w: &Work, c: &client::Model) -> ServiceResult<
     w.audit(Change {
         action: "deactivate",
         entity: "user",
-        entity_id: Some(u.id),
+        entity_id: Some(u.id.into()),
         practice_id: u.practice_id,
         before: Some(serde_json::json!({"active": true})),
         after: Some(serde_json::json!({"active": false, "reason": "client removed"})),
@@ -65,7 +65,7 @@ pub async fn remove(cx: &TenantPrincipal, id: ClientId) -> ServiceResult<Removed
             w.audit(Change {
                 action: "erase",
                 entity: "client",
-                entity_id: Some(before.id),
+                entity_id: Some(before.id.into()),
                 practice_id,
                 before: Some(snapshot),
                 after: None,
@@ -88,7 +88,7 @@ pub async fn remove(cx: &TenantPrincipal, id: ClientId) -> ServiceResult<Removed
             w.audit(Change {
                 action: "deactivate",
                 entity: "client",
-                entity_id: Some(m.id),
+                entity_id: Some(m.id.into()),
                 practice_id,
                 before: Some(snapshot),
                 after: Some(ClientOut::snapshot(&m, &rows)),

@@ -33,7 +33,7 @@ impl From<&client_contact::Model> for ContactOut {
     fn from(c: &client_contact::Model) -> Self {
         Self {
             id: c.id.to_string(),
-            kind: c.kind.clone(),
+            kind: c.kind.as_str().into(),
             value: c.value.clone(),
             purpose: c.purpose.clone(),
             sms_consent: c.sms_consent,

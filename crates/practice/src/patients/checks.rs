@@ -1,9 +1,9 @@
 //! Field checks of patient inputs shared by create and update: owner, species and breed,
 //! sex, microchip, colour and the dates that must agree.
 
-use smartdmv_domain::microchip;
 use smartdmv_domain::patient::SEXES;
 use smartdmv_domain::species::{self, OTHER_BREED};
+use smartdmv_domain::{ClientId, IdInput, microchip};
 use smartdmv_store::tenant::{client, custom_breed, custom_species, patient};
 
 use crate::fields::Errors;
@@ -14,13 +14,13 @@ pub(crate) async fn owner_client(
     cx: &TenantPrincipal,
     errs: &mut Errors,
     field: &str,
-    raw: Option<&str>,
+    given: Option<IdInput<ClientId>>,
 ) -> ServiceResult<Option<client::Model>> {
-    let Some(raw) = raw else {
+    let Some(given) = given else {
         errs.add(field, "is required");
         return Ok(None);
     };
-    let Some(id) = errs.id(field, raw) else {
+    let Some(id) = errs.id(field, given) else {
         return Ok(None);
     };
     match client::find(cx.db(), id).await? {

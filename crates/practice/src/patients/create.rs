@@ -1,8 +1,8 @@
 //! Registering a patient: with its owner (the primary one) and optionally a first weighing.
 
 use serde::Deserialize;
+use smartdmv_domain::{ClientId, IdInput, PatientId};
 use smartdmv_store::tenant::{patient, search};
-use uuid::Uuid;
 
 use super::checks::{
     check_breed, check_dates, check_microchip, check_sex, colour_of, owner_client,
@@ -22,7 +22,7 @@ pub struct NewPet {
     /// A species code (`GET /api/species`).
     pub species: Option<String>,
     /// The client who owns the pet (its primary owner).
-    pub owner_id: Option<String>,
+    pub owner_id: Option<IdInput<ClientId>>,
     pub breed: Option<String>,
     /// male, female or unknown (the default).
     pub sex: Option<String>,
@@ -56,7 +56,7 @@ pub async fn create(cx: &TenantPrincipal, b: NewPet) -> ServiceResult<PetAnswer>
     } else {
         check_breed(cx, &mut errs, &species, b.breed.as_deref()).await?
     };
-    let owner = owner_client(cx, &mut errs, "ownerId", b.owner_id.as_deref()).await?;
+    let owner = owner_client(cx, &mut errs, "ownerId", b.owner_id).await?;
     let sex = check_sex(&mut errs, b.sex.as_deref().unwrap_or("unknown"));
     let dob = b
         .date_of_birth
@@ -80,7 +80,7 @@ pub async fn create(cx: &TenantPrincipal, b: NewPet) -> ServiceResult<PetAnswer>
         .and_then(|w| weights::check(&mut errs, "weight.", w));
     let now = smartdmv_store::now();
     let m = patient::Model {
-        id: Uuid::now_v7(),
+        id: PatientId::new(),
         name_key: smartdmv_domain::text::fold_name(&name),
         name,
         species,
@@ -112,7 +112,7 @@ pub async fn create(cx: &TenantPrincipal, b: NewPet) -> ServiceResult<PetAnswer>
             w.audit(Change {
                 action: "create",
                 entity: "patient",
-                entity_id: Some(saved.id),
+                entity_id: Some(saved.id.into()),
                 practice_id,
                 before: None,
                 after: Some(after),

@@ -11,9 +11,8 @@ mod update;
 mod view;
 pub mod weights;
 
-use smartdmv_domain::PatientId;
+use smartdmv_domain::{ClientId, PatientId};
 use smartdmv_store::tenant::{patient, patient_owner, patient_weight};
-use uuid::Uuid;
 
 pub use create::{NewPet, create};
 pub use owners::{NewOwner, OwnerChange};
@@ -27,7 +26,7 @@ use crate::{Page, PageRequest, ServiceError, ServiceResult, TenantPrincipal};
 #[derive(Debug, Default)]
 pub struct PetFilter {
     /// Patients this client currently owns.
-    pub owner_id: Option<Uuid>,
+    pub owner_id: Option<ClientId>,
     /// Active patients (default) or, with `Some(false)`, deactivated ones.
     pub active: Option<bool>,
 }
@@ -38,7 +37,7 @@ fn not_found() -> ServiceError {
 
 /// The patients a `CLIENT` user currently owns (none without a linked client record);
 /// `None` for staff, who see every patient of the company.
-pub async fn client_pets(cx: &TenantPrincipal) -> ServiceResult<Option<Vec<Uuid>>> {
+pub async fn client_pets(cx: &TenantPrincipal) -> ServiceResult<Option<Vec<PatientId>>> {
     if !cx.is_client() {
         return Ok(None);
     }
@@ -54,11 +53,11 @@ pub async fn client_pets(cx: &TenantPrincipal) -> ServiceResult<Option<Vec<Uuid>
 /// do not own.
 pub async fn get(cx: &TenantPrincipal, id: PatientId) -> ServiceResult<patient::Model> {
     if let Some(mine) = client_pets(cx).await?
-        && !mine.contains(&id.0)
+        && !mine.contains(&id)
     {
         return Err(not_found());
     }
-    patient::find(cx.db(), id.0).await?.ok_or_else(not_found)
+    patient::find(cx.db(), id).await?.ok_or_else(not_found)
 }
 
 /// The patient with its current owners and latest weight.
@@ -87,7 +86,7 @@ async fn microchip_warnings(
             "{} other patient(s) of the company carry microchip {code}",
             others.len()
         ),
-        patient_ids: others.iter().map(Uuid::to_string).collect(),
+        patient_ids: others.iter().map(PatientId::to_string).collect(),
     }])
 }
 
@@ -113,7 +112,7 @@ pub async fn list(
     };
     let rows = patient::list_page(db, &f, page.cursor()?, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |r| r.id.to_string());
-    let page_ids: Vec<Uuid> = page.items.iter().map(|p| p.id).collect();
+    let page_ids: Vec<PatientId> = page.items.iter().map(|p| p.id).collect();
     let owners = patient_owner::current_for_patients(db, &page_ids).await?;
     let weights = patient_weight::latest_for_patients(db, &page_ids).await?;
     let for_client = cx.is_client();

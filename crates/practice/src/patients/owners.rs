@@ -4,9 +4,8 @@
 //! one current owner is primary (partial unique indexes back this up).
 
 use serde::Deserialize;
-use smartdmv_domain::PatientId;
+use smartdmv_domain::{ClientId, IdInput, OwnershipId, PatientId};
 use smartdmv_store::tenant::{client, patient_owner};
-use uuid::Uuid;
 
 use super::{OwnershipOut, get};
 use crate::clients::audit_practice;
@@ -18,7 +17,7 @@ use crate::{ServiceError, ServiceResult, TenantPrincipal};
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewOwner {
-    pub client_id: Option<String>,
+    pub client_id: Option<IdInput<ClientId>>,
     /// The client becomes the primary owner (the previous primary stays a co-owner).
     pub primary: Option<bool>,
     /// Every current ownership ends ("transferred") and the client becomes the only,
@@ -42,7 +41,7 @@ pub async fn outs(
     cx: &TenantPrincipal,
     rows: &[patient_owner::Model],
 ) -> ServiceResult<Vec<OwnershipOut>> {
-    let ids: Vec<Uuid> = rows.iter().map(|o| o.client_id).collect();
+    let ids: Vec<ClientId> = rows.iter().map(|o| o.client_id).collect();
     let clients = client::find_many(cx.db(), &ids).await?;
     Ok(rows
         .iter()
@@ -54,15 +53,15 @@ pub async fn outs(
 pub(crate) async fn start(
     cx: &TenantPrincipal,
     w: &Work,
-    patient_id: Uuid,
-    client_id: Uuid,
+    patient_id: PatientId,
+    client_id: ClientId,
     primary: bool,
     now: time::OffsetDateTime,
 ) -> ServiceResult<patient_owner::Model> {
     let saved = patient_owner::insert(
         w.tx(),
         patient_owner::Model {
-            id: Uuid::now_v7(),
+            id: OwnershipId::new(),
             patient_id,
             client_id,
             is_primary: primary,
@@ -76,7 +75,7 @@ pub(crate) async fn start(
     w.audit(Change {
         action: "create",
         entity: "patient_owner",
-        entity_id: Some(saved.id),
+        entity_id: Some(saved.id.into()),
         practice_id: audit_practice(cx),
         before: None,
         after: Some(OwnershipOut::snapshot(&saved)),
@@ -98,7 +97,7 @@ async fn finish(
     w.audit(Change {
         action: "end",
         entity: "patient_owner",
-        entity_id: Some(saved.id),
+        entity_id: Some(saved.id.into()),
         practice_id: audit_practice(cx),
         before: Some(before),
         after: Some(OwnershipOut::snapshot(&saved)),
@@ -130,8 +129,7 @@ fn already_owner() -> ServiceError {
 pub async fn add(cx: &TenantPrincipal, id: PatientId, b: NewOwner) -> ServiceResult<OwnerChange> {
     let pet = get(cx, id).await?;
     let mut errs = Errors::default();
-    let new_owner =
-        super::checks::owner_client(cx, &mut errs, "clientId", b.client_id.as_deref()).await?;
+    let new_owner = super::checks::owner_client(cx, &mut errs, "clientId", b.client_id).await?;
     if b.transfer && b.primary == Some(false) {
         errs.add("primary", "a transfer makes the client the primary owner");
     }
@@ -206,11 +204,11 @@ pub async fn add(cx: &TenantPrincipal, id: PatientId, b: NewOwner) -> ServiceRes
 pub async fn end(
     cx: &TenantPrincipal,
     id: PatientId,
-    ownership_id: &str,
+    ownership_id: IdInput<OwnershipId>,
 ) -> ServiceResult<OwnershipOut> {
     let pet = get(cx, id).await?;
     let gone = || ServiceError::NotFound("ownership");
-    let oid: Uuid = ownership_id.parse().map_err(|_| gone())?;
+    let oid = ownership_id.id().ok_or_else(gone)?;
     let saved = cx
         .write(|w| async move {
             let Some(o) = patient_owner::find(w.tx(), oid)

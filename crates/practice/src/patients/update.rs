@@ -2,10 +2,9 @@
 //! same unit of work), and deactivation.
 
 use serde::Deserialize;
-use smartdmv_domain::PatientId;
 use smartdmv_domain::schedule::AppointmentStatus;
+use smartdmv_domain::{AppointmentId, PatientId};
 use smartdmv_store::tenant::{appointment, patient, search};
-use uuid::Uuid;
 
 use super::checks::{check_breed, check_dates, check_microchip, check_sex, colour_of};
 use super::{PetAnswer, PetOut, get, microchip_warnings, out};
@@ -49,22 +48,22 @@ pub struct PetChanges {
 /// `w`'s transaction. Returns their ids.
 pub async fn cancel_future_appointments(
     w: &Work,
-    patient_id: Uuid,
+    patient_id: PatientId,
     reason: &str,
-) -> ServiceResult<Vec<Uuid>> {
+) -> ServiceResult<Vec<AppointmentId>> {
     let now = smartdmv_store::now();
     let mut ids = Vec::new();
     for a in patient::cancellable_future_appointments(w.tx(), patient_id, now).await? {
         let before = serde_json::json!({"status": a.status, "cancelReason": a.cancel_reason});
         let mut m = a;
-        m.status = AppointmentStatus::Cancelled.as_str().into();
+        m.status = AppointmentStatus::Cancelled;
         m.cancel_reason = Some(reason.to_owned());
         m.updated_at = now;
         let m = appointment::update(w.tx(), m).await?;
         w.audit(Change {
             action: "cancel",
             entity: "appointment",
-            entity_id: Some(m.id),
+            entity_id: Some(m.id.into()),
             practice_id: Some(m.practice_id),
             before: Some(before),
             after: Some(serde_json::json!({"status": m.status, "cancelReason": m.cancel_reason})),
@@ -193,7 +192,7 @@ pub async fn update(
             w.audit(Change {
                 action: if newly_deceased { "deceased" } else { "update" },
                 entity: "patient",
-                entity_id: Some(saved.id),
+                entity_id: Some(saved.id.into()),
                 practice_id,
                 before: Some(PetOut::snapshot(&before)),
                 after: Some(after),
@@ -211,7 +210,7 @@ pub async fn update(
         pet: out(cx, &saved).await?,
         warnings,
         cancelled_appointment_ids: deceased
-            .then(|| cancelled.iter().map(Uuid::to_string).collect()),
+            .then(|| cancelled.iter().map(AppointmentId::to_string).collect()),
     })
 }
 
@@ -233,7 +232,7 @@ pub async fn deactivate(cx: &TenantPrincipal, id: PatientId) -> ServiceResult<Pe
             w.audit(Change {
                 action: "deactivate",
                 entity: "patient",
-                entity_id: Some(saved.id),
+                entity_id: Some(saved.id.into()),
                 practice_id,
                 before: Some(PetOut::snapshot(&before)),
                 after: Some(PetOut::snapshot(&saved)),

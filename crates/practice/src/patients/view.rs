@@ -24,7 +24,7 @@ impl From<&patient_weight::Model> for WeightOut {
             id: w.id.to_string(),
             pet_id: w.patient_id.to_string(),
             value: w.value,
-            unit: w.unit.clone(),
+            unit: w.unit.as_str().into(),
             measured_at: rfc3339(w.measured_at),
             recorded_by: w.recorded_by.map(|x| x.to_string()),
         }

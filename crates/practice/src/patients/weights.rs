@@ -2,10 +2,9 @@
 //! oz, measured now or in the past.
 
 use serde::Deserialize;
-use smartdmv_domain::PatientId;
 use smartdmv_domain::patient::{WeightUnit, check_weight};
+use smartdmv_domain::{PatientId, WeightId};
 use smartdmv_store::tenant::patient_weight;
-use uuid::Uuid;
 
 use super::{WeightOut, get};
 use crate::clients::audit_practice;
@@ -80,16 +79,16 @@ pub fn check(errs: &mut Errors, prefix: &str, w: &WeightIn) -> Option<Weighing> 
 pub(crate) async fn record(
     cx: &TenantPrincipal,
     w: &Work,
-    patient_id: Uuid,
+    patient_id: PatientId,
     weighing: Weighing,
 ) -> ServiceResult<patient_weight::Model> {
     let saved = patient_weight::insert(
         w.tx(),
         patient_weight::Model {
-            id: Uuid::now_v7(),
+            id: WeightId::new(),
             patient_id,
             value: weighing.value,
-            unit: weighing.unit.as_str().into(),
+            unit: weighing.unit,
             measured_at: weighing.measured_at,
             recorded_by: Some(cx.user.id),
         },
@@ -98,7 +97,7 @@ pub(crate) async fn record(
     w.audit(Change {
         action: "create",
         entity: "patient_weight",
-        entity_id: Some(saved.id),
+        entity_id: Some(saved.id.into()),
         practice_id: audit_practice(cx),
         before: None,
         after: serde_json::to_value(WeightOut::from(&saved)).ok(),

@@ -2,6 +2,7 @@
 //! room under the plan's `maxPractices`; a company keeps at least one open practice, and a
 //! practice with appointments still to come cannot close.
 
+use serde::Deserialize;
 use serde_json::json;
 use smartdmv_domain::PracticeId;
 use smartdmv_domain::practice::{
@@ -9,14 +10,15 @@ use smartdmv_domain::practice::{
 };
 use smartdmv_domain::usage::{Limit, room_for_one_more};
 use smartdmv_store::tenant::practice;
-use uuid::Uuid;
 
-use super::{PracticeOut, get};
+use super::get;
+use crate::audited::save;
 use crate::work::Change;
 use crate::{FieldErrors, Refusal, ServiceError, ServiceResult, TenantPrincipal};
 
 /// A new practice; what is not given takes the company's defaults (UTC, USD, no tax).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewPractice {
     pub name: String,
     pub address: Option<String>,
@@ -28,7 +30,8 @@ pub struct NewPractice {
 }
 
 /// Changes to a practice's details and settings; `None` leaves a value as it is.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PracticeChanges {
     pub name: Option<String>,
     pub address: Option<String>,
@@ -137,33 +140,6 @@ async fn check_practice_room(cx: &TenantPrincipal) -> ServiceResult<()> {
     ))
 }
 
-fn snapshot(m: &practice::Model) -> Option<serde_json::Value> {
-    serde_json::to_value(PracticeOut::from(m.clone())).ok()
-}
-
-/// Saves a changed practice with its audit entry (`action`: update, close) in one unit of work.
-async fn save(
-    cx: &TenantPrincipal,
-    action: &str,
-    before: &practice::Model,
-    m: practice::Model,
-) -> ServiceResult<practice::Model> {
-    cx.write(|w| async move {
-        let saved = practice::update(w.tx(), m).await?;
-        w.audit(Change {
-            action,
-            entity: "practice",
-            entity_id: Some(saved.id),
-            practice_id: Some(saved.id),
-            before: snapshot(before),
-            after: snapshot(&saved),
-        })
-        .await?;
-        Ok(saved)
-    })
-    .await
-}
-
 /// Opens a new practice, if the plan has room for one more.
 pub async fn create(cx: &TenantPrincipal, input: NewPractice) -> ServiceResult<practice::Model> {
     validate(
@@ -177,7 +153,7 @@ pub async fn create(cx: &TenantPrincipal, input: NewPractice) -> ServiceResult<p
     check_practice_room(cx).await?;
     let now = smartdmv_store::now();
     let m = practice::Model {
-        id: Uuid::now_v7(),
+        id: PracticeId::new(),
         name: input.name.trim().to_owned(),
         address: input.address,
         phone: input.phone,
@@ -197,7 +173,7 @@ pub async fn create(cx: &TenantPrincipal, input: NewPractice) -> ServiceResult<p
         w.audit(Change {
             action: "create",
             entity: "practice",
-            entity_id: Some(saved.id),
+            entity_id: Some(saved.id.into()),
             practice_id: Some(saved.id),
             before: None,
             after: Some(json!({"name": saved.name})),
@@ -273,7 +249,7 @@ pub async fn update(
         m.active = a;
     }
     m.updated_at = smartdmv_store::now();
-    save(cx, "update", &before, m).await
+    save(cx, "update", Some(&before), m).await
 }
 
 /// Closes a practice. Its records stay (they are retained, and clients belong to the
@@ -307,5 +283,5 @@ pub async fn close(cx: &TenantPrincipal, id: PracticeId) -> ServiceResult<practi
     let mut m = before.clone();
     m.active = false;
     m.updated_at = smartdmv_store::now();
-    save(cx, "close", &before, m).await
+    save(cx, "close", Some(&before), m).await
 }

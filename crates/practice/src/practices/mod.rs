@@ -13,9 +13,11 @@ pub use public::{PublicPractice, public_list};
 
 use serde::Serialize;
 use serde_json::json;
-use smartdmv_domain::PracticeId;
+use smartdmv_domain::{IdInput, PracticeId};
 use smartdmv_store::tenant::practice;
 use uuid::Uuid;
+
+use crate::audited::Audited;
 
 use crate::{Page, PageRequest, Refusal, ServiceError, ServiceResult, TenantPrincipal};
 
@@ -73,7 +75,7 @@ pub async fn list(
 
 /// A practice the caller works in (404 otherwise, so ids cannot be probed).
 pub async fn get(cx: &TenantPrincipal, id: PracticeId) -> ServiceResult<practice::Model> {
-    practice::find(cx.db(), id.0)
+    practice::find(cx.db(), id)
         .await?
         .filter(|p| cx.in_scope(Some(p.id)))
         .ok_or(ServiceError::NotFound("practice"))
@@ -83,11 +85,11 @@ pub async fn get(cx: &TenantPrincipal, id: PracticeId) -> ServiceResult<practice
 /// works there. Unknown practices and practices out of reach answer the same 422.
 pub async fn for_input(
     cx: &TenantPrincipal,
-    raw: Option<&str>,
-    default: Option<Uuid>,
+    given: Option<IdInput<PracticeId>>,
+    default: Option<PracticeId>,
 ) -> ServiceResult<practice::Model> {
-    let id = match raw {
-        Some(s) => s.parse::<Uuid>().ok(),
+    let id = match given {
+        Some(g) => g.id(),
         None => default.or(match cx.practices.as_slice() {
             [only] => Some(*only),
             _ => None,
@@ -96,7 +98,7 @@ pub async fn for_input(
     let Some(id) = id else {
         return Err(ServiceError::invalid(
             "practiceId",
-            match raw {
+            match given {
                 Some(_) => "is not a practice id",
                 None => "is required: you work in more than one practice",
             },
@@ -106,6 +108,17 @@ pub async fn for_input(
         .await?
         .filter(|p| cx.is_client() || cx.in_scope(Some(p.id)))
         .ok_or_else(|| ServiceError::invalid("practiceId", "unknown practice"))
+}
+
+impl Audited for practice::Model {
+    const ENTITY: &'static str = "practice";
+    type Out = PracticeOut;
+    fn entity_id(&self) -> Uuid {
+        self.id.0
+    }
+    fn practice_id(&self) -> Option<PracticeId> {
+        Some(self.id)
+    }
 }
 
 /// 409 `practice_closed` for a closed practice.

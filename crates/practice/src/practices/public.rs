@@ -42,7 +42,7 @@ pub async fn public_list(
     let limit = page.limit()?;
     let rows = practice::public_page(
         tenant.db(),
-        page.cursor::<uuid::Uuid>()?,
+        page.cursor()?,
         limit + 1,
         tenant.schema_version() >= practice::ACTIVE_SINCE,
     )

@@ -3,12 +3,12 @@
 //! assign, and the plan's limits on adding users (seats, a verified sign-up address).
 
 use serde_json::json;
-use smartdmv_domain::TenantRole;
 use smartdmv_domain::perm::{Action, Permission, Resource, role_permissions};
 use smartdmv_domain::usage::{Limit, room_for_one_more};
-use smartdmv_store::tenant::{access, practice, user};
+use smartdmv_domain::{PracticeId, RoleId, TenantRole};
+use smartdmv_store::tenant::access::{self, role};
+use smartdmv_store::tenant::{practice, user};
 use std::collections::BTreeSet;
-use uuid::Uuid;
 
 use crate::principal::now_unix;
 use crate::{Refusal, ServiceError, ServiceResult, TenantPrincipal};
@@ -23,13 +23,15 @@ pub async fn role_key_permissions(
         return Ok(role_permissions(r));
     }
     let unknown = || ServiceError::invalid("roles", format!("unknown role {key:?}"));
-    let id: Uuid = key
+    let id: RoleId = key
         .strip_prefix("custom:")
         .and_then(|s| s.parse().ok())
         .ok_or_else(unknown)?;
-    let role = access::find_role(cx.db(), id)
+    let role = role::find(cx.db(), id)
         .await
-        .map_err(|_| unknown())?;
+        .ok()
+        .flatten()
+        .ok_or_else(unknown)?;
     Ok(crate::roles::permissions_of(&role).collect())
 }
 
@@ -39,7 +41,7 @@ pub async fn holdings(
     u: &user::Model,
 ) -> ServiceResult<BTreeSet<Permission>> {
     let rows = access::load_user_access(cx.db(), u.id).await?;
-    let mut perms = role_permissions(TenantRole::parse(&u.role).unwrap_or(TenantRole::Client));
+    let mut perms = role_permissions(u.role);
     for k in &rows.role_keys {
         perms.extend(role_key_permissions(cx, k).await.unwrap_or_default());
     }
@@ -74,8 +76,8 @@ pub async fn check_outranks(
 }
 
 /// Each practice must exist (422) and be one of the caller's (403).
-pub async fn check_practices(cx: &TenantPrincipal, ids: &[Uuid]) -> ServiceResult<()> {
-    let known: Vec<Uuid> = practice::list(cx.db())
+pub async fn check_practices(cx: &TenantPrincipal, ids: &[PracticeId]) -> ServiceResult<()> {
+    let known: Vec<PracticeId> = practice::list(cx.db())
         .await?
         .iter()
         .map(|x| x.id)
@@ -110,7 +112,7 @@ pub async fn assignable_practices(cx: &TenantPrincipal) -> ServiceResult<Vec<pra
 
 /// Whether a user holds one of the seats `maxUsers` limits: active staff (not `CLIENT`).
 pub fn takes_a_seat(u: &user::Model) -> bool {
-    u.active && TenantRole::parse(&u.role).is_some_and(|r| r.is_staff())
+    u.active && u.role.is_staff()
 }
 
 /// 402 `plan_limit_reached` when the company has no free seat for one more active staff

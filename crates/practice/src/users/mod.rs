@@ -7,11 +7,10 @@ pub mod overrides;
 pub mod write;
 
 use serde::Serialize;
-use smartdmv_domain::UserId;
 use smartdmv_domain::perm::{Action, Permission, Resource};
+use smartdmv_domain::{PracticeId, TenantRole, UserId};
 use smartdmv_store::StoreError;
 use smartdmv_store::tenant::{access, user};
-use uuid::Uuid;
 
 use crate::error::UNIQUE_VIOLATION;
 use crate::{Page, PageRequest, ServiceError, ServiceResult, TenantPrincipal, rfc3339};
@@ -26,7 +25,7 @@ pub struct UserOut {
     pub id: String,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: TenantRole,
     /// Extra roles: built-in names or `custom:<role id>`.
     pub roles: Vec<String>,
     pub practice_id: Option<String>,
@@ -49,7 +48,11 @@ pub async fn user_out(
         role: u.role,
         roles: rows.role_keys,
         practice_id: u.practice_id.map(|p| p.to_string()),
-        practice_ids: rows.practice_ids.iter().map(Uuid::to_string).collect(),
+        practice_ids: rows
+            .practice_ids
+            .iter()
+            .map(PracticeId::to_string)
+            .collect(),
         active: u.active,
         invited: u.invitation_hash.is_some(),
         created_at: rfc3339(u.created_at),
@@ -70,7 +73,7 @@ pub fn stored(e: StoreError) -> ServiceError {
 }
 
 /// A user's audit snapshot: who they are and what they may reach.
-pub fn snapshot(u: &user::Model, roles: &[String], practices: &[Uuid]) -> serde_json::Value {
+pub fn snapshot(u: &user::Model, roles: &[String], practices: &[PracticeId]) -> serde_json::Value {
     serde_json::json!({
         "email": u.email, "name": u.name, "role": u.role, "roles": roles,
         "practiceId": u.practice_id, "practiceIds": practices, "active": u.active,
@@ -81,7 +84,7 @@ pub fn snapshot(u: &user::Model, roles: &[String], practices: &[Uuid]) -> serde_
 /// in one of their practices. 404 otherwise, so ids cannot be probed.
 pub async fn visible(cx: &TenantPrincipal, id: UserId) -> ServiceResult<user::Model> {
     let not_found = || ServiceError::NotFound("user");
-    let u = user::find(cx.db(), id.0).await?.ok_or_else(not_found)?;
+    let u = user::find(cx.db(), id).await?.ok_or_else(not_found)?;
     if u.id == cx.user.id {
         return Ok(u);
     }
@@ -90,7 +93,7 @@ pub async fn visible(cx: &TenantPrincipal, id: UserId) -> ServiceResult<user::Mo
     }
     if cx.practice_scope().is_some() {
         let rows = access::load_user_access(cx.db(), u.id).await?;
-        let theirs: Vec<Uuid> = u.practice_id.into_iter().chain(rows.practice_ids).collect();
+        let theirs: Vec<PracticeId> = u.practice_id.into_iter().chain(rows.practice_ids).collect();
         if !theirs.iter().any(|x| cx.in_scope(Some(*x))) {
             return Err(not_found());
         }
@@ -119,7 +122,7 @@ pub async fn list(
 ) -> ServiceResult<Page<UserOut>> {
     let limit = page.limit()?;
     let db = cx.db();
-    let scope = cx.practice_scope().map(<[Uuid]>::to_vec);
+    let scope = cx.practice_scope().map(<[PracticeId]>::to_vec);
     let also = match &scope {
         Some(ps) => user::assigned_to(db, ps).await?,
         None => Vec::new(),

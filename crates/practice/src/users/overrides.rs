@@ -1,12 +1,10 @@
 //! Per-user permission overrides: grant (only what the caller holds) or deny one permission
 //! to one user, optionally until a time; list and remove them.
 
-use serde::Serialize;
-use smartdmv_domain::UserId;
-use smartdmv_domain::ids::OverrideId;
-use smartdmv_domain::perm::Permission;
+use serde::{Deserialize, Serialize};
+use smartdmv_domain::perm::{Effect, Permission};
+use smartdmv_domain::{IdInput, OverrideId, UserId};
 use smartdmv_store::tenant::access::{self, permission_override};
-use uuid::Uuid;
 
 use super::grants::{check_grantable, check_outranks};
 use super::{stored, visible};
@@ -19,8 +17,7 @@ use crate::{ServiceError, ServiceResult, TenantPrincipal, rfc3339};
 pub struct OverrideOut {
     pub id: String,
     pub permission: String,
-    /// `grant` or `deny`.
-    pub effect: String,
+    pub effect: Effect,
     pub expires_at: Option<String>,
     pub reason: Option<String>,
 }
@@ -30,7 +27,7 @@ impl From<permission_override::Model> for OverrideOut {
         Self {
             id: o.id.to_string(),
             permission: o.permission,
-            effect: if o.grant { "grant" } else { "deny" }.into(),
+            effect: Effect::of(o.grant),
             expires_at: o.expires_at.map(rfc3339),
             reason: o.reason,
         }
@@ -38,11 +35,12 @@ impl From<permission_override::Model> for OverrideOut {
 }
 
 /// A new override.
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewOverride {
     pub permission: Permission,
-    /// `true` grants the permission, `false` denies it.
-    pub grant: bool,
+    pub effect: Effect,
+    #[serde(default, with = "time::serde::rfc3339::option")]
     pub expires_at: Option<time::OffsetDateTime>,
     pub reason: Option<String>,
 }
@@ -73,10 +71,10 @@ pub async fn add(
         return Err(ServiceError::invalid("expiresAt", "must be in the future"));
     }
     let m = permission_override::Model {
-        id: Uuid::now_v7(),
+        id: OverrideId::new(),
         user_id: target.id,
         permission: input.permission.to_string(),
-        grant: input.grant,
+        grant: input.effect == Effect::Grant,
         expires_at: input.expires_at,
         reason: input.reason,
         created_by: Some(cx.user.id),
@@ -88,7 +86,7 @@ pub async fn add(
             w.audit(Change {
                 action: "override_add",
                 entity: "user",
-                entity_id: Some(target.id),
+                entity_id: Some(target.id.into()),
                 practice_id: target.practice_id,
                 before: None,
                 after: Some(serde_json::json!({
@@ -108,10 +106,12 @@ pub async fn add(
 pub async fn remove(
     cx: &TenantPrincipal,
     id: UserId,
-    override_id: OverrideId,
+    override_id: IdInput<OverrideId>,
 ) -> ServiceResult<()> {
+    // An unknown user answers before a malformed override id, as before a well-formed one.
     let target = visible(cx, id).await?;
-    let o = access::find_override(cx.db(), target.id, override_id.0)
+    let override_id = override_id.id().ok_or(ServiceError::NotFound("override"))?;
+    let o = access::find_override(cx.db(), target.id, override_id)
         .await
         .map_err(stored)?;
     check_outranks(cx, &target, "this user's current access").await?;
@@ -120,7 +120,7 @@ pub async fn remove(
         w.audit(Change {
             action: "override_remove",
             entity: "user",
-            entity_id: Some(target.id),
+            entity_id: Some(target.id.into()),
             practice_id: target.practice_id,
             before: Some(serde_json::json!({"permission": o.permission, "grant": o.grant})),
             after: None,

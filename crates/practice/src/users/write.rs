@@ -2,9 +2,9 @@
 //! practices or activity, and deactivating them. A change of access signs the user out
 //! everywhere.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use smartdmv_domain::perm::role_permissions;
-use smartdmv_domain::{TenantRole, UserId};
+use smartdmv_domain::{PracticeId, TenantRole, UserId};
 use smartdmv_store::tenant::{access, session, user};
 use std::collections::BTreeSet;
 use uuid::Uuid;
@@ -15,19 +15,23 @@ use super::grants::{
 };
 use super::{UserOut, snapshot, stored, user_out, visible};
 use crate::account::{hash_password, random_token, token_hash};
+use crate::fields::double_option;
 use crate::work::Change;
 use crate::{ConflictAs, ServiceError, ServiceResult, TenantPrincipal, rfc3339};
 
 /// A new user.
-#[derive(Debug)]
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUser {
     pub email: String,
     pub name: String,
     /// Absent: the user is invited and sets their own password.
     pub password: Option<String>,
     pub role: TenantRole,
+    #[serde(default)]
     pub roles: Vec<String>,
-    pub practice_ids: Vec<Uuid>,
+    #[serde(default)]
+    pub practice_ids: Vec<PracticeId>,
 }
 
 /// A user just added, with the invitation to send them if they were invited.
@@ -136,11 +140,11 @@ pub async fn create(cx: &TenantPrincipal, input: NewUser) -> ServiceResult<Creat
             Some(_) => None,
         });
     let u = user::Model {
-        id: Uuid::now_v7(),
+        id: UserId::new(),
         email,
         name: input.name.trim().to_owned(),
         password_hash: hash,
-        role: input.role.as_str().into(),
+        role: input.role,
         practice_id: home,
         active: true,
         created_at: now,
@@ -148,7 +152,7 @@ pub async fn create(cx: &TenantPrincipal, input: NewUser) -> ServiceResult<Creat
         invitation_hash: invitation.as_ref().map(|(t, _)| token_hash(t)),
         invitation_expires_at: invitation.as_ref().map(|(_, e)| *e),
     };
-    let extra_practices: Vec<Uuid> = input.practice_ids.iter().skip(1).copied().collect();
+    let extra_practices: Vec<PracticeId> = input.practice_ids.iter().skip(1).copied().collect();
     let action = if invitation.is_some() {
         "invite"
     } else {
@@ -163,7 +167,7 @@ pub async fn create(cx: &TenantPrincipal, input: NewUser) -> ServiceResult<Creat
             w.audit(Change {
                 action,
                 entity: "user",
-                entity_id: Some(saved.id),
+                entity_id: Some(saved.id.into()),
                 practice_id: saved.practice_id,
                 before: None,
                 after: Some(snapshot(&saved, roles, practice_ids)),
@@ -179,14 +183,16 @@ pub async fn create(cx: &TenantPrincipal, input: NewUser) -> ServiceResult<Creat
 }
 
 /// Changes to a user. `practice_id`: `Some(None)` clears the home practice.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserChanges {
     pub name: Option<String>,
     pub role: Option<TenantRole>,
     pub roles: Option<Vec<String>>,
-    pub practice_ids: Option<Vec<Uuid>>,
+    pub practice_ids: Option<Vec<PracticeId>>,
     pub active: Option<bool>,
-    pub practice_id: Option<Option<Uuid>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub practice_id: Option<Option<PracticeId>>,
 }
 
 impl UserChanges {
@@ -230,7 +236,7 @@ pub async fn update(
     let mut perms = BTreeSet::new();
     if let Some(r) = changes.role {
         perms.extend(role_permissions(r));
-        u.role = r.as_str().into();
+        u.role = r;
     }
     let new_roles = changes.roles.clone().unwrap_or(rows.role_keys.clone());
     if let Some(keys) = &changes.roles {
@@ -239,7 +245,7 @@ pub async fn update(
         }
     }
     check_grantable(cx, &perms, "the roles given")?;
-    let mut new_practices: Vec<Uuid> = u
+    let mut new_practices: Vec<PracticeId> = u
         .practice_id
         .into_iter()
         .chain(rows.practice_ids.clone())
@@ -263,7 +269,7 @@ pub async fn update(
     if takes_a_seat(&u) && !takes_a_seat(&target) {
         require_user_seat(cx).await?;
     }
-    let extra: Vec<Uuid> = new_practices
+    let extra: Vec<PracticeId> = new_practices
         .iter()
         .copied()
         .filter(|x| Some(*x) != u.practice_id)
@@ -288,7 +294,7 @@ pub async fn update(
             w.audit(Change {
                 action: "update",
                 entity: "user",
-                entity_id: Some(saved.id),
+                entity_id: Some(saved.id.into()),
                 practice_id: saved.practice_id,
                 before: Some(before),
                 after: Some(snapshot(&saved, &new_roles, &extra)),
@@ -319,7 +325,7 @@ pub async fn deactivate(cx: &TenantPrincipal, id: UserId) -> ServiceResult<UserO
             w.audit(Change {
                 action: "deactivate",
                 entity: "user",
-                entity_id: Some(saved.id),
+                entity_id: Some(saved.id.into()),
                 practice_id: saved.practice_id,
                 before: Some(serde_json::json!({"active": true})),
                 after: Some(serde_json::json!({"active": false})),

@@ -1,7 +1,7 @@
 //! The appointment rules: a veterinarian or a room is never booked twice at once unless
 //! staff double-book on purpose, and statuses move only along the machine.
 
-use smartdmv_domain::AppointmentId;
+use smartdmv_domain::{AppointmentId, RoomId, UserId};
 use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_practice::appointments::{self, AppointmentChanges, AppointmentOut, StatusChange};
 use smartdmv_practice::{ServiceError, TenantPrincipal};
@@ -26,8 +26,8 @@ async fn a_vet_or_a_room_is_booked_once_at_a_time_unless_double_booked(b: Backen
     let (r1, r2) = (c.room(c.a.id, "One").await, c.room(c.a.id, "Two").await);
     let (_, pet) = c.pet("Rex").await;
     let t = future_hour(2);
-    let book = |vet: uuid::Uuid, room: uuid::Uuid, start, minutes, double_book| {
-        let mut input = booking(c.a.id, &pet, (Some(vet), Some(room)), start, minutes);
+    let book = |vet: UserId, room: RoomId, start, minutes, double_book| {
+        let mut input = booking(c.a.id, pet, (Some(vet), Some(room)), start, minutes);
         input.double_book = double_book;
         appointments::create(&c.admin, input)
     };
@@ -104,15 +104,12 @@ async fn statuses_move_only_along_the_machine(b: Backend) {
     let (_, pet) = c.pet("Rex").await;
     let a = appointments::create(
         &c.admin,
-        booking(c.a.id, &pet, (None, None), future_hour(1), 20),
+        booking(c.a.id, pet, (None, None), future_hour(1), 20),
     )
     .await
     .unwrap();
-    assert_eq!(a.status, "booked");
-    assert_eq!(
-        a.next_statuses,
-        ["confirmed", "checked_in", "cancelled", "no_show"]
-    );
+    assert_eq!(a.status, Booked);
+    assert_eq!(a.next_statuses, [Confirmed, CheckedIn, Cancelled, NoShow]);
 
     let e = move_to(&c.admin, &a, Completed).await.unwrap_err();
     assert_eq!(code(&e), Some("illegal_transition"), "{e:?}");
@@ -129,7 +126,7 @@ async fn statuses_move_only_along_the_machine(b: Backend) {
     let mut a = a;
     for to in [Confirmed, CheckedIn, InProgress, Completed] {
         a = move_to(&c.admin, &a, to).await.unwrap();
-        assert_eq!(a.status, to.as_str());
+        assert_eq!(a.status, to);
     }
     assert!(a.next_statuses.is_empty());
     // Over: no status, no cancellation, no change.

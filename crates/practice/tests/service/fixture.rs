@@ -2,7 +2,9 @@
 //! first practice and administrator (as provisioning writes them), a second practice, and a
 //! practice administrator bound to the first one, each with a [`TenantPrincipal`].
 
-use smartdmv_domain::{CompanyId, CompanyStatus, TenantRole};
+use smartdmv_domain::{
+    ClientId, CompanyId, CompanyStatus, IdInput, PatientId, PracticeId, RoomId, TenantRole, UserId,
+};
 use smartdmv_practice::users::NewUser;
 use smartdmv_practice::{
     ServiceError, Tenant, TenantPrincipal, appointments, clients, patients, practices, rooms, users,
@@ -13,7 +15,6 @@ use smartdmv_tenancy::registry::TenantTarget;
 use smartdmv_tenancy::resolve::{Limits, ResolvedCompany};
 use smartdmv_tenancy::{RegistryConfig, TenantLocation, TenantRegistry};
 use std::sync::Arc;
-use uuid::Uuid;
 
 pub use smartdmv_testkit::{Backend, TestDb, both_backends};
 
@@ -39,7 +40,7 @@ impl Clinic {
         let a = practice::insert(
             &t.db,
             practice::Model {
-                id: Uuid::now_v7(),
+                id: PracticeId::new(),
                 name: "Harbour Vets".into(),
                 address: None,
                 phone: None,
@@ -60,11 +61,11 @@ impl Clinic {
         let admin = user::insert(
             &t.db,
             user::Model {
-                id: Uuid::now_v7(),
+                id: UserId::new(),
                 email: "admin@clinic.example".into(),
                 name: "First Admin".into(),
                 password_hash: "!not-for-signing-in".into(),
-                role: TenantRole::Administrator.as_str().into(),
+                role: TenantRole::Administrator,
                 practice_id: Some(a.id),
                 active: true,
                 created_at: now,
@@ -127,12 +128,12 @@ impl Clinic {
     }
 
     /// A user added by the administrator (invited: no password to hash).
-    pub async fn user(&self, email: &str, role: TenantRole, practices: &[Uuid]) -> user::Model {
+    pub async fn user(&self, email: &str, role: TenantRole, practices: &[PracticeId]) -> user::Model {
         add_user(&self.admin, &self.t.db, email, role, practices).await
     }
 
     /// A veterinarian of `practice`.
-    pub async fn vet(&self, email: &str, practice: Uuid) -> user::Model {
+    pub async fn vet(&self, email: &str, practice: PracticeId) -> user::Model {
         self.user(email, TenantRole::Veterinarian, &[practice])
             .await
     }
@@ -144,7 +145,7 @@ async fn add_user(
     db: &TenantConnection,
     email: &str,
     role: TenantRole,
-    practices: &[Uuid],
+    practices: &[PracticeId],
 ) -> user::Model {
     let created = users::write::create(
         by,
@@ -198,7 +199,7 @@ pub fn fields(e: ServiceError) -> Vec<String> {
 
 impl Clinic {
     /// A client and a dog they own, registered by the administrator: `(client, pet)` ids.
-    pub async fn pet(&self, name: &str) -> (String, String) {
+    pub async fn pet(&self, name: &str) -> (ClientId, PatientId) {
         let client = clients::create(
             &self.admin,
             clients::NewClient {
@@ -214,21 +215,21 @@ impl Clinic {
             patients::NewPet {
                 name: Some(name.into()),
                 species: Some("dog".into()),
-                owner_id: Some(client.id.clone()),
+                owner_id: Some(IdInput::parse(&client.id)),
                 ..Default::default()
             },
         )
         .await
         .unwrap();
-        (client.id, pet.pet.id)
+        (client.id.parse().unwrap(), pet.pet.id.parse().unwrap())
     }
 
     /// A room of `practice`, added by the administrator.
-    pub async fn room(&self, practice: Uuid, name: &str) -> room::Model {
+    pub async fn room(&self, practice: PracticeId, name: &str) -> room::Model {
         rooms::create(
             &self.admin,
             rooms::NewRoom {
-                practice_id: Some(practice.to_string()),
+                practice_id: Some(IdInput::Id(practice)),
                 name: name.into(),
             },
         )
@@ -239,20 +240,23 @@ impl Clinic {
 
 /// A booking of `pet` in `practice` at `start` for `minutes`, with a veterinarian and a room.
 pub fn booking(
-    practice: Uuid,
-    pet: &str,
-    (vet, room): (Option<Uuid>, Option<Uuid>),
+    practice: PracticeId,
+    pet: PatientId,
+    (vet, room): (Option<UserId>, Option<RoomId>),
     start: jiff::Timestamp,
     minutes: i32,
 ) -> appointments::NewAppointment {
     appointments::NewAppointment {
-        pet_id: pet.into(),
+        pet_id: IdInput::Id(pet),
         starts_at: start.to_string(),
         duration_minutes: Some(minutes),
-        practice_id: Some(practice.to_string()),
-        veterinarian_id: vet.map(|v| v.to_string()),
-        room_id: room.map(|r| r.to_string()),
-        ..Default::default()
+        practice_id: Some(IdInput::Id(practice)),
+        veterinarian_id: vet.map(IdInput::Id),
+        room_id: room.map(IdInput::Id),
+        type_id: None,
+        reason: None,
+        client_id: None,
+        double_book: false,
     }
 }
 

@@ -2,7 +2,7 @@
 //! the service or the database's unique index finds it), and invalid input names every bad
 //! field at once.
 
-use smartdmv_domain::TenantRole;
+use smartdmv_domain::{IdInput, TenantRole};
 use smartdmv_domain::perm::Permission;
 use smartdmv_practice::users::NewUser;
 use smartdmv_practice::{appointment_types, practices, roles, rooms, users};
@@ -22,7 +22,7 @@ async fn taken_names_are_conflicts_with_the_services_codes(b: Backend) {
     let e = rooms::create(
         &c.admin,
         rooms::NewRoom {
-            practice_id: Some(c.a.id.to_string()),
+            practice_id: Some(IdInput::Id(c.a.id)),
             name: "consult 1".into(),
         },
     )
@@ -100,7 +100,7 @@ async fn invalid_input_names_every_bad_field(b: Backend) {
     let e = rooms::create(
         &c.admin,
         rooms::NewRoom {
-            practice_id: Some(c.a.id.to_string()),
+            practice_id: Some(IdInput::Id(c.a.id)),
             name: "x".repeat(101),
         },
     )

@@ -2,7 +2,7 @@
 //! rooms, appointments and users of the others, and lists only their own; a company-wide
 //! administrator reaches all. Clients belong to the company.
 
-use smartdmv_domain::{AppointmentId, ClientId, PracticeId, RoomId, UserId};
+use smartdmv_domain::{AppointmentId, IdInput, PracticeId, RoomId};
 use smartdmv_practice::appointments::AppointmentFilter;
 use smartdmv_practice::rooms::RoomFilter;
 use smartdmv_practice::users::UserFilter;
@@ -10,7 +10,6 @@ use smartdmv_practice::{
     PageRequest, ServiceError, appointments, clients, practices, rooms, users,
 };
 use std::collections::BTreeSet;
-use uuid::Uuid;
 
 use crate::fixture::*;
 
@@ -38,20 +37,20 @@ async fn a_practice_bound_user_reaches_only_their_practices(b: Backend) {
     let start = future_hour(3);
     let appt_a = appointments::create(
         &c.admin,
-        booking(c.a.id, &pet, (Some(vet_a.id), Some(room_a.id)), start, 30),
+        booking(c.a.id, pet, (Some(vet_a.id), Some(room_a.id)), start, 30),
     )
     .await
     .unwrap();
     let appt_b = appointments::create(
         &c.admin,
-        booking(c.b.id, &pet, (Some(vet_b.id), Some(room_b.id)), start, 30),
+        booking(c.b.id, pet, (Some(vet_b.id), Some(room_b.id)), start, 30),
     )
     .await
     .unwrap();
     let appt = |a: &appointments::AppointmentOut| AppointmentId(a.id.parse().unwrap());
 
     // Practices.
-    let mine: Vec<Uuid> = practices::list(&c.staff, &page)
+    let mine: Vec<PracticeId> = practices::list(&c.staff, &page)
         .await
         .unwrap()
         .items
@@ -59,19 +58,19 @@ async fn a_practice_bound_user_reaches_only_their_practices(b: Backend) {
         .map(|p| p.id)
         .collect();
     assert_eq!(mine, [c.a.id]);
-    practices::get(&c.staff, PracticeId(c.a.id)).await.unwrap();
+    practices::get(&c.staff, c.a.id).await.unwrap();
     assert_eq!(
-        not_found(practices::get(&c.staff, PracticeId(c.b.id)).await),
+        not_found(practices::get(&c.staff, c.b.id).await),
         "practice"
     );
 
     // Rooms.
-    rooms::get(&c.staff, RoomId(room_a.id)).await.unwrap();
+    rooms::get(&c.staff, room_a.id).await.unwrap();
     assert_eq!(
-        not_found(rooms::get(&c.staff, RoomId(room_b.id)).await),
+        not_found(rooms::get(&c.staff, room_b.id).await),
         "room"
     );
-    let listed: Vec<Uuid> = rooms::list(&c.staff, &RoomFilter::default(), &page)
+    let listed: Vec<RoomId> = rooms::list(&c.staff, &RoomFilter::default(), &page)
         .await
         .unwrap()
         .items
@@ -81,7 +80,7 @@ async fn a_practice_bound_user_reaches_only_their_practices(b: Backend) {
     assert_eq!(listed, [room_a.id]);
     let e = rooms::update(
         &c.staff,
-        RoomId(room_b.id),
+        room_b.id,
         rooms::RoomChanges {
             name: Some("Mine now".into()),
             ..Default::default()
@@ -93,7 +92,7 @@ async fn a_practice_bound_user_reaches_only_their_practices(b: Backend) {
     let e = rooms::create(
         &c.staff,
         rooms::NewRoom {
-            practice_id: Some(c.b.id.to_string()),
+            practice_id: Some(IdInput::Id(c.b.id)),
             name: "Sneaky".into(),
         },
     )
@@ -121,9 +120,9 @@ async fn a_practice_bound_user_reaches_only_their_practices(b: Backend) {
     );
 
     // Users.
-    users::get(&c.staff, UserId(vet_a.id)).await.unwrap();
+    users::get(&c.staff, vet_a.id).await.unwrap();
     assert_eq!(
-        not_found(users::get(&c.staff, UserId(vet_b.id)).await),
+        not_found(users::get(&c.staff, vet_b.id).await),
         "user"
     );
     let emails: BTreeSet<String> = users::list(&c.staff, &UserFilter::default(), &page)
@@ -138,14 +137,14 @@ async fn a_practice_bound_user_reaches_only_their_practices(b: Backend) {
 
     // Clients are the company's: staff of any practice read them, but make only one of
     // their own practices a client's home.
-    clients::show(&c.staff, ClientId(client.parse().unwrap()))
+    clients::show(&c.staff, client)
         .await
         .unwrap();
     let e = clients::update(
         &c.staff,
-        ClientId(client.parse().unwrap()),
+        client,
         clients::ClientChanges {
-            home_practice_id: Some(Some(c.b.id.to_string())),
+            home_practice_id: Some(Some(IdInput::Id(c.b.id))),
             ..Default::default()
         },
     )

@@ -3,7 +3,7 @@
 
 use sea_orm::EntityTrait;
 use smartdmv_domain::perm::Permission;
-use smartdmv_domain::{TenantRole, UserId};
+use smartdmv_domain::TenantRole;
 use smartdmv_practice::users::{NewOverride, NewUser, UserChanges, overrides, write};
 use smartdmv_practice::{ServiceError, TenantPrincipal, roles};
 use smartdmv_store::tenant::session;
@@ -25,7 +25,7 @@ fn refusal(r: Result<impl std::fmt::Debug, ServiceError>) -> &'static str {
 fn grant(permission: &str, grant: bool) -> NewOverride {
     NewOverride {
         permission: Permission::parse(permission).unwrap(),
-        grant,
+        effect: smartdmv_domain::perm::Effect::of(grant),
         expires_at: None,
         reason: None,
     }
@@ -34,7 +34,7 @@ fn grant(permission: &str, grant: bool) -> NewOverride {
 async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
     let c = Clinic::open(b).await;
     let vet = c.vet("vet@clinic.example", c.a.id).await;
-    let new_user = |role, practices: Vec<uuid::Uuid>| NewUser {
+    let new_user = |role, practices: Vec<smartdmv_domain::PracticeId>| NewUser {
         email: format!("new-{}@clinic.example", uuid::Uuid::now_v7().simple()),
         name: "New User".into(),
         password: None,
@@ -53,7 +53,7 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
         .await
         .unwrap();
     // ... nor grant what they lack by an override or a custom role.
-    let r = overrides::add(&c.staff, UserId(vet.id), grant("practices:create", true)).await;
+    let r = overrides::add(&c.staff, vet.id, grant("practices:create", true)).await;
     assert_eq!(refusal(r), "cannot_grant");
     let r = roles::create(
         &c.staff,
@@ -68,7 +68,7 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
     // ... nor change a user who holds more than they do.
     let r = write::update(
         &c.staff,
-        UserId(c.admin.user.id),
+        c.admin.user.id,
         UserChanges {
             name: Some("Demoted".into()),
             ..Default::default()
@@ -76,12 +76,12 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
     )
     .await;
     assert_eq!(refusal(r), "cannot_grant");
-    overrides::add(&c.staff, UserId(vet.id), grant("rooms:read", false))
+    overrides::add(&c.staff, vet.id, grant("rooms:read", false))
         .await
         .unwrap();
 
     // Nobody changes their own access, not even the administrator.
-    let own = |cx: &TenantPrincipal| UserId(cx.user.id);
+    let own = |cx: &TenantPrincipal| cx.user.id;
     let r = write::update(
         &c.admin,
         own(&c.admin),
@@ -158,7 +158,7 @@ async fn a_change_of_access_signs_the_user_out_and_a_rename_does_not(b: Backend)
     for (what, change) in changes {
         let vet = c.principal(&vet).await;
         let other = c.principal(&vet.user).await;
-        write::update(&c.admin, UserId(vet.user.id), change)
+        write::update(&c.admin, vet.user.id, change)
             .await
             .unwrap();
         let signed_out = what != "rename";

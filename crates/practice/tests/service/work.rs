@@ -14,10 +14,10 @@ both_backends!(
     a_unit_of_work_kept_beyond_its_closure_commits_nothing,
 );
 
-fn new_room(practice: Uuid, name: &str) -> room::Model {
+fn new_room(practice: smartdmv_domain::PracticeId, name: &str) -> room::Model {
     let now = smartdmv_store::now();
     room::Model {
-        id: Uuid::now_v7(),
+        id: smartdmv_domain::RoomId::new(),
         practice_id: practice,
         name: name.into(),
         active: true,
@@ -27,9 +27,9 @@ fn new_room(practice: Uuid, name: &str) -> room::Model {
 }
 
 /// The audit entries about one entity.
-async fn audit_entries(c: &Clinic, id: Uuid) -> usize {
+async fn audit_entries(c: &Clinic, id: impl Into<Uuid>) -> usize {
     let filter = AuditFilter {
-        entity_id: Some(id),
+        entity_id: Some(id.into()),
         ..Default::default()
     };
     audit::list(&c.admin, filter, &PageRequest::default())
@@ -51,7 +51,7 @@ async fn a_unit_of_work_keeps_the_write_and_its_audit_entry_together(b: Backend)
                 w.audit(Change {
                     action: "create",
                     entity: "room",
-                    entity_id: Some(id),
+                    entity_id: Some(id.into()),
                     practice_id: None,
                     before: None,
                     after: None,

@@ -36,28 +36,6 @@ pub struct ListParams {
     pub include_inactive: bool,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TypeBody {
-    pub name: Option<String>,
-    pub duration_minutes: Option<i32>,
-    /// `#rrggbb`; stored in lower case.
-    pub colour: Option<String>,
-    /// `true` reactivates a deactivated type.
-    pub active: Option<bool>,
-}
-
-impl From<TypeBody> for AppointmentTypeInput {
-    fn from(b: TypeBody) -> Self {
-        Self {
-            name: b.name,
-            duration_minutes: b.duration_minutes,
-            colour: b.colour,
-            active: b.active,
-        }
-    }
-}
-
 /// `GET /api/appointment-types`: active types (all with `includeInactive=true`).
 pub(crate) async fn list(
     auth: Authorized<AppointmentsRead>,
@@ -82,9 +60,9 @@ pub(crate) async fn show(
 /// `POST /api/appointment-types`
 pub(crate) async fn create(
     auth: Authorized<SettingsUpdate>,
-    ApiJson(body): ApiJson<TypeBody>,
+    ApiJson(input): ApiJson<AppointmentTypeInput>,
 ) -> ApiResult<(StatusCode, Json<AppointmentTypeOut>)> {
-    let saved = appointment_types::create(&auth, body.into()).await?;
+    let saved = appointment_types::create(&auth, input).await?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
 
@@ -92,9 +70,9 @@ pub(crate) async fn create(
 pub(crate) async fn update(
     auth: Authorized<SettingsUpdate>,
     IdPath(id): IdPath<AppointmentTypeId>,
-    ApiJson(body): ApiJson<TypeBody>,
+    ApiJson(input): ApiJson<AppointmentTypeInput>,
 ) -> ApiResult<Json<AppointmentTypeOut>> {
-    let saved = appointment_types::update(&auth, id, body.into()).await?;
+    let saved = appointment_types::update(&auth, id, input).await?;
     Ok(Json(saved.into()))
 }
 

@@ -4,6 +4,7 @@
 
 use axum::Json;
 use serde::Deserialize;
+use smartdmv_domain::UserId;
 use smartdmv_practice::PageRequest;
 use smartdmv_practice::audit::{self, AuditFilter};
 use uuid::Uuid;
@@ -25,7 +26,7 @@ pub fn routes() -> super::Routes {
 pub struct AuditQuery {
     pub entity: Option<String>,
     pub action: Option<String>,
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub entity_id: Option<Uuid>,
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub since: Option<time::OffsetDateTime>,

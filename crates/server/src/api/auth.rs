@@ -8,9 +8,9 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
+use smartdmv_domain::TenantRole;
 use smartdmv_practice::account::{self, Registration, SignedIn};
 use smartdmv_store::tenant::{session, user};
-use uuid::Uuid;
 
 pub use smartdmv_practice::account::{MeOut, SESSION_HOURS};
 pub use smartdmv_practice::rfc3339;
@@ -53,7 +53,7 @@ pub struct LoginUser {
     pub id: String,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: TenantRole,
     pub practice_id: Option<String>,
 }
 
@@ -78,7 +78,7 @@ pub(crate) fn login_response(
             id: u.id.to_string(),
             email: u.email.clone(),
             name: u.name.clone(),
-            role: u.role.clone(),
+            role: u.role,
             practice_id: u.practice_id.map(|p| p.to_string()),
         },
     };
@@ -142,23 +142,6 @@ pub(crate) async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A store error as a database error, for use inside one transaction.
-pub fn store_db(e: smartdmv_store::StoreError) -> sea_orm::DbErr {
-    match e {
-        smartdmv_store::StoreError::Db(e) => e,
-        other => sea_orm::DbErr::Custom(other.to_string()),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RegisterBody {
-    pub email: String,
-    pub name: String,
-    pub password: String,
-    pub practice_id: Option<Uuid>,
-}
-
 /// `POST /api/auth/register`: a pet owner signs up as a `CLIENT` of a practice that allows
 /// it; answers like a login.
 pub(crate) async fn register(
@@ -166,14 +149,8 @@ pub(crate) async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     tenant: Tenant,
-    ApiJson(body): ApiJson<RegisterBody>,
+    ApiJson(input): ApiJson<Registration>,
 ) -> ApiResult<Response> {
-    let input = Registration {
-        email: body.email,
-        name: body.name,
-        password: body.password,
-        practice_id: body.practice_id,
-    };
     let s = account::register(&tenant, input, ip).await?;
     Ok(signed_in(&state, s, StatusCode::CREATED))
 }

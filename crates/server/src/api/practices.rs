@@ -3,12 +3,11 @@
 
 use axum::Json;
 use axum::http::StatusCode;
-use serde::Deserialize;
 use smartdmv_domain::PracticeId;
 use smartdmv_practice::PageRequest;
 use smartdmv_practice::practices::{self, NewPractice, PracticeChanges, PracticeOut};
 
-use super::{Page, PageParams};
+use super::Page;
 use crate::auth::Authorized;
 use crate::auth::perms::{PracticesCreate, PracticesDelete, PracticesRead, PracticesUpdate};
 use crate::error::ApiResult;
@@ -23,60 +22,19 @@ pub fn routes() -> super::Routes {
         .delete("/api/practices/{id}", close)
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreatePractice {
-    pub name: String,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub time_zone: Option<String>,
-    pub currency: Option<String>,
-    pub tax_rate_bp: Option<i32>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdatePractice {
-    pub name: Option<String>,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub time_zone: Option<String>,
-    pub currency: Option<String>,
-    pub opening_hours: Option<serde_json::Value>,
-    pub allow_client_signup: Option<bool>,
-    pub tax_rate_bp: Option<i32>,
-    /// `true` reopens a closed practice (counted against the plan's limit).
-    pub active: Option<bool>,
-}
-
 /// `GET /api/practices`: the practices the caller works in.
 pub(crate) async fn list(
     auth: Authorized<PracticesRead>,
-    ApiQuery(q): ApiQuery<PageParams>,
+    ApiQuery(page): ApiQuery<PageRequest>,
 ) -> ApiResult<Json<Page<PracticeOut>>> {
-    let page = PageRequest {
-        limit: q.limit,
-        cursor: q.cursor,
-    };
     Ok(Json(practices::list(&auth, &page).await?.map(Into::into)))
 }
 
 /// `POST /api/practices`: opens a practice, if the plan has room for one more.
 pub(crate) async fn create(
     auth: Authorized<PracticesCreate>,
-    ApiJson(b): ApiJson<CreatePractice>,
+    ApiJson(input): ApiJson<NewPractice>,
 ) -> ApiResult<(StatusCode, Json<PracticeOut>)> {
-    let input = NewPractice {
-        name: b.name,
-        address: b.address,
-        phone: b.phone,
-        email: b.email,
-        time_zone: b.time_zone,
-        currency: b.currency,
-        tax_rate_bp: b.tax_rate_bp,
-    };
     let saved = practices::create(&auth, input).await?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
@@ -93,20 +51,8 @@ pub(crate) async fn show(
 pub(crate) async fn update(
     auth: Authorized<PracticesUpdate>,
     IdPath(id): IdPath<PracticeId>,
-    ApiJson(b): ApiJson<UpdatePractice>,
+    ApiJson(changes): ApiJson<PracticeChanges>,
 ) -> ApiResult<Json<PracticeOut>> {
-    let changes = PracticeChanges {
-        name: b.name,
-        address: b.address,
-        phone: b.phone,
-        email: b.email,
-        time_zone: b.time_zone,
-        currency: b.currency,
-        opening_hours: b.opening_hours,
-        allow_client_signup: b.allow_client_signup,
-        tax_rate_bp: b.tax_rate_bp,
-        active: b.active,
-    };
     Ok(Json(practices::update(&auth, id, changes).await?.into()))
 }
 

@@ -5,7 +5,7 @@ use axum::Json;
 use smartdmv_practice::PageRequest;
 use smartdmv_practice::practices::{self, PublicPractice};
 
-use super::{Page, PageParams};
+use super::Page;
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, Tenant};
 
@@ -16,11 +16,7 @@ pub fn routes() -> super::Routes {
 /// `GET /api/public/practices`: the resolved company's open practices.
 pub(crate) async fn list_practices(
     tenant: Tenant,
-    ApiQuery(q): ApiQuery<PageParams>,
+    ApiQuery(page): ApiQuery<PageRequest>,
 ) -> ApiResult<Json<Page<PublicPractice>>> {
-    let page = PageRequest {
-        limit: q.limit,
-        cursor: q.cursor,
-    };
     Ok(Json(practices::public_list(&tenant, &page).await?))
 }

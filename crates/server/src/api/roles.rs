@@ -4,9 +4,7 @@
 
 use axum::Json;
 use axum::http::StatusCode;
-use serde::Deserialize;
 use smartdmv_domain::RoleId;
-use smartdmv_domain::perm::Permission;
 use smartdmv_practice::roles::{self, RoleInput};
 
 pub use smartdmv_practice::roles::RoleOut;
@@ -43,31 +41,13 @@ pub(crate) async fn show(
     Ok(Json(roles::get(&auth, id).await?.into()))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RoleBody {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub permissions: Option<Vec<Permission>>,
-}
-
-impl From<RoleBody> for RoleInput {
-    fn from(b: RoleBody) -> Self {
-        Self {
-            name: b.name,
-            description: b.description,
-            permissions: b.permissions,
-        }
-    }
-}
-
 /// `POST /api/roles`
 pub(crate) async fn create(
     _: Featured<feat::CustomRoles>,
     auth: Authorized<RolesCreate>,
-    ApiJson(body): ApiJson<RoleBody>,
+    ApiJson(input): ApiJson<RoleInput>,
 ) -> ApiResult<(StatusCode, Json<RoleOut>)> {
-    let saved = roles::create(&auth, body.into()).await?;
+    let saved = roles::create(&auth, input).await?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
 
@@ -76,9 +56,9 @@ pub(crate) async fn update(
     _: Featured<feat::CustomRoles>,
     auth: Authorized<RolesUpdate>,
     IdPath(id): IdPath<RoleId>,
-    ApiJson(body): ApiJson<RoleBody>,
+    ApiJson(input): ApiJson<RoleInput>,
 ) -> ApiResult<Json<RoleOut>> {
-    Ok(Json(roles::update(&auth, id, body.into()).await?.into()))
+    Ok(Json(roles::update(&auth, id, input).await?.into()))
 }
 
 /// `DELETE /api/roles/{id}`: removes the role and its assignments.

@@ -34,22 +34,6 @@ pub struct ListParams {
     pub include_inactive: bool,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreateRoom {
-    /// Defaults to the caller's only practice.
-    pub practice_id: Option<String>,
-    pub name: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdateRoom {
-    pub name: Option<String>,
-    /// `true` reactivates a deactivated room.
-    pub active: Option<bool>,
-}
-
 /// `GET /api/rooms?practiceId=`: active rooms of the practices the caller works in.
 pub(crate) async fn list(
     auth: Authorized<RoomsRead>,
@@ -85,12 +69,8 @@ pub(crate) async fn show(
 /// `POST /api/rooms`: a room of an open practice the caller works in.
 pub(crate) async fn create(
     auth: Authorized<RoomsCreate>,
-    ApiJson(body): ApiJson<CreateRoom>,
+    ApiJson(input): ApiJson<NewRoom>,
 ) -> ApiResult<(StatusCode, Json<RoomOut>)> {
-    let input = NewRoom {
-        practice_id: body.practice_id,
-        name: body.name,
-    };
     let saved = rooms::create(&auth, input).await?;
     Ok((StatusCode::CREATED, Json(saved.into())))
 }
@@ -99,12 +79,8 @@ pub(crate) async fn create(
 pub(crate) async fn update(
     auth: Authorized<RoomsUpdate>,
     IdPath(id): IdPath<RoomId>,
-    ApiJson(body): ApiJson<UpdateRoom>,
+    ApiJson(changes): ApiJson<RoomChanges>,
 ) -> ApiResult<Json<RoomOut>> {
-    let changes = RoomChanges {
-        name: body.name,
-        active: body.active,
-    };
     Ok(Json(rooms::update(&auth, id, changes).await?.into()))
 }
 

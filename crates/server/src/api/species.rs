@@ -4,7 +4,6 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use serde::Deserialize;
 use smartdmv_practice::species::{self, BreedOut, SpeciesOut};
 
 use super::Page;
@@ -28,30 +27,13 @@ pub(crate) async fn list(auth: Authorized<PetsRead>) -> ApiResult<Json<Page<Spec
     }))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewSpecies {
-    pub code: Option<String>,
-    pub name: Option<String>,
-}
-
 /// `POST /api/species`: adds a company species (409 `species_exists` for a taken code).
 pub(crate) async fn create_species(
     auth: Authorized<SettingsUpdate>,
-    ApiJson(b): ApiJson<NewSpecies>,
+    ApiJson(input): ApiJson<species::NewSpecies>,
 ) -> ApiResult<(StatusCode, Json<SpeciesOut>)> {
-    let input = species::NewSpecies {
-        code: b.code,
-        name: b.name,
-    };
     let saved = species::create_species(&auth, input).await?;
     Ok((StatusCode::CREATED, Json(saved)))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewBreed {
-    pub name: Option<String>,
 }
 
 /// `POST /api/species/{code}/breeds`: adds a breed to a species' list (409 `breed_exists`
@@ -59,9 +41,8 @@ pub struct NewBreed {
 pub(crate) async fn create_breed(
     auth: Authorized<SettingsUpdate>,
     Path(code): Path<String>,
-    ApiJson(b): ApiJson<NewBreed>,
+    ApiJson(input): ApiJson<species::NewBreed>,
 ) -> ApiResult<(StatusCode, Json<BreedOut>)> {
-    let input = species::NewBreed { name: b.name };
     let saved = species::create_breed(&auth, &code, input).await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }

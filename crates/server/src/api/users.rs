@@ -6,16 +6,13 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use smartdmv_domain::ids::OverrideId;
-use smartdmv_domain::perm::Permission;
-use smartdmv_domain::{TenantRole, UserId};
+use smartdmv_domain::{IdInput, UserId};
+use smartdmv_practice::PageRequest;
 use smartdmv_practice::users::{self, overrides, write};
-use smartdmv_practice::{PageRequest, ServiceError};
-use uuid::Uuid;
 
 pub use smartdmv_practice::users::{CreatedUser, InvitationOut, OverrideOut, UserOut};
 
-use super::{Page, double_option};
+use super::Page;
 use crate::auth::perms::{
     RolesRead, RolesUpdate, UsersCreate, UsersDelete, UsersRead, UsersUpdate,
 };
@@ -59,33 +56,11 @@ pub(crate) async fn list(
     Ok(Json(users::list(&auth, &filter, &page).await?))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreateUser {
-    pub email: String,
-    pub name: String,
-    /// Absent: the user is invited and sets their own password.
-    pub password: Option<String>,
-    pub role: TenantRole,
-    #[serde(default)]
-    pub roles: Vec<String>,
-    #[serde(default)]
-    pub practice_ids: Vec<Uuid>,
-}
-
 /// `POST /api/users`: creates a user with a password, or invites them.
 pub(crate) async fn create(
     auth: Authorized<UsersCreate>,
-    ApiJson(body): ApiJson<CreateUser>,
+    ApiJson(input): ApiJson<users::NewUser>,
 ) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
-    let input = users::NewUser {
-        email: body.email,
-        name: body.name,
-        password: body.password,
-        role: body.role,
-        roles: body.roles,
-        practice_ids: body.practice_ids,
-    };
     Ok((
         StatusCode::CREATED,
         Json(write::create(&auth, input).await?),
@@ -101,33 +76,13 @@ pub(crate) async fn show(
     Ok(Json(users::get(&p, id).await?))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdateUser {
-    pub name: Option<String>,
-    pub role: Option<TenantRole>,
-    pub roles: Option<Vec<String>>,
-    pub practice_ids: Option<Vec<Uuid>>,
-    pub active: Option<bool>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub practice_id: Option<Option<Uuid>>,
-}
-
 /// `PATCH /api/users/{id}`: a change of roles, practices or activity revokes every session
 /// of the user.
 pub(crate) async fn update(
     auth: Authorized<UsersUpdate>,
     IdPath(id): IdPath<UserId>,
-    ApiJson(body): ApiJson<UpdateUser>,
+    ApiJson(changes): ApiJson<users::UserChanges>,
 ) -> ApiResult<Json<UserOut>> {
-    let changes = users::UserChanges {
-        name: body.name,
-        role: body.role,
-        roles: body.roles,
-        practice_ids: body.practice_ids,
-        active: body.active,
-        practice_id: body.practice_id,
-    };
     Ok(Json(write::update(&auth, id, changes).await?))
 }
 
@@ -150,36 +105,13 @@ pub(crate) async fn list_overrides(
     }))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Effect {
-    Grant,
-    Deny,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewOverride {
-    pub permission: Permission,
-    pub effect: Effect,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub expires_at: Option<time::OffsetDateTime>,
-    pub reason: Option<String>,
-}
-
 /// `POST /api/users/{id}/overrides`: grants (only what the principal holds) or denies one
 /// permission to one user, optionally until a time.
 pub(crate) async fn add_override(
     auth: Authorized<RolesUpdate>,
     IdPath(id): IdPath<UserId>,
-    ApiJson(body): ApiJson<NewOverride>,
+    ApiJson(input): ApiJson<users::NewOverride>,
 ) -> ApiResult<(StatusCode, Json<OverrideOut>)> {
-    let input = users::NewOverride {
-        permission: body.permission,
-        grant: matches!(body.effect, Effect::Grant),
-        expires_at: body.expires_at,
-        reason: body.reason,
-    };
     Ok((
         StatusCode::CREATED,
         Json(overrides::add(&auth, id, input).await?),
@@ -192,11 +124,6 @@ pub(crate) async fn remove_override(
     Path((id, override_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let id: UserId = id.parse().map_err(|_| ApiError::not_found("user"))?;
-    let Ok(override_id) = override_id.parse::<OverrideId>() else {
-        // An unknown user answers before a malformed override id, as for a well-formed one.
-        users::visible(&auth, id).await?;
-        return Err(ServiceError::NotFound("override").into());
-    };
-    overrides::remove(&auth, id, override_id).await?;
+    overrides::remove(&auth, id, IdInput::parse(&override_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -35,7 +35,7 @@ async fn open(state: &AppState, g: Grant) -> ApiResult<Opened> {
     let tenant = Tenant::acquire(&state.platform.registry, g.company).await?;
     let db = tenant.db();
     let target = match &g.target {
-        Target::Id(id) => user::find(db, *id).await,
+        Target::Id(id) => user::find(db, (*id).into()).await,
         Target::Email(e) => user::find_by_email(db, e).await,
     }
     .map_err(|e| tenant.db_error(e))?
@@ -57,7 +57,7 @@ async fn open(state: &AppState, g: Grant) -> ApiResult<Opened> {
             actor: &g.actor,
             action: "impersonation_start",
             entity: "session",
-            entity_id: Some(s.id),
+            entity_id: Some(s.id.into()),
             practice_id: target.practice_id,
             before: None,
             after: Some(serde_json::json!({
@@ -71,14 +71,14 @@ async fn open(state: &AppState, g: Grant) -> ApiResult<Opened> {
     .map_err(|e| tenant.db_error(e))?;
     Ok(Opened {
         token,
-        session_id: s.id,
+        session_id: s.id.into(),
         expires_at: s.expires_at,
         read_only: s.read_only,
         user: ImpersonatedUser {
-            id: target.id,
+            id: target.id.into(),
             email: target.email,
             name: target.name,
-            role: target.role,
+            role: target.role.as_str().into(),
         },
     })
 }

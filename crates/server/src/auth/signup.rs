@@ -59,7 +59,7 @@ pub async fn redeem_handoff(
         w.audit(Change {
             action: "login",
             entity: "session",
-            entity_id: Some(session.id),
+            entity_id: Some(session.id.into()),
             practice_id: u.practice_id,
             before: None,
             after: Some(serde_json::json!({"via": "sign-up hand-off"})),

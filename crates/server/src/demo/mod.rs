@@ -4,7 +4,7 @@
 pub mod plans;
 pub mod practice;
 
-use smartdmv_domain::{PracticeId, TenantRole};
+use smartdmv_domain::TenantRole;
 use smartdmv_platform::company::{self as svc, Actor, NewAdmin, NewCompany};
 use smartdmv_practice::practices::{self, PracticeChanges};
 use smartdmv_practice::{PageRequest, Tenant, TenantPrincipal};
@@ -129,7 +129,7 @@ async fn seed_people(state: &AppState, sub: &str) -> anyhow::Result<()> {
         time_zone: Some("America/New_York".into()),
         ..Default::default()
     };
-    let home = practices::update(&cx, PracticeId(home.id), changes).await?;
+    let home = practices::update(&cx, home.id, changes).await?;
     practice::seed(&cx, &home, sub).await
 }
 

@@ -5,7 +5,9 @@
 //! aside).
 
 use smartdmv_domain::schedule::AppointmentStatus;
-use smartdmv_domain::{AppointmentId, ClientId, TenantRole, species, text};
+use smartdmv_domain::{
+    AppointmentId, ClientId, IdInput, PatientId, PracticeId, TenantRole, UserId, species, text,
+};
 use smartdmv_practice::appointment_types::{self, AppointmentTypeInput};
 use smartdmv_practice::appointments::{self, NewAppointment, StatusChange};
 use smartdmv_practice::clients::portal::{self, Credentials, NewPortalAccount};
@@ -14,7 +16,6 @@ use smartdmv_practice::patients::{self, NewPet, WeightIn};
 use smartdmv_practice::users::{NewUser, new_credentials, write as users};
 use smartdmv_practice::{TenantPrincipal, rfc3339, rooms};
 use smartdmv_store::tenant::{appointment_type, practice, room};
-use uuid::Uuid;
 
 use super::{DEMO_PASSWORD, DEMO_PEOPLE};
 
@@ -275,7 +276,7 @@ fn microchip(rng: &mut Rng) -> String {
 }
 
 /// A client to register (drawn from `rng`): `n` makes the email address unique.
-fn new_client(rng: &mut Rng, first: &str, last: &str, home: Uuid, n: usize) -> NewClient {
+fn new_client(rng: &mut Rng, first: &str, last: &str, home: PracticeId, n: usize) -> NewClient {
     let phone = format!(
         "+1 555 {:03} {:04}",
         100 + rng.below(900),
@@ -314,7 +315,7 @@ fn new_client(rng: &mut Rng, first: &str, last: &str, home: Uuid, n: usize) -> N
         last_name: Some(last.into()),
         contacts: Some(contacts),
         address: Some(address),
-        home_practice_id: Some(home.to_string()),
+        home_practice_id: Some(IdInput::Id(home)),
         ..Default::default()
     }
 }
@@ -323,7 +324,7 @@ fn new_client(rng: &mut Rng, first: &str, last: &str, home: Uuid, n: usize) -> N
 fn new_patient(
     rng: &mut Rng,
     name: &str,
-    owner: Uuid,
+    owner: ClientId,
     today: time::Date,
     now: time::OffsetDateTime,
 ) -> NewPet {
@@ -349,7 +350,7 @@ fn new_patient(
     NewPet {
         name: Some(name.into()),
         species: Some(code.into()),
-        owner_id: Some(owner.to_string()),
+        owner_id: Some(IdInput::Id(owner)),
         breed,
         sex: Some(sex.into()),
         neutered: Some(neutered),
@@ -369,23 +370,25 @@ fn new_patient(
 }
 
 /// Registers a client and returns their id.
-async fn register(cx: &TenantPrincipal, input: NewClient) -> anyhow::Result<Uuid> {
+async fn register(cx: &TenantPrincipal, input: NewClient) -> anyhow::Result<ClientId> {
     Ok(clients::create(cx, input).await?.id.parse()?)
 }
 
 /// Registers a patient of `owner`; returns `(patient, owner)`.
-async fn admit(cx: &TenantPrincipal, input: NewPet) -> anyhow::Result<(Uuid, Uuid)> {
-    let owner = input.owner_id.as_deref().unwrap_or_default().parse()?;
+async fn admit(cx: &TenantPrincipal, input: NewPet) -> anyhow::Result<(PatientId, ClientId)> {
+    let Some(IdInput::Id(owner)) = input.owner_id else {
+        anyhow::bail!("a demo patient without its owner");
+    };
     Ok((patients::create(cx, input).await?.pet.id.parse()?, owner))
 }
 
 /// A member of staff of `home` who signs in with the demo password; answers their id.
 async fn hire(
     cx: &TenantPrincipal,
-    home: Uuid,
+    home: PracticeId,
     sub: &str,
     (local, name, role): (&str, &str, TenantRole),
-) -> anyhow::Result<Uuid> {
+) -> anyhow::Result<UserId> {
     let created = users::create(
         cx,
         NewUser {
@@ -430,7 +433,7 @@ pub async fn seed(cx: &TenantPrincipal, home: &practice::Model, sub: &str) -> an
     let mut rooms = Vec::new();
     for name in ["Consult 1", "Consult 2", "Surgery"] {
         let input = rooms::NewRoom {
-            practice_id: Some(home.id.to_string()),
+            practice_id: Some(IdInput::Id(home.id)),
             name: name.into(),
         };
         rooms.push(rooms::create(cx, input).await?);
@@ -458,7 +461,7 @@ pub async fn seed(cx: &TenantPrincipal, home: &practice::Model, sub: &str) -> an
         password: Some(DEMO_PASSWORD.into()),
         invite: false,
     };
-    portal::create(cx, ClientId(carl), account, |password| async move {
+    portal::create(cx, carl, account, |password| async move {
         let (password_hash, _) = new_credentials(password).await?;
         Ok(Credentials {
             password_hash,
@@ -520,10 +523,10 @@ fn steps_to(status: AppointmentStatus) -> &'static [AppointmentStatus] {
 fn week(
     rng: &mut Rng,
     home: &practice::Model,
-    vets: &[Uuid],
+    vets: &[UserId],
     types: &[appointment_type::Model],
     rooms: &[room::Model],
-    pets: &[(Uuid, Uuid)],
+    pets: &[(PatientId, ClientId)],
     now: time::OffsetDateTime,
 ) -> Vec<(NewAppointment, AppointmentStatus)> {
     let tz =
@@ -573,15 +576,15 @@ fn week(
                     *rng.pick(&[AppointmentStatus::Booked, AppointmentStatus::Confirmed])
                 };
                 let booking = NewAppointment {
-                    pet_id: patient.to_string(),
+                    pet_id: IdInput::Id(patient),
                     starts_at: start.timestamp().to_string(),
                     duration_minutes: Some(ty.duration_minutes),
-                    practice_id: Some(home.id.to_string()),
-                    veterinarian_id: Some(vet.to_string()),
-                    room_id: room.map(|r| r.to_string()),
-                    type_id: Some(ty.id.to_string()),
+                    practice_id: Some(IdInput::Id(home.id)),
+                    veterinarian_id: Some(IdInput::Id(*vet)),
+                    room_id: room.map(IdInput::Id),
+                    type_id: Some(IdInput::Id(ty.id)),
                     reason: Some(rng.pick(REASONS).to_string()),
-                    client_id: Some(client.to_string()),
+                    client_id: Some(IdInput::Id(client)),
                     double_book: false,
                 };
                 out.push((booking, status));

@@ -3,6 +3,7 @@
 //! start a booking is given: a chosen slot, or a local time typed into the form.
 
 use jiff::tz::TimeZone;
+use smartdmv_domain::IdInput;
 use smartdmv_practice::PageRequest;
 use smartdmv_practice::appointment_types;
 
@@ -61,10 +62,10 @@ pub async fn free_slots(
     }
     p.require(AppointmentsRead::PERM)?;
     let query = SlotQuery {
-        practice_id,
+        practice_id: practice_id.and_then(|p| IdInput::optional(&p)),
         date: date.to_owned(),
-        type_id: type_id.to_owned(),
-        veterinarian_id: Some(vet.to_owned()).filter(|v| !v.is_empty()),
+        type_id: IdInput::parse(type_id),
+        veterinarian_id: IdInput::optional(vet),
     };
     let out = appointments::free_slots(p, query).await?;
     Ok(out

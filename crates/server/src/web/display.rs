@@ -4,6 +4,7 @@
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
+use smartdmv_domain::schedule::AppointmentStatus;
 
 use crate::auth::perms::Perm;
 use crate::auth::{Authorized, TenantPrincipal};
@@ -41,21 +42,21 @@ pub fn when(rfc3339: &str) -> String {
 }
 
 /// A status code as words: `checked_in` -> `checked in`.
-pub fn status_label(s: &str) -> String {
-    s.replace('_', " ")
+pub fn status_label(s: AppointmentStatus) -> String {
+    s.as_str().replace('_', " ")
 }
 
 /// The button label of a move to status `to`.
-pub fn action_label(to: &str) -> &'static str {
+pub fn action_label(to: AppointmentStatus) -> &'static str {
     match to {
-        "booked" => "Book",
-        "confirmed" => "Confirm",
-        "checked_in" => "Check in",
-        "in_progress" => "Start",
-        "completed" => "Complete",
-        "cancelled" => "Cancel",
-        "no_show" => "No-show",
-        _ => "Move",
+        AppointmentStatus::Booked => "Book",
+        AppointmentStatus::Confirmed => "Confirm",
+        AppointmentStatus::CheckedIn => "Check in",
+        AppointmentStatus::InProgress => "Start",
+        AppointmentStatus::Completed => "Complete",
+        AppointmentStatus::Cancelled => "Cancel",
+        AppointmentStatus::NoShow => "No-show",
+        AppointmentStatus::Requested => "Move",
     }
 }
 
@@ -121,7 +122,7 @@ mod tests {
         assert_eq!(hhmm("2026-10-24T09:05:00+01:00"), "09:05");
         assert_eq!(day_of("2026-10-24T09:05:00+01:00"), "2026-10-24");
         assert_eq!(when("2026-10-24T09:05:00+01:00"), "2026-10-24 09:05");
-        assert_eq!(status_label("checked_in"), "checked in");
+        assert_eq!(status_label(AppointmentStatus::CheckedIn), "checked in");
     }
 
     #[test]

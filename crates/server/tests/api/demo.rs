@@ -82,7 +82,7 @@ async fn demo_seeds_of_fresh_databases_produce_the_same_practice(b: Backend) {
         .await
         .unwrap()
         .into_iter()
-        .map(|u| u.role)
+        .map(|u| u.role.to_string())
         .collect();
     for r in ["VETERINARIAN", "TECHNICIAN", "RECEPTIONIST"] {
         assert!(roles.iter().any(|x| x == r), "{r} in {roles:?}");
@@ -96,7 +96,7 @@ async fn demo_seeds_of_fresh_databases_produce_the_same_practice(b: Backend) {
         BTreeMap::new();
     for a in appts
         .iter()
-        .filter(|a| a.status != "cancelled" && a.status != "no_show")
+        .filter(|a| a.status.as_str() != "cancelled" && a.status.as_str() != "no_show")
     {
         per.entry(format!("vet {:?}", a.veterinarian_id))
             .or_default()

@@ -633,7 +633,7 @@ impl TestApp {
         smartdmv_store::tenant::session::insert(
             &db,
             smartdmv_store::tenant::session::Model {
-                id: uuid::Uuid::now_v7(),
+                id: uuid::Uuid::now_v7().into(),
                 user_id: user_id.parse().unwrap(),
                 token_hash: smartdmv_server::auth::token::hash(&tok),
                 created_at: now,

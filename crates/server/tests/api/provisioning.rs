@@ -93,7 +93,7 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(admin.role, "ADMINISTRATOR");
+        assert_eq!(admin.role.as_str(), "ADMINISTRATOR");
         assert!(admin.password_hash.starts_with("$argon2id$"));
         assert_eq!(smartdmv_store::tenant::user::count(&db).await.unwrap(), 1);
         let _ = db.close().await;

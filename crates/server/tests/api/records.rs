@@ -363,7 +363,7 @@ async fn insert_appointment(
     appointment::insert(
         db,
         appointment::Model {
-            id: Uuid::now_v7(),
+            id: Uuid::now_v7().into(),
             practice_id: practice.parse().unwrap(),
             patient_id: patient.parse().unwrap(),
             client_id: client.parse().unwrap(),
@@ -373,7 +373,7 @@ async fn insert_appointment(
             starts_at: starts,
             ends_at: starts + time::Duration::minutes(15),
             reason: Some("check-up".into()),
-            status: status.into(),
+            status: status.parse().unwrap(),
             double_booked: false,
             requested_by_client: false,
             cancel_reason: None,
@@ -385,6 +385,7 @@ async fn insert_appointment(
     .await
     .unwrap()
     .id
+    .into()
 }
 
 async fn deleting_a_client_deactivates_when_records_exist_and_erases_otherwise(b: Backend) {
@@ -1169,8 +1170,8 @@ async fn weight_history_is_newest_first_and_checked(b: Backend) {
 }
 
 async fn status_of(db: &TenantConnection, id: Uuid) -> (String, Option<String>) {
-    let a = appointment::find(db, id).await.unwrap().unwrap();
-    (a.status, a.cancel_reason)
+    let a = appointment::find(db, id.into()).await.unwrap().unwrap();
+    (a.status.to_string(), a.cancel_reason)
 }
 
 async fn deceased_patient_cancels_only_future_appointments_holding_a_slot(b: Backend) {
@@ -1431,7 +1432,7 @@ async fn ownership_transfer_keeps_history_and_the_last_owner_stays(b: Backend) {
     let dup = smartdmv_store::tenant::patient_owner::insert(
         &db,
         smartdmv_store::tenant::patient_owner::Model {
-            id: Uuid::now_v7(),
+            id: Uuid::now_v7().into(),
             patient_id: rex.parse().unwrap(),
             client_id: cy.parse().unwrap(),
             is_primary: false,

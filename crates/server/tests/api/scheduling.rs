@@ -49,7 +49,7 @@ pub async fn owned_pet(
     let c = client::insert(
         &db,
         client::Model {
-            id: uuid::Uuid::now_v7(),
+            id: uuid::Uuid::now_v7().into(),
             name_key: smartdmv_domain::text::person_key(&first, &last),
             first_name: first,
             last_name: last,
@@ -72,7 +72,7 @@ pub async fn owned_pet(
     let p = patient::insert(
         &db,
         patient::Model {
-            id: uuid::Uuid::now_v7(),
+            id: uuid::Uuid::now_v7().into(),
             name: name.to_owned(),
             name_key: smartdmv_domain::text::fold_name(name),
             species: "dog".into(),
@@ -97,7 +97,7 @@ pub async fn owned_pet(
     patient_owner::insert(
         &db,
         patient_owner::Model {
-            id: uuid::Uuid::now_v7(),
+            id: uuid::Uuid::now_v7().into(),
             patient_id: p.id,
             client_id: c.id,
             is_primary: true,

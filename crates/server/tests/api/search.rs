@@ -36,7 +36,7 @@ pub async fn add_client(
     client::insert(
         db,
         client::Model {
-            id,
+            id: id.into(),
             first_name: first.into(),
             last_name: last.into(),
             name_key: smartdmv_domain::text::person_key(first, last),
@@ -66,9 +66,9 @@ pub async fn add_client(
         client_contact::insert(
             db,
             client_contact::Model {
-                id: Uuid::now_v7(),
-                client_id: id,
-                kind: kind.into(),
+                id: Uuid::now_v7().into(),
+                client_id: id.into(),
+                kind: kind.parse().unwrap(),
                 value: v.into(),
                 normalized,
                 purpose: "home".into(),
@@ -81,7 +81,7 @@ pub async fn add_client(
         .await
         .unwrap();
     }
-    search::reindex_client(db, id).await.unwrap();
+    search::reindex_client(db, id.into()).await.unwrap();
     id
 }
 
@@ -99,7 +99,7 @@ pub async fn add_patient(
     patient::insert(
         db,
         patient::Model {
-            id,
+            id: id.into(),
             name: name.into(),
             name_key: smartdmv_domain::text::fold_name(name),
             species: species.into(),
@@ -124,9 +124,9 @@ pub async fn add_patient(
     patient_owner::insert(
         db,
         patient_owner::Model {
-            id: Uuid::now_v7(),
-            patient_id: id,
-            client_id: owner,
+            id: Uuid::now_v7().into(),
+            patient_id: id.into(),
+            client_id: owner.into(),
             is_primary: true,
             started_at: now,
             ended_at: None,
@@ -136,7 +136,7 @@ pub async fn add_patient(
     )
     .await
     .unwrap();
-    search::reindex_patient(db, id).await.unwrap();
+    search::reindex_patient(db, id.into()).await.unwrap();
     id
 }
 
@@ -535,11 +535,11 @@ async fn reindex_follows_changes_and_rebuild_gives_the_same_answers(b: Backend) 
     let (db, _) = company(&app, "reindex-vet").await;
     let admin = app.admin_token("reindex-vet").await;
     let id = add_client(&db, "Rita", "Oldname", None, None, true).await;
-    let mut c = client::find(&db, id).await.unwrap().unwrap();
+    let mut c = client::find(&db, id.into()).await.unwrap().unwrap();
     c.last_name = "Newname".into();
     c.name_key = smartdmv_domain::text::person_key(&c.first_name, &c.last_name);
     client::update(&db, c).await.unwrap();
-    search::reindex_client(&db, id).await.unwrap();
+    search::reindex_client(&db, id.into()).await.unwrap();
     let (_, v) = find(&app, "reindex-vet", &admin, "Oldname").await;
     assert!(ids(&v, "clients").is_empty(), "{v}");
     let (_, v) = find(&app, "reindex-vet", &admin, "Newnam").await;

@@ -4,18 +4,20 @@
 use crate::TenantConn;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
+use smartdmv_domain::{OverrideId, PracticeId, RoleId, UserId};
 
 use crate::StoreError;
 
 pub mod role {
     //! The `roles` table: custom roles, each a named set of permissions.
     use sea_orm::entity::prelude::*;
+    use smartdmv_domain::RoleId;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "roles")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub id: Uuid,
+        pub id: RoleId,
         #[sea_orm(unique)]
         pub name: String,
         pub description: Option<String>,
@@ -25,80 +27,72 @@ pub mod role {
         pub updated_at: TimeDateTimeWithTimeZone,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    record_rows!(RoleId);
 }
 
 pub mod user_role {
     //! The `user_roles` table: roles held by a user beyond their primary role. `role_key` is a
     //! built-in role name or `custom:<role id>`.
     use sea_orm::entity::prelude::*;
+    use smartdmv_domain::UserId;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "user_roles")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
-        pub user_id: Uuid,
+        pub user_id: UserId,
         pub role_key: String,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    no_relations!();
 }
 
 pub mod user_practice {
     //! The `user_practices` table: practices a user works in beyond their home practice.
     use sea_orm::entity::prelude::*;
+    use smartdmv_domain::{PracticeId, UserId};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "user_practices")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
-        pub user_id: Uuid,
-        pub practice_id: Uuid,
+        pub user_id: UserId,
+        pub practice_id: PracticeId,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    no_relations!();
 }
 
 pub mod permission_override {
     //! The `permission_overrides` table: per-user grants and denies, optionally expiring.
+    //! `permission` stays text: a name this binary does not know is skipped, not an error.
     use sea_orm::entity::prelude::*;
+    use smartdmv_domain::{OverrideId, UserId};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "permission_overrides")]
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
-        pub id: Uuid,
-        pub user_id: Uuid,
+        pub id: OverrideId,
+        pub user_id: UserId,
         pub permission: String,
         pub grant: bool,
         pub expires_at: Option<TimeDateTimeWithTimeZone>,
         pub reason: Option<String>,
-        pub created_by: Option<Uuid>,
+        pub created_by: Option<UserId>,
         pub created_at: TimeDateTimeWithTimeZone,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
+    no_relations!();
 }
 
 /// Everything that decides a user's access, loaded in one go.
 #[derive(Debug, Clone, Default)]
 pub struct UserAccessRows {
     pub role_keys: Vec<String>,
-    pub practice_ids: Vec<Uuid>,
+    pub practice_ids: Vec<PracticeId>,
     pub overrides: Vec<permission_override::Model>,
     /// Custom roles named by `role_keys`.
     pub custom_roles: Vec<role::Model>,
@@ -106,7 +100,7 @@ pub struct UserAccessRows {
 
 pub async fn load_user_access(
     db: &impl TenantConn,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Result<UserAccessRows, DbErr> {
     let role_keys: Vec<String> = user_role::Entity::find()
         .filter(user_role::Column::UserId.eq(user_id))
@@ -116,7 +110,7 @@ pub async fn load_user_access(
         .into_iter()
         .map(|r| r.role_key)
         .collect();
-    let custom_ids: Vec<Uuid> = role_keys
+    let custom_ids: Vec<RoleId> = role_keys
         .iter()
         .filter_map(|k| k.strip_prefix("custom:"))
         .filter_map(|s| s.parse().ok())
@@ -153,7 +147,7 @@ pub async fn load_user_access(
 /// Replaces a user's extra roles.
 pub async fn set_user_roles(
     db: &impl TenantConn,
-    user_id: Uuid,
+    user_id: UserId,
     keys: &[String],
 ) -> Result<(), DbErr> {
     user_role::Entity::delete_many()
@@ -176,8 +170,8 @@ pub async fn set_user_roles(
 /// Replaces a user's extra practices.
 pub async fn set_user_practices(
     db: &impl TenantConn,
-    user_id: Uuid,
-    practices: &[Uuid],
+    user_id: UserId,
+    practices: &[PracticeId],
 ) -> Result<(), DbErr> {
     user_practice::Entity::delete_many()
         .filter(user_practice::Column::UserId.eq(user_id))
@@ -208,8 +202,8 @@ pub async fn insert_override(
 
 pub async fn find_override(
     db: &impl TenantConn,
-    user_id: Uuid,
-    id: Uuid,
+    user_id: UserId,
+    id: OverrideId,
 ) -> Result<permission_override::Model, StoreError> {
     permission_override::Entity::find_by_id(id)
         .filter(permission_override::Column::UserId.eq(user_id))
@@ -218,7 +212,7 @@ pub async fn find_override(
         .ok_or(StoreError::NotFound("override"))
 }
 
-pub async fn delete_override(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
+pub async fn delete_override(db: &impl TenantConn, id: OverrideId) -> Result<(), DbErr> {
     permission_override::Entity::delete_by_id(id)
         .exec(db)
         .await?;
@@ -232,31 +226,8 @@ pub async fn list_roles(db: &impl TenantConn) -> Result<Vec<role::Model>, DbErr>
         .await
 }
 
-pub async fn find_role(db: &impl TenantConn, id: Uuid) -> Result<role::Model, StoreError> {
-    role::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound("role"))
-}
-
-pub async fn insert_role(db: &impl TenantConn, m: role::Model) -> Result<role::Model, StoreError> {
-    match role::ActiveModel::from(m).reset_all().insert(db).await {
-        Ok(m) => Ok(m),
-        Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("role name")),
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn update_role(db: &impl TenantConn, m: role::Model) -> Result<role::Model, StoreError> {
-    match role::ActiveModel::from(m).reset_all().update(db).await {
-        Ok(m) => Ok(m),
-        Err(e) if crate::is_unique_violation(&e) => Err(StoreError::Conflict("role name")),
-        Err(e) => Err(e.into()),
-    }
-}
-
 /// Deletes a custom role and every assignment of it.
-pub async fn delete_role(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
+pub async fn delete_role(db: &impl TenantConn, id: RoleId) -> Result<(), DbErr> {
     user_role::Entity::delete_many()
         .filter(user_role::Column::RoleKey.eq(format!("custom:{id}")))
         .exec(db)
@@ -266,7 +237,7 @@ pub async fn delete_role(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
 }
 
 /// Users holding a role key (built-in name or `custom:<id>`) as an extra role.
-pub async fn users_with_role_key(db: &impl TenantConn, key: &str) -> Result<Vec<Uuid>, DbErr> {
+pub async fn users_with_role_key(db: &impl TenantConn, key: &str) -> Result<Vec<UserId>, DbErr> {
     Ok(user_role::Entity::find()
         .filter(user_role::Column::RoleKey.eq(key))
         .all(db)

@@ -7,6 +7,9 @@ use sea_orm::{
     TransactionOptions,
 };
 use smartdmv_domain::schedule::AppointmentStatus;
+use smartdmv_domain::{
+    AppointmentId, AppointmentTypeId, ClientId, PatientId, PracticeId, RoomId, TenantRole, UserId,
+};
 
 use super::{access, patient, patient_owner, user};
 
@@ -14,79 +17,60 @@ use super::{access, patient, patient_owner, user};
 #[sea_orm(table_name = "appointments")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub practice_id: Uuid,
-    pub patient_id: Uuid,
-    pub client_id: Uuid,
-    pub type_id: Option<Uuid>,
-    /// A user id.
-    pub veterinarian_id: Option<Uuid>,
-    pub room_id: Option<Uuid>,
+    pub id: AppointmentId,
+    pub practice_id: PracticeId,
+    pub patient_id: PatientId,
+    pub client_id: ClientId,
+    pub type_id: Option<AppointmentTypeId>,
+    pub veterinarian_id: Option<UserId>,
+    pub room_id: Option<RoomId>,
     /// UTC.
     pub starts_at: TimeDateTimeWithTimeZone,
     /// UTC.
     pub ends_at: TimeDateTimeWithTimeZone,
     pub reason: Option<String>,
-    pub status: String,
+    pub status: AppointmentStatus,
     /// Staff allowed an overlap.
     pub double_booked: bool,
     pub requested_by_client: bool,
     pub cancel_reason: Option<String>,
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+record_rows!(AppointmentId);
 
-impl ActiveModelBehavior for ActiveModel {}
-
-pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().insert(db).await
-}
-
-/// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().update(db).await
-}
-
-pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id).one(db).await
-}
-
-/// Status strings of appointments that keep their veterinarian and room from being booked
+/// The statuses of appointments that keep their veterinarian and room from being booked
 /// again ([`AppointmentStatus::blocks_resources`]).
-pub fn blocking_statuses() -> Vec<&'static str> {
+fn blocking_statuses() -> impl Iterator<Item = AppointmentStatus> {
     AppointmentStatus::ALL
         .into_iter()
         .filter(|s| s.blocks_resources())
-        .map(AppointmentStatus::as_str)
-        .collect()
 }
 
 /// What a list of appointments may be narrowed to. Every set field must match.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     /// The practices a practice-bound user reaches.
-    pub scope: Option<Vec<Uuid>>,
-    pub practice: Option<Uuid>,
+    pub scope: Option<Vec<PracticeId>>,
+    pub practice: Option<PracticeId>,
     /// Appointments ending after this instant.
     pub from: Option<TimeDateTimeWithTimeZone>,
     /// Appointments starting before this instant.
     pub to: Option<TimeDateTimeWithTimeZone>,
-    pub veterinarian: Option<Uuid>,
-    pub room: Option<Uuid>,
-    pub patient: Option<Uuid>,
-    pub client: Option<Uuid>,
-    pub statuses: Option<Vec<String>>,
+    pub veterinarian: Option<UserId>,
+    pub room: Option<RoomId>,
+    pub patient: Option<PatientId>,
+    pub client: Option<ClientId>,
+    pub statuses: Option<Vec<AppointmentStatus>>,
 }
 
 /// One page of appointments by start time (then id), after the `(starts_at, id)` cursor.
 pub async fn list_page(
     db: &impl TenantConn,
     f: &Filter,
-    cursor: Option<(TimeDateTimeWithTimeZone, Uuid)>,
+    cursor: Option<(TimeDateTimeWithTimeZone, AppointmentId)>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     let mut q = Entity::find()
@@ -118,7 +102,7 @@ pub async fn list_page(
         q = q.filter(Column::ClientId.eq(c));
     }
     if let Some(st) = &f.statuses {
-        q = q.filter(Column::Status.is_in(st.iter().cloned()));
+        q = q.filter(Column::Status.is_in(st.iter().copied()));
     }
     if let Some((at, id)) = cursor {
         q = q.filter(
@@ -136,11 +120,11 @@ pub async fn list_page(
 /// of `[start, end)`, other than `except`.
 pub async fn conflicts(
     db: &impl TenantConn,
-    veterinarian: Option<Uuid>,
-    room: Option<Uuid>,
+    veterinarian: Option<UserId>,
+    room: Option<RoomId>,
     start: TimeDateTimeWithTimeZone,
     end: TimeDateTimeWithTimeZone,
-    except: Option<Uuid>,
+    except: Option<AppointmentId>,
 ) -> Result<Vec<Model>, DbErr> {
     let mut who = Condition::any();
     if let Some(v) = veterinarian {
@@ -168,7 +152,7 @@ pub async fn conflicts(
 /// Blocking appointments of these veterinarians overlapping `[start, end)`.
 pub async fn busy_veterinarians(
     db: &impl TenantConn,
-    veterinarians: &[Uuid],
+    veterinarians: &[UserId],
     start: TimeDateTimeWithTimeZone,
     end: TimeDateTimeWithTimeZone,
 ) -> Result<Vec<Model>, DbErr> {
@@ -187,7 +171,7 @@ pub async fn busy_veterinarians(
 /// Every appointment of a practice starting in `[start, end)`, by start time.
 pub async fn starting_between(
     db: &impl TenantConn,
-    practice: Uuid,
+    practice: PracticeId,
     start: TimeDateTimeWithTimeZone,
     end: TimeDateTimeWithTimeZone,
 ) -> Result<Vec<Model>, DbErr> {
@@ -243,11 +227,11 @@ pub async fn lock_resources(txn: &TenantTransaction, ids: &[Uuid]) -> Result<(),
 /// who work in the practice (their home practice or an assigned one), by name.
 pub async fn veterinarians_of(
     db: &impl TenantConn,
-    practice: Uuid,
+    practice: PracticeId,
 ) -> Result<Vec<user::Model>, DbErr> {
-    const VET: &str = "VETERINARIAN";
-    let extra_role: Vec<Uuid> = access::users_with_role_key(db, VET).await?;
-    let assigned: Vec<Uuid> = user::assigned_to(db, &[practice]).await?;
+    const VET: TenantRole = TenantRole::Veterinarian;
+    let extra_role = access::users_with_role_key(db, VET.as_str()).await?;
+    let assigned = user::assigned_to(db, &[practice]).await?;
     user::Entity::find()
         .filter(user::Column::Active.eq(true))
         .filter(
@@ -267,7 +251,7 @@ pub async fn veterinarians_of(
 }
 
 /// Users by id, for naming veterinarians in answers.
-pub async fn users_named(db: &impl TenantConn, ids: &[Uuid]) -> Result<Vec<user::Model>, DbErr> {
+pub async fn users_named(db: &impl TenantConn, ids: &[UserId]) -> Result<Vec<user::Model>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -280,7 +264,7 @@ pub async fn users_named(db: &impl TenantConn, ids: &[Uuid]) -> Result<Vec<user:
 /// The current (not ended) ownerships of a patient, primary first.
 pub async fn current_owners(
     db: &impl TenantConn,
-    patient: Uuid,
+    patient: PatientId,
 ) -> Result<Vec<patient_owner::Model>, DbErr> {
     patient_owner::Entity::find()
         .filter(patient_owner::Column::PatientId.eq(patient))
@@ -296,7 +280,7 @@ pub async fn current_owners(
 pub async fn update_if_status(
     db: &impl TenantConn,
     m: Model,
-    expected: &str,
+    expected: AppointmentStatus,
 ) -> Result<bool, DbErr> {
     let id = m.id;
     let res = Entity::update_many()
@@ -311,8 +295,8 @@ pub async fn update_if_status(
 /// Names of patients by id, for the day view.
 pub async fn patient_names(
     db: &impl TenantConn,
-    ids: &[Uuid],
-) -> Result<Vec<(Uuid, String)>, DbErr> {
+    ids: &[PatientId],
+) -> Result<Vec<(PatientId, String)>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -4,6 +4,7 @@
 use crate::TenantConn;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
+use smartdmv_domain::{PracticeId, UserId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_log")]
@@ -11,31 +12,29 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub at: TimeDateTimeWithTimeZone,
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub actor: String,
     pub action: String,
     pub entity: String,
+    /// The id of the record of `entity` the entry is about.
     pub entity_id: Option<Uuid>,
-    pub practice_id: Option<Uuid>,
+    pub practice_id: Option<PracticeId>,
     pub before: Option<Json>,
     pub after: Option<Json>,
     pub ip: Option<String>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();
 
 /// One audit entry to append.
 #[derive(Debug, Clone)]
 pub struct Entry<'a> {
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub actor: &'a str,
     pub action: &'a str,
     pub entity: &'a str,
     pub entity_id: Option<Uuid>,
-    pub practice_id: Option<Uuid>,
+    pub practice_id: Option<PracticeId>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub ip: Option<String>,
@@ -69,10 +68,10 @@ pub async fn all(db: &impl TenantConn) -> Result<Vec<Model>, DbErr> {
 pub struct Filter {
     pub entity: Option<String>,
     pub action: Option<String>,
-    pub actor_id: Option<Uuid>,
+    pub actor_id: Option<UserId>,
     pub entity_id: Option<Uuid>,
     /// Only entries of these practices (or of none) when given.
-    pub practices: Option<Vec<Uuid>>,
+    pub practices: Option<Vec<PracticeId>>,
     pub since: Option<TimeDateTimeWithTimeZone>,
     pub until: Option<TimeDateTimeWithTimeZone>,
 }

@@ -2,12 +2,13 @@
 
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
+use smartdmv_domain::{ClientId, PracticeId, UserId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "clients")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: ClientId,
     pub first_name: String,
     pub last_name: String,
     /// Lower-cased, accent-folded "last first", for sorting and search.
@@ -18,39 +19,24 @@ pub struct Model {
     pub phone: Option<String>,
     /// `{line1, line2, city, region, postalCode, country}`.
     pub address: Option<Json>,
-    pub home_practice_id: Option<Uuid>,
+    pub home_practice_id: Option<PracticeId>,
     pub balance_cents: i64,
     /// List of alert strings.
     pub alerts: Json,
     pub notes: Option<String>,
     /// The portal account (a `CLIENT` user), when there is one.
-    pub user_id: Option<Uuid>,
+    pub user_id: Option<UserId>,
     pub active: bool,
     pub deactivated_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
-pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().insert(db).await
-}
-
-/// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().update(db).await
-}
-
-pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id).one(db).await
-}
+record_rows!(ClientId);
+find_many!(ClientId);
 
 /// The client record linked to a portal user, if any.
-pub async fn find_by_user(db: &impl TenantConn, user_id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find_by_user(db: &impl TenantConn, user_id: UserId) -> Result<Option<Model>, DbErr> {
     Entity::find()
         .filter(Column::UserId.eq(user_id))
         .one(db)
@@ -61,14 +47,14 @@ pub async fn find_by_user(db: &impl TenantConn, user_id: Uuid) -> Result<Option<
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
     pub active: Option<bool>,
-    pub home_practice_id: Option<Uuid>,
+    pub home_practice_id: Option<PracticeId>,
 }
 
 /// One page of clients in creation order, after `cursor` when given.
 pub async fn list_page(
     db: &impl TenantConn,
     f: &Filter,
-    cursor: Option<Uuid>,
+    cursor: Option<ClientId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     use sea_orm::{QueryOrder, QuerySelect};
@@ -85,20 +71,9 @@ pub async fn list_page(
     q.all(db).await
 }
 
-/// Clients by id, in no particular order.
-pub async fn find_many(db: &impl TenantConn, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Entity::find()
-        .filter(Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
-}
-
 /// Whether the client has records that must be retained: a patient they own or owned, or an
 /// appointment.
-pub async fn has_records(db: &impl TenantConn, id: Uuid) -> Result<bool, DbErr> {
+pub async fn has_records(db: &impl TenantConn, id: ClientId) -> Result<bool, DbErr> {
     use super::{appointment, patient_owner};
     let owned = patient_owner::Entity::find()
         .filter(patient_owner::Column::ClientId.eq(id))
@@ -116,7 +91,7 @@ pub async fn has_records(db: &impl TenantConn, id: Uuid) -> Result<bool, DbErr> 
 
 /// Erases a client and their contacts. Only for a client without records
 /// ([`has_records`]); everyone else is deactivated.
-pub async fn erase(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
+pub async fn erase(db: &impl TenantConn, id: ClientId) -> Result<(), DbErr> {
     super::client_contact::delete_for_client(db, id).await?;
     Entity::delete_by_id(id).exec(db).await?;
     Ok(())

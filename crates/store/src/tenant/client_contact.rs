@@ -2,15 +2,16 @@
 
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
+use smartdmv_domain::contact::ContactKind;
+use smartdmv_domain::{ClientId, ContactId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "client_contacts")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub client_id: Uuid,
-    /// `phone` or `email`.
-    pub kind: String,
+    pub id: ContactId,
+    pub client_id: ClientId,
+    pub kind: ContactKind,
     pub value: String,
     /// Digits only for phones, lower case for emails.
     pub normalized: String,
@@ -22,31 +23,18 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
-pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().insert(db).await
-}
-
-/// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().update(db).await
-}
-
-pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id).one(db).await
-}
+record_rows!(ContactId);
 
 /// A client's contacts in the order they were given.
-pub async fn for_client(db: &impl TenantConn, client_id: Uuid) -> Result<Vec<Model>, DbErr> {
+pub async fn for_client(db: &impl TenantConn, client_id: ClientId) -> Result<Vec<Model>, DbErr> {
     for_clients(db, &[client_id]).await
 }
 
 /// The contacts of several clients, in the order they were given.
-pub async fn for_clients(db: &impl TenantConn, client_ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+pub async fn for_clients(
+    db: &impl TenantConn,
+    client_ids: &[ClientId],
+) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
     if client_ids.is_empty() {
         return Ok(Vec::new());
@@ -58,7 +46,7 @@ pub async fn for_clients(db: &impl TenantConn, client_ids: &[Uuid]) -> Result<Ve
         .await
 }
 
-pub async fn delete_for_client(db: &impl TenantConn, client_id: Uuid) -> Result<(), DbErr> {
+pub async fn delete_for_client(db: &impl TenantConn, client_id: ClientId) -> Result<(), DbErr> {
     Entity::delete_many()
         .filter(Column::ClientId.eq(client_id))
         .exec(db)

@@ -12,23 +12,7 @@ pub struct Model {
     pub created_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
-pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().insert(db).await
-}
-
-/// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().update(db).await
-}
-
-pub async fn find(db: &impl TenantConn, code: &str) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(code).one(db).await
-}
+record_rows!(&str);
 
 /// Every custom species, by code.
 pub async fn all(db: &impl TenantConn) -> Result<Vec<Model>, DbErr> {

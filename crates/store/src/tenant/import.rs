@@ -5,9 +5,11 @@
 use crate::TenantConn;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
+use smartdmv_domain::contact::ContactKind;
 use smartdmv_domain::import::{Address, Catalog, Plan};
+use smartdmv_domain::patient::WeightUnit;
 use smartdmv_domain::text;
-use uuid::Uuid;
+use smartdmv_domain::{ClientId, ContactId, OwnershipId, PatientId, PracticeId, UserId, WeightId};
 
 use crate::tenant::{
     client, client_contact, custom_breed, custom_species, patient, patient_owner, patient_weight,
@@ -98,14 +100,14 @@ macro_rules! insert_all {
 pub async fn write(
     db: &impl TenantConn,
     plan: &Plan,
-    practice: Option<Uuid>,
-    actor: Option<Uuid>,
+    practice: Option<PracticeId>,
+    actor: Option<UserId>,
     now: time::OffsetDateTime,
 ) -> Result<Written, DbErr> {
     let (mut clients, mut contacts, mut patients) = (Vec::new(), Vec::new(), Vec::new());
     let (mut owners, mut weights) = (Vec::new(), Vec::new());
     for c in &plan.clients {
-        let id = Uuid::now_v7();
+        let id = ClientId::new();
         clients.push(client::Model {
             id,
             first_name: c.first_name.clone(),
@@ -124,18 +126,21 @@ pub async fn write(
             created_at: now,
             updated_at: now,
         });
-        let emails = c.emails.iter().map(|e| ("email", e.clone(), e.clone()));
+        let emails = c
+            .emails
+            .iter()
+            .map(|e| (ContactKind::Email, e.clone(), e.clone()));
         let phones = c
             .phones
             .iter()
-            .map(|p| ("phone", p.clone(), text::phone_digits(p)));
+            .map(|p| (ContactKind::Phone, p.clone(), text::phone_digits(p)));
         let mut primary = [true, true];
         for (kind, value, normalized) in emails.chain(phones) {
-            let slot = usize::from(kind == "phone");
+            let slot = usize::from(kind == ContactKind::Phone);
             contacts.push(client_contact::Model {
-                id: Uuid::now_v7(),
+                id: ContactId::new(),
                 client_id: id,
-                kind: kind.into(),
+                kind,
                 value,
                 normalized,
                 purpose: "home".into(),
@@ -146,7 +151,7 @@ pub async fn write(
             });
         }
         for p in &c.patients {
-            let pid = Uuid::now_v7();
+            let pid = PatientId::new();
             patients.push(patient::Model {
                 id: pid,
                 name: p.name.clone(),
@@ -168,7 +173,7 @@ pub async fn write(
                 updated_at: now,
             });
             owners.push(patient_owner::Model {
-                id: Uuid::now_v7(),
+                id: OwnershipId::new(),
                 patient_id: pid,
                 client_id: id,
                 is_primary: true,
@@ -179,10 +184,10 @@ pub async fn write(
             });
             if let Some(kg) = p.weight_kg {
                 weights.push(patient_weight::Model {
-                    id: Uuid::now_v7(),
+                    id: WeightId::new(),
                     patient_id: pid,
                     value: kg,
-                    unit: "kg".into(),
+                    unit: WeightUnit::Kg,
                     measured_at: now,
                     recorded_by: actor,
                 });

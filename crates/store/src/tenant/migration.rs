@@ -58,21 +58,114 @@ impl TenantMigrator {
     }
 }
 
-struct CreatePracticesAndUsers;
+/// One migration: its name, run in a transaction, `apply` and `revert` in the type's own
+/// `impl` block.
+macro_rules! migration {
+    ($(#[$meta:meta])* $ty:ident, $name:literal) => {
+        $(#[$meta])*
+        struct $ty;
 
-impl MigrationName for CreatePracticesAndUsers {
-    fn name(&self) -> &str {
-        "m20261128_000001_create_practices_and_users"
-    }
+        impl MigrationName for $ty {
+            fn name(&self) -> &str {
+                $name
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl MigrationTrait for $ty {
+            fn use_transaction(&self) -> Option<bool> {
+                Some(true)
+            }
+
+            async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+                $ty::apply(m).await
+            }
+
+            async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+                $ty::revert(m).await
+            }
+        }
+    };
 }
 
-#[async_trait::async_trait]
-impl MigrationTrait for CreatePracticesAndUsers {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
+/// `CREATE INDEX name ON table (cols)`.
+async fn index(m: &SchemaManager<'_>, name: &str, table: &str, cols: &[&str]) -> Result<(), DbErr> {
+    create_index(m, name, table, cols, false).await
+}
 
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+/// `CREATE UNIQUE INDEX name ON table (cols)`.
+async fn unique_index(
+    m: &SchemaManager<'_>,
+    name: &str,
+    table: &str,
+    cols: &[&str],
+) -> Result<(), DbErr> {
+    create_index(m, name, table, cols, true).await
+}
+
+async fn create_index(
+    m: &SchemaManager<'_>,
+    name: &str,
+    table: &str,
+    cols: &[&str],
+    unique: bool,
+) -> Result<(), DbErr> {
+    let mut i = Index::create();
+    i.name(name).table(Alias::new(table));
+    for c in cols {
+        i.col(Alias::new(*c));
+    }
+    if unique {
+        i.unique();
+    }
+    m.create_index(i.to_owned()).await
+}
+
+/// `ALTER TABLE table ADD COLUMN col`.
+async fn add_column(
+    m: &SchemaManager<'_>,
+    table: &str,
+    col: impl IntoColumnDef,
+) -> Result<(), DbErr> {
+    m.alter_table(
+        Table::alter()
+            .table(Alias::new(table))
+            .add_column(col)
+            .to_owned(),
+    )
+    .await
+}
+
+/// `ALTER TABLE table DROP COLUMN col` for each of `cols`, in order.
+async fn drop_columns(m: &SchemaManager<'_>, table: &str, cols: &[&str]) -> Result<(), DbErr> {
+    for col in cols {
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new(table))
+                .drop_column(Alias::new(*col))
+                .to_owned(),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// `DROP TABLE` of each of `tables`, in order.
+async fn drop_tables(m: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbErr> {
+    for t in tables {
+        m.drop_table(Table::drop().table(Alias::new(*t)).to_owned())
+            .await?;
+    }
+    Ok(())
+}
+
+migration!(
+    CreatePracticesAndUsers,
+    "m20261128_000001_create_practices_and_users"
+);
+
+impl CreatePracticesAndUsers {
+    async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         m.create_table(
             Table::create()
                 .table("practices")
@@ -108,29 +201,18 @@ impl MigrationTrait for CreatePracticesAndUsers {
         .await
     }
 
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("users").to_owned())
-            .await?;
-        m.drop_table(Table::drop().table("practices").to_owned())
-            .await
+    async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+        drop_tables(m, &["users", "practices"]).await
     }
 }
 
-struct CreateSessionsAndAudit;
+migration!(
+    CreateSessionsAndAudit,
+    "m20261128_000002_create_sessions_and_audit"
+);
 
-impl MigrationName for CreateSessionsAndAudit {
-    fn name(&self) -> &str {
-        "m20261128_000002_create_sessions_and_audit"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateSessionsAndAudit {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+impl CreateSessionsAndAudit {
+    async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         m.create_table(
             Table::create()
                 .table("sessions")
@@ -160,40 +242,21 @@ impl MigrationTrait for CreateSessionsAndAudit {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_audit_entity")
-                .table("audit_log")
-                .col("entity")
-                .col("entity_id")
-                .to_owned(),
-        )
-        .await
+        index(m, "idx_audit_entity", "audit_log", &["entity", "entity_id"]).await
     }
 
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("audit_log").to_owned())
-            .await?;
-        m.drop_table(Table::drop().table("sessions").to_owned())
-            .await
+    async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+        drop_tables(m, &["audit_log", "sessions"]).await
     }
 }
 
-struct CreateRolesAndAccess;
+migration!(
+    CreateRolesAndAccess,
+    "m20261128_000003_create_roles_and_access"
+);
 
-impl MigrationName for CreateRolesAndAccess {
-    fn name(&self) -> &str {
-        "m20261128_000003_create_roles_and_access"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateRolesAndAccess {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+impl CreateRolesAndAccess {
+    async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         m.create_table(
             Table::create()
                 .table("roles")
@@ -215,14 +278,11 @@ impl MigrationTrait for CreateRolesAndAccess {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_user_roles_unique")
-                .table("user_roles")
-                .col("user_id")
-                .col("role_key")
-                .unique()
-                .to_owned(),
+        unique_index(
+            m,
+            "idx_user_roles_unique",
+            "user_roles",
+            &["user_id", "role_key"],
         )
         .await?;
         m.create_table(
@@ -234,14 +294,11 @@ impl MigrationTrait for CreateRolesAndAccess {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_user_practices_unique")
-                .table("user_practices")
-                .col("user_id")
-                .col("practice_id")
-                .unique()
-                .to_owned(),
+        unique_index(
+            m,
+            "idx_user_practices_unique",
+            "user_practices",
+            &["user_id", "practice_id"],
         )
         .await?;
         m.create_table(
@@ -258,53 +315,26 @@ impl MigrationTrait for CreateRolesAndAccess {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_overrides_user")
-                .table("permission_overrides")
-                .col("user_id")
-                .to_owned(),
+        index(
+            m,
+            "idx_overrides_user",
+            "permission_overrides",
+            &["user_id"],
         )
         .await?;
-        m.alter_table(
-            Table::alter()
-                .table("sessions")
-                .add_column(string_len_null("impersonator", 300))
-                .to_owned(),
+        add_column(m, "sessions", string_len_null("impersonator", 300)).await?;
+        add_column(m, "sessions", boolean("read_only").default(false)).await?;
+        add_column(m, "users", string_len_null("invitation_hash", 64)).await?;
+        add_column(
+            m,
+            "users",
+            timestamp_with_time_zone_null("invitation_expires_at"),
         )
         .await?;
-        m.alter_table(
-            Table::alter()
-                .table("sessions")
-                .add_column(boolean("read_only").default(false))
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table("users")
-                .add_column(string_len_null("invitation_hash", 64))
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table("users")
-                .add_column(timestamp_with_time_zone_null("invitation_expires_at"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_sessions_user")
-                .table("sessions")
-                .col("user_id")
-                .to_owned(),
-        )
-        .await
+        index(m, "idx_sessions_user", "sessions", &["user_id"]).await
     }
 
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+    async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         m.drop_index(
             Index::drop()
                 .name("idx_sessions_user")
@@ -312,67 +342,33 @@ impl MigrationTrait for CreateRolesAndAccess {
                 .to_owned(),
         )
         .await?;
-        for col in ["invitation_expires_at", "invitation_hash"] {
-            m.alter_table(Table::alter().table("users").drop_column(col).to_owned())
-                .await?;
-        }
-        for col in ["read_only", "impersonator"] {
-            m.alter_table(Table::alter().table("sessions").drop_column(col).to_owned())
-                .await?;
-        }
-        for t in [
-            "permission_overrides",
-            "user_practices",
-            "user_roles",
-            "roles",
-        ] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
-        Ok(())
+        drop_columns(m, "users", &["invitation_expires_at", "invitation_hash"]).await?;
+        drop_columns(m, "sessions", &["read_only", "impersonator"]).await?;
+        drop_tables(
+            m,
+            &[
+                "permission_overrides",
+                "user_practices",
+                "user_roles",
+                "roles",
+            ],
+        )
+        .await
     }
 }
 
-/// Clients, patients and scheduling (`spec/practice.md`, "Organisation and people" and
-/// "Scheduling and flow"), plus practice settings that scheduling and billing need.
-struct CreatePracticeRecords;
+migration!(
+    /// Clients, patients and scheduling (`spec/practice.md`, "Organisation and people" and
+    /// "Scheduling and flow"), plus practice settings that scheduling and billing need.
+    CreatePracticeRecords,
+    "m20261128_000004_create_practice_records"
+);
 
-impl MigrationName for CreatePracticeRecords {
-    fn name(&self) -> &str {
-        "m20261128_000004_create_practice_records"
-    }
-}
-
-async fn index(m: &SchemaManager<'_>, name: &str, table: &str, cols: &[&str]) -> Result<(), DbErr> {
-    let mut i = Index::create();
-    i.name(name).table(Alias::new(table));
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    m.create_index(i.to_owned()).await
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreatePracticeRecords {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+impl CreatePracticeRecords {
+    async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         // Practice settings: tax in basis points (2000 = 20 %), and closing a practice.
-        m.alter_table(
-            Table::alter()
-                .table("practices")
-                .add_column(integer("tax_rate_bp").default(0))
-                .to_owned(),
-        )
-        .await?;
-        m.alter_table(
-            Table::alter()
-                .table("practices")
-                .add_column(boolean("active").default(true))
-                .to_owned(),
-        )
-        .await?;
+        add_column(m, "practices", integer("tax_rate_bp").default(0)).await?;
+        add_column(m, "practices", boolean("active").default(true)).await?;
 
         // Clients (pet owners) belong to the company; contacts are several per client.
         m.create_table(
@@ -544,14 +540,11 @@ impl MigrationTrait for CreatePracticeRecords {
                 .to_owned(),
         )
         .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_custom_breeds_unique")
-                .table("custom_breeds")
-                .col("species")
-                .col("name")
-                .unique()
-                .to_owned(),
+        unique_index(
+            m,
+            "idx_custom_breeds_unique",
+            "custom_breeds",
+            &["species", "name"],
         )
         .await?;
 
@@ -638,52 +631,37 @@ impl MigrationTrait for CreatePracticeRecords {
         index(m, "idx_appointments_client", "appointments", &["client_id"]).await
     }
 
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "appointments",
-            "rooms",
-            "appointment_types",
-            "custom_breeds",
-            "custom_species",
-            "patient_weights",
-            "patient_owners",
-            "patients",
-            "client_contacts",
-            "clients",
-        ] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
-        for col in ["active", "tax_rate_bp"] {
-            m.alter_table(
-                Table::alter()
-                    .table("practices")
-                    .drop_column(col)
-                    .to_owned(),
-            )
-            .await?;
-        }
-        Ok(())
+    async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+        drop_tables(
+            m,
+            &[
+                "appointments",
+                "rooms",
+                "appointment_types",
+                "custom_breeds",
+                "custom_species",
+                "patient_weights",
+                "patient_owners",
+                "patients",
+                "client_contacts",
+                "clients",
+            ],
+        )
+        .await?;
+        drop_columns(m, "practices", &["active", "tax_rate_bp"]).await
     }
 }
 
-/// The search index of clients and patients (`tenant::search`): the words each record is
-/// found by, and the deletion keys that find name words with typing errors. Filled from the
-/// records already present.
-struct CreateSearchIndex;
+migration!(
+    /// The search index of clients and patients (`tenant::search`): the words each record is
+    /// found by, and the deletion keys that find name words with typing errors. Filled from the
+    /// records already present.
+    CreateSearchIndex,
+    "m20261128_000005_create_search_index"
+);
 
-impl MigrationName for CreateSearchIndex {
-    fn name(&self) -> &str {
-        "m20261128_000005_create_search_index"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateSearchIndex {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+impl CreateSearchIndex {
+    async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         // Byte order on PostgreSQL too, so that prefix ranges mean "starts with".
         let pg = m.get_database_backend() == sea_orm::DbBackend::Postgres;
         let text_col = |name: &'static str, len: u32| {
@@ -746,10 +724,7 @@ impl MigrationTrait for CreateSearchIndex {
         Ok(())
     }
 
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["search_fuzzy", "search_terms"] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
-        Ok(())
+    async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+        drop_tables(m, &["search_fuzzy", "search_terms"]).await
     }
 }

@@ -2,12 +2,13 @@
 
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
+use smartdmv_domain::PatientId;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "patients")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: PatientId,
     pub name: String,
     pub name_key: String,
     /// Species code, e.g. `dog`.
@@ -30,37 +31,22 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
-pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().insert(db).await
-}
-
-/// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().update(db).await
-}
-
-pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id).one(db).await
-}
+record_rows!(PatientId);
+find_many!(PatientId);
 
 /// Filters of [`list_page`].
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
     pub active: Option<bool>,
     /// Only these patients (the current pets of an owner).
-    pub ids: Option<Vec<Uuid>>,
+    pub ids: Option<Vec<PatientId>>,
 }
 
 /// One page of patients in creation order, after `cursor` when given.
 pub async fn list_page(
     db: &impl TenantConn,
     f: &Filter,
-    cursor: Option<Uuid>,
+    cursor: Option<PatientId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     use sea_orm::{QueryOrder, QuerySelect};
@@ -84,8 +70,8 @@ pub async fn list_page(
 pub async fn with_microchip(
     db: &impl TenantConn,
     code: &str,
-    except: Option<Uuid>,
-) -> Result<Vec<Uuid>, DbErr> {
+    except: Option<PatientId>,
+) -> Result<Vec<PatientId>, DbErr> {
     use sea_orm::QueryOrder;
     let mut q = Entity::find()
         .filter(Column::Microchip.eq(code))
@@ -100,17 +86,15 @@ pub async fn with_microchip(
 /// still be cancelled (requested, booked, confirmed or checked in), soonest first.
 pub async fn cancellable_future_appointments(
     db: &impl TenantConn,
-    patient_id: Uuid,
+    patient_id: PatientId,
     now: TimeDateTimeWithTimeZone,
 ) -> Result<Vec<super::appointment::Model>, DbErr> {
     use super::appointment::{Column as A, Entity as Appointments};
     use sea_orm::QueryOrder;
     use smartdmv_domain::schedule::AppointmentStatus;
-    let cancellable: Vec<&str> = AppointmentStatus::ALL
+    let cancellable = AppointmentStatus::ALL
         .into_iter()
-        .filter(|s| s.holds_slot() && s.can_move_to(AppointmentStatus::Cancelled))
-        .map(AppointmentStatus::as_str)
-        .collect();
+        .filter(|s| s.holds_slot() && s.can_move_to(AppointmentStatus::Cancelled));
     Appointments::find()
         .filter(A::PatientId.eq(patient_id))
         .filter(A::StartsAt.gt(now))

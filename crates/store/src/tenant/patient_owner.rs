@@ -2,41 +2,26 @@
 
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
+use smartdmv_domain::{ClientId, OwnershipId, PatientId, UserId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "patient_owners")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub patient_id: Uuid,
-    pub client_id: Uuid,
+    pub id: OwnershipId,
+    pub patient_id: PatientId,
+    pub client_id: ClientId,
     pub is_primary: bool,
     pub started_at: TimeDateTimeWithTimeZone,
     pub ended_at: Option<TimeDateTimeWithTimeZone>,
     pub end_reason: Option<String>,
-    pub created_by: Option<Uuid>,
+    pub created_by: Option<UserId>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
-pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().insert(db).await
-}
-
-/// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().update(db).await
-}
-
-pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id).one(db).await
-}
+record_rows!(OwnershipId);
 
 /// Every ownership of a patient, current and ended, oldest first.
-pub async fn history(db: &impl TenantConn, patient_id: Uuid) -> Result<Vec<Model>, DbErr> {
+pub async fn history(db: &impl TenantConn, patient_id: PatientId) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
     Entity::find()
         .filter(Column::PatientId.eq(patient_id))
@@ -49,7 +34,7 @@ pub async fn history(db: &impl TenantConn, patient_id: Uuid) -> Result<Vec<Model
 /// The current ownerships of several patients.
 pub async fn current_for_patients(
     db: &impl TenantConn,
-    patient_ids: &[Uuid],
+    patient_ids: &[PatientId],
 ) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
     if patient_ids.is_empty() {
@@ -65,15 +50,15 @@ pub async fn current_for_patients(
 }
 
 /// The current ownerships of one patient.
-pub async fn current(db: &impl TenantConn, patient_id: Uuid) -> Result<Vec<Model>, DbErr> {
+pub async fn current(db: &impl TenantConn, patient_id: PatientId) -> Result<Vec<Model>, DbErr> {
     current_for_patients(db, &[patient_id]).await
 }
 
 /// Ids of the patients a client currently owns.
 pub async fn current_patient_ids(
     db: &impl TenantConn,
-    client_id: Uuid,
-) -> Result<Vec<Uuid>, DbErr> {
+    client_id: ClientId,
+) -> Result<Vec<PatientId>, DbErr> {
     Ok(Entity::find()
         .filter(Column::ClientId.eq(client_id))
         .filter(Column::EndedAt.is_null())

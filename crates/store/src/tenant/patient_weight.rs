@@ -2,44 +2,29 @@
 
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
+use smartdmv_domain::patient::WeightUnit;
+use smartdmv_domain::{PatientId, UserId, WeightId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "patient_weights")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub patient_id: Uuid,
+    pub id: WeightId,
+    pub patient_id: PatientId,
     pub value: f64,
-    /// kg, g, lb, oz.
-    pub unit: String,
+    pub unit: WeightUnit,
     pub measured_at: TimeDateTimeWithTimeZone,
-    pub recorded_by: Option<Uuid>,
+    pub recorded_by: Option<UserId>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
-pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().insert(db).await
-}
-
-/// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().update(db).await
-}
-
-pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id).one(db).await
-}
+record_rows!(WeightId);
 
 /// One page of a patient's weighings, newest first, after `cursor` (a weighing id) when
 /// given.
 pub async fn history_page(
     db: &impl TenantConn,
-    patient_id: Uuid,
-    cursor: Option<Uuid>,
+    patient_id: PatientId,
+    cursor: Option<WeightId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     use sea_orm::{Condition, QueryOrder, QuerySelect};
@@ -68,7 +53,7 @@ pub async fn history_page(
 /// The latest weighing of each of several patients (those that have one).
 pub async fn latest_for_patients(
     db: &impl TenantConn,
-    patient_ids: &[Uuid],
+    patient_ids: &[PatientId],
 ) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QueryOrder;
     if patient_ids.is_empty() {

@@ -3,12 +3,14 @@
 use crate::TenantConn;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
+use smartdmv_domain::PracticeId;
+use smartdmv_domain::schedule::AppointmentStatus;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "practices")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: PracticeId,
     pub name: String,
     pub address: Option<String>,
     pub phone: Option<String>,
@@ -29,14 +31,7 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
-pub async fn insert(db: &impl TenantConn, model: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(model).reset_all().insert(db).await
-}
+record_rows!(PracticeId);
 
 /// Every practice of the company, oldest first.
 pub async fn list(db: &impl TenantConn) -> Result<Vec<Model>, DbErr> {
@@ -50,7 +45,7 @@ pub async fn count(db: &impl TenantConn) -> Result<u64, DbErr> {
 /// One page of practices in creation order, after `cursor` when given.
 pub async fn list_page(
     db: &impl TenantConn,
-    cursor: Option<Uuid>,
+    cursor: Option<PracticeId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     use sea_orm::QuerySelect;
@@ -59,14 +54,6 @@ pub async fn list_page(
         q = q.filter(Column::Id.gt(c));
     }
     q.all(db).await
-}
-
-pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id).one(db).await
-}
-
-pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().update(db).await
 }
 
 /// Open practices.
@@ -80,14 +67,18 @@ pub async fn count_active(db: &impl TenantConn) -> Result<u64, DbErr> {
 /// Appointments of a practice that start after `now` and still hold their slot.
 pub async fn upcoming_appointments(
     db: &impl TenantConn,
-    practice_id: Uuid,
+    practice_id: PracticeId,
     now: TimeDateTimeWithTimeZone,
 ) -> Result<u64, DbErr> {
     use super::appointment::{Column as A, Entity as Appointments};
     Appointments::find()
         .filter(A::PracticeId.eq(practice_id))
         .filter(A::StartsAt.gt(now))
-        .filter(A::Status.is_not_in(["cancelled", "no_show", "completed"]))
+        .filter(A::Status.is_not_in([
+            AppointmentStatus::Cancelled,
+            AppointmentStatus::NoShow,
+            AppointmentStatus::Completed,
+        ]))
         .count(db)
         .await
 }
@@ -98,7 +89,7 @@ pub const ACTIVE_SINCE: i32 = 4;
 /// What the public profile of a practice shows; columns present since the first schema.
 #[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
 pub struct PublicProfile {
-    pub id: Uuid,
+    pub id: PracticeId,
     pub name: String,
     pub address: Option<String>,
     pub phone: Option<String>,
@@ -111,7 +102,7 @@ pub struct PublicProfile {
 /// [`ACTIVE_SINCE`] and later) closed practices are left out.
 pub async fn public_page(
     db: &impl TenantConn,
-    cursor: Option<Uuid>,
+    cursor: Option<PracticeId>,
     limit: u64,
     filter_closed: bool,
 ) -> Result<Vec<PublicProfile>, DbErr> {

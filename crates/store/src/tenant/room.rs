@@ -3,46 +3,32 @@
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
+use smartdmv_domain::{PracticeId, RoomId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "rooms")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub practice_id: Uuid,
+    pub id: RoomId,
+    pub practice_id: PracticeId,
     pub name: String,
     pub active: bool,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
-pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().insert(db).await
-}
-
-/// Writes every column of `m` over the stored row.
-pub async fn update(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
-    ActiveModel::from(m).reset_all().update(db).await
-}
-
-pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id).one(db).await
-}
+record_rows!(RoomId);
+find_many!(RoomId);
 
 /// One page of rooms in creation order, after `cursor` when given. `scope` limits to rooms
 /// of those practices (a practice-bound user's), `practice` to one practice; inactive rooms
 /// only with `include_inactive`.
 pub async fn list_page(
     db: &impl TenantConn,
-    scope: Option<&[Uuid]>,
-    practice: Option<Uuid>,
+    scope: Option<&[PracticeId]>,
+    practice: Option<PracticeId>,
     include_inactive: bool,
-    cursor: Option<Uuid>,
+    cursor: Option<RoomId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
@@ -65,9 +51,9 @@ pub async fn list_page(
 /// (compared case-insensitively).
 pub async fn name_taken(
     db: &impl TenantConn,
-    practice: Uuid,
+    practice: PracticeId,
     name: &str,
-    except: Option<Uuid>,
+    except: Option<RoomId>,
 ) -> Result<bool, DbErr> {
     let rooms = Entity::find()
         .filter(Column::PracticeId.eq(practice))
@@ -77,15 +63,4 @@ pub async fn name_taken(
     Ok(rooms
         .iter()
         .any(|r| Some(r.id) != except && r.name.to_lowercase() == name.to_lowercase()))
-}
-
-/// Rooms by id (any practice, active or not), for naming them in answers.
-pub async fn find_many(db: &impl TenantConn, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Entity::find()
-        .filter(Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await
 }

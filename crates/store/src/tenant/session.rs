@@ -4,13 +4,14 @@
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition};
+use smartdmv_domain::{SessionId, UserId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "sessions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub user_id: Uuid,
+    pub id: SessionId,
+    pub user_id: UserId,
     #[sea_orm(unique)]
     pub token_hash: String,
     pub created_at: TimeDateTimeWithTimeZone,
@@ -21,10 +22,7 @@ pub struct Model {
     pub read_only: bool,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();
 
 pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
     ActiveModel::from(m).reset_all().insert(db).await
@@ -44,7 +42,7 @@ pub async fn find_live(
         .await
 }
 
-pub async fn revoke(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
+pub async fn revoke(db: &impl TenantConn, id: SessionId) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(crate::now()))
         .filter(Column::Id.eq(id))
@@ -57,8 +55,8 @@ pub async fn revoke(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
 /// Revokes every live session of a user, except `keep` when given; returns how many.
 pub async fn revoke_all_for_user(
     db: &impl TenantConn,
-    user_id: Uuid,
-    keep: Option<Uuid>,
+    user_id: UserId,
+    keep: Option<SessionId>,
 ) -> Result<u64, DbErr> {
     let mut cond = Condition::all()
         .add(Column::UserId.eq(user_id))

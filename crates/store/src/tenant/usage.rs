@@ -14,7 +14,7 @@ use crate::owner::usage::Gauges;
 pub async fn count_active_staff(db: &impl TenantConn) -> Result<u64, DbErr> {
     user::Entity::find()
         .filter(user::Column::Active.eq(true))
-        .filter(user::Column::Role.ne(TenantRole::Client.as_str()))
+        .filter(user::Column::Role.ne(TenantRole::Client))
         .count(db)
         .await
 }

@@ -6,20 +6,21 @@ use sea_orm::sea_query::{ExprTrait, Func, LikeExpr};
 use sea_orm::{Condition, QueryOrder, QuerySelect};
 
 use crate::StoreError;
+use smartdmv_domain::{PracticeId, TenantRole, UserId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: UserId,
     #[sea_orm(unique)]
     pub email: String,
     pub name: String,
     pub password_hash: String,
     /// The primary built-in role; more roles live in `user_roles`.
-    pub role: String,
+    pub role: TenantRole,
     /// The home practice; more practices live in `user_practices`.
-    pub practice_id: Option<Uuid>,
+    pub practice_id: Option<PracticeId>,
     pub active: bool,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
@@ -28,10 +29,7 @@ pub struct Model {
     pub invitation_expires_at: Option<TimeDateTimeWithTimeZone>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();
 
 pub async fn insert(db: &impl TenantConn, model: Model) -> Result<Model, StoreError> {
     match ActiveModel::from(model).reset_all().insert(db).await {
@@ -45,7 +43,7 @@ pub async fn find_by_email(db: &impl TenantConn, email: &str) -> Result<Option<M
     Entity::find().filter(Column::Email.eq(email)).one(db).await
 }
 
-pub async fn find(db: &impl TenantConn, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl TenantConn, id: UserId) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
@@ -76,10 +74,10 @@ pub async fn update(db: &impl TenantConn, mut model: Model) -> Result<Model, Sto
 /// name or email contains it (ignoring case).
 pub async fn list_page(
     db: &impl TenantConn,
-    practices: Option<&[Uuid]>,
-    also_ids: &[Uuid],
+    practices: Option<&[PracticeId]>,
+    also_ids: &[UserId],
     search: Option<&str>,
-    cursor: Option<Uuid>,
+    cursor: Option<UserId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
@@ -108,7 +106,10 @@ pub async fn list_page(
 }
 
 /// Ids of users assigned (beyond their home practice) to one of `practices`.
-pub async fn assigned_to(db: &impl TenantConn, practices: &[Uuid]) -> Result<Vec<Uuid>, DbErr> {
+pub async fn assigned_to(
+    db: &impl TenantConn,
+    practices: &[PracticeId],
+) -> Result<Vec<UserId>, DbErr> {
     use crate::tenant::access::user_practice;
     Ok(user_practice::Entity::find()
         .filter(user_practice::Column::PracticeId.is_in(practices.iter().copied()))

@@ -1,6 +1,7 @@
 //! The appointment repository: the overlap query behind the conflict rule, the per-resource
 //! lock of a booking, the status-guarded update and the keyset page of the list.
 
+use smartdmv_domain::schedule::AppointmentStatus as S;
 use smartdmv_store::tenant::appointment;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -29,7 +30,7 @@ async fn conflicts_find_blocking_overlaps_of_the_vet_or_room(b: Backend) {
             who,
             (Some(v.id), None),
             (at(9, 0), at(9, 30)),
-            "booked",
+            S::Booked,
         ),
     )
     .await
@@ -41,7 +42,7 @@ async fn conflicts_find_blocking_overlaps_of_the_vet_or_room(b: Backend) {
             who,
             (Some(v.id), None),
             (at(10, 0), at(10, 30)),
-            "cancelled",
+            S::Cancelled,
         ),
     )
     .await
@@ -53,7 +54,7 @@ async fn conflicts_find_blocking_overlaps_of_the_vet_or_room(b: Backend) {
             who,
             (None, Some(r.id)),
             (at(11, 0), at(11, 30)),
-            "confirmed",
+            S::Confirmed,
         ),
     )
     .await
@@ -108,12 +109,12 @@ async fn a_second_booking_of_the_same_vet_waits_for_the_first(b: Backend) {
     let (db, first_log) = (t.db.clone(), log.clone());
     let second =
         t.db.transaction(Some(appointment::booking_options()), |first| async move {
-            appointment::lock_resources(&first, &[v.id]).await?;
+            appointment::lock_resources(&first, &[v.id.0]).await?;
             let second = {
                 let log = first_log.clone();
                 tokio::spawn(async move {
                     db.transaction(Some(appointment::booking_options()), |tx| async move {
-                        appointment::lock_resources(&tx, &[v.id]).await?;
+                        appointment::lock_resources(&tx, &[v.id.0]).await?;
                         log.lock().unwrap().push("second locked");
                         Ok::<_, sea_orm::DbErr>(())
                     })
@@ -144,28 +145,28 @@ async fn updates_apply_only_while_the_status_is_unchanged(b: Backend) {
             (c.id, p.id),
             (None, None),
             (at(9, 0), at(9, 30)),
-            "booked",
+            S::Booked,
         ),
     )
     .await
     .unwrap();
     let mut confirmed = a.clone();
-    confirmed.status = "confirmed".into();
+    confirmed.status = S::Confirmed;
     assert!(
-        appointment::update_if_status(db, confirmed.clone(), "booked")
+        appointment::update_if_status(db, confirmed.clone(), S::Booked)
             .await
             .unwrap()
     );
     let mut cancelled = a.clone();
-    cancelled.status = "cancelled".into();
+    cancelled.status = S::Cancelled;
     assert!(
-        !appointment::update_if_status(db, cancelled, "booked")
+        !appointment::update_if_status(db, cancelled, S::Booked)
             .await
             .unwrap(),
         "the status read before is no longer the stored one"
     );
     let stored = appointment::find(db, a.id).await.unwrap().unwrap();
-    assert_eq!(stored.status, "confirmed");
+    assert_eq!(stored.status, S::Confirmed);
 }
 
 async fn appointment_pages_follow_the_start_time_cursor_and_filters(b: Backend) {
@@ -178,15 +179,21 @@ async fn appointment_pages_follow_the_start_time_cursor_and_filters(b: Backend) 
     // Inserted out of order; two start at the same time (the id breaks the tie).
     let mut made = Vec::new();
     for (h, status) in [
-        (11, "booked"),
-        (9, "booked"),
-        (10, "cancelled"),
-        (9, "requested"),
+        (11, S::Booked),
+        (9, S::Booked),
+        (10, S::Cancelled),
+        (9, S::Requested),
     ] {
         let a = new_appointment(pr.id, who, (None, None), (at(h, 0), at(h, 30)), status);
         made.push(appointment::insert(db, a).await.unwrap());
     }
-    let elsewhere = new_appointment(other.id, who, (None, None), (at(8, 0), at(8, 30)), "booked");
+    let elsewhere = new_appointment(
+        other.id,
+        who,
+        (None, None),
+        (at(8, 0), at(8, 30)),
+        S::Booked,
+    );
     appointment::insert(db, elsewhere).await.unwrap();
 
     let scoped = appointment::Filter {
@@ -214,7 +221,7 @@ async fn appointment_pages_follow_the_start_time_cursor_and_filters(b: Backend) 
         practice: Some(pr.id),
         from: Some(at(9, 30)),
         to: Some(at(11, 0)),
-        statuses: Some(vec!["cancelled".into(), "booked".into()]),
+        statuses: Some(vec![S::Cancelled, S::Booked]),
         ..Default::default()
     };
     let page = appointment::list_page(db, &filtered, None, 10)

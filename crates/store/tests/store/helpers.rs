@@ -1,6 +1,8 @@
 //! The harness: a fresh company database per test ([`TestDb`], from `smartdmv-testkit`),
 //! migrated to the latest tenant schema, and a few records to build on.
 
+use smartdmv_domain::schedule::AppointmentStatus;
+use smartdmv_domain::{ClientId, PatientId, PracticeId, RoomId, TenantRole, UserId};
 use smartdmv_store::TenantConn;
 use smartdmv_store::tenant::{appointment, client, patient, patient_owner, practice, room, user};
 use uuid::Uuid;
@@ -21,7 +23,7 @@ pub async fn practice(db: &impl TenantConn, name: &str) -> practice::Model {
     practice::insert(
         db,
         practice::Model {
-            id: Uuid::now_v7(),
+            id: Uuid::now_v7().into(),
             name: name.into(),
             address: None,
             phone: None,
@@ -41,16 +43,16 @@ pub async fn practice(db: &impl TenantConn, name: &str) -> practice::Model {
     .unwrap()
 }
 
-pub async fn vet(db: &impl TenantConn, practice: Uuid, name: &str) -> user::Model {
+pub async fn vet(db: &impl TenantConn, practice: PracticeId, name: &str) -> user::Model {
     let now = smartdmv_store::now();
     user::insert(
         db,
         user::Model {
-            id: Uuid::now_v7(),
+            id: Uuid::now_v7().into(),
             email: format!("{}@vets.example", Uuid::now_v7().simple()),
             name: name.into(),
             password_hash: String::new(),
-            role: "VETERINARIAN".into(),
+            role: TenantRole::Veterinarian,
             practice_id: Some(practice),
             active: true,
             created_at: now,
@@ -63,12 +65,17 @@ pub async fn vet(db: &impl TenantConn, practice: Uuid, name: &str) -> user::Mode
     .unwrap()
 }
 
-pub async fn room(db: &impl TenantConn, practice: Uuid, name: &str, active: bool) -> room::Model {
+pub async fn room(
+    db: &impl TenantConn,
+    practice: PracticeId,
+    name: &str,
+    active: bool,
+) -> room::Model {
     let now = smartdmv_store::now();
     room::insert(
         db,
         room::Model {
-            id: Uuid::now_v7(),
+            id: Uuid::now_v7().into(),
             practice_id: practice,
             name: name.into(),
             active,
@@ -83,7 +90,7 @@ pub async fn room(db: &impl TenantConn, practice: Uuid, name: &str, active: bool
 pub fn new_client(first: &str, last: &str) -> client::Model {
     let now = smartdmv_store::now();
     client::Model {
-        id: Uuid::now_v7(),
+        id: Uuid::now_v7().into(),
         first_name: first.into(),
         last_name: last.into(),
         name_key: format!("{} {}", last.to_lowercase(), first.to_lowercase()),
@@ -105,7 +112,7 @@ pub fn new_client(first: &str, last: &str) -> client::Model {
 pub fn new_patient(name: &str) -> patient::Model {
     let now = smartdmv_store::now();
     patient::Model {
-        id: Uuid::now_v7(),
+        id: Uuid::now_v7().into(),
         name: name.into(),
         name_key: name.to_lowercase(),
         species: "dog".into(),
@@ -127,11 +134,11 @@ pub fn new_patient(name: &str) -> patient::Model {
 }
 
 /// Makes `client` a current owner of `patient`.
-pub async fn own(db: &impl TenantConn, client: Uuid, patient: Uuid, primary: bool) {
+pub async fn own(db: &impl TenantConn, client: ClientId, patient: PatientId, primary: bool) {
     patient_owner::insert(
         db,
         patient_owner::Model {
-            id: Uuid::now_v7(),
+            id: Uuid::now_v7().into(),
             patient_id: patient,
             client_id: client,
             is_primary: primary,
@@ -157,15 +164,15 @@ pub async fn client_with_pet(db: &impl TenantConn) -> (client::Model, patient::M
 
 /// An appointment of `[start, end)` in the given status (not yet stored).
 pub fn new_appointment(
-    practice: Uuid,
-    (client, patient): (Uuid, Uuid),
-    (vet, room): (Option<Uuid>, Option<Uuid>),
+    practice: PracticeId,
+    (client, patient): (ClientId, PatientId),
+    (vet, room): (Option<UserId>, Option<RoomId>),
     (start, end): (time::OffsetDateTime, time::OffsetDateTime),
-    status: &str,
+    status: AppointmentStatus,
 ) -> appointment::Model {
     let now = smartdmv_store::now();
     appointment::Model {
-        id: Uuid::now_v7(),
+        id: Uuid::now_v7().into(),
         practice_id: practice,
         patient_id: patient,
         client_id: client,
@@ -175,7 +182,7 @@ pub fn new_appointment(
         starts_at: start,
         ends_at: end,
         reason: None,
-        status: status.into(),
+        status,
         double_booked: false,
         requested_by_client: false,
         cancel_reason: None,

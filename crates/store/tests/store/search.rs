@@ -51,13 +51,13 @@ async fn names_match_exactly_by_prefix_and_within_typos(b: Backend) {
     let exact = search::search(db, "Margaret Hamilton", opts(true, true))
         .await
         .unwrap();
-    assert_eq!(found(&exact.clients), [(margaret.id, MatchKind::Exact)]);
+    assert_eq!(found(&exact.clients), [(margaret.id.0, MatchKind::Exact)]);
     assert_eq!(exact.clients[0].on, "name");
 
     let prefix = search::search(db, "mar", opts(true, true)).await.unwrap();
     let mut ids: Vec<Uuid> = prefix.clients.iter().map(|h| h.entity_id).collect();
     ids.sort();
-    assert_eq!(ids, [margaret.id, martin.id]);
+    assert_eq!(ids, [margaret.id.0, martin.id.0]);
     assert!(prefix.clients.iter().all(|h| h.kind == MatchKind::Prefix));
 
     let ranked = search::search(db, "hamilton", opts(true, true))
@@ -66,8 +66,8 @@ async fn names_match_exactly_by_prefix_and_within_typos(b: Backend) {
     assert_eq!(
         found(&ranked.clients),
         [
-            (margaret.id, MatchKind::Exact),
-            (martin.id, MatchKind::Prefix)
+            (margaret.id.0, MatchKind::Exact),
+            (martin.id.0, MatchKind::Prefix)
         ],
         "an exact word ranks before a longer one it starts"
     );
@@ -98,7 +98,7 @@ async fn phones_emails_and_microchips_match_their_own_way(b: Backend) {
     let phone = search::search(db, "7946 0958", opts(true, true))
         .await
         .unwrap();
-    assert_eq!(found(&phone.clients), [(ada.id, MatchKind::Suffix)]);
+    assert_eq!(found(&phone.clients), [(ada.id.0, MatchKind::Suffix)]);
     assert_eq!(phone.clients[0].on, "phone");
     let short = search::search(db, "0958", opts(true, true)).await.unwrap();
     assert!(short.clients.is_empty(), "a phone query needs 6 digits");
@@ -106,17 +106,17 @@ async fn phones_emails_and_microchips_match_their_own_way(b: Backend) {
     let email = search::search(db, "ada@eng", opts(true, true))
         .await
         .unwrap();
-    assert_eq!(found(&email.clients), [(ada.id, MatchKind::Prefix)]);
+    assert_eq!(found(&email.clients), [(ada.id.0, MatchKind::Prefix)]);
     assert_eq!(email.clients[0].on, "email");
     let whole = search::search(db, "ADA@engines.example", opts(true, true))
         .await
         .unwrap();
-    assert_eq!(found(&whole.clients), [(ada.id, MatchKind::Exact)]);
+    assert_eq!(found(&whole.clients), [(ada.id.0, MatchKind::Exact)]);
 
     let chip = search::search(db, "985 112 345 678 901", opts(true, true))
         .await
         .unwrap();
-    assert_eq!(found(&chip.patients), [(pet.id, MatchKind::Exact)]);
+    assert_eq!(found(&chip.patients), [(pet.id.0, MatchKind::Exact)]);
     assert_eq!(chip.patients[0].on, "microchip");
 }
 
@@ -130,8 +130,8 @@ async fn inactive_records_and_patients_only_when_asked(b: Backend) {
     let owner = add_client(db, new_client("Rex", "Harrison")).await;
 
     let staff = search::search(db, "rex", opts(true, true)).await.unwrap();
-    assert_eq!(found(&staff.clients), [(owner.id, MatchKind::Exact)]);
-    assert_eq!(found(&staff.patients), [(rex.id, MatchKind::Exact)]);
+    assert_eq!(found(&staff.clients), [(owner.id.0, MatchKind::Exact)]);
+    assert_eq!(found(&staff.patients), [(rex.id.0, MatchKind::Exact)]);
 
     let clients_only = search::search(db, "rex", opts(true, false)).await.unwrap();
     assert!(clients_only.patients.is_empty());
@@ -141,7 +141,7 @@ async fn inactive_records_and_patients_only_when_asked(b: Backend) {
     all.include_inactive = true;
     let with_inactive = search::search(db, "rex", all).await.unwrap();
     let ids: Vec<Uuid> = with_inactive.patients.iter().map(|h| h.entity_id).collect();
-    assert_eq!(ids, [rex.id, gone.id], "exact before prefix");
+    assert_eq!(ids, [rex.id.0, gone.id.0], "exact before prefix");
 
     let mut one = opts(true, true);
     one.limit = 1;
@@ -164,7 +164,7 @@ async fn found_records_are_read_back_with_their_owners(b: Backend) {
     let patients = search::patients_by_id(db, &[p.id]).await.unwrap();
     assert_eq!(patients[&p.id].name, "Rex");
     let owners = search::current_owners(db, &[p.id]).await.unwrap();
-    let mut seen: Vec<(Uuid, bool)> = owners.iter().map(|o| (o.client.id, o.is_primary)).collect();
+    let mut seen: Vec<_> = owners.iter().map(|o| (o.client.id, o.is_primary)).collect();
     seen.sort();
     let mut want = vec![(c.id, true), (second.id, false)];
     want.sort();

@@ -14,7 +14,7 @@ use smartdmv_practice::appointments::{
 };
 use smartdmv_practice::{PageRequest, ServiceError};
 
-use super::{Page, double_option};
+use super::Page;
 use crate::auth::Authorized;
 use crate::auth::perms::{AppointmentsCreate, AppointmentsRead, AppointmentsUpdate};
 use crate::error::ApiResult;
@@ -119,65 +119,14 @@ pub(crate) async fn show(
     Ok(Json(appointments::get(&auth, id).await?))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct CreateAppointment {
-    pub pet_id: String,
-    /// RFC 3339 with an offset.
-    pub starts_at: String,
-    /// Defaults to the type's.
-    pub duration_minutes: Option<i32>,
-    /// Defaults to the caller's only practice (a client's home practice).
-    pub practice_id: Option<String>,
-    pub veterinarian_id: Option<String>,
-    pub room_id: Option<String>,
-    #[serde(alias = "type")]
-    pub type_id: Option<String>,
-    pub reason: Option<String>,
-    /// Defaults to the pet's primary owner; must be a current owner.
-    pub client_id: Option<String>,
-    /// Staff only: book even if the veterinarian or room is taken.
-    #[serde(default)]
-    pub double_book: bool,
-}
-
 /// `POST /api/appointments`: staff book (`booked`); a client requests one for their own pet
 /// (`requested`, no overlap check until staff book it).
 pub(crate) async fn create(
     auth: Authorized<AppointmentsCreate>,
-    ApiJson(body): ApiJson<CreateAppointment>,
+    ApiJson(input): ApiJson<NewAppointment>,
 ) -> ApiResult<(StatusCode, Json<AppointmentOut>)> {
-    let input = NewAppointment {
-        pet_id: body.pet_id,
-        starts_at: body.starts_at,
-        duration_minutes: body.duration_minutes,
-        practice_id: body.practice_id,
-        veterinarian_id: body.veterinarian_id,
-        room_id: body.room_id,
-        type_id: body.type_id,
-        reason: body.reason,
-        client_id: body.client_id,
-        double_book: body.double_book,
-    };
     let saved = appointments::create(&auth, input).await?;
     Ok((StatusCode::CREATED, Json(saved)))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UpdateAppointment {
-    pub starts_at: Option<String>,
-    pub duration_minutes: Option<i32>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub veterinarian_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub room_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option", alias = "type")]
-    pub type_id: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    pub reason: Option<Option<String>>,
-    #[serde(default)]
-    pub double_book: bool,
 }
 
 /// `PATCH /api/appointments/{id}`: reschedule (start, length) or change the veterinarian,
@@ -185,30 +134,9 @@ pub struct UpdateAppointment {
 pub(crate) async fn update(
     auth: Authorized<AppointmentsUpdate>,
     IdPath(id): IdPath<AppointmentId>,
-    ApiJson(body): ApiJson<UpdateAppointment>,
+    ApiJson(changes): ApiJson<AppointmentChanges>,
 ) -> ApiResult<Json<AppointmentOut>> {
-    let changes = AppointmentChanges {
-        starts_at: body.starts_at,
-        duration_minutes: body.duration_minutes,
-        veterinarian_id: body.veterinarian_id,
-        room_id: body.room_id,
-        type_id: body.type_id,
-        reason: body.reason,
-        double_book: body.double_book,
-    };
     Ok(Json(appointments::update(&auth, id, changes).await?))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct StatusBody {
-    /// Required; optional in the type so that an unknown id answers 404 before the body is
-    /// judged.
-    pub status: Option<String>,
-    pub reason: Option<String>,
-    /// When booking a request: allow an overlap.
-    #[serde(default)]
-    pub double_book: bool,
 }
 
 /// `POST /api/appointments/{id}/status {status, reason?}`: staff move an appointment along
@@ -216,13 +144,8 @@ pub struct StatusBody {
 pub(crate) async fn change_status(
     auth: Authorized<AppointmentsUpdate>,
     IdPath(id): IdPath<AppointmentId>,
-    ApiJson(body): ApiJson<StatusBody>,
+    ApiJson(change): ApiJson<StatusChange>,
 ) -> ApiResult<Json<AppointmentOut>> {
-    let change = StatusChange {
-        status: body.status,
-        reason: body.reason,
-        double_book: body.double_book,
-    };
     Ok(Json(appointments::change_status(&auth, id, change).await?))
 }
 
@@ -242,37 +165,13 @@ pub(crate) async fn cancel(
     Ok(Json(appointments::cancel(&auth, id, body.reason).await?))
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SlotParams {
-    pub practice_id: Option<String>,
-    pub date: String,
-    pub type_id: String,
-    pub veterinarian_id: Option<String>,
-}
-
 /// `GET /api/appointments/free-slots?practiceId&date&typeId&veterinarianId?`: the free
 /// slots of the type's length in the practice's opening hours of that local day.
 pub(crate) async fn free_slots(
     auth: Authorized<AppointmentsRead>,
-    ApiQuery(q): ApiQuery<SlotParams>,
+    ApiQuery(query): ApiQuery<SlotQuery>,
 ) -> ApiResult<Json<FreeSlotsOut>> {
-    let query = SlotQuery {
-        practice_id: q.practice_id,
-        date: q.date,
-        type_id: q.type_id,
-        veterinarian_id: q.veterinarian_id,
-    };
     Ok(Json(appointments::free_slots(&auth, query).await?))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DayParams {
-    /// The local date; today in the practice's time zone when absent.
-    pub date: Option<String>,
-    /// `time` (default), `veterinarian` or `room`: the order of `items`.
-    pub sort: Option<String>,
 }
 
 /// `GET /api/practices/{id}/day?date=YYYY-MM-DD&sort=`: every appointment of the practice
@@ -280,11 +179,7 @@ pub struct DayParams {
 pub(crate) async fn day(
     auth: Authorized<AppointmentsRead>,
     IdPath(id): IdPath<PracticeId>,
-    ApiQuery(q): ApiQuery<DayParams>,
+    ApiQuery(query): ApiQuery<DayQuery>,
 ) -> ApiResult<Json<DayOut>> {
-    let query = DayQuery {
-        date: q.date,
-        sort: q.sort,
-    };
     Ok(Json(appointments::day(&auth, id, query).await?))
 }

@@ -7,12 +7,11 @@ mod portal;
 use axum::Json;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use smartdmv_domain::ClientId;
+use smartdmv_domain::{ClientId, PracticeId};
 use smartdmv_practice::PageRequest;
 use smartdmv_practice::clients::{
     self, ClientChanges, ClientFilter, ClientOut, NewClient, Removed,
 };
-use uuid::Uuid;
 
 use super::Page;
 use crate::auth::perms::{ClientsCreate, ClientsDelete, ClientsRead, ClientsUpdate};
@@ -35,7 +34,7 @@ pub fn routes() -> super::Routes {
 pub struct ClientQuery {
     /// Active clients (default) or, with `false`, deactivated ones.
     pub active: Option<bool>,
-    pub home_practice_id: Option<Uuid>,
+    pub home_practice_id: Option<PracticeId>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }

@@ -5,15 +5,14 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use smartdmv_domain::PatientId;
+use smartdmv_domain::{ClientId, IdInput, PatientId};
 use smartdmv_practice::patients::{
     self, NewOwner, NewPet, OwnerChange, OwnershipOut, PetAnswer, PetChanges, PetFilter, PetOut,
     WeightIn, WeightOut, owners, weights,
 };
 use smartdmv_practice::{PageRequest, ServiceError};
-use uuid::Uuid;
 
-use super::{Page, PageParams};
+use super::Page;
 use crate::auth::Authorized;
 use crate::auth::perms::{PetsCreate, PetsDelete, PetsRead, PetsUpdate};
 use crate::error::ApiResult;
@@ -37,7 +36,7 @@ pub fn routes() -> super::Routes {
 #[serde(rename_all = "camelCase")]
 pub struct PetQuery {
     /// Pets this client currently owns.
-    pub owner_id: Option<Uuid>,
+    pub owner_id: Option<ClientId>,
     /// Active pets (default) or, with `false`, deactivated ones.
     pub active: Option<bool>,
     pub limit: Option<u64>,
@@ -100,12 +99,8 @@ pub(crate) async fn deactivate(
 pub(crate) async fn list_weights(
     auth: Authorized<PetsRead>,
     IdPath(id): IdPath<PatientId>,
-    ApiQuery(q): ApiQuery<PageParams>,
+    ApiQuery(page): ApiQuery<PageRequest>,
 ) -> ApiResult<Json<Page<WeightOut>>> {
-    let page = PageRequest {
-        limit: q.limit,
-        cursor: q.cursor,
-    };
     Ok(Json(weights::list(&auth, id, &page).await?))
 }
 
@@ -150,5 +145,6 @@ pub(crate) async fn end_ownership(
     Path((id, ownership_id)): Path<(String, String)>,
 ) -> ApiResult<Json<OwnershipOut>> {
     let id: PatientId = id.parse().map_err(|_| ServiceError::NotFound("pet"))?;
-    Ok(Json(owners::end(&auth, id, &ownership_id).await?))
+    let ownership_id = IdInput::parse(&ownership_id);
+    Ok(Json(owners::end(&auth, id, ownership_id).await?))
 }

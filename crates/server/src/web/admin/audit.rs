@@ -7,7 +7,6 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::super::chrome::{Chrome, PageCtx};
 use super::super::error::WebResult;
@@ -68,7 +67,7 @@ pub(crate) fn day_start(s: &str, next_day: bool) -> Option<time::OffsetDateTime>
     Some(d.midnight().assume_utc())
 }
 
-fn uuid_field(raw: &str, field: &str, errors: &mut FormErrors) -> Option<Uuid> {
+fn id_field<T: std::str::FromStr>(raw: &str, field: &str, errors: &mut FormErrors) -> Option<T> {
     match raw.trim() {
         "" => None,
         v => v.parse().map_or_else(
@@ -142,8 +141,8 @@ pub async fn show<A: TenantArea>(
     let filter = AuditFilter {
         entity: Some(f.entity.trim().to_owned()).filter(|x| !x.is_empty()),
         action: Some(f.action.trim().to_owned()).filter(|x| !x.is_empty()),
-        actor_id: uuid_field(&f.actor_id, "actorId", &mut errors),
-        entity_id: uuid_field(&f.entity_id, "entityId", &mut errors),
+        actor_id: id_field(&f.actor_id, "actorId", &mut errors),
+        entity_id: id_field(&f.entity_id, "entityId", &mut errors),
         since: date_field(&f.since, "since", false, &mut errors),
         until: date_field(&f.until, "until", true, &mut errors),
     };

@@ -4,18 +4,18 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use smartdmv_domain::UserId;
-use smartdmv_domain::ids::OverrideId;
-use smartdmv_domain::perm::Permission;
+use smartdmv_domain::perm::{Effect, Permission};
+use smartdmv_domain::{IdInput, UserId};
 use smartdmv_practice::ServiceError;
-use smartdmv_practice::users::{self, NewOverride, overrides};
+use smartdmv_practice::users::{NewOverride, overrides};
 
 use super::super::chrome::PageCtx;
 use super::super::csrf::{Flash, Form};
+use super::super::display::page_id;
 use super::super::error::WebResult;
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, redirect_flash};
-use super::user::{page, user_id};
+use super::user::page;
 use super::{Pairs, opt};
 use crate::auth::Perm;
 use crate::auth::perms::RolesUpdate;
@@ -47,10 +47,9 @@ pub async fn add<A: TenantArea>(
             .fields
             .insert("permission".into(), "choose a permission".into());
     }
-    let grant = match form.get("effect") {
-        "grant" => Some(true),
-        "deny" => Some(false),
-        _ => {
+    let effect = match Effect::parse(form.get("effect")) {
+        Some(e) => Some(e),
+        None => {
             errors
                 .fields
                 .insert("effect".into(), "choose grant or deny".into());
@@ -69,20 +68,20 @@ pub async fn add<A: TenantArea>(
             }
         },
     };
-    let (Some(permission), Some(grant), true) = (permission, grant, errors.fields.is_empty())
+    let (Some(permission), Some(effect), true) = (permission, effect, errors.fields.is_empty())
     else {
         errors.general = "Please correct the fields marked below.".into();
-        let resp = page::<A>(&s, &ctx, &p, user_id(&id)?, form, errors).await?;
+        let resp = page::<A>(&s, &ctx, &p, page_id::<UserId>(&id)?, form, errors).await?;
         return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
     };
     let input = NewOverride {
         permission,
-        grant,
+        effect,
         expires_at,
         reason: opt(form.get("reason")),
     };
     p.require(RolesUpdate::PERM)?;
-    let uid = user_id(&id)?;
+    let uid = page_id::<UserId>(&id)?;
     match form_result(overrides::add(&p, uid, input).await)? {
         Ok(o) => Ok(redirect_flash(
             &s,
@@ -110,12 +109,9 @@ pub async fn remove<A: TenantArea>(
 ) -> WebResult<Response> {
     let p = area.principal;
     p.require(RolesUpdate::PERM)?;
-    let result = match (id.parse::<UserId>(), oid.parse::<OverrideId>()) {
-        (Ok(uid), Ok(oid)) => overrides::remove(&p, uid, oid).await,
-        (Ok(uid), Err(_)) => users::visible(&p, uid)
-            .await
-            .and(Err(ServiceError::NotFound("override"))),
-        (Err(_), _) => Err(ServiceError::NotFound("user")),
+    let result = match id.parse::<UserId>() {
+        Ok(uid) => overrides::remove(&p, uid, IdInput::parse(&oid)).await,
+        Err(_) => Err(ServiceError::NotFound("user")),
     };
     let flash = match form_result(result)? {
         Ok(_) => Flash::success("The override was removed."),

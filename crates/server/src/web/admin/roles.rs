@@ -13,6 +13,7 @@ use smartdmv_practice::roles::{self, RoleInput, RoleOut};
 
 use super::super::chrome::{Area, Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
+use super::super::display::page_id;
 use super::super::error::{WebError, WebResult};
 use super::super::session::{AdminArea, InArea};
 use super::super::{FormErrors, html, redirect_flash};
@@ -150,7 +151,7 @@ pub async fn edit(
 ) -> WebResult<Response> {
     let p = area.principal;
     p.require(RolesRead::PERM)?;
-    let r = RoleOut::from(roles::get(&p, role_id(&id)?).await?);
+    let r = RoleOut::from(roles::get(&p, page_id::<RoleId>(&id)?).await?);
     let mut pairs = vec![
         ("name".to_owned(), r.name),
         ("description".to_owned(), r.description.unwrap_or_default()),
@@ -259,9 +260,4 @@ fn featured(p: &TenantPrincipal) -> Result<(), WebError> {
     } else {
         Err(feature_not_in_plan(Feature::CustomRoles).into())
     }
-}
-
-/// The role id of a page's path: a malformed one is the same 404 as an unknown one.
-fn role_id(raw: &str) -> WebResult<RoleId> {
-    raw.parse().map_err(|_| WebError::NotFound)
 }

@@ -14,6 +14,7 @@ use std::collections::BTreeSet;
 
 use super::super::chrome::{Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
+use super::super::display::page_id;
 use super::super::error::{WebError, WebResult};
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, redirect_flash};
@@ -23,11 +24,6 @@ use crate::auth::perms::{RolesRead, RolesUpdate, UsersDelete, UsersUpdate};
 use crate::auth::{Perm, TenantPrincipal};
 use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
-
-/// The user id of a page's path: a malformed one is the same 404 as an unknown one.
-pub(crate) fn user_id(raw: &str) -> WebResult<UserId> {
-    raw.parse().map_err(|_| WebError::NotFound)
-}
 
 /// A checkbox or option of a form.
 pub struct Check {
@@ -87,15 +83,15 @@ pub(crate) async fn page<A: TenantArea>(
         .map(|r| Check {
             value: r.key.clone(),
             label: r.name.clone(),
-            checked: r.key == u.role,
+            checked: r.key == u.role.as_str(),
         })
         .collect();
     if !primary.iter().any(|c| c.checked) {
         primary.insert(
             0,
             Check {
-                value: u.role.clone(),
-                label: u.role.clone(),
+                value: u.role.as_str().into(),
+                label: u.role.as_str().into(),
                 checked: true,
             },
         );
@@ -146,7 +142,7 @@ pub async fn show<A: TenantArea>(
         &s,
         &ctx,
         &area.principal,
-        user_id(&id)?,
+        page_id::<UserId>(&id)?,
         Pairs::default(),
         FormErrors::default(),
     )
@@ -172,7 +168,7 @@ pub async fn update<A: TenantArea>(
 ) -> WebResult<Response> {
     let p = area.principal;
     let back = format!("{}/users/{id}", A::AREA.home());
-    let uid = user_id(&id)?;
+    let uid = page_id::<UserId>(&id)?;
     let u = users::get(&p, uid).await?;
     let (grantable, _) = role_options(&p).await?;
     let offered_roles: Vec<String> = grantable.iter().map(|r| r.key.clone()).collect();
@@ -186,7 +182,7 @@ pub async fn update<A: TenantArea>(
         Ok::<_, WebError>(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY))
     };
     let role = match form.get("role") {
-        r if r == u.role => None,
+        r if r == u.role.as_str() => None,
         r => match TenantRole::parse(r) {
             Some(r) => Some(r),
             None => return fail(field_error("role", "choose a role")).await,
@@ -254,7 +250,7 @@ pub async fn deactivate_confirm<A: TenantArea>(
 ) -> WebResult<Response> {
     let p = area.principal;
     let chrome = Chrome::tenant(&ctx, A::AREA, "Deactivate a user", &p);
-    let u = users::get(&p, user_id(&id)?).await?;
+    let u = users::get(&p, page_id::<UserId>(&id)?).await?;
     html(&DeactivatePage {
         chrome,
         base: A::AREA.home(),

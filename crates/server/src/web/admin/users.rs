@@ -6,10 +6,9 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
-use smartdmv_domain::TenantRole;
 use smartdmv_domain::perm::Permission;
+use smartdmv_domain::{PracticeId, TenantRole};
 use std::collections::BTreeMap;
-use uuid::Uuid;
 
 use super::super::chrome::{Chrome, PageCtx};
 use super::super::csrf::Form;
@@ -91,9 +90,9 @@ pub struct UserRow {
 }
 
 pub(crate) fn role_label(u: &UserOut, names: &BTreeMap<String, String>) -> String {
-    std::iter::once(&u.role)
-        .chain(u.roles.iter())
-        .map(|k| names.get(k).cloned().unwrap_or_else(|| k.clone()))
+    std::iter::once(u.role.as_str())
+        .chain(u.roles.iter().map(String::as_str))
+        .map(|k| names.get(k).cloned().unwrap_or_else(|| k.to_owned()))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -235,10 +234,10 @@ struct InvitedPage {
 }
 
 /// Parses the practice checkboxes; a malformed id is a field error.
-pub(crate) fn practice_ids(form: &Pairs) -> Result<Vec<Uuid>, FormErrors> {
+pub(crate) fn practice_ids(form: &Pairs) -> Result<Vec<PracticeId>, FormErrors> {
     form.all("practiceIds")
         .iter()
-        .map(|x| x.parse::<Uuid>())
+        .map(|x| x.parse::<PracticeId>())
         .collect::<Result<_, _>>()
         .map_err(|_| field_error("practiceIds", "is not a practice of this company"))
 }

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
-use smartdmv_domain::AppointmentId;
+use smartdmv_domain::{AppointmentId, IdInput};
 use smartdmv_practice::appointments::{self, NewAppointment, zone_of};
 use smartdmv_store::tenant::practice;
 
@@ -203,13 +203,13 @@ pub async fn request(
     let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     p.require(AppointmentsCreate::PERM)?;
     let input = NewAppointment {
-        pet_id: form.pet_id.clone(),
+        pet_id: IdInput::parse(&form.pet_id),
         starts_at,
         duration_minutes: None,
-        practice_id: opt(&form.practice_id),
+        practice_id: IdInput::optional(&form.practice_id),
         veterinarian_id: None,
         room_id: None,
-        type_id: opt(&form.type_id),
+        type_id: IdInput::optional(&form.type_id),
         reason: opt(&form.reason),
         client_id: None,
         double_book: false,

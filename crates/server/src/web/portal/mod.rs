@@ -90,7 +90,6 @@ pub struct Visit {
 
 impl Visit {
     fn new(a: AppointmentOut, pets: &[PetOut]) -> Self {
-        let status = smartdmv_domain::schedule::AppointmentStatus::parse(&a.status);
         let future = a
             .starts_at
             .parse::<jiff::Timestamp>()
@@ -101,12 +100,12 @@ impl Visit {
                 .iter()
                 .find(|p| p.id == a.pet_id)
                 .map_or_else(String::new, |p| p.name.clone()),
-            status_label: status_label(&a.status),
+            status_label: status_label(a.status),
             reason: a.reason.unwrap_or_default(),
-            may_cancel: future && status.is_some_and(|s| s.client_may_cancel()),
+            may_cancel: future && a.status.client_may_cancel(),
             id: a.id,
             pet_id: a.pet_id,
-            status: a.status,
+            status: a.status.to_string(),
         }
     }
 }

@@ -6,7 +6,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use smartdmv_domain::AppointmentId;
+use smartdmv_domain::schedule::AppointmentStatus;
+use smartdmv_domain::{AppointmentId, IdInput};
 use smartdmv_practice::appointments::{self, AppointmentChanges, AppointmentOut, StatusChange};
 use smartdmv_store::tenant::appointment;
 
@@ -17,8 +18,8 @@ use crate::state::AppState;
 use crate::web::booking::Choice;
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::{day_of, hhmm, local_to_utc, status_label, when};
-use crate::web::error::{WebError, WebResult};
+use crate::web::display::{day_of, hhmm, local_to_utc, page_id, status_label, when};
+use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
 use crate::web::{edit_result, form_result, rerender};
 
@@ -37,11 +38,6 @@ fn schedule_of(a: &AppointmentOut) -> String {
         a.practice_id,
         day_of(&a.starts_at_local)
     )
-}
-
-/// The appointment of a page's path (a malformed id is as unknown as any other).
-fn id_of(raw: &str) -> WebResult<AppointmentId> {
-    raw.parse().map_err(|_| WebError::NotFound)
 }
 
 async fn load(p: &TenantPrincipal, id: AppointmentId) -> WebResult<AppointmentOut> {
@@ -72,10 +68,12 @@ pub async fn set_status(
         reason: None,
         double_book: false,
     };
-    let flash = match edit_result(appointments::change_status(p, id_of(&id)?, change).await)? {
+    let flash = match edit_result(
+        appointments::change_status(p, page_id::<AppointmentId>(&id)?, change).await,
+    )? {
         Ok(a) => Flash::success(format!(
             "The appointment is now {}.",
-            status_label(&a.status)
+            status_label(a.status)
         )),
         Err(e) => Flash::error(format!("The status was not changed: {}.", e.detail)),
     };
@@ -143,7 +141,7 @@ async fn edit_page(
 /// `GET /practice/appointments/{id}/edit`
 pub async fn edit_form(ctx: PageCtx, staff: Staff, Path(id): Path<String>) -> WebResult<Response> {
     let p = &staff.principal;
-    let a = load(p, id_of(&id)?).await?;
+    let a = load(p, page_id::<AppointmentId>(&id)?).await?;
     let form = RescheduleForm {
         date: day_of(&a.starts_at_local),
         time: hhmm(&a.starts_at_local),
@@ -164,7 +162,7 @@ pub async fn reschedule(
     Form(form): Form<RescheduleForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let id = id_of(&id)?;
+    let id = page_id::<AppointmentId>(&id)?;
     let a = load(p, id).await?;
     let tz = smartdmv_domain::schedule::time_zone(&a.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let Some(starts_at) = local_to_utc(&form.date, &form.time, &tz) else {
@@ -183,7 +181,7 @@ pub async fn reschedule(
             "" => None,
             d => Some(d.parse().unwrap_or(-1)),
         },
-        veterinarian_id: Some(opt(&form.veterinarian_id)),
+        veterinarian_id: Some(IdInput::optional(&form.veterinarian_id)),
         room_id: None,
         type_id: None,
         reason: Some(opt(&form.reason)),
@@ -225,11 +223,11 @@ pub async fn cancel_confirm(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let a = load(p, id_of(&id)?).await?;
+    let a = load(p, page_id::<AppointmentId>(&id)?).await?;
     html(&CancelPage {
         chrome: chrome(&ctx, "Cancel appointment", p),
         when: when(&a.starts_at_local),
-        may_cancel: a.next_statuses.contains(&"cancelled"),
+        may_cancel: a.next_statuses.contains(&AppointmentStatus::Cancelled),
         a,
     })
 }
@@ -250,7 +248,7 @@ pub async fn cancel(
     let p = &staff.principal;
     p.require(AppointmentsUpdate::PERM)?;
     let reason = Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty());
-    match edit_result(appointments::cancel(p, id_of(&id)?, reason).await)? {
+    match edit_result(appointments::cancel(p, page_id::<AppointmentId>(&id)?, reason).await)? {
         Ok(a) => Ok(redirect_flash(
             &s,
             &schedule_of(&a),

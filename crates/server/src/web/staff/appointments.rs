@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use smartdmv_domain::IdInput;
 use smartdmv_practice::appointments::{self, NewAppointment, zone_of};
 use smartdmv_practice::patients;
 use smartdmv_practice::search::PatientHit;
@@ -182,13 +183,13 @@ pub async fn book(
     };
     p.require(AppointmentsCreate::PERM)?;
     let input = NewAppointment {
-        pet_id: form.pet_id.clone(),
+        pet_id: IdInput::parse(&form.pet_id),
         starts_at,
         duration_minutes: duration,
-        practice_id: opt(&form.practice_id),
-        veterinarian_id: opt(&form.veterinarian_id),
+        practice_id: IdInput::optional(&form.practice_id),
+        veterinarian_id: IdInput::optional(&form.veterinarian_id),
         room_id: None,
-        type_id: opt(&form.type_id),
+        type_id: IdInput::optional(&form.type_id),
         reason: opt(&form.reason),
         client_id: None,
         double_book: form.double_book.is_some(),

@@ -3,14 +3,13 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use serde::Deserialize;
 use smartdmv_domain::ClientId;
 use smartdmv_practice::PageRequest;
 use smartdmv_practice::clients::{self, ClientFilter, ClientOut};
 use smartdmv_practice::patients::{self, PetFilter, PetOut};
 
 use super::client_form::{ClientForm, address_line};
-use super::lookup::{Upcoming, next_page_href, search, upcoming};
+use super::lookup::{ListQuery, Upcoming, listing, upcoming};
 use super::{Staff, chrome};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead};
@@ -33,12 +32,6 @@ struct ListPage {
     may_create: bool,
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    q: Option<String>,
-    cursor: Option<String>,
-}
-
 /// `GET /practice/clients?q=&cursor=`: search results for `q`, else every active client
 /// by name, a page at a time.
 pub async fn list(
@@ -48,30 +41,23 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let query = q.q.unwrap_or_default().trim().to_owned();
-    let (mut hits, mut list, mut next_href) = (Vec::new(), Vec::new(), None);
-    if query.is_empty() {
-        p.require(ClientsRead::PERM)?;
-        let page = clients::list(
-            p,
-            &ClientFilter::default(),
-            &PageRequest {
-                limit: Some(25),
-                cursor: q.cursor,
-            },
-        )
-        .await?;
-        list = page.items;
-        next_href = next_page_href("/practice/clients", page.next_cursor);
-    } else {
-        hits = search(p, query.clone(), 50).await?.clients;
-    }
+    let found = listing(
+        p,
+        q,
+        "/practice/clients",
+        |r| r.clients,
+        async |page| {
+            p.require(ClientsRead::PERM)?;
+            clients::list(p, &ClientFilter::default(), &page).await
+        },
+    )
+    .await?;
     html(&ListPage {
         chrome: chrome(&ctx, "Clients", p),
-        q: query,
-        hits,
-        clients: list,
-        next_href,
+        q: found.q,
+        hits: found.hits,
+        clients: found.items,
+        next_href: found.next_href,
         may_create: p.can(ClientsCreate::PERM),
     })
 }

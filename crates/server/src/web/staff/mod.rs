@@ -18,7 +18,7 @@ use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use smartdmv_domain::PracticeId;
+use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_practice::appointments::{DayItem, DayQuery, day};
 use smartdmv_store::tenant::practice;
 
@@ -176,16 +176,16 @@ impl From<DayItem> for Row {
             vet: i.veterinarian_name.unwrap_or_default(),
             room: i.room_name.unwrap_or_default(),
             reason: a.reason.unwrap_or_default(),
-            status_label: status_label(&a.status),
+            status_label: status_label(a.status),
             moves: a
                 .next_statuses
                 .iter()
-                .filter(|s| **s != "cancelled")
-                .map(|s| (*s, action_label(s)))
+                .filter(|s| **s != AppointmentStatus::Cancelled)
+                .map(|s| (s.as_str(), action_label(*s)))
                 .collect(),
-            can_cancel: a.next_statuses.contains(&"cancelled"),
+            can_cancel: a.next_statuses.contains(&AppointmentStatus::Cancelled),
             open: !a.next_statuses.is_empty(),
-            status: a.status,
+            status: a.status.to_string(),
             id: a.id,
             pet_id: a.pet_id,
             client_id: a.client_id,
@@ -201,7 +201,7 @@ async fn day_rows(
 ) -> WebResult<(String, Vec<Row>)> {
     p.require(AppointmentsRead::PERM)?;
     let query = DayQuery { date, sort: None };
-    let d = day(p, PracticeId(practice.id), query).await?;
+    let d = day(p, practice.id, query).await?;
     Ok((d.date, d.items.into_iter().map(Row::from).collect()))
 }
 

@@ -12,7 +12,7 @@ use smartdmv_practice::patients::{
     self, OwnershipOut, PetAnswer, PetFilter, PetOut, WeightOut, owners, weights,
 };
 
-use super::lookup::{Upcoming, next_page_href, search, upcoming};
+use super::lookup::{ListQuery, Upcoming, listing, search, upcoming};
 use super::pet_form::{CHIP_TYPES, PetForm, SEXES, UNITS, species_choices};
 use super::{Staff, chrome};
 use crate::auth::TenantPrincipal;
@@ -37,12 +37,6 @@ struct ListPage {
     next_href: Option<String>,
 }
 
-#[derive(Deserialize)]
-pub struct ListQuery {
-    q: Option<String>,
-    cursor: Option<String>,
-}
-
 /// `GET /practice/patients?q=&cursor=`
 pub async fn list(
     State(_s): State<AppState>,
@@ -51,30 +45,23 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let query = q.q.unwrap_or_default().trim().to_owned();
-    let (mut hits, mut list, mut next_href) = (Vec::new(), Vec::new(), None);
-    if query.is_empty() {
-        p.require(PetsRead::PERM)?;
-        let page = patients::list(
-            p,
-            &PetFilter::default(),
-            &PageRequest {
-                limit: Some(25),
-                cursor: q.cursor,
-            },
-        )
-        .await?;
-        list = page.items;
-        next_href = next_page_href("/practice/patients", page.next_cursor);
-    } else {
-        hits = search(p, query.clone(), 50).await?.patients;
-    }
+    let found = listing(
+        p,
+        q,
+        "/practice/patients",
+        |r| r.patients,
+        async |page| {
+            p.require(PetsRead::PERM)?;
+            patients::list(p, &PetFilter::default(), &page).await
+        },
+    )
+    .await?;
     html(&ListPage {
         chrome: chrome(&ctx, "Patients", p),
-        q: query,
-        hits,
-        pets: list,
-        next_href,
+        q: found.q,
+        hits: found.hits,
+        pets: found.items,
+        next_href: found.next_href,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The patient form: its fields, the choices it offers, and the service inputs it becomes.
 
 use serde::Deserialize;
+use smartdmv_domain::IdInput;
 use smartdmv_practice::patients::{NewPet, PetChanges, PetOut, WeightIn};
 
 use crate::auth::TenantPrincipal;
@@ -106,7 +107,7 @@ impl PetForm {
         NewPet {
             name: Some(self.name.clone()),
             species: Some(self.species.clone()),
-            owner_id: Some(self.owner_id.clone()),
+            owner_id: Some(IdInput::parse(self.owner_id.trim())),
             breed: opt(&self.breed),
             sex: opt(&self.sex),
             neutered: Some(self.neutered.is_some()),

@@ -4,8 +4,10 @@
 use crate::TenantConn;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use smartdmv_domain::contact::ContactKind;
 use smartdmv_domain::search as rules;
 use smartdmv_domain::text;
+use smartdmv_domain::{ClientId, PatientId};
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
@@ -35,7 +37,7 @@ fn client_terms(c: &client::Model, contacts: &[&client_contact::Model]) -> Vec<T
         field,
         word,
         kind: CLIENT,
-        entity_id: c.id,
+        entity_id: c.id.0,
         sort_key: c.name_key.clone(),
         active: c.active,
     };
@@ -45,7 +47,7 @@ fn client_terms(c: &client::Model, contacts: &[&client_contact::Model]) -> Vec<T
     }
     let phones = contacts
         .iter()
-        .filter(|k| k.kind == "phone")
+        .filter(|k| k.kind == ContactKind::Phone)
         .map(|k| text::phone_digits(&k.normalized))
         .chain(c.phone.iter().map(|p| text::phone_digits(p)));
     for digits in phones {
@@ -53,7 +55,7 @@ fn client_terms(c: &client::Model, contacts: &[&client_contact::Model]) -> Vec<T
     }
     let emails = contacts
         .iter()
-        .filter(|k| k.kind == "email")
+        .filter(|k| k.kind == ContactKind::Email)
         .map(|k| k.normalized.trim().to_lowercase())
         .chain(c.email.iter().map(|e| e.trim().to_lowercase()));
     for e in emails {
@@ -68,7 +70,7 @@ fn patient_terms(p: &patient::Model) -> Vec<Term> {
         field,
         word,
         kind: PATIENT,
-        entity_id: p.id,
+        entity_id: p.id.0,
         sort_key: p.name_key.clone(),
         active: p.active,
     };
@@ -164,8 +166,8 @@ async fn delete_terms(db: &impl ConnectionTrait, kind: &str, id: Uuid) -> Result
 /// Brings the index of one client up to date with its row and contacts (or removes it when
 /// the client no longer exists). Call it in the transaction of every write of a client or
 /// of its contacts.
-pub async fn reindex_client(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
-    delete_terms(db, CLIENT, id).await?;
+pub async fn reindex_client(db: &impl TenantConn, id: ClientId) -> Result<(), DbErr> {
+    delete_terms(db, CLIENT, id.0).await?;
     let Some(c) = client::Entity::find_by_id(id).one(db).await? else {
         return Ok(());
     };
@@ -179,8 +181,8 @@ pub async fn reindex_client(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr>
 
 /// Brings the index of one patient up to date (or removes it when it no longer exists).
 /// Call it in the transaction of every write of a patient.
-pub async fn reindex_patient(db: &impl TenantConn, id: Uuid) -> Result<(), DbErr> {
-    delete_terms(db, PATIENT, id).await?;
+pub async fn reindex_patient(db: &impl TenantConn, id: PatientId) -> Result<(), DbErr> {
+    delete_terms(db, PATIENT, id.0).await?;
     let Some(p) = patient::Entity::find_by_id(id).one(db).await? else {
         return Ok(());
     };
@@ -205,7 +207,7 @@ async fn index_records_in(
     contacts: &[client_contact::Model],
     patients: &[patient::Model],
 ) -> Result<(), DbErr> {
-    let mut by_client: HashMap<Uuid, Vec<&client_contact::Model>> = HashMap::new();
+    let mut by_client: HashMap<ClientId, Vec<&client_contact::Model>> = HashMap::new();
     for k in contacts {
         by_client.entry(k.client_id).or_default().push(k);
     }

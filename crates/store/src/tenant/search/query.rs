@@ -5,6 +5,7 @@ use crate::TenantConn;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Statement};
 use smartdmv_domain::search::{self as rules, MatchKind};
+use smartdmv_domain::{ClientId, PatientId};
 use std::collections::{BTreeSet, HashMap};
 use uuid::Uuid;
 
@@ -593,7 +594,7 @@ pub async fn search(db: &impl TenantConn, text: &str, opts: Options) -> Result<H
 /// A current owner of a patient, for display.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatientOwner {
-    pub patient_id: Uuid,
+    pub patient_id: PatientId,
     pub is_primary: bool,
     pub client: client::Model,
 }
@@ -601,7 +602,7 @@ pub struct PatientOwner {
 /// The current owners of some patients (primary first).
 pub async fn current_owners(
     db: &impl TenantConn,
-    patients: &[Uuid],
+    patients: &[PatientId],
 ) -> Result<Vec<PatientOwner>, DbErr> {
     if patients.is_empty() {
         return Ok(Vec::new());
@@ -611,14 +612,13 @@ pub async fn current_owners(
         .filter(patient_owner::Column::EndedAt.is_null())
         .all(db)
         .await?;
-    let ids: BTreeSet<Uuid> = links.iter().map(|l| l.client_id).collect();
-    let clients: HashMap<Uuid, client::Model> = client::Entity::find()
-        .filter(client::Column::Id.is_in(ids))
-        .all(db)
-        .await?
+    let ids: Vec<ClientId> = links
+        .iter()
+        .map(|l| l.client_id)
+        .collect::<BTreeSet<_>>()
         .into_iter()
-        .map(|c| (c.id, c))
         .collect();
+    let clients = clients_by_id(db, &ids).await?;
     let mut out: Vec<PatientOwner> = links
         .into_iter()
         .filter_map(|l| {
@@ -636,33 +636,17 @@ pub async fn current_owners(
 /// Clients by id (those that exist).
 pub async fn clients_by_id(
     db: &impl TenantConn,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, client::Model>, DbErr> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(client::Entity::find()
-        .filter(client::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect())
+    ids: &[ClientId],
+) -> Result<HashMap<ClientId, client::Model>, DbErr> {
+    let rows = client::find_many(db, ids).await?;
+    Ok(rows.into_iter().map(|c| (c.id, c)).collect())
 }
 
 /// Patients by id (those that exist).
 pub async fn patients_by_id(
     db: &impl TenantConn,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, patient::Model>, DbErr> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(patient::Entity::find()
-        .filter(patient::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect())
+    ids: &[PatientId],
+) -> Result<HashMap<PatientId, patient::Model>, DbErr> {
+    let rows = patient::find_many(db, ids).await?;
+    Ok(rows.into_iter().map(|p| (p.id, p)).collect())
 }
