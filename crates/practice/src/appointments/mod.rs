@@ -141,6 +141,14 @@ async fn visible(
     Ok((m, p))
 }
 
+/// The active veterinarians of a practice, by name: whom a booking there may name.
+pub async fn veterinarians(
+    cx: &TenantPrincipal,
+    practice: PracticeId,
+) -> ServiceResult<Vec<smartdmv_store::tenant::user::Model>> {
+    Ok(appointment::veterinarians_of(cx.db(), practice).await?)
+}
+
 /// An appointment the caller may see.
 pub async fn get(cx: &TenantPrincipal, id: AppointmentId) -> ServiceResult<AppointmentOut> {
     let (m, p) = visible(cx, id).await?;

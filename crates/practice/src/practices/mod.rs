@@ -81,6 +81,32 @@ pub async fn get(cx: &TenantPrincipal, id: PracticeId) -> ServiceResult<practice
         .ok_or(ServiceError::NotFound("practice"))
 }
 
+/// The open practices the caller may book at, by name: the ones they work in, every one for
+/// a client.
+pub async fn bookable(cx: &TenantPrincipal) -> ServiceResult<Vec<practice::Model>> {
+    let mut all: Vec<practice::Model> = practice::list(cx.db())
+        .await?
+        .into_iter()
+        .filter(|p| p.active && (cx.is_client() || cx.in_scope(Some(p.id))))
+        .collect();
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(all)
+}
+
+/// The caller's home practice: a client's is their client record's, staff their own.
+pub async fn home(cx: &TenantPrincipal) -> ServiceResult<Option<PracticeId>> {
+    if cx.is_client() {
+        return Ok(cx.own_client().await?.and_then(|c| c.home_practice_id));
+    }
+    Ok(cx.user.practice_id)
+}
+
+/// A practice by id, in reach or not: only for what anyone booking there may know of it
+/// (its time zone); the booking itself checks the caller may book there.
+pub async fn find(cx: &TenantPrincipal, id: PracticeId) -> ServiceResult<Option<practice::Model>> {
+    Ok(practice::find(cx.db(), id).await?)
+}
+
 /// The practice an input names (or `default`, or the caller's only practice), if the caller
 /// works there. Unknown practices and practices out of reach answer the same 422.
 pub async fn for_input(

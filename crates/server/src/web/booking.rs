@@ -1,24 +1,78 @@
-//! What the staff booking page and the client portal's request page share: the appointment
-//! types to choose from, the free slots of a day (through the appointments service), and the
-//! start a booking is given: a chosen slot, or a local time typed into the form.
+//! What the staff booking page and the client portal's request page share: the practices,
+//! appointment types and veterinarians to choose from, the free slots of a day (through the
+//! appointments service), and the start a booking is given: a chosen slot, or a local time
+//! typed into the form.
 
 use jiff::tz::TimeZone;
-use smartdmv_domain::IdInput;
-use smartdmv_practice::PageRequest;
+use smartdmv_domain::{IdInput, PracticeId};
 use smartdmv_practice::appointment_types;
+use smartdmv_practice::{PageRequest, practices};
+use smartdmv_store::tenant::practice;
 
 use super::display::{hhmm, local_to_utc};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AppointmentsRead, Perm};
 use crate::error::ApiError;
 use crate::state::AppState;
-use smartdmv_practice::appointments::{self, SlotQuery};
+use crate::web::error::WebResult;
+use smartdmv_practice::appointments::{self, SlotQuery, zone_of};
 
 /// One choice of a `<select>` or radio group.
 pub struct Choice {
     pub value: String,
     pub label: String,
     pub selected: bool,
+}
+
+/// The open practices the caller may book at, and the one chosen: `wanted` when it is among
+/// them, else the caller's home practice, else the first.
+pub async fn choose_practice(
+    p: &TenantPrincipal,
+    wanted: &str,
+) -> WebResult<(Vec<Choice>, Option<practice::Model>)> {
+    let all = practices::bookable(p).await?;
+    let home = practices::home(p).await?;
+    let chosen = all
+        .iter()
+        .find(|x| x.id.to_string() == wanted)
+        .or_else(|| all.iter().find(|x| Some(x.id) == home))
+        .or_else(|| all.first())
+        .cloned();
+    let choices = all
+        .into_iter()
+        .map(|x| Choice {
+            selected: chosen.as_ref().is_some_and(|c| c.id == x.id),
+            value: x.id.to_string(),
+            label: x.name,
+        })
+        .collect();
+    Ok((choices, chosen))
+}
+
+/// The veterinarians of a practice, `selected` (an id) marked.
+pub async fn vets(
+    p: &TenantPrincipal,
+    practice: PracticeId,
+    selected: &str,
+) -> WebResult<Vec<Choice>> {
+    Ok(appointments::veterinarians(p, practice)
+        .await?
+        .into_iter()
+        .map(|u| Choice {
+            selected: u.id.to_string() == selected,
+            value: u.id.to_string(),
+            label: u.name,
+        })
+        .collect())
+}
+
+/// The time zone of the practice a form names (UTC when it names none, or none known).
+pub async fn zone_of_form(p: &TenantPrincipal, practice_id: &str) -> WebResult<TimeZone> {
+    let zone = match practice_id.trim().parse() {
+        Ok(id) => practices::find(p, id).await?.map(|pr| zone_of(&pr)),
+        Err(_) => None,
+    };
+    Ok(zone.unwrap_or(TimeZone::UTC))
 }
 
 /// The active appointment types, `selected` marked.
@@ -48,10 +102,26 @@ pub async fn types(
 }
 
 /// The free slots of a practice's day for a type (and a veterinarian, if given); each
-/// value is the slot's start in UTC. Empty until a date and a type are chosen.
+/// value is the slot's start in UTC. Empty until a date and a type are chosen. A refusal
+/// (a bad date, a closed practice, ...) is no slots and the reason to show beside them.
 pub async fn free_slots(
     p: &TenantPrincipal,
-    practice_id: Option<String>,
+    practice_id: &str,
+    date: &str,
+    type_id: &str,
+    vet: &str,
+    selected: &str,
+) -> WebResult<(Vec<Choice>, String)> {
+    match slots(p, practice_id, date, type_id, vet, selected).await {
+        Ok(v) => Ok((v, String::new())),
+        Err(e) if e.status.is_client_error() => Ok((Vec::new(), e.detail)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn slots(
+    p: &TenantPrincipal,
+    practice_id: &str,
     date: &str,
     type_id: &str,
     vet: &str,
@@ -62,7 +132,7 @@ pub async fn free_slots(
     }
     p.require(AppointmentsRead::PERM)?;
     let query = SlotQuery {
-        practice_id: practice_id.and_then(|p| IdInput::optional(&p)),
+        practice_id: IdInput::optional(practice_id),
         date: date.to_owned(),
         type_id: IdInput::parse(type_id),
         veterinarian_id: IdInput::optional(vet),

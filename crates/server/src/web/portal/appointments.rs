@@ -10,7 +10,6 @@ use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
 use smartdmv_domain::{AppointmentId, IdInput};
 use smartdmv_practice::appointments::{self, NewAppointment, zone_of};
-use smartdmv_store::tenant::practice;
 
 use super::{Client, Visit, chrome, own_pets, visits};
 use crate::auth::TenantPrincipal;
@@ -82,36 +81,6 @@ struct RequestPage {
     slot_error: String,
 }
 
-/// The open practices, and the one chosen: the form's, else the client's home practice.
-async fn practices(
-    p: &TenantPrincipal,
-    wanted: &str,
-) -> WebResult<(Vec<Choice>, Option<practice::Model>)> {
-    let home = p.own_client().await?.and_then(|c| c.home_practice_id);
-    let mut all: Vec<practice::Model> = practice::list(p.db())
-        .await
-        .map_err(|e| p.db_error(e))?
-        .into_iter()
-        .filter(|x| x.active)
-        .collect();
-    all.sort_by(|a, b| a.name.cmp(&b.name));
-    let chosen = all
-        .iter()
-        .find(|x| x.id.to_string() == wanted)
-        .or_else(|| all.iter().find(|x| Some(x.id) == home))
-        .or_else(|| all.first())
-        .cloned();
-    let choices = all
-        .into_iter()
-        .map(|x| Choice {
-            selected: chosen.as_ref().is_some_and(|c| c.id == x.id),
-            value: x.id.to_string(),
-            label: x.name,
-        })
-        .collect();
-    Ok((choices, chosen))
-}
-
 async fn page(
     s: &AppState,
     ctx: &PageCtx,
@@ -129,27 +98,22 @@ async fn page(
             value: x.id,
         })
         .collect();
-    let (practices, chosen) = practices(p, &form.practice_id).await?;
+    let (practices, chosen) = booking::choose_practice(p, &form.practice_id).await?;
     let (mut slots, mut slot_error) = (Vec::new(), String::new());
     if let Some(pr) = &chosen {
         form.practice_id = pr.id.to_string();
         if form.date.is_empty() {
             form.date = today_in(&zone_of(pr)).to_string();
         }
-        match booking::free_slots(
+        (slots, slot_error) = booking::free_slots(
             p,
-            Some(form.practice_id.clone()),
+            &form.practice_id,
             &form.date,
             &form.type_id,
             "",
             &form.starts_at,
         )
-        .await
-        {
-            Ok(v) => slots = v,
-            Err(e) if e.status.is_client_error() => slot_error = e.detail,
-            Err(e) => return Err(e.into()),
-        }
+        .await?;
     }
     Ok(RequestPage {
         chrome: chrome(ctx, "Request an appointment", p),
@@ -181,14 +145,7 @@ pub async fn request(
     Form(form): Form<RequestForm>,
 ) -> WebResult<Response> {
     let p = &c.principal;
-    let tz = match form.practice_id.parse() {
-        Ok(id) => practice::find(p.db(), id)
-            .await
-            .map_err(|e| p.db_error(e))?
-            .map(|pr| zone_of(&pr)),
-        Err(_) => None,
-    }
-    .unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = booking::zone_of_form(p, &form.practice_id).await?;
     let mut errors = FormErrors::general("Please correct the fields marked below.");
     if form.pet_id.is_empty() {
         errors.fields.insert("petId".into(), "choose a pet".into());

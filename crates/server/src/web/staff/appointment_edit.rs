@@ -9,13 +9,12 @@ use serde::Deserialize;
 use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_domain::{AppointmentId, IdInput};
 use smartdmv_practice::appointments::{self, AppointmentChanges, AppointmentOut, StatusChange};
-use smartdmv_store::tenant::appointment;
 
 use super::{Staff, chrome};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AppointmentsRead, AppointmentsUpdate, Perm};
 use crate::state::AppState;
-use crate::web::booking::Choice;
+use crate::web::booking::{self, Choice};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
 use crate::web::display::{day_of, hhmm, local_to_utc, page_id, status_label, when};
@@ -116,17 +115,10 @@ async fn edit_page(
     form: RescheduleForm,
     errors: FormErrors,
 ) -> WebResult<EditPage> {
-    let practice = a.practice_id.parse().unwrap_or_default();
-    let vets = appointment::veterinarians_of(p.db(), practice)
-        .await
-        .map_err(|e| p.db_error(e))?
-        .into_iter()
-        .map(|u| Choice {
-            selected: u.id.to_string() == form.veterinarian_id,
-            value: u.id.to_string(),
-            label: u.name,
-        })
-        .collect();
+    let vets = match a.practice_id.parse() {
+        Ok(practice) => booking::vets(p, practice, &form.veterinarian_id).await?,
+        Err(_) => Vec::new(),
+    };
     Ok(EditPage {
         chrome: chrome(ctx, "Reschedule", p),
         when: when(&a.starts_at_local),

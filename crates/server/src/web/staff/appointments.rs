@@ -10,10 +10,9 @@ use smartdmv_domain::IdInput;
 use smartdmv_practice::appointments::{self, NewAppointment, zone_of};
 use smartdmv_practice::patients;
 use smartdmv_practice::search::PatientHit;
-use smartdmv_store::tenant::{appointment, practice};
 
 use super::lookup::search;
-use super::{PracticeChoice, Staff, chrome, pick_practice};
+use super::{Staff, chrome, pick_practice};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AppointmentsCreate, Perm, PetsRead};
 use crate::state::AppState;
@@ -60,7 +59,7 @@ struct BookPage {
     chrome: Chrome,
     form: BookForm,
     errors: FormErrors,
-    practices: Vec<PracticeChoice>,
+    practices: Vec<Choice>,
     pet_name: String,
     hits: Vec<PatientHit>,
     types: Vec<Choice>,
@@ -97,30 +96,16 @@ async fn page(
         if form.date.is_empty() {
             form.date = today_in(&zone_of(pr)).to_string();
         }
-        vets = appointment::veterinarians_of(p.db(), pr.id)
-            .await
-            .map_err(|e| p.db_error(e))?
-            .into_iter()
-            .map(|u| Choice {
-                selected: u.id.to_string() == form.veterinarian_id,
-                value: u.id.to_string(),
-                label: u.name,
-            })
-            .collect();
-        match booking::free_slots(
+        vets = booking::vets(p, pr.id, &form.veterinarian_id).await?;
+        (slots, slot_error) = booking::free_slots(
             p,
-            Some(form.practice_id.clone()),
+            &form.practice_id,
             &form.date,
             &form.type_id,
             &form.veterinarian_id,
             &form.starts_at,
         )
-        .await
-        {
-            Ok(v) => slots = v,
-            Err(e) if e.status.is_client_error() => slot_error = e.detail,
-            Err(e) => return Err(e.into()),
-        }
+        .await?;
     }
     Ok(BookPage {
         chrome: chrome(ctx, "Book an appointment", p),
@@ -159,14 +144,7 @@ pub async fn book(
     Form(form): Form<BookForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let tz = match opt(&form.practice_id).and_then(|id| id.parse().ok()) {
-        Some(id) => practice::find(p.db(), id)
-            .await
-            .map_err(|e| p.db_error(e))?
-            .map(|pr| zone_of(&pr)),
-        None => None,
-    }
-    .unwrap_or(jiff::tz::TimeZone::UTC);
+    let tz = booking::zone_of_form(p, &form.practice_id).await?;
     let starts_at = match booking::start_of(&form.starts_at, &form.date, &form.time, &tz) {
         Ok(t) => t,
         Err(msg) => {

@@ -9,7 +9,7 @@ use smartdmv_practice::clients::{self, ClientFilter, ClientOut};
 use smartdmv_practice::patients::{self, PetFilter, PetOut};
 
 use super::client_form::{ClientForm, address_line};
-use super::lookup::{ListQuery, Upcoming, listing, upcoming};
+use super::lookup::{ListQuery, Listing, Upcoming, listing, upcoming};
 use super::{Staff, chrome};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead};
@@ -25,10 +25,7 @@ use smartdmv_practice::search::ClientHit;
 #[template(path = "staff/clients.html")]
 struct ListPage {
     chrome: Chrome,
-    q: String,
-    hits: Vec<ClientHit>,
-    clients: Vec<ClientOut>,
-    next_href: Option<String>,
+    list: Listing<ClientHit, ClientOut>,
     may_create: bool,
 }
 
@@ -41,7 +38,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let found = listing(
+    let list = listing(
         p,
         q,
         "/practice/clients",
@@ -54,10 +51,7 @@ pub async fn list(
     .await?;
     html(&ListPage {
         chrome: chrome(&ctx, "Clients", p),
-        q: found.q,
-        hits: found.hits,
-        clients: found.items,
-        next_href: found.next_href,
+        list,
         may_create: p.can(ClientsCreate::PERM),
     })
 }

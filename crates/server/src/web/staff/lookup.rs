@@ -37,7 +37,7 @@ pub struct ListQuery {
 }
 
 /// What a list page shows: the hits of its search (`q` given), else a page of its list.
-pub(super) struct Listing<H, T> {
+pub struct Listing<H, T> {
     pub q: String,
     pub hits: Vec<H>,
     pub items: Vec<T>,

@@ -22,6 +22,7 @@ use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_practice::appointments::{DayItem, DayQuery, day};
 use smartdmv_store::tenant::practice;
 
+use super::booking::{Choice, choose_practice};
 use super::chrome::{Area, Chrome, PageCtx};
 use super::display::{action_label, hhmm, status_label};
 use super::error::WebResult;
@@ -108,40 +109,13 @@ fn chrome(ctx: &PageCtx, title: impl Into<String>, p: &TenantPrincipal) -> Chrom
     Chrome::tenant(ctx, Area::Staff, title, p)
 }
 
-/// A practice the user may pick.
-pub struct PracticeChoice {
-    pub id: String,
-    pub name: String,
-    pub selected: bool,
-}
-
 /// The open practices the user works in (every one for company-wide roles), and the one
 /// chosen: `wanted` when it is among them, else the user's home practice, else the first.
 async fn pick_practice(
     p: &TenantPrincipal,
     wanted: Option<&str>,
-) -> WebResult<(Vec<PracticeChoice>, Option<practice::Model>)> {
-    let mut all: Vec<practice::Model> = practice::list(p.db())
-        .await
-        .map_err(|e| p.db_error(e))?
-        .into_iter()
-        .filter(|x| x.active && p.in_scope(Some(x.id)))
-        .collect();
-    all.sort_by(|a, b| a.name.cmp(&b.name));
-    let chosen = wanted
-        .and_then(|w| all.iter().find(|x| x.id.to_string() == w))
-        .or_else(|| all.iter().find(|x| Some(x.id) == p.user.practice_id))
-        .or_else(|| all.first())
-        .cloned();
-    let choices = all
-        .iter()
-        .map(|x| PracticeChoice {
-            id: x.id.to_string(),
-            name: x.name.clone(),
-            selected: chosen.as_ref().is_some_and(|c| c.id == x.id),
-        })
-        .collect();
-    Ok((choices, chosen))
+) -> WebResult<(Vec<Choice>, Option<practice::Model>)> {
+    choose_practice(p, wanted.unwrap_or_default()).await
 }
 
 /// One appointment row of a day, ready to show.
@@ -209,7 +183,7 @@ async fn day_rows(
 #[template(path = "staff/today.html")]
 struct TodayPage {
     chrome: Chrome,
-    practices: Vec<PracticeChoice>,
+    practices: Vec<Choice>,
     practice_id: String,
     practice_name: String,
     date: String,

@@ -12,7 +12,7 @@ use smartdmv_practice::patients::{
     self, OwnershipOut, PetAnswer, PetFilter, PetOut, WeightOut, owners, weights,
 };
 
-use super::lookup::{ListQuery, Upcoming, listing, search, upcoming};
+use super::lookup::{ListQuery, Listing, Upcoming, listing, search, upcoming};
 use super::pet_form::{CHIP_TYPES, PetForm, SEXES, UNITS, species_choices};
 use super::{Staff, chrome};
 use crate::auth::TenantPrincipal;
@@ -31,10 +31,7 @@ use smartdmv_practice::search::{ClientHit, PatientHit};
 #[template(path = "staff/patients.html")]
 struct ListPage {
     chrome: Chrome,
-    q: String,
-    hits: Vec<PatientHit>,
-    pets: Vec<PetOut>,
-    next_href: Option<String>,
+    list: Listing<PatientHit, PetOut>,
 }
 
 /// `GET /practice/patients?q=&cursor=`
@@ -45,7 +42,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let found = listing(
+    let list = listing(
         p,
         q,
         "/practice/patients",
@@ -58,10 +55,7 @@ pub async fn list(
     .await?;
     html(&ListPage {
         chrome: chrome(&ctx, "Patients", p),
-        q: found.q,
-        hits: found.hits,
-        pets: found.items,
-        next_href: found.next_href,
+        list,
     })
 }
 

@@ -8,7 +8,8 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use super::{PracticeChoice, Row, Staff, chrome, day_rows, pick_practice};
+use super::{Row, Staff, chrome, day_rows, pick_practice};
+use crate::web::booking::Choice;
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::error::{WebError, WebResult};
 use crate::web::html;
@@ -17,7 +18,7 @@ use crate::web::html;
 #[template(path = "staff/schedule.html")]
 struct SchedulePage {
     chrome: Chrome,
-    practices: Vec<PracticeChoice>,
+    practices: Vec<Choice>,
     practice_id: String,
     practice_name: String,
     date: String,
