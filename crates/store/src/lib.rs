@@ -15,8 +15,6 @@ pub use handle::{
 
 /// Current UTC time, truncated to microseconds so that values round-trip identically through
 /// both backends.
-pub fn now() -> time::OffsetDateTime {
-    let t = time::OffsetDateTime::now_utc();
-    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
-        .unwrap_or(t)
+pub fn now() -> Stamp {
+    Stamp::now()
 }

@@ -8,7 +8,8 @@ use jiff::civil::Date;
 use sea_orm::sea_query::{self, ArrayType, ColumnType, Nullable, ValueTypeErr};
 use sea_orm::{ColIdx, QueryResult, TryGetError, TryGetable, Value};
 use std::fmt;
-use std::ops::Deref;
+use jiff::SignedDuration;
+use std::ops::{Add, Deref, Sub};
 
 /// An instant as a column (`timestamp with time zone`), in UTC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -77,6 +78,28 @@ impl From<Date> for Day {
 impl From<Day> for Date {
     fn from(d: Day) -> Self {
         d.0
+    }
+}
+
+impl Add<SignedDuration> for Stamp {
+    type Output = Stamp;
+    fn add(self, d: SignedDuration) -> Stamp {
+        Stamp(self.0 + d)
+    }
+}
+
+impl Sub<SignedDuration> for Stamp {
+    type Output = Stamp;
+    fn sub(self, d: SignedDuration) -> Stamp {
+        Stamp(self.0 - d)
+    }
+}
+
+/// How long from `rhs` to `self` (negative when `self` is earlier).
+impl Sub for Stamp {
+    type Output = SignedDuration;
+    fn sub(self, rhs: Stamp) -> SignedDuration {
+        self.0.duration_since(rhs.0)
     }
 }
 

@@ -1,6 +1,7 @@
 //! The owner audit log: append-only record of what platform operators and the platform
 //! itself did to companies.
 
+use crate::Stamp;
 use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
@@ -11,7 +12,7 @@ use smartdmv_domain::CompanyId;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub at: TimeDateTimeWithTimeZone,
+    pub at: Stamp,
     /// Who: `operator`, `cli`, `system`, or later a platform user id.
     pub actor: String,
     /// What happened, e.g. `company.create`, `company.suspend`.

@@ -1,5 +1,6 @@
 //! The `companies` table and its repository functions.
 
+use crate::Stamp;
 use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Func, LikeExpr};
@@ -32,9 +33,9 @@ pub struct Model {
     pub db_url_enc: Option<String>,
     pub schema_version: i32,
     pub provision_error: Option<String>,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
-    pub archived_at: Option<TimeDateTimeWithTimeZone>,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
+    pub archived_at: Option<Stamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -246,7 +247,7 @@ fn escape_like(s: &str) -> String {
 pub async fn claim_for_provisioning(
     db: &impl OwnerConn,
     id: CompanyId,
-    stale_before: TimeDateTimeWithTimeZone,
+    stale_before: Stamp,
 ) -> Result<bool, DbErr> {
     let res = Entity::update_many()
         .col_expr(

@@ -1,6 +1,7 @@
 //! The `company_domains` table: custom domains of companies. Only verified domains route
 //! requests.
 
+use crate::Stamp;
 use crate::OwnerConn;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
@@ -19,8 +20,8 @@ pub struct Model {
     pub verified: bool,
     pub is_primary: bool,
     pub verification_token: String,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub verified_at: Option<TimeDateTimeWithTimeZone>,
+    pub created_at: Stamp,
+    pub verified_at: Option<Stamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,7 @@
 //! document number counters. There is no function that changes an issued invoice's lines
 //! or amounts: only its status, payments received and the paid/void instants move.
 
+use crate::Stamp;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{Condition, ExprTrait, QueryOrder, QuerySelect};
@@ -28,13 +29,13 @@ pub struct Model {
     pub tax_cents: i64,
     pub total_cents: i64,
     pub amount_paid_cents: i64,
-    pub period_start: Option<TimeDateTimeWithTimeZone>,
-    pub period_end: Option<TimeDateTimeWithTimeZone>,
-    pub issued_at: TimeDateTimeWithTimeZone,
-    pub due_at: TimeDateTimeWithTimeZone,
-    pub paid_at: Option<TimeDateTimeWithTimeZone>,
-    pub voided_at: Option<TimeDateTimeWithTimeZone>,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub period_start: Option<Stamp>,
+    pub period_end: Option<Stamp>,
+    pub issued_at: Stamp,
+    pub due_at: Stamp,
+    pub paid_at: Option<Stamp>,
+    pub voided_at: Option<Stamp>,
+    pub created_at: Stamp,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -109,7 +110,7 @@ pub async fn unpaid_for(db: &impl crate::OwnerConn, company: Uuid) -> Result<Vec
 /// Companies with an open invoice due at or before `now`.
 pub async fn companies_overdue(
     db: &impl crate::OwnerConn,
-    now: TimeDateTimeWithTimeZone,
+    now: Stamp,
 ) -> Result<Vec<Uuid>, DbErr> {
     Entity::find()
         .select_only()
@@ -187,6 +188,8 @@ pub mod line {
 
     use sea_orm::QueryOrder;
     use sea_orm::entity::prelude::*;
+    #[allow(unused_imports)]
+    use crate::{Day, Stamp};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "platform_invoice_lines")]
@@ -198,8 +201,8 @@ pub mod line {
         pub kind: smartdmv_domain::billing::LineKind,
         pub description: String,
         pub plan_id: Option<Uuid>,
-        pub period_start: Option<TimeDateTimeWithTimeZone>,
-        pub period_end: Option<TimeDateTimeWithTimeZone>,
+        pub period_start: Option<Stamp>,
+        pub period_end: Option<Stamp>,
         pub amount_cents: i64,
     }
 
@@ -231,6 +234,8 @@ pub mod credit_note {
     //! Credit notes: each voids one invoice by crediting its total.
 
     use sea_orm::entity::prelude::*;
+    #[allow(unused_imports)]
+    use crate::{Day, Stamp};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "platform_credit_notes")]
@@ -249,7 +254,7 @@ pub mod credit_note {
         pub total_cents: i64,
         pub reason: String,
         pub issued_by: String,
-        pub issued_at: TimeDateTimeWithTimeZone,
+        pub issued_at: Stamp,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
 //! The tenant migration ledger: one row per tenant per fleet-migration attempt.
 
+use crate::Stamp;
 use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
@@ -16,8 +17,8 @@ pub struct Model {
     pub to_version: i32,
     /// `RUNNING`, `SUCCEEDED` or `FAILED`.
     pub status: String,
-    pub started_at: TimeDateTimeWithTimeZone,
-    pub finished_at: Option<TimeDateTimeWithTimeZone>,
+    pub started_at: Stamp,
+    pub finished_at: Option<Stamp>,
     pub duration_ms: Option<i64>,
     pub error: Option<String>,
 }
@@ -58,7 +59,7 @@ pub async fn finish(
     error: Option<String>,
 ) -> Result<Model, DbErr> {
     let now = crate::now();
-    let ms = (now - row.started_at).whole_milliseconds() as i64;
+    let ms = (now - row.started_at).as_millis() as i64;
     let mut am = ActiveModel::from(row);
     am.status = Set(if error.is_some() {
         "FAILED"

@@ -2,6 +2,7 @@
 //! A message is written in the same breath as what it announces and delivered later by a
 //! mailer; in development nothing delivers it and the server logs it instead.
 
+use crate::Stamp;
 use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
@@ -18,9 +19,9 @@ pub struct Model {
     pub to_address: String,
     pub subject: String,
     pub body: String,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
     /// When a mailer delivered it; `None` while it waits.
-    pub sent_at: Option<TimeDateTimeWithTimeZone>,
+    pub sent_at: Option<Stamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 //! Payments received against platform invoices (`platform_payments`) and the webhook events
 //! of payment providers already processed (`billing_webhook_events`).
 
+use crate::Stamp;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
 
@@ -19,7 +20,7 @@ pub struct Model {
     pub reference: String,
     pub amount_cents: i64,
     pub currency: String,
-    pub received_at: TimeDateTimeWithTimeZone,
+    pub received_at: Stamp,
     pub recorded_by: String,
 }
 
@@ -63,6 +64,8 @@ pub mod webhook_event {
     //! Provider events already applied, so that a redelivered event changes nothing.
 
     use sea_orm::entity::prelude::*;
+    #[allow(unused_imports)]
+    use crate::{Day, Stamp};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "billing_webhook_events")]
@@ -75,7 +78,7 @@ pub mod webhook_event {
         /// `applied`, `partly_applied`, `unapplied`, `ignored`, or `duplicate` (a charge
         /// already placed, delivered again under a new event id).
         pub outcome: String,
-        pub received_at: TimeDateTimeWithTimeZone,
+        pub received_at: Stamp,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

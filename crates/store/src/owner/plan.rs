@@ -1,5 +1,6 @@
 //! The `plans` table: what a company may buy, at what price, with which features and limits.
 
+use crate::Stamp;
 use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
@@ -27,8 +28,8 @@ pub struct Model {
     pub api_calls_per_month: Option<i64>,
     /// Retired plans stay attached to their subscribers but cannot be chosen.
     pub active: bool,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
 //! Platform users (`OWNER`, `COMPANY_ADMIN`) and their sessions, in the owner database.
 
+use crate::Stamp;
 use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, QueryOrder};
@@ -20,8 +21,8 @@ pub struct Model {
     /// The one company of a `COMPANY_ADMIN`.
     pub company_id: Option<Uuid>,
     pub active: bool,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -54,6 +55,8 @@ pub async fn list(db: &impl OwnerConn) -> Result<Vec<Model>, DbErr> {
 pub mod session {
     //! `owner_sessions`: platform user sessions; only the token's SHA-256 is stored.
     use sea_orm::entity::prelude::*;
+    #[allow(unused_imports)]
+    use crate::{Day, Stamp};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "owner_sessions")]
@@ -63,9 +66,9 @@ pub mod session {
         pub user_id: Uuid,
         #[sea_orm(unique)]
         pub token_hash: String,
-        pub created_at: TimeDateTimeWithTimeZone,
-        pub expires_at: TimeDateTimeWithTimeZone,
-        pub revoked_at: Option<TimeDateTimeWithTimeZone>,
+        pub created_at: Stamp,
+        pub expires_at: Stamp,
+        pub revoked_at: Option<Stamp>,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -84,7 +87,7 @@ pub async fn insert_session(
 pub async fn find_live_session(
     db: &impl OwnerConn,
     token_hash: &str,
-    now: TimeDateTimeWithTimeZone,
+    now: Stamp,
 ) -> Result<Option<session::Model>, DbErr> {
     session::Entity::find()
         .filter(session::Column::TokenHash.eq(token_hash))

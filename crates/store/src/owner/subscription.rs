@@ -1,5 +1,6 @@
 //! The `subscriptions` table (one per company) and its history, `subscription_events`.
 
+use crate::Stamp;
 use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, QueryOrder};
 use smartdmv_domain::CompanyId;
@@ -17,27 +18,27 @@ pub struct Model {
     pub plan_id: Uuid,
     pub status: SubscriptionStatus,
     /// Periods are counted in whole months or years from this instant.
-    pub anchor: TimeDateTimeWithTimeZone,
-    pub current_period_start: TimeDateTimeWithTimeZone,
+    pub anchor: Stamp,
+    pub current_period_start: Stamp,
     /// End of the current period; of the trial while trialing.
-    pub current_period_end: TimeDateTimeWithTimeZone,
-    pub trial_end: Option<TimeDateTimeWithTimeZone>,
+    pub current_period_end: Stamp,
+    pub trial_end: Option<Stamp>,
     pub cancel_at_period_end: bool,
-    pub canceled_at: Option<TimeDateTimeWithTimeZone>,
+    pub canceled_at: Option<Stamp>,
     pub cancel_reason: Option<String>,
     /// A downgrade (or interval change) taking effect at the period end.
     pub pending_plan_id: Option<Uuid>,
-    pub past_due_since: Option<TimeDateTimeWithTimeZone>,
+    pub past_due_since: Option<Stamp>,
     /// Suspended for non-payment since.
-    pub suspended_at: Option<TimeDateTimeWithTimeZone>,
+    pub suspended_at: Option<Stamp>,
     pub billing_email: Option<String>,
     pub billing_name: Option<String>,
     pub billing_address: Option<String>,
     pub tax_id: Option<String>,
     /// Bumped by every change; a writer that read an older version loses.
     pub version: i32,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -89,7 +90,7 @@ pub async fn save_if_unchanged(
 /// and every past-due one.
 pub async fn due(
     db: &impl crate::OwnerConn,
-    now: TimeDateTimeWithTimeZone,
+    now: Stamp,
 ) -> Result<Vec<Model>, DbErr> {
     let live = [
         SubscriptionStatus::Trialing.as_str(),
@@ -132,6 +133,8 @@ pub mod event {
 
     use sea_orm::QueryOrder;
     use sea_orm::entity::prelude::*;
+    #[allow(unused_imports)]
+    use crate::{Day, Stamp};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "subscription_events")]
@@ -140,7 +143,7 @@ pub mod event {
         pub id: Uuid,
         pub company_id: Uuid,
         pub subscription_id: Uuid,
-        pub at: TimeDateTimeWithTimeZone,
+        pub at: Stamp,
         pub from_status: Option<smartdmv_domain::billing::SubscriptionStatus>,
         pub to_status: smartdmv_domain::billing::SubscriptionStatus,
         pub plan_id: Uuid,
@@ -163,7 +166,7 @@ pub mod event {
     /// Every event since `from`, oldest first.
     pub async fn since(
         db: &impl crate::OwnerConn,
-        from: TimeDateTimeWithTimeZone,
+        from: Stamp,
     ) -> Result<Vec<Model>, DbErr> {
         Entity::find()
             .filter(Column::At.gte(from))

@@ -2,6 +2,7 @@
 //! invoice did not take (already paid or void, another currency, more than was due), kept
 //! until the owner refunds it or resolves it by hand. One row per provider event.
 
+use crate::Stamp;
 use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
@@ -27,11 +28,11 @@ pub struct Model {
     pub reason: UnappliedReason,
     /// The reason in words, as of receipt (e.g. the invoice's status then).
     pub detail: String,
-    pub received_at: TimeDateTimeWithTimeZone,
+    pub received_at: Stamp,
     /// `open` until the owner marks it `refunded` or `resolved`.
     pub state: UnappliedState,
     pub note: Option<String>,
-    pub resolved_at: Option<TimeDateTimeWithTimeZone>,
+    pub resolved_at: Option<Stamp>,
     pub resolved_by: Option<String>,
 }
 
@@ -102,7 +103,7 @@ pub async fn resolve(
     state: UnappliedState,
     note: &str,
     by: &str,
-    at: TimeDateTimeWithTimeZone,
+    at: Stamp,
 ) -> Result<bool, DbErr> {
     let r = Entity::update_many()
         .col_expr(Column::State, Expr::value(state))

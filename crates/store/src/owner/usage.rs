@@ -2,6 +2,7 @@
 //! API calls are added in batches as they happen; the gauges (users, practices, clients,
 //! patients, appointments, storage) are overwritten by each recount of the tenant database.
 
+use crate::Stamp;
 use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
@@ -30,8 +31,8 @@ pub struct Model {
     /// Calls to the company's `/api/` routes during the month.
     pub api_calls: i64,
     /// When the gauges were last counted; `None` when only API calls were recorded.
-    pub gauges_at: Option<TimeDateTimeWithTimeZone>,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub gauges_at: Option<Stamp>,
+    pub updated_at: Stamp,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -121,7 +122,7 @@ pub async fn set_gauges(
     company: CompanyId,
     month: &str,
     g: Gauges,
-    at: TimeDateTimeWithTimeZone,
+    at: Stamp,
 ) -> Result<(), DbErr> {
     let mut q = Query::insert();
     let mut update = OnConflict::columns(["company_id", "month"]);

@@ -11,6 +11,8 @@ use crate::StoreError;
 pub mod role {
     //! The `roles` table: custom roles, each a named set of permissions.
     use sea_orm::entity::prelude::*;
+    #[allow(unused_imports)]
+    use crate::{Day, Stamp};
     use smartdmv_domain::RoleId;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -23,8 +25,8 @@ pub mod role {
         pub description: Option<String>,
         /// A JSON array of `resource:action` strings.
         pub permissions: Json,
-        pub created_at: TimeDateTimeWithTimeZone,
-        pub updated_at: TimeDateTimeWithTimeZone,
+        pub created_at: Stamp,
+        pub updated_at: Stamp,
     }
 
     record_rows!(RoleId);
@@ -34,6 +36,8 @@ pub mod user_role {
     //! The `user_roles` table: roles held by a user beyond their primary role. `role_key` is a
     //! built-in role name or `custom:<role id>`.
     use sea_orm::entity::prelude::*;
+    #[allow(unused_imports)]
+    use crate::{Day, Stamp};
     use smartdmv_domain::UserId;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -51,6 +55,8 @@ pub mod user_role {
 pub mod user_practice {
     //! The `user_practices` table: practices a user works in beyond their home practice.
     use sea_orm::entity::prelude::*;
+    #[allow(unused_imports)]
+    use crate::{Day, Stamp};
     use smartdmv_domain::{PracticeId, UserId};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -69,6 +75,8 @@ pub mod permission_override {
     //! The `permission_overrides` table: per-user grants and denies, optionally expiring.
     //! `permission` stays text: a name this binary does not know is skipped, not an error.
     use sea_orm::entity::prelude::*;
+    #[allow(unused_imports)]
+    use crate::{Day, Stamp};
     use smartdmv_domain::{OverrideId, UserId};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -79,10 +87,10 @@ pub mod permission_override {
         pub user_id: UserId,
         pub permission: String,
         pub grant: bool,
-        pub expires_at: Option<TimeDateTimeWithTimeZone>,
+        pub expires_at: Option<Stamp>,
         pub reason: Option<String>,
         pub created_by: Option<UserId>,
-        pub created_at: TimeDateTimeWithTimeZone,
+        pub created_at: Stamp,
     }
 
     no_relations!();

@@ -1,5 +1,6 @@
 //! The `appointments` table. An appointment; `status` follows the state machine of `spec/practice.md`.
 
+use crate::Stamp;
 use crate::{TenantConn, TenantTransaction};
 use sea_orm::entity::prelude::*;
 use sea_orm::{
@@ -25,9 +26,9 @@ pub struct Model {
     pub veterinarian_id: Option<UserId>,
     pub room_id: Option<RoomId>,
     /// UTC.
-    pub starts_at: TimeDateTimeWithTimeZone,
+    pub starts_at: Stamp,
     /// UTC.
-    pub ends_at: TimeDateTimeWithTimeZone,
+    pub ends_at: Stamp,
     pub reason: Option<String>,
     pub status: AppointmentStatus,
     /// Staff allowed an overlap.
@@ -35,8 +36,8 @@ pub struct Model {
     pub requested_by_client: bool,
     pub cancel_reason: Option<String>,
     pub created_by: Option<UserId>,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
 }
 
 record_rows!(AppointmentId);
@@ -56,9 +57,9 @@ pub struct Filter {
     pub scope: Option<Vec<PracticeId>>,
     pub practice: Option<PracticeId>,
     /// Appointments ending after this instant.
-    pub from: Option<TimeDateTimeWithTimeZone>,
+    pub from: Option<Stamp>,
     /// Appointments starting before this instant.
-    pub to: Option<TimeDateTimeWithTimeZone>,
+    pub to: Option<Stamp>,
     pub veterinarian: Option<UserId>,
     pub room: Option<RoomId>,
     pub patient: Option<PatientId>,
@@ -70,7 +71,7 @@ pub struct Filter {
 pub async fn list_page(
     db: &impl TenantConn,
     f: &Filter,
-    cursor: Option<(TimeDateTimeWithTimeZone, AppointmentId)>,
+    cursor: Option<(Stamp, AppointmentId)>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     let mut q = Entity::find()
@@ -122,8 +123,8 @@ pub async fn conflicts(
     db: &impl TenantConn,
     veterinarian: Option<UserId>,
     room: Option<RoomId>,
-    start: TimeDateTimeWithTimeZone,
-    end: TimeDateTimeWithTimeZone,
+    start: Stamp,
+    end: Stamp,
     except: Option<AppointmentId>,
 ) -> Result<Vec<Model>, DbErr> {
     let mut who = Condition::any();
@@ -153,8 +154,8 @@ pub async fn conflicts(
 pub async fn busy_veterinarians(
     db: &impl TenantConn,
     veterinarians: &[UserId],
-    start: TimeDateTimeWithTimeZone,
-    end: TimeDateTimeWithTimeZone,
+    start: Stamp,
+    end: Stamp,
 ) -> Result<Vec<Model>, DbErr> {
     if veterinarians.is_empty() {
         return Ok(Vec::new());
@@ -172,8 +173,8 @@ pub async fn busy_veterinarians(
 pub async fn starting_between(
     db: &impl TenantConn,
     practice: PracticeId,
-    start: TimeDateTimeWithTimeZone,
-    end: TimeDateTimeWithTimeZone,
+    start: Stamp,
+    end: Stamp,
 ) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::PracticeId.eq(practice))

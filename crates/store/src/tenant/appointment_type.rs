@@ -1,5 +1,6 @@
 //! The `appointment_types` table. A kind of appointment with its default length.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
@@ -15,8 +16,8 @@ pub struct Model {
     /// `#rrggbb`.
     pub colour: String,
     pub active: bool,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
 }
 
 record_rows!(AppointmentTypeId);

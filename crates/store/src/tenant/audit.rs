@@ -1,6 +1,7 @@
 //! The tenant audit log: append-only, written in the same transaction as the change it
 //! records.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
@@ -11,7 +12,7 @@ use smartdmv_domain::{PracticeId, UserId};
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub at: TimeDateTimeWithTimeZone,
+    pub at: Stamp,
     pub actor_id: Option<UserId>,
     pub actor: String,
     pub action: String,
@@ -72,8 +73,8 @@ pub struct Filter {
     pub entity_id: Option<Uuid>,
     /// Only entries of these practices (or of none) when given.
     pub practices: Option<Vec<PracticeId>>,
-    pub since: Option<TimeDateTimeWithTimeZone>,
-    pub until: Option<TimeDateTimeWithTimeZone>,
+    pub since: Option<Stamp>,
+    pub until: Option<Stamp>,
 }
 
 /// One page of entries, newest first, before `cursor` when given.

@@ -1,5 +1,6 @@
 //! The `clients` table. A client (pet owner) of the company.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::{ClientId, PracticeId, UserId};
@@ -27,9 +28,9 @@ pub struct Model {
     /// The portal account (a `CLIENT` user), when there is one.
     pub user_id: Option<UserId>,
     pub active: bool,
-    pub deactivated_at: Option<TimeDateTimeWithTimeZone>,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub deactivated_at: Option<Stamp>,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
 }
 
 record_rows!(ClientId);

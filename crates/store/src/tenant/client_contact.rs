@@ -1,5 +1,6 @@
 //! The `client_contacts` table. One phone number or email address of a client.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::contact::ContactKind;
@@ -20,7 +21,7 @@ pub struct Model {
     pub sms_consent: bool,
     pub email_consent: bool,
     pub is_primary: bool,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
 }
 
 record_rows!(ContactId);

@@ -1,5 +1,6 @@
 //! The `custom_breeds` table. A breed the company added to a species' built-in list.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 
@@ -10,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub species: String,
     pub name: String,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
 }
 
 record_rows!(Uuid);

@@ -1,5 +1,6 @@
 //! The `custom_species` table. A species the company added to the built-in list.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 
@@ -9,7 +10,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: String,
     pub name: String,
-    pub created_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
 }
 
 record_rows!(&str);

@@ -71,11 +71,6 @@ fn address_json(a: &Address) -> serde_json::Value {
     })
 }
 
-fn to_time(d: jiff::civil::Date) -> Option<time::Date> {
-    let month = time::Month::try_from(d.month() as u8).ok()?;
-    time::Date::from_calendar_date(d.year() as i32, month, d.day() as u8).ok()
-}
-
 /// Rows per multi-row INSERT (16 columns at most: well within the bind limits).
 const CHUNK: usize = 200;
 
@@ -102,7 +97,7 @@ pub async fn write(
     plan: &Plan,
     practice: Option<PracticeId>,
     actor: Option<UserId>,
-    now: time::OffsetDateTime,
+    now: crate::Stamp,
 ) -> Result<Written, DbErr> {
     let (mut clients, mut contacts, mut patients) = (Vec::new(), Vec::new(), Vec::new());
     let (mut owners, mut weights) = (Vec::new(), Vec::new());
@@ -160,7 +155,7 @@ pub async fn write(
                 breed: p.breed.clone(),
                 sex: p.sex.into(),
                 neutered: p.neutered,
-                date_of_birth: p.date_of_birth.and_then(to_time),
+                date_of_birth: p.date_of_birth.map(crate::Day),
                 dob_estimated: false,
                 colour: p.colour.clone(),
                 microchip: p.microchip.as_ref().map(|m| m.code.clone()),

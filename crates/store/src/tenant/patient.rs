@@ -1,5 +1,6 @@
 //! The `patients` table. A patient (pet).
 
+use crate::{Day, Stamp};
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::PatientId;
@@ -17,18 +18,18 @@ pub struct Model {
     /// male, female, unknown.
     pub sex: String,
     pub neutered: bool,
-    pub date_of_birth: Option<TimeDate>,
+    pub date_of_birth: Option<Day>,
     pub dob_estimated: bool,
     pub colour: Option<String>,
     pub microchip: Option<String>,
     /// `iso` or a legacy kind.
     pub microchip_type: Option<String>,
     pub alerts: Json,
-    pub deceased_on: Option<TimeDate>,
+    pub deceased_on: Option<Day>,
     pub notes: Option<String>,
     pub active: bool,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
 }
 
 record_rows!(PatientId);
@@ -87,7 +88,7 @@ pub async fn with_microchip(
 pub async fn cancellable_future_appointments(
     db: &impl TenantConn,
     patient_id: PatientId,
-    now: TimeDateTimeWithTimeZone,
+    now: Stamp,
 ) -> Result<Vec<super::appointment::Model>, DbErr> {
     use super::appointment::{Column as A, Entity as Appointments};
     use sea_orm::QueryOrder;

@@ -1,5 +1,6 @@
 //! The `patient_owners` table. A dated ownership of a patient by a client; ended, never deleted.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::{ClientId, OwnershipId, PatientId, UserId};
@@ -12,8 +13,8 @@ pub struct Model {
     pub patient_id: PatientId,
     pub client_id: ClientId,
     pub is_primary: bool,
-    pub started_at: TimeDateTimeWithTimeZone,
-    pub ended_at: Option<TimeDateTimeWithTimeZone>,
+    pub started_at: Stamp,
+    pub ended_at: Option<Stamp>,
     pub end_reason: Option<String>,
     pub created_by: Option<UserId>,
 }
@@ -73,7 +74,7 @@ pub async fn current_patient_ids(
 pub async fn end(
     db: &impl TenantConn,
     mut m: Model,
-    at: TimeDateTimeWithTimeZone,
+    at: Stamp,
     reason: &str,
 ) -> Result<Model, DbErr> {
     m.ended_at = Some(at);

@@ -1,5 +1,6 @@
 //! The `patient_weights` table. One weighing of a patient.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::patient::WeightUnit;
@@ -13,7 +14,7 @@ pub struct Model {
     pub patient_id: PatientId,
     pub value: f64,
     pub unit: WeightUnit,
-    pub measured_at: TimeDateTimeWithTimeZone,
+    pub measured_at: Stamp,
     pub recorded_by: Option<UserId>,
 }
 

@@ -1,5 +1,6 @@
 //! The `practices` table: the clinics of one company.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
@@ -27,8 +28,8 @@ pub struct Model {
     pub tax_rate_bp: i32,
     /// A closed practice keeps its records but takes no new appointments.
     pub active: bool,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
 }
 
 record_rows!(PracticeId);
@@ -68,7 +69,7 @@ pub async fn count_active(db: &impl TenantConn) -> Result<u64, DbErr> {
 pub async fn upcoming_appointments(
     db: &impl TenantConn,
     practice_id: PracticeId,
-    now: TimeDateTimeWithTimeZone,
+    now: Stamp,
 ) -> Result<u64, DbErr> {
     use super::appointment::{Column as A, Entity as Appointments};
     Appointments::find()

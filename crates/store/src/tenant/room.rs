@@ -1,5 +1,6 @@
 //! The `rooms` table. A bookable room of a practice (veterinarians are users).
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
@@ -13,8 +14,8 @@ pub struct Model {
     pub practice_id: PracticeId,
     pub name: String,
     pub active: bool,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
 }
 
 record_rows!(RoomId);

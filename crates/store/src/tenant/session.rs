@@ -1,6 +1,7 @@
 //! Company user sessions, stored server-side; the token itself is never stored, only its
 //! SHA-256.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, Condition};
@@ -14,9 +15,9 @@ pub struct Model {
     pub user_id: UserId,
     #[sea_orm(unique)]
     pub token_hash: String,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub expires_at: TimeDateTimeWithTimeZone,
-    pub revoked_at: Option<TimeDateTimeWithTimeZone>,
+    pub created_at: Stamp,
+    pub expires_at: Stamp,
+    pub revoked_at: Option<Stamp>,
     /// Set on sessions a platform operator opened by impersonation: who and why.
     pub impersonator: Option<String>,
     pub read_only: bool,
@@ -32,7 +33,7 @@ pub async fn insert(db: &impl TenantConn, m: Model) -> Result<Model, DbErr> {
 pub async fn find_live(
     db: &impl TenantConn,
     token_hash: &str,
-    now: TimeDateTimeWithTimeZone,
+    now: Stamp,
 ) -> Result<Option<Model>, DbErr> {
     Entity::find()
         .filter(Column::TokenHash.eq(token_hash))
@@ -76,7 +77,7 @@ pub async fn revoke_all_for_user(
 pub async fn extend(
     db: &impl TenantConn,
     m: Model,
-    expires_at: TimeDateTimeWithTimeZone,
+    expires_at: Stamp,
 ) -> Result<(), DbErr> {
     let mut am = ActiveModel::from(m);
     am.expires_at = Set(expires_at);

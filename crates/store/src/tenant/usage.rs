@@ -1,6 +1,7 @@
 //! Counts of one company's database for its monthly usage: the gauges recounted on demand
 //! and from time to time, never on a request's path.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{DbBackend, Statement};
@@ -23,8 +24,8 @@ pub async fn count_active_staff(db: &impl TenantConn) -> Result<u64, DbErr> {
 /// database's size, which only its location knows.
 pub async fn count(
     db: &impl TenantConn,
-    from: TimeDateTimeWithTimeZone,
-    to: TimeDateTimeWithTimeZone,
+    from: Stamp,
+    to: Stamp,
 ) -> Result<Gauges, DbErr> {
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     Ok(Gauges {

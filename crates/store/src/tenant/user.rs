@@ -1,5 +1,6 @@
 //! The `users` table: staff and client logins of one company.
 
+use crate::Stamp;
 use crate::TenantConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{ExprTrait, Func, LikeExpr};
@@ -22,11 +23,11 @@ pub struct Model {
     /// The home practice; more practices live in `user_practices`.
     pub practice_id: Option<PracticeId>,
     pub active: bool,
-    pub created_at: TimeDateTimeWithTimeZone,
-    pub updated_at: TimeDateTimeWithTimeZone,
+    pub created_at: Stamp,
+    pub updated_at: Stamp,
     /// SHA-256 of a pending invitation token.
     pub invitation_hash: Option<String>,
-    pub invitation_expires_at: Option<TimeDateTimeWithTimeZone>,
+    pub invitation_expires_at: Option<Stamp>,
 }
 
 no_relations!();

@@ -3,19 +3,16 @@
 
 use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_domain::{ClientId, PatientId, PracticeId, RoomId, TenantRole, UserId};
-use smartdmv_store::TenantConn;
+use smartdmv_store::{Stamp, TenantConn};
 use smartdmv_store::tenant::{appointment, client, patient, patient_owner, practice, room, user};
 use uuid::Uuid;
 
 pub use smartdmv_testkit::{Backend, TestDb, both_backends};
 
 /// A UTC time on 4 January 2027 (a Monday).
-pub fn at(hour: u8, minute: u8) -> time::OffsetDateTime {
-    time::macros::datetime!(2027-01-04 00:00 UTC)
-        .replace_hour(hour)
-        .unwrap()
-        .replace_minute(minute)
-        .unwrap()
+pub fn at(hour: u8, minute: u8) -> Stamp {
+    let t = jiff::civil::date(2027, 1, 4).at(hour as i8, minute as i8, 0, 0);
+    Stamp(t.to_zoned(jiff::tz::TimeZone::UTC).unwrap().timestamp())
 }
 
 pub async fn practice(db: &impl TenantConn, name: &str) -> practice::Model {
@@ -167,7 +164,7 @@ pub fn new_appointment(
     practice: PracticeId,
     (client, patient): (ClientId, PatientId),
     (vet, room): (Option<UserId>, Option<RoomId>),
-    (start, end): (time::OffsetDateTime, time::OffsetDateTime),
+    (start, end): (Stamp, Stamp),
     status: AppointmentStatus,
 ) -> appointment::Model {
     let now = smartdmv_store::now();
