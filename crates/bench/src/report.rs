@@ -137,9 +137,7 @@ fn verdict(met: bool) -> &'static str {
 }
 
 pub fn header(args: &Args, pg_facts: Option<&str>) -> String {
-    let date = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let date = smartdmv_store::Stamp::now().rfc3339();
     let command: Vec<String> = std::env::args()
         .map(|a| if a.contains(' ') { format!("'{a}'") } else { a })
         .collect();

@@ -39,7 +39,7 @@ pub struct SignedUp {
     pub company: company::Model,
     /// Redeemed on the company's host to land signed in (within [`HANDOFF_MINUTES`]).
     pub handoff_token: String,
-    pub handoff_expires_at: time::OffsetDateTime,
+    pub handoff_expires_at: smartdmv_store::Stamp,
     /// The verification link that was queued, for a development log line; it carries a
     /// secret and goes to the address owner only.
     pub verification_link: String,
@@ -119,7 +119,7 @@ pub async fn sign_up(
     let verification = new_token();
     let handoff = new_token();
     let now = smartdmv_store::now();
-    let handoff_expires_at = now + time::Duration::minutes(HANDOFF_MINUTES);
+    let handoff_expires_at = now + jiff::SignedDuration::from_mins(HANDOFF_MINUTES);
     let link = verify_link(&company.subdomain, &verification);
     let body = format!(
         "Welcome to SmartDMV, {}.\n\nConfirm that this is your address by opening \
@@ -137,7 +137,7 @@ pub async fn sign_up(
             id,
             email,
             &token_hash(&verification),
-            now + time::Duration::hours(VERIFICATION_HOURS),
+            now + jiff::SignedDuration::from_hours(VERIFICATION_HOURS),
         )
         .await?;
         outbox::enqueue(

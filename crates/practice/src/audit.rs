@@ -51,8 +51,8 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub actor_id: Option<UserId>,
     pub entity_id: Option<Uuid>,
-    pub since: Option<time::OffsetDateTime>,
-    pub until: Option<time::OffsetDateTime>,
+    pub since: Option<smartdmv_store::Stamp>,
+    pub until: Option<smartdmv_store::Stamp>,
 }
 
 /// The entries the caller may see, newest first.

@@ -55,14 +55,13 @@ impl Errors {
     }
 
     /// A `YYYY-MM-DD` date that is not in the future.
-    pub fn past_date(&mut self, field: &str, v: &str) -> Option<time::Date> {
-        let fmt = time::macros::format_description!("[year]-[month]-[day]");
-        match time::Date::parse(v.trim(), &fmt) {
-            Err(_) => {
+    pub fn past_date(&mut self, field: &str, v: &str) -> Option<smartdmv_store::Day> {
+        match smartdmv_store::Day::parse_ymd(v.trim()).ok_or(()) {
+            Err(()) => {
                 self.add(field, "must be a date written YYYY-MM-DD");
                 None
             }
-            Ok(d) if d > latest_today() => {
+            Ok(d) if d.0 > latest_today() => {
                 self.add(field, "cannot be in the future");
                 None
             }
@@ -100,14 +99,13 @@ impl Errors {
 
 /// Today's date somewhere on earth: the calendar date at UTC+14, the earliest time zone. A
 /// date up to this one is not "in the future" for any practice, wherever it is.
-pub fn latest_today() -> time::Date {
-    (time::OffsetDateTime::now_utc() + time::Duration::hours(14)).date()
+pub fn latest_today() -> jiff::civil::Date {
+    (smartdmv_store::Stamp::now() + jiff::SignedDuration::from_hours(14)).date()
 }
 
 /// `YYYY-MM-DD`.
-pub fn date_string(d: time::Date) -> String {
-    let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    d.format(&fmt).unwrap_or_default()
+pub fn date_string(d: smartdmv_store::Day) -> String {
+    d.to_string()
 }
 
 /// For ids in queries and forms, where a blank value means none: absent or blank -> `None`,

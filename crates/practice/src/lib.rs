@@ -35,7 +35,6 @@ pub use tenant::Tenant;
 pub use work::{Change, Work};
 
 /// A stored time as RFC 3339, as every answer shows times.
-pub fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+pub fn rfc3339(t: smartdmv_store::Stamp) -> String {
+    t.rfc3339()
 }

@@ -26,7 +26,7 @@ pub struct TenantPrincipal {
 }
 
 pub fn now_unix() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    jiff::Timestamp::now().as_second()
 }
 
 /// 403 `forbidden` naming the permission.
@@ -178,7 +178,7 @@ pub fn build_access(
             Some(Override {
                 permission: Permission::parse(&o.permission)?,
                 grant: o.grant,
-                expires_at: o.expires_at.map(|t| t.unix_timestamp()),
+                expires_at: o.expires_at.map(|t| t.as_second()),
             })
         })
         .collect();

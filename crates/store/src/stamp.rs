@@ -12,11 +12,13 @@ use jiff::SignedDuration;
 use std::ops::{Add, Deref, Sub};
 
 /// An instant as a column (`timestamp with time zone`), in UTC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Stamp(pub Timestamp);
 
 /// A calendar date as a column (`date`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Day(pub Date);
 
 impl Stamp {
@@ -31,6 +33,11 @@ impl Stamp {
         let ns = t.as_nanosecond();
         let truncated = ns - ns.rem_euclid(1000);
         Stamp(Timestamp::from_nanosecond(truncated).unwrap_or(t))
+    }
+
+    /// The calendar date in UTC.
+    pub fn date(self) -> Date {
+        self.0.to_zoned(jiff::tz::TimeZone::UTC).date()
     }
 
     /// RFC 3339 in UTC (`2026-12-03T15:17:55.5Z`), as every answer shows an instant.
@@ -55,6 +62,25 @@ fn date_to_time(d: Date) -> Option<time::Date> {
 fn date_from_time(d: time::Date) -> Option<Date> {
     let year = i16::try_from(d.year()).ok()?;
     Date::new(year, u8::from(d.month()) as i8, d.day() as i8).ok()
+}
+
+impl Day {
+    /// A date written exactly `YYYY-MM-DD`, as forms and queries give dates.
+    pub fn parse_ymd(s: &str) -> Option<Day> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        s.parse().ok().map(Day)
+    }
+
+    /// The first instant of the day in UTC.
+    pub fn start_utc(self) -> Option<Stamp> {
+        self.0
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .ok()
+            .map(|z| Stamp(z.timestamp()))
+    }
 }
 
 impl From<Timestamp> for Stamp {
@@ -239,6 +265,12 @@ mod tests {
             let d: Date = s.parse().unwrap();
             assert_eq!(date_from_time(date_to_time(d).unwrap()).unwrap(), d);
             assert_eq!(Day(d).to_string(), s);
+            assert_eq!(Day::parse_ymd(s), Some(Day(d)));
         }
+        for bad in ["2026-1-03", "20261203", "2026-12-03T00:00", "2026-02-30", ""] {
+            assert_eq!(Day::parse_ymd(bad), None, "{bad}");
+        }
+        let start = Day::parse_ymd("2026-12-03").unwrap().start_utc().unwrap();
+        assert_eq!(start.rfc3339(), "2026-12-03T00:00:00Z");
     }
 }

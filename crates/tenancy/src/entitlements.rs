@@ -85,7 +85,7 @@ mod tests {
     use serde_json::json;
 
     fn basic() -> plan::Model {
-        let now = time::OffsetDateTime::UNIX_EPOCH;
+        let now = smartdmv_store::Stamp(jiff::Timestamp::UNIX_EPOCH);
         plan::Model {
             id: uuid::Uuid::nil(),
             name: "Basic".into(),

@@ -62,7 +62,7 @@ impl FaultInjector {
 }
 
 /// A `PROVISIONING` company untouched for this long is taken as abandoned and may be retried.
-pub const STALE_PROVISIONING: time::Duration = time::Duration::minutes(10);
+pub const STALE_PROVISIONING: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
 
 /// Key in a company's settings under which the saga keeps its seed until it has run.
 pub const PENDING_SEED: &str = "pendingSeed";

@@ -46,14 +46,13 @@ impl Clock for ManualClock {
 }
 
 /// An instant as stored (UTC, to the microsecond, like `smartdmv_store::now`).
-pub fn to_stored(t: Timestamp) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(t.as_microsecond()) * 1000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+pub fn to_stored(t: Timestamp) -> smartdmv_store::Stamp {
+    smartdmv_store::Stamp::micros(t)
 }
 
 /// A stored instant.
-pub fn to_instant(t: time::OffsetDateTime) -> Timestamp {
-    Timestamp::from_nanosecond(t.unix_timestamp_nanos()).unwrap_or(Timestamp::UNIX_EPOCH)
+pub fn to_instant(t: smartdmv_store::Stamp) -> Timestamp {
+    t.0
 }
 
 #[cfg(test)]

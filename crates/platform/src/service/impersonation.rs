@@ -53,7 +53,7 @@ pub struct Grant {
 pub struct Opened {
     pub token: String,
     pub session_id: Uuid,
-    pub expires_at: time::OffsetDateTime,
+    pub expires_at: smartdmv_store::Stamp,
     pub read_only: bool,
     pub user: ImpersonatedUser,
 }

@@ -22,7 +22,6 @@ pub use page::{Page, PageRequest};
 pub use principal::{Cx, Links, PlatformPrincipal, PlatformRole};
 
 /// A stored instant as RFC 3339, as every owner view shows it.
-pub fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+pub fn rfc3339(t: smartdmv_store::Stamp) -> String {
+    t.rfc3339()
 }

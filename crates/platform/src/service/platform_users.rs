@@ -80,7 +80,7 @@ pub async fn login(
         user_id: u.id,
         token_hash: token::hash(&tok),
         created_at: now,
-        expires_at: now + time::Duration::hours(SESSION_HOURS),
+        expires_at: now + jiff::SignedDuration::from_hours(SESSION_HOURS),
         revoked_at: None,
     };
     let actor = Actor {

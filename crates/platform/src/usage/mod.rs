@@ -18,25 +18,24 @@ use crate::Platform;
 
 /// The current month (UTC).
 pub fn current_month() -> Month {
-    month_of(time::OffsetDateTime::now_utc())
+    month_of(smartdmv_store::Stamp::now())
 }
 
 /// The month (UTC) an instant falls in.
-pub fn month_of(t: time::OffsetDateTime) -> Month {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    Month::new(t.year() as i16, t.month() as u8).unwrap_or_else(|_| {
+pub fn month_of(t: smartdmv_store::Stamp) -> Month {
+    let d = t.date();
+    Month::new(d.year(), d.month() as u8).unwrap_or_else(|_| {
         Month::new(1970, 1).unwrap_or_else(|_| unreachable!("1970-01 is a month"))
     })
 }
 
 /// The first instant of a month and of the month after it (UTC).
-pub fn bounds(m: Month) -> (time::OffsetDateTime, time::OffsetDateTime) {
+pub fn bounds(m: Month) -> (smartdmv_store::Stamp, smartdmv_store::Stamp) {
     let start = |m: Month| {
-        time::Month::try_from(m.number())
-            .ok()
-            .and_then(|mm| time::Date::from_calendar_date(i32::from(m.year()), mm, 1).ok())
-            .map(|d| d.midnight().assume_utc())
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        jiff::civil::Date::new(m.year(), m.number() as i8, 1)
+            .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC))
+            .map(|z| smartdmv_store::Stamp(z.timestamp()))
+            .unwrap_or(smartdmv_store::Stamp(jiff::Timestamp::UNIX_EPOCH))
     };
     (start(m), start(m.next()))
 }
@@ -150,12 +149,12 @@ mod tests {
     fn month_bounds_cover_the_month() {
         let m = Month::parse("2026-12").expect("month");
         let (a, b) = bounds(m);
-        assert_eq!(a.to_string(), "2026-12-01 0:00:00.0 +00:00:00");
-        assert_eq!(b.to_string(), "2027-01-01 0:00:00.0 +00:00:00");
+        assert_eq!(a.to_string(), "2026-12-01T00:00:00Z");
+        assert_eq!(b.to_string(), "2027-01-01T00:00:00Z");
         assert_eq!(month_of(a), m);
-        assert_eq!(month_of(b - time::Duration::nanoseconds(1)), m);
+        assert_eq!(month_of(b - jiff::SignedDuration::from_nanos(1)), m);
         assert_eq!(month_of(b).to_string(), "2027-01");
-        let east = time::macros::datetime!(2026-12-01 00:30 +02:00);
+        let east = smartdmv_store::Stamp("2026-12-01T00:30:00+02:00".parse().expect("instant"));
         assert_eq!(month_of(east).to_string(), "2026-11");
     }
 }

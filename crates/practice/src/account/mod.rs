@@ -111,7 +111,7 @@ pub async fn open_session(
             user_id: u.id,
             token_hash: token_hash(&tok),
             created_at: now,
-            expires_at: now + time::Duration::minutes(minutes),
+            expires_at: now + jiff::SignedDuration::from_mins(minutes),
             revoked_at: None,
             impersonator,
             read_only,

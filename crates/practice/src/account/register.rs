@@ -29,7 +29,7 @@ pub struct Registration {
 fn new_portal_client(
     u: &user::Model,
     home: PracticeId,
-    now: time::OffsetDateTime,
+    now: smartdmv_store::Stamp,
 ) -> client::Model {
     let name = u.name.trim();
     let (first, last) = match name.rsplit_once(char::is_whitespace) {

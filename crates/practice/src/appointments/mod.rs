@@ -23,20 +23,20 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_domain::{AppointmentId, ClientId, PatientId, PracticeId, RoomId, UserId};
+use smartdmv_store::Stamp;
 use smartdmv_store::tenant::{appointment, practice};
 use std::collections::HashMap;
 
 use crate::{Page, PageRequest, ServiceError, ServiceResult, TenantPrincipal, rfc3339};
 
 /// A stored time as an instant.
-pub fn to_instant(t: time::OffsetDateTime) -> Timestamp {
-    Timestamp::from_nanosecond(t.unix_timestamp_nanos()).unwrap_or(Timestamp::UNIX_EPOCH)
+pub fn to_instant(t: Stamp) -> Timestamp {
+    t.0
 }
 
 /// An instant as a stored (UTC) time, to the second.
-pub fn to_stored(t: Timestamp) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp(t.as_second())
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+pub fn to_stored(t: Timestamp) -> Stamp {
+    Stamp(Timestamp::from_second(t.as_second()).unwrap_or(Timestamp::UNIX_EPOCH))
 }
 
 /// The practice's time zone (UTC if its name is not known to the bundled database).
@@ -171,7 +171,7 @@ pub struct AppointmentFilter {
 }
 
 /// The `(startsAt, id)` cursor of the appointment list: `<unix seconds>_<id>`.
-struct ListCursor(time::OffsetDateTime, AppointmentId);
+struct ListCursor(Stamp, AppointmentId);
 
 impl std::str::FromStr for ListCursor {
     type Err = ();
@@ -179,7 +179,7 @@ impl std::str::FromStr for ListCursor {
     fn from_str(c: &str) -> Result<Self, ()> {
         let (secs, id) = c.split_once('_').ok_or(())?;
         let secs: i64 = secs.parse().map_err(|_| ())?;
-        let at = time::OffsetDateTime::from_unix_timestamp(secs).map_err(|_| ())?;
+        let at = Stamp(Timestamp::from_second(secs).map_err(|_| ())?);
         Ok(Self(at, id.parse().map_err(|_| ())?))
     }
 }
@@ -221,7 +221,7 @@ pub async fn list(
     }
     let rows = appointment::list_page(cx.db(), &f, cursor, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |r| {
-        format!("{}_{}", r.starts_at.unix_timestamp(), r.id)
+        format!("{}_{}", r.starts_at.as_second(), r.id)
     });
     let practices: HashMap<PracticeId, practice::Model> = practice::list(cx.db())
         .await?

@@ -34,7 +34,7 @@ pub struct ContactIn {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContactDraft {
     pub id: Option<ContactId>,
-    pub created_at: Option<time::OffsetDateTime>,
+    pub created_at: Option<smartdmv_store::Stamp>,
     pub kind: ContactKind,
     pub value: String,
     pub normalized: String,
@@ -59,7 +59,7 @@ impl ContactDraft {
         }
     }
 
-    pub fn into_row(self, client_id: ClientId, now: time::OffsetDateTime) -> client_contact::Model {
+    pub fn into_row(self, client_id: ClientId, now: smartdmv_store::Stamp) -> client_contact::Model {
         client_contact::Model {
             id: self.id.unwrap_or_default(),
             client_id,
@@ -256,7 +256,7 @@ pub async fn write_contacts(
     db: &impl TenantConn,
     client_id: ClientId,
     drafts: Vec<ContactDraft>,
-    now: time::OffsetDateTime,
+    now: smartdmv_store::Stamp,
 ) -> Result<Vec<client_contact::Model>, sea_orm::DbErr> {
     client_contact::delete_for_client(db, client_id).await?;
     let mut out = Vec::with_capacity(drafts.len());

@@ -32,7 +32,7 @@ pub struct NewPortalAccount {
 pub struct Invitation {
     pub token: String,
     pub token_hash: String,
-    pub expires_at: time::OffsetDateTime,
+    pub expires_at: smartdmv_store::Stamp,
 }
 
 /// The credentials of a new user: a password hash, or an unusable hash and an invitation.

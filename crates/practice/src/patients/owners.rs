@@ -56,7 +56,7 @@ pub(crate) async fn start(
     patient_id: PatientId,
     client_id: ClientId,
     primary: bool,
-    now: time::OffsetDateTime,
+    now: smartdmv_store::Stamp,
 ) -> ServiceResult<patient_owner::Model> {
     let saved = patient_owner::insert(
         w.tx(),
@@ -89,7 +89,7 @@ async fn finish(
     cx: &TenantPrincipal,
     w: &Work,
     o: patient_owner::Model,
-    now: time::OffsetDateTime,
+    now: smartdmv_store::Stamp,
     reason: &str,
 ) -> ServiceResult<patient_owner::Model> {
     let before = OwnershipOut::snapshot(&o);

@@ -13,7 +13,7 @@ use crate::work::{Change, Work};
 use crate::{Page, PageRequest, ServiceError, ServiceResult, TenantPrincipal};
 
 /// How far ahead of the server's clock a `measuredAt` may be (clocks of devices drift).
-const CLOCK_SKEW: time::Duration = time::Duration::minutes(5);
+const CLOCK_SKEW: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
 
 /// A weighing as given.
 #[derive(Debug, Deserialize)]
@@ -31,7 +31,7 @@ pub struct WeightIn {
 pub struct Weighing {
     pub value: f64,
     pub unit: WeightUnit,
-    pub measured_at: time::OffsetDateTime,
+    pub measured_at: smartdmv_store::Stamp,
 }
 
 /// Checks a weighing; field errors are named `<prefix>value` and so on.
@@ -48,10 +48,7 @@ pub fn check(errs: &mut Errors, prefix: &str, w: &WeightIn) -> Option<Weighing> 
     let measured_at = match &w.measured_at {
         None => now,
         Some(raw) => {
-            match time::OffsetDateTime::parse(
-                raw.trim(),
-                &time::format_description::well_known::Rfc3339,
-            ) {
+            match raw.trim().parse::<jiff::Timestamp>().map(smartdmv_store::Stamp) {
                 Err(_) => {
                     errs.add(format!("{prefix}measuredAt"), "must be an RFC 3339 time");
                     return None;
@@ -60,11 +57,7 @@ pub fn check(errs: &mut Errors, prefix: &str, w: &WeightIn) -> Option<Weighing> 
                     errs.add(format!("{prefix}measuredAt"), "cannot be in the future");
                     return None;
                 }
-                Ok(t) => {
-                    let t = t.to_offset(time::UtcOffset::UTC);
-                    t.replace_nanosecond(t.nanosecond() / 1000 * 1000)
-                        .unwrap_or(t)
-                }
+                Ok(t) => smartdmv_store::Stamp::micros(t.0),
             }
         }
     };

@@ -40,8 +40,8 @@ impl From<permission_override::Model> for OverrideOut {
 pub struct NewOverride {
     pub permission: Permission,
     pub effect: Effect,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub expires_at: Option<time::OffsetDateTime>,
+    #[serde(default)]
+    pub expires_at: Option<smartdmv_store::Stamp>,
     pub reason: Option<String>,
 }
 

@@ -56,12 +56,12 @@ pub struct InvitationOut {
 /// password is given.
 pub async fn new_credentials(
     password: Option<String>,
-) -> ServiceResult<(String, Option<(String, time::OffsetDateTime)>)> {
+) -> ServiceResult<(String, Option<(String, smartdmv_store::Stamp)>)> {
     Ok(match password {
         Some(pw) => (hash_password(pw).await?, None),
         None => {
             let tok = random_token(32);
-            let expires = smartdmv_store::now() + time::Duration::days(7);
+            let expires = smartdmv_store::now() + jiff::SignedDuration::from_hours(24 * (7));
             // An unusable password until the invitation is accepted.
             (format!("!invited:{}", Uuid::now_v7()), Some((tok, expires)))
         }
@@ -69,7 +69,7 @@ pub async fn new_credentials(
 }
 
 /// The invitation as the answer shows it.
-pub fn invitation_out(invitation: Option<(String, time::OffsetDateTime)>) -> Option<InvitationOut> {
+pub fn invitation_out(invitation: Option<(String, smartdmv_store::Stamp)>) -> Option<InvitationOut> {
     invitation.map(|(token, e)| InvitationOut {
         token,
         expires_at: rfc3339(e),

@@ -28,10 +28,10 @@ pub struct AuditQuery {
     pub action: Option<String>,
     pub actor_id: Option<UserId>,
     pub entity_id: Option<Uuid>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub since: Option<time::OffsetDateTime>,
-    #[serde(default, with = "time::serde::rfc3339::option")]
-    pub until: Option<time::OffsetDateTime>,
+    #[serde(default)]
+    pub since: Option<smartdmv_store::Stamp>,
+    #[serde(default)]
+    pub until: Option<smartdmv_store::Stamp>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }

@@ -325,8 +325,8 @@ fn new_patient(
     rng: &mut Rng,
     name: &str,
     owner: ClientId,
-    today: time::Date,
-    now: time::OffsetDateTime,
+    today: jiff::civil::Date,
+    now: smartdmv_store::Stamp,
 ) -> NewPet {
     let (code, _, lo, hi) = *species_of(rng);
     let breeds = species::built_in(code).map_or(&[][..], |s| s.breeds);
@@ -346,7 +346,7 @@ fn new_patient(
         Vec::new()
     };
     let kg = lo + (hi - lo) * (rng.below(1000) as f64 / 1000.0);
-    let measured_at = now - time::Duration::days(rng.below(200) as i64);
+    let measured_at = now - jiff::SignedDuration::from_hours(24 * (rng.below(200) as i64));
     NewPet {
         name: Some(name.into()),
         species: Some(code.into()),
@@ -354,7 +354,7 @@ fn new_patient(
         breed,
         sex: Some(sex.into()),
         neutered: Some(neutered),
-        date_of_birth: Some((today - time::Duration::days(age_days)).to_string()),
+        date_of_birth: Some((today - jiff::SignedDuration::from_hours(24 * (age_days))).to_string()),
         dob_estimated: Some(dob_estimated),
         colour: Some(colour),
         microchip_type: chip.as_ref().map(|_| "iso".into()),
@@ -527,11 +527,11 @@ fn week(
     types: &[appointment_type::Model],
     rooms: &[room::Model],
     pets: &[(PatientId, ClientId)],
-    now: time::OffsetDateTime,
+    now: smartdmv_store::Stamp,
 ) -> Vec<(NewAppointment, AppointmentStatus)> {
     let tz =
         smartdmv_domain::schedule::time_zone(&home.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
-    let Ok(ts) = jiff::Timestamp::from_second(now.unix_timestamp()) else {
+    let Ok(ts) = jiff::Timestamp::from_second(now.as_second()) else {
         return Vec::new();
     };
     let local_today = ts.to_zoned(tz.clone()).date();
@@ -557,10 +557,8 @@ fn week(
                 else {
                     break;
                 };
-                let starts =
-                    time::OffsetDateTime::from_unix_timestamp(start.timestamp().as_second())
-                        .unwrap_or(now);
-                let ends = starts + time::Duration::minutes(i64::from(ty.duration_minutes));
+                let starts = smartdmv_store::Stamp(start.timestamp());
+                let ends = starts + jiff::SignedDuration::from_mins(i64::from(ty.duration_minutes));
                 let (patient, client) = pets[rng.below(pets.len())];
                 let status = if ends < now {
                     match rng.below(20) {

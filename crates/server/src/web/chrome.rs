@@ -209,8 +209,7 @@ impl Chrome {
                 },
                 p.session
                     .expires_at
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .unwrap_or_default()
+                    .rfc3339()
             )
         });
         if area == Area::Administrator && !p.tenant.company.email_verified {

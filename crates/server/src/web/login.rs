@@ -352,7 +352,7 @@ pub async fn handoff(
             "the impersonation session has expired or is not valid".into(),
         )
     })?;
-    let secs = (session.expires_at - now).whole_seconds().max(1);
+    let secs = (session.expires_at - now).as_secs().max(1);
     let mut resp = Redirect::to("/").into_response();
     resp.headers_mut().append(
         SET_COOKIE,

@@ -223,7 +223,7 @@ async fn expired_sessions_and_cookies(b: Backend) {
     smartdmv_store::tenant::session::extend(
         &db,
         s,
-        smartdmv_store::now() - time::Duration::seconds(1),
+        smartdmv_store::now() - jiff::SignedDuration::from_secs(1),
     )
     .await
     .unwrap();
@@ -506,11 +506,11 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
     .await
     .unwrap()
     .unwrap();
-    assert!(s.expires_at <= smartdmv_store::now() + time::Duration::minutes(5));
+    assert!(s.expires_at <= smartdmv_store::now() + jiff::SignedDuration::from_mins(5));
     smartdmv_store::tenant::session::extend(
         &db,
         s,
-        smartdmv_store::now() - time::Duration::seconds(1),
+        smartdmv_store::now() - jiff::SignedDuration::from_secs(1),
     )
     .await
     .unwrap();
@@ -779,9 +779,7 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
         .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let past = (time::OffsetDateTime::now_utc() - time::Duration::hours(1))
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap();
+    let past = (smartdmv_store::Stamp::now() - jiff::SignedDuration::from_hours(1)).rfc3339();
     let r = c
         .send(
             &c.admin,

@@ -92,7 +92,7 @@ async fn demo_seeds_of_fresh_databases_produce_the_same_practice(b: Backend) {
     // A week of appointments, never two at once for one vet or one room.
     let appts = appointment::Entity::find().all(&db).await.unwrap();
     assert!(appts.len() > 50, "{}", appts.len());
-    let mut per: BTreeMap<String, Vec<(time::OffsetDateTime, time::OffsetDateTime)>> =
+    let mut per: BTreeMap<String, Vec<(smartdmv_store::Stamp, smartdmv_store::Stamp)>> =
         BTreeMap::new();
     for a in appts
         .iter()

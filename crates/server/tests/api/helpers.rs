@@ -637,7 +637,7 @@ impl TestApp {
                 user_id: user_id.parse().unwrap(),
                 token_hash: smartdmv_server::auth::token::hash(&tok),
                 created_at: now,
-                expires_at: now + time::Duration::hours(1),
+                expires_at: now + jiff::SignedDuration::from_hours(1),
                 revoked_at: None,
                 impersonator: None,
                 read_only: false,

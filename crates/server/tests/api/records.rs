@@ -69,12 +69,13 @@ async fn scalar_i64(db: &TenantConnection, sql: &str, arg: &str) -> i64 {
 }
 
 fn date(days_from_today: i64) -> String {
-    (time::OffsetDateTime::now_utc().date() + time::Duration::days(days_from_today)).to_string()
+    (smartdmv_store::Stamp::now() + jiff::SignedDuration::from_hours(24 * days_from_today))
+        .date()
+        .to_string()
 }
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap()
+fn rfc3339(t: smartdmv_store::Stamp) -> String {
+    t.rfc3339()
 }
 
 async fn client_lifecycle_keeps_contacts_consent_and_address(b: Backend) {
@@ -355,7 +356,7 @@ async fn insert_appointment(
     practice: &str,
     patient: &str,
     client: &str,
-    starts_in: time::Duration,
+    starts_in: jiff::SignedDuration,
     status: &str,
 ) -> Uuid {
     let now = smartdmv_store::now();
@@ -371,7 +372,7 @@ async fn insert_appointment(
             veterinarian_id: None,
             room_id: None,
             starts_at: starts,
-            ends_at: starts + time::Duration::minutes(15),
+            ends_at: starts + jiff::SignedDuration::from_mins(15),
             reason: Some("check-up".into()),
             status: status.parse().unwrap(),
             double_booked: false,
@@ -469,7 +470,7 @@ async fn deleting_a_client_deactivates_when_records_exist_and_erases_otherwise(b
         &c.practice,
         &rex2,
         &booker,
-        time::Duration::days(-30),
+        jiff::SignedDuration::from_hours(24 * (-30)),
         "completed",
     )
     .await;
@@ -1085,12 +1086,12 @@ async fn weight_history_is_newest_first_and_checked(b: Backend) {
     let owner = c.client("Olive", "Owner").await;
     let rex = c.pet("Rex", &owner).await;
     let path = format!("/api/pets/{rex}/weights");
-    let now = time::OffsetDateTime::now_utc();
+    let now = smartdmv_store::Stamp::now();
 
     let mut made = Vec::new();
     for body in [
-        json!({"value": 4.2, "unit": "kg", "measuredAt": rfc3339(now - time::Duration::days(2))}),
-        json!({"value": 4400, "unit": "g", "measuredAt": rfc3339(now - time::Duration::days(1))}),
+        json!({"value": 4.2, "unit": "kg", "measuredAt": rfc3339(now - jiff::SignedDuration::from_hours(24 * (2)))}),
+        json!({"value": 4400, "unit": "g", "measuredAt": rfc3339(now - jiff::SignedDuration::from_hours(24 * (1)))}),
         json!({"value": 9.9, "unit": "lb"}),
     ] {
         let (s, v) = c.post(&path, body.clone()).await;
@@ -1127,7 +1128,7 @@ async fn weight_history_is_newest_first_and_checked(b: Backend) {
         (json!({"value": 4000, "unit": "kg"}), "value"),
         (json!({"value": 3, "unit": "stone"}), "unit"),
         (
-            json!({"value": 3, "unit": "kg", "measuredAt": rfc3339(now + time::Duration::days(1))}),
+            json!({"value": 3, "unit": "kg", "measuredAt": rfc3339(now + jiff::SignedDuration::from_hours(24 * (1)))}),
             "measuredAt",
         ),
         (
@@ -1180,8 +1181,8 @@ async fn deceased_patient_cancels_only_future_appointments_holding_a_slot(b: Bac
     let rex = c.pet("Rex", &owner).await;
     let fido = c.pet("Fido", &owner).await;
     let db = c.db().await;
-    let day = time::Duration::days(1);
-    let ins = |pet: &str, when: time::Duration, status: &'static str| {
+    let day = jiff::SignedDuration::from_hours(24 * (1));
+    let ins = |pet: &str, when: jiff::SignedDuration, status: &'static str| {
         let (db, practice, pet, owner) = (&db, c.practice.clone(), pet.to_owned(), owner.clone());
         async move { insert_appointment(db, &practice, &pet, &owner, when, status).await }
     };

@@ -969,8 +969,8 @@ async fn concurrent_bookings_of_one_slot_admit_exactly_one(b: Backend) {
     }
 }
 
-fn to_time(t: Timestamp) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp(t.as_second()).unwrap()
+fn to_time(t: Timestamp) -> smartdmv_store::Stamp {
+    smartdmv_store::Stamp(Timestamp::from_second(t.as_second()).unwrap())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1433,7 +1433,7 @@ async fn closed_practices_and_deceased_pets_take_no_bookings(b: Backend) {
             .await
             .unwrap()
             .unwrap();
-        p.deceased_on = Some(time::macros::date!(2026 - 01 - 02));
+        p.deceased_on = Some(smartdmv_store::Day(jiff::civil::date(2026, 1, 2)));
         patient::update(&db, p).await.unwrap();
     }
     let (s, v) = c

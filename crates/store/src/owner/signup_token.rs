@@ -31,8 +31,8 @@ pub struct Token {
     pub id: Uuid,
     pub company_id: CompanyId,
     pub email: String,
-    pub expires_at: time::OffsetDateTime,
-    pub used_at: Option<time::OffsetDateTime>,
+    pub expires_at: crate::Stamp,
+    pub used_at: Option<crate::Stamp>,
 }
 
 /// Stores a token's hash for a company and an email address, valid until `expires_at`.
@@ -42,7 +42,7 @@ pub async fn insert(
     company: CompanyId,
     email: &str,
     token_hash: &str,
-    expires_at: time::OffsetDateTime,
+    expires_at: crate::Stamp,
 ) -> Result<Uuid, DbErr> {
     let id = Uuid::now_v7();
     let mut q = Query::insert();
@@ -95,7 +95,7 @@ pub async fn consume(
     db: &impl OwnerConn,
     kind: Kind,
     id: Uuid,
-    now: time::OffsetDateTime,
+    now: crate::Stamp,
 ) -> Result<bool, DbErr> {
     let mut q = Query::update();
     q.table(kind.table())

@@ -60,11 +60,10 @@ impl Filters {
 
 /// A `YYYY-MM-DD` date field as the start of that day in UTC; `next_day` gives the start of
 /// the following day (so "until" includes the whole day).
-pub(crate) fn day_start(s: &str, next_day: bool) -> Option<time::OffsetDateTime> {
-    let f = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(s.trim(), f).ok()?;
-    let d = if next_day { d.next_day()? } else { d };
-    Some(d.midnight().assume_utc())
+pub(crate) fn day_start(s: &str, next_day: bool) -> Option<smartdmv_store::Stamp> {
+    let d = smartdmv_store::Day::parse_ymd(s.trim())?;
+    let d = if next_day { smartdmv_store::Day(d.tomorrow().ok()?) } else { d };
+    d.start_utc()
 }
 
 fn id_field<T: std::str::FromStr>(raw: &str, field: &str, errors: &mut FormErrors) -> Option<T> {
@@ -87,7 +86,7 @@ fn date_field(
     field: &str,
     next_day: bool,
     errors: &mut FormErrors,
-) -> Option<time::OffsetDateTime> {
+) -> Option<smartdmv_store::Stamp> {
     match raw.trim() {
         "" => None,
         v => day_start(v, next_day).or_else(|| {

@@ -23,12 +23,10 @@ use crate::state::AppState;
 use crate::web::{form_result, rerender, with_status};
 
 /// `YYYY-MM-DDTHH:MM` (a `datetime-local` field), read as UTC.
-pub(crate) fn parse_utc_minute(s: &str) -> Option<time::OffsetDateTime> {
-    let f = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]");
+pub(crate) fn parse_utc_minute(s: &str) -> Option<smartdmv_store::Stamp> {
     let s = s.get(..16).unwrap_or(s);
-    time::PrimitiveDateTime::parse(s, f)
-        .ok()
-        .map(time::PrimitiveDateTime::assume_utc)
+    let t = jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M", s).ok()?.to_datetime().ok()?;
+    t.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| smartdmv_store::Stamp(z.timestamp()))
 }
 
 /// `POST {area}/users/{id}/overrides`: grant or deny one permission, optionally until a time.
@@ -131,7 +129,7 @@ mod tests {
     #[test]
     fn datetime_local_fields_are_read_as_utc() {
         let t = parse_utc_minute("2030-05-06T07:08").unwrap();
-        assert_eq!(t.unix_timestamp(), 1904281680);
+        assert_eq!(t.as_second(), 1904281680);
         assert_eq!(
             parse_utc_minute("2030-05-06T07:08:09"),
             parse_utc_minute("2030-05-06T07:08")

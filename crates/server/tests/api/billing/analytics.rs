@@ -45,20 +45,20 @@ both_backends!(
 pub(crate) fn usage_months() -> (String, String) {
     let m = smartdmv_platform::usage::current_month();
     let (start, _) = smartdmv_platform::usage::bounds(m);
-    let before = smartdmv_platform::usage::month_of(start - time::Duration::days(1));
+    let before = smartdmv_platform::usage::month_of(start - jiff::SignedDuration::from_hours(24 * (1)));
     (m.to_string(), before.to_string())
 }
 
 /// An instant `day` days and `minutes` minutes into a month (UTC).
-fn into_month(month: &str, day: i64, minutes: i64) -> time::OffsetDateTime {
+fn into_month(month: &str, day: i64, minutes: i64) -> smartdmv_store::Stamp {
     let m = smartdmv_domain::usage::Month::parse(month).unwrap();
     smartdmv_platform::usage::bounds(m).0
-        + time::Duration::days(day - 1)
-        + time::Duration::minutes(minutes)
+        + jiff::SignedDuration::from_hours(24 * (day - 1))
+        + jiff::SignedDuration::from_mins(minutes)
 }
 
 /// Writes a company's gauges of a month as a recount at `at` would.
-async fn gauges(app: &TestApp, company: &str, month: &str, g: [i64; 6], at: time::OffsetDateTime) {
+async fn gauges(app: &TestApp, company: &str, month: &str, g: [i64; 6], at: smartdmv_store::Stamp) {
     let [
         active_users,
         practices,
