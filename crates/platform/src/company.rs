@@ -5,14 +5,13 @@
 
 use crate::PlatformError;
 use rand::Rng;
-use smartdmv_domain::ids::DomainId;
+use smartdmv_domain::ids::{DomainId, PlanId};
 use smartdmv_domain::text::{is_plausible_email, is_plausible_phone, is_valid_domain};
 use smartdmv_domain::{CompanyId, CompanyStatus, Subdomain};
 use smartdmv_store::OwnerTransaction;
 use smartdmv_store::owner::{company, domain, subscription};
 use smartdmv_tenancy::provision::{PENDING_SEED, Placement, Seed, SeedAdmin};
 use smartdmv_tenancy::resolve::SIGNUP_SETTINGS;
-use uuid::Uuid;
 
 use crate::Platform;
 
@@ -167,7 +166,7 @@ pub(crate) async fn create_with_settings(
     let mut settings = initial_settings;
     settings.insert(PENDING_SEED.into(), Seed::pending(admin.as_ref()));
     let mut row = company::Model {
-        id: Uuid::now_v7(),
+        id: CompanyId::new(),
         name: input.name.trim().to_owned(),
         subdomain: subdomain.to_string(),
         contact_email: input.contact_email.trim().to_owned(),
@@ -192,9 +191,8 @@ pub(crate) async fn create_with_settings(
             "name": row.name, "subdomain": row.subdomain, "backend": row.db_backend,
             "explicitDatabase": row.db_url_enc.is_some(),
         });
-        w.audit("company.create", Some(row.company_id()), detail)
-            .await?;
-        Ok::<_, PlatformError>(row.company_id())
+        w.audit("company.create", Some(row.id), detail).await?;
+        Ok::<_, PlatformError>(row.id)
     })
     .await?;
     let result = p.provisioner.provision_new(&p.owner, id).await;
@@ -210,16 +208,13 @@ async fn start_subscription(
     actor: &Actor,
 ) -> Result<company::Model, PlatformError> {
     let db = p.owner.conn();
-    let plan = row.plan.as_deref().and_then(|s| s.parse::<Uuid>().ok());
+    let plan = row.plan.as_deref().and_then(|s| s.parse::<PlanId>().ok());
     if let Some(plan) = plan
-        && subscription::for_company(db, row.company_id())
-            .await?
-            .is_none()
+        && subscription::for_company(db, row.id).await?.is_none()
     {
-        crate::billing::subscriptions::start_for_new_company(p, row.company_id(), plan, actor)
-            .await?;
+        crate::billing::subscriptions::start_for_new_company(p, row.id, plan, actor).await?;
     }
-    Ok(company::get(db, row.company_id()).await?)
+    Ok(company::get(db, row.id).await?)
 }
 
 /// New companies go to the configured PostgreSQL server holding the fewest companies, or to
@@ -434,7 +429,7 @@ pub async fn add_domain(
         .map(char::from)
         .collect();
     let row = domain::Model {
-        id: Uuid::now_v7(),
+        id: DomainId::new(),
         company_id: c.id,
         domain: name,
         verified: false,
@@ -458,7 +453,7 @@ pub async fn verify_domain(
     actor: &Actor,
 ) -> Result<domain::Model, PlatformError> {
     domain_change(p, id, actor, "company.domain_verify", async |tx| {
-        let d = domain::find_for(tx, id, domain_id.0).await?;
+        let d = domain::find_for(tx, id, domain_id).await?;
         if d.verified {
             Ok(d)
         } else {
@@ -476,8 +471,8 @@ pub async fn remove_domain(
     actor: &Actor,
 ) -> Result<(), PlatformError> {
     domain_change(p, id, actor, "company.domain_remove", async |tx| {
-        let d = domain::find_for(tx, id, domain_id.0).await?;
-        domain::delete(tx, id, domain_id.0).await?;
+        let d = domain::find_for(tx, id, domain_id).await?;
+        domain::delete(tx, id, domain_id).await?;
         Ok(d)
     })
     .await?;

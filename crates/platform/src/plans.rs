@@ -9,7 +9,6 @@ use smartdmv_domain::billing::Currency;
 use smartdmv_domain::ids::PlanId;
 use smartdmv_domain::plan::{Feature, PlanInterval};
 use smartdmv_store::owner::{company, plan};
-use uuid::Uuid;
 
 use crate::Platform;
 use crate::company::{Actor, Errors};
@@ -137,7 +136,7 @@ pub async fn create(
     errs.finish()?;
     let now = smartdmv_store::now();
     let row = plan::Model {
-        id: Uuid::now_v7(),
+        id: PlanId::new(),
         name,
         interval,
         price_cents: input.price_cents,
@@ -177,7 +176,7 @@ pub async fn update(
     actor: &Actor,
 ) -> Result<plan::Model, PlatformError> {
     let db = p.owner.conn();
-    let before = plan::get(db, id.0).await?;
+    let before = plan::get(db, id).await?;
     let mut after = before.clone();
     let mut errs = Errors::default();
     if let Some(n) = &changes.name {
@@ -272,14 +271,14 @@ pub async fn users_of(
         .filter(company::Column::Plan.eq(id.to_string()))
         .count(db)
         .await?;
-    let subscribed = smartdmv_store::owner::subscription::count_on_plan(db, id.0).await?;
+    let subscribed = smartdmv_store::owner::subscription::count_on_plan(db, id).await?;
     Ok(on_plan + subscribed)
 }
 
 /// Deletes a plan no company uses; a plan in use answers 409 and can only be retired.
 pub async fn delete(p: &Platform, id: PlanId, actor: &Actor) -> Result<(), PlatformError> {
     crate::work::write(p.owner.conn(), actor, |w| async move {
-        let row = plan::get(w.tx(), id.0).await?;
+        let row = plan::get(w.tx(), id).await?;
         if users_of(w.tx(), id).await? > 0 {
             return Err(PlatformError::conflict(
                 "plan_in_use",
@@ -289,7 +288,7 @@ pub async fn delete(p: &Platform, id: PlanId, actor: &Actor) -> Result<(), Platf
                 ),
             ));
         }
-        plan::delete(w.tx(), id.0).await?;
+        plan::delete(w.tx(), id).await?;
         w.audit(
             "plan.delete",
             None,
@@ -306,7 +305,7 @@ pub async fn choosable(
     field: &str,
     raw: &str,
 ) -> Result<plan::Model, PlatformError> {
-    let id: Uuid = raw
+    let id: PlanId = raw
         .trim()
         .parse()
         .map_err(|_| PlatformError::invalid(field, "must be a plan id"))?;

@@ -114,7 +114,7 @@ pub async fn sign_up(
     let company = create_with_settings(p, input, settings, &actor)
         .await
         .map_err(rename_fields)?;
-    let id = company.company_id();
+    let id = company.id;
 
     let verification = new_token();
     let handoff = new_token();

@@ -3,7 +3,6 @@
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
-use smartdmv_domain::ids::DomainId;
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_platform::Platform;
 use smartdmv_platform::company::{self as svc, Actor, CompanyChanges, NewAdmin, NewCompany};
@@ -234,7 +233,7 @@ async fn migrate(config: Config, m: MigrateCommand) -> anyhow::Result<()> {
         } => {
             let p = open(&config).await?;
             let only = match company {
-                Some(sel) => Some(find_company(&p, &sel).await?.company_id()),
+                Some(sel) => Some(find_company(&p, &sel).await?.id),
                 None => None,
             };
             let tty = std::io::stderr().is_terminal();
@@ -373,8 +372,7 @@ async fn company_command(config: Config, cmd: CompanyCommand) -> anyhow::Result<
                     "backend": c.db_backend, "server": c.db_server, "database": c.db_name,
                     "schemaVersion": c.schema_version, "provisioningError": c.provision_error,
                 });
-                let domains =
-                    smartdmv_store::owner::domain::list_for(p.owner.conn(), c.company_id()).await?;
+                let domains = smartdmv_store::owner::domain::list_for(p.owner.conn(), c.id).await?;
                 v["domains"] = domains
                     .iter()
                     .map(|d| serde_json::json!({"domain": d.domain, "verified": d.verified}))
@@ -389,11 +387,11 @@ async fn company_command(config: Config, cmd: CompanyCommand) -> anyhow::Result<
             }
             CompanyCommand::Archive { company } => {
                 let c = find_company(&p, &company).await?;
-                print_company(&svc::archive(&p, c.company_id(), &actor).await?);
+                print_company(&svc::archive(&p, c.id, &actor).await?);
             }
             CompanyCommand::Retry { company } => {
                 let c = find_company(&p, &company).await?;
-                print_company(&svc::retry_provisioning(&p, c.company_id(), &actor).await?);
+                print_company(&svc::retry_provisioning(&p, c.id, &actor).await?);
             }
             CompanyCommand::AddDomain {
                 company,
@@ -401,9 +399,9 @@ async fn company_command(config: Config, cmd: CompanyCommand) -> anyhow::Result<
                 verified,
             } => {
                 let c = find_company(&p, &company).await?;
-                let mut d = svc::add_domain(&p, c.company_id(), &domain, &actor).await?;
+                let mut d = svc::add_domain(&p, c.id, &domain, &actor).await?;
                 if verified {
-                    d = svc::verify_domain(&p, c.company_id(), DomainId(d.id), &actor).await?;
+                    d = svc::verify_domain(&p, c.id, d.id, &actor).await?;
                 }
                 println!(
                     "{} -> {} ({}; verification token {})",
@@ -430,7 +428,7 @@ async fn set_status(
     let c = find_company(p, sel).await?;
     let c = svc::update(
         p,
-        c.company_id(),
+        c.id,
         CompanyChanges {
             status: Some(status),
             ..Default::default()

@@ -87,7 +87,7 @@ mod tests {
     fn basic() -> plan::Model {
         let now = smartdmv_store::Stamp(jiff::Timestamp::UNIX_EPOCH);
         plan::Model {
-            id: uuid::Uuid::nil(),
+            id: smartdmv_domain::ids::PlanId(uuid::Uuid::nil()),
             name: "Basic".into(),
             interval: smartdmv_domain::plan::PlanInterval::Monthly,
             price_cents: 4900,

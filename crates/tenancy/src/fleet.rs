@@ -81,7 +81,7 @@ pub async fn migrate_fleet(
     let run_id = Uuid::now_v7();
     let mut companies = company::list_with_status(p.owner.conn(), &MIGRATED_STATUSES).await?;
     if let Some(only) = opts.only {
-        companies.retain(|c| c.company_id() == only);
+        companies.retain(|c| c.id == only);
     }
     let total_known = companies.len();
     let todo: Vec<company::Model> = companies
@@ -129,7 +129,7 @@ pub async fn migrate_fleet(
 }
 
 async fn migrate_one(p: &Tenancy, run_id: Uuid, c: &company::Model, target: i32) -> TenantOutcome {
-    let id = c.company_id();
+    let id = c.id;
     let mut outcome = TenantOutcome {
         company_id: id,
         subdomain: c.subdomain.clone(),

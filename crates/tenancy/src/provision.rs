@@ -216,7 +216,7 @@ impl Provisioner {
         row: &mut company::Model,
         placement: &Placement,
     ) -> Result<(), TenancyError> {
-        let id = row.company_id();
+        let id = row.id;
         match placement {
             Placement::ManagedSqlite => {
                 row.db_backend = "sqlite".into();
@@ -328,7 +328,7 @@ impl Provisioner {
         owner: &OwnerDb,
         row: company::Model,
     ) -> Result<company::Model, TenancyError> {
-        let id = row.company_id();
+        let id = row.id;
         let seed = Seed::from_row(&row);
         match self.run_steps(&row, &seed).await {
             Ok(version) => {

@@ -275,7 +275,7 @@ impl Resolver {
             Key::Subdomain(s) => company::find_by_subdomain(db, s).await?,
             Key::Id(id) => company::find(db, *id).await?,
             Key::Domain(d) => match domain::find_by_domain(db, d).await? {
-                Some(dm) if dm.verified => company::find(db, CompanyId(dm.company_id)).await?,
+                Some(dm) if dm.verified => company::find(db, dm.company_id).await?,
                 _ => None,
             },
         };
@@ -293,12 +293,12 @@ impl Resolver {
                 .location_of(&c)
                 .ok()
                 .map(|location| TenantTarget {
-                    company: c.company_id(),
+                    company: c.id,
                     location,
                     schema_version: c.schema_version,
                 });
             Arc::new(ResolvedCompany {
-                id: c.company_id(),
+                id: c.id,
                 name: c.name.clone(),
                 subdomain: c.subdomain.clone(),
                 status: c.status,

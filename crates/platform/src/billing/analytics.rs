@@ -13,10 +13,11 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::Serialize;
-use smartdmv_domain::CompanyStatus;
 use smartdmv_domain::billing::SubscriptionStatus;
 use smartdmv_domain::billing::money::mul_div_round;
+use smartdmv_domain::ids::PlanId;
 use smartdmv_domain::plan::PlanInterval;
+use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_store::owner::subscription::{self, event};
 use smartdmv_store::owner::usage as usage_table;
 use smartdmv_store::owner::{company, plan};
@@ -240,7 +241,7 @@ pub async fn compute(p: &Platform) -> Result<Analytics, PlatformError> {
     let db = p.owner.conn();
     let companies = company::list_with_status(db, &CompanyStatus::ALL).await?;
     let subs = subscription::all(db).await?;
-    let plans: HashMap<uuid::Uuid, plan::Model> = plan::all(db)
+    let plans: HashMap<PlanId, plan::Model> = plan::all(db)
         .await?
         .into_iter()
         .map(|pl| (pl.id, pl))
@@ -259,7 +260,7 @@ pub async fn compute(p: &Platform) -> Result<Analytics, PlatformError> {
 
     // Revenue: per currency, and per company for the top list.
     let mut monthly: BTreeMap<String, (i64, i64, u64)> = BTreeMap::new();
-    let mut per_company: HashMap<uuid::Uuid, (&plan::Model, i64)> = HashMap::new();
+    let mut per_company: HashMap<CompanyId, (&plan::Model, i64)> = HashMap::new();
     for s in &subs {
         let Some(pl) = plans.get(&s.plan_id) else {
             continue;
@@ -299,7 +300,7 @@ pub async fn compute(p: &Platform) -> Result<Analytics, PlatformError> {
                 .plan
                 .as_deref()
                 .and_then(|id| id.parse().ok())
-                .and_then(|id: uuid::Uuid| plans.get(&id))
+                .and_then(|id: PlanId| plans.get(&id))
                 .map(|pl| pl.name.clone());
             CompanyFigures {
                 company_id: c.id.to_string(),
@@ -313,12 +314,12 @@ pub async fn compute(p: &Platform) -> Result<Analytics, PlatformError> {
         .collect();
 
     let usage_month = crate::usage::current_month().to_string();
-    let rows: HashMap<uuid::Uuid, usage_table::Model> = usage_table::of_month(db, &usage_month)
+    let rows: HashMap<CompanyId, usage_table::Model> = usage_table::of_month(db, &usage_month)
         .await?
         .into_iter()
         .map(|r| (r.company_id, r))
         .collect();
-    let usage_of: Vec<(uuid::Uuid, CompanyUsage)> = ranked
+    let usage_of: Vec<(CompanyId, CompanyUsage)> = ranked
         .iter()
         .map(|c| {
             let figures = rows.get(&c.id).map(UsageFigures::from).unwrap_or_default();
@@ -363,11 +364,11 @@ pub async fn compute(p: &Platform) -> Result<Analytics, PlatformError> {
 /// The first [`TOP_COMPANIES`] of the companies that `counts` keeps, in the order of
 /// `first` (ties by company id).
 fn leaders(
-    all: &[(uuid::Uuid, CompanyUsage)],
+    all: &[(CompanyId, CompanyUsage)],
     counts: impl Fn(&UsageFigures) -> bool,
     first: impl Fn(&UsageFigures, &UsageFigures) -> Ordering,
 ) -> Vec<CompanyUsage> {
-    let mut kept: Vec<&(uuid::Uuid, CompanyUsage)> =
+    let mut kept: Vec<&(CompanyId, CompanyUsage)> =
         all.iter().filter(|(_, c)| counts(&c.usage)).collect();
     kept.sort_by(|(ia, a), (ib, b)| first(&a.usage, &b.usage).then(ia.cmp(ib)));
     kept.into_iter()
@@ -386,8 +387,8 @@ mod tests {
         patients: i64,
         storage_bytes: i64,
         api_calls: i64,
-    ) -> (uuid::Uuid, CompanyUsage) {
-        let id = uuid::Uuid::from_u128(n);
+    ) -> (CompanyId, CompanyUsage) {
+        let id = CompanyId(uuid::Uuid::from_u128(n));
         let usage = UsageFigures {
             users,
             patients,

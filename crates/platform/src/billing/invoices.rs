@@ -3,9 +3,9 @@
 //! changes an issued invoice's lines or amounts.
 
 use crate::{ConflictAs, PlatformError};
-use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::InvoiceStatus;
 use smartdmv_domain::billing::invoice::document_number;
+use smartdmv_domain::ids::InvoiceId;
 use smartdmv_store::OwnerTransaction as DatabaseTransaction;
 use smartdmv_store::owner::invoice::{self, credit_note, line};
 use smartdmv_store::owner::{audit, payment};
@@ -25,7 +25,7 @@ pub struct InvoiceView {
     pub credit_note: Option<credit_note::Model>,
 }
 
-pub async fn view(p: &Platform, id: Uuid) -> Result<InvoiceView, PlatformError> {
+pub async fn view(p: &Platform, id: InvoiceId) -> Result<InvoiceView, PlatformError> {
     let db = p.owner.conn();
     let inv = invoice::get(db, id).await?;
     Ok(InvoiceView {
@@ -124,7 +124,7 @@ pub(crate) async fn pay_in(
         audit::Entry {
             actor: &actor.label,
             action: "invoice.payment",
-            company: Some(CompanyId(inv.company_id)),
+            company: Some(inv.company_id),
             detail: serde_json::json!({
                 "invoice": inv.number, "provider": collected.provider,
                 "reference": collected.reference, "amountCents": collected.amount_cents,
@@ -142,13 +142,13 @@ pub(crate) async fn pay_in(
 /// company back to `ACTIVE`.
 pub async fn record_payment(
     p: &Platform,
-    id: Uuid,
+    id: InvoiceId,
     collected: Collected,
     actor: &Actor,
 ) -> Result<InvoiceView, PlatformError> {
     let company = crate::work::write(p.owner.conn(), actor, |w| async move {
         let inv = invoice::get(w.tx(), id).await?;
-        let company = CompanyId(inv.company_id);
+        let company = inv.company_id;
         pay_in(p, w.tx(), inv, &collected, true, actor).await?;
         Ok::<_, PlatformError>(company)
     })
@@ -161,7 +161,7 @@ pub async fn record_payment(
 /// (and may still be paid).
 pub async fn write_off(
     p: &Platform,
-    id: Uuid,
+    id: InvoiceId,
     actor: &Actor,
 ) -> Result<InvoiceView, PlatformError> {
     let db = p.owner.conn();
@@ -175,7 +175,7 @@ pub async fn write_off(
             ),
         ));
     }
-    let company = CompanyId(inv.company_id);
+    let company = inv.company_id;
     crate::work::write(db, actor, |w| async move {
         let mut after = inv.clone();
         after.status = InvoiceStatus::Uncollectible;
@@ -197,7 +197,7 @@ pub async fn write_off(
 /// Voids an unpaid invoice by issuing a credit note for its whole amount.
 pub async fn void(
     p: &Platform,
-    id: Uuid,
+    id: InvoiceId,
     reason: &str,
     actor: &Actor,
 ) -> Result<InvoiceView, PlatformError> {
@@ -251,11 +251,11 @@ pub async fn void(
         }
         w.audit(
             "invoice.void",
-            Some(CompanyId(inv.company_id)),
+            Some(inv.company_id),
             serde_json::json!({"invoice": inv.number, "creditNote": note.number, "reason": reason}),
         )
         .await?;
-        Ok(CompanyId(inv.company_id))
+        Ok(inv.company_id)
     })
     .await?;
     super::tick::advance(p, company, actor).await?;

@@ -7,9 +7,9 @@ use crate::PlatformError;
 use smartdmv_domain::billing::SubscriptionStatus;
 use smartdmv_domain::billing::lifecycle::{ChangeTiming, change_timing};
 use smartdmv_domain::billing::period::period_end;
+use smartdmv_domain::ids::{PlanId, SubscriptionId};
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_store::owner::{company, plan, subscription};
-use uuid::Uuid;
 
 use super::charges::{period_invoice, upgrade_invoice};
 use super::clock::to_stored;
@@ -157,7 +157,7 @@ pub async fn put(
 pub async fn start_for_new_company(
     p: &Platform,
     company_id: CompanyId,
-    plan_id: Uuid,
+    plan_id: PlanId,
     actor: &Actor,
 ) -> Result<(), PlatformError> {
     let pl = plan::get(p.owner.conn(), plan_id).await?;
@@ -197,8 +197,8 @@ fn start(
         period_end(now, pl.interval, 1)
     };
     let mut sub = subscription::Model {
-        id: before.as_ref().map_or_else(Uuid::now_v7, |b| b.id),
-        company_id: company_id.0,
+        id: before.as_ref().map_or_else(SubscriptionId::new, |b| b.id),
+        company_id,
         plan_id: pl.id,
         status: if trial {
             SubscriptionStatus::Trialing

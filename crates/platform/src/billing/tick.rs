@@ -62,7 +62,7 @@ pub async fn run_requested(p: &Platform, by: &Actor) -> Result<TickReport, Platf
 pub async fn run(p: &Platform, actor: &Actor) -> Result<TickReport, PlatformError> {
     let now = p.clock.now();
     let db = p.owner.conn();
-    let mut companies: BTreeSet<uuid::Uuid> = subscription::due(db, to_stored(now))
+    let mut companies: BTreeSet<CompanyId> = subscription::due(db, to_stored(now))
         .await?
         .into_iter()
         .map(|s| s.company_id)
@@ -74,7 +74,7 @@ pub async fn run(p: &Platform, actor: &Actor) -> Result<TickReport, PlatformErro
         ..TickReport::default()
     };
     for c in companies {
-        match advance(p, CompanyId(c), actor).await {
+        match advance(p, c, actor).await {
             Ok(done) => {
                 report.steps += done.steps;
                 report.invoices_issued += done.invoices_issued;

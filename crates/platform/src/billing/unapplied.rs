@@ -3,11 +3,10 @@
 //! resolves it by hand with a note.
 
 use crate::PlatformError;
-use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::{UnappliedReason, UnappliedState};
+use smartdmv_domain::ids::UnappliedPaymentId;
 use smartdmv_store::owner::unapplied_payment::{self as store, ListFilter};
 use smartdmv_store::owner::{audit, invoice};
-use uuid::Uuid;
 
 use super::clock::to_stored;
 use super::provider::PaymentData;
@@ -51,7 +50,7 @@ pub(crate) async fn keep(
     let kept = store::insert(
         db,
         store::Model {
-            id: Uuid::now_v7(),
+            id: UnappliedPaymentId::new(),
             provider: k.provider.to_owned(),
             event_id: k.event_id.to_owned(),
             reference: k.data.reference.clone(),
@@ -75,7 +74,7 @@ pub(crate) async fn keep(
         audit::Entry {
             actor: &actor.label,
             action: "payment.unapplied",
-            company: Some(CompanyId(inv.company_id)),
+            company: Some(inv.company_id),
             detail: serde_json::json!({
                 "id": kept.id.to_string(), "invoice": inv.number, "provider": kept.provider,
                 "eventId": kept.event_id, "reference": kept.reference,
@@ -93,7 +92,7 @@ pub(crate) async fn keep(
 pub async fn list(
     p: &Platform,
     filter: &ListFilter,
-    cursor: Option<Uuid>,
+    cursor: Option<UnappliedPaymentId>,
     limit: u64,
 ) -> Result<Vec<store::Model>, PlatformError> {
     Ok(store::list(p.owner.conn(), filter, cursor, limit).await?)
@@ -103,7 +102,7 @@ pub async fn list(
 /// `resolved` (settled otherwise, as the note says). Once done it stays done: 409.
 pub async fn resolve(
     p: &Platform,
-    id: Uuid,
+    id: UnappliedPaymentId,
     state: &str,
     note: &str,
     actor: &Actor,
@@ -142,7 +141,7 @@ pub async fn resolve(
         }
         w.audit(
             "payment.unapplied_resolve",
-            Some(CompanyId(kept.company_id)),
+            Some(kept.company_id),
             serde_json::json!({
                 "id": id.to_string(), "invoice": kept.invoice_number,
                 "reference": kept.reference, "amountCents": kept.amount_cents,

@@ -26,7 +26,7 @@ pub struct Usage {
 /// Counts a company's usage in its database.
 pub async fn current(p: &Platform, c: &company::Model) -> Result<Usage, PlatformError> {
     let target = TenantTarget {
-        company: c.company_id(),
+        company: c.id,
         location: p.provisioner.location_of(c)?,
         schema_version: c.schema_version,
     };

@@ -5,7 +5,6 @@
 
 use crate::PlatformError;
 use serde::Serialize;
-use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::placement::{Payable, Placement, UnappliedReason, place};
 use smartdmv_store::owner::invoice;
 use smartdmv_store::owner::payment::webhook_event;
@@ -137,7 +136,7 @@ pub async fn handle(
             let Some((data, inv, placement)) = payment else {
                 return Ok((answer, None));
             };
-            let company = CompanyId(inv.company_id);
+            let company = inv.company_id;
             let mut collected = Collected {
                 provider: prov.name().into(),
                 reference: data.reference.clone(),

@@ -5,10 +5,11 @@
 
 use crate::PlatformError;
 use jiff::Timestamp;
+use smartdmv_domain::CompanyStatus;
 use smartdmv_domain::billing::invoice::{document_number, totals};
 use smartdmv_domain::billing::lifecycle::company_status;
 use smartdmv_domain::billing::{InvoiceStatus, LineKind, SubscriptionStatus};
-use smartdmv_domain::{CompanyId, CompanyStatus};
+use smartdmv_domain::ids::{InvoiceId, PlanId};
 use smartdmv_store::OwnerTransaction as DatabaseTransaction;
 use smartdmv_store::owner::invoice::{self, line};
 use smartdmv_store::owner::subscription::{self, event};
@@ -24,7 +25,7 @@ use crate::company::Actor;
 pub(crate) struct NewLine {
     pub kind: LineKind,
     pub description: String,
-    pub plan_id: Option<Uuid>,
+    pub plan_id: Option<PlanId>,
     pub period: Option<(Timestamp, Timestamp)>,
     pub amount_cents: i64,
 }
@@ -91,7 +92,7 @@ pub(crate) fn after_commit(p: &Platform, w: &Written) {
     if let Some((_, to)) = w.company_moved
         && to.serving() != smartdmv_domain::company::Serving::Serve
     {
-        p.registry.evict(CompanyId(w.subscription.company_id));
+        p.registry.evict(w.subscription.company_id);
     }
 }
 
@@ -118,7 +119,7 @@ pub(crate) async fn write_in(
             None => return Ok(None),
         },
     };
-    let company_id = CompanyId(saved.company_id);
+    let company_id = saved.company_id;
     let issued = match invoice {
         Some(inv) => Some(issue(p, txn, &saved, inv).await?),
         None => None,
@@ -229,7 +230,7 @@ async fn issue(
         .issued_at
         .checked_add(cfg.payment_terms())
         .unwrap_or(inv.issued_at);
-    let id = Uuid::now_v7();
+    let id = InvoiceId::new();
     let model = invoice::insert(
         txn,
         invoice::Model {

@@ -62,7 +62,7 @@ fn out(cx: &Cx<'_>, c: company::Model, domains: Vec<domain::Model>) -> CompanyOu
 
 /// A company as the views show it, with its domains.
 async fn view(cx: &Cx<'_>, c: company::Model) -> PlatformResult<CompanyOut> {
-    let domains = domain::list_for(cx.db(), c.company_id()).await?;
+    let domains = domain::list_for(cx.db(), c.id).await?;
     Ok(out(cx, c, domains))
 }
 

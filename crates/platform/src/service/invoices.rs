@@ -52,7 +52,7 @@ async fn page(
         })?),
     };
     let filter = invoice::ListFilter { company, status };
-    let cursor = input.page.cursor::<InvoiceId>()?.map(|c| c.0);
+    let cursor = input.page.cursor::<InvoiceId>()?;
     let rows = invoice::list(cx.db(), &filter, cursor, limit + 1).await?;
     Ok(Page::from_rows(rows, limit, |i| i.id.to_string()).map(InvoiceSummary::from))
 }
@@ -83,10 +83,10 @@ pub async fn list_for_company(
 
 /// The invoice, when the caller may see it (not found otherwise).
 async fn visible(cx: &Cx<'_>, id: InvoiceId) -> PlatformResult<()> {
-    let inv = invoice::find(cx.db(), id.0)
+    let inv = invoice::find(cx.db(), id)
         .await?
         .ok_or(PlatformError::NotFound("invoice"))?;
-    if !cx.who.sees(CompanyId(inv.company_id)) {
+    if !cx.who.sees(inv.company_id) {
         return Err(PlatformError::NotFound("invoice"));
     }
     Ok(())
@@ -95,7 +95,7 @@ async fn visible(cx: &Cx<'_>, id: InvoiceId) -> PlatformResult<()> {
 /// An invoice with its lines, payments and credit note.
 pub async fn get(cx: &Cx<'_>, id: InvoiceId) -> PlatformResult<InvoiceOut> {
     visible(cx, id).await?;
-    Ok(business::view(cx.platform, id.0).await?.into())
+    Ok(business::view(cx.platform, id).await?.into())
 }
 
 /// Pays, voids or writes off an invoice (`OWNER`); paying what was overdue brings a
@@ -103,7 +103,7 @@ pub async fn get(cx: &Cx<'_>, id: InvoiceId) -> PlatformResult<InvoiceOut> {
 pub async fn act(cx: &Cx<'_>, id: InvoiceId, action: InvoiceAction) -> PlatformResult<InvoiceOut> {
     visible(cx, id).await?;
     cx.who.require_owner()?;
-    let (p, actor, id) = (cx.platform, &cx.who.actor(), id.0);
+    let (p, actor) = (cx.platform, &cx.who.actor());
     let view = match action {
         InvoiceAction::Pay {
             amount_cents,

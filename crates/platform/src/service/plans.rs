@@ -23,7 +23,7 @@ pub struct ListInput {
 pub async fn list(cx: &Cx<'_>, input: ListInput) -> PlatformResult<Page<PlanOut>> {
     let limit = input.page.limit()?;
     let active_only = !cx.who.is_owner() || input.active == Some(true);
-    let cursor = input.page.cursor::<PlanId>()?.map(|c| c.0);
+    let cursor = input.page.cursor::<PlanId>()?;
     let mut rows = plan::list(cx.db(), active_only, cursor, limit + 1).await?;
     if input.active == Some(false) {
         rows.retain(|p| !p.active);
@@ -57,7 +57,7 @@ pub async fn all(cx: &Cx<'_>, active_only: bool) -> PlatformResult<Vec<PlanOut>>
 /// company's (others are not found).
 pub async fn get(cx: &Cx<'_>, id: PlanId) -> PlatformResult<PlanOut> {
     let db = cx.db();
-    let p = plan::find(db, id.0)
+    let p = plan::find(db, id)
         .await?
         .ok_or(PlatformError::NotFound("plan"))?;
     if !cx.who.is_owner() && !p.active {

@@ -3,6 +3,7 @@
 //! Cookies, headers and throttling by address stay at the HTTP edge.
 
 use smartdmv_domain::CompanyId;
+use smartdmv_domain::ids::PlatformUserId;
 use smartdmv_domain::password::check_new_password;
 use smartdmv_store::OwnerConnection;
 use smartdmv_store::owner::{company, platform_user};
@@ -87,7 +88,7 @@ pub async fn login(
         label: u.email.clone(),
         ip: Some(ip.to_owned()),
     };
-    let company = u.company_id.map(CompanyId);
+    let company = u.company_id;
     let s = crate::work::write(db, &actor, |w| async move {
         let s = platform_user::insert_session(w.tx(), session).await?;
         w.audit("platform.login", company, serde_json::json!({}))
@@ -180,7 +181,7 @@ pub async fn create(cx: &Cx<'_>, input: NewPlatformUser) -> PlatformResult<Platf
         &input.name,
         input.password,
         &input.role,
-        input.company_id.map(|c| c.0),
+        input.company_id,
     )
     .await?;
     Ok(PlatformUserOut::from(&u))
@@ -194,7 +195,7 @@ pub async fn create_platform_user(
     name: &str,
     password: String,
     role: &str,
-    company_id: Option<Uuid>,
+    company_id: Option<CompanyId>,
 ) -> PlatformResult<platform_user::Model> {
     let email = email.trim().to_lowercase();
     let mut errs = Vec::new();
@@ -218,7 +219,7 @@ pub async fn create_platform_user(
             errs.push(("companyId".into(), "a COMPANY_ADMIN needs a company".into()))
         }
         (Some(PlatformRole::CompanyAdmin), Some(c)) => {
-            if company::find(db, CompanyId(c)).await?.is_none() {
+            if company::find(db, c).await?.is_none() {
                 errs.push(("companyId".into(), "no such company".into()));
             }
         }
@@ -230,7 +231,7 @@ pub async fn create_platform_user(
     let hash = password::hash(password).await?;
     let now = smartdmv_store::now();
     let row = platform_user::Model {
-        id: Uuid::now_v7(),
+        id: PlatformUserId::new(),
         email: email.clone(),
         name: name.trim().to_owned(),
         password_hash: hash,
@@ -246,7 +247,7 @@ pub async fn create_platform_user(
             .conflict_as("email_taken", "a platform user with this email exists")?;
         w.audit(
             "platform_user.create",
-            company_id.map(CompanyId),
+            company_id,
             serde_json::json!({"email": email, "role": role.as_str()}),
         )
         .await?;

@@ -36,7 +36,7 @@ impl PlatformPrincipal {
 
     /// Whether this user may see a company: owners all, a `COMPANY_ADMIN` their own.
     pub fn sees(&self, company: CompanyId) -> bool {
-        self.is_owner() || self.user.company_id == Some(company.0)
+        self.is_owner() || self.user.company_id == Some(company)
     }
 
     /// Not found for a company the user may not see, so that ids cannot be probed.
@@ -50,7 +50,7 @@ impl PlatformPrincipal {
 
     /// The one company a `COMPANY_ADMIN` is confined to; `None` for an `OWNER`.
     pub fn confined_to(&self) -> Option<CompanyId> {
-        (!self.is_owner()).then(|| CompanyId(self.user.company_id.unwrap_or_default()))
+        (!self.is_owner()).then(|| self.user.company_id.unwrap_or(CompanyId(uuid::Uuid::nil())))
     }
 
     /// The actor of this user's changes in the owner audit log.

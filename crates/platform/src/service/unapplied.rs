@@ -37,11 +37,8 @@ pub async fn list(cx: &Cx<'_>, input: ListInput) -> PlatformResult<Page<Unapplie
                 PlatformError::bad_request("invalid_query", "invoiceId is not an id")
             })?),
         };
-    let filter = ListFilter {
-        state,
-        invoice: invoice.map(|i| i.0),
-    };
-    let cursor = input.page.cursor::<UnappliedPaymentId>()?.map(|c| c.0);
+    let filter = ListFilter { state, invoice };
+    let cursor = input.page.cursor::<UnappliedPaymentId>()?;
     let rows = business::list(cx.platform, &filter, cursor, limit + 1).await?;
     Ok(Page::from_rows(rows, limit, |r| r.id.to_string()).map(UnappliedOut::from))
 }
@@ -55,6 +52,6 @@ pub async fn resolve(
     note: &str,
 ) -> PlatformResult<UnappliedOut> {
     cx.who.require_owner()?;
-    let done = business::resolve(cx.platform, id.0, state, note, &cx.who.actor()).await?;
+    let done = business::resolve(cx.platform, id, state, note, &cx.who.actor()).await?;
     Ok(done.into())
 }

@@ -15,7 +15,7 @@ use crate::{PlatformError, PlatformResult};
 
 fn out(id: CompanyId, month: Month, row: Option<usage::Model>, limits: &Limits) -> UsageOut {
     let r = row.unwrap_or(usage::Model {
-        company_id: id.0,
+        company_id: id,
         month: month.to_string(),
         active_users: 0,
         practices: 0,

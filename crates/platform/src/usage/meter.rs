@@ -236,7 +236,7 @@ mod tests {
 
     fn row(month: &str, calls: i64, storage: i64, counted: bool) -> usage::Model {
         usage::Model {
-            company_id: uuid::Uuid::nil(),
+            company_id: CompanyId(uuid::Uuid::nil()),
             month: month.into(),
             active_users: 0,
             practices: 0,

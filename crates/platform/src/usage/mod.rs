@@ -115,7 +115,7 @@ pub async fn recompute_all(
     loop {
         let page = company::list(p.owner.conn(), &filter, cursor, 200).await?;
         let Some(last) = page.last() else { break };
-        cursor = Some(last.company_id());
+        cursor = Some(last.id);
         for c in page {
             if matches!(
                 c.status,
@@ -123,7 +123,7 @@ pub async fn recompute_all(
             ) {
                 continue;
             }
-            let r = recompute(p, c.company_id()).await;
+            let r = recompute(p, c.id).await;
             out.push((c, r));
         }
     }

@@ -23,7 +23,7 @@ pub(super) async fn run(config: Config, cmd: UsageCommand) -> anyhow::Result<()>
         match cmd {
             UsageCommand::Recompute { company } => {
                 let only = match company {
-                    Some(sel) => Some(super::find_company(&p, &sel).await?.company_id()),
+                    Some(sel) => Some(super::find_company(&p, &sel).await?.id),
                     None => None,
                 };
                 let mut failed = 0;

@@ -96,7 +96,7 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
     let db = app.open_tenant_db(&ids[0]).await;
     assert_eq!(TenantMigrator::current_version(&db).await.unwrap(), latest);
     let _ = db.close().await;
-    let rows = ledger::for_company(owner, a.company_id()).await.unwrap();
+    let rows = ledger::for_company(owner, a.id).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].status, "SUCCEEDED");
     assert_eq!(

@@ -17,7 +17,7 @@ pub struct Model {
     pub actor: String,
     /// What happened, e.g. `company.create`, `company.suspend`.
     pub action: String,
-    pub company_id: Option<Uuid>,
+    pub company_id: Option<CompanyId>,
     pub detail: Json,
     pub ip: Option<String>,
 }
@@ -43,7 +43,7 @@ pub async fn append(db: &impl OwnerConn, e: Entry<'_>) -> Result<(), DbErr> {
         at: crate::now(),
         actor: e.actor.to_owned(),
         action: e.action.to_owned(),
-        company_id: e.company.map(|c| c.0),
+        company_id: e.company,
         detail: e.detail,
         ip: e.ip,
     };
@@ -58,7 +58,7 @@ pub async fn for_company(
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     Entity::find()
-        .filter(Column::CompanyId.eq(company.0))
+        .filter(Column::CompanyId.eq(company))
         .order_by_desc(Column::Id)
         .limit(limit)
         .all(db)

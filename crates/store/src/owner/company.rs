@@ -13,7 +13,7 @@ use crate::StoreError;
 #[sea_orm(table_name = "companies")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: CompanyId,
     pub name: String,
     #[sea_orm(unique)]
     pub subdomain: String,
@@ -43,12 +43,6 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
-impl Model {
-    pub fn company_id(&self) -> CompanyId {
-        CompanyId(self.id)
-    }
-}
-
 /// Filters for [`list`].
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
@@ -71,7 +65,7 @@ pub async fn insert(db: &impl OwnerConn, model: Model) -> Result<Model, StoreErr
 }
 
 pub async fn find(db: &impl OwnerConn, id: CompanyId) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id.0).one(db).await
+    Entity::find_by_id(id).one(db).await
 }
 
 pub async fn get(db: &impl OwnerConn, id: CompanyId) -> Result<Model, StoreError> {
@@ -102,7 +96,7 @@ pub async fn list(
         cond = cond.add(Column::Status.ne(CompanyStatus::Archived.as_str()));
     }
     if let Some(only) = filter.only {
-        cond = cond.add(Column::Id.eq(only.0));
+        cond = cond.add(Column::Id.eq(only));
     }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
@@ -118,7 +112,7 @@ pub async fn list(
         );
     }
     if let Some(c) = cursor {
-        cond = cond.add(Column::Id.gt(c.0));
+        cond = cond.add(Column::Id.gt(c));
     }
     Entity::find()
         .filter(cond)
@@ -176,7 +170,7 @@ pub async fn set_status(
         .col_expr(Column::Status, Expr::value(status))
         .col_expr(Column::ProvisionError, Expr::value(provision_error))
         .col_expr(Column::UpdatedAt, Expr::value(crate::now()))
-        .filter(Column::Id.eq(id.0))
+        .filter(Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
@@ -194,7 +188,7 @@ pub async fn set_plan_and_status(
         .col_expr(Column::Plan, Expr::value(plan))
         .col_expr(Column::Status, Expr::value(status))
         .col_expr(Column::UpdatedAt, Expr::value(crate::now()))
-        .filter(Column::Id.eq(id.0))
+        .filter(Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
@@ -210,7 +204,7 @@ pub async fn set_settings(
     Entity::update_many()
         .col_expr(Column::Settings, Expr::value(settings))
         .col_expr(Column::UpdatedAt, Expr::value(crate::now()))
-        .filter(Column::Id.eq(id.0))
+        .filter(Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
@@ -224,7 +218,7 @@ pub async fn set_schema_version(
 ) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::SchemaVersion, Expr::value(version))
-        .filter(Column::Id.eq(id.0))
+        .filter(Column::Id.eq(id))
         .exec(db)
         .await?;
     Ok(())
@@ -256,7 +250,7 @@ pub async fn claim_for_provisioning(
         )
         .col_expr(Column::ProvisionError, Expr::value(Option::<String>::None))
         .col_expr(Column::UpdatedAt, Expr::value(crate::now()))
-        .filter(Column::Id.eq(id.0))
+        .filter(Column::Id.eq(id))
         .filter(
             Condition::any()
                 .add(Column::Status.eq(CompanyStatus::Failed.as_str()))

@@ -6,6 +6,7 @@ use crate::OwnerConn;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::CompanyId;
+use smartdmv_domain::ids::DomainId;
 
 use crate::StoreError;
 
@@ -13,8 +14,8 @@ use crate::StoreError;
 #[sea_orm(table_name = "company_domains")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub company_id: Uuid,
+    pub id: DomainId,
+    pub company_id: CompanyId,
     #[sea_orm(unique)]
     pub domain: String,
     pub verified: bool,
@@ -39,7 +40,7 @@ pub async fn insert(db: &impl OwnerConn, model: Model) -> Result<Model, StoreErr
 
 pub async fn list_for(db: &impl OwnerConn, company: CompanyId) -> Result<Vec<Model>, DbErr> {
     Entity::find()
-        .filter(Column::CompanyId.eq(company.0))
+        .filter(Column::CompanyId.eq(company))
         .order_by_asc(Column::Id)
         .all(db)
         .await
@@ -55,10 +56,10 @@ pub async fn find_by_domain(db: &impl OwnerConn, domain: &str) -> Result<Option<
 pub async fn find_for(
     db: &impl OwnerConn,
     company: CompanyId,
-    id: Uuid,
+    id: DomainId,
 ) -> Result<Model, StoreError> {
     Entity::find_by_id(id)
-        .filter(Column::CompanyId.eq(company.0))
+        .filter(Column::CompanyId.eq(company))
         .one(db)
         .await?
         .ok_or(StoreError::NotFound("domain"))
@@ -71,10 +72,10 @@ pub async fn mark_verified(db: &impl OwnerConn, model: Model) -> Result<Model, D
     am.update(db).await
 }
 
-pub async fn delete(db: &impl OwnerConn, company: CompanyId, id: Uuid) -> Result<u64, DbErr> {
+pub async fn delete(db: &impl OwnerConn, company: CompanyId, id: DomainId) -> Result<u64, DbErr> {
     Ok(Entity::delete_many()
         .filter(Column::Id.eq(id))
-        .filter(Column::CompanyId.eq(company.0))
+        .filter(Column::CompanyId.eq(company))
         .exec(db)
         .await?
         .rows_affected)

@@ -8,6 +8,7 @@ use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{Condition, ExprTrait, QueryOrder, QuerySelect};
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::InvoiceStatus;
+use smartdmv_domain::ids::{InvoiceId, SubscriptionId};
 
 use crate::StoreError;
 
@@ -15,11 +16,11 @@ use crate::StoreError;
 #[sea_orm(table_name = "platform_invoices")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: InvoiceId,
     #[sea_orm(unique)]
     pub number: String,
-    pub company_id: Uuid,
-    pub subscription_id: Option<Uuid>,
+    pub company_id: CompanyId,
+    pub subscription_id: Option<SubscriptionId>,
     /// `subscription_start`, `renewal` or `plan_change`.
     pub reason: String,
     pub status: InvoiceStatus,
@@ -47,11 +48,11 @@ pub async fn insert(db: &impl crate::OwnerConn, model: Model) -> Result<Model, D
     ActiveModel::from(model).reset_all().insert(db).await
 }
 
-pub async fn find(db: &impl crate::OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl crate::OwnerConn, id: InvoiceId) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
-pub async fn get(db: &impl crate::OwnerConn, id: Uuid) -> Result<Model, StoreError> {
+pub async fn get(db: &impl crate::OwnerConn, id: InvoiceId) -> Result<Model, StoreError> {
     find(db, id).await?.ok_or(StoreError::NotFound("invoice"))
 }
 
@@ -76,12 +77,12 @@ pub struct ListFilter {
 pub async fn list(
     db: &impl crate::OwnerConn,
     filter: &ListFilter,
-    cursor: Option<Uuid>,
+    cursor: Option<InvoiceId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     let mut cond = Condition::all();
     if let Some(c) = filter.company {
-        cond = cond.add(Column::CompanyId.eq(c.0));
+        cond = cond.add(Column::CompanyId.eq(c));
     }
     if let Some(s) = filter.status {
         cond = cond.add(Column::Status.eq(s.as_str()));
@@ -98,7 +99,10 @@ pub async fn list(
 }
 
 /// Issued invoices of a company still to be paid, oldest due first.
-pub async fn unpaid_for(db: &impl crate::OwnerConn, company: Uuid) -> Result<Vec<Model>, DbErr> {
+pub async fn unpaid_for(
+    db: &impl crate::OwnerConn,
+    company: CompanyId,
+) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::CompanyId.eq(company))
         .filter(Column::Status.eq(InvoiceStatus::Open.as_str()))
@@ -111,7 +115,7 @@ pub async fn unpaid_for(db: &impl crate::OwnerConn, company: Uuid) -> Result<Vec
 pub async fn companies_overdue(
     db: &impl crate::OwnerConn,
     now: Stamp,
-) -> Result<Vec<Uuid>, DbErr> {
+) -> Result<Vec<CompanyId>, DbErr> {
     Entity::find()
         .select_only()
         .column(Column::CompanyId)
@@ -196,11 +200,11 @@ pub mod line {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
-        pub invoice_id: Uuid,
+        pub invoice_id: smartdmv_domain::ids::InvoiceId,
         pub position: i32,
         pub kind: smartdmv_domain::billing::LineKind,
         pub description: String,
-        pub plan_id: Option<Uuid>,
+        pub plan_id: Option<smartdmv_domain::ids::PlanId>,
         pub period_start: Option<Stamp>,
         pub period_end: Option<Stamp>,
         pub amount_cents: i64,
@@ -221,7 +225,10 @@ pub mod line {
         Ok(())
     }
 
-    pub async fn of(db: &impl crate::OwnerConn, invoice: Uuid) -> Result<Vec<Model>, DbErr> {
+    pub async fn of(
+        db: &impl crate::OwnerConn,
+        invoice: smartdmv_domain::ids::InvoiceId,
+    ) -> Result<Vec<Model>, DbErr> {
         Entity::find()
             .filter(Column::InvoiceId.eq(invoice))
             .order_by_asc(Column::Position)
@@ -245,8 +252,8 @@ pub mod credit_note {
         #[sea_orm(unique)]
         pub number: String,
         #[sea_orm(unique)]
-        pub invoice_id: Uuid,
-        pub company_id: Uuid,
+        pub invoice_id: smartdmv_domain::ids::InvoiceId,
+        pub company_id: smartdmv_domain::CompanyId,
         pub currency: String,
         /// Amounts credited: the negated amounts of the invoice.
         pub subtotal_cents: i64,
@@ -268,7 +275,7 @@ pub mod credit_note {
 
     pub async fn for_invoice(
         db: &impl crate::OwnerConn,
-        invoice: Uuid,
+        invoice: smartdmv_domain::ids::InvoiceId,
     ) -> Result<Option<Model>, DbErr> {
         Entity::find()
             .filter(Column::InvoiceId.eq(invoice))

@@ -13,7 +13,7 @@ use smartdmv_domain::CompanyId;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub company_id: Option<Uuid>,
+    pub company_id: Option<CompanyId>,
     /// What the message is, e.g. `email_verification`.
     pub kind: String,
     pub to_address: String,
@@ -42,7 +42,7 @@ pub struct Message<'a> {
 pub async fn enqueue(db: &impl OwnerConn, m: Message<'_>) -> Result<Model, DbErr> {
     ActiveModel::from(Model {
         id: Uuid::now_v7(),
-        company_id: m.company.map(|c| c.0),
+        company_id: m.company,
         kind: m.kind.to_owned(),
         to_address: m.to.to_owned(),
         subject: m.subject.to_owned(),

@@ -4,6 +4,8 @@
 use crate::Stamp;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
+use smartdmv_domain::CompanyId;
+use smartdmv_domain::ids::InvoiceId;
 
 use crate::StoreError;
 
@@ -12,8 +14,8 @@ use crate::StoreError;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub invoice_id: Uuid,
-    pub company_id: Uuid,
+    pub invoice_id: InvoiceId,
+    pub company_id: CompanyId,
     /// `manual`, or the name of a card provider.
     pub provider: String,
     /// The bank transfer's or the provider's reference; unique per provider.
@@ -52,7 +54,7 @@ pub async fn reference_known(
         .is_some())
 }
 
-pub async fn of(db: &impl crate::OwnerConn, invoice: Uuid) -> Result<Vec<Model>, DbErr> {
+pub async fn of(db: &impl crate::OwnerConn, invoice: InvoiceId) -> Result<Vec<Model>, DbErr> {
     Entity::find()
         .filter(Column::InvoiceId.eq(invoice))
         .order_by_asc(Column::ReceivedAt)

@@ -4,6 +4,7 @@ use crate::Stamp;
 use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
+use smartdmv_domain::ids::PlanId;
 use smartdmv_domain::plan::{Feature, PlanInterval, PlanPrice};
 use std::collections::BTreeSet;
 
@@ -13,7 +14,7 @@ use crate::StoreError;
 #[sea_orm(table_name = "plans")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: PlanId,
     #[sea_orm(unique)]
     pub name: String,
     /// `monthly` or `yearly`.
@@ -74,11 +75,11 @@ pub async fn insert(db: &impl OwnerConn, model: Model) -> Result<Model, StoreErr
         .map_err(map_conflict)
 }
 
-pub async fn find(db: &impl OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl OwnerConn, id: PlanId) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
-pub async fn get(db: &impl OwnerConn, id: Uuid) -> Result<Model, StoreError> {
+pub async fn get(db: &impl OwnerConn, id: PlanId) -> Result<Model, StoreError> {
     find(db, id).await?.ok_or(StoreError::NotFound("plan"))
 }
 
@@ -90,7 +91,7 @@ pub async fn find_by_name(db: &impl OwnerConn, name: &str) -> Result<Option<Mode
 pub async fn list(
     db: &impl OwnerConn,
     active_only: bool,
-    cursor: Option<Uuid>,
+    cursor: Option<PlanId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
@@ -117,7 +118,7 @@ pub async fn update(db: &impl OwnerConn, model: Model) -> Result<Model, StoreErr
     }
 }
 
-pub async fn delete(db: &impl OwnerConn, id: Uuid) -> Result<(), DbErr> {
+pub async fn delete(db: &impl OwnerConn, id: PlanId) -> Result<(), DbErr> {
     Entity::delete_by_id(id).exec(db).await?;
     Ok(())
 }

@@ -4,6 +4,8 @@ use crate::Stamp;
 use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, QueryOrder};
+use smartdmv_domain::CompanyId;
+use smartdmv_domain::ids::PlatformUserId;
 use smartdmv_domain::platform::PlatformRole;
 
 use crate::StoreError;
@@ -12,14 +14,14 @@ use crate::StoreError;
 #[sea_orm(table_name = "platform_users")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: PlatformUserId,
     #[sea_orm(unique)]
     pub email: String,
     pub name: String,
     pub password_hash: String,
     pub role: PlatformRole,
     /// The one company of a `COMPANY_ADMIN`.
-    pub company_id: Option<Uuid>,
+    pub company_id: Option<CompanyId>,
     pub active: bool,
     pub created_at: Stamp,
     pub updated_at: Stamp,
@@ -44,7 +46,7 @@ pub async fn find_by_email(db: &impl OwnerConn, email: &str) -> Result<Option<Mo
     Entity::find().filter(Column::Email.eq(email)).one(db).await
 }
 
-pub async fn find(db: &impl OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl OwnerConn, id: PlatformUserId) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
@@ -63,7 +65,7 @@ pub mod session {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
-        pub user_id: Uuid,
+        pub user_id: smartdmv_domain::ids::PlatformUserId,
         #[sea_orm(unique)]
         pub token_hash: String,
         pub created_at: Stamp,
@@ -106,7 +108,10 @@ pub async fn revoke_session(db: &impl OwnerConn, id: Uuid) -> Result<(), DbErr> 
     Ok(())
 }
 
-pub async fn revoke_all_sessions(db: &impl OwnerConn, user_id: Uuid) -> Result<u64, DbErr> {
+pub async fn revoke_all_sessions(
+    db: &impl OwnerConn,
+    user_id: PlatformUserId,
+) -> Result<u64, DbErr> {
     Ok(session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(crate::now()))
         .filter(
@@ -120,7 +125,11 @@ pub async fn revoke_all_sessions(db: &impl OwnerConn, user_id: Uuid) -> Result<u
 }
 
 /// Replaces a platform user's password hash.
-pub async fn set_password(db: &impl OwnerConn, user_id: Uuid, hash: &str) -> Result<(), DbErr> {
+pub async fn set_password(
+    db: &impl OwnerConn,
+    user_id: PlatformUserId,
+    hash: &str,
+) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::PasswordHash, Expr::value(hash))
         .filter(Column::Id.eq(user_id))
@@ -132,7 +141,7 @@ pub async fn set_password(db: &impl OwnerConn, user_id: Uuid, hash: &str) -> Res
 /// Revokes every live session of a user but `keep` (the one changing the password).
 pub async fn revoke_other_sessions(
     db: &impl OwnerConn,
-    user_id: Uuid,
+    user_id: PlatformUserId,
     keep: Uuid,
 ) -> Result<u64, DbErr> {
     Ok(session::Entity::update_many()

@@ -5,6 +5,7 @@ use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, QueryOrder};
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::SubscriptionStatus;
+use smartdmv_domain::ids::{PlanId, SubscriptionId};
 
 use crate::StoreError;
 
@@ -12,10 +13,10 @@ use crate::StoreError;
 #[sea_orm(table_name = "subscriptions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: SubscriptionId,
     #[sea_orm(unique)]
-    pub company_id: Uuid,
-    pub plan_id: Uuid,
+    pub company_id: CompanyId,
+    pub plan_id: PlanId,
     pub status: SubscriptionStatus,
     /// Periods are counted in whole months or years from this instant.
     pub anchor: Stamp,
@@ -27,7 +28,7 @@ pub struct Model {
     pub canceled_at: Option<Stamp>,
     pub cancel_reason: Option<String>,
     /// A downgrade (or interval change) taking effect at the period end.
-    pub pending_plan_id: Option<Uuid>,
+    pub pending_plan_id: Option<PlanId>,
     pub past_due_since: Option<Stamp>,
     /// Suspended for non-payment since.
     pub suspended_at: Option<Stamp>,
@@ -54,7 +55,7 @@ pub async fn insert(db: &impl crate::OwnerConn, model: Model) -> Result<Model, S
     }
 }
 
-pub async fn find(db: &impl crate::OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl crate::OwnerConn, id: SubscriptionId) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
@@ -63,7 +64,7 @@ pub async fn for_company(
     company: CompanyId,
 ) -> Result<Option<Model>, DbErr> {
     Entity::find()
-        .filter(Column::CompanyId.eq(company.0))
+        .filter(Column::CompanyId.eq(company))
         .one(db)
         .await
 }
@@ -116,7 +117,7 @@ pub async fn all(db: &impl crate::OwnerConn) -> Result<Vec<Model>, DbErr> {
 }
 
 /// How many subscriptions are on a plan now or from their next period.
-pub async fn count_on_plan(db: &impl crate::OwnerConn, plan: Uuid) -> Result<u64, DbErr> {
+pub async fn count_on_plan(db: &impl crate::OwnerConn, plan: PlanId) -> Result<u64, DbErr> {
     Entity::find()
         .filter(
             Condition::any()
@@ -141,12 +142,12 @@ pub mod event {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
-        pub company_id: Uuid,
-        pub subscription_id: Uuid,
+        pub company_id: smartdmv_domain::CompanyId,
+        pub subscription_id: smartdmv_domain::ids::SubscriptionId,
         pub at: Stamp,
         pub from_status: Option<smartdmv_domain::billing::SubscriptionStatus>,
         pub to_status: smartdmv_domain::billing::SubscriptionStatus,
-        pub plan_id: Uuid,
+        pub plan_id: smartdmv_domain::ids::PlanId,
         /// Why: `subscribed`, `trial_ended`, `payment_overdue`, `grace_expired`, `paid`,
         /// `canceled_requested`, `canceled_non_payment`, ...
         pub reason: String,

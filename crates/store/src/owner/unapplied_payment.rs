@@ -7,13 +7,15 @@ use crate::OwnerConn;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{Condition, QueryOrder, QuerySelect};
+use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::{UnappliedReason, UnappliedState};
+use smartdmv_domain::ids::{InvoiceId, UnappliedPaymentId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "unapplied_payments")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: UnappliedPaymentId,
     pub provider: String,
     /// The provider's event that reported the payment; unique per provider.
     pub event_id: String,
@@ -22,9 +24,9 @@ pub struct Model {
     /// What was kept: the whole payment, or what was left after paying the invoice.
     pub amount_cents: i64,
     pub currency: String,
-    pub invoice_id: Uuid,
+    pub invoice_id: InvoiceId,
     pub invoice_number: String,
-    pub company_id: Uuid,
+    pub company_id: CompanyId,
     pub reason: UnappliedReason,
     /// The reason in words, as of receipt (e.g. the invoice's status then).
     pub detail: String,
@@ -59,7 +61,7 @@ pub async fn reference_known(
         .is_some())
 }
 
-pub async fn find(db: &impl OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr> {
+pub async fn find(db: &impl OwnerConn, id: UnappliedPaymentId) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id).one(db).await
 }
 
@@ -67,14 +69,14 @@ pub async fn find(db: &impl OwnerConn, id: Uuid) -> Result<Option<Model>, DbErr>
 #[derive(Debug, Default, Clone)]
 pub struct ListFilter {
     pub state: Option<UnappliedState>,
-    pub invoice: Option<Uuid>,
+    pub invoice: Option<InvoiceId>,
 }
 
 /// One page, newest first, after `cursor` (an id).
 pub async fn list(
     db: &impl OwnerConn,
     filter: &ListFilter,
-    cursor: Option<Uuid>,
+    cursor: Option<UnappliedPaymentId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     let mut cond = Condition::all();
@@ -99,7 +101,7 @@ pub async fn list(
 /// open (resolved meanwhile).
 pub async fn resolve(
     db: &impl OwnerConn,
-    id: Uuid,
+    id: UnappliedPaymentId,
     state: UnappliedState,
     note: &str,
     by: &str,

@@ -13,7 +13,7 @@ use smartdmv_domain::CompanyId;
 #[sea_orm(table_name = "company_usage")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub company_id: Uuid,
+    pub company_id: CompanyId,
     #[sea_orm(primary_key, auto_increment = false)]
     pub month: String,
     /// Active staff users (invited ones included); portal logins of clients do not count.
@@ -66,7 +66,7 @@ pub async fn get(
     company: CompanyId,
     month: &str,
 ) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id((company.0, month.to_owned()))
+    Entity::find_by_id((company, month.to_owned()))
         .one(db)
         .await
 }
@@ -78,7 +78,7 @@ pub async fn recent(
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     Entity::find()
-        .filter(Column::CompanyId.eq(company.0))
+        .filter(Column::CompanyId.eq(company))
         .order_by_desc(Column::Month)
         .limit(limit)
         .all(db)

@@ -320,7 +320,7 @@ pub(crate) async fn company_without_database(
     let now = smartdmv_store::now();
     let id = uuid::Uuid::from_u128(n);
     let row = smartdmv_store::owner::company::Model {
-        id,
+        id: smartdmv_domain::CompanyId(id),
         name: name.into(),
         subdomain: format!("rank-{n}"),
         contact_email: format!("office@rank-{n}.example"),
