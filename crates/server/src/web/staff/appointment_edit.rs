@@ -224,32 +224,12 @@ pub async fn cancel_confirm(
     })
 }
 
-#[derive(Deserialize)]
-pub struct CancelForm {
-    #[serde(default)]
-    reason: String,
-}
-
 /// `POST /practice/appointments/{id}/cancel`
 pub async fn cancel(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Form(f): Form<CancelForm>,
+    Form(f): Form<booking::CancelForm>,
 ) -> WebResult<Response> {
-    let p = &staff.principal;
-    p.require(AppointmentsUpdate::PERM)?;
-    let reason = Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty());
-    match edit_result(appointments::cancel(p, page_id::<AppointmentId>(&id)?, reason).await)? {
-        Ok(a) => Ok(redirect_flash(
-            &s,
-            &schedule_of(&a),
-            Flash::success("The appointment was cancelled."),
-        )),
-        Err(e) => Ok(redirect_flash(
-            &s,
-            &format!("/practice/appointments/{id}/cancel"),
-            Flash::error(format!("The appointment was not cancelled: {}.", e.detail)),
-        )),
-    }
+    booking::cancel(&s, &staff.principal, "/practice", &id, f, schedule_of).await
 }
