@@ -44,7 +44,7 @@ pub(crate) async fn visible(p: &TenantPrincipal) -> WebResult<Vec<PracticeOut>> 
 /// The practice of a page's path (the not-found page for a malformed or unknown id).
 pub(crate) async fn of_path(p: &TenantPrincipal, id: &str) -> WebResult<PracticeOut> {
     p.require(PracticesRead::PERM)?;
-    let id: PracticeId = page_id(&id)?;
+    let id: PracticeId = page_id(id)?;
     Ok(practices::get(p, id).await?.into())
 }
 

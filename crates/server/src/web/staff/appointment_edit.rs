@@ -115,10 +115,7 @@ async fn edit_page(
     form: RescheduleForm,
     errors: FormErrors,
 ) -> WebResult<EditPage> {
-    let vets = match a.practice_id.parse() {
-        Ok(practice) => booking::vets(p, practice, &form.veterinarian_id).await?,
-        Err(_) => Vec::new(),
-    };
+    let vets = booking::vets(p, a.practice_id, &form.veterinarian_id).await?;
     Ok(EditPage {
         chrome: chrome(ctx, "Reschedule", p),
         when: when(&a.starts_at_local),
@@ -138,7 +135,7 @@ pub async fn edit_form(ctx: PageCtx, staff: Staff, Path(id): Path<String>) -> We
         date: day_of(&a.starts_at_local),
         time: hhmm(&a.starts_at_local),
         duration_minutes: a.duration_minutes.to_string(),
-        veterinarian_id: a.veterinarian_id.clone().unwrap_or_default(),
+        veterinarian_id: a.veterinarian_id.map(|v| v.to_string()).unwrap_or_default(),
         reason: a.reason.clone().unwrap_or_default(),
         double_book: None,
     };
