@@ -78,7 +78,7 @@ fn group(
         groups
             .entry((id.is_none(), name, id))
             .or_default()
-            .push(it.appointment.id.clone());
+            .push(it.appointment.id.to_string());
     }
     groups
         .into_iter()
@@ -165,12 +165,15 @@ pub async fn day(cx: &TenantPrincipal, id: PracticeId, q: DayQuery) -> ServiceRe
         .collect();
     let by_veterinarian = group(&items, |i| {
         (
-            i.appointment.veterinarian_id.clone(),
+            i.appointment.veterinarian_id.map(|v| v.to_string()),
             i.veterinarian_name.clone(),
         )
     });
     let by_room = group(&items, |i| {
-        (i.appointment.room_id.clone(), i.room_name.clone())
+        (
+            i.appointment.room_id.map(|r| r.to_string()),
+            i.room_name.clone(),
+        )
     });
     match sort {
         DaySort::Time => {}

@@ -22,7 +22,9 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Serialize;
 use smartdmv_domain::schedule::AppointmentStatus;
-use smartdmv_domain::{AppointmentId, ClientId, PatientId, PracticeId, RoomId, UserId};
+use smartdmv_domain::{
+    AppointmentId, AppointmentTypeId, ClientId, PatientId, PracticeId, RoomId, UserId,
+};
 use smartdmv_store::Stamp;
 use smartdmv_store::tenant::{appointment, practice};
 use std::collections::HashMap;
@@ -53,13 +55,13 @@ pub fn local(t: Timestamp, tz: &TimeZone) -> String {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppointmentOut {
-    pub id: String,
-    pub practice_id: String,
-    pub pet_id: String,
-    pub client_id: String,
-    pub type_id: Option<String>,
-    pub veterinarian_id: Option<String>,
-    pub room_id: Option<String>,
+    pub id: AppointmentId,
+    pub practice_id: PracticeId,
+    pub pet_id: PatientId,
+    pub client_id: ClientId,
+    pub type_id: Option<AppointmentTypeId>,
+    pub veterinarian_id: Option<UserId>,
+    pub room_id: Option<RoomId>,
     /// UTC.
     pub starts_at: String,
     pub ends_at: String,
@@ -75,7 +77,7 @@ pub struct AppointmentOut {
     pub double_booked: bool,
     pub requested_by_client: bool,
     pub cancel_reason: Option<String>,
-    pub created_by: Option<String>,
+    pub created_by: Option<UserId>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -86,13 +88,13 @@ impl AppointmentOut {
         let tz = zone_of(p);
         let (s, e) = (to_instant(m.starts_at), to_instant(m.ends_at));
         AppointmentOut {
-            id: m.id.to_string(),
-            practice_id: m.practice_id.to_string(),
-            pet_id: m.patient_id.to_string(),
-            client_id: m.client_id.to_string(),
-            type_id: m.type_id.map(|x| x.to_string()),
-            veterinarian_id: m.veterinarian_id.map(|x| x.to_string()),
-            room_id: m.room_id.map(|x| x.to_string()),
+            id: m.id,
+            practice_id: m.practice_id,
+            pet_id: m.patient_id,
+            client_id: m.client_id,
+            type_id: m.type_id,
+            veterinarian_id: m.veterinarian_id,
+            room_id: m.room_id,
             starts_at: s.to_string(),
             ends_at: e.to_string(),
             starts_at_local: local(s, &tz),
@@ -105,7 +107,7 @@ impl AppointmentOut {
             double_booked: m.double_booked,
             requested_by_client: m.requested_by_client,
             cancel_reason: m.cancel_reason,
-            created_by: m.created_by.map(|x| x.to_string()),
+            created_by: m.created_by,
             created_at: rfc3339(m.created_at),
             updated_at: rfc3339(m.updated_at),
         }

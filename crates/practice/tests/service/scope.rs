@@ -47,7 +47,7 @@ async fn a_practice_bound_user_reaches_only_their_practices(b: Backend) {
     )
     .await
     .unwrap();
-    let appt = |a: &appointments::AppointmentOut| AppointmentId(a.id.parse().unwrap());
+    let appt = |a: &appointments::AppointmentOut| a.id;
 
     // Practices.
     let mine: Vec<PracticeId> = practices::list(&c.staff, &page)
@@ -106,7 +106,7 @@ async fn a_practice_bound_user_reaches_only_their_practices(b: Backend) {
         not_found(appointments::get(&c.staff, appt(&appt_b)).await),
         "appointment"
     );
-    let ids = |p: smartdmv_practice::Page<appointments::AppointmentOut>| -> BTreeSet<String> {
+    let ids = |p: smartdmv_practice::Page<appointments::AppointmentOut>| -> BTreeSet<AppointmentId> {
         p.items.into_iter().map(|a| a.id).collect()
     };
     let filter = AppointmentFilter::default();

@@ -6,7 +6,7 @@
 
 use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_domain::{
-    AppointmentId, ClientId, IdInput, PatientId, PracticeId, TenantRole, UserId, species, text,
+    ClientId, IdInput, PatientId, PracticeId, TenantRole, UserId, species, text,
 };
 use smartdmv_practice::appointment_types::{self, AppointmentTypeInput};
 use smartdmv_practice::appointments::{self, NewAppointment, StatusChange};
@@ -489,7 +489,7 @@ pub async fn seed(cx: &TenantPrincipal, home: &practice::Model, sub: &str) -> an
 
     for (booking, status) in week(&mut rng, home, &vets, &types, &rooms, &pets, now) {
         let booked = appointments::create(cx, booking).await?;
-        let id = AppointmentId(booked.id.parse()?);
+        let id = booked.id;
         for step in steps_to(status) {
             let change = StatusChange {
                 status: Some(step.as_str().into()),

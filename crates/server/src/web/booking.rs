@@ -3,19 +3,23 @@
 //! appointments service), and the start a booking is given: a chosen slot, or a local time
 //! typed into the form.
 
+use axum::response::Response;
 use jiff::tz::TimeZone;
-use smartdmv_domain::{IdInput, PracticeId};
+use serde::Deserialize;
+use smartdmv_domain::{AppointmentId, IdInput, PracticeId};
 use smartdmv_practice::appointment_types;
 use smartdmv_practice::{PageRequest, practices};
 use smartdmv_store::tenant::practice;
 
-use super::display::{hhmm, local_to_utc};
+use super::csrf::Flash;
+use super::display::{hhmm, local_to_utc, page_id};
+use super::{edit_result, redirect_flash};
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsRead, Perm};
+use crate::auth::perms::{AppointmentsRead, AppointmentsUpdate, Perm};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::error::WebResult;
-use smartdmv_practice::appointments::{self, SlotQuery, zone_of};
+use smartdmv_practice::appointments::{self, AppointmentOut, SlotQuery, zone_of};
 
 /// One choice of a `<select>` or radio group.
 pub struct Choice {
@@ -73,6 +77,42 @@ pub async fn zone_of_form(p: &TenantPrincipal, practice_id: &str) -> WebResult<T
         Err(_) => None,
     };
     Ok(zone.unwrap_or(TimeZone::UTC))
+}
+
+/// The reason a cancellation form gives.
+#[derive(Deserialize)]
+pub struct CancelForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST {area}/appointments/{id}/cancel` of the staff pages and the portal: cancels, then
+/// goes to `done(appointment)`, or back to the confirmation page with why it failed.
+pub async fn cancel(
+    s: &AppState,
+    p: &TenantPrincipal,
+    area: &str,
+    id: &str,
+    form: CancelForm,
+    done: impl FnOnce(&AppointmentOut) -> String,
+) -> WebResult<Response> {
+    p.require(AppointmentsUpdate::PERM)?;
+    let appointment = page_id::<AppointmentId>(id)?;
+    let reason = Some(form.reason.trim().to_owned()).filter(|r| !r.is_empty());
+    Ok(
+        match edit_result(appointments::cancel(p, appointment, reason).await)? {
+            Ok(a) => redirect_flash(
+                s,
+                &done(&a),
+                Flash::success("The appointment was cancelled."),
+            ),
+            Err(e) => redirect_flash(
+                s,
+                &format!("{area}/appointments/{id}/cancel"),
+                Flash::error(format!("The appointment was not cancelled: {}.", e.detail)),
+            ),
+        },
+    )
 }
 
 /// The active appointment types, `selected` marked.

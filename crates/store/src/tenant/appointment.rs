@@ -4,8 +4,8 @@ use crate::Stamp;
 use crate::{TenantConn, TenantTransaction};
 use sea_orm::entity::prelude::*;
 use sea_orm::{
-    Condition, DbBackend, QueryOrder, QuerySelect, SqliteTransactionMode, Statement,
-    TransactionOptions,
+    Condition, DbBackend, QueryOrder, QuerySelect, QueryTrait, Select, SqliteTransactionMode,
+    Statement, TransactionOptions,
 };
 use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_domain::{
@@ -74,47 +74,37 @@ pub async fn list_page(
     cursor: Option<(Stamp, AppointmentId)>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    let mut q = Entity::find()
-        .order_by_asc(Column::StartsAt)
-        .order_by_asc(Column::Id)
-        .limit(limit);
-    if let Some(ps) = &f.scope {
-        q = q.filter(Column::PracticeId.is_in(ps.iter().copied()));
-    }
-    if let Some(p) = f.practice {
-        q = q.filter(Column::PracticeId.eq(p));
-    }
-    if let Some(t) = f.from {
-        q = q.filter(Column::EndsAt.gt(t));
-    }
-    if let Some(t) = f.to {
-        q = q.filter(Column::StartsAt.lt(t));
-    }
-    if let Some(v) = f.veterinarian {
-        q = q.filter(Column::VeterinarianId.eq(v));
-    }
-    if let Some(r) = f.room {
-        q = q.filter(Column::RoomId.eq(r));
-    }
-    if let Some(p) = f.patient {
-        q = q.filter(Column::PatientId.eq(p));
-    }
-    if let Some(c) = f.client {
-        q = q.filter(Column::ClientId.eq(c));
-    }
-    if let Some(st) = &f.statuses {
-        q = q.filter(Column::Status.is_in(st.iter().copied()));
-    }
-    if let Some((at, id)) = cursor {
-        q = q.filter(
+    let after = |q: Select<Entity>, (at, id)| {
+        q.filter(
             Condition::any().add(Column::StartsAt.gt(at)).add(
                 Condition::all()
                     .add(Column::StartsAt.eq(at))
                     .add(Column::Id.gt(id)),
             ),
-        );
-    }
-    q.all(db).await
+        )
+    };
+    Entity::find()
+        .order_by_asc(Column::StartsAt)
+        .order_by_asc(Column::Id)
+        .limit(limit)
+        .apply_if(f.scope.as_ref(), |q, ps| {
+            q.filter(Column::PracticeId.is_in(ps.iter().copied()))
+        })
+        .apply_if(f.practice, |q, p| q.filter(Column::PracticeId.eq(p)))
+        .apply_if(f.from, |q, t| q.filter(Column::EndsAt.gt(t)))
+        .apply_if(f.to, |q, t| q.filter(Column::StartsAt.lt(t)))
+        .apply_if(f.veterinarian, |q, v| {
+            q.filter(Column::VeterinarianId.eq(v))
+        })
+        .apply_if(f.room, |q, r| q.filter(Column::RoomId.eq(r)))
+        .apply_if(f.patient, |q, p| q.filter(Column::PatientId.eq(p)))
+        .apply_if(f.client, |q, c| q.filter(Column::ClientId.eq(c)))
+        .apply_if(f.statuses.as_ref(), |q, st| {
+            q.filter(Column::Status.is_in(st.iter().copied()))
+        })
+        .apply_if(cursor, after)
+        .all(db)
+        .await
 }
 
 /// Appointments blocking the veterinarian or the room (either may be absent) at some time

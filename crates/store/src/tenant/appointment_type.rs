@@ -2,8 +2,8 @@
 
 use crate::Stamp;
 use crate::TenantConn;
+use sea_orm::QueryTrait;
 use sea_orm::entity::prelude::*;
-use sea_orm::{QueryOrder, QuerySelect};
 use smartdmv_domain::AppointmentTypeId;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -31,12 +31,10 @@ pub async fn list_page(
     cursor: Option<AppointmentTypeId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
-    if !include_inactive {
-        q = q.filter(Column::Active.eq(true));
-    }
-    if let Some(c) = cursor {
-        q = q.filter(Column::Id.gt(c));
-    }
-    q.all(db).await
+    super::page_after::<Entity>(Column::Id, cursor, limit)
+        .apply_if((!include_inactive).then_some(true), |q, a| {
+            q.filter(Column::Active.eq(a))
+        })
+        .all(db)
+        .await
 }

@@ -84,34 +84,18 @@ pub async fn list_page(
     cursor: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    use sea_orm::{Condition, QuerySelect};
-    let mut c = Condition::all();
-    if let Some(v) = &f.entity {
-        c = c.add(Column::Entity.eq(v.clone()));
-    }
-    if let Some(v) = &f.action {
-        c = c.add(Column::Action.eq(v.clone()));
-    }
-    if let Some(v) = f.actor_id {
-        c = c.add(Column::ActorId.eq(v));
-    }
-    if let Some(v) = f.entity_id {
-        c = c.add(Column::EntityId.eq(v));
-    }
-    if let Some(ps) = &f.practices {
-        c = c.add(Column::PracticeId.is_in(ps.iter().copied()));
-    }
-    if let Some(t) = f.since {
-        c = c.add(Column::At.gte(t));
-    }
-    if let Some(t) = f.until {
-        c = c.add(Column::At.lt(t));
-    }
-    if let Some(cur) = cursor {
-        c = c.add(Column::Id.lt(cur));
-    }
+    use sea_orm::{QuerySelect, QueryTrait};
     Entity::find()
-        .filter(c)
+        .apply_if(f.entity.clone(), |q, v| q.filter(Column::Entity.eq(v)))
+        .apply_if(f.action.clone(), |q, v| q.filter(Column::Action.eq(v)))
+        .apply_if(f.actor_id, |q, v| q.filter(Column::ActorId.eq(v)))
+        .apply_if(f.entity_id, |q, v| q.filter(Column::EntityId.eq(v)))
+        .apply_if(f.practices.as_ref(), |q, ps| {
+            q.filter(Column::PracticeId.is_in(ps.iter().copied()))
+        })
+        .apply_if(f.since, |q, t| q.filter(Column::At.gte(t)))
+        .apply_if(f.until, |q, t| q.filter(Column::At.lt(t)))
+        .apply_if(cursor, |q, c| q.filter(Column::Id.lt(c)))
         .order_by_desc(Column::Id)
         .limit(limit)
         .all(db)

@@ -58,18 +58,14 @@ pub async fn list_page(
     cursor: Option<ClientId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    use sea_orm::{QueryOrder, QuerySelect};
-    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
-    if let Some(a) = f.active {
-        q = q.filter(Column::Active.eq(a));
-    }
-    if let Some(p) = f.home_practice_id {
-        q = q.filter(Column::HomePracticeId.eq(p));
-    }
-    if let Some(c) = cursor {
-        q = q.filter(Column::Id.gt(c));
-    }
-    q.all(db).await
+    use sea_orm::QueryTrait;
+    super::page_after::<Entity>(Column::Id, cursor, limit)
+        .apply_if(f.active, |q, a| q.filter(Column::Active.eq(a)))
+        .apply_if(f.home_practice_id, |q, p| {
+            q.filter(Column::HomePracticeId.eq(p))
+        })
+        .all(db)
+        .await
 }
 
 /// Whether the client has records that must be retained: a patient they own or owned, or an

@@ -50,21 +50,17 @@ pub async fn list_page(
     cursor: Option<PatientId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    use sea_orm::{QueryOrder, QuerySelect};
+    use sea_orm::QueryTrait;
     if f.ids.as_ref().is_some_and(Vec::is_empty) {
         return Ok(Vec::new());
     }
-    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
-    if let Some(a) = f.active {
-        q = q.filter(Column::Active.eq(a));
-    }
-    if let Some(ids) = &f.ids {
-        q = q.filter(Column::Id.is_in(ids.iter().copied()));
-    }
-    if let Some(c) = cursor {
-        q = q.filter(Column::Id.gt(c));
-    }
-    q.all(db).await
+    super::page_after::<Entity>(Column::Id, cursor, limit)
+        .apply_if(f.active, |q, a| q.filter(Column::Active.eq(a)))
+        .apply_if(f.ids.as_ref(), |q, ids| {
+            q.filter(Column::Id.is_in(ids.iter().copied()))
+        })
+        .all(db)
+        .await
 }
 
 /// Other patients of the company carrying the same microchip code.

@@ -49,12 +49,9 @@ pub async fn list_page(
     cursor: Option<PracticeId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    use sea_orm::QuerySelect;
-    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
-    if let Some(c) = cursor {
-        q = q.filter(Column::Id.gt(c));
-    }
-    q.all(db).await
+    super::page_after::<Entity>(Column::Id, cursor, limit)
+        .all(db)
+        .await
 }
 
 /// Open practices.

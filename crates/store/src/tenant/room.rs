@@ -2,8 +2,8 @@
 
 use crate::Stamp;
 use crate::TenantConn;
+use sea_orm::QueryTrait;
 use sea_orm::entity::prelude::*;
-use sea_orm::{QueryOrder, QuerySelect};
 use smartdmv_domain::{PracticeId, RoomId};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -32,20 +32,16 @@ pub async fn list_page(
     cursor: Option<RoomId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
-    if let Some(ps) = scope {
-        q = q.filter(Column::PracticeId.is_in(ps.iter().copied()));
-    }
-    if let Some(p) = practice {
-        q = q.filter(Column::PracticeId.eq(p));
-    }
-    if !include_inactive {
-        q = q.filter(Column::Active.eq(true));
-    }
-    if let Some(c) = cursor {
-        q = q.filter(Column::Id.gt(c));
-    }
-    q.all(db).await
+    super::page_after::<Entity>(Column::Id, cursor, limit)
+        .apply_if(scope, |q, ps| {
+            q.filter(Column::PracticeId.is_in(ps.iter().copied()))
+        })
+        .apply_if(practice, |q, p| q.filter(Column::PracticeId.eq(p)))
+        .apply_if((!include_inactive).then_some(true), |q, a| {
+            q.filter(Column::Active.eq(a))
+        })
+        .all(db)
+        .await
 }
 
 /// Whether an active room of the practice other than `except` already has this name

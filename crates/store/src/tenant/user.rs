@@ -2,9 +2,9 @@
 
 use crate::Stamp;
 use crate::TenantConn;
+use sea_orm::Condition;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{ExprTrait, Func, LikeExpr};
-use sea_orm::{Condition, QueryOrder, QuerySelect};
 
 use crate::StoreError;
 use smartdmv_domain::{PracticeId, TenantRole, UserId};
@@ -81,7 +81,7 @@ pub async fn list_page(
     cursor: Option<UserId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
+    let mut q = super::page_after::<Entity>(Column::Id, cursor, limit);
     if let Some(s) = search.map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = format!("%{}%", like_escape(&s.to_lowercase()));
         let like = |c: Column| {
@@ -99,9 +99,6 @@ pub async fn list_page(
                 .add(Column::PracticeId.is_in(ps.iter().copied()))
                 .add(Column::Id.is_in(also_ids.iter().copied())),
         );
-    }
-    if let Some(c) = cursor {
-        q = q.filter(Column::Id.gt(c));
     }
     q.all(db).await
 }

@@ -10,7 +10,8 @@ use smartdmv_practice::practices::{self, NewPractice, PracticeOut};
 
 use super::super::chrome::{Area, Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
-use super::super::error::{WebError, WebResult};
+use super::super::display::page_id;
+use super::super::error::WebResult;
 use super::super::session::{AdminArea, InArea};
 use super::super::{FormErrors, html, redirect_flash};
 use super::{Pairs, opt};
@@ -43,7 +44,7 @@ pub(crate) async fn visible(p: &TenantPrincipal) -> WebResult<Vec<PracticeOut>> 
 /// The practice of a page's path (the not-found page for a malformed or unknown id).
 pub(crate) async fn of_path(p: &TenantPrincipal, id: &str) -> WebResult<PracticeOut> {
     p.require(PracticesRead::PERM)?;
-    let id: PracticeId = id.parse().map_err(|_| WebError::NotFound)?;
+    let id: PracticeId = page_id(id)?;
     Ok(practices::get(p, id).await?.into())
 }
 

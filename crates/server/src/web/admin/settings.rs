@@ -12,6 +12,7 @@ use smartdmv_practice::practices::{self, PracticeChanges, PracticeOut};
 
 use super::super::chrome::{Area, Chrome, PageCtx};
 use super::super::csrf::{Flash, Form};
+use super::super::display::page_id;
 use super::super::error::{WebError, WebResult};
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, redirect_flash};
@@ -243,7 +244,7 @@ pub async fn update<A: TenantArea>(
         active: None,
     };
     p.require(PracticesUpdate::PERM)?;
-    let pid: PracticeId = id.parse().map_err(|_| WebError::NotFound)?;
+    let pid: PracticeId = page_id(&id)?;
     match form_result(practices::update(&p, pid, changes).await)? {
         Ok(x) => Ok(redirect_flash(
             &s,

@@ -13,15 +13,15 @@ use smartdmv_practice::appointments::{self, NewAppointment, zone_of};
 
 use super::{Client, Visit, chrome, own_pets, visits};
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsCreate, AppointmentsRead, AppointmentsUpdate, Perm};
+use crate::auth::perms::{AppointmentsCreate, AppointmentsRead, Perm};
 use crate::state::AppState;
 use crate::web::booking::{self, Choice};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::{Flash, Form};
-use crate::web::display::today_in;
-use crate::web::error::{WebError, WebResult};
+use crate::web::display::{page_id, today_in};
+use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
-use crate::web::{edit_result, form_result, rerender};
+use crate::web::{form_result, rerender};
 
 #[derive(Template)]
 #[template(path = "client/appointments.html")]
@@ -203,7 +203,7 @@ pub async fn cancel_confirm(
 ) -> WebResult<Response> {
     let p = &c.principal;
     p.require(AppointmentsRead::PERM)?;
-    let id: AppointmentId = id.parse().map_err(|_| WebError::NotFound)?;
+    let id: AppointmentId = page_id(&id)?;
     let a = appointments::get(p, id).await?;
     let pets = own_pets(p).await?;
     html(&CancelPage {
@@ -212,33 +212,15 @@ pub async fn cancel_confirm(
     })
 }
 
-#[derive(Deserialize)]
-pub struct CancelForm {
-    #[serde(default)]
-    reason: String,
-}
-
 /// `POST /client/appointments/{id}/cancel`
 pub async fn cancel(
     State(s): State<AppState>,
     c: Client,
     Path(id): Path<String>,
-    Form(f): Form<CancelForm>,
+    Form(f): Form<booking::CancelForm>,
 ) -> WebResult<Response> {
-    let p = &c.principal;
-    p.require(AppointmentsUpdate::PERM)?;
-    let appointment: AppointmentId = id.parse().map_err(|_| WebError::NotFound)?;
-    let reason = Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty());
-    match edit_result(appointments::cancel(p, appointment, reason).await)? {
-        Ok(_) => Ok(redirect_flash(
-            &s,
-            "/client/appointments",
-            Flash::success("The appointment was cancelled."),
-        )),
-        Err(e) => Ok(redirect_flash(
-            &s,
-            &format!("/client/appointments/{id}/cancel"),
-            Flash::error(format!("The appointment was not cancelled: {}.", e.detail)),
-        )),
-    }
+    booking::cancel(&s, &c.principal, "/client", &id, f, |_| {
+        "/client/appointments".into()
+    })
+    .await
 }

@@ -9,13 +9,13 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
-use smartdmv_domain::PatientId;
+use smartdmv_domain::{AppointmentId, PatientId};
 use smartdmv_practice::PageRequest;
 use smartdmv_practice::patients::{self, PetFilter, PetOut};
 
 use super::chrome::{Area, Chrome, PageCtx};
 use super::display::{age, page_id, status_label, today_in, when};
-use super::error::{WebError, WebResult};
+use super::error::WebResult;
 use super::html;
 use super::session::{ClientArea, InArea};
 use crate::auth::TenantPrincipal;
@@ -78,10 +78,10 @@ async fn own_pets(p: &TenantPrincipal) -> WebResult<Vec<PetOut>> {
 
 /// One appointment as the portal shows it.
 pub struct Visit {
-    pub id: String,
+    pub id: AppointmentId,
     pub when: String,
     pub pet: String,
-    pub pet_id: String,
+    pub pet_id: PatientId,
     pub status: String,
     pub status_label: String,
     pub reason: String,
@@ -98,7 +98,7 @@ impl Visit {
             when: when(&a.starts_at_local),
             pet: pets
                 .iter()
-                .find(|p| p.id == a.pet_id)
+                .find(|p| p.id == a.pet_id.to_string())
                 .map_or_else(String::new, |p| p.name.clone()),
             status_label: status_label(a.status),
             reason: a.reason.unwrap_or_default(),
@@ -190,11 +190,10 @@ async fn pet_page(
     let id: PatientId = page_id(&id)?;
     let a = patients::show(p, id).await?;
     let pet = a.pet;
-    let pet_id = pet.id.parse().map_err(|_| WebError::NotFound)?;
     let upcoming = visits(
         p,
         std::slice::from_ref(&pet),
-        Some(pet_id),
+        Some(id),
         Some(jiff::Timestamp::now()),
         None,
     )

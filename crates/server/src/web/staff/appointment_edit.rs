@@ -115,10 +115,7 @@ async fn edit_page(
     form: RescheduleForm,
     errors: FormErrors,
 ) -> WebResult<EditPage> {
-    let vets = match a.practice_id.parse() {
-        Ok(practice) => booking::vets(p, practice, &form.veterinarian_id).await?,
-        Err(_) => Vec::new(),
-    };
+    let vets = booking::vets(p, a.practice_id, &form.veterinarian_id).await?;
     Ok(EditPage {
         chrome: chrome(ctx, "Reschedule", p),
         when: when(&a.starts_at_local),
@@ -138,7 +135,7 @@ pub async fn edit_form(ctx: PageCtx, staff: Staff, Path(id): Path<String>) -> We
         date: day_of(&a.starts_at_local),
         time: hhmm(&a.starts_at_local),
         duration_minutes: a.duration_minutes.to_string(),
-        veterinarian_id: a.veterinarian_id.clone().unwrap_or_default(),
+        veterinarian_id: a.veterinarian_id.map(|v| v.to_string()).unwrap_or_default(),
         reason: a.reason.clone().unwrap_or_default(),
         double_book: None,
     };
@@ -224,32 +221,12 @@ pub async fn cancel_confirm(
     })
 }
 
-#[derive(Deserialize)]
-pub struct CancelForm {
-    #[serde(default)]
-    reason: String,
-}
-
 /// `POST /practice/appointments/{id}/cancel`
 pub async fn cancel(
     State(s): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
-    Form(f): Form<CancelForm>,
+    Form(f): Form<booking::CancelForm>,
 ) -> WebResult<Response> {
-    let p = &staff.principal;
-    p.require(AppointmentsUpdate::PERM)?;
-    let reason = Some(f.reason.trim().to_owned()).filter(|r| !r.is_empty());
-    match edit_result(appointments::cancel(p, page_id::<AppointmentId>(&id)?, reason).await)? {
-        Ok(a) => Ok(redirect_flash(
-            &s,
-            &schedule_of(&a),
-            Flash::success("The appointment was cancelled."),
-        )),
-        Err(e) => Ok(redirect_flash(
-            &s,
-            &format!("/practice/appointments/{id}/cancel"),
-            Flash::error(format!("The appointment was not cancelled: {}.", e.detail)),
-        )),
-    }
+    booking::cancel(&s, &staff.principal, "/practice", &id, f, schedule_of).await
 }

@@ -178,12 +178,13 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
-    let c = clients::show(p, page_id(&id)?).await?;
+    let client_id: ClientId = page_id(&id)?;
+    let c = clients::show(p, client_id).await?;
     p.require(PetsRead::PERM)?;
     let pets = patients::list(
         p,
         &PetFilter {
-            owner_id: c.id.parse().ok(),
+            owner_id: Some(client_id),
             active: None,
         },
         &PageRequest {
@@ -192,7 +193,7 @@ pub async fn show(
         },
     )
     .await?;
-    let upcoming = upcoming(p, Some(c.id.clone()), None).await?;
+    let upcoming = upcoming(p, Some(client_id), None).await?;
     html(&ShowPage {
         chrome: chrome(&ctx, format!("{} {}", c.first_name, c.last_name), p),
         address: address_line(c.address.as_ref()),

@@ -3,10 +3,10 @@
 //! appointments.
 
 use serde::Deserialize;
-use smartdmv_domain::TypedId;
+use smartdmv_domain::{AppointmentId, ClientId, PatientId};
 use smartdmv_practice::appointments::{self, AppointmentFilter, AppointmentOut};
 use smartdmv_practice::search::{self, SearchQuery, SearchResults};
-use smartdmv_practice::{Page, PageRequest, ServiceError, ServiceResult};
+use smartdmv_practice::{Page, PageRequest, ServiceResult};
 
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AppointmentsRead, ClientsRead, Perm};
@@ -86,9 +86,9 @@ pub(super) fn next_page_href(base: &str, cursor: Option<String>) -> Option<Strin
 
 /// One upcoming appointment on the client and patient pages.
 pub struct Upcoming {
-    pub id: String,
+    pub id: AppointmentId,
     pub when: String,
-    pub pet_id: String,
+    pub pet_id: PatientId,
     pub status: String,
     pub status_label: String,
     pub reason: String,
@@ -107,24 +107,17 @@ impl From<AppointmentOut> for Upcoming {
     }
 }
 
-/// An id of a record a page shows, as the filter takes it.
-fn id_of<T: TypedId>(raw: Option<String>, name: &str) -> Result<Option<T>, ServiceError> {
-    raw.map(|s| s.parse())
-        .transpose()
-        .map_err(|_| ServiceError::bad_request("invalid_query", format!("{name} is not valid")))
-}
-
 /// The next appointments of a client or of a patient, from now on.
 pub(super) async fn upcoming(
     p: &TenantPrincipal,
-    client_id: Option<String>,
-    pet_id: Option<String>,
+    client_id: Option<ClientId>,
+    pet_id: Option<PatientId>,
 ) -> WebResult<Vec<Upcoming>> {
     p.require(AppointmentsRead::PERM)?;
     let filter = AppointmentFilter {
         from: Some(jiff::Timestamp::now()),
-        pet_id: id_of(pet_id, "petId")?,
-        client_id: id_of(client_id, "clientId")?,
+        pet_id,
+        client_id,
         ..Default::default()
     };
     let page = PageRequest {

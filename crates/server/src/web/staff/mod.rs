@@ -19,6 +19,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use smartdmv_domain::schedule::AppointmentStatus;
+use smartdmv_domain::{AppointmentId, ClientId, PatientId};
 use smartdmv_practice::appointments::{DayItem, DayQuery, day};
 use smartdmv_store::tenant::practice;
 
@@ -120,12 +121,12 @@ async fn pick_practice(
 
 /// One appointment row of a day, ready to show.
 pub struct Row {
-    pub id: String,
+    pub id: AppointmentId,
     pub time: String,
     pub end: String,
-    pub pet_id: String,
+    pub pet_id: PatientId,
     pub pet: String,
-    pub client_id: String,
+    pub client_id: ClientId,
     pub kind: String,
     pub vet: String,
     pub room: String,

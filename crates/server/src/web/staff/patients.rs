@@ -232,7 +232,7 @@ pub async fn show(
         },
     )
     .await?;
-    let upcoming = upcoming(p, None, Some(pet.pet.id.clone())).await?;
+    let upcoming = upcoming(p, None, Some(id)).await?;
     html(&ShowPage {
         chrome: chrome(&ctx, pet.pet.name.clone(), p),
         age: age(
