@@ -8,10 +8,10 @@ pub mod stamp;
 pub mod tenant;
 
 pub use error::{StoreError, is_unique_violation};
-pub use stamp::{Day, Stamp};
 pub use handle::{
     OwnerConn, OwnerConnection, OwnerTransaction, TenantConn, TenantConnection, TenantTransaction,
 };
+pub use stamp::{Day, Stamp};
 
 /// Current UTC time, truncated to microseconds so that values round-trip identically through
 /// both backends.

@@ -3,21 +3,25 @@
 //! [`Day`] (a calendar date) wrap jiff's types and convert at the column, so no code above
 //! the store names `time`, and what the columns hold is what they held before.
 
+use jiff::SignedDuration;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use sea_orm::sea_query::{self, ArrayType, ColumnType, Nullable, ValueTypeErr};
 use sea_orm::{ColIdx, QueryResult, TryGetError, TryGetable, Value};
 use std::fmt;
-use jiff::SignedDuration;
 use std::ops::{Add, Deref, Sub};
 
 /// An instant as a column (`timestamp with time zone`), in UTC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Stamp(pub Timestamp);
 
 /// A calendar date as a column (`date`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Day(pub Date);
 
@@ -245,9 +249,16 @@ mod tests {
     #[test]
     fn the_answer_format_is_the_one_time_wrote() {
         let fmt = time::format_description::well_known::Rfc3339;
-        for s in ["2026-12-03T15:17:55Z", "2026-12-03T15:17:55.5Z", "2026-02-28T23:00:01.000123Z"] {
+        for s in [
+            "2026-12-03T15:17:55Z",
+            "2026-12-03T15:17:55.5Z",
+            "2026-02-28T23:00:01.000123Z",
+        ] {
             let t: Timestamp = s.parse().unwrap();
-            assert_eq!(to_time(t).unwrap().format(&fmt).unwrap(), Stamp(t).rfc3339());
+            assert_eq!(
+                to_time(t).unwrap().format(&fmt).unwrap(),
+                Stamp(t).rfc3339()
+            );
         }
     }
 
@@ -255,8 +266,14 @@ mod tests {
     fn now_is_whole_microseconds() {
         let n = Stamp::now();
         assert_eq!(n.as_nanosecond() % 1000, 0);
-        assert_eq!(Stamp::micros("2026-01-01T00:00:00.123456789Z".parse().unwrap()).rfc3339(), "2026-01-01T00:00:00.123456Z");
-        assert_eq!(Stamp::micros("1969-12-31T23:59:59.9999999Z".parse().unwrap()).rfc3339(), "1969-12-31T23:59:59.999999Z");
+        assert_eq!(
+            Stamp::micros("2026-01-01T00:00:00.123456789Z".parse().unwrap()).rfc3339(),
+            "2026-01-01T00:00:00.123456Z"
+        );
+        assert_eq!(
+            Stamp::micros("1969-12-31T23:59:59.9999999Z".parse().unwrap()).rfc3339(),
+            "1969-12-31T23:59:59.999999Z"
+        );
     }
 
     #[test]
@@ -267,7 +284,13 @@ mod tests {
             assert_eq!(Day(d).to_string(), s);
             assert_eq!(Day::parse_ymd(s), Some(Day(d)));
         }
-        for bad in ["2026-1-03", "20261203", "2026-12-03T00:00", "2026-02-30", ""] {
+        for bad in [
+            "2026-1-03",
+            "20261203",
+            "2026-12-03T00:00",
+            "2026-02-30",
+            "",
+        ] {
             assert_eq!(Day::parse_ymd(bad), None, "{bad}");
         }
         let start = Day::parse_ymd("2026-12-03").unwrap().start_utc().unwrap();

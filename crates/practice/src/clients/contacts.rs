@@ -59,7 +59,11 @@ impl ContactDraft {
         }
     }
 
-    pub fn into_row(self, client_id: ClientId, now: smartdmv_store::Stamp) -> client_contact::Model {
+    pub fn into_row(
+        self,
+        client_id: ClientId,
+        now: smartdmv_store::Stamp,
+    ) -> client_contact::Model {
         client_contact::Model {
             id: self.id.unwrap_or_default(),
             client_id,

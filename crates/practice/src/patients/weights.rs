@@ -48,7 +48,11 @@ pub fn check(errs: &mut Errors, prefix: &str, w: &WeightIn) -> Option<Weighing> 
     let measured_at = match &w.measured_at {
         None => now,
         Some(raw) => {
-            match raw.trim().parse::<jiff::Timestamp>().map(smartdmv_store::Stamp) {
+            match raw
+                .trim()
+                .parse::<jiff::Timestamp>()
+                .map(smartdmv_store::Stamp)
+            {
                 Err(_) => {
                     errs.add(format!("{prefix}measuredAt"), "must be an RFC 3339 time");
                     return None;

@@ -69,7 +69,9 @@ pub async fn new_credentials(
 }
 
 /// The invitation as the answer shows it.
-pub fn invitation_out(invitation: Option<(String, smartdmv_store::Stamp)>) -> Option<InvitationOut> {
+pub fn invitation_out(
+    invitation: Option<(String, smartdmv_store::Stamp)>,
+) -> Option<InvitationOut> {
     invitation.map(|(token, e)| InvitationOut {
         token,
         expires_at: rfc3339(e),

@@ -1,8 +1,8 @@
 //! The appointment rules: a veterinarian or a room is never booked twice at once unless
 //! staff double-book on purpose, and statuses move only along the machine.
 
-use smartdmv_domain::{AppointmentId, RoomId, UserId};
 use smartdmv_domain::schedule::AppointmentStatus;
+use smartdmv_domain::{AppointmentId, RoomId, UserId};
 use smartdmv_practice::appointments::{self, AppointmentChanges, AppointmentOut, StatusChange};
 use smartdmv_practice::{ServiceError, TenantPrincipal};
 

@@ -128,7 +128,12 @@ impl Clinic {
     }
 
     /// A user added by the administrator (invited: no password to hash).
-    pub async fn user(&self, email: &str, role: TenantRole, practices: &[PracticeId]) -> user::Model {
+    pub async fn user(
+        &self,
+        email: &str,
+        role: TenantRole,
+        practices: &[PracticeId],
+    ) -> user::Model {
         add_user(&self.admin, &self.t.db, email, role, practices).await
     }
 

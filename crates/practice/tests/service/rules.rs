@@ -2,8 +2,8 @@
 //! the service or the database's unique index finds it), and invalid input names every bad
 //! field at once.
 
-use smartdmv_domain::{IdInput, TenantRole};
 use smartdmv_domain::perm::Permission;
+use smartdmv_domain::{IdInput, TenantRole};
 use smartdmv_practice::users::NewUser;
 use smartdmv_practice::{appointment_types, practices, roles, rooms, users};
 

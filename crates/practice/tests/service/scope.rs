@@ -66,10 +66,7 @@ async fn a_practice_bound_user_reaches_only_their_practices(b: Backend) {
 
     // Rooms.
     rooms::get(&c.staff, room_a.id).await.unwrap();
-    assert_eq!(
-        not_found(rooms::get(&c.staff, room_b.id).await),
-        "room"
-    );
+    assert_eq!(not_found(rooms::get(&c.staff, room_b.id).await), "room");
     let listed: Vec<RoomId> = rooms::list(&c.staff, &RoomFilter::default(), &page)
         .await
         .unwrap()
@@ -106,25 +103,23 @@ async fn a_practice_bound_user_reaches_only_their_practices(b: Backend) {
         not_found(appointments::get(&c.staff, appt(&appt_b)).await),
         "appointment"
     );
-    let ids = |p: smartdmv_practice::Page<appointments::AppointmentOut>| -> BTreeSet<AppointmentId> {
-        p.items.into_iter().map(|a| a.id).collect()
-    };
+    let ids =
+        |p: smartdmv_practice::Page<appointments::AppointmentOut>| -> BTreeSet<AppointmentId> {
+            p.items.into_iter().map(|a| a.id).collect()
+        };
     let filter = AppointmentFilter::default();
     assert_eq!(
         ids(appointments::list(&c.staff, &filter, &page).await.unwrap()),
-        BTreeSet::from([appt_a.id.clone()])
+        BTreeSet::from([appt_a.id])
     );
     assert_eq!(
         ids(appointments::list(&c.admin, &filter, &page).await.unwrap()),
-        BTreeSet::from([appt_a.id.clone(), appt_b.id.clone()])
+        BTreeSet::from([appt_a.id, appt_b.id])
     );
 
     // Users.
     users::get(&c.staff, vet_a.id).await.unwrap();
-    assert_eq!(
-        not_found(users::get(&c.staff, vet_b.id).await),
-        "user"
-    );
+    assert_eq!(not_found(users::get(&c.staff, vet_b.id).await), "user");
     let emails: BTreeSet<String> = users::list(&c.staff, &UserFilter::default(), &page)
         .await
         .unwrap()
@@ -137,9 +132,7 @@ async fn a_practice_bound_user_reaches_only_their_practices(b: Backend) {
 
     // Clients are the company's: staff of any practice read them, but make only one of
     // their own practices a client's home.
-    clients::show(&c.staff, client)
-        .await
-        .unwrap();
+    clients::show(&c.staff, client).await.unwrap();
     let e = clients::update(
         &c.staff,
         client,

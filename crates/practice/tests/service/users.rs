@@ -2,8 +2,8 @@
 //! own access, and a change of someone's access signs them out everywhere.
 
 use sea_orm::EntityTrait;
-use smartdmv_domain::perm::Permission;
 use smartdmv_domain::TenantRole;
+use smartdmv_domain::perm::Permission;
 use smartdmv_practice::users::{NewOverride, NewUser, UserChanges, overrides, write};
 use smartdmv_practice::{ServiceError, TenantPrincipal, roles};
 use smartdmv_store::tenant::session;
@@ -158,9 +158,7 @@ async fn a_change_of_access_signs_the_user_out_and_a_rename_does_not(b: Backend)
     for (what, change) in changes {
         let vet = c.principal(&vet).await;
         let other = c.principal(&vet.user).await;
-        write::update(&c.admin, vet.user.id, change)
-            .await
-            .unwrap();
+        write::update(&c.admin, vet.user.id, change).await.unwrap();
         let signed_out = what != "rename";
         for s in [&vet, &other] {
             assert_eq!(

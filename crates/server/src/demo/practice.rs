@@ -354,7 +354,9 @@ fn new_patient(
         breed,
         sex: Some(sex.into()),
         neutered: Some(neutered),
-        date_of_birth: Some((today - jiff::SignedDuration::from_hours(24 * (age_days))).to_string()),
+        date_of_birth: Some(
+            (today - jiff::SignedDuration::from_hours(24 * (age_days))).to_string(),
+        ),
         dob_estimated: Some(dob_estimated),
         colour: Some(colour),
         microchip_type: chip.as_ref().map(|_| "iso".into()),

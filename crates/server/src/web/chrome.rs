@@ -207,9 +207,7 @@ impl Chrome {
                 } else {
                     ""
                 },
-                p.session
-                    .expires_at
-                    .rfc3339()
+                p.session.expires_at.rfc3339()
             )
         });
         if area == Area::Administrator && !p.tenant.company.email_verified {

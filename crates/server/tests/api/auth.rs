@@ -48,14 +48,14 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
     let r = c.send(&t, Method::POST, "/api/auth/logout", None).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     assert_eq!(
-        status_of(&app, "sess-vet", &t).await,
+        status_of(app, "sess-vet", &t).await,
         StatusCode::UNAUTHORIZED
     );
-    assert_eq!(status_of(&app, "sess-vet", &admin).await, StatusCode::OK);
+    assert_eq!(status_of(app, "sess-vet", admin).await, StatusCode::OK);
 
     // A password change revokes the user's other sessions, keeps this one.
     let vet = app
-        .create_user("sess-vet", &admin, "vet@sess.example", "VETERINARIAN")
+        .create_user("sess-vet", admin, "vet@sess.example", "VETERINARIAN")
         .await;
     let v1 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
     let v2 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
@@ -83,9 +83,9 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         )
         .await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    assert_eq!(status_of(&app, "sess-vet", &v1).await, StatusCode::OK);
+    assert_eq!(status_of(app, "sess-vet", &v1).await, StatusCode::OK);
     assert_eq!(
-        status_of(&app, "sess-vet", &v2).await,
+        status_of(app, "sess-vet", &v2).await,
         StatusCode::UNAUTHORIZED
     );
     let r = app
@@ -110,11 +110,11 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
-        status_of(&app, "sess-vet", &v1).await,
+        status_of(app, "sess-vet", &v1).await,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        status_of(&app, "sess-vet", &v3).await,
+        status_of(app, "sess-vet", &v3).await,
         StatusCode::UNAUTHORIZED
     );
 
@@ -127,7 +127,7 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         .await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(
-        status_of(&app, "sess-vet", &v4).await,
+        status_of(app, "sess-vet", &v4).await,
         StatusCode::UNAUTHORIZED
     );
     let r = app
@@ -728,7 +728,7 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // Custom roles and overrides do change what a user may do, at the next request.
     let rec = app
-        .create_user("esc-vet", &admin, "rec@esc.example", "RECEPTIONIST")
+        .create_user("esc-vet", admin, "rec@esc.example", "RECEPTIONIST")
         .await;
     let rec_tok = app.login("esc-vet", "rec@esc.example", PASSWORD).await;
     let audit = || {
@@ -837,7 +837,7 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
     let south = south["id"].as_str().unwrap().to_owned();
     let mk = |email: &'static str, role: &'static str, practice: String| {
         app.tenant("two-sites", Method::POST, "/api/users")
-            .bearer_auth(&admin)
+            .bearer_auth(admin)
             .json(&json!({"email": email, "name": email, "password": PASSWORD, "role": role, "practiceIds": [practice]}))
             .send()
     };

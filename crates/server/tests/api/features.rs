@@ -35,7 +35,7 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{role}");
     let role = role["id"].as_str().unwrap().to_owned();
-    app.create_user("feat-vet", &admin, "pet-owner@feat.example", "CLIENT")
+    app.create_user("feat-vet", admin, "pet-owner@feat.example", "CLIENT")
         .await;
     let portal = app
         .login("feat-vet", "pet-owner@feat.example", PASSWORD)
@@ -50,7 +50,7 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
     let client = client["id"].as_str().unwrap().to_owned();
 
     // A plan with none of the features.
-    let lean = create_plan(&app, plan_body("Lean", 900, &[], None, None)).await;
+    let lean = create_plan(app, plan_body("Lean", 900, &[], None, None)).await;
     let (s, v) = app
         .owner_call(
             Method::PUT,
@@ -65,7 +65,7 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
             Method::POST,
             "/api/import/clients-patients?dryRun=true",
         )
-        .bearer_auth(&admin)
+        .bearer_auth(admin)
         .header("content-type", "text/csv; charset=utf-8")
         .body("First Name,Last Name,Patient,Species\r\nAda,Import,Rex,Dog\r\n")
     };
@@ -121,7 +121,7 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
 
     // Per-company overrides grant what the plan lacks.
     set_settings(
-        &app,
+        app,
         id,
         json!({"features": {"data_import": true, "custom_roles": true, "client_portal": true}}),
     )

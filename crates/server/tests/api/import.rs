@@ -219,7 +219,7 @@ async fn bad_rows_are_reported_and_nothing_is_written(b: Backend) {
     let db = app.open_tenant_db(&cid).await;
     let before = counts(&db).await;
 
-    let (s, v) = post(&app, "badimport-vet", &admin, true, BAD).await;
+    let (s, v) = post(app, "badimport-vet", admin, true, BAD).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["valid"], false);
     let rejected = v["rejected"].as_array().unwrap();
@@ -255,7 +255,7 @@ async fn bad_rows_are_reported_and_nothing_is_written(b: Backend) {
     assert_eq!(counts(&db).await, before, "a dry run writes nothing");
 
     // The real import of the same file: 422 with the same report, nothing written.
-    let (s, e) = post(&app, "badimport-vet", &admin, false, BAD).await;
+    let (s, e) = post(app, "badimport-vet", admin, false, BAD).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["code"], "import_rejected");
     assert_eq!(e["report"]["rejected"], v["rejected"]);
@@ -263,9 +263,9 @@ async fn bad_rows_are_reported_and_nothing_is_written(b: Backend) {
 
     // A file without the required columns is refused as a whole.
     let (s, e) = post(
-        &app,
+        app,
         "badimport-vet",
-        &admin,
+        admin,
         false,
         "pet_name,breed\nRex,Beagle\n",
     )
@@ -295,7 +295,7 @@ async fn import_needs_csv_and_pets_create(b: Backend) {
 
     // Over 10 MiB: 413. Under it (but over the usual 1 MiB): read.
     let big = format!("{GOOD}{}", "x".repeat(10 * 1024 * 1024));
-    let (s, v) = post(&app, "csv-vet", &admin, true, &big).await;
+    let (s, v) = post(app, "csv-vet", admin, true, &big).await;
     assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
     let mut rows = String::from(GOOD);
     for i in 0..25_000 {
@@ -304,13 +304,13 @@ async fn import_needs_csv_and_pets_create(b: Backend) {
         ));
     }
     assert!(rows.len() > 1024 * 1024);
-    let (s, v) = post(&app, "csv-vet", &admin, true, &rows).await;
+    let (s, v) = post(app, "csv-vet", admin, true, &rows).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["created"]["clients"], 25_003);
 
     // A user with clients:create but pets:create denied is refused.
     let desk = app
-        .create_user("csv-vet", &admin, "desk@csv.example", "RECEPTIONIST")
+        .create_user("csv-vet", admin, "desk@csv.example", "RECEPTIONIST")
         .await;
     let (s, _) = c
         .post(
@@ -320,7 +320,7 @@ async fn import_needs_csv_and_pets_create(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let tok = app.session_for(&cid, &desk).await;
-    let (s, v) = post(&app, "csv-vet", &tok, true, GOOD).await;
+    let (s, v) = post(app, "csv-vet", &tok, true, GOOD).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert_eq!(v["code"], "forbidden");
 }

@@ -37,10 +37,10 @@ async fn staff_seats_end_at_max_users(b: Backend) {
     let app = &c.app;
     let id = c.cid.as_str();
     let admin = &c.admin;
-    set_settings(&app, id, json!({"limits": {"maxUsers": 3}})).await;
+    set_settings(app, id, json!({"limits": {"maxUsers": 3}})).await;
 
     // The administrator holds the first seat; the second and the third are free.
-    let (s, vet) = new_user(&app, &admin, "vet@seat.example", "VETERINARIAN").await;
+    let (s, vet) = new_user(app, admin, "vet@seat.example", "VETERINARIAN").await;
     assert_eq!(s, StatusCode::CREATED, "{vet}");
     // An invitation holds a seat too.
     let (s, v) = c
@@ -50,11 +50,11 @@ async fn staff_seats_end_at_max_users(b: Backend) {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, v) = new_user(&app, &admin, "rec@seat.example", "RECEPTIONIST").await;
+    let (s, v) = new_user(app, admin, "rec@seat.example", "RECEPTIONIST").await;
     assert_limit(s, &v, "maxUsers");
     assert_eq!(v["max"], 3);
     // Pet owners' portal logins are not seats.
-    let (s, v) = new_user(&app, &admin, "pet-owner@seat.example", "CLIENT").await;
+    let (s, v) = new_user(app, admin, "pet-owner@seat.example", "CLIENT").await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let client_user = v["id"].as_str().unwrap().to_owned();
     // ... but making one staff takes a seat.
@@ -70,7 +70,7 @@ async fn staff_seats_end_at_max_users(b: Backend) {
     let vet = vet["id"].as_str().unwrap();
     let (s, _) = c.delete(&format!("/api/users/{vet}")).await;
     assert_eq!(s, StatusCode::OK);
-    let (s, v) = new_user(&app, &admin, "rec@seat.example", "RECEPTIONIST").await;
+    let (s, v) = new_user(app, admin, "rec@seat.example", "RECEPTIONIST").await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let (s, v) = c
         .patch(&format!("/api/users/{vet}"), json!({"active": true}))
@@ -106,7 +106,7 @@ async fn staff_seats_end_at_max_users(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     // A per-company override lifts the limit at once.
-    set_settings(&app, id, json!({"limits": {"maxUsers": 4}})).await;
+    set_settings(app, id, json!({"limits": {"maxUsers": 4}})).await;
     let (s, v) = c
         .patch(&format!("/api/users/{vet}"), json!({"active": true}))
         .await;
@@ -169,11 +169,11 @@ async fn full_storage_refuses_new_records_but_not_reading(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{client}");
     let client = client["id"].as_str().unwrap().to_owned();
-    let size = recount(&app, id).await["storageBytes"].as_i64().unwrap();
+    let size = recount(app, id).await["storageBytes"].as_i64().unwrap();
     assert!(size > 0);
 
     // One byte below the recorded size's limit: still room.
-    set_settings(&app, id, json!({"limits": {"storageBytes": size + 1}})).await;
+    set_settings(app, id, json!({"limits": {"storageBytes": size + 1}})).await;
     let (s, v) = c
         .post(
             "/api/clients",
@@ -183,7 +183,7 @@ async fn full_storage_refuses_new_records_but_not_reading(b: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{v}");
     // At the limit, and over it, nothing new is created.
     for max in [size, size - 1] {
-        set_settings(&app, id, json!({"limits": {"storageBytes": max}})).await;
+        set_settings(app, id, json!({"limits": {"storageBytes": max}})).await;
         let (s, v) = c
             .post(
                 "/api/clients",
@@ -225,7 +225,7 @@ async fn full_storage_refuses_new_records_but_not_reading(b: Backend) {
     }
     assert!(failures.is_empty(), "{failures:#?}");
     // A recount that finds room (here: a raised limit) lets writes through again.
-    set_settings(&app, id, json!({"limits": {"storageBytes": size * 10}})).await;
+    set_settings(app, id, json!({"limits": {"storageBytes": size * 10}})).await;
     let (s, v) = c
         .post(
             "/api/clients",

@@ -1091,7 +1091,7 @@ async fn weight_history_is_newest_first_and_checked(b: Backend) {
     let mut made = Vec::new();
     for body in [
         json!({"value": 4.2, "unit": "kg", "measuredAt": rfc3339(now - jiff::SignedDuration::from_hours(24 * (2)))}),
-        json!({"value": 4400, "unit": "g", "measuredAt": rfc3339(now - jiff::SignedDuration::from_hours(24 * (1)))}),
+        json!({"value": 4400, "unit": "g", "measuredAt": rfc3339(now - jiff::SignedDuration::from_hours(24))}),
         json!({"value": 9.9, "unit": "lb"}),
     ] {
         let (s, v) = c.post(&path, body.clone()).await;
@@ -1128,7 +1128,7 @@ async fn weight_history_is_newest_first_and_checked(b: Backend) {
         (json!({"value": 4000, "unit": "kg"}), "value"),
         (json!({"value": 3, "unit": "stone"}), "unit"),
         (
-            json!({"value": 3, "unit": "kg", "measuredAt": rfc3339(now + jiff::SignedDuration::from_hours(24 * (1)))}),
+            json!({"value": 3, "unit": "kg", "measuredAt": rfc3339(now + jiff::SignedDuration::from_hours(24))}),
             "measuredAt",
         ),
         (
@@ -1181,7 +1181,7 @@ async fn deceased_patient_cancels_only_future_appointments_holding_a_slot(b: Bac
     let rex = c.pet("Rex", &owner).await;
     let fido = c.pet("Fido", &owner).await;
     let db = c.db().await;
-    let day = jiff::SignedDuration::from_hours(24 * (1));
+    let day = jiff::SignedDuration::from_hours(24);
     let ins = |pet: &str, when: jiff::SignedDuration, status: &'static str| {
         let (db, practice, pet, owner) = (&db, c.practice.clone(), pet.to_owned(), owner.clone());
         async move { insert_appointment(db, &practice, &pet, &owner, when, status).await }

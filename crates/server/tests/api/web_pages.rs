@@ -121,7 +121,7 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
         invoice: v["items"][0]["id"].as_str().unwrap().to_owned(),
     };
     // The appointment of the pages is the fixture pet's, so that its owner's portal shows it.
-    let tomorrow = (smartdmv_store::Stamp::now() + jiff::SignedDuration::from_hours(24 * (1))).date();
+    let tomorrow = (smartdmv_store::Stamp::now() + jiff::SignedDuration::from_hours(24)).date();
     let (s, a) = app
         .call(
             SUB,

@@ -1,8 +1,8 @@
 //! The owner audit log: append-only record of what platform operators and the platform
 //! itself did to companies.
 
-use crate::Stamp;
 use crate::OwnerConn;
+use crate::Stamp;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
 use smartdmv_domain::CompanyId;

@@ -1,7 +1,7 @@
 //! The `companies` table and its repository functions.
 
-use crate::Stamp;
 use crate::OwnerConn;
+use crate::Stamp;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Func, LikeExpr};
 use sea_orm::{Condition, ExprTrait, QueryOrder, QuerySelect};

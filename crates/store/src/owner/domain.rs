@@ -1,8 +1,8 @@
 //! The `company_domains` table: custom domains of companies. Only verified domains route
 //! requests.
 
-use crate::Stamp;
 use crate::OwnerConn;
+use crate::Stamp;
 use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::CompanyId;

@@ -190,10 +190,10 @@ pub async fn next_number(
 pub mod line {
     //! Lines of a platform invoice, in order.
 
-    use sea_orm::QueryOrder;
-    use sea_orm::entity::prelude::*;
     #[allow(unused_imports)]
     use crate::{Day, Stamp};
+    use sea_orm::QueryOrder;
+    use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "platform_invoice_lines")]
@@ -240,9 +240,9 @@ pub mod line {
 pub mod credit_note {
     //! Credit notes: each voids one invoice by crediting its total.
 
-    use sea_orm::entity::prelude::*;
     #[allow(unused_imports)]
     use crate::{Day, Stamp};
+    use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "platform_credit_notes")]

@@ -1,7 +1,7 @@
 //! The tenant migration ledger: one row per tenant per fleet-migration attempt.
 
-use crate::Stamp;
 use crate::OwnerConn;
+use crate::Stamp;
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder};
 use smartdmv_domain::CompanyId;

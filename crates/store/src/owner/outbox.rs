@@ -2,8 +2,8 @@
 //! A message is written in the same breath as what it announces and delivered later by a
 //! mailer; in development nothing delivers it and the server logs it instead.
 
-use crate::Stamp;
 use crate::OwnerConn;
+use crate::Stamp;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
 use smartdmv_domain::CompanyId;

@@ -65,9 +65,9 @@ pub async fn of(db: &impl crate::OwnerConn, invoice: InvoiceId) -> Result<Vec<Mo
 pub mod webhook_event {
     //! Provider events already applied, so that a redelivered event changes nothing.
 
-    use sea_orm::entity::prelude::*;
     #[allow(unused_imports)]
     use crate::{Day, Stamp};
+    use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "billing_webhook_events")]

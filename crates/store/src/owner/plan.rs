@@ -1,7 +1,7 @@
 //! The `plans` table: what a company may buy, at what price, with which features and limits.
 
-use crate::Stamp;
 use crate::OwnerConn;
+use crate::Stamp;
 use sea_orm::entity::prelude::*;
 use sea_orm::{QueryOrder, QuerySelect};
 use smartdmv_domain::ids::PlanId;

@@ -1,7 +1,7 @@
 //! Platform users (`OWNER`, `COMPANY_ADMIN`) and their sessions, in the owner database.
 
-use crate::Stamp;
 use crate::OwnerConn;
+use crate::Stamp;
 use sea_orm::entity::prelude::*;
 use sea_orm::{Condition, QueryOrder};
 use smartdmv_domain::CompanyId;
@@ -56,9 +56,9 @@ pub async fn list(db: &impl OwnerConn) -> Result<Vec<Model>, DbErr> {
 
 pub mod session {
     //! `owner_sessions`: platform user sessions; only the token's SHA-256 is stored.
-    use sea_orm::entity::prelude::*;
     #[allow(unused_imports)]
     use crate::{Day, Stamp};
+    use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "owner_sessions")]

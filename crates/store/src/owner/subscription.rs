@@ -89,10 +89,7 @@ pub async fn save_if_unchanged(
 
 /// Subscriptions the billing tick may have work for at `now`: live ones whose period ended,
 /// and every past-due one.
-pub async fn due(
-    db: &impl crate::OwnerConn,
-    now: Stamp,
-) -> Result<Vec<Model>, DbErr> {
+pub async fn due(db: &impl crate::OwnerConn, now: Stamp) -> Result<Vec<Model>, DbErr> {
     let live = [
         SubscriptionStatus::Trialing.as_str(),
         SubscriptionStatus::Active.as_str(),
@@ -132,10 +129,10 @@ pub mod event {
     //! `subscription_events`: every status change of a subscription at the clock's time,
     //! for history and analytics (new, churned, trial conversion).
 
-    use sea_orm::QueryOrder;
-    use sea_orm::entity::prelude::*;
     #[allow(unused_imports)]
     use crate::{Day, Stamp};
+    use sea_orm::QueryOrder;
+    use sea_orm::entity::prelude::*;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
     #[sea_orm(table_name = "subscription_events")]
@@ -165,10 +162,7 @@ pub mod event {
     }
 
     /// Every event since `from`, oldest first.
-    pub async fn since(
-        db: &impl crate::OwnerConn,
-        from: Stamp,
-    ) -> Result<Vec<Model>, DbErr> {
+    pub async fn since(db: &impl crate::OwnerConn, from: Stamp) -> Result<Vec<Model>, DbErr> {
         Entity::find()
             .filter(Column::At.gte(from))
             .order_by_asc(Column::At)

@@ -2,8 +2,8 @@
 //! invoice did not take (already paid or void, another currency, more than was due), kept
 //! until the owner refunds it or resolves it by hand. One row per provider event.
 
-use crate::Stamp;
 use crate::OwnerConn;
+use crate::Stamp;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
 use sea_orm::{Condition, QueryOrder, QuerySelect};

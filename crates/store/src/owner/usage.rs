@@ -2,8 +2,8 @@
 //! API calls are added in batches as they happen; the gauges (users, practices, clients,
 //! patients, appointments, storage) are overwritten by each recount of the tenant database.
 
-use crate::Stamp;
 use crate::OwnerConn;
+use crate::Stamp;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{QueryOrder, QuerySelect};

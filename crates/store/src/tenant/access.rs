@@ -10,9 +10,9 @@ use crate::StoreError;
 
 pub mod role {
     //! The `roles` table: custom roles, each a named set of permissions.
-    use sea_orm::entity::prelude::*;
     #[allow(unused_imports)]
     use crate::{Day, Stamp};
+    use sea_orm::entity::prelude::*;
     use smartdmv_domain::RoleId;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -35,9 +35,9 @@ pub mod role {
 pub mod user_role {
     //! The `user_roles` table: roles held by a user beyond their primary role. `role_key` is a
     //! built-in role name or `custom:<role id>`.
-    use sea_orm::entity::prelude::*;
     #[allow(unused_imports)]
     use crate::{Day, Stamp};
+    use sea_orm::entity::prelude::*;
     use smartdmv_domain::UserId;
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -54,9 +54,9 @@ pub mod user_role {
 
 pub mod user_practice {
     //! The `user_practices` table: practices a user works in beyond their home practice.
-    use sea_orm::entity::prelude::*;
     #[allow(unused_imports)]
     use crate::{Day, Stamp};
+    use sea_orm::entity::prelude::*;
     use smartdmv_domain::{PracticeId, UserId};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -74,9 +74,9 @@ pub mod user_practice {
 pub mod permission_override {
     //! The `permission_overrides` table: per-user grants and denies, optionally expiring.
     //! `permission` stays text: a name this binary does not know is skipped, not an error.
-    use sea_orm::entity::prelude::*;
     #[allow(unused_imports)]
     use crate::{Day, Stamp};
+    use sea_orm::entity::prelude::*;
     use smartdmv_domain::{OverrideId, UserId};
 
     #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,7 +1,7 @@
 //! The `patients` table. A patient (pet).
 
-use crate::{Day, Stamp};
 use crate::TenantConn;
+use crate::{Day, Stamp};
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::PatientId;
 

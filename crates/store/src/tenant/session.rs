@@ -74,11 +74,7 @@ pub async fn revoke_all_for_user(
 }
 
 /// Moves a session's expiry (sliding sessions).
-pub async fn extend(
-    db: &impl TenantConn,
-    m: Model,
-    expires_at: Stamp,
-) -> Result<(), DbErr> {
+pub async fn extend(db: &impl TenantConn, m: Model, expires_at: Stamp) -> Result<(), DbErr> {
     let mut am = ActiveModel::from(m);
     am.expires_at = Set(expires_at);
     am.update(db).await?;

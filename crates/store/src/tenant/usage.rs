@@ -22,11 +22,7 @@ pub async fn count_active_staff(db: &impl TenantConn) -> Result<u64, DbErr> {
 
 /// The gauges of a month that runs from `from` (inclusive) to `to` (exclusive), except the
 /// database's size, which only its location knows.
-pub async fn count(
-    db: &impl TenantConn,
-    from: Stamp,
-    to: Stamp,
-) -> Result<Gauges, DbErr> {
+pub async fn count(db: &impl TenantConn, from: Stamp, to: Stamp) -> Result<Gauges, DbErr> {
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     Ok(Gauges {
         active_users: n(count_active_staff(db).await?),

@@ -227,7 +227,10 @@ async fn appointment_pages_follow_the_start_time_cursor_and_filters(b: Backend) 
     let page = appointment::list_page(db, &filtered, None, 10)
         .await
         .unwrap();
-    let hours: Vec<u8> = page.iter().map(|a| a.starts_at.to_zoned(jiff::tz::TimeZone::UTC).hour() as u8).collect();
+    let hours: Vec<u8> = page
+        .iter()
+        .map(|a| a.starts_at.to_zoned(jiff::tz::TimeZone::UTC).hour() as u8)
+        .collect();
     assert_eq!(
         hours,
         [10],

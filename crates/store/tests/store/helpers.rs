@@ -3,8 +3,8 @@
 
 use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_domain::{ClientId, PatientId, PracticeId, RoomId, TenantRole, UserId};
-use smartdmv_store::{Stamp, TenantConn};
 use smartdmv_store::tenant::{appointment, client, patient, patient_owner, practice, room, user};
+use smartdmv_store::{Stamp, TenantConn};
 use uuid::Uuid;
 
 pub use smartdmv_testkit::{Backend, TestDb, both_backends};

@@ -62,7 +62,11 @@ impl Filters {
 /// the following day (so "until" includes the whole day).
 pub(crate) fn day_start(s: &str, next_day: bool) -> Option<smartdmv_store::Stamp> {
     let d = smartdmv_store::Day::parse_ymd(s.trim())?;
-    let d = if next_day { smartdmv_store::Day(d.tomorrow().ok()?) } else { d };
+    let d = if next_day {
+        smartdmv_store::Day(d.tomorrow().ok()?)
+    } else {
+        d
+    };
     d.start_utc()
 }
 

@@ -25,8 +25,13 @@ use crate::web::{form_result, rerender, with_status};
 /// `YYYY-MM-DDTHH:MM` (a `datetime-local` field), read as UTC.
 pub(crate) fn parse_utc_minute(s: &str) -> Option<smartdmv_store::Stamp> {
     let s = s.get(..16).unwrap_or(s);
-    let t = jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M", s).ok()?.to_datetime().ok()?;
-    t.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| smartdmv_store::Stamp(z.timestamp()))
+    let t = jiff::fmt::strtime::parse("%Y-%m-%dT%H:%M", s)
+        .ok()?
+        .to_datetime()
+        .ok()?;
+    t.to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| smartdmv_store::Stamp(z.timestamp()))
 }
 
 /// `POST {area}/users/{id}/overrides`: grant or deny one permission, optionally until a time.

@@ -45,7 +45,7 @@ both_backends!(
 pub(crate) fn usage_months() -> (String, String) {
     let m = smartdmv_platform::usage::current_month();
     let (start, _) = smartdmv_platform::usage::bounds(m);
-    let before = smartdmv_platform::usage::month_of(start - jiff::SignedDuration::from_hours(24 * (1)));
+    let before = smartdmv_platform::usage::month_of(start - jiff::SignedDuration::from_hours(24));
     (m.to_string(), before.to_string())
 }
 
