@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod location;
 pub mod mechanism;
 pub mod owner;
+pub mod password;
 pub mod pgadmin;
 pub mod provision;
 pub mod registry;

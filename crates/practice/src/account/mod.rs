@@ -7,11 +7,11 @@ pub mod register;
 pub mod signin;
 
 use serde::Serialize;
-use smartdmv_domain::password::{check_new_password, dummy_hash};
+use smartdmv_domain::password::check_new_password;
 use smartdmv_domain::plan::Feature;
 use smartdmv_domain::{CompanyId, PracticeId, SessionId, TenantRole};
 use smartdmv_store::tenant::{session, user};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 use crate::principal::now_unix;
 use crate::users::stored;
@@ -53,25 +53,12 @@ pub fn normalize_email(email: &str) -> String {
 
 /// Hashes a password off the async threads (argon2 is slow on purpose).
 pub async fn hash_password(password: String) -> ServiceResult<String> {
-    tokio::task::spawn_blocking(move || smartdmv_domain::password::hash_password(&password))
+    smartdmv_tenancy::password::hash(password)
         .await
-        .map_err(ServiceError::internal)?
         .map_err(ServiceError::internal)
 }
 
-/// Checks a password against a stored hash, or against a dummy hash when there is none, so
-/// both paths cost one argon2 verification (counted in `checks`).
-pub async fn verify_password(checks: &AtomicU64, password: String, hash: Option<String>) -> bool {
-    checks.fetch_add(1, Ordering::Relaxed);
-    let exists = hash.is_some();
-    let ok = tokio::task::spawn_blocking(move || {
-        let h = hash.unwrap_or_else(|| dummy_hash().to_owned());
-        smartdmv_domain::password::verify_password(&password, &h)
-    })
-    .await
-    .unwrap_or(false);
-    ok && exists
-}
+pub use smartdmv_tenancy::password::verify as verify_password;
 
 /// 403 `feature_not_in_plan` with the feature named.
 pub fn feature_not_in_plan(f: Feature) -> ServiceError {
