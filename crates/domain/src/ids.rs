@@ -175,6 +175,41 @@ id_type!(
     WeightId,
     "weighing"
 );
+id_type!(
+    /// One visit of a patient (an examination, a walk-in, a check-in).
+    VisitId,
+    "visit"
+);
+id_type!(
+    /// One SOAP note of a visit.
+    NoteId,
+    "note"
+);
+id_type!(
+    /// A later addition to a locked note.
+    AddendumId,
+    "addendum"
+);
+id_type!(
+    /// One entry of a patient's problem list.
+    ProblemId,
+    "problem"
+);
+id_type!(
+    /// A laboratory order of a patient.
+    LabOrderId,
+    "lab order"
+);
+id_type!(
+    /// One posting of a lab order's results (a version).
+    LabResultId,
+    "lab result"
+);
+id_type!(
+    /// A file (image or PDF) of a patient's record.
+    AttachmentId,
+    "attachment"
+);
 
 /// An id a request names in its body or form, as given: well formed or not. A malformed id
 /// is not a malformed request: the service answers it as a field error, as it answers an id

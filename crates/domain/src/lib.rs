@@ -5,6 +5,7 @@
 pub mod appointment_type;
 pub mod billing;
 pub mod calendar;
+pub mod clinical;
 pub mod company;
 pub mod contact;
 pub mod csv;
@@ -28,7 +29,8 @@ pub mod usage;
 
 pub use company::{CompanyStatus, Subdomain, SubdomainError};
 pub use ids::{
-    AppointmentId, AppointmentTypeId, ClientId, CompanyId, ContactId, IdInput, OverrideId,
-    OwnershipId, PatientId, PracticeId, RoleId, RoomId, SessionId, TypedId, UserId, WeightId,
+    AddendumId, AppointmentId, AppointmentTypeId, AttachmentId, ClientId, CompanyId, ContactId,
+    IdInput, LabOrderId, LabResultId, NoteId, OverrideId, OwnershipId, PatientId, PracticeId,
+    ProblemId, RoleId, RoomId, SessionId, TypedId, UserId, VisitId, WeightId,
 };
 pub use role::TenantRole;

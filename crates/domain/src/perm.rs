@@ -260,6 +260,8 @@ pub fn role_permissions(role: TenantRole) -> BTreeSet<Permission> {
                 p(Appointments, Read),
                 p(Appointments, Create),
                 p(Appointments, Update),
+                // Their pets' signed notes, where the practice lets the portal show them.
+                p(SoapNotes, Read),
                 p(Vaccinations, Read),
                 p(Invoices, Read),
                 p(Payments, Read),

@@ -20,6 +20,7 @@ pub mod page;
 pub mod patients;
 pub mod practices;
 pub mod principal;
+pub mod record;
 pub mod roles;
 pub mod rooms;
 pub mod search;

@@ -7,6 +7,8 @@ use smartdmv_domain::{PracticeId, RoleId, TenantRole};
 use smartdmv_store::TenantConnection;
 use smartdmv_store::tenant::{access, session, user};
 use smartdmv_tenancy::TenantRegistry;
+use smartdmv_tenancy::clock::{Clock, SystemClock};
+use std::sync::Arc;
 
 use crate::{ServiceError, ServiceResult, Tenant};
 
@@ -23,6 +25,8 @@ pub struct TenantPrincipal {
     pub practices: Vec<PracticeId>,
     pub session: session::Model,
     pub ip: Option<String>,
+    /// The platform's clock, which time rules (a note's lock) are judged by.
+    pub clock: Arc<dyn Clock>,
 }
 
 pub fn now_unix() -> i64 {
@@ -57,6 +61,7 @@ impl TenantPrincipal {
             practices,
             session,
             ip,
+            clock: Arc::new(SystemClock),
         }))
     }
 
@@ -75,6 +80,17 @@ impl TenantPrincipal {
         Self::from_session(tenant, session, None)
             .await?
             .map_err(ServiceError::internal)
+    }
+
+    /// The principal reading time from `clock` (the platform's) instead of the system's.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Now on the principal's clock, as stored.
+    pub fn now(&self) -> smartdmv_store::Stamp {
+        smartdmv_store::Stamp::micros(self.clock.now())
     }
 
     pub fn can(&self, p: Permission) -> bool {
@@ -143,6 +159,7 @@ impl TenantPrincipal {
             practices: self.practices.clone(),
             session: self.session.clone(),
             ip: self.ip.clone(),
+            clock: self.clock.clone(),
         })
     }
 

@@ -2,6 +2,7 @@
 //! tenant pools, request resolution, provisioning and the fleet migrator. The owner's
 //! business (companies, plans, billing, usage, sign-up) lives in `smartdmv-platform`, on top.
 
+pub mod clock;
 pub mod config;
 pub mod entitlements;
 pub mod error;

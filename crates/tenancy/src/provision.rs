@@ -598,6 +598,8 @@ async fn seed_company(db: &TenantConnection, seed: &Seed) -> Result<(), TenancyE
                         is_head_office: true,
                         tax_rate_bp: 0,
                         active: true,
+                        record_lock_hours: smartdmv_domain::clinical::DEFAULT_RECORD_LOCK_HOURS,
+                        portal_shows_notes: false,
                         created_at: now,
                         updated_at: now,
                     },

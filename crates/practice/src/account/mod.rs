@@ -26,8 +26,13 @@ pub const SESSION_HOURS: i64 = 12;
 
 /// SHA-256 of a token, hex: only this is stored of session and invitation tokens.
 pub fn token_hash(token: &str) -> String {
+    sha256_hex(token.as_bytes())
+}
+
+/// SHA-256 of some bytes, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    let d = Sha256::digest(token.as_bytes());
+    let d = Sha256::digest(bytes);
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 

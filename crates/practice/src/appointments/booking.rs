@@ -4,6 +4,7 @@
 //! ids an input names (type, veterinarian, room) and of the patient.
 
 use serde_json::json;
+use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_domain::{AppointmentTypeId, IdInput, RoomId, TypedId, UserId};
 use smartdmv_store::tenant::{appointment, appointment_type, patient, practice, room};
 use uuid::Uuid;
@@ -136,6 +137,14 @@ pub(super) async fn book(
                 return Err(conflict_error(&m, &clash));
             }
             m.double_booked = !clash.is_empty();
+        }
+        // Checking in opens the visit, in this unit of work.
+        if m.status == AppointmentStatus::CheckedIn && m.visit_id.is_none() {
+            m.visit_id = Some(
+                crate::record::visits::open_for_check_in(cx, &w, &m)
+                    .await?
+                    .id,
+            );
         }
         let saved = match b.before {
             None => appointment::insert(w.tx(), m).await?,

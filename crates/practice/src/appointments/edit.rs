@@ -165,6 +165,7 @@ pub async fn create(cx: &TenantPrincipal, input: NewAppointment) -> ServiceResul
         requested_by_client: is_client,
         cancel_reason: None,
         created_by: Some(cx.user.id),
+        visit_id: None,
         created_at: now,
         updated_at: now,
     };

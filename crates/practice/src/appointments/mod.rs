@@ -78,6 +78,8 @@ pub struct AppointmentOut {
     pub requested_by_client: bool,
     pub cancel_reason: Option<String>,
     pub created_by: Option<UserId>,
+    /// The visit its check-in opened.
+    pub visit_id: Option<smartdmv_domain::VisitId>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -108,6 +110,7 @@ impl AppointmentOut {
             requested_by_client: m.requested_by_client,
             cancel_reason: m.cancel_reason,
             created_by: m.created_by,
+            visit_id: m.visit_id,
             created_at: rfc3339(m.created_at),
             updated_at: rfc3339(m.updated_at),
         }

@@ -103,6 +103,46 @@ pub(crate) async fn record(
     Ok(saved)
 }
 
+/// Corrects a weighing (a draft note's weight typed again), with its audit entry, in `w`'s
+/// transaction.
+pub(crate) async fn correct(
+    cx: &TenantPrincipal,
+    w: &Work,
+    before: &patient_weight::Model,
+    m: patient_weight::Model,
+) -> ServiceResult<patient_weight::Model> {
+    let saved = patient_weight::update(w.tx(), m).await?;
+    w.audit(Change {
+        action: "update",
+        entity: "patient_weight",
+        entity_id: Some(saved.id.into()),
+        practice_id: audit_practice(cx),
+        before: serde_json::to_value(WeightOut::from(before)).ok(),
+        after: serde_json::to_value(WeightOut::from(&saved)).ok(),
+    })
+    .await?;
+    Ok(saved)
+}
+
+/// Removes a weighing (its draft note was deleted or lost its weight), with its audit
+/// entry, in `w`'s transaction.
+pub(crate) async fn remove(
+    cx: &TenantPrincipal,
+    w: &Work,
+    before: &patient_weight::Model,
+) -> ServiceResult<()> {
+    patient_weight::delete(w.tx(), before.id).await?;
+    w.audit(Change {
+        action: "delete",
+        entity: "patient_weight",
+        entity_id: Some(before.id.into()),
+        practice_id: audit_practice(cx),
+        before: serde_json::to_value(WeightOut::from(before)).ok(),
+        after: None,
+    })
+    .await
+}
+
 /// A patient's weighings, newest first.
 pub async fn list(
     cx: &TenantPrincipal,

@@ -42,6 +42,11 @@ pub struct PracticeChanges {
     pub opening_hours: Option<serde_json::Value>,
     pub allow_client_signup: Option<bool>,
     pub tax_rate_bp: Option<i32>,
+    /// Hours an unsigned SOAP note stays editable (1 to 720); notes keep the window they
+    /// were written under.
+    pub record_lock_hours: Option<i32>,
+    /// Whether clients see their pets' signed notes in the portal.
+    pub portal_shows_notes: Option<bool>,
     /// `true` reopens a closed practice (counted against the plan's limit); closing is
     /// [`close`]'s.
     pub active: Option<bool>,
@@ -165,6 +170,8 @@ pub async fn create(cx: &TenantPrincipal, input: NewPractice) -> ServiceResult<p
         is_head_office: false,
         tax_rate_bp: input.tax_rate_bp.unwrap_or(0),
         active: true,
+        record_lock_hours: smartdmv_domain::clinical::DEFAULT_RECORD_LOCK_HOURS,
+        portal_shows_notes: false,
         created_at: now,
         updated_at: now,
     };
@@ -211,6 +218,14 @@ pub async fn update(
         }
         _ => {}
     }
+    if let Some(h) = c.record_lock_hours
+        && !smartdmv_domain::clinical::RECORD_LOCK_HOURS.contains(&h)
+    {
+        return Err(ServiceError::invalid(
+            "recordLockHours",
+            "must be 1 to 720 (hours)",
+        ));
+    }
     if let Some(h) = &c.opening_hours
         && !is_opening_hours(h)
     {
@@ -244,6 +259,12 @@ pub async fn update(
     }
     if let Some(t) = c.tax_rate_bp {
         m.tax_rate_bp = t;
+    }
+    if let Some(h) = c.record_lock_hours {
+        m.record_lock_hours = h;
+    }
+    if let Some(s) = c.portal_shows_notes {
+        m.portal_shows_notes = s;
     }
     if let Some(a) = c.active {
         m.active = a;

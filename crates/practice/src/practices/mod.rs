@@ -38,6 +38,10 @@ pub struct PracticeOut {
     /// Sales tax in basis points (2000 = 20 %).
     pub tax_rate_bp: i32,
     pub active: bool,
+    /// How long an unsigned SOAP note stays editable.
+    pub record_lock_hours: i32,
+    /// Whether clients see their pets' signed notes in the portal.
+    pub portal_shows_notes: bool,
 }
 
 impl From<practice::Model> for PracticeOut {
@@ -55,6 +59,8 @@ impl From<practice::Model> for PracticeOut {
             is_head_office: p.is_head_office,
             tax_rate_bp: p.tax_rate_bp,
             active: p.active,
+            record_lock_hours: p.record_lock_hours,
+            portal_shows_notes: p.portal_shows_notes,
         }
     }
 }

@@ -52,6 +52,8 @@ impl Clinic {
                 is_head_office: true,
                 tax_rate_bp: 0,
                 active: true,
+                record_lock_hours: smartdmv_domain::clinical::DEFAULT_RECORD_LOCK_HOURS,
+                portal_shows_notes: false,
                 created_at: now,
                 updated_at: now,
             },

@@ -16,6 +16,7 @@ pub mod pets;
 pub mod plans;
 pub mod practices;
 pub mod public;
+pub mod record;
 pub mod roles;
 pub mod rooms;
 pub mod search;
@@ -193,4 +194,5 @@ pub fn tenant_routes() -> Routes {
         .merge(species::routes())
         .merge(search::routes())
         .merge(import::routes())
+        .merge(record::routes())
 }

@@ -52,4 +52,13 @@ perms!(
     RoomsDelete = Rooms: Delete,
     SettingsRead = Settings: Read,
     SettingsUpdate = Settings: Update,
+    SoapNotesRead = SoapNotes: Read,
+    SoapNotesCreate = SoapNotes: Create,
+    SoapNotesUpdate = SoapNotes: Update,
+    SoapNotesDelete = SoapNotes: Delete,
+    SoapNotesSign = SoapNotes: Sign,
+    LabOrdersRead = LabOrders: Read,
+    LabOrdersCreate = LabOrders: Create,
+    LabOrdersUpdate = LabOrders: Update,
+    LabOrdersApprove = LabOrders: Approve,
 );

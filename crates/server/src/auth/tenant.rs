@@ -61,7 +61,8 @@ impl FromRequestParts<AppState> for TenantPrincipal {
         let read_only = session.read_only;
         let principal = TenantPrincipal::from_session(tenant, session, client_ip(parts))
             .await?
-            .map_err(unauthenticated)?;
+            .map_err(unauthenticated)?
+            .with_clock(state.platform.clock.clone());
         if read_only && !parts.method.is_safe() {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,

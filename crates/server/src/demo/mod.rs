@@ -1,6 +1,7 @@
 //! `smartdmv demo`: the platform on SQLite with two demo companies, ready to click through,
 //! each with a practice full of generated (deterministic) clients, patients and appointments.
 
+pub mod medical;
 pub mod plans;
 pub mod practice;
 
@@ -10,6 +11,7 @@ use smartdmv_practice::practices::{self, PracticeChanges};
 use smartdmv_practice::{PageRequest, Tenant, TenantPrincipal};
 use smartdmv_store::owner::{company, platform_user};
 use smartdmv_store::tenant::user;
+use smartdmv_tenancy::clock::ManualClock;
 
 use crate::app::{Application, shutdown_signal};
 use crate::config::Config;
@@ -130,7 +132,18 @@ async fn seed_people(state: &AppState, sub: &str) -> anyhow::Result<()> {
         ..Default::default()
     };
     let home = practices::update(&cx, home.id, changes).await?;
-    practice::seed(&cx, &home, sub).await
+    practice::seed(&cx, &home, sub).await?;
+    // The medical record, written by the demo veterinarian on a clock set back in time.
+    let resolved = state.platform.resolver.by_subdomain(sub).await?;
+    let tenant = Tenant::acquire(&state.platform.registry, resolved).await?;
+    let vet = user::find_by_email(tenant.db(), &format!("vet@{sub}.example"))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo company has no veterinarian"))?;
+    let clock = std::sync::Arc::new(ManualClock::new(jiff::Timestamp::now()));
+    let vet = TenantPrincipal::signed_in_as(tenant, &vet, 60)
+        .await?
+        .with_clock(clock.clone());
+    medical::seed(&vet, &clock).await
 }
 
 /// Runs the demo until Ctrl-C.

@@ -4,7 +4,10 @@ use reqwest::{Method, StatusCode};
 use sea_orm::EntityTrait;
 use smartdmv_server::demo;
 use smartdmv_store::TenantConnection;
-use smartdmv_store::tenant::{appointment, client, patient, patient_owner, room, user};
+use smartdmv_store::tenant::{
+    appointment, client, lab_order, note_addendum, patient, patient_owner, problem, room,
+    soap_note, user,
+};
 use std::collections::BTreeMap;
 
 use crate::both_backends;
@@ -134,6 +137,56 @@ async fn demo_seeds_of_fresh_databases_produce_the_same_practice(b: Backend) {
             .any(|p| p["owners"][0]["lastName"] == "Client"),
         "{v}"
     );
+
+    // A living medical record: weeks of visits with signed notes, an addendum, problems and
+    // reviewed lab results, readable through the API as the veterinarian reads it.
+    let notes = soap_note::Entity::find().all(&db).await.unwrap();
+    assert!(notes.len() >= 10, "{}", notes.len());
+    assert!(notes.iter().all(|n| n.signed_at.is_some()));
+    let oldest = notes.iter().map(|n| n.created_at).min().unwrap();
+    assert!(
+        oldest < smartdmv_store::now() - jiff::SignedDuration::from_hours(24 * 21),
+        "the record spans weeks: {oldest:?}"
+    );
+    assert!(
+        !note_addendum::Entity::find()
+            .all(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(!problem::Entity::find().all(&db).await.unwrap().is_empty());
+    let orders = lab_order::Entity::find().all(&db).await.unwrap();
+    assert!(!orders.is_empty() && orders.iter().all(|o| o.reviewed_at.is_some()));
+    let biscuit = patient::Entity::find()
+        .all(&db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "Biscuit")
+        .unwrap();
+    let vet = first
+        .login("demo-vet", "vet@demo-vet.example", demo::DEMO_PASSWORD)
+        .await;
+    let (s, h) = first
+        .call(
+            "demo-vet",
+            &vet,
+            Method::GET,
+            &format!("/api/pets/{}/history", biscuit.id),
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{h}");
+    let kinds: std::collections::BTreeSet<&str> = h["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["kind"].as_str().unwrap())
+        .collect();
+    for k in ["visit", "note", "weight"] {
+        assert!(kinds.contains(k), "{k} in {kinds:?}");
+    }
     let _ = db.close().await;
 
     // A second, fresh platform gets the same clients and patients.

@@ -22,6 +22,7 @@ mod import;
 mod isolation;
 mod limits;
 mod matrix;
+mod medical;
 mod plans;
 mod practices;
 mod provisioning;

@@ -97,6 +97,27 @@ const MATRIX: &[(&str, &str, &str)] = &[
     ("POST", "/api/species/{code}/breeds", "YYNNNNN"),
     ("GET", "/api/search", "YYYYYYN"),
     ("POST", "/api/import/clients-patients", "YYYNNYN"),
+    ("POST", "/api/visits", "YYNYYNN"),
+    ("GET", "/api/visits/{id}", "YYYYYN4"),
+    ("POST", "/api/visits/{id}/close", "YYNYYNN"),
+    ("POST", "/api/soap-notes", "YYNYYNN"),
+    ("GET", "/api/soap-notes/{id}", "YYYYYN4"),
+    ("PATCH", "/api/soap-notes/{id}", "YYNYYNN"),
+    ("DELETE", "/api/soap-notes/{id}", "YYNYNNN"),
+    ("POST", "/api/soap-notes/{id}/sign", "YYNYNNN"),
+    ("POST", "/api/soap-notes/{id}/addenda", "YYNYYNN"),
+    ("POST", "/api/soap-notes/{id}/entered-in-error", "YYNYYNN"),
+    ("GET", "/api/pets/{id}/history", "YYYYYN4"),
+    ("GET", "/api/pets/{id}/problems", "YYYYYN4"),
+    ("POST", "/api/pets/{id}/problems", "YYNYYNN"),
+    ("PATCH", "/api/problems/{id}", "YYNYYNN"),
+    ("POST", "/api/lab-orders", "YYNYYNN"),
+    ("GET", "/api/lab-orders/{id}", "YYYYYNN"),
+    ("POST", "/api/lab-orders/{id}/results", "YYNYNNN"),
+    ("POST", "/api/lab-orders/{id}/review", "YYNYNNN"),
+    ("GET", "/api/pets/{id}/attachments", "YYYYYN4"),
+    ("POST", "/api/pets/{id}/attachments", "YYNYYNN"),
+    ("GET", "/api/attachments/{id}", "YYYYYN4"),
 ];
 
 fn server_routes() -> BTreeSet<(String, String)> {
@@ -143,6 +164,15 @@ pub(crate) struct Fixtures {
     pub(crate) ownership: String,
     /// A custom species code.
     pub(crate) species: String,
+    /// A walk-in visit of `pet`, with the draft note `note`.
+    pub(crate) visit: String,
+    pub(crate) note: String,
+    /// A problem of `pet`.
+    pub(crate) problem: String,
+    /// A lab order of `pet`, without results.
+    pub(crate) lab_order: String,
+    /// An image in `pet`'s record.
+    pub(crate) attachment: String,
 }
 
 /// POSTs a body as the admin and returns the new resource's `field` (asserting 201).
@@ -229,7 +259,61 @@ pub(crate) async fn fixtures(
         "/code",
     )
     .await;
+    let visit = post_id(
+        app,
+        sub,
+        admin,
+        "/api/visits",
+        json!({"petId": pet, "practiceId": practice, "reason": format!("Visit {tag}")}),
+        "/id",
+    )
+    .await;
+    let note = post_id(
+        app,
+        sub,
+        admin,
+        "/api/soap-notes",
+        json!({"visitId": visit, "subjective": format!("Note {tag}")}),
+        "/id",
+    )
+    .await;
+    let problem = post_id(
+        app,
+        sub,
+        admin,
+        &format!("/api/pets/{pet}/problems"),
+        json!({"name": format!("Problem {tag}"), "practiceId": practice}),
+        "/id",
+    )
+    .await;
+    let lab_order = post_id(
+        app,
+        sub,
+        admin,
+        "/api/lab-orders",
+        json!({"petId": pet, "practiceId": practice,
+               "tests": [{"code": "CBC", "name": format!("Count {tag}")}]}),
+        "/id",
+    )
+    .await;
+    let attachment = crate::medical::upload(
+        app,
+        sub,
+        admin,
+        &pet,
+        "fixture.png",
+        crate::medical::PNG,
+        None,
+    )
+    .await;
+    assert_eq!(attachment.0, StatusCode::CREATED, "{}", attachment.1);
+    let attachment = attachment.1["id"].as_str().unwrap().to_owned();
     Fixtures {
+        attachment,
+        visit,
+        note,
+        problem,
+        lab_order,
         practice: practice.to_owned(),
         victim,
         override_id: o["id"].as_str().unwrap().to_owned(),
@@ -259,6 +343,11 @@ fn fill(path: &str, f: &Fixtures) -> String {
             "{id}" if path.starts_with("/api/appointments/") => &f.appointment,
             "{id}" if path.starts_with("/api/clients") => &f.client,
             "{id}" if path.starts_with("/api/pets") => &f.pet,
+            "{id}" if path.starts_with("/api/visits/") => &f.visit,
+            "{id}" if path.starts_with("/api/soap-notes/") => &f.note,
+            "{id}" if path.starts_with("/api/problems/") => &f.problem,
+            "{id}" if path.starts_with("/api/lab-orders/") => &f.lab_order,
+            "{id}" if path.starts_with("/api/attachments/") => &f.attachment,
             "{override_id}" => &f.override_id,
             "{ownership_id}" => &f.ownership,
             "{code}" => &f.species,

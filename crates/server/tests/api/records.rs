@@ -379,6 +379,7 @@ async fn insert_appointment(
             requested_by_client: false,
             cancel_reason: None,
             created_by: None,
+            visit_id: None,
             created_at: now,
             updated_at: now,
         },

@@ -36,6 +36,8 @@ pub struct Model {
     pub requested_by_client: bool,
     pub cancel_reason: Option<String>,
     pub created_by: Option<UserId>,
+    /// The visit its check-in opened.
+    pub visit_id: Option<smartdmv_domain::VisitId>,
     pub created_at: Stamp,
     pub updated_at: Stamp,
 }

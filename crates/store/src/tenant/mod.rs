@@ -79,22 +79,29 @@ pub(crate) fn page_after<E: sea_orm::EntityTrait>(
 pub mod access;
 pub mod appointment;
 pub mod appointment_type;
+pub mod attachment;
 pub mod audit;
 pub mod client;
 pub mod client_contact;
 pub mod custom_breed;
 pub mod custom_species;
 pub mod import;
+pub mod lab_order;
+pub mod lab_result;
 pub mod migration;
+pub mod note_addendum;
 pub mod patient;
 pub mod patient_owner;
 pub mod patient_weight;
 pub mod practice;
+pub mod problem;
 pub mod room;
 pub mod search;
 pub mod session;
+pub mod soap_note;
 pub mod usage;
 pub mod user;
+pub mod visit;
 
 pub use migration::TenantMigrator;
 

@@ -20,6 +20,19 @@ pub struct Model {
 
 record_rows!(WeightId);
 
+/// Removes a weighing (one a draft note made).
+pub async fn delete(db: &impl TenantConn, id: WeightId) -> Result<(), DbErr> {
+    Entity::delete_by_id(id).exec(db).await.map(|_| ())
+}
+
+/// A patient's weighings, oldest first (for the history).
+pub async fn of_patient(db: &impl TenantConn, patient: PatientId) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::PatientId.eq(patient))
+        .all(db)
+        .await
+}
+
 /// One page of a patient's weighings, newest first, after `cursor` (a weighing id) when
 /// given.
 pub async fn history_page(

@@ -28,6 +28,10 @@ pub struct Model {
     pub tax_rate_bp: i32,
     /// A closed practice keeps its records but takes no new appointments.
     pub active: bool,
+    /// How long an unsigned SOAP note stays editable.
+    pub record_lock_hours: i32,
+    /// Whether clients see their pets' signed notes in the portal.
+    pub portal_shows_notes: bool,
     pub created_at: Stamp,
     pub updated_at: Stamp,
 }

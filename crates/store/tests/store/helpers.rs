@@ -32,6 +32,8 @@ pub async fn practice(db: &impl TenantConn, name: &str) -> practice::Model {
             is_head_office: false,
             tax_rate_bp: 0,
             active: true,
+            record_lock_hours: smartdmv_domain::clinical::DEFAULT_RECORD_LOCK_HOURS,
+            portal_shows_notes: false,
             created_at: now,
             updated_at: now,
         },
@@ -184,6 +186,7 @@ pub fn new_appointment(
         requested_by_client: false,
         cancel_reason: None,
         created_by: None,
+        visit_id: None,
         created_at: now,
         updated_at: now,
     }

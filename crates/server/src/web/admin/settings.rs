@@ -242,6 +242,7 @@ pub async fn update<A: TenantArea>(
         allow_client_signup: Some(form.has("allowClientSignup")),
         tax_rate_bp: tax.unwrap_or_default(),
         active: None,
+        ..Default::default()
     };
     p.require(PracticesUpdate::PERM)?;
     let pid: PracticeId = page_id(&id)?;
