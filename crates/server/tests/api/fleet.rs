@@ -141,9 +141,15 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let admin_b = app.admin_token("fleet-b").await;
-    // `/api/search` reads the search index, which the latest migration (5) adds.
+    // `/api/visits/{id}` reads the medical record, which the latest migration (6) adds.
     let r = app
-        .send("fleet-b", &admin_b, Method::GET, "/api/search?q=rex", None)
+        .send(
+            "fleet-b",
+            &admin_b,
+            Method::GET,
+            &format!("/api/visits/{}", uuid::Uuid::now_v7()),
+            None,
+        )
         .await;
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(r.headers()["retry-after"], "5");
