@@ -8,7 +8,8 @@ use std::sync::atomic::Ordering;
 
 use crate::both_backends;
 use crate::fixtures::Company;
-use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, PASSWORD, TestApp, json, strs};
+use crate::plans::company_admin;
 
 both_backends!(
     sessions_are_revoked_by_logout_password_change_role_change_and_deactivation,
@@ -59,7 +60,13 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         .await;
     let v1 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
     let v2 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
-    let (s, e) = c.call(&v1, Method::POST, "/api/auth/change-password", Some(json!({"currentPassword": "wrong-password-9", "newPassword": "another-long-pass-2"}))).await;
+    let (s, e) = c
+        .post_as(
+            &v1,
+            "/api/auth/change-password",
+            json!({"currentPassword": "wrong-password-9", "newPassword": "another-long-pass-2"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     let r = c
         .send(
@@ -305,9 +312,7 @@ async fn company_admins_see_only_their_company(b: Backend) {
     let other = app.create_company("other-vet").await;
     let mine_id = mine["id"].as_str().unwrap();
     let other_id = other["id"].as_str().unwrap();
-    let (s, u) = app.owner_call(Method::POST, "/api/owner/users", Some(json!({"email": "ca@mine.example", "name": "CA", "password": PASSWORD, "role": "COMPANY_ADMIN", "companyId": mine_id}))).await;
-    assert_eq!(s, StatusCode::CREATED, "{u}");
-    let ca = app.owner_login("ca@mine.example", PASSWORD).await;
+    let ca = company_admin(&app, mine_id, "ca@mine.example").await;
     let req = |m: Method, p: &str| app.platform(m, p).bearer_auth(&ca);
     let (_, list) = json(
         req(Method::GET, "/api/owner/companies")
@@ -316,12 +321,7 @@ async fn company_admins_see_only_their_company(b: Backend) {
             .unwrap(),
     )
     .await;
-    let ids: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = strs(&list["items"], "id");
     assert_eq!(ids, [mine_id]);
     assert_eq!(
         req(Method::GET, &format!("/api/owner/companies/{other_id}"))
@@ -425,13 +425,11 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
         StatusCode::UNPROCESSABLE_ENTITY,
         "a reason is required"
     );
-    let (s, imp) = app.owner_call(Method::POST, &path, Some(json!({"email": "admin@imp-vet.example", "reason": "ticket 4711: cannot see invoices", "minutes": 5}))).await;
+    let (s, imp) = app.owner_post(&path, json!({"email": "admin@imp-vet.example", "reason": "ticket 4711: cannot see invoices", "minutes": 5})).await;
     assert_eq!(s, StatusCode::CREATED, "{imp}");
     assert_eq!(imp["readOnly"], true);
     let tok = imp["token"].as_str().unwrap().to_owned();
-    let (s, me) = app
-        .call("imp-vet", &tok, Method::GET, "/api/auth/me", None)
-        .await;
+    let (s, me) = app.tenant_get("imp-vet", &tok, "/api/auth/me").await;
     assert_eq!(s, StatusCode::OK);
     assert!(
         me["impersonatedBy"]
@@ -452,7 +450,7 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("read_only_session"));
     // Writable when asked, and only on that company's host.
-    let (_, w) = app.owner_call(Method::POST, &path, Some(json!({"email": "admin@imp-vet.example", "reason": "fixing a practice name", "writable": true}))).await;
+    let (_, w) = app.owner_post(&path, json!({"email": "admin@imp-vet.example", "reason": "fixing a practice name", "writable": true})).await;
     let wtok = w["token"].as_str().unwrap();
     let r = app
         .send(
@@ -592,9 +590,7 @@ async fn clients_sign_up_and_see_only_themselves(b: Backend) {
     let (s, e) = json(reg("pat@owner.example").await.unwrap()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(e["code"], "signup_disabled");
-    let (_, ps) = app
-        .call("portal-vet", &admin, Method::GET, "/api/practices", None)
-        .await;
+    let (_, ps) = app.tenant_get("portal-vet", &admin, "/api/practices").await;
     let pid = ps["items"][0]["id"].as_str().unwrap();
     let r = app
         .send(
@@ -649,9 +645,7 @@ async fn clients_sign_up_and_see_only_themselves(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let (_, me) = app
-        .call("portal-vet", &admin, Method::GET, "/api/auth/me", None)
-        .await;
+    let (_, me) = app.tenant_get("portal-vet", &admin, "/api/auth/me").await;
     let admin_id = me["id"].as_str().unwrap();
     let r = app
         .send(
@@ -683,7 +677,7 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{pa}");
     let pa_tok = app.login("esc-vet", "pa@esc.example", PASSWORD).await;
     // A practice administrator cannot mint company administrators.
-    let (s, e) = c.call(&pa_tok, Method::POST, "/api/users", Some(json!({"email": "boss2@esc.example", "name": "B", "password": PASSWORD, "role": "ADMINISTRATOR", "practiceIds": [pid]}))).await;
+    let (s, e) = c.post_as(&pa_tok, "/api/users", json!({"email": "boss2@esc.example", "name": "B", "password": PASSWORD, "role": "ADMINISTRATOR", "practiceIds": [pid]})).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
     assert_eq!(e["code"], "cannot_grant");
     // Nor touch someone who holds more than they do.
@@ -856,13 +850,8 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
     .await;
     let south_vet = vs["id"].as_str().unwrap().to_owned();
     let pa_tok = app.login("two-sites", "pa@north.example", PASSWORD).await;
-    let (_, list) = c.call(&pa_tok, Method::GET, "/api/practices", None).await;
-    let names: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let (_, list) = c.get_as(&pa_tok, "/api/practices").await;
+    let names: Vec<&str> = strs(&list["items"], "name");
     assert_eq!(names, ["Company two-sites"]);
     let r = c
         .send(
@@ -882,13 +871,8 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let (_, users) = c.call(&pa_tok, Method::GET, "/api/users", None).await;
-    let emails: Vec<&str> = users["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["email"].as_str().unwrap())
-        .collect();
+    let (_, users) = c.get_as(&pa_tok, "/api/users").await;
+    let emails: Vec<&str> = strs(&users["items"], "email");
     assert!(
         emails.contains(&"pa@north.example") && !emails.contains(&"vet@south.example"),
         "{emails:?}"
@@ -899,9 +883,7 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
         StatusCode::FORBIDDEN,
         "cannot staff another practice"
     );
-    let (_, log) = c
-        .call(&pa_tok, Method::GET, "/api/audit-logs?limit=200", None)
-        .await;
+    let (_, log) = c.get_as(&pa_tok, "/api/audit-logs?limit=200").await;
     assert!(
         log["items"]
             .as_array()

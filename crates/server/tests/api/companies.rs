@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, json};
+use crate::helpers::{Backend, TestApp, json, strs};
 
 both_backends!(
     create_list_show_update_archive,
@@ -36,63 +36,46 @@ async fn create_list_show_update_archive(b: Backend) {
     app.create_company("beta-vet").await;
     app.create_company("gamma-clinic").await;
 
-    let (s, page) = app
-        .owner_call(Method::GET, "/api/owner/companies?limit=2", None)
-        .await;
+    let (s, page) = app.owner_get("/api/owner/companies?limit=2").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let cursor = page["nextCursor"].as_str().unwrap().to_owned();
     let (_, page2) = app
-        .owner_call(
-            Method::GET,
-            &format!("/api/owner/companies?limit=2&cursor={cursor}"),
-            None,
-        )
+        .owner_get(&format!("/api/owner/companies?limit=2&cursor={cursor}"))
         .await;
     assert_eq!(page2["items"].as_array().unwrap().len(), 1);
     assert_eq!(page2["items"][0]["subdomain"], "gamma-clinic");
     assert!(page2["nextCursor"].is_null());
 
-    let (_, q) = app
-        .owner_call(Method::GET, "/api/owner/companies?q=VET", None)
-        .await;
-    let subs: Vec<&str> = q["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["subdomain"].as_str().unwrap())
-        .collect();
+    let (_, q) = app.owner_get("/api/owner/companies?q=VET").await;
+    let subs: Vec<&str> = strs(&q["items"], "subdomain");
     assert_eq!(subs, ["alpha-vet", "beta-vet"]);
 
     let (s, upd) = app
-        .owner_call(
-            Method::PUT,
+        .owner_put(
             &format!("/api/owner/companies/{id}"),
-            Some(json!({"name": "Alpha Veterinary", "contactPhone": null, "status": "SUSPENDED"})),
+            json!({"name": "Alpha Veterinary", "contactPhone": null, "status": "SUSPENDED"}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{upd}");
     assert_eq!(upd["name"], "Alpha Veterinary");
     assert!(upd["contactPhone"].is_null());
     assert_eq!(upd["status"], "SUSPENDED");
-    let (_, sus) = app
-        .owner_call(Method::GET, "/api/owner/companies?status=SUSPENDED", None)
-        .await;
+    let (_, sus) = app.owner_get("/api/owner/companies?status=SUSPENDED").await;
     assert_eq!(sus["items"].as_array().unwrap().len(), 1);
 
     // A status the operator may not set by edit.
     let (s, e) = app
-        .owner_call(
-            Method::PUT,
+        .owner_put(
             &format!("/api/owner/companies/{id}"),
-            Some(json!({"status": "PROVISIONING"})),
+            json!({"status": "PROVISIONING"}),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e["errors"]["status"].is_array());
 
     let (s, arch) = app
-        .owner_call(Method::DELETE, &format!("/api/owner/companies/{id}"), None)
+        .owner_delete(&format!("/api/owner/companies/{id}"))
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(arch["status"], "ARCHIVED");
@@ -100,9 +83,7 @@ async fn create_list_show_update_archive(b: Backend) {
     // The database is kept.
     assert!(app.managed_database_exists(id).await);
     // Archived companies leave the default list, and their subdomain stays taken.
-    let (_, all) = app
-        .owner_call(Method::GET, "/api/owner/companies", None)
-        .await;
+    let (_, all) = app.owner_get("/api/owner/companies").await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
     let r = app
         .owner_send(
@@ -131,24 +112,18 @@ async fn create_list_show_update_archive(b: Backend) {
         assert!(actions.contains(&a), "{actions:?} lacks {a}");
     }
 
-    let (s, _) = app
-        .owner_call(Method::GET, "/api/owner/companies/not-a-uuid", None)
-        .await;
+    let (s, _) = app.owner_get("/api/owner/companies/not-a-uuid").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = app
-        .owner_call(
-            Method::GET,
-            &format!("/api/owner/companies/{}", uuid::Uuid::now_v7()),
-            None,
-        )
+        .owner_get(&format!("/api/owner/companies/{}", uuid::Uuid::now_v7()))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
 async fn invalid_bodies_are_refused_with_field_errors(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let (s, e) = app.owner_call(Method::POST, "/api/owner/companies", Some(json!({"name": "", "subdomain": "Bad_Name", "contactEmail": "nope",
-                          "contactPhone": "call me", "admin": {"email": "x", "name": "", "password": "short"}}))).await;
+    let (s, e) = app.owner_post("/api/owner/companies", json!({"name": "", "subdomain": "Bad_Name", "contactEmail": "nope",
+                          "contactPhone": "call me", "admin": {"email": "x", "name": "", "password": "short"}})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["code"], "validation_failed");
     for f in [
@@ -163,9 +138,7 @@ async fn invalid_bodies_are_refused_with_field_errors(b: Backend) {
         assert!(e["errors"][f].is_array(), "{f} missing in {e}");
     }
     // Nothing was registered or created.
-    let (_, list) = app
-        .owner_call(Method::GET, "/api/owner/companies", None)
-        .await;
+    let (_, list) = app.owner_get("/api/owner/companies").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
     assert_eq!(app.tenant_database_count().await, 0);
 }
@@ -174,10 +147,9 @@ async fn taken_and_reserved_subdomains_are_refused(b: Backend) {
     let app = TestApp::spawn(b).await;
     app.create_company("abc-vet").await;
     let (s, e) = app
-        .owner_call(
-            Method::POST,
+        .owner_post(
             "/api/owner/companies",
-            Some(json!({"name": "Other", "subdomain": "abc-vet", "contactEmail": "o@x.example"})),
+            json!({"name": "Other", "subdomain": "abc-vet", "contactEmail": "o@x.example"}),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
@@ -186,10 +158,9 @@ async fn taken_and_reserved_subdomains_are_refused(b: Backend) {
         "www", "api", "owner", "admin", "ab", "-abc", "abc-", "a.b.c", "ABC",
     ] {
         let (s, e) = app
-            .owner_call(
-                Method::POST,
+            .owner_post(
                 "/api/owner/companies",
-                Some(json!({"name": "N", "subdomain": bad, "contactEmail": "o@x.example"})),
+                json!({"name": "N", "subdomain": bad, "contactEmail": "o@x.example"}),
             )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {e}");
@@ -212,13 +183,7 @@ async fn owner_routes_need_the_token_and_the_platform_host(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let (s, body) = app
-        .call(
-            "guarded",
-            &app.owner_token,
-            Method::GET,
-            "/api/owner/companies",
-            None,
-        )
+        .tenant_get("guarded", &app.owner_token, "/api/owner/companies")
         .await;
     assert_eq!(
         s,
@@ -284,10 +249,9 @@ async fn malformed_requests_answer_4xx(b: Backend) {
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let c = app.create_company("shape-test").await;
     let (s, e) = app
-        .owner_call(
-            Method::PUT,
+        .owner_put(
             &format!("/api/owner/companies/{}", c["id"].as_str().unwrap()),
-            Some(json!({"status": "HIBERNATING"})),
+            json!({"status": "HIBERNATING"}),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -360,11 +324,7 @@ async fn explicit_database_url_is_encrypted_and_never_returned(b: Backend) {
     assert!(!sealed.contains(&secret_part), "stored in clear: {sealed}");
     assert!(!sealed.contains("postgres://") && !sealed.contains("sqlite://"));
     // It serves.
-    let r = app
-        .tenant("byo-db", Method::GET, "/api/public/practices")
-        .send()
-        .await
-        .unwrap();
+    let r = app.public_practices("byo-db").await;
     assert_eq!(r.status(), StatusCode::OK);
     // Archiving never drops an operator's database.
     app.owner_send(Method::DELETE, &format!("/api/owner/companies/{id}"), None)
@@ -422,25 +382,20 @@ async fn non_empty_foreign_database_is_refused(b: Backend) {
             format!("{server}/{name}")
         }
     };
-    let (s, e) = app.owner_call(Method::POST, "/api/owner/companies", Some(json!({"name": "Legacy", "subdomain": "legacy", "contactEmail": "o@l.example", "databaseUrl": url}))).await;
+    let (s, e) = app.owner_post("/api/owner/companies", json!({"name": "Legacy", "subdomain": "legacy", "contactEmail": "o@l.example", "databaseUrl": url})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e["errors"]["databaseUrl"].is_array());
-    let (_, list) = app
-        .owner_call(Method::GET, "/api/owner/companies", None)
-        .await;
+    let (_, list) = app.owner_get("/api/owner/companies").await;
     assert_eq!(
         list["items"].as_array().unwrap().len(),
         0,
         "no row for a refused company"
     );
     let (s, _) = app
-        .owner_call(
-            Method::POST,
+        .owner_post(
             "/api/owner/companies",
-            Some(
-                json!({"name": "Bad", "subdomain": "bad-url", "contactEmail": "o@l.example",
+            json!({"name": "Bad", "subdomain": "bad-url", "contactEmail": "o@l.example",
                           "databaseUrl": "mysql://somewhere/db"}),
-            ),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);

@@ -64,6 +64,26 @@ impl Company {
         self.app.send(&self.sub, token, m, path, body).await
     }
 
+    /// `GET path` with `token`.
+    pub async fn get_as(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(token, Method::GET, path, None).await
+    }
+
+    /// `POST path` with a JSON body and `token`.
+    pub async fn post_as(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(token, Method::POST, path, Some(body)).await
+    }
+
+    /// `PATCH path` with a JSON body and `token`.
+    pub async fn patch_as(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(token, Method::PATCH, path, Some(body)).await
+    }
+
+    /// `DELETE path` with `token`.
+    pub async fn delete_as(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(token, Method::DELETE, path, None).await
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(&self.admin, Method::GET, path, None).await
     }

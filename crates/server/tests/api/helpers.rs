@@ -17,6 +17,16 @@ pub const SECRET: &str = "test-secret-key";
 pub const OWNER_EMAIL: &str = "owner@platform.example";
 /// The password of every user the tests create.
 pub const PASSWORD: &str = "a-long-password-1";
+/// Every company role, in the order of the permission matrix's columns.
+pub const ROLES: [&str; 7] = [
+    "ADMINISTRATOR",
+    "PRACTICE_ADMINISTRATOR",
+    "PRACTICE_MANAGER",
+    "VETERINARIAN",
+    "TECHNICIAN",
+    "RECEPTIONIST",
+    "CLIENT",
+];
 
 /// Knobs a test may turn before the app starts.
 #[derive(Clone, Debug, Default)]
@@ -78,30 +88,20 @@ impl TestApp {
             billing_interval_secs: 0,
             ..Config::default()
         };
-        if let Some(b) = opts.pg_budget {
-            config.pg_connection_budget = b;
-        }
-        if let Some(b) = opts.sqlite_budget {
-            config.sqlite_connection_budget = b;
-        }
-        if let Some(t) = opts.acquire_timeout_ms {
-            config.acquire_timeout_ms = t;
-        }
-        if let Some(t) = opts.idle_timeout_secs {
-            config.tenant_idle_timeout_secs = t;
-        }
-        if let Some(t) = opts.max_lifetime_secs {
-            config.tenant_max_lifetime_secs = t;
-        }
-        if let Some(n) = opts.connections_per_tenant {
-            config.connections_per_tenant = n;
-        }
-        if let Some(n) = opts.signups_per_address_per_hour {
-            config.signups_per_address_per_hour = n;
-        }
-        if let Some(bp) = opts.billing_tax_rate_bp {
-            config.billing_tax_rate_bp = bp;
-        }
+        // A knob the test left alone keeps the default.
+        let c = &mut config;
+        c.pg_connection_budget = opts.pg_budget.unwrap_or(c.pg_connection_budget);
+        c.sqlite_connection_budget = opts.sqlite_budget.unwrap_or(c.sqlite_connection_budget);
+        c.acquire_timeout_ms = opts.acquire_timeout_ms.unwrap_or(c.acquire_timeout_ms);
+        c.tenant_idle_timeout_secs = opts.idle_timeout_secs.unwrap_or(c.tenant_idle_timeout_secs);
+        c.tenant_max_lifetime_secs = opts.max_lifetime_secs.unwrap_or(c.tenant_max_lifetime_secs);
+        c.connections_per_tenant = opts
+            .connections_per_tenant
+            .unwrap_or(c.connections_per_tenant);
+        c.signups_per_address_per_hour = opts
+            .signups_per_address_per_hour
+            .unwrap_or(c.signups_per_address_per_hour);
+        c.billing_tax_rate_bp = opts.billing_tax_rate_bp.unwrap_or(c.billing_tax_rate_bp);
         config.billing_webhook_secret = opts.billing_webhook_secret.clone();
         if let Backend::Postgres(url) = &backend {
             config.owner_database_url = Some(format!("{url}/{prefix}owner"));
@@ -307,6 +307,56 @@ impl TestApp {
         json(self.owner_send(method, path, body).await).await
     }
 
+    /// `GET path` as the platform owner.
+    pub async fn owner_get(&self, path: &str) -> (StatusCode, Value) {
+        self.owner_call(Method::GET, path, None).await
+    }
+
+    /// `POST path` with a JSON body as the platform owner.
+    pub async fn owner_post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_call(Method::POST, path, Some(body)).await
+    }
+
+    /// `PUT path` with a JSON body as the platform owner.
+    pub async fn owner_put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_call(Method::PUT, path, Some(body)).await
+    }
+
+    /// `PATCH path` with a JSON body as the platform owner.
+    pub async fn owner_patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_call(Method::PATCH, path, Some(body)).await
+    }
+
+    /// `DELETE path` as the platform owner.
+    pub async fn owner_delete(&self, path: &str) -> (StatusCode, Value) {
+        self.owner_call(Method::DELETE, path, None).await
+    }
+
+    /// `GET path` on a company's host with `token`.
+    pub async fn tenant_get(&self, sub: &str, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(sub, token, Method::GET, path, None).await
+    }
+
+    /// `POST path` with a JSON body on a company's host with `token`.
+    pub async fn tenant_post(
+        &self,
+        sub: &str,
+        token: &str,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.call(sub, token, Method::POST, path, Some(body)).await
+    }
+
+    /// `GET /api/public/practices` on a company's host, the cheapest call that resolves the
+    /// company and opens its database.
+    pub async fn public_practices(&self, sub: &str) -> reqwest::Response {
+        self.tenant(sub, Method::GET, "/api/public/practices")
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Sends `method path` to the platform host with a platform user's token.
     pub async fn platform_send(
         &self,
@@ -390,6 +440,27 @@ impl TestApp {
                 .await
                 .unwrap(),
         )
+    }
+
+    /// The name of the PostgreSQL database the platform manages for a company.
+    pub fn managed_db_name(&self, id: &str) -> String {
+        self.state
+            .platform
+            .provisioner
+            .managed_db_name(id.parse().unwrap())
+    }
+
+    /// The company as the resolver serves it to requests (limits, features, status).
+    pub async fn resolved(
+        &self,
+        id: &str,
+    ) -> std::sync::Arc<smartdmv_tenancy::resolve::ResolvedCompany> {
+        self.state
+            .platform
+            .resolver
+            .by_id(id.parse().unwrap())
+            .await
+            .unwrap()
     }
 
     /// Whether the database the platform created for a company exists.
@@ -565,6 +636,15 @@ pub async fn json(r: reqwest::Response) -> (StatusCode, Value) {
     (status, v)
 }
 
+/// The string field `key` of every element of a JSON array, in order.
+pub fn strs<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[key].as_str().unwrap())
+        .collect()
+}
+
 /// Counts rows of a table whose `name` column equals `value`, directly in a database.
 pub async fn count_named(db: &TenantConnection, table: &str, value: &str) -> i64 {
     let backend = db.get_database_backend();
@@ -585,11 +665,7 @@ pub async fn count_named(db: &TenantConnection, table: &str, value: &str) -> i64
 pub async fn server_side_connections(app: &TestApp, company: &str) -> i64 {
     match &app.backend {
         Backend::Postgres(_) => {
-            let name = app
-                .state
-                .platform
-                .provisioner
-                .managed_db_name(company.parse().unwrap());
+            let name = app.managed_db_name(company);
             app.pg_scalar(&format!(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'"
             ))

@@ -18,10 +18,10 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
     {
         let sub = format!("saga-{i}");
         app.state.platform.provisioner.faults.fail_once_at(step);
-        let (s, e) = app.owner_call(Method::POST, "/api/owner/companies", Some(json!({
+        let (s, e) = app.owner_post("/api/owner/companies", json!({
                     "name": format!("Saga {i}"), "subdomain": sub, "contactEmail": "o@saga.example",
                     "admin": {"email": "boss@saga.example", "name": "Boss", "password": "a-long-password-1"}
-                }))).await;
+                })).await;
         assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{step:?}: {e}");
         assert_eq!(e["code"], "provisioning_failed");
         assert!(
@@ -42,13 +42,7 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
             !app.managed_database_exists(&id).await,
             "{step:?} left an orphan database"
         );
-        let (s, body) = json(
-            app.tenant(&sub, Method::GET, "/api/public/practices")
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (s, body) = json(app.public_practices(&sub).await).await;
         assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{step:?}: {body}");
         assert_eq!(body["code"], "company_not_ready");
 
@@ -73,13 +67,7 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
         assert_eq!(done["status"], "ACTIVE");
         assert!(done["provisioningError"].is_null());
         assert!(app.managed_database_exists(&id).await);
-        let (s, body) = json(
-            app.tenant(&sub, Method::GET, "/api/public/practices")
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (s, body) = json(app.public_practices(&sub).await).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(
             body["items"].as_array().unwrap().len(),

@@ -34,11 +34,7 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
 
     // Serve them once so their pools are live, then change their state.
     for s in ["paused-vet", "gone-vet"] {
-        let r = app
-            .tenant(s, Method::GET, "/api/public/practices")
-            .send()
-            .await
-            .unwrap();
+        let r = app.public_practices(s).await;
         assert_eq!(r.status(), StatusCode::OK);
     }
     let r = app
@@ -197,13 +193,7 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let (s, body) = json(
-        app.tenant("paused-vet", Method::GET, "/api/public/practices")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, body) = json(app.public_practices("paused-vet").await).await;
     assert_eq!(s, StatusCode::OK);
     assert!(body.to_string().contains("Company paused-vet"));
 }
@@ -250,13 +240,7 @@ async fn requests_without_context_use_the_default_company_or_are_refused(b: Back
         assert_eq!(s, StatusCode::OK);
         assert!(body.to_string().contains("Company main-clinic"), "{body}");
     }
-    let (s, body) = json(
-        app.tenant("other-clinic", Method::GET, "/api/public/practices")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, body) = json(app.public_practices("other-clinic").await).await;
     assert_eq!(s, StatusCode::OK);
     assert!(!body.to_string().contains("Company main-clinic"));
 }
@@ -266,10 +250,9 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
     let c = app.create_company("domain-vet").await;
     let id = c["id"].as_str().unwrap();
     let (s, d) = app
-        .owner_call(
-            Method::POST,
+        .owner_post(
             &format!("/api/owner/companies/{id}/domains"),
-            Some(json!({"domain": "Domain-Vet.example."})),
+            json!({"domain": "Domain-Vet.example."}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{d}");
@@ -322,13 +305,12 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
     }
     let other = app.create_company("other-vet").await;
     let (s, e) = app
-        .owner_call(
-            Method::POST,
+        .owner_post(
             &format!(
                 "/api/owner/companies/{}/domains",
                 other["id"].as_str().unwrap()
             ),
-            Some(json!({"domain": "domain-vet.example"})),
+            json!({"domain": "domain-vet.example"}),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);

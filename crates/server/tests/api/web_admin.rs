@@ -1,7 +1,7 @@
 //! The administrator and practice administrator pages, driven like a browser: sign in with
 //! the login form, submit the pages' forms, and check both the HTML and the API's view.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -19,15 +19,21 @@ pub fn attr_of(html: &str, id: &str, attr: &str) -> String {
 }
 
 pub async fn practices(app: &TestApp, sub: &str, admin: &str) -> Vec<Value> {
-    let (_, v) = app
-        .call(sub, admin, Method::GET, "/api/practices", None)
-        .await;
+    let (_, v) = app.tenant_get(sub, admin, "/api/practices").await;
     v["items"].as_array().unwrap().clone()
+}
+
+/// The id of the company's first practice.
+pub async fn head_practice(app: &TestApp, sub: &str, admin: &str) -> String {
+    practices(app, sub, admin).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 pub async fn user(app: &TestApp, sub: &str, admin: &str, id: &str) -> Value {
     let (s, v) = app
-        .call(sub, admin, Method::GET, &format!("/api/users/{id}"), None)
+        .tenant_get(sub, admin, &format!("/api/users/{id}"))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
@@ -37,10 +43,7 @@ async fn admin_invites_a_vet_who_sets_a_password_and_signs_in(backend: Backend) 
     let app = TestApp::spawn(backend).await;
     app.create_company("acme").await;
     let admin = app.admin_token("acme").await;
-    let head = practices(&app, "acme", &admin).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let head = head_practice(&app, "acme", &admin).await;
     let mut b = WebSession::signed_in(&app, "acme", "admin@acme.example").await;
     let home = b.get("/").await;
     assert_eq!(home.location.as_str(), "/administrator");
@@ -87,9 +90,7 @@ async fn admin_invites_a_vet_who_sets_a_password_and_signs_in(backend: Backend) 
     assert!(link.starts_with(&prefix), "{link}");
     let path = &link[prefix.len() - "/invitation/".len()..];
 
-    let (_, list) = app
-        .call("acme", &admin, Method::GET, "/api/users?q=vera", None)
-        .await;
+    let (_, list) = app.tenant_get("acme", &admin, "/api/users?q=vera").await;
     let vera = &list["items"][0];
     assert_eq!(vera["invited"], true);
     assert_eq!(vera["practiceId"], head.as_str());
@@ -164,10 +165,7 @@ async fn admin_changes_roles_overrides_and_deactivates(backend: Backend) {
     let id = app
         .create_user("acme", &admin, "rita@acme.example", "RECEPTIONIST")
         .await;
-    let head = practices(&app, "acme", &admin).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let head = head_practice(&app, "acme", &admin).await;
     let mut b = WebSession::signed_in(&app, "acme", "admin@acme.example").await;
     let path = format!("/administrator/users/{id}");
     let page = b.get(&path).await;
@@ -250,13 +248,7 @@ async fn admin_changes_roles_overrides_and_deactivates(backend: Backend) {
     let shown = b.follow(added).await;
     assert!(shown.body.contains("id=\"overrides-table\""));
     let (_, list) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/users/{id}/overrides"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/users/{id}/overrides"))
         .await;
     let o = &list["items"][0];
     assert_eq!(o["permission"], "invoices:read");
@@ -267,13 +259,7 @@ async fn admin_changes_roles_overrides_and_deactivates(backend: Backend) {
         .await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
     let (_, list) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/users/{id}/overrides"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/users/{id}/overrides"))
         .await;
     assert_eq!(list["items"], json!([]));
 
@@ -329,9 +315,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
         .await;
     let list = b.follow(made).await;
     assert!(list.body.contains("Front desk lead"));
-    let (_, roles) = app
-        .call("acme", &admin, Method::GET, "/api/roles", None)
-        .await;
+    let (_, roles) = app.tenant_get("acme", &admin, "/api/roles").await;
     let role = roles["items"]
         .as_array()
         .unwrap()
@@ -358,13 +342,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let (_, r) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/roles/{rid}"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/roles/{rid}"))
         .await;
     assert_eq!(r["permissions"], json!(["clients:manage"]));
 
@@ -410,13 +388,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
     let shown = b.follow(ok).await;
     assert!(shown.body.contains("were saved"), "{}", shown.body);
     let (_, p) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/practices/{pid}"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/practices/{pid}"))
         .await;
     assert_eq!(p["name"], "North Clinic");
     assert_eq!(p["currency"], "GBP");
@@ -430,13 +402,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
     fields.retain(|(k, _)| *k != "allowClientSignup");
     b.post(&to, &fields).await;
     let (_, p) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/practices/{pid}"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/practices/{pid}"))
         .await;
     assert_eq!(p["allowClientSignup"], false);
 
@@ -445,13 +411,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
     let closed = b.post(&format!("{to}/close"), &[]).await;
     assert_eq!(closed.location.as_str(), "/administrator/practices");
     let (_, p) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/practices/{pid}"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/practices/{pid}"))
         .await;
     assert_eq!(p["active"], false);
 

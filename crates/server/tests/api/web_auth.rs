@@ -1,7 +1,7 @@
 //! Signing in and out through the pages, CSRF, flash messages, form errors and the owner's
 //! company pages (create, suspend, archive, impersonate).
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::both_backends;
@@ -92,9 +92,7 @@ async fn forms_without_csrf_or_from_elsewhere_change_nothing(b: Backend) {
         .post_from("http://evil.example", "/owner/companies", &fields)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    let (_, list) = app
-        .owner_call(Method::GET, "/api/owner/companies?q=forged", None)
-        .await;
+    let (_, list) = app.owner_get("/api/owner/companies?q=forged").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
 }
 
@@ -122,9 +120,7 @@ async fn owner_creates_suspends_and_archives_a_company_through_the_pages(b: Back
         r.body.contains("value=\"Bad Sub\""),
         "entered values are kept"
     );
-    let (_, list) = app
-        .owner_call(Method::GET, "/api/owner/companies", None)
-        .await;
+    let (_, list) = app.owner_get("/api/owner/companies").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
 
     let r = web
@@ -202,10 +198,9 @@ async fn branding_colour_and_impersonation_reach_the_company_host(b: Backend) {
     let c = app.create_company("brand-vet").await;
     let id = c["id"].as_str().unwrap().to_owned();
     let (s, v) = app
-        .owner_call(
-            Method::PUT,
+        .owner_put(
             &format!("/api/owner/companies/{id}"),
-            Some(json!({"settings": {"branding": {"primaryColor": "#7C3AED"}}})),
+            json!({"settings": {"branding": {"primaryColor": "#7C3AED"}}}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -329,9 +324,7 @@ async fn users_change_their_password_through_the_page(b: Backend) {
         StatusCode::OK,
         "this session is kept"
     );
-    let (s, _) = app
-        .owner_call(Method::GET, "/api/owner/auth/me", None)
-        .await;
+    let (s, _) = app.owner_get("/api/owner/auth/me").await;
     assert_eq!(
         s,
         StatusCode::UNAUTHORIZED,

@@ -3,7 +3,7 @@
 //! hand-off works on that host only; the verification link asks before it verifies and
 //! works once; refused input shows beside its field and creates nothing.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::both_backends;
@@ -46,9 +46,7 @@ async fn sign_up(app: &TestApp, sub: &str, email: &str, plan: &str) -> String {
 }
 
 async fn companies(app: &TestApp) -> Vec<Value> {
-    let (_, list) = app
-        .owner_call(Method::GET, "/api/owner/companies", None)
-        .await;
+    let (_, list) = app.owner_get("/api/owner/companies").await;
     list["items"].as_array().unwrap().clone()
 }
 
@@ -92,14 +90,10 @@ async fn a_visitor_signs_up_and_lands_as_the_administrator(b: Backend) {
     assert_eq!(c["status"], "TRIAL");
     assert_eq!(c["plan"], pro["id"]);
     let (s, sub) = app
-        .owner_call(
-            Method::GET,
-            &format!(
-                "/api/owner/companies/{}/subscription",
-                c["id"].as_str().unwrap()
-            ),
-            None,
-        )
+        .owner_get(&format!(
+            "/api/owner/companies/{}/subscription",
+            c["id"].as_str().unwrap()
+        ))
         .await;
     assert_eq!(s, StatusCode::OK, "{sub}");
     assert_eq!(sub["status"], "TRIALING");
