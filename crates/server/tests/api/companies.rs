@@ -52,8 +52,8 @@ async fn create_list_show_update_archive(b: Backend) {
     assert_eq!(subs, ["alpha-vet", "beta-vet"]);
 
     let (s, upd) = app
-        .owner_put(
-            &format!("/api/owner/companies/{id}"),
+        .put_company(
+            id,
             json!({"name": "Alpha Veterinary", "contactPhone": null, "status": "SUSPENDED"}),
         )
         .await;
@@ -65,12 +65,7 @@ async fn create_list_show_update_archive(b: Backend) {
     assert_eq!(sus["items"].as_array().unwrap().len(), 1);
 
     // A status the operator may not set by edit.
-    let (s, e) = app
-        .owner_put(
-            &format!("/api/owner/companies/{id}"),
-            json!({"status": "PROVISIONING"}),
-        )
-        .await;
+    let (s, e) = app.put_company(id, json!({"status": "PROVISIONING"})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e["errors"]["status"].is_array());
 
@@ -345,43 +340,36 @@ async fn explicit_database_url_is_encrypted_and_never_returned(b: Backend) {
 
 async fn non_empty_foreign_database_is_refused(b: Backend) {
     let app = TestApp::spawn(b.clone()).await;
-    let url = match &b {
+    // A database that already holds a table of its own.
+    let (loc, url, table) = match &b {
         Backend::Sqlite => {
             let path = app.data_dir.path().join("legacy.db");
-            let loc = smartdmv_tenancy::TenantLocation::Sqlite { path: path.clone() };
             std::fs::File::create(&path).unwrap();
-            let db = loc
-                .connect(1, std::time::Duration::from_secs(5))
-                .await
-                .unwrap();
-            sea_orm::ConnectionTrait::execute_unprepared(
-                &db,
+            (
+                smartdmv_tenancy::TenantLocation::Sqlite { path: path.clone() },
+                format!("sqlite://{}", path.display()),
                 "CREATE TABLE pets (id INTEGER PRIMARY KEY)",
             )
-            .await
-            .unwrap();
-            let _ = db.close().await;
-            format!("sqlite://{}", path.display())
         }
         Backend::Postgres(server) => {
             let name = format!("{}legacy", app.prefix);
             app.pg_exec(&format!("CREATE DATABASE \"{name}\"")).await;
-            let loc =
-                smartdmv_tenancy::TenantLocation::from_url(&format!("{server}/{name}")).unwrap();
-            let db = loc
-                .connect(1, std::time::Duration::from_secs(5))
-                .await
-                .unwrap();
-            sea_orm::ConnectionTrait::execute_unprepared(
-                &db,
+            let url = format!("{server}/{name}");
+            (
+                smartdmv_tenancy::TenantLocation::from_url(&url).unwrap(),
+                url,
                 "CREATE TABLE pets (id int PRIMARY KEY)",
             )
-            .await
-            .unwrap();
-            let _ = db.close().await;
-            format!("{server}/{name}")
         }
     };
+    let db = loc
+        .connect(1, std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(&db, table)
+        .await
+        .unwrap();
+    let _ = db.close().await;
     let (s, e) = app.owner_post("/api/owner/companies", json!({"name": "Legacy", "subdomain": "legacy", "contactEmail": "o@l.example", "databaseUrl": url})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e["errors"]["databaseUrl"].is_array());

@@ -44,12 +44,7 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
 
     // A plan with none of the features.
     let lean = create_plan(app, plan_body("Lean", 900, &[], None, None)).await;
-    let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{id}"),
-            json!({"plan": lean["id"]}),
-        )
-        .await;
+    let (s, v) = app.put_company(id, json!({"plan": lean["id"]})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let csv = || {
         app.tenant(

@@ -172,3 +172,22 @@ impl Company {
         self.app.open_tenant_db(&self.cid).await
     }
 }
+
+/// A current ownership of `patient` by `client`, starting now, as the data conventions of
+/// the practice records write it (for rows a test puts straight into the database).
+pub fn ownership(
+    patient: smartdmv_domain::PatientId,
+    client: smartdmv_domain::ClientId,
+    is_primary: bool,
+) -> smartdmv_store::tenant::patient_owner::Model {
+    smartdmv_store::tenant::patient_owner::Model {
+        id: uuid::Uuid::now_v7().into(),
+        patient_id: patient,
+        client_id: client,
+        is_primary,
+        started_at: smartdmv_store::now(),
+        ended_at: None,
+        end_reason: None,
+        created_by: None,
+    }
+}

@@ -357,6 +357,27 @@ impl TestApp {
             .unwrap()
     }
 
+    /// `PUT /api/owner/companies/{id}` (the company's details, status, plan or settings).
+    pub async fn put_company(&self, id: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_put(&format!("/api/owner/companies/{id}"), body)
+            .await
+    }
+
+    /// `PUT /api/owner/companies/{id}/subscription` (start, change or cancel it).
+    pub async fn put_subscription_of(&self, id: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_put(&format!("/api/owner/companies/{id}/subscription"), body)
+            .await
+    }
+
+    /// Voids an issued invoice with a credit note.
+    pub async fn void_invoice(&self, id: &str, reason: &str) -> (StatusCode, Value) {
+        self.owner_post(
+            &format!("/api/owner/invoices/{id}/void"),
+            json!({"reason": reason}),
+        )
+        .await
+    }
+
     /// Sends `method path` to the platform host with a platform user's token.
     pub async fn platform_send(
         &self,

@@ -8,7 +8,7 @@ use smartdmv_domain::plan::Feature;
 use std::collections::BTreeSet;
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp, json, strs};
+use crate::helpers::{Backend, PASSWORD, TestApp, strs};
 
 both_backends!(
     owner_manages_plans,
@@ -234,34 +234,18 @@ async fn company_admins_read_active_plans_only(b: Backend) {
         assert_eq!(s, StatusCode::OK);
     }
     let ca = company_admin(&app, c["id"].as_str().unwrap(), "ca@ca-plan.example").await;
-    let req = |m: Method, p: &str| app.platform(m, p).bearer_auth(&ca);
-    let (s, v) = json(req(Method::GET, "/api/owner/plans").send().await.unwrap()).await;
+    let (s, v) = app
+        .platform_call(&ca, Method::GET, "/api/owner/plans", None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     let names: Vec<&str> = strs(&v["items"], "name");
     assert_eq!(names, ["Live"]);
     // Their own (retired) plan is readable; another retired plan is not.
-    let (s, _) = json(
-        req(
-            Method::GET,
-            &format!("/api/owner/plans/{}", old["id"].as_str().unwrap()),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK);
-    let (s, _) = json(
-        req(
-            Method::GET,
-            &format!("/api/owner/plans/{}", other_old["id"].as_str().unwrap()),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    for (plan, want) in [(&old, StatusCode::OK), (&other_old, StatusCode::NOT_FOUND)] {
+        let path = format!("/api/owner/plans/{}", plan["id"].as_str().unwrap());
+        let (s, v) = app.platform_call(&ca, Method::GET, &path, None).await;
+        assert_eq!(s, want, "{path}: {v}");
+    }
     let lid = live["id"].as_str().unwrap();
     for (m, p, body) in [
         (
@@ -276,11 +260,7 @@ async fn company_admins_read_active_plans_only(b: Backend) {
         ),
         (Method::DELETE, format!("/api/owner/plans/{lid}"), None),
     ] {
-        let mut r = req(m.clone(), &p);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let (s, v) = json(r.send().await.unwrap()).await;
+        let (s, v) = app.platform_call(&ca, m.clone(), &p, body).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{m} {p}: {v}");
     }
     let (_, v) = app.owner_get(&format!("/api/owner/plans/{lid}")).await;
@@ -319,8 +299,8 @@ async fn a_company_gets_its_plans_limits_and_features_with_overrides(b: Backend)
 
     // Company overrides win key by key, and reach the resolver at once.
     let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{cid}"),
+        .put_company(
+            cid,
             json!({"settings": {"limits": {"maxPractices": 2, "maxUsers": null},
                                  "features": {"client_portal": false, "data_import": true}}}),
         )

@@ -115,10 +115,7 @@ async fn a_company_at_its_practice_limit_gets_402(b: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{cid}"),
-            json!({"settings": {"limits": {"maxPractices": 2}}}),
-        )
+        .put_company(&cid, json!({"settings": {"limits": {"maxPractices": 2}}}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, second) = c.post("/api/practices", json!({"name": "Second"})).await;

@@ -10,6 +10,7 @@ use smartdmv_store::tenant::appointment;
 use uuid::Uuid;
 
 use crate::both_backends;
+use crate::fixtures::ownership;
 use crate::helpers::{Backend, PASSWORD, json, strs};
 
 both_backends!(
@@ -1407,19 +1408,9 @@ async fn ownership_transfer_keeps_history_and_the_last_owner_stays(b: Backend) {
         1
     );
     // The database itself refuses a second current ownership for the same pair.
-    let now = smartdmv_store::now();
     let dup = smartdmv_store::tenant::patient_owner::insert(
         &db,
-        smartdmv_store::tenant::patient_owner::Model {
-            id: Uuid::now_v7().into(),
-            patient_id: rex.parse().unwrap(),
-            client_id: cy.parse().unwrap(),
-            is_primary: false,
-            started_at: now,
-            ended_at: None,
-            end_reason: None,
-            created_by: None,
-        },
+        ownership(rex.parse().unwrap(), cy.parse().unwrap(), false),
     )
     .await;
     assert!(dup.is_err_and(|e| smartdmv_store::is_unique_violation(&e)));

@@ -13,7 +13,7 @@ use smartdmv_store::tenant::{appointment, client, patient, patient_owner};
 use std::collections::BTreeSet;
 
 use crate::both_backends;
-use crate::fixtures::Company;
+use crate::fixtures::{Company, ownership};
 use crate::helpers::{Backend, Options, TestApp, json, strs};
 
 both_backends!(
@@ -94,21 +94,9 @@ pub async fn owned_pet(
     )
     .await
     .unwrap();
-    patient_owner::insert(
-        &db,
-        patient_owner::Model {
-            id: uuid::Uuid::now_v7().into(),
-            patient_id: p.id,
-            client_id: c.id,
-            is_primary: true,
-            started_at: now,
-            ended_at: None,
-            end_reason: None,
-            created_by: None,
-        },
-    )
-    .await
-    .unwrap();
+    patient_owner::insert(&db, ownership(p.id, c.id, true))
+        .await
+        .unwrap();
     let _ = db.close().await;
     (c.id.to_string(), p.id.to_string())
 }

@@ -10,6 +10,7 @@ use smartdmv_store::tenant::{client, client_contact, patient, patient_owner, sea
 use uuid::Uuid;
 
 use crate::both_backends;
+use crate::fixtures::ownership;
 use crate::helpers::{Backend, TestApp, json};
 
 both_backends!(
@@ -121,21 +122,9 @@ pub async fn add_patient(
     )
     .await
     .unwrap();
-    patient_owner::insert(
-        db,
-        patient_owner::Model {
-            id: Uuid::now_v7().into(),
-            patient_id: id.into(),
-            client_id: owner.into(),
-            is_primary: true,
-            started_at: now,
-            ended_at: None,
-            end_reason: None,
-            created_by: None,
-        },
-    )
-    .await
-    .unwrap();
+    patient_owner::insert(db, ownership(id.into(), owner.into(), true))
+        .await
+        .unwrap();
     search::reindex_patient(db, id.into()).await.unwrap();
     id
 }

@@ -16,10 +16,7 @@ both_backends!(
 /// Merges `settings` into a company's settings as the platform owner.
 pub async fn set_settings(app: &TestApp, company: &str, settings: Value) {
     let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{company}"),
-            json!({ "settings": settings }),
-        )
+        .put_company(company, json!({ "settings": settings }))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 }

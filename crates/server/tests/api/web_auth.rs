@@ -198,8 +198,8 @@ async fn branding_colour_and_impersonation_reach_the_company_host(b: Backend) {
     let c = app.create_company("brand-vet").await;
     let id = c["id"].as_str().unwrap().to_owned();
     let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{id}"),
+        .put_company(
+            &id,
             json!({"settings": {"branding": {"primaryColor": "#7C3AED"}}}),
         )
         .await;

@@ -502,10 +502,7 @@ async fn paying_company(app: &TestApp, subdomain: &str) -> String {
         .unwrap()
         .to_owned();
     let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{cid}/subscription"),
-            json!({"planId": plan["id"]}),
-        )
+        .put_subscription_of(&cid, json!({"planId": plan["id"]}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     cid
@@ -671,8 +668,8 @@ async fn the_usage_page_shows_use_against_limits_and_the_owner_sets_overrides(b:
         .to_owned();
     // A setting of another kind, which the overrides must keep.
     let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{cid}"),
+        .put_company(
+            &cid,
             json!({"settings": {"branding": {"primaryColor": "#112233"}}}),
         )
         .await;
@@ -767,10 +764,7 @@ async fn company_admins_use_their_own_billing_pages_and_no_others(b: Backend) {
         .unwrap()
         .to_owned();
     let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{other}/subscription"),
-            json!({"planId": pro["id"]}),
-        )
+        .put_subscription_of(&other, json!({"planId": pro["id"]}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let my_invoice = first_invoice_id(&app, &mine).await;
@@ -919,10 +913,7 @@ async fn company_admins_may_write_only_the_branding_setting(b: Backend) {
         .to_owned();
     // The operator's record of a plan from before plans existed.
     let (s, _) = app
-        .owner_put(
-            &format!("/api/owner/companies/{cid}"),
-            json!({"settings": {"legacyPlan": "gold"}}),
-        )
+        .put_company(&cid, json!({"settings": {"legacyPlan": "gold"}}))
         .await;
     assert_eq!(s, StatusCode::OK);
     let token = company_admin(&app, &cid, "ca@brand.example").await;

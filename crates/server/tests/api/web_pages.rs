@@ -89,12 +89,7 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
     )
     .await;
     let plan = plan["id"].as_str().unwrap().to_owned();
-    let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{cid}/subscription"),
-            json!({"planId": plan}),
-        )
-        .await;
+    let (s, v) = app.put_subscription_of(&cid, json!({"planId": plan})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app
         .owner_get(&format!("/api/owner/companies/{cid}/invoices"))

@@ -74,12 +74,7 @@ async fn issued_invoices_are_immutable_and_voided_only_by_a_credit_note(b: Backe
 
     // Voiding issues a credit note for the whole amount; the invoice's lines stay.
     set_clock(&app, "2026-05-03T00:00:00Z");
-    let (s, v) = app
-        .owner_post(
-            &format!("/api/owner/invoices/{id}/void"),
-            json!({"reason": "billed in error"}),
-        )
-        .await;
+    let (s, v) = app.void_invoice(id, "billed in error").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "VOID");
     assert_eq!(v["voidedAt"], "2026-05-03T00:00:00Z");
@@ -90,12 +85,7 @@ async fn issued_invoices_are_immutable_and_voided_only_by_a_credit_note(b: Backe
     assert_eq!(v["creditNote"]["totalCents"], -4900);
     assert_eq!(v["creditNote"]["reason"], "billed in error");
     // A void invoice is final: no second void, no payment.
-    let (s, e) = app
-        .owner_post(
-            &format!("/api/owner/invoices/{id}/void"),
-            json!({"reason": "again"}),
-        )
-        .await;
+    let (s, e) = app.void_invoice(id, "again").await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
     assert_eq!(e["code"], "invoice_not_voidable");
     let (s, e) = app

@@ -237,10 +237,7 @@ async fn a_cancellation_can_be_undone_before_the_period_ends(b: Backend) {
     assert_eq!(invoices(&app, &cid).await.len(), 2);
     // Starting options make no sense on a running subscription.
     let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{cid}/subscription"),
-            json!({"trialDays": 30}),
-        )
+        .put_subscription_of(&cid, json!({"trialDays": 30}))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["errors"]["trialDays"].is_array(), "{v}");

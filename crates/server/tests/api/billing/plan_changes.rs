@@ -140,10 +140,7 @@ async fn a_plan_the_company_has_outgrown_is_refused(b: Backend) {
         .await;
     for target in [&small, &larger] {
         let (s, v) = app
-            .owner_put(
-                &format!("/api/owner/companies/{cid}/subscription"),
-                json!({"planId": target["id"]}),
-            )
+            .put_subscription_of(&cid, json!({"planId": target["id"]}))
             .await;
         assert_eq!(s, StatusCode::CONFLICT, "{v}");
         assert_eq!(v["code"], "plan_limits_exceeded");
@@ -159,10 +156,7 @@ async fn a_plan_the_company_has_outgrown_is_refused(b: Backend) {
     assert_eq!(invoices(&app, &cid).await.len(), 1, "nothing was invoiced");
     // A company override of the limit lets the company fit.
     let (s, _) = app
-        .owner_put(
-            &format!("/api/owner/companies/{cid}"),
-            json!({"settings": {"limits": {"maxUsers": 3}}}),
-        )
+        .put_company(&cid, json!({"settings": {"limits": {"maxUsers": 3}}}))
         .await;
     assert_eq!(s, StatusCode::OK);
     let sub = subscribe(&app, &cid, &small).await;
@@ -176,10 +170,7 @@ async fn a_plan_the_company_has_outgrown_is_refused(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK);
     let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{cid}/subscription"),
-            json!({"planId": larger["id"]}),
-        )
+        .put_subscription_of(&cid, json!({"planId": larger["id"]}))
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["errors"]["planId"].is_array(), "{v}");

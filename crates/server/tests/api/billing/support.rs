@@ -41,12 +41,7 @@ pub async fn subscription(app: &TestApp, company: &str) -> Value {
 
 /// `PUT` the subscription as the owner (asserting 200).
 pub async fn put_subscription(app: &TestApp, company: &str, body: Value) -> Value {
-    let (s, v) = app
-        .owner_put(
-            &format!("/api/owner/companies/{company}/subscription"),
-            body,
-        )
-        .await;
+    let (s, v) = app.put_subscription_of(company, body).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
 }
