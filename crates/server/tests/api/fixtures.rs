@@ -191,3 +191,53 @@ pub fn ownership(
         created_by: None,
     }
 }
+
+/// An active client named `first last` with no contacts, created now (for rows a test puts
+/// straight into the database; override fields with struct update syntax).
+pub fn client_row(first: &str, last: &str) -> smartdmv_store::tenant::client::Model {
+    let now = smartdmv_store::now();
+    smartdmv_store::tenant::client::Model {
+        id: uuid::Uuid::now_v7().into(),
+        name_key: smartdmv_domain::text::person_key(first, last),
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        email: None,
+        phone: None,
+        address: None,
+        home_practice_id: None,
+        balance_cents: 0,
+        alerts: json!([]),
+        notes: None,
+        user_id: None,
+        active: true,
+        deactivated_at: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// An active patient of `species` with nothing else recorded, created now (for rows a test
+/// puts straight into the database).
+pub fn patient_row(name: &str, species: &str) -> smartdmv_store::tenant::patient::Model {
+    let now = smartdmv_store::now();
+    smartdmv_store::tenant::patient::Model {
+        id: uuid::Uuid::now_v7().into(),
+        name: name.to_owned(),
+        name_key: smartdmv_domain::text::fold_name(name),
+        species: species.to_owned(),
+        breed: None,
+        sex: "unknown".into(),
+        neutered: false,
+        date_of_birth: None,
+        dob_estimated: false,
+        colour: None,
+        microchip: None,
+        microchip_type: None,
+        alerts: json!([]),
+        deceased_on: None,
+        notes: None,
+        active: true,
+        created_at: now,
+        updated_at: now,
+    }
+}

@@ -157,30 +157,14 @@ impl TestApp {
 
     /// Signs a platform user in and returns the session token.
     pub async fn owner_login(&self, email: &str, password: &str) -> String {
-        let (s, v) = json(
-            self.platform(Method::POST, "/api/owner/auth/login")
-                .json(&json!({"email": email, "password": password}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        v["token"].as_str().unwrap().to_owned()
+        let req = self.platform(Method::POST, "/api/owner/auth/login");
+        sign_in(req, email, password).await
     }
 
     /// Signs a company user in on the company's host and returns the session token.
     pub async fn login(&self, subdomain: &str, email: &str, password: &str) -> String {
-        let (s, v) = json(
-            self.tenant(subdomain, Method::POST, "/api/auth/login")
-                .json(&json!({"email": email, "password": password}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{subdomain} {email}: {v}");
-        v["token"].as_str().unwrap().to_owned()
+        let req = self.tenant(subdomain, Method::POST, "/api/auth/login");
+        sign_in(req, email, password).await
     }
 
     /// The session token of the company's first administrator (`admin@<subdomain>.example`).
@@ -484,6 +468,18 @@ impl TestApp {
             .unwrap()
     }
 
+    /// Open SQLite tenant connections, as the registry counts them.
+    pub fn sqlite_connections(&self) -> i64 {
+        self.state
+            .platform
+            .registry
+            .metrics()
+            .connections
+            .get("sqlite")
+            .copied()
+            .unwrap_or(0) as i64
+    }
+
     /// Whether the database the platform created for a company exists.
     pub async fn managed_database_exists(&self, id: &str) -> bool {
         let id: smartdmv_domain::CompanyId = id.parse().unwrap();
@@ -638,6 +634,14 @@ pub async fn drop_test_databases(url: &str, prefix: &str) {
     let _ = db.close().await;
 }
 
+/// Posts credentials to a login route, expects 200 and returns the session token.
+async fn sign_in(req: RequestBuilder, email: &str, password: &str) -> String {
+    let (s, v) =
+        json(with_body(req, Some(json!({"email": email, "password": password}))).await).await;
+    assert_eq!(s, StatusCode::OK, "{email}: {v}");
+    v["token"].as_str().unwrap().to_owned()
+}
+
 /// Sends a request with an optional JSON body.
 async fn with_body(req: RequestBuilder, body: Option<Value>) -> reqwest::Response {
     match body {
@@ -692,15 +696,7 @@ pub async fn server_side_connections(app: &TestApp, company: &str) -> i64 {
             ))
             .await
         }
-        Backend::Sqlite => app
-            .state
-            .platform
-            .registry
-            .metrics()
-            .connections
-            .get("sqlite")
-            .copied()
-            .unwrap_or(0) as i64,
+        Backend::Sqlite => app.sqlite_connections(),
     }
 }
 

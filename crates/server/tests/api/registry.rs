@@ -67,15 +67,7 @@ async fn connections_stay_within_the_budget_and_every_request_succeeds(b: Backen
                             .unwrap();
                         row.try_get_by_index::<i64>(0).unwrap()
                     }
-                    None => app
-                        .state
-                        .platform
-                        .registry
-                        .metrics()
-                        .connections
-                        .get("sqlite")
-                        .copied()
-                        .unwrap_or(0) as i64,
+                    None => app.sqlite_connections(),
                 };
                 peak.fetch_max(n, Ordering::Relaxed);
                 samples.fetch_add(1, Ordering::Relaxed);

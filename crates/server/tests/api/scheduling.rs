@@ -13,7 +13,7 @@ use smartdmv_store::tenant::{appointment, client, patient, patient_owner};
 use std::collections::BTreeSet;
 
 use crate::both_backends;
-use crate::fixtures::{Company, ownership};
+use crate::fixtures::{Company, client_row, ownership, patient_row};
 use crate::helpers::{Backend, Options, TestApp, json, strs};
 
 both_backends!(
@@ -44,56 +44,18 @@ pub async fn owned_pet(
     user: Option<&str>,
 ) -> (String, String) {
     let db = app.open_tenant_db(company).await;
-    let now = smartdmv_store::now();
-    let (first, last) = (format!("Owner of {name}"), "Testperson".to_owned());
     let c = client::insert(
         &db,
         client::Model {
-            id: uuid::Uuid::now_v7().into(),
-            name_key: smartdmv_domain::text::person_key(&first, &last),
-            first_name: first,
-            last_name: last,
-            email: None,
-            phone: None,
-            address: None,
-            home_practice_id: None,
-            balance_cents: 0,
-            alerts: json!([]),
-            notes: None,
             user_id: user.map(|u| u.parse().unwrap()),
-            active: true,
-            deactivated_at: None,
-            created_at: now,
-            updated_at: now,
+            ..client_row(&format!("Owner of {name}"), "Testperson")
         },
     )
     .await
     .unwrap();
-    let p = patient::insert(
-        &db,
-        patient::Model {
-            id: uuid::Uuid::now_v7().into(),
-            name: name.to_owned(),
-            name_key: smartdmv_domain::text::fold_name(name),
-            species: "dog".into(),
-            breed: None,
-            sex: "unknown".into(),
-            neutered: false,
-            date_of_birth: None,
-            dob_estimated: false,
-            colour: None,
-            microchip: None,
-            microchip_type: None,
-            alerts: json!([]),
-            deceased_on: None,
-            notes: None,
-            active: true,
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .await
-    .unwrap();
+    let p = patient::insert(&db, patient_row(name, "dog"))
+        .await
+        .unwrap();
     patient_owner::insert(&db, ownership(p.id, c.id, true))
         .await
         .unwrap();

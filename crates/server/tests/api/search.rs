@@ -10,7 +10,7 @@ use smartdmv_store::tenant::{client, client_contact, patient, patient_owner, sea
 use uuid::Uuid;
 
 use crate::both_backends;
-use crate::fixtures::ownership;
+use crate::fixtures::{client_row, ownership, patient_row};
 use crate::helpers::{Backend, TestApp, json};
 
 both_backends!(
@@ -38,21 +38,12 @@ pub async fn add_client(
         db,
         client::Model {
             id: id.into(),
-            first_name: first.into(),
-            last_name: last.into(),
-            name_key: smartdmv_domain::text::person_key(first, last),
             email: email.map(str::to_lowercase),
             phone: phone.map(str::to_owned),
-            address: None,
-            home_practice_id: None,
-            balance_cents: 0,
-            alerts: json!([]),
-            notes: None,
-            user_id: None,
             active,
-            deactivated_at: None,
             created_at: now,
             updated_at: now,
+            ..client_row(first, last)
         },
     )
     .await
@@ -101,23 +92,12 @@ pub async fn add_patient(
         db,
         patient::Model {
             id: id.into(),
-            name: name.into(),
-            name_key: smartdmv_domain::text::fold_name(name),
-            species: species.into(),
-            breed: None,
-            sex: "unknown".into(),
-            neutered: false,
-            date_of_birth: None,
-            dob_estimated: false,
-            colour: None,
             microchip: chip.map(|c| c.0.into()),
             microchip_type: chip.map(|c| c.1.into()),
-            alerts: json!([]),
-            deceased_on: None,
-            notes: None,
             active,
             created_at: now,
             updated_at: now,
+            ..patient_row(name, species)
         },
     )
     .await
