@@ -50,6 +50,16 @@ pub struct Options {
     pub clock_start: Option<jiff::Timestamp>,
 }
 
+impl Options {
+    /// The defaults, with the billing clock starting at `start` (RFC 3339).
+    pub fn at(start: &str) -> Options {
+        Options {
+            clock_start: Some(start.parse().unwrap()),
+            ..Options::default()
+        }
+    }
+}
+
 /// A running application with its own owner database and tenant databases.
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
@@ -71,6 +81,11 @@ pub struct TestApp {
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         Self::spawn_with(backend, Options::default()).await
+    }
+
+    /// An app whose billing clock starts at `start` (RFC 3339).
+    pub async fn spawn_at(backend: Backend, start: &str) -> TestApp {
+        Self::spawn_with(backend, Options::at(start)).await
     }
 
     pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
@@ -351,6 +366,22 @@ impl TestApp {
     pub async fn put_subscription_of(&self, id: &str, body: Value) -> (StatusCode, Value) {
         self.owner_put(&format!("/api/owner/companies/{id}/subscription"), body)
             .await
+    }
+
+    /// `GET /api/owner/plans/{id}` as the platform owner.
+    pub async fn get_plan(&self, id: &str) -> (StatusCode, Value) {
+        self.owner_get(&format!("/api/owner/plans/{id}")).await
+    }
+
+    /// `PATCH /api/owner/plans/{id}` (price, interval, limits, retiring it).
+    pub async fn patch_plan(&self, id: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_patch(&format!("/api/owner/plans/{id}"), body)
+            .await
+    }
+
+    /// `DELETE /api/owner/plans/{id}` as the platform owner.
+    pub async fn delete_plan(&self, id: &str) -> (StatusCode, Value) {
+        self.owner_delete(&format!("/api/owner/plans/{id}")).await
     }
 
     /// Voids an issued invoice with a credit note.

@@ -91,13 +91,13 @@ async fn owner_manages_plans(b: Backend) {
     assert_eq!(yearly["features"], json!([]));
     assert_eq!(yearly["limits"]["maxUsers"], Value::Null);
 
-    let (s, v) = app.owner_get(&format!("/api/owner/plans/{id}")).await;
+    let (s, v) = app.get_plan(id).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v, basic);
     // PATCH changes the fields present: one limit becomes unlimited, another is kept.
     let (s, v) = app
-        .owner_patch(
-            &format!("/api/owner/plans/{id}"),
+        .patch_plan(
+            id,
             json!({"priceCents": 5900, "features": ["client_portal", "data_import"],
                     "limits": {"maxUsers": null}}),
         )
@@ -118,9 +118,9 @@ async fn owner_manages_plans(b: Backend) {
     assert_eq!(v["code"], "plan_name_taken");
     // An unused plan can be deleted.
     let yid = yearly["id"].as_str().unwrap();
-    let (s, _) = app.owner_delete(&format!("/api/owner/plans/{yid}")).await;
+    let (s, _) = app.delete_plan(yid).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, _) = app.owner_get(&format!("/api/owner/plans/{yid}")).await;
+    let (s, _) = app.get_plan(yid).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
@@ -179,21 +179,14 @@ async fn a_plan_in_use_is_retired_not_deleted(b: Backend) {
     let c = create_company_on(&app, "plan-vet", id).await;
     assert_eq!(c["plan"], id);
 
-    let (s, v) = app.owner_delete(&format!("/api/owner/plans/{id}")).await;
+    let (s, v) = app.delete_plan(id).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "plan_in_use");
-    let (s, v) = app
-        .owner_patch(&format!("/api/owner/plans/{id}"), json!({"active": false}))
-        .await;
+    let (s, v) = app.patch_plan(id, json!({"active": false})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["active"], false);
     // Its subscribers' billing rests on its interval and currency.
-    let (s, v) = app
-        .owner_patch(
-            &format!("/api/owner/plans/{id}"),
-            json!({"interval": "yearly"}),
-        )
-        .await;
+    let (s, v) = app.patch_plan(id, json!({"interval": "yearly"})).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "plan_in_use");
     // A retired plan stays with its company but cannot be chosen for another.
@@ -214,7 +207,7 @@ async fn a_plan_in_use_is_retired_not_deleted(b: Backend) {
     assert_eq!(v["items"], json!([]));
     let (_, v) = app.owner_get("/api/owner/plans?active=false").await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
-    let (s, _) = app.owner_get(&format!("/api/owner/plans/{id}")).await;
+    let (s, _) = app.get_plan(id).await;
     assert_eq!(s, StatusCode::OK);
 }
 
@@ -226,10 +219,7 @@ async fn company_admins_read_active_plans_only(b: Backend) {
     let c = create_company_on(&app, "ca-plan-vet", old["id"].as_str().unwrap()).await;
     for p in [&old, &other_old] {
         let (s, _) = app
-            .owner_patch(
-                &format!("/api/owner/plans/{}", p["id"].as_str().unwrap()),
-                json!({"active": false}),
-            )
+            .patch_plan(p["id"].as_str().unwrap(), json!({"active": false}))
             .await;
         assert_eq!(s, StatusCode::OK);
     }
@@ -263,7 +253,7 @@ async fn company_admins_read_active_plans_only(b: Backend) {
         let (s, v) = app.platform_call(&ca, m.clone(), &p, body).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{m} {p}: {v}");
     }
-    let (_, v) = app.owner_get(&format!("/api/owner/plans/{lid}")).await;
+    let (_, v) = app.get_plan(lid).await;
     assert_eq!(v["priceCents"], 4900, "nothing changed");
 }
 
@@ -325,8 +315,8 @@ async fn a_company_gets_its_plans_limits_and_features_with_overrides(b: Backend)
 
     // A plan change reaches the company too (the resolver cache is cleared).
     let (s, _) = app
-        .owner_patch(
-            &format!("/api/owner/plans/{}", plan["id"].as_str().unwrap()),
+        .patch_plan(
+            plan["id"].as_str().unwrap(),
             json!({"limits": {"storageBytes": 1000}}),
         )
         .await;

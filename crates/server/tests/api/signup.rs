@@ -190,10 +190,7 @@ async fn bad_signups_are_refused_and_create_nothing(b: Backend) {
     let plan = create_plan(&app, plan_body("Starter", 1900, &[], None, None)).await;
     let retired = create_plan(&app, plan_body("Old", 900, &[], None, None)).await;
     let (s, v) = app
-        .owner_patch(
-            &format!("/api/owner/plans/{}", retired["id"].as_str().unwrap()),
-            json!({"active": false}),
-        )
+        .patch_plan(retired["id"].as_str().unwrap(), json!({"active": false}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     app.create_company("taken-vet").await;

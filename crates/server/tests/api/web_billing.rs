@@ -65,13 +65,7 @@ fn plan_form<'f>(name: &'f str, price: &'f str) -> Vec<(&'f str, &'f str)> {
 }
 
 fn at_april(b: Backend) -> impl std::future::Future<Output = TestApp> {
-    TestApp::spawn_with(
-        b,
-        Options {
-            clock_start: Some("2026-04-01T00:00:00Z".parse().unwrap()),
-            ..Options::default()
-        },
-    )
+    TestApp::spawn_at(b, "2026-04-01T00:00:00Z")
 }
 
 async fn owner_creates_edits_retires_and_deletes_plans_through_the_pages(b: Backend) {
@@ -177,7 +171,7 @@ async fn owner_creates_edits_retires_and_deletes_plans_through_the_pages(b: Back
     let r = web.post(&format!("/owner/plans/{id}/delete"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location, "/owner/plans");
-    let (s, _) = app.owner_get(&format!("/api/owner/plans/{id}")).await;
+    let (s, _) = app.get_plan(&id).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(
         web.get(&format!("/owner/plans/{id}")).await.status,
@@ -221,10 +215,7 @@ async fn new_company_form_offers_the_active_plans_and_the_company_page_names_its
     let old = create_plan(&app, plan_body("Old", 1900, &[], None, None)).await;
     let basic_id = basic["id"].as_str().unwrap();
     let (s, _) = app
-        .owner_patch(
-            &format!("/api/owner/plans/{}", old["id"].as_str().unwrap()),
-            json!({"active": false}),
-        )
+        .patch_plan(old["id"].as_str().unwrap(), json!({"active": false}))
         .await;
     assert_eq!(s, StatusCode::OK);
     let mut web = owner_web(&app).await;
@@ -955,9 +946,8 @@ async fn unapplied_payments_are_shown_and_resolved_from_the_invoices_page(b: Bac
     let app = TestApp::spawn_with(
         b,
         Options {
-            clock_start: Some("2026-04-01T00:00:00Z".parse().unwrap()),
             billing_webhook_secret: Some(secret.into()),
-            ..Options::default()
+            ..Options::at("2026-04-01T00:00:00Z")
         },
     )
     .await;

@@ -33,7 +33,7 @@ use smartdmv_store::tenant::TenantMigrator;
 
 use super::support::*;
 use crate::both_backends;
-use crate::helpers::{Backend, Options, TestApp};
+use crate::helpers::{Backend, TestApp};
 use crate::plans::{create_company_on, create_plan, plan_body};
 
 both_backends!(
@@ -99,14 +99,7 @@ async fn pay_open(app: &TestApp, company: &str) {
 
 /// Builds the history of the table above on a new app; its clock ends on Mar 25.
 pub(crate) async fn hand_computed_history(b: Backend) -> TestApp {
-    let app = TestApp::spawn_with(
-        b,
-        Options {
-            clock_start: Some(ts("2026-01-10T12:00:00Z")),
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = TestApp::spawn_at(b, "2026-01-10T12:00:00Z").await;
     let pro = create_plan(&app, plan_body("Pro", 14900, &[], None, None)).await;
     let basic = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let yearly = create_plan(

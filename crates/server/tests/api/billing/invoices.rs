@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::support::*;
 use crate::both_backends;
-use crate::helpers::{Backend, Options, TestApp, strs};
+use crate::helpers::{Backend, TestApp, strs};
 use crate::plans::{create_plan, plan_body};
 
 both_backends!(
@@ -15,14 +15,7 @@ both_backends!(
 );
 
 async fn spawn(b: Backend) -> TestApp {
-    TestApp::spawn_with(
-        b,
-        Options {
-            clock_start: Some(ts("2026-04-01T00:00:00Z")),
-            ..Options::default()
-        },
-    )
-    .await
+    TestApp::spawn_at(b, "2026-04-01T00:00:00Z").await
 }
 
 async fn issued_invoices_are_immutable_and_voided_only_by_a_credit_note(b: Backend) {

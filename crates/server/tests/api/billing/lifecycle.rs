@@ -9,7 +9,7 @@ use smartdmv_store::owner::audit;
 
 use super::support::*;
 use crate::both_backends;
-use crate::helpers::{Backend, Options, TestApp, eventually};
+use crate::helpers::{Backend, TestApp, eventually};
 use crate::plans::{create_company_on, create_plan, plan_body};
 
 both_backends!(
@@ -20,14 +20,7 @@ both_backends!(
 );
 
 async fn app_at(b: Backend, start: &str) -> TestApp {
-    TestApp::spawn_with(
-        b,
-        Options {
-            clock_start: Some(ts(start)),
-            ..Options::default()
-        },
-    )
-    .await
+    TestApp::spawn_at(b, start).await
 }
 
 async fn a_subscription_lives_from_trial_to_cancellation(b: Backend) {

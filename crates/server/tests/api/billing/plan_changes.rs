@@ -18,9 +18,8 @@ async fn an_upgrade_is_prorated_now_and_a_downgrade_waits_for_the_period_end(b: 
     let app = TestApp::spawn_with(
         b,
         Options {
-            clock_start: Some(ts("2026-04-01T00:00:00Z")),
             billing_tax_rate_bp: Some(2000),
-            ..Options::default()
+            ..Options::at("2026-04-01T00:00:00Z")
         },
     )
     .await;
@@ -89,12 +88,7 @@ async fn an_upgrade_is_prorated_now_and_a_downgrade_waits_for_the_period_end(b: 
         "a downgrade charges nothing now"
     );
     // The retired-plan rule holds for scheduled changes too: a plan in use cannot be deleted.
-    let (s, _) = app
-        .owner_delete(&format!(
-            "/api/owner/plans/{}",
-            basic["id"].as_str().unwrap()
-        ))
-        .await;
+    let (s, _) = app.delete_plan(basic["id"].as_str().unwrap()).await;
     assert_eq!(s, StatusCode::CONFLICT);
     at(&app, "2026-05-01T00:00:00Z").await;
     let sub = subscription(&app, &cid).await;
@@ -117,14 +111,7 @@ async fn an_upgrade_is_prorated_now_and_a_downgrade_waits_for_the_period_end(b: 
 }
 
 async fn a_plan_the_company_has_outgrown_is_refused(b: Backend) {
-    let app = TestApp::spawn_with(
-        b,
-        Options {
-            clock_start: Some(ts("2026-04-01T00:00:00Z")),
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = TestApp::spawn_at(b, "2026-04-01T00:00:00Z").await;
     let big = create_plan(&app, plan_body("Big", 9000, &[], Some(5), Some(10))).await;
     let small = create_plan(&app, plan_body("Small", 1000, &[], Some(5), Some(2))).await;
     let larger = create_plan(&app, plan_body("Larger", 12000, &[], Some(5), Some(2))).await;
@@ -163,10 +150,7 @@ async fn a_plan_the_company_has_outgrown_is_refused(b: Backend) {
     assert_eq!(sub["pendingPlan"]["name"], "Small");
     // A retired plan cannot be chosen.
     let (s, _) = app
-        .owner_patch(
-            &format!("/api/owner/plans/{}", larger["id"].as_str().unwrap()),
-            json!({"active": false}),
-        )
+        .patch_plan(larger["id"].as_str().unwrap(), json!({"active": false}))
         .await;
     assert_eq!(s, StatusCode::OK);
     let (s, v) = app
@@ -176,10 +160,7 @@ async fn a_plan_the_company_has_outgrown_is_refused(b: Backend) {
     assert!(v["errors"]["planId"].is_array(), "{v}");
     // The company's own plan, even retired, can be chosen again to drop the scheduled change.
     let (s, _) = app
-        .owner_patch(
-            &format!("/api/owner/plans/{}", big["id"].as_str().unwrap()),
-            json!({"active": false}),
-        )
+        .patch_plan(big["id"].as_str().unwrap(), json!({"active": false}))
         .await;
     assert_eq!(s, StatusCode::OK);
     let sub = subscribe(&app, &cid, &big).await;

@@ -7,20 +7,13 @@ use serde_json::{Value, json};
 
 use super::support::*;
 use crate::both_backends;
-use crate::helpers::{Backend, Options, TestApp, json, strs};
+use crate::helpers::{Backend, TestApp, json, strs};
 use crate::plans::{company_admin, create_plan, plan_body};
 
 both_backends!(company_admins_see_and_change_only_their_own_billing);
 
 async fn company_admins_see_and_change_only_their_own_billing(b: Backend) {
-    let app = TestApp::spawn_with(
-        b,
-        Options {
-            clock_start: Some(ts("2026-04-01T00:00:00Z")),
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = TestApp::spawn_at(b, "2026-04-01T00:00:00Z").await;
     let basic = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let pro = create_plan(&app, plan_body("Pro", 14900, &[], None, None)).await;
     let mine = plain_company(&app, "mine-vet").await;

@@ -52,9 +52,8 @@ async fn signed_webhooks_pay_once_and_forgeries_are_refused(b: Backend) {
     let app = TestApp::spawn_with(
         b,
         Options {
-            clock_start: Some(ts("2026-04-01T00:00:00Z")),
             billing_webhook_secret: Some(FIXTURE_SECRET.into()),
-            ..Options::default()
+            ..Options::at("2026-04-01T00:00:00Z")
         },
     )
     .await;
@@ -165,9 +164,8 @@ async fn webhook_app(b: Backend) -> TestApp {
     TestApp::spawn_with(
         b,
         Options {
-            clock_start: Some(ts("2026-04-01T00:00:00Z")),
             billing_webhook_secret: Some(FIXTURE_SECRET.into()),
-            ..Options::default()
+            ..Options::at("2026-04-01T00:00:00Z")
         },
     )
     .await
