@@ -81,15 +81,14 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         StatusCode::UNPROCESSABLE_ENTITY,
         "common passwords are refused"
     );
-    let r = c
-        .send(
+    let (s, _) = c
+        .post_as(
             &v1,
-            Method::POST,
             "/api/auth/change-password",
-            Some(json!({"currentPassword": PASSWORD, "newPassword": "another-long-pass-2"})),
+            json!({"currentPassword": PASSWORD, "newPassword": "another-long-pass-2"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(s, StatusCode::NO_CONTENT);
     assert_eq!(status_of(app, "sess-vet", &v1).await, StatusCode::OK);
     assert_eq!(
         status_of(app, "sess-vet", &v2).await,
@@ -107,15 +106,14 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         .await;
 
     // A role change revokes every session of the user.
-    let r = c
-        .send(
+    let (s, _) = c
+        .patch_as(
             &c.admin,
-            Method::PATCH,
             &format!("/api/users/{vet}"),
-            Some(json!({"role": "TECHNICIAN"})),
+            json!({"role": "TECHNICIAN"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(s, StatusCode::OK);
     assert_eq!(
         status_of(app, "sess-vet", &v1).await,
         StatusCode::UNAUTHORIZED
@@ -129,10 +127,8 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
     let v4 = app
         .login("sess-vet", "vet@sess.example", "another-long-pass-2")
         .await;
-    let r = c
-        .send(&c.admin, Method::DELETE, &format!("/api/users/{vet}"), None)
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let (s, _) = c.delete_as(&c.admin, &format!("/api/users/{vet}")).await;
+    assert_eq!(s, StatusCode::OK);
     assert_eq!(
         status_of(app, "sess-vet", &v4).await,
         StatusCode::UNAUTHORIZED
@@ -565,15 +561,10 @@ async fn cookie_requests_from_other_sites_are_refused(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let r = c
-        .send(
-            &c.admin,
-            Method::POST,
-            "/api/practices",
-            Some(json!({"name": "Via bearer"})),
-        )
+    let (s, _) = c
+        .post_as(&c.admin, "/api/practices", json!({"name": "Via bearer"}))
         .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(s, StatusCode::CREATED);
     let r = app.platform(Method::GET, "/healthz").send().await.unwrap();
     assert!(r.headers().contains_key("content-security-policy"));
 }
@@ -683,43 +674,35 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
     // Nor touch someone who holds more than they do.
     let (_, me) = c.get("/api/auth/me").await;
     let admin_id = me["id"].as_str().unwrap().to_owned();
-    let r = c
-        .send(
+    let (s, _) = c
+        .patch_as(
             &pa_tok,
-            Method::PATCH,
             &format!("/api/users/{admin_id}"),
-            Some(json!({"name": "Demoted"})),
+            json!({"name": "Demoted"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = c
-        .send(
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = c
+        .post_as(
             &pa_tok,
-            Method::POST,
             &format!("/api/users/{admin_id}/overrides"),
-            Some(json!({"permission": "users:read", "effect": "deny"})),
+            json!({"permission": "users:read", "effect": "deny"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = c
-        .send(
-            &pa_tok,
-            Method::DELETE,
-            &format!("/api/users/{admin_id}"),
-            None,
-        )
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = c
+        .delete_as(&pa_tok, &format!("/api/users/{admin_id}"))
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s, StatusCode::FORBIDDEN);
     // Nor a custom role with practices:create.
-    let r = c
-        .send(
+    let (s, _) = c
+        .post_as(
             &pa_tok,
-            Method::POST,
             "/api/roles",
-            Some(json!({"name": "Opener", "permissions": ["practices:create"]})),
+            json!({"name": "Opener", "permissions": ["practices:create"]}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s, StatusCode::FORBIDDEN);
     // Custom roles and overrides do change what a user may do, at the next request.
     let rec = app
         .create_user("esc-vet", admin, "rec@esc.example", "RECEPTIONIST")
@@ -739,50 +722,40 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let key = role["key"].as_str().unwrap();
-    let r = c
-        .send(
+    let (s, _) = c
+        .patch_as(
             &c.admin,
-            Method::PATCH,
             &format!("/api/users/{rec}"),
-            Some(json!({"roles": [key]})),
+            json!({"roles": [key]}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(s, StatusCode::OK);
     let rec_tok2 = app.login("esc-vet", "rec@esc.example", PASSWORD).await;
-    let r = c
-        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let (s, _) = c.get_as(&rec_tok2, "/api/audit-logs").await;
+    assert_eq!(s, StatusCode::OK);
     // A deny override wins over the role, and can expire.
     let (s, o) = c.post(&format!("/api/users/{rec}/overrides"), json!({"permission": "audit-logs:read", "effect": "deny", "reason": "audit in progress"})).await;
     assert_eq!(s, StatusCode::CREATED, "{o}");
-    let r = c
-        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
-        .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = c
-        .send(
+    let (s, _) = c.get_as(&rec_tok2, "/api/audit-logs").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = c
+        .delete_as(
             &c.admin,
-            Method::DELETE,
             &format!("/api/users/{rec}/overrides/{}", o["id"].as_str().unwrap()),
-            None,
         )
         .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = c
-        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = c.get_as(&rec_tok2, "/api/audit-logs").await;
+    assert_eq!(s, StatusCode::OK);
     let past = (smartdmv_store::Stamp::now() - jiff::SignedDuration::from_hours(1)).rfc3339();
-    let r = c
-        .send(
+    let (s, _) = c
+        .post_as(
             &c.admin,
-            Method::POST,
             &format!("/api/users/{rec}/overrides"),
-            Some(json!({"permission": "reports:read", "effect": "grant", "expiresAt": past})),
+            json!({"permission": "reports:read", "effect": "grant", "expiresAt": past}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     // Invited users set their own password.
     let (s, inv) = c.post("/api/users", json!({"email": "new@esc.example", "name": "New", "role": "VETERINARIAN", "practiceIds": [pid]})).await;
     assert_eq!(s, StatusCode::CREATED, "{inv}");
@@ -853,24 +826,10 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
     let (_, list) = c.get_as(&pa_tok, "/api/practices").await;
     let names: Vec<&str> = strs(&list["items"], "name");
     assert_eq!(names, ["Company two-sites"]);
-    let r = c
-        .send(
-            &pa_tok,
-            Method::GET,
-            &format!("/api/practices/{south}"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = c
-        .send(
-            &pa_tok,
-            Method::GET,
-            &format!("/api/users/{south_vet}"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let (s, _) = c.get_as(&pa_tok, &format!("/api/practices/{south}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = c.get_as(&pa_tok, &format!("/api/users/{south_vet}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let (_, users) = c.get_as(&pa_tok, "/api/users").await;
     let emails: Vec<&str> = strs(&users["items"], "email");
     assert!(

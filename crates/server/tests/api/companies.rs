@@ -80,14 +80,13 @@ async fn create_list_show_update_archive(b: Backend) {
     // Archived companies leave the default list, and their subdomain stays taken.
     let (_, all) = app.owner_get("/api/owner/companies").await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
-    let r = app
-        .owner_send(
-            Method::POST,
+    let (s, _) = app
+        .owner_post(
             "/api/owner/companies",
-            Some(json!({"name": "X", "subdomain": "alpha-vet", "contactEmail": "x@y.example"})),
+            json!({"name": "X", "subdomain": "alpha-vet", "contactEmail": "x@y.example"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(s, StatusCode::CONFLICT);
 
     // Every change is in the owner audit log.
     let log = smartdmv_store::owner::audit::for_company(
@@ -258,10 +257,8 @@ async fn malformed_requests_answer_4xx(b: Backend) {
         "status=NOPE",
         "cursor=zzz",
     ] {
-        let r = app
-            .owner_send(Method::GET, &format!("/api/owner/companies?{q}"), None)
-            .await;
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{q}");
+        let (s, _) = app.owner_get(&format!("/api/owner/companies?{q}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{q}");
     }
     let r = app
         .owner_send(Method::PATCH, "/api/owner/companies", None)

@@ -47,14 +47,13 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
         assert_eq!(body["code"], "company_not_ready");
 
         // The subdomain stays reserved for the failed company until it is retried or archived.
-        let r = app
-            .owner_send(
-                Method::POST,
+        let (s, _) = app
+            .owner_post(
                 "/api/owner/companies",
-                Some(json!({"name": "Dup", "subdomain": sub, "contactEmail": "o@saga.example"})),
+                json!({"name": "Dup", "subdomain": sub, "contactEmail": "o@saga.example"}),
             )
             .await;
-        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert_eq!(s, StatusCode::CONFLICT);
 
         let (s, done) = app
             .owner_call(

@@ -37,22 +37,17 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
         let r = app.public_practices(s).await;
         assert_eq!(r.status(), StatusCode::OK);
     }
-    let r = app
-        .owner_send(
-            Method::PUT,
+    let (s, _) = app
+        .owner_put(
             &format!("/api/owner/companies/{sus_id}"),
-            Some(json!({"status": "SUSPENDED"})),
+            json!({"status": "SUSPENDED"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let r = app
-        .owner_send(
-            Method::DELETE,
-            &format!("/api/owner/companies/{gone_id}"),
-            None,
-        )
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .owner_delete(&format!("/api/owner/companies/{gone_id}"))
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(s, StatusCode::OK);
     smartdmv_store::owner::company::set_status(
         app.state.platform.owner.conn(),
         busy_id,
@@ -185,14 +180,13 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
     assert!(!registry.is_live(busy_id));
 
     // Reactivation serves again at once (the change clears the resolver cache).
-    let r = app
-        .owner_send(
-            Method::PUT,
+    let (s, _) = app
+        .owner_put(
             &format!("/api/owner/companies/{sus_id}"),
-            Some(json!({"status": "ACTIVE"})),
+            json!({"status": "ACTIVE"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(s, StatusCode::OK);
     let (s, body) = json(app.public_practices("paused-vet").await).await;
     assert_eq!(s, StatusCode::OK);
     assert!(body.to_string().contains("Company paused-vet"));
@@ -294,14 +288,13 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
 
     // Platform subdomains cannot be claimed, nor can another company's domain.
     for bad in ["x.localhost", "localhost", "not a domain"] {
-        let r = app
-            .owner_send(
-                Method::POST,
+        let (s, _) = app
+            .owner_post(
                 &format!("/api/owner/companies/{id}/domains"),
-                Some(json!({"domain": bad})),
+                json!({"domain": bad}),
             )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
     let other = app.create_company("other-vet").await;
     let (s, e) = app
@@ -316,14 +309,10 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(e["code"], "domain_taken");
 
-    let r = app
-        .owner_send(
-            Method::DELETE,
-            &format!("/api/owner/companies/{id}/domains/{domain_id}"),
-            None,
-        )
+    let (s, _) = app
+        .owner_delete(&format!("/api/owner/companies/{id}/domains/{domain_id}"))
         .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(s, StatusCode::NO_CONTENT);
     let r = app
         .host("domain-vet.example", Method::GET, "/api/public/practices")
         .send()
