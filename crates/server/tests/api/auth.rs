@@ -459,13 +459,7 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     // Both logs record it.
-    let owner_log = smartdmv_store::owner::audit::for_company(
-        app.state.platform.owner.conn(),
-        cid.parse().unwrap(),
-        50,
-    )
-    .await
-    .unwrap();
+    let owner_log = app.owner_audit(&cid, 50).await;
     assert_eq!(
         owner_log
             .iter()

@@ -393,6 +393,27 @@ impl TestApp {
         .await
     }
 
+    /// `POST path` without a body as the platform owner: the action routes (provision,
+    /// recompute, verify, write off).
+    pub async fn owner_action(&self, path: &str) -> (StatusCode, Value) {
+        self.owner_call(Method::POST, path, None).await
+    }
+
+    /// The owner audit log of one company, newest first (at most `limit` entries).
+    pub async fn owner_audit(
+        &self,
+        id: &str,
+        limit: u64,
+    ) -> Vec<smartdmv_store::owner::audit::Model> {
+        smartdmv_store::owner::audit::for_company(
+            self.state.platform.owner.conn(),
+            id.parse().unwrap(),
+            limit,
+        )
+        .await
+        .unwrap()
+    }
+
     /// Sends `method path` to the platform host with a platform user's token.
     pub async fn platform_send(
         &self,
@@ -447,13 +468,9 @@ impl TestApp {
     }
 
     pub async fn company(&self, id: &str) -> Value {
-        let r = self
-            .owner(Method::GET, &format!("/api/owner/companies/{id}"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        r.json().await.unwrap()
+        let (s, v) = self.owner_get(&format!("/api/owner/companies/{id}")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v
     }
 
     /// Where a company's database lives, as the platform sees it.
@@ -576,16 +593,7 @@ impl TestApp {
         let Backend::Postgres(url) = &self.backend else {
             panic!("not a PostgreSQL test")
         };
-        TenantLocation::Postgres {
-            options: Box::new(
-                PgConnectOptions::from_str(url)
-                    .unwrap()
-                    .database("postgres"),
-            ),
-        }
-        .connect(1, Duration::from_secs(5))
-        .await
-        .unwrap()
+        connect_to_postgres_db(url).await.unwrap()
     }
 
     /// Runs the `smartdmv` binary against this app's databases.
@@ -630,18 +638,22 @@ impl Drop for TestApp {
     }
 }
 
-/// Drops every database whose name starts with `prefix` (templates included).
-pub async fn drop_test_databases(url: &str, prefix: &str) {
-    let Ok(db) = (TenantLocation::Postgres {
+/// One connection to the server's `postgres` database, to create, inspect and drop others.
+async fn connect_to_postgres_db(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    TenantLocation::Postgres {
         options: Box::new(
             PgConnectOptions::from_str(url)
                 .unwrap()
                 .database("postgres"),
         ),
-    })
+    }
     .connect(1, Duration::from_secs(5))
     .await
-    else {
+}
+
+/// Drops every database whose name starts with `prefix` (templates included).
+pub async fn drop_test_databases(url: &str, prefix: &str) {
+    let Ok(db) = connect_to_postgres_db(url).await else {
         return;
     };
     let rows = db

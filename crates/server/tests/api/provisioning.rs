@@ -1,7 +1,7 @@
 //! The provisioning saga: a failure injected after each step leaves no active company and no
 //! orphan database, and a retry completes the company.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use smartdmv_tenancy::provision::Step;
 
@@ -56,11 +56,7 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
         assert_eq!(s, StatusCode::CONFLICT);
 
         let (s, done) = app
-            .owner_call(
-                Method::POST,
-                &format!("/api/owner/companies/{id}/provision"),
-                None,
-            )
+            .owner_action(&format!("/api/owner/companies/{id}/provision"))
             .await;
         assert_eq!(s, StatusCode::OK, "{step:?}: {done}");
         assert_eq!(done["status"], "ACTIVE");
@@ -93,14 +89,10 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
         assert!(row.settings.get("pendingSeed").is_none());
 
         // Retrying an active company is refused.
-        let r = app
-            .owner_send(
-                Method::POST,
-                &format!("/api/owner/companies/{id}/provision"),
-                None,
-            )
+        let (s, _) = app
+            .owner_action(&format!("/api/owner/companies/{id}/provision"))
             .await;
-        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert_eq!(s, StatusCode::CONFLICT);
     }
     assert_eq!(app.tenant_database_count().await, 4);
 }

@@ -33,11 +33,7 @@ pub async fn usage(app: &TestApp, company: &str) -> Value {
 /// Recounts the company's gauges as the platform owner.
 pub async fn recount(app: &TestApp, company: &str) -> Value {
     let (s, v) = app
-        .owner_call(
-            Method::POST,
-            &format!("/api/owner/companies/{company}/usage/recompute"),
-            None,
-        )
+        .owner_action(&format!("/api/owner/companies/{company}/usage/recompute"))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v

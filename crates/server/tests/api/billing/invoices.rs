@@ -118,14 +118,10 @@ async fn issued_invoices_are_immutable_and_voided_only_by_a_credit_note(b: Backe
         .filter(|i| i["status"] == "OPEN")
     {
         let (s, v) = app
-            .owner_call(
-                Method::POST,
-                &format!(
-                    "/api/owner/invoices/{}/write-off",
-                    inv["id"].as_str().unwrap()
-                ),
-                None,
-            )
+            .owner_action(&format!(
+                "/api/owner/invoices/{}/write-off",
+                inv["id"].as_str().unwrap()
+            ))
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
         assert_eq!(v["status"], "UNCOLLECTIBLE");

@@ -1,7 +1,7 @@
 //! Shared steps of the billing tests.
 
 use jiff::Timestamp;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
@@ -17,9 +17,7 @@ pub fn set_clock(app: &TestApp, at: &str) {
 
 /// Runs the billing tick (asserting 200); answers its report.
 pub async fn run_billing(app: &TestApp) -> Value {
-    let (s, v) = app
-        .owner_call(Method::POST, "/api/owner/billing/run", None)
-        .await;
+    let (s, v) = app.owner_action("/api/owner/billing/run").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["errors"], json!([]), "{v}");
     v

@@ -180,17 +180,12 @@ async fn unapplied(app: &TestApp, query: &str) -> Vec<Value> {
 }
 
 async fn audit_actions(app: &TestApp, company: &str) -> Vec<Value> {
-    smartdmv_store::owner::audit::for_company(
-        app.state.platform.owner.conn(),
-        company.parse().unwrap(),
-        200,
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .filter(|e| e.action.starts_with("payment.unapplied"))
-    .map(|e| json!({"action": e.action, "actor": e.actor, "detail": e.detail}))
-    .collect()
+    app.owner_audit(&company, 200)
+        .await
+        .into_iter()
+        .filter(|e| e.action.starts_with("payment.unapplied"))
+        .map(|e| json!({"action": e.action, "actor": e.actor, "detail": e.detail}))
+        .collect()
 }
 
 async fn a_card_payment_for_a_paid_invoice_is_kept_unapplied_once_and_resolved_once(b: Backend) {
