@@ -25,6 +25,21 @@ impl PageResp {
     pub fn has(&self, text: &str) -> bool {
         self.body.contains(text)
     }
+
+    /// Asserts a refused form: 422, with the API's error shown beside `field`.
+    pub fn assert_field_error(&self, field: &str) {
+        assert_eq!(
+            self.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            self.body
+        );
+        assert!(
+            self.has(&format!("id=\"f-{field}-error\"")),
+            "{field}: {}",
+            self.body
+        );
+    }
 }
 
 /// The id at the end of a redirect such as `/practice/clients/<id>`.
