@@ -42,6 +42,26 @@ impl PageResp {
     }
 }
 
+/// A filled-in booking form, as staff and clients post it: pet, practice, date, appointment
+/// type, time and reason.
+pub fn booking_form<'a>(
+    pet: &'a str,
+    practice: &'a str,
+    date: &'a str,
+    type_id: &'a str,
+    time: &'a str,
+    reason: &'a str,
+) -> [(&'static str, &'a str); 6] {
+    [
+        ("petId", pet),
+        ("practiceId", practice),
+        ("date", date),
+        ("typeId", type_id),
+        ("time", time),
+        ("reason", reason),
+    ]
+}
+
 /// The id at the end of a redirect such as `/practice/clients/<id>`.
 pub fn last_segment(location: &str) -> String {
     let path = location.split('?').next().unwrap_or_default();
