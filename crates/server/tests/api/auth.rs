@@ -459,7 +459,7 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     // Both logs record it.
-    let owner_log = app.owner_audit(&cid, 50).await;
+    let owner_log = app.owner_audit(cid, 50).await;
     assert_eq!(
         owner_log
             .iter()

@@ -89,7 +89,7 @@ async fn create_list_show_update_archive(b: Backend) {
     assert_eq!(s, StatusCode::CONFLICT);
 
     // Every change is in the owner audit log.
-    let log = app.owner_audit(&id, 50).await;
+    let log = app.owner_audit(id, 50).await;
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     for a in [
         "company.create",

@@ -266,7 +266,7 @@ async fn a_company_gets_its_plans_limits_and_features_with_overrides(b: Backend)
     .await;
     let c = create_company_on(&app, "solo-vet", plan["id"].as_str().unwrap()).await;
     let cid = c["id"].as_str().unwrap();
-    let resolved = app.resolved(&cid).await;
+    let resolved = app.resolved(cid).await;
     assert_eq!(resolved.limits.max_practices, Some(1));
     assert_eq!(resolved.limits.max_users, Some(5));
     assert_eq!(resolved.limits.storage_bytes, None);
@@ -296,7 +296,7 @@ async fn a_company_gets_its_plans_limits_and_features_with_overrides(b: Backend)
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let resolved = app.resolved(&cid).await;
+    let resolved = app.resolved(cid).await;
     assert_eq!(resolved.limits.max_practices, Some(2));
     assert_eq!(resolved.limits.max_users, None);
     assert_eq!(
@@ -321,7 +321,7 @@ async fn a_company_gets_its_plans_limits_and_features_with_overrides(b: Backend)
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    let resolved = app.resolved(&cid).await;
+    let resolved = app.resolved(cid).await;
     assert_eq!(resolved.limits.storage_bytes, Some(1000));
     // A company without a plan may use every feature.
     app.create_company("free-vet").await;

@@ -103,7 +103,7 @@ async fn a_company_at_its_practice_limit_gets_402(b: Backend) {
     let app = &c.app;
     let cid = c.cid.clone();
     // The company's own administrator on the platform cannot lift its limits.
-    let ca = company_admin(&app, &cid, "ca@limit.example").await;
+    let ca = company_admin(app, &cid, "ca@limit.example").await;
     let r = app
         .platform_send(
             &ca,

@@ -180,7 +180,7 @@ async fn unapplied(app: &TestApp, query: &str) -> Vec<Value> {
 }
 
 async fn audit_actions(app: &TestApp, company: &str) -> Vec<Value> {
-    app.owner_audit(&company, 200)
+    app.owner_audit(company, 200)
         .await
         .into_iter()
         .filter(|e| e.action.starts_with("payment.unapplied"))
