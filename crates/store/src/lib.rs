@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod handle;
+mod migration_kit;
 pub mod owner;
 pub mod stamp;
 pub mod tenant;
