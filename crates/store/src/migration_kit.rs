@@ -196,3 +196,32 @@ pub(crate) async fn drop_tables(m: &SchemaManager<'_>, tables: &[&str]) -> Resul
     }
     Ok(())
 }
+
+/// A table of people who sign in, tenant `users` and owner `platform_users`: unique email,
+/// name, password hash, a role name of up to `role_len` characters, the optional scope the
+/// account is tied to (`scope`: a practice or a company), active, timestamps.
+pub(crate) fn account_table(name: &'static str, role_len: u32, scope: &'static str) -> NewTable {
+    use sea_orm_migration::schema::{boolean, string_len, string_len_uniq, text, uuid_null};
+    table(name)
+        .col(string_len_uniq("email", 254))
+        .col(string_len("name", 200))
+        .col(text("password_hash"))
+        .col(string_len("role", role_len))
+        .col(uuid_null(scope))
+        .col(boolean("active"))
+        .timestamps()
+}
+
+/// A table of login sessions, tenant `sessions` and owner `owner_sessions`: the user, the
+/// unique hash of the session token, when it was created, expires and was revoked.
+pub(crate) fn session_table(name: &'static str) -> NewTable {
+    use sea_orm_migration::schema::{
+        string_len_uniq, timestamp_with_time_zone, timestamp_with_time_zone_null, uuid,
+    };
+    table(name)
+        .col(uuid("user_id"))
+        .col(string_len_uniq("token_hash", 64))
+        .col(timestamp_with_time_zone("created_at"))
+        .col(timestamp_with_time_zone("expires_at"))
+        .col(timestamp_with_time_zone_null("revoked_at"))
+}

@@ -3,7 +3,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::migration_kit::{drop_tables, migration, table};
+use crate::migration_kit::{account_table, drop_tables, migration, session_table, table};
 
 /// Migrates the owner database.
 pub struct OwnerMigrator;
@@ -78,24 +78,10 @@ migration!(
 
 impl CreatePlatformUsers {
     async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
-        table("platform_users")
-            .col(string_len_uniq("email", 254))
-            .col(string_len("name", 200))
-            .col(text("password_hash"))
-            .col(string_len("role", 30))
-            .col(uuid_null("company_id"))
-            .col(boolean("active"))
-            .timestamps()
+        account_table("platform_users", 30, "company_id")
             .create(m)
             .await?;
-        table("owner_sessions")
-            .col(uuid("user_id"))
-            .col(string_len_uniq("token_hash", 64))
-            .col(timestamp_with_time_zone("created_at"))
-            .col(timestamp_with_time_zone("expires_at"))
-            .col(timestamp_with_time_zone_null("revoked_at"))
-            .create(m)
-            .await?;
+        session_table("owner_sessions").create(m).await?;
         table("owner_audit_log")
             .col(timestamp_with_time_zone("at"))
             .col(string_len("actor", 300))

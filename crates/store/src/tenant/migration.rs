@@ -6,7 +6,8 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 use crate::migration_kit::{
-    add_column, bare_table, drop_columns, drop_index, drop_tables, index, migration, table,
+    account_table, add_column, bare_table, drop_columns, drop_index, drop_tables, index, migration,
+    session_table, table,
 };
 
 /// Migrates one company database.
@@ -82,16 +83,7 @@ impl CreatePracticesAndUsers {
             .timestamps()
             .create(m)
             .await?;
-        table("users")
-            .col(string_len_uniq("email", 254))
-            .col(string_len("name", 200))
-            .col(text("password_hash"))
-            .col(string_len("role", 40))
-            .col(uuid_null("practice_id"))
-            .col(boolean("active"))
-            .timestamps()
-            .create(m)
-            .await
+        account_table("users", 40, "practice_id").create(m).await
     }
 
     async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
@@ -106,14 +98,7 @@ migration!(
 
 impl CreateSessionsAndAudit {
     async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
-        table("sessions")
-            .col(uuid("user_id"))
-            .col(string_len_uniq("token_hash", 64))
-            .col(timestamp_with_time_zone("created_at"))
-            .col(timestamp_with_time_zone("expires_at"))
-            .col(timestamp_with_time_zone_null("revoked_at"))
-            .create(m)
-            .await?;
+        session_table("sessions").create(m).await?;
         table("audit_log")
             .col(timestamp_with_time_zone("at"))
             .col(uuid_null("actor_id"))
