@@ -5,8 +5,8 @@ use axum::Json;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use smartdmv_domain::RoomId;
-use smartdmv_practice::rooms::{self, NewRoom, RoomChanges, RoomFilter, RoomOut};
 use smartdmv_practice::ServiceError;
+use smartdmv_practice::rooms::{self, NewRoom, RoomChanges, RoomFilter, RoomOut};
 
 use super::Page;
 use crate::api::{created, page};

@@ -8,11 +8,11 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_domain::{AppointmentId, PracticeId, TypedId};
+use smartdmv_practice::ServiceError;
 use smartdmv_practice::appointments::{
     self, AppointmentChanges, AppointmentFilter, AppointmentOut, DayOut, DayQuery, FreeSlotsOut,
     NewAppointment, SlotQuery, StatusChange,
 };
-use smartdmv_practice::ServiceError;
 
 use super::Page;
 use crate::api::{created, page};
