@@ -252,27 +252,7 @@ impl Server {
             "subdomain": subdomain,
             "contactEmail": format!("office@{subdomain}.example"),
         });
-        let started = Instant::now();
-        let r = self
-            .client
-            .post(self.url("/api/owner/companies"))
-            .header("host", self.platform_host())
-            .bearer_auth(&self.token)
-            .json(&body)
-            .send()
-            .await?;
-        let status = r.status();
-        let text = r.text().await?;
-        let took = started.elapsed();
-        if status != reqwest::StatusCode::CREATED {
-            bail!("creating {subdomain}: HTTP {status}: {text}");
-        }
-        let v: serde_json::Value = serde_json::from_str(&text)?;
-        let db_name = v["database"]["name"]
-            .as_str()
-            .context("201 without database.name")?
-            .to_owned();
-        Ok((took, Company { subdomain, db_name }))
+        self.post_company(&subdomain, &body).await
     }
 
     /// `POST /api/owner/companies` with a first administrator (one password hash).
@@ -288,16 +268,27 @@ impl Server {
             "contactEmail": format!("office@{subdomain}.example"),
             "admin": {"email": email, "name": "Bench Admin", "password": password},
         });
+        Ok(self.post_company(subdomain, &body).await?.1)
+    }
+
+    /// Posts one company; the round trip time of the 201 and the company it made.
+    async fn post_company(
+        &self,
+        subdomain: &str,
+        body: &serde_json::Value,
+    ) -> Result<(Duration, Company)> {
+        let started = Instant::now();
         let r = self
             .client
             .post(self.url("/api/owner/companies"))
             .header("host", self.platform_host())
             .bearer_auth(&self.token)
-            .json(&body)
+            .json(body)
             .send()
             .await?;
         let status = r.status();
         let text = r.text().await?;
+        let took = started.elapsed();
         if status != reqwest::StatusCode::CREATED {
             bail!("creating {subdomain}: HTTP {status}: {text}");
         }
@@ -306,10 +297,13 @@ impl Server {
             .as_str()
             .context("201 without database.name")?
             .to_owned();
-        Ok(Company {
-            subdomain: subdomain.to_owned(),
-            db_name,
-        })
+        Ok((
+            took,
+            Company {
+                subdomain: subdomain.to_owned(),
+                db_name,
+            },
+        ))
     }
 
     /// `POST /api/auth/login` on a company's host; the session token.

@@ -6,36 +6,12 @@
 //! [`TenancyError`] stays the error of the mechanism crate; its failures arrive here through
 //! `From` and keep their meaning.
 
-use serde_json::{Map, Value};
 use smartdmv_domain::CompanyId;
 use smartdmv_store::StoreError;
 use smartdmv_tenancy::TenancyError;
+use smartdmv_tenancy::refusal::{DbErrKind, classify, describe};
 
-/// Field errors of an invalid input, in the order found: `(field path, message)`.
-pub type FieldErrors = Vec<(String, String)>;
-
-/// A refusal with a stable code and extra members for the answer.
-#[derive(Debug, Clone)]
-pub struct Refusal {
-    pub code: &'static str,
-    pub detail: String,
-    pub extra: Map<String, Value>,
-}
-
-impl Refusal {
-    pub fn new(code: &'static str, detail: impl Into<String>) -> Self {
-        Self {
-            code,
-            detail: detail.into(),
-            extra: Map::new(),
-        }
-    }
-
-    pub fn with(mut self, key: &str, value: Value) -> Self {
-        self.extra.insert(key.to_owned(), value);
-        self
-    }
-}
+pub use smartdmv_tenancy::refusal::{FieldErrors, Refusal, UNIQUE_VIOLATION};
 
 /// Why an owner service call failed.
 #[derive(Debug, thiserror::Error)]
@@ -79,62 +55,16 @@ pub enum PlatformError {
     Internal(String),
 }
 
-fn describe(fields: &FieldErrors) -> String {
-    fields
-        .iter()
-        .map(|(f, m)| format!("{f} {m}"))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 pub type PlatformResult<T> = Result<T, PlatformError>;
 
-/// The code of a conflict raised by a unique index before a service names it.
-pub const UNIQUE_VIOLATION: &str = "already_exists";
-
-impl PlatformError {
-    /// One field error.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Self::Invalid(vec![(field.to_owned(), message.into())])
-    }
-
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict(Refusal::new(code, detail))
-    }
-
-    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Forbidden(Refusal::new(code, detail))
-    }
-
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::BadRequest(Refusal::new(code, detail))
-    }
-
-    pub fn unauthenticated(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Unauthenticated(Refusal::new(code, detail))
-    }
-
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self::Internal(cause.to_string())
-    }
-
-    /// Whether this is the conflict a unique index raised (not yet given its own code).
-    pub fn is_unique_violation(&self) -> bool {
-        matches!(self, Self::Conflict(r) if r.code == UNIQUE_VIOLATION)
-    }
-}
+smartdmv_tenancy::service_error_constructors!(PlatformError);
 
 impl From<sea_orm::DbErr> for PlatformError {
     fn from(e: sea_orm::DbErr) -> Self {
-        if smartdmv_store::is_unique_violation(&e) {
-            PlatformError::conflict(
-                UNIQUE_VIOLATION,
-                "a record with these values already exists",
-            )
-        } else if smartdmv_tenancy::error::is_connection_error(&e) {
-            PlatformError::Unavailable
-        } else {
-            PlatformError::Internal(e.to_string())
+        match classify(&e) {
+            DbErrKind::UniqueViolation => PlatformError::unique_violation(),
+            DbErrKind::Unavailable => PlatformError::Unavailable,
+            DbErrKind::MissingSchema | DbErrKind::Other => PlatformError::Internal(e.to_string()),
         }
     }
 }
@@ -194,12 +124,5 @@ impl<T, E: Into<PlatformError>> ConflictAs<T> for Result<T, E> {
                 e
             }
         })
-    }
-}
-
-impl From<smartdmv_domain::page::PageError> for PlatformError {
-    /// A page request out of range: 400 `invalid_query`.
-    fn from(e: smartdmv_domain::page::PageError) -> Self {
-        PlatformError::bad_request("invalid_query", e.0)
     }
 }

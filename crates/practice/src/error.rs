@@ -5,34 +5,10 @@
 //! [`ServiceError::Unavailable`], a table or column this binary needs but the company's schema
 //! lacks is [`ServiceError::Upgrading`].
 
-use serde_json::{Map, Value};
 use smartdmv_tenancy::TenancyError;
+use smartdmv_tenancy::refusal::{DbErrKind, classify, describe};
 
-/// Field errors of an invalid input, in the order found: `(field path, message)`.
-pub type FieldErrors = Vec<(String, String)>;
-
-/// A refusal with a stable code and extra members for the answer.
-#[derive(Debug, Clone)]
-pub struct Refusal {
-    pub code: &'static str,
-    pub detail: String,
-    pub extra: Map<String, Value>,
-}
-
-impl Refusal {
-    pub fn new(code: &'static str, detail: impl Into<String>) -> Self {
-        Self {
-            code,
-            detail: detail.into(),
-            extra: Map::new(),
-        }
-    }
-
-    pub fn with(mut self, key: &str, value: Value) -> Self {
-        self.extra.insert(key.to_owned(), value);
-        self
-    }
-}
+pub use smartdmv_tenancy::refusal::{FieldErrors, Refusal, UNIQUE_VIOLATION};
 
 /// Why a service call failed.
 #[derive(Debug, thiserror::Error)]
@@ -78,65 +54,20 @@ pub enum ServiceError {
     Internal(String),
 }
 
-fn describe(fields: &FieldErrors) -> String {
-    fields
-        .iter()
-        .map(|(f, m)| format!("{f} {m}"))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
-impl ServiceError {
-    /// One field error.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        Self::Invalid(vec![(field.to_owned(), message.into())])
-    }
-
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict(Refusal::new(code, detail))
-    }
-
-    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Forbidden(Refusal::new(code, detail))
-    }
-
-    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::BadRequest(Refusal::new(code, detail))
-    }
-
-    pub fn unauthenticated(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Unauthenticated(Refusal::new(code, detail))
-    }
-
-    pub fn internal(cause: impl std::fmt::Display) -> Self {
-        Self::Internal(cause.to_string())
-    }
-
-    /// Whether this is the conflict a unique index raised (not yet given its own code).
-    pub fn is_unique_violation(&self) -> bool {
-        matches!(self, Self::Conflict(r) if r.code == UNIQUE_VIOLATION)
-    }
-}
-
-/// The code of a conflict raised by a unique index before a service names it.
-pub const UNIQUE_VIOLATION: &str = "already_exists";
+smartdmv_tenancy::service_error_constructors!(ServiceError);
 
 impl From<sea_orm::DbErr> for ServiceError {
     fn from(e: sea_orm::DbErr) -> Self {
-        if smartdmv_store::is_unique_violation(&e) {
-            ServiceError::conflict(
-                UNIQUE_VIOLATION,
-                "a record with these values already exists",
-            )
-        } else if smartdmv_tenancy::error::is_connection_error(&e) {
-            ServiceError::Unavailable
-        } else if is_missing_schema(&e) {
-            tracing::warn!(error = %e, "a statement needs a newer tenant schema");
-            ServiceError::Upgrading
-        } else {
-            ServiceError::Internal(e.to_string())
+        match classify(&e) {
+            DbErrKind::UniqueViolation => ServiceError::unique_violation(),
+            DbErrKind::Unavailable => ServiceError::Unavailable,
+            DbErrKind::MissingSchema => {
+                tracing::warn!(error = %e, "a statement needs a newer tenant schema");
+                ServiceError::Upgrading
+            }
+            DbErrKind::Other => ServiceError::Internal(e.to_string()),
         }
     }
 }
@@ -150,26 +81,6 @@ impl From<TenancyError> for ServiceError {
             TenancyError::NotFound(what) => ServiceError::NotFound(what),
             other => ServiceError::Tenancy(other),
         }
-    }
-}
-
-/// Whether a database error says a table or column does not exist: SQLite's result code
-/// for an error in preparing (`1`) with its wording, PostgreSQL's SQLSTATE 42P01 / 42703.
-fn is_missing_schema(e: &sea_orm::DbErr) -> bool {
-    use sea_orm::{DbErr, RuntimeErr, sqlx};
-    let (DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s))) = e else {
-        return false;
-    };
-    let sqlx::Error::Database(db) = &**s else {
-        return false;
-    };
-    match db.code().as_deref() {
-        Some("42P01" | "42703") => true,
-        Some("1") => {
-            let m = db.message();
-            m.starts_with("no such table") || m.starts_with("no such column")
-        }
-        _ => false,
     }
 }
 
@@ -187,12 +98,5 @@ impl<T> ConflictAs<T> for ServiceResult<T> {
                 e
             }
         })
-    }
-}
-
-impl From<smartdmv_domain::page::PageError> for ServiceError {
-    /// A page request out of range: 400 `invalid_query`.
-    fn from(e: smartdmv_domain::page::PageError) -> Self {
-        ServiceError::bad_request("invalid_query", e.0)
     }
 }

@@ -4,7 +4,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
-use smartdmv_platform::{PlatformError, Refusal as PlatformRefusal};
+use smartdmv_platform::PlatformError;
 use smartdmv_practice::{Refusal, ServiceError};
 use smartdmv_tenancy::TenancyError;
 
@@ -197,31 +197,26 @@ fn provisioning_failed(company: smartdmv_domain::CompanyId, reason: &str) -> Api
     .with_retry_after(5)
 }
 
-fn refusal(
-    status: StatusCode,
-    code: &'static str,
-    detail: String,
-    extra: Map<String, Value>,
-) -> ApiError {
-    let mut e = ApiError::new(status, code, detail);
-    e.extra = extra;
+/// A refusal of either service crate (they share [`Refusal`]) with its status.
+fn refusal(status: StatusCode, r: Refusal) -> ApiError {
+    let mut e = ApiError::new(status, r.code, r.detail);
+    e.extra = r.extra;
     e
 }
 
 impl From<PlatformError> for ApiError {
     /// Every owner service error's answer, in one place.
     fn from(e: PlatformError) -> Self {
-        let r = |status, r: PlatformRefusal| refusal(status, r.code, r.detail, r.extra);
         match e {
             PlatformError::NotFound(what) => ApiError::not_found(what),
-            PlatformError::BadRequest(x) => r(StatusCode::BAD_REQUEST, x),
-            PlatformError::Unauthenticated(x) => r(StatusCode::UNAUTHORIZED, x),
-            PlatformError::Forbidden(x) => r(StatusCode::FORBIDDEN, x),
+            PlatformError::BadRequest(x) => refusal(StatusCode::BAD_REQUEST, x),
+            PlatformError::Unauthenticated(x) => refusal(StatusCode::UNAUTHORIZED, x),
+            PlatformError::Forbidden(x) => refusal(StatusCode::FORBIDDEN, x),
             PlatformError::Invalid(fields) => ApiError::validation(fields),
-            PlatformError::Conflict(x) => r(StatusCode::CONFLICT, x),
-            PlatformError::LimitReached(x) => r(StatusCode::PAYMENT_REQUIRED, x),
+            PlatformError::Conflict(x) => refusal(StatusCode::CONFLICT, x),
+            PlatformError::LimitReached(x) => refusal(StatusCode::PAYMENT_REQUIRED, x),
             PlatformError::Throttled(x, retry_after) => {
-                r(StatusCode::TOO_MANY_REQUESTS, x).with_retry_after(retry_after)
+                refusal(StatusCode::TOO_MANY_REQUESTS, x).with_retry_after(retry_after)
             }
             PlatformError::Unavailable => ApiError::from(TenancyError::Unavailable),
             PlatformError::ProvisioningFailed { company, reason } => {
@@ -236,7 +231,6 @@ impl From<PlatformError> for ApiError {
 impl From<ServiceError> for ApiError {
     /// Every service error's answer, in one place.
     fn from(e: ServiceError) -> Self {
-        let refusal = |status, r: Refusal| refusal(status, r.code, r.detail, r.extra);
         match e {
             ServiceError::NotFound(what) => ApiError::not_found(what),
             ServiceError::BadRequest(r) => refusal(StatusCode::BAD_REQUEST, r),

@@ -3,7 +3,9 @@
 
 pub mod error;
 pub mod handle;
+mod migration_kit;
 pub mod owner;
+mod page;
 pub mod stamp;
 pub mod tenant;
 

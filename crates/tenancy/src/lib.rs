@@ -13,6 +13,7 @@ pub mod owner;
 pub mod password;
 pub mod pgadmin;
 pub mod provision;
+pub mod refusal;
 pub mod registry;
 pub mod resolve;
 pub mod secret;

@@ -70,12 +70,7 @@ async fn view(cx: &Cx<'_>, c: company::Model) -> PlatformResult<CompanyOut> {
 pub async fn list(cx: &Cx<'_>, input: ListInput) -> PlatformResult<Page<CompanyOut>> {
     let limit = input.page.limit()?;
     let cursor = input.page.cursor::<CompanyId>()?;
-    let status = match input.status.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(CompanyStatus::parse(raw).ok_or_else(|| {
-            PlatformError::bad_request("invalid_query", format!("unknown status {raw:?}"))
-        })?),
-    };
+    let status = super::state_filter(input.status.as_deref(), "status", CompanyStatus::parse)?;
     let filter = company::ListFilter {
         status,
         q: input.q,

@@ -45,12 +45,7 @@ async fn page(
     input: ListInput,
 ) -> PlatformResult<Page<InvoiceSummary>> {
     let limit = input.page.limit()?;
-    let status = match input.status.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(InvoiceStatus::parse(raw).ok_or_else(|| {
-            PlatformError::bad_request("invalid_query", format!("unknown status {raw:?}"))
-        })?),
-    };
+    let status = super::state_filter(input.status.as_deref(), "status", InvoiceStatus::parse)?;
     let filter = invoice::ListFilter { company, status };
     let cursor = input.page.cursor::<InvoiceId>()?;
     let rows = invoice::list(cx.db(), &filter, cursor, limit + 1).await?;

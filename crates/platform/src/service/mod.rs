@@ -25,3 +25,18 @@ pub use principal::{Cx, Links, PlatformPrincipal, PlatformRole};
 pub fn rfc3339(t: smartdmv_store::Stamp) -> String {
     t.rfc3339()
 }
+
+/// A list's filter by a stored status or state (`status=`, `state=`): absent or empty is no
+/// filter, a value `parse` does not know is 400 `invalid_query` (`unknown {name} "raw"`).
+pub(crate) fn state_filter<T>(
+    raw: Option<&str>,
+    name: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> crate::PlatformResult<Option<T>> {
+    match raw {
+        None | Some("") => Ok(None),
+        Some(raw) => parse(raw).map(Some).ok_or_else(|| {
+            crate::PlatformError::bad_request("invalid_query", format!("unknown {name} {raw:?}"))
+        }),
+    }
+}

@@ -24,12 +24,7 @@ pub struct ListInput {
 pub async fn list(cx: &Cx<'_>, input: ListInput) -> PlatformResult<Page<UnappliedOut>> {
     cx.who.require_owner()?;
     let limit = input.page.limit()?;
-    let state = match input.state.as_deref() {
-        None | Some("") => None,
-        Some(raw) => Some(UnappliedState::parse(raw).ok_or_else(|| {
-            PlatformError::bad_request("invalid_query", format!("unknown state {raw:?}"))
-        })?),
-    };
+    let state = super::state_filter(input.state.as_deref(), "state", UnappliedState::parse)?;
     let invoice =
         match input.invoice_id.as_deref() {
             None | Some("") => None,

@@ -19,7 +19,7 @@ use crate::work::Change;
 use crate::{Refusal, ServiceError, ServiceResult, TenantPrincipal};
 
 pub use register::{Registration, register};
-pub use signin::{accept_invitation, invited, login};
+pub use signin::{accept_invitation, invited, login, open_login};
 
 /// How long a company session lasts.
 pub const SESSION_HOURS: i64 = 12;

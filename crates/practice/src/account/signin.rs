@@ -68,24 +68,35 @@ pub async fn login(
     };
     on_verdict(true);
     refuse_portal_without_feature(tenant, u).await?;
+    open_login(tenant, u.clone(), Some(ip.to_owned()), None).await
+}
+
+/// Opens a session of `u` with a `login` entry in the company's audit log from the address
+/// `ip`; `after` says how they signed in when it was not by password.
+pub async fn open_login(
+    tenant: &Tenant,
+    u: user::Model,
+    ip: Option<String>,
+    after: Option<serde_json::Value>,
+) -> ServiceResult<SignedIn> {
     let company = tenant.company.id;
-    let actor = (u.id, u.email.clone(), Some(ip.to_owned()));
-    write_as(db, Some(actor), |w| async move {
+    let actor = (u.id, u.email.clone(), ip);
+    write_as(tenant.db(), Some(actor), |w| async move {
         let (token, session) =
-            open_session(w.tx(), company, u, None, false, SESSION_HOURS * 60).await?;
+            open_session(w.tx(), company, &u, None, false, SESSION_HOURS * 60).await?;
         w.audit(Change {
             action: "login",
             entity: "session",
             entity_id: Some(session.id.into()),
             practice_id: u.practice_id,
             before: None,
-            after: None,
+            after,
         })
         .await?;
         Ok(SignedIn {
             token,
             session,
-            user: u.clone(),
+            user: u,
         })
     })
     .await

@@ -5,10 +5,10 @@ use axum::Json;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use smartdmv_domain::AppointmentTypeId;
-use smartdmv_practice::PageRequest;
 use smartdmv_practice::appointment_types::{self, AppointmentTypeInput, AppointmentTypeOut};
 
 use super::Page;
+use crate::api::{created, page};
 use crate::auth::Authorized;
 use crate::auth::perms::{AppointmentsRead, SettingsUpdate};
 use crate::error::ApiResult;
@@ -41,10 +41,7 @@ pub(crate) async fn list(
     auth: Authorized<AppointmentsRead>,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<AppointmentTypeOut>>> {
-    let page = PageRequest {
-        limit: q.limit,
-        cursor: q.cursor,
-    };
+    let page = page(q.limit, q.cursor);
     let types = appointment_types::list(&auth, q.include_inactive, &page).await?;
     Ok(Json(types.map(Into::into)))
 }
@@ -63,7 +60,7 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<AppointmentTypeInput>,
 ) -> ApiResult<(StatusCode, Json<AppointmentTypeOut>)> {
     let saved = appointment_types::create(&auth, input).await?;
-    Ok((StatusCode::CREATED, Json(saved.into())))
+    created(saved.into())
 }
 
 /// `PATCH /api/appointment-types/{id}`: name, length, colour, `active`.

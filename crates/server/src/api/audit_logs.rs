@@ -5,13 +5,13 @@
 use axum::Json;
 use serde::Deserialize;
 use smartdmv_domain::UserId;
-use smartdmv_practice::PageRequest;
 use smartdmv_practice::audit::{self, AuditFilter};
 use uuid::Uuid;
 
 pub use smartdmv_practice::audit::AuditOut;
 
 use super::Page;
+use crate::api::page;
 use crate::auth::Authorized;
 use crate::auth::perms::AuditLogsRead;
 use crate::error::ApiResult;
@@ -50,9 +50,6 @@ pub(crate) async fn list(
         since: q.since,
         until: q.until,
     };
-    let page = PageRequest {
-        limit: q.limit,
-        cursor: q.cursor,
-    };
+    let page = page(q.limit, q.cursor);
     Ok(Json(audit::list(&auth, filter, &page).await?))
 }

@@ -3,7 +3,7 @@
 //! `COMPANY_ADMIN` only their own (others answer 404). The rules are the owner services'
 //! (`smartdmv_platform::service::companies`); these handlers only map HTTP to them.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -12,13 +12,14 @@ use smartdmv_domain::ids::DomainId;
 use smartdmv_domain::{CompanyId, CompanyStatus};
 use smartdmv_platform::company::{CompanyChanges, NewAdmin, NewCompany};
 use smartdmv_platform::service::companies::{self as svc, ListInput};
-use smartdmv_platform::service::{PageRequest, views::DomainOut};
+use smartdmv_platform::service::views::DomainOut;
 use uuid::Uuid;
 
 pub use smartdmv_platform::service::views::CompanyOut;
 
 use super::{Page, double_option};
-use crate::auth::PlatformPrincipal;
+use crate::api::{created, page};
+use crate::auth::OwnerCall;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery, IdPath};
 use crate::state::AppState;
@@ -56,19 +57,15 @@ pub struct ListParams {
 
 /// `GET /api/owner/companies?status=&q=&limit=&cursor=`
 async fn list(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<CompanyOut>>> {
     let input = ListInput {
         status: params.status,
         q: params.q,
-        page: PageRequest {
-            limit: params.limit,
-            cursor: params.cursor,
-        },
+        page: page(params.limit, params.cursor),
     };
-    Ok(Json(svc::list(&s.owner(&op), input).await?))
+    Ok(Json(svc::list(&call.cx(), input).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,8 +90,7 @@ struct AdminBody {
 
 /// `POST /api/owner/companies`: registers and provisions a company; 201 once it is ready.
 async fn create(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     ApiJson(body): ApiJson<CreateBody>,
 ) -> ApiResult<(StatusCode, Json<CompanyOut>)> {
     let input = NewCompany {
@@ -110,17 +106,13 @@ async fn create(
             password: a.password,
         }),
     };
-    let c = svc::create(&s.owner(&op), input).await?;
-    Ok((StatusCode::CREATED, Json(c)))
+    let c = svc::create(&call.cx(), input).await?;
+    created(c)
 }
 
 /// `GET /api/owner/companies/{id}`
-async fn show(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
-    IdPath(id): IdPath<CompanyId>,
-) -> ApiResult<Json<CompanyOut>> {
-    Ok(Json(svc::get(&s.owner(&op), id).await?))
+async fn show(call: OwnerCall, IdPath(id): IdPath<CompanyId>) -> ApiResult<Json<CompanyOut>> {
+    Ok(Json(svc::get(&call.cx(), id).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -139,8 +131,7 @@ struct UpdateBody {
 
 /// `PUT /api/owner/companies/{id}`: changes the fields present in the body.
 async fn update(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     IdPath(id): IdPath<CompanyId>,
     ApiJson(body): ApiJson<UpdateBody>,
 ) -> ApiResult<Json<CompanyOut>> {
@@ -153,38 +144,26 @@ async fn update(
         plan: body.plan,
         settings: body.settings,
     };
-    Ok(Json(svc::update(&s.owner(&op), id, changes).await?))
+    Ok(Json(svc::update(&call.cx(), id, changes).await?))
 }
 
 /// `DELETE /api/owner/companies/{id}`: stops serving the company and archives it; the
 /// database is kept.
-async fn archive(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
-    IdPath(id): IdPath<CompanyId>,
-) -> ApiResult<Json<CompanyOut>> {
-    Ok(Json(svc::archive(&s.owner(&op), id).await?))
+async fn archive(call: OwnerCall, IdPath(id): IdPath<CompanyId>) -> ApiResult<Json<CompanyOut>> {
+    Ok(Json(svc::archive(&call.cx(), id).await?))
 }
 
 /// `POST /api/owner/companies/{id}/provision`: runs a failed provisioning again.
-async fn retry(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
-    IdPath(id): IdPath<CompanyId>,
-) -> ApiResult<Json<CompanyOut>> {
-    Ok(Json(svc::retry_provisioning(&s.owner(&op), id).await?))
+async fn retry(call: OwnerCall, IdPath(id): IdPath<CompanyId>) -> ApiResult<Json<CompanyOut>> {
+    Ok(Json(svc::retry_provisioning(&call.cx(), id).await?))
 }
 
 async fn list_domains(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     IdPath(id): IdPath<CompanyId>,
 ) -> ApiResult<Json<Page<DomainOut>>> {
-    let items = svc::domains(&s.owner(&op), id).await?;
-    Ok(Json(Page {
-        items,
-        next_cursor: None,
-    }))
+    let items = svc::domains(&call.cx(), id).await?;
+    Ok(Json(Page::all(items)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -195,13 +174,12 @@ struct DomainBody {
 
 /// `POST /api/owner/companies/{id}/domains`: registers an unverified custom domain.
 async fn add_domain(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     IdPath(id): IdPath<CompanyId>,
     ApiJson(body): ApiJson<DomainBody>,
 ) -> ApiResult<(StatusCode, Json<DomainOut>)> {
-    let d = svc::add_domain(&s.owner(&op), id, &body.domain).await?;
-    Ok((StatusCode::CREATED, Json(d)))
+    let d = svc::add_domain(&call.cx(), id, &body.domain).await?;
+    created(d)
 }
 
 /// The company and domain ids of a domain's path. A malformed company id is not found; a
@@ -214,32 +192,25 @@ fn domain_path(id: &str, domain_id: &str) -> ApiResult<(CompanyId, DomainId)> {
 
 /// `POST /api/owner/companies/{id}/domains/{domainId}/verify` (OWNER).
 async fn verify_domain(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     Path((id, domain_id)): Path<(String, String)>,
 ) -> ApiResult<Json<DomainOut>> {
     let (id, domain_id) = domain_path(&id, &domain_id)?;
-    Ok(Json(
-        svc::verify_domain(&s.owner(&op), id, domain_id).await?,
-    ))
+    Ok(Json(svc::verify_domain(&call.cx(), id, domain_id).await?))
 }
 
 /// `DELETE /api/owner/companies/{id}/domains/{domainId}`: an OWNER, or the company's own
 /// COMPANY_ADMIN.
 async fn remove_domain(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     Path((id, domain_id)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let (id, domain_id) = domain_path(&id, &domain_id)?;
-    svc::remove_domain(&s.owner(&op), id, domain_id).await?;
+    svc::remove_domain(&call.cx(), id, domain_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/owner/metrics`: the tenant registry's gauges and counters.
-async fn metrics(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
-) -> ApiResult<Json<smartdmv_tenancy::registry::RegistryMetrics>> {
-    Ok(Json(svc::metrics(&s.owner(&op))?))
+async fn metrics(call: OwnerCall) -> ApiResult<Json<smartdmv_tenancy::registry::RegistryMetrics>> {
+    Ok(Json(svc::metrics(&call.cx())?))
 }

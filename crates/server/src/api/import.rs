@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use smartdmv_practice::import::{self, CsvImport, ImportRefusal, ImportReport};
 
+use crate::api::created;
 use crate::auth::Authorized;
 use crate::auth::feature::{Featured, feat};
 use crate::auth::perms::ClientsCreate;
@@ -91,7 +92,7 @@ pub(crate) async fn import_clients_patients(
     };
     match import::clients_patients(&auth, file).await? {
         Ok(report) if dry_run => Ok((StatusCode::OK, Json(report))),
-        Ok(report) => Ok((StatusCode::CREATED, Json(report))),
+        Ok(report) => created(report),
         Err(r) => Err(refused(r)),
     }
 }

@@ -55,6 +55,31 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// A page of a collection: `{"items": [...], "nextCursor": "..." | null}`.
 pub use smartdmv_domain::page::Page;
+use smartdmv_domain::page::PageRequest;
+
+/// The page a list route's `limit` and `cursor` query parameters ask for.
+pub fn page(limit: Option<u64>, cursor: Option<String>) -> PageRequest {
+    PageRequest { limit, cursor }
+}
+
+/// Refuses, as an unknown route, a request that does not come to the platform host (the
+/// owner API's public routes: sign-in, sign-up, payment webhooks).
+pub fn platform_host_only(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<(), ApiError> {
+    let host = headers.get("host").and_then(|v| v.to_str().ok());
+    if state.is_platform_host(host) {
+        Ok(())
+    } else {
+        Err(ApiError::not_found("route"))
+    }
+}
+
+/// The answer of a route that creates: 201 with the created resource.
+pub fn created<T>(body: T) -> crate::error::ApiResult<(StatusCode, axum::Json<T>)> {
+    Ok((StatusCode::CREATED, axum::Json(body)))
+}
 
 /// Cuts a page fetched with `limit + 1` rows down to `limit` and returns the cursor of the
 /// next page (the id of the last row kept) when there is one.

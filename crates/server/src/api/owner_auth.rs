@@ -17,9 +17,10 @@ pub use smartdmv_platform::service::platform_users::create_platform_user;
 pub use smartdmv_platform::service::views::PlatformUserOut;
 
 use super::Page;
-use crate::auth::PlatformPrincipal;
+use crate::api::{created, platform_host_only};
 use crate::auth::owner::{clear_session_cookie, session_cookie, sign_in};
-use crate::error::{ApiError, ApiResult};
+use crate::auth::{OwnerCall, PlatformPrincipal};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ClientIp, IdPath};
 use crate::state::AppState;
 
@@ -46,10 +47,7 @@ async fn login(
     headers: HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> ApiResult<Response> {
-    let host = headers.get("host").and_then(|v| v.to_str().ok());
-    if !state.is_platform_host(host) {
-        return Err(ApiError::not_found("route"));
-    }
+    platform_host_only(&state, &headers)?;
     let signed_in = sign_in(&state, ip, &body.email, body.password).await?;
     let cookie = session_cookie(&state, &signed_in.token);
     let mut resp = (StatusCode::OK, Json(signed_in)).into_response();
@@ -67,16 +65,13 @@ async fn logout(State(state): State<AppState>, p: PlatformPrincipal) -> ApiResul
 }
 
 /// `GET /api/owner/auth/me`
-async fn me(State(state): State<AppState>, p: PlatformPrincipal) -> Json<PlatformUserOut> {
-    Json(svc::me(&state.owner(&p)))
+async fn me(call: OwnerCall) -> Json<PlatformUserOut> {
+    Json(svc::me(&call.cx()))
 }
 
 /// `GET /api/owner/users` (OWNER)
-async fn list_users(
-    State(state): State<AppState>,
-    p: PlatformPrincipal,
-) -> ApiResult<Json<Page<PlatformUserOut>>> {
-    Ok(Json(svc::list(&state.owner(&p)).await?))
+async fn list_users(call: OwnerCall) -> ApiResult<Json<Page<PlatformUserOut>>> {
+    Ok(Json(svc::list(&call.cx()).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,8 +86,7 @@ struct NewUserBody {
 
 /// `POST /api/owner/users` (OWNER)
 async fn create_user(
-    State(state): State<AppState>,
-    p: PlatformPrincipal,
+    call: OwnerCall,
     ApiJson(body): ApiJson<NewUserBody>,
 ) -> ApiResult<(StatusCode, Json<PlatformUserOut>)> {
     let input = NewPlatformUser {
@@ -102,8 +96,8 @@ async fn create_user(
         role: body.role,
         company_id: body.company_id,
     };
-    let u = svc::create(&state.owner(&p), input).await?;
-    Ok((StatusCode::CREATED, Json(u)))
+    let u = svc::create(&call.cx(), input).await?;
+    created(u)
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,5 +130,5 @@ async fn impersonate(
         minutes: body.minutes,
     };
     let started = crate::auth::impersonation::start(&state, &p, id, req).await?;
-    Ok((StatusCode::CREATED, Json(started)))
+    created(started)
 }

@@ -1,18 +1,17 @@
 //! `/api/owner/plans`: the plans companies subscribe to. An `OWNER` manages them; a
 //! `COMPANY_ADMIN` may read the active ones (to choose a plan change).
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use smartdmv_domain::ids::PlanId;
 use smartdmv_platform::plans::{NewPlan, PlanChanges, PlanLimitsInput};
-use smartdmv_platform::service::PageRequest;
 use smartdmv_platform::service::plans::{self as svc, ListInput};
 
 use super::{Page, double_option};
-use crate::auth::PlatformPrincipal;
+use crate::api::{created, page};
+use crate::auth::OwnerCall;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, IdPath};
 use crate::state::AppState;
@@ -37,18 +36,14 @@ pub struct ListParams {
 
 /// `GET /api/owner/plans?active=&limit=&cursor=`: a `COMPANY_ADMIN` sees active plans only.
 async fn list(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<PlanOut>>> {
     let input = ListInput {
         active: params.active,
-        page: PageRequest {
-            limit: params.limit,
-            cursor: params.cursor,
-        },
+        page: page(params.limit, params.cursor),
     };
-    Ok(Json(svc::list(&s.owner(&op), input).await?))
+    Ok(Json(svc::list(&call.cx(), input).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,8 +62,7 @@ pub struct CreateBody {
 
 /// `POST /api/owner/plans`
 async fn create(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     ApiJson(b): ApiJson<CreateBody>,
 ) -> ApiResult<(StatusCode, Json<PlanOut>)> {
     let input = NewPlan {
@@ -85,17 +79,13 @@ async fn create(
         },
         active: b.active.unwrap_or(true),
     };
-    let p = svc::create(&s.owner(&op), input).await?;
-    Ok((StatusCode::CREATED, Json(p)))
+    let p = svc::create(&call.cx(), input).await?;
+    created(p)
 }
 
 /// `GET /api/owner/plans/{id}`: a `COMPANY_ADMIN` sees active plans and their own.
-async fn show(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
-    IdPath(id): IdPath<PlanId>,
-) -> ApiResult<Json<PlanOut>> {
-    Ok(Json(svc::get(&s.owner(&op), id).await?))
+async fn show(call: OwnerCall, IdPath(id): IdPath<PlanId>) -> ApiResult<Json<PlanOut>> {
+    Ok(Json(svc::get(&call.cx(), id).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -126,8 +116,7 @@ pub struct LimitsPatch {
 
 /// `PATCH /api/owner/plans/{id}`: changes the fields present; `{"active": false}` retires.
 async fn update(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     IdPath(id): IdPath<PlanId>,
     ApiJson(b): ApiJson<UpdateBody>,
 ) -> ApiResult<Json<PlanOut>> {
@@ -144,15 +133,11 @@ async fn update(
         api_calls_per_month: l.api_calls_per_month,
         active: b.active,
     };
-    Ok(Json(svc::update(&s.owner(&op), id, changes).await?))
+    Ok(Json(svc::update(&call.cx(), id, changes).await?))
 }
 
 /// `DELETE /api/owner/plans/{id}`: 409 `plan_in_use` while any company uses it.
-async fn remove(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
-    IdPath(id): IdPath<PlanId>,
-) -> ApiResult<StatusCode> {
-    svc::remove(&s.owner(&op), id).await?;
+async fn remove(call: OwnerCall, IdPath(id): IdPath<PlanId>) -> ApiResult<StatusCode> {
+    svc::remove(&call.cx(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,6 +8,7 @@ use smartdmv_practice::PageRequest;
 use smartdmv_practice::practices::{self, NewPractice, PracticeChanges, PracticeOut};
 
 use super::Page;
+use crate::api::created;
 use crate::auth::Authorized;
 use crate::auth::perms::{PracticesCreate, PracticesDelete, PracticesRead, PracticesUpdate};
 use crate::error::ApiResult;
@@ -36,7 +37,7 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<NewPractice>,
 ) -> ApiResult<(StatusCode, Json<PracticeOut>)> {
     let saved = practices::create(&auth, input).await?;
-    Ok((StatusCode::CREATED, Json(saved.into())))
+    created(saved.into())
 }
 
 /// `GET /api/practices/{id}`

@@ -10,6 +10,7 @@ use smartdmv_practice::roles::{self, RoleInput};
 pub use smartdmv_practice::roles::RoleOut;
 
 use super::Page;
+use crate::api::created;
 use crate::auth::Authorized;
 use crate::auth::feature::{Featured, feat};
 use crate::auth::perms::{RolesCreate, RolesDelete, RolesRead, RolesUpdate};
@@ -27,10 +28,7 @@ pub fn routes() -> super::Routes {
 
 /// `GET /api/roles`: built-in roles first, then custom roles by name.
 pub(crate) async fn list(auth: Authorized<RolesRead>) -> ApiResult<Json<Page<RoleOut>>> {
-    Ok(Json(Page {
-        items: roles::list(&auth).await?,
-        next_cursor: None,
-    }))
+    Ok(Json(Page::all(roles::list(&auth).await?)))
 }
 
 /// `GET /api/roles/{id}` (custom roles).
@@ -48,7 +46,7 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<RoleInput>,
 ) -> ApiResult<(StatusCode, Json<RoleOut>)> {
     let saved = roles::create(&auth, input).await?;
-    Ok((StatusCode::CREATED, Json(saved.into())))
+    created(saved.into())
 }
 
 /// `PATCH /api/roles/{id}`: takes effect on the next request of every holder.

@@ -5,10 +5,11 @@ use axum::Json;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use smartdmv_domain::RoomId;
+use smartdmv_practice::ServiceError;
 use smartdmv_practice::rooms::{self, NewRoom, RoomChanges, RoomFilter, RoomOut};
-use smartdmv_practice::{PageRequest, ServiceError};
 
 use super::Page;
+use crate::api::{created, page};
 use crate::auth::Authorized;
 use crate::auth::perms::{RoomsCreate, RoomsDelete, RoomsRead, RoomsUpdate};
 use crate::error::ApiResult;
@@ -49,10 +50,7 @@ pub(crate) async fn list(
         practice_id,
         include_inactive: q.include_inactive,
     };
-    let page = PageRequest {
-        limit: q.limit,
-        cursor: q.cursor,
-    };
+    let page = page(q.limit, q.cursor);
     Ok(Json(
         rooms::list(&auth, &filter, &page).await?.map(Into::into),
     ))
@@ -72,7 +70,7 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<NewRoom>,
 ) -> ApiResult<(StatusCode, Json<RoomOut>)> {
     let saved = rooms::create(&auth, input).await?;
-    Ok((StatusCode::CREATED, Json(saved.into())))
+    created(saved.into())
 }
 
 /// `PATCH /api/rooms/{id}`: rename or reactivate.

@@ -21,7 +21,8 @@ use smartdmv_platform::service::views::{SignupOut, VerifiedOut};
 use smartdmv_platform::signup::Signup;
 
 use super::auth::login_response;
-use crate::error::{ApiError, ApiResult};
+use crate::api::{created, platform_host_only};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, ClientIp, Tenant, header};
 use crate::state::AppState;
 
@@ -56,9 +57,7 @@ async fn sign_up(
     headers: HeaderMap,
     ApiJson(b): ApiJson<SignupBody>,
 ) -> ApiResult<(StatusCode, Json<SignupOut>)> {
-    if !s.is_platform_host(headers.get("host").and_then(|v| v.to_str().ok())) {
-        return Err(ApiError::not_found("route"));
-    }
+    platform_host_only(&s, &headers)?;
     let form = Signup {
         company_name: b.company_name,
         subdomain: b.subdomain,
@@ -68,7 +67,7 @@ async fn sign_up(
         plan: b.plan,
     };
     let out = crate::auth::signup::sign_up(&s, ip, form).await?;
-    Ok((StatusCode::CREATED, Json(out)))
+    created(out)
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use smartdmv_practice::species::{self, BreedOut, SpeciesOut};
 
 use super::Page;
+use crate::api::created;
 use crate::auth::Authorized;
 use crate::auth::perms::{PetsRead, SettingsUpdate};
 use crate::error::ApiResult;
@@ -21,10 +22,7 @@ pub fn routes() -> super::Routes {
 
 /// `GET /api/species`: every species with its breeds, built-in ones first.
 pub(crate) async fn list(auth: Authorized<PetsRead>) -> ApiResult<Json<Page<SpeciesOut>>> {
-    Ok(Json(Page {
-        items: species::list(&auth).await?,
-        next_cursor: None,
-    }))
+    Ok(Json(Page::all(species::list(&auth).await?)))
 }
 
 /// `POST /api/species`: adds a company species (409 `species_exists` for a taken code).
@@ -33,7 +31,7 @@ pub(crate) async fn create_species(
     ApiJson(input): ApiJson<species::NewSpecies>,
 ) -> ApiResult<(StatusCode, Json<SpeciesOut>)> {
     let saved = species::create_species(&auth, input).await?;
-    Ok((StatusCode::CREATED, Json(saved)))
+    created(saved)
 }
 
 /// `POST /api/species/{code}/breeds`: adds a breed to a species' list (409 `breed_exists`
@@ -44,5 +42,5 @@ pub(crate) async fn create_breed(
     ApiJson(input): ApiJson<species::NewBreed>,
 ) -> ApiResult<(StatusCode, Json<BreedOut>)> {
     let saved = species::create_breed(&auth, &code, input).await?;
-    Ok((StatusCode::CREATED, Json(saved)))
+    created(saved)
 }

@@ -3,7 +3,6 @@
 //! the recount of its gauges from its database (`OWNER`). The rules are
 //! `smartdmv_platform::service::usage`'.
 
-use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -12,7 +11,7 @@ use smartdmv_platform::service::usage as svc;
 
 pub use smartdmv_platform::service::views::UsageOut;
 
-use crate::auth::PlatformPrincipal;
+use crate::auth::OwnerCall;
 use crate::error::ApiResult;
 use crate::extract::{ApiQuery, IdPath};
 use crate::state::AppState;
@@ -34,21 +33,19 @@ pub struct UsageParams {
 
 /// `GET /api/owner/companies/{id}/usage?month=YYYY-MM`
 async fn show(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     IdPath(id): IdPath<CompanyId>,
     ApiQuery(params): ApiQuery<UsageParams>,
 ) -> ApiResult<Json<UsageOut>> {
-    let u = svc::get(&s.owner(&op), id, params.month.as_deref()).await?;
+    let u = svc::get(&call.cx(), id, params.month.as_deref()).await?;
     Ok(Json(u))
 }
 
 /// `POST /api/owner/companies/{id}/usage/recompute`: recounts the current month's gauges
 /// from the company's database (`OWNER`).
 async fn recompute_now(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     IdPath(id): IdPath<CompanyId>,
 ) -> ApiResult<Json<UsageOut>> {
-    Ok(Json(svc::recompute(&s.owner(&op), id).await?))
+    Ok(Json(svc::recompute(&call.cx(), id).await?))
 }

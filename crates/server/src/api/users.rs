@@ -7,12 +7,12 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use smartdmv_domain::{IdInput, UserId};
-use smartdmv_practice::PageRequest;
 use smartdmv_practice::users::{self, overrides, write};
 
 pub use smartdmv_practice::users::{CreatedUser, InvitationOut, OverrideOut, UserOut};
 
 use super::Page;
+use crate::api::{created, page};
 use crate::auth::perms::{
     RolesRead, RolesUpdate, UsersCreate, UsersDelete, UsersRead, UsersUpdate,
 };
@@ -49,10 +49,7 @@ pub(crate) async fn list(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<UserOut>>> {
     let filter = users::UserFilter { q: params.q };
-    let page = PageRequest {
-        limit: params.limit,
-        cursor: params.cursor,
-    };
+    let page = page(params.limit, params.cursor);
     Ok(Json(users::list(&auth, &filter, &page).await?))
 }
 
@@ -61,10 +58,7 @@ pub(crate) async fn create(
     auth: Authorized<UsersCreate>,
     ApiJson(input): ApiJson<users::NewUser>,
 ) -> ApiResult<(StatusCode, Json<CreatedUser>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(write::create(&auth, input).await?),
-    ))
+    created(write::create(&auth, input).await?)
 }
 
 /// `GET /api/users/{id}`: anyone may read themselves; others need `users:read` and the
@@ -99,10 +93,7 @@ pub(crate) async fn list_overrides(
     auth: Authorized<RolesRead>,
     IdPath(id): IdPath<UserId>,
 ) -> ApiResult<Json<Page<OverrideOut>>> {
-    Ok(Json(Page {
-        items: overrides::list(&auth, id).await?,
-        next_cursor: None,
-    }))
+    Ok(Json(Page::all(overrides::list(&auth, id).await?)))
 }
 
 /// `POST /api/users/{id}/overrides`: grants (only what the principal holds) or denies one
@@ -112,10 +103,7 @@ pub(crate) async fn add_override(
     IdPath(id): IdPath<UserId>,
     ApiJson(input): ApiJson<users::NewOverride>,
 ) -> ApiResult<(StatusCode, Json<OverrideOut>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(overrides::add(&auth, id, input).await?),
-    ))
+    created(overrides::add(&auth, id, input).await?)
 }
 
 /// `DELETE /api/users/{id}/overrides/{overrideId}`

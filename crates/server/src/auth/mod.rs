@@ -12,6 +12,6 @@ pub mod throttle;
 pub mod token;
 
 pub use feature::Featured;
-pub use owner::PlatformPrincipal;
+pub use owner::{OwnerCall, PlatformPrincipal};
 pub use perms::Perm;
 pub use tenant::{Authorized, TenantPrincipal};

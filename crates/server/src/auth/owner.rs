@@ -6,6 +6,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode};
+use smartdmv_platform::service::Cx;
 use smartdmv_platform::service::platform_users::{self, SESSION_HOURS, SignedIn};
 
 use super::token::{self, OWNER_COOKIE, Source};
@@ -14,6 +15,35 @@ use crate::extract::{client_ip, header};
 use crate::state::AppState;
 
 pub use smartdmv_platform::service::{PlatformPrincipal, PlatformRole};
+
+/// An owner-API call: the application and the platform principal, which together give the
+/// owner services their context ([`OwnerCall::cx`]). Refused exactly as [`PlatformPrincipal`].
+pub struct OwnerCall {
+    state: AppState,
+    principal: PlatformPrincipal,
+}
+
+impl OwnerCall {
+    /// The context of the owner service call.
+    pub fn cx(&self) -> Cx<'_> {
+        self.state.owner(&self.principal)
+    }
+}
+
+impl FromRequestParts<AppState> for OwnerCall {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let principal = PlatformPrincipal::from_request_parts(parts, state).await?;
+        Ok(Self {
+            state: state.clone(),
+            principal,
+        })
+    }
+}
 
 impl FromRequestParts<AppState> for PlatformPrincipal {
     type Rejection = ApiError;
@@ -62,18 +92,15 @@ pub async fn sign_in(
     email: &str,
     password: String,
 ) -> ApiResult<SignedIn> {
-    let ip = ip.unwrap_or_default();
-    let throttle = &state.throttle;
     let key = format!("owner:{}", email.trim().to_lowercase());
-    throttle.admit_sign_in(&key, &ip)?;
-    let on_verdict = |ok: bool| throttle.record(&key, &ip, ok);
+    let attempt = state.throttle.sign_in_attempt(key, ip)?;
     Ok(platform_users::login(
         &state.platform,
         &state.password_checks,
         email,
         password,
-        &ip,
-        on_verdict,
+        &attempt.address,
+        |ok| attempt.verdict(ok),
     )
     .await?)
 }

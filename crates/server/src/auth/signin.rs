@@ -34,18 +34,15 @@ pub async fn sign_in(
     email: &str,
     password: String,
 ) -> ApiResult<SignedIn> {
-    let ip = ip.unwrap_or_default();
-    let throttle = &state.throttle;
     let key = format!("{}:{}", tenant.company.id, account::normalize_email(email));
-    throttle.admit_sign_in(&key, &ip)?;
-    let on_verdict = |ok: bool| throttle.record(&key, &ip, ok);
+    let attempt = state.throttle.sign_in_attempt(key, ip)?;
     Ok(account::login(
         tenant,
         &state.password_checks,
         email,
         password,
-        &ip,
-        on_verdict,
+        &attempt.address,
+        |ok| attempt.verdict(ok),
     )
     .await?)
 }

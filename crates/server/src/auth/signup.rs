@@ -8,8 +8,7 @@ use smartdmv_platform::PlatformError;
 use smartdmv_platform::service::signup as svc;
 use smartdmv_platform::service::views::SignupOut;
 use smartdmv_platform::signup::Signup;
-use smartdmv_practice::account::{SESSION_HOURS, SignedIn, open_session};
-use smartdmv_practice::work::{Change, write_as};
+use smartdmv_practice::account::{SignedIn, open_login};
 use smartdmv_store::tenant::user;
 
 use crate::error::{ApiError, ApiResult};
@@ -51,26 +50,6 @@ pub async fn redeem_handoff(
         .map_err(|e| tenant.db_error(e))?
         .filter(|u| u.active && u.invitation_hash.is_none())
         .ok_or_else(|| ApiError::not_found("hand-off"))?;
-    let company = tenant.company.id;
-    let actor = Some((u.id, u.email.clone(), ip));
-    let signed_in = write_as(db, actor, |w| async move {
-        let (token, session) =
-            open_session(w.tx(), company, &u, None, false, SESSION_HOURS * 60).await?;
-        w.audit(Change {
-            action: "login",
-            entity: "session",
-            entity_id: Some(session.id.into()),
-            practice_id: u.practice_id,
-            before: None,
-            after: Some(serde_json::json!({"via": "sign-up hand-off"})),
-        })
-        .await?;
-        Ok(SignedIn {
-            token,
-            session,
-            user: u,
-        })
-    })
-    .await?;
-    Ok(signed_in)
+    let after = serde_json::json!({"via": "sign-up hand-off"});
+    Ok(open_login(tenant, u, ip, Some(after)).await?)
 }

@@ -110,11 +110,6 @@ impl<P: Perm> FromRequestParts<AppState> for Authorized<P> {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let principal = TenantPrincipal::from_request_parts(parts, state).await?;
-        principal.require(P::PERM)?;
-        Ok(Self {
-            principal,
-            _perm: PhantomData,
-        })
+        Self::check(TenantPrincipal::from_request_parts(parts, state).await?)
     }
 }

@@ -112,6 +112,37 @@ impl Throttle {
             self.record_failure(account, address);
         }
     }
+
+    /// A sign-in of `account` from `address` (unknown: empty), admitted as
+    /// [`Throttle::admit_sign_in`] says; its verdict is counted with [`Attempt::verdict`].
+    pub fn sign_in_attempt(
+        &self,
+        account: String,
+        address: Option<String>,
+    ) -> Result<Attempt<'_>, ApiError> {
+        let address = address.unwrap_or_default();
+        self.admit_sign_in(&account, &address)?;
+        Ok(Attempt {
+            throttle: self,
+            account,
+            address,
+        })
+    }
+}
+
+/// An admitted sign-in attempt.
+pub struct Attempt<'a> {
+    throttle: &'a Throttle,
+    account: String,
+    /// The caller's address (empty when unknown).
+    pub address: String,
+}
+
+impl Attempt<'_> {
+    /// Counts the attempt's verdict (see [`Throttle::record`]).
+    pub fn verdict(&self, ok: bool) {
+        self.throttle.record(&self.account, &self.address, ok);
+    }
 }
 
 #[cfg(test)]

@@ -152,41 +152,34 @@ pub async fn free_slots(
     vet: &str,
     selected: &str,
 ) -> WebResult<(Vec<Choice>, String)> {
-    match slots(p, practice_id, date, type_id, vet, selected).await {
-        Ok(v) => Ok((v, String::new())),
+    if date.is_empty() || type_id.is_empty() {
+        return Ok((Vec::new(), String::new()));
+    }
+    let found = async {
+        p.require(AppointmentsRead::PERM)?;
+        let query = SlotQuery {
+            practice_id: IdInput::optional(practice_id),
+            date: date.to_owned(),
+            type_id: IdInput::parse(type_id),
+            veterinarian_id: IdInput::optional(vet),
+        };
+        Ok::<_, ApiError>(appointments::free_slots(p, query).await?.slots)
+    };
+    match found.await {
+        Ok(slots) => Ok((
+            slots
+                .into_iter()
+                .map(|sl| Choice {
+                    selected: sl.starts_at == selected,
+                    label: format!("{}–{}", hhmm(&sl.starts_at_local), hhmm(&sl.ends_at_local)),
+                    value: sl.starts_at,
+                })
+                .collect(),
+            String::new(),
+        )),
         Err(e) if e.status.is_client_error() => Ok((Vec::new(), e.detail)),
         Err(e) => Err(e.into()),
     }
-}
-
-async fn slots(
-    p: &TenantPrincipal,
-    practice_id: &str,
-    date: &str,
-    type_id: &str,
-    vet: &str,
-    selected: &str,
-) -> Result<Vec<Choice>, ApiError> {
-    if date.is_empty() || type_id.is_empty() {
-        return Ok(Vec::new());
-    }
-    p.require(AppointmentsRead::PERM)?;
-    let query = SlotQuery {
-        practice_id: IdInput::optional(practice_id),
-        date: date.to_owned(),
-        type_id: IdInput::parse(type_id),
-        veterinarian_id: IdInput::optional(vet),
-    };
-    let out = appointments::free_slots(p, query).await?;
-    Ok(out
-        .slots
-        .into_iter()
-        .map(|sl| Choice {
-            selected: sl.starts_at == selected,
-            label: format!("{}–{}", hhmm(&sl.starts_at_local), hhmm(&sl.ends_at_local)),
-            value: sl.starts_at,
-        })
-        .collect())
 }
 
 /// The start a booking is given: the chosen slot, else the typed local time on `date` in

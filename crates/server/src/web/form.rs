@@ -16,7 +16,27 @@ pub struct FormErrors {
     pub general: String,
 }
 
+/// The note above a form whose errors stand beside its fields.
+const CORRECT_FIELDS: &str = "Please correct the fields marked below.";
+
 impl FormErrors {
+    /// One field's error, found before the form reached a service.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            fields: [(field.to_owned(), message.into())].into(),
+            general: CORRECT_FIELDS.into(),
+        }
+    }
+
+    /// `Err` with the note above the form when a field has an error, `Ok` when none has.
+    pub fn checked(mut self) -> Result<(), Self> {
+        if self.fields.is_empty() {
+            return Ok(());
+        }
+        self.general = CORRECT_FIELDS.into();
+        Err(self)
+    }
+
     /// The message of one field, empty when it has none.
     pub fn of(&self, field: &str) -> &str {
         self.fields.get(field).map_or("", String::as_str)
@@ -50,7 +70,7 @@ impl FormErrors {
         let general = if fields.is_empty() {
             e.detail
         } else {
-            "Please correct the fields marked below.".into()
+            CORRECT_FIELDS.into()
         };
         Self { fields, general }
     }
@@ -94,6 +114,11 @@ pub async fn rerender(
     let status = e.status;
     let resp = page(FormErrors::from_api(e)).await?;
     Ok(with_status(resp, status))
+}
+
+/// The form shown again for errors found before it reached the service: 422.
+pub fn invalid(page: WebResult<Response>) -> WebResult<Response> {
+    Ok(with_status(page?, StatusCode::UNPROCESSABLE_ENTITY))
 }
 
 /// A rendered page with the status of the error it shows.

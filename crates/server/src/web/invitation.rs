@@ -100,13 +100,8 @@ pub async fn accept(
 ) -> WebResult<Response> {
     let (tenant, u) = invited(&s, &headers, &tok).await?;
     if form.password != form.password_confirm {
-        let errors =
-            super::admin::users::field_error("passwordConfirm", "does not match the password");
-        let resp = page(&ctx, &tenant, &u, tok, errors)?;
-        return Ok(super::with_status(
-            resp,
-            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-        ));
+        let errors = FormErrors::field("passwordConfirm", "does not match the password");
+        return super::invalid(page(&ctx, &tenant, &u, tok, errors));
     }
     match form_result(account::accept_invitation(&tenant, &tok, form.password).await)? {
         Ok(signed) => {

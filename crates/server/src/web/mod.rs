@@ -18,6 +18,7 @@ pub mod invitation;
 pub mod login;
 pub mod owner;
 pub mod portal;
+pub mod posted;
 pub mod practice_admin;
 pub mod session;
 pub mod signup;
@@ -34,7 +35,7 @@ use axum::routing::{get, post};
 use crate::state::AppState;
 use csrf::Flash;
 use error::WebResult;
-pub use form::{FormErrors, edit_result, form_result, rerender, with_status};
+pub use form::{FormErrors, edit_result, form_result, invalid, rerender, with_status};
 
 /// Every page route, each with the area it belongs to (the page-permission tests walk this
 /// list, so a page added here without a test row fails them).
@@ -119,18 +120,21 @@ pub fn url_encode(s: &str) -> String {
 const APP_CSS: &str = include_str!("../../static/app.css");
 
 async fn app_css() -> Response {
+    css(APP_CSS, "public, max-age=3600")
+}
+
+/// A stylesheet answer, cached as `cache_control` says.
+fn css(body: impl IntoResponse, cache_control: &'static str) -> Response {
     (
+        StatusCode::OK,
         [
             (
                 CONTENT_TYPE,
                 HeaderValue::from_static("text/css; charset=utf-8"),
             ),
-            (
-                CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
+            (CACHE_CONTROL, HeaderValue::from_static(cache_control)),
         ],
-        APP_CSS,
+        body,
     )
         .into_response()
 }
@@ -153,19 +157,5 @@ async fn brand_css(State(state): State<AppState>, headers: HeaderMap) -> Respons
         Some(c) => format!(":root {{ --brand: {c}; }}\n"),
         None => String::from("/* default brand */\n"),
     };
-    (
-        StatusCode::OK,
-        [
-            (
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
-            (
-                CACHE_CONTROL,
-                HeaderValue::from_static("private, max-age=60"),
-            ),
-        ],
-        body,
-    )
-        .into_response()
+    css(body, "private, max-age=60")
 }

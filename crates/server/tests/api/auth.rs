@@ -8,7 +8,8 @@ use std::sync::atomic::Ordering;
 
 use crate::both_backends;
 use crate::fixtures::Company;
-use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, PASSWORD, TestApp, json, strs};
+use crate::plans::company_admin;
 
 both_backends!(
     sessions_are_revoked_by_logout_password_change_role_change_and_deactivation,
@@ -59,7 +60,13 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         .await;
     let v1 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
     let v2 = app.login("sess-vet", "vet@sess.example", PASSWORD).await;
-    let (s, e) = c.call(&v1, Method::POST, "/api/auth/change-password", Some(json!({"currentPassword": "wrong-password-9", "newPassword": "another-long-pass-2"}))).await;
+    let (s, e) = c
+        .post_as(
+            &v1,
+            "/api/auth/change-password",
+            json!({"currentPassword": "wrong-password-9", "newPassword": "another-long-pass-2"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     let r = c
         .send(
@@ -74,15 +81,14 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         StatusCode::UNPROCESSABLE_ENTITY,
         "common passwords are refused"
     );
-    let r = c
-        .send(
+    let (s, _) = c
+        .post_as(
             &v1,
-            Method::POST,
             "/api/auth/change-password",
-            Some(json!({"currentPassword": PASSWORD, "newPassword": "another-long-pass-2"})),
+            json!({"currentPassword": PASSWORD, "newPassword": "another-long-pass-2"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(s, StatusCode::NO_CONTENT);
     assert_eq!(status_of(app, "sess-vet", &v1).await, StatusCode::OK);
     assert_eq!(
         status_of(app, "sess-vet", &v2).await,
@@ -100,15 +106,14 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
         .await;
 
     // A role change revokes every session of the user.
-    let r = c
-        .send(
+    let (s, _) = c
+        .patch_as(
             &c.admin,
-            Method::PATCH,
             &format!("/api/users/{vet}"),
-            Some(json!({"role": "TECHNICIAN"})),
+            json!({"role": "TECHNICIAN"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(s, StatusCode::OK);
     assert_eq!(
         status_of(app, "sess-vet", &v1).await,
         StatusCode::UNAUTHORIZED
@@ -122,10 +127,8 @@ async fn sessions_are_revoked_by_logout_password_change_role_change_and_deactiva
     let v4 = app
         .login("sess-vet", "vet@sess.example", "another-long-pass-2")
         .await;
-    let r = c
-        .send(&c.admin, Method::DELETE, &format!("/api/users/{vet}"), None)
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let (s, _) = c.delete_as(&c.admin, &format!("/api/users/{vet}")).await;
+    assert_eq!(s, StatusCode::OK);
     assert_eq!(
         status_of(app, "sess-vet", &v4).await,
         StatusCode::UNAUTHORIZED
@@ -305,9 +308,7 @@ async fn company_admins_see_only_their_company(b: Backend) {
     let other = app.create_company("other-vet").await;
     let mine_id = mine["id"].as_str().unwrap();
     let other_id = other["id"].as_str().unwrap();
-    let (s, u) = app.owner_call(Method::POST, "/api/owner/users", Some(json!({"email": "ca@mine.example", "name": "CA", "password": PASSWORD, "role": "COMPANY_ADMIN", "companyId": mine_id}))).await;
-    assert_eq!(s, StatusCode::CREATED, "{u}");
-    let ca = app.owner_login("ca@mine.example", PASSWORD).await;
+    let ca = company_admin(&app, mine_id, "ca@mine.example").await;
     let req = |m: Method, p: &str| app.platform(m, p).bearer_auth(&ca);
     let (_, list) = json(
         req(Method::GET, "/api/owner/companies")
@@ -316,12 +317,7 @@ async fn company_admins_see_only_their_company(b: Backend) {
             .unwrap(),
     )
     .await;
-    let ids: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = strs(&list["items"], "id");
     assert_eq!(ids, [mine_id]);
     assert_eq!(
         req(Method::GET, &format!("/api/owner/companies/{other_id}"))
@@ -425,13 +421,11 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
         StatusCode::UNPROCESSABLE_ENTITY,
         "a reason is required"
     );
-    let (s, imp) = app.owner_call(Method::POST, &path, Some(json!({"email": "admin@imp-vet.example", "reason": "ticket 4711: cannot see invoices", "minutes": 5}))).await;
+    let (s, imp) = app.owner_post(&path, json!({"email": "admin@imp-vet.example", "reason": "ticket 4711: cannot see invoices", "minutes": 5})).await;
     assert_eq!(s, StatusCode::CREATED, "{imp}");
     assert_eq!(imp["readOnly"], true);
     let tok = imp["token"].as_str().unwrap().to_owned();
-    let (s, me) = app
-        .call("imp-vet", &tok, Method::GET, "/api/auth/me", None)
-        .await;
+    let (s, me) = app.tenant_get("imp-vet", &tok, "/api/auth/me").await;
     assert_eq!(s, StatusCode::OK);
     assert!(
         me["impersonatedBy"]
@@ -452,7 +446,7 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert!(r.text().await.unwrap().contains("read_only_session"));
     // Writable when asked, and only on that company's host.
-    let (_, w) = app.owner_call(Method::POST, &path, Some(json!({"email": "admin@imp-vet.example", "reason": "fixing a practice name", "writable": true}))).await;
+    let (_, w) = app.owner_post(&path, json!({"email": "admin@imp-vet.example", "reason": "fixing a practice name", "writable": true})).await;
     let wtok = w["token"].as_str().unwrap();
     let r = app
         .send(
@@ -465,13 +459,7 @@ async fn impersonation_is_short_lived_read_only_and_audited(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
     // Both logs record it.
-    let owner_log = smartdmv_store::owner::audit::for_company(
-        app.state.platform.owner.conn(),
-        cid.parse().unwrap(),
-        50,
-    )
-    .await
-    .unwrap();
+    let owner_log = app.owner_audit(cid, 50).await;
     assert_eq!(
         owner_log
             .iter()
@@ -567,15 +555,10 @@ async fn cookie_requests_from_other_sites_are_refused(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    let r = c
-        .send(
-            &c.admin,
-            Method::POST,
-            "/api/practices",
-            Some(json!({"name": "Via bearer"})),
-        )
+    let (s, _) = c
+        .post_as(&c.admin, "/api/practices", json!({"name": "Via bearer"}))
         .await;
-    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(s, StatusCode::CREATED);
     let r = app.platform(Method::GET, "/healthz").send().await.unwrap();
     assert!(r.headers().contains_key("content-security-policy"));
 }
@@ -592,9 +575,7 @@ async fn clients_sign_up_and_see_only_themselves(b: Backend) {
     let (s, e) = json(reg("pat@owner.example").await.unwrap()).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert_eq!(e["code"], "signup_disabled");
-    let (_, ps) = app
-        .call("portal-vet", &admin, Method::GET, "/api/practices", None)
-        .await;
+    let (_, ps) = app.tenant_get("portal-vet", &admin, "/api/practices").await;
     let pid = ps["items"][0]["id"].as_str().unwrap();
     let r = app
         .send(
@@ -649,9 +630,7 @@ async fn clients_sign_up_and_see_only_themselves(b: Backend) {
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
-    let (_, me) = app
-        .call("portal-vet", &admin, Method::GET, "/api/auth/me", None)
-        .await;
+    let (_, me) = app.tenant_get("portal-vet", &admin, "/api/auth/me").await;
     let admin_id = me["id"].as_str().unwrap();
     let r = app
         .send(
@@ -683,49 +662,41 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
     assert_eq!(s, StatusCode::CREATED, "{pa}");
     let pa_tok = app.login("esc-vet", "pa@esc.example", PASSWORD).await;
     // A practice administrator cannot mint company administrators.
-    let (s, e) = c.call(&pa_tok, Method::POST, "/api/users", Some(json!({"email": "boss2@esc.example", "name": "B", "password": PASSWORD, "role": "ADMINISTRATOR", "practiceIds": [pid]}))).await;
+    let (s, e) = c.post_as(&pa_tok, "/api/users", json!({"email": "boss2@esc.example", "name": "B", "password": PASSWORD, "role": "ADMINISTRATOR", "practiceIds": [pid]})).await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
     assert_eq!(e["code"], "cannot_grant");
     // Nor touch someone who holds more than they do.
     let (_, me) = c.get("/api/auth/me").await;
     let admin_id = me["id"].as_str().unwrap().to_owned();
-    let r = c
-        .send(
+    let (s, _) = c
+        .patch_as(
             &pa_tok,
-            Method::PATCH,
             &format!("/api/users/{admin_id}"),
-            Some(json!({"name": "Demoted"})),
+            json!({"name": "Demoted"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = c
-        .send(
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = c
+        .post_as(
             &pa_tok,
-            Method::POST,
             &format!("/api/users/{admin_id}/overrides"),
-            Some(json!({"permission": "users:read", "effect": "deny"})),
+            json!({"permission": "users:read", "effect": "deny"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = c
-        .send(
-            &pa_tok,
-            Method::DELETE,
-            &format!("/api/users/{admin_id}"),
-            None,
-        )
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = c
+        .delete_as(&pa_tok, &format!("/api/users/{admin_id}"))
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s, StatusCode::FORBIDDEN);
     // Nor a custom role with practices:create.
-    let r = c
-        .send(
+    let (s, _) = c
+        .post_as(
             &pa_tok,
-            Method::POST,
             "/api/roles",
-            Some(json!({"name": "Opener", "permissions": ["practices:create"]})),
+            json!({"name": "Opener", "permissions": ["practices:create"]}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s, StatusCode::FORBIDDEN);
     // Custom roles and overrides do change what a user may do, at the next request.
     let rec = app
         .create_user("esc-vet", admin, "rec@esc.example", "RECEPTIONIST")
@@ -745,50 +716,40 @@ async fn nobody_hands_out_access_they_do_not_hold(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     let key = role["key"].as_str().unwrap();
-    let r = c
-        .send(
+    let (s, _) = c
+        .patch_as(
             &c.admin,
-            Method::PATCH,
             &format!("/api/users/{rec}"),
-            Some(json!({"roles": [key]})),
+            json!({"roles": [key]}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(s, StatusCode::OK);
     let rec_tok2 = app.login("esc-vet", "rec@esc.example", PASSWORD).await;
-    let r = c
-        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    let (s, _) = c.get_as(&rec_tok2, "/api/audit-logs").await;
+    assert_eq!(s, StatusCode::OK);
     // A deny override wins over the role, and can expire.
     let (s, o) = c.post(&format!("/api/users/{rec}/overrides"), json!({"permission": "audit-logs:read", "effect": "deny", "reason": "audit in progress"})).await;
     assert_eq!(s, StatusCode::CREATED, "{o}");
-    let r = c
-        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
-        .await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    let r = c
-        .send(
+    let (s, _) = c.get_as(&rec_tok2, "/api/audit-logs").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = c
+        .delete_as(
             &c.admin,
-            Method::DELETE,
             &format!("/api/users/{rec}/overrides/{}", o["id"].as_str().unwrap()),
-            None,
         )
         .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = c
-        .send(&rec_tok2, Method::GET, "/api/audit-logs", None)
-        .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = c.get_as(&rec_tok2, "/api/audit-logs").await;
+    assert_eq!(s, StatusCode::OK);
     let past = (smartdmv_store::Stamp::now() - jiff::SignedDuration::from_hours(1)).rfc3339();
-    let r = c
-        .send(
+    let (s, _) = c
+        .post_as(
             &c.admin,
-            Method::POST,
             &format!("/api/users/{rec}/overrides"),
-            Some(json!({"permission": "reports:read", "effect": "grant", "expiresAt": past})),
+            json!({"permission": "reports:read", "effect": "grant", "expiresAt": past}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     // Invited users set their own password.
     let (s, inv) = c.post("/api/users", json!({"email": "new@esc.example", "name": "New", "role": "VETERINARIAN", "practiceIds": [pid]})).await;
     assert_eq!(s, StatusCode::CREATED, "{inv}");
@@ -856,39 +817,15 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
     .await;
     let south_vet = vs["id"].as_str().unwrap().to_owned();
     let pa_tok = app.login("two-sites", "pa@north.example", PASSWORD).await;
-    let (_, list) = c.call(&pa_tok, Method::GET, "/api/practices", None).await;
-    let names: Vec<&str> = list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let (_, list) = c.get_as(&pa_tok, "/api/practices").await;
+    let names: Vec<&str> = strs(&list["items"], "name");
     assert_eq!(names, ["Company two-sites"]);
-    let r = c
-        .send(
-            &pa_tok,
-            Method::GET,
-            &format!("/api/practices/{south}"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let r = c
-        .send(
-            &pa_tok,
-            Method::GET,
-            &format!("/api/users/{south_vet}"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    let (_, users) = c.call(&pa_tok, Method::GET, "/api/users", None).await;
-    let emails: Vec<&str> = users["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["email"].as_str().unwrap())
-        .collect();
+    let (s, _) = c.get_as(&pa_tok, &format!("/api/practices/{south}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = c.get_as(&pa_tok, &format!("/api/users/{south_vet}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, users) = c.get_as(&pa_tok, "/api/users").await;
+    let emails: Vec<&str> = strs(&users["items"], "email");
     assert!(
         emails.contains(&"pa@north.example") && !emails.contains(&"vet@south.example"),
         "{emails:?}"
@@ -899,9 +836,7 @@ async fn practice_bound_users_reach_only_their_practices(b: Backend) {
         StatusCode::FORBIDDEN,
         "cannot staff another practice"
     );
-    let (_, log) = c
-        .call(&pa_tok, Method::GET, "/api/audit-logs?limit=200", None)
-        .await;
+    let (_, log) = c.get_as(&pa_tok, "/api/audit-logs?limit=200").await;
     assert!(
         log["items"]
             .as_array()

@@ -58,13 +58,7 @@ async fn cli_company_commands_reach_running_servers_within_a_second(b: Backend) 
         listed.contains("cli-clinic") && listed.contains("ACTIVE"),
         "{listed}"
     );
-    let (s, body) = json(
-        app.tenant("cli-clinic", Method::GET, "/api/public/practices")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, body) = json(app.public_practices("cli-clinic").await).await;
     assert_eq!(s, StatusCode::OK);
     assert!(body.to_string().contains("Cli Clinic"));
 
@@ -76,12 +70,7 @@ async fn cli_company_commands_reach_running_servers_within_a_second(b: Backend) 
     );
     let started = Instant::now();
     let suspended = eventually(|| async {
-        app.tenant("cli-clinic", Method::GET, "/api/public/practices")
-            .send()
-            .await
-            .unwrap()
-            .status()
-            == StatusCode::FORBIDDEN
+        app.public_practices("cli-clinic").await.status() == StatusCode::FORBIDDEN
     })
     .await;
     assert!(suspended, "the running server never saw the suspension");
@@ -91,12 +80,7 @@ async fn cli_company_commands_reach_running_servers_within_a_second(b: Backend) 
     assert!(out.status.success());
     assert!(
         eventually(|| async {
-            app.tenant("cli-clinic", Method::GET, "/api/public/practices")
-                .send()
-                .await
-                .unwrap()
-                .status()
-                == StatusCode::OK
+            app.public_practices("cli-clinic").await.status() == StatusCode::OK
         })
         .await
     );

@@ -4,7 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::both_backends;
-use crate::helpers::{Backend, TestApp, json};
+use crate::helpers::{Backend, TestApp, json, strs};
 
 both_backends!(
     create_list_show_update_archive,
@@ -36,63 +36,41 @@ async fn create_list_show_update_archive(b: Backend) {
     app.create_company("beta-vet").await;
     app.create_company("gamma-clinic").await;
 
-    let (s, page) = app
-        .owner_call(Method::GET, "/api/owner/companies?limit=2", None)
-        .await;
+    let (s, page) = app.owner_get("/api/owner/companies?limit=2").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     let cursor = page["nextCursor"].as_str().unwrap().to_owned();
     let (_, page2) = app
-        .owner_call(
-            Method::GET,
-            &format!("/api/owner/companies?limit=2&cursor={cursor}"),
-            None,
-        )
+        .owner_get(&format!("/api/owner/companies?limit=2&cursor={cursor}"))
         .await;
     assert_eq!(page2["items"].as_array().unwrap().len(), 1);
     assert_eq!(page2["items"][0]["subdomain"], "gamma-clinic");
     assert!(page2["nextCursor"].is_null());
 
-    let (_, q) = app
-        .owner_call(Method::GET, "/api/owner/companies?q=VET", None)
-        .await;
-    let subs: Vec<&str> = q["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["subdomain"].as_str().unwrap())
-        .collect();
+    let (_, q) = app.owner_get("/api/owner/companies?q=VET").await;
+    let subs: Vec<&str> = strs(&q["items"], "subdomain");
     assert_eq!(subs, ["alpha-vet", "beta-vet"]);
 
     let (s, upd) = app
-        .owner_call(
-            Method::PUT,
-            &format!("/api/owner/companies/{id}"),
-            Some(json!({"name": "Alpha Veterinary", "contactPhone": null, "status": "SUSPENDED"})),
+        .put_company(
+            id,
+            json!({"name": "Alpha Veterinary", "contactPhone": null, "status": "SUSPENDED"}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{upd}");
     assert_eq!(upd["name"], "Alpha Veterinary");
     assert!(upd["contactPhone"].is_null());
     assert_eq!(upd["status"], "SUSPENDED");
-    let (_, sus) = app
-        .owner_call(Method::GET, "/api/owner/companies?status=SUSPENDED", None)
-        .await;
+    let (_, sus) = app.owner_get("/api/owner/companies?status=SUSPENDED").await;
     assert_eq!(sus["items"].as_array().unwrap().len(), 1);
 
     // A status the operator may not set by edit.
-    let (s, e) = app
-        .owner_call(
-            Method::PUT,
-            &format!("/api/owner/companies/{id}"),
-            Some(json!({"status": "PROVISIONING"})),
-        )
-        .await;
+    let (s, e) = app.put_company(id, json!({"status": "PROVISIONING"})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e["errors"]["status"].is_array());
 
     let (s, arch) = app
-        .owner_call(Method::DELETE, &format!("/api/owner/companies/{id}"), None)
+        .owner_delete(&format!("/api/owner/companies/{id}"))
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(arch["status"], "ARCHIVED");
@@ -100,27 +78,18 @@ async fn create_list_show_update_archive(b: Backend) {
     // The database is kept.
     assert!(app.managed_database_exists(id).await);
     // Archived companies leave the default list, and their subdomain stays taken.
-    let (_, all) = app
-        .owner_call(Method::GET, "/api/owner/companies", None)
-        .await;
+    let (_, all) = app.owner_get("/api/owner/companies").await;
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
-    let r = app
-        .owner_send(
-            Method::POST,
+    let (s, _) = app
+        .owner_post(
             "/api/owner/companies",
-            Some(json!({"name": "X", "subdomain": "alpha-vet", "contactEmail": "x@y.example"})),
+            json!({"name": "X", "subdomain": "alpha-vet", "contactEmail": "x@y.example"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(s, StatusCode::CONFLICT);
 
     // Every change is in the owner audit log.
-    let log = smartdmv_store::owner::audit::for_company(
-        app.state.platform.owner.conn(),
-        id.parse().unwrap(),
-        50,
-    )
-    .await
-    .unwrap();
+    let log = app.owner_audit(id, 50).await;
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     for a in [
         "company.create",
@@ -131,24 +100,18 @@ async fn create_list_show_update_archive(b: Backend) {
         assert!(actions.contains(&a), "{actions:?} lacks {a}");
     }
 
-    let (s, _) = app
-        .owner_call(Method::GET, "/api/owner/companies/not-a-uuid", None)
-        .await;
+    let (s, _) = app.owner_get("/api/owner/companies/not-a-uuid").await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = app
-        .owner_call(
-            Method::GET,
-            &format!("/api/owner/companies/{}", uuid::Uuid::now_v7()),
-            None,
-        )
+        .owner_get(&format!("/api/owner/companies/{}", uuid::Uuid::now_v7()))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
 async fn invalid_bodies_are_refused_with_field_errors(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let (s, e) = app.owner_call(Method::POST, "/api/owner/companies", Some(json!({"name": "", "subdomain": "Bad_Name", "contactEmail": "nope",
-                          "contactPhone": "call me", "admin": {"email": "x", "name": "", "password": "short"}}))).await;
+    let (s, e) = app.owner_post("/api/owner/companies", json!({"name": "", "subdomain": "Bad_Name", "contactEmail": "nope",
+                          "contactPhone": "call me", "admin": {"email": "x", "name": "", "password": "short"}})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert_eq!(e["code"], "validation_failed");
     for f in [
@@ -163,9 +126,7 @@ async fn invalid_bodies_are_refused_with_field_errors(b: Backend) {
         assert!(e["errors"][f].is_array(), "{f} missing in {e}");
     }
     // Nothing was registered or created.
-    let (_, list) = app
-        .owner_call(Method::GET, "/api/owner/companies", None)
-        .await;
+    let (_, list) = app.owner_get("/api/owner/companies").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
     assert_eq!(app.tenant_database_count().await, 0);
 }
@@ -174,10 +135,9 @@ async fn taken_and_reserved_subdomains_are_refused(b: Backend) {
     let app = TestApp::spawn(b).await;
     app.create_company("abc-vet").await;
     let (s, e) = app
-        .owner_call(
-            Method::POST,
+        .owner_post(
             "/api/owner/companies",
-            Some(json!({"name": "Other", "subdomain": "abc-vet", "contactEmail": "o@x.example"})),
+            json!({"name": "Other", "subdomain": "abc-vet", "contactEmail": "o@x.example"}),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
@@ -186,10 +146,9 @@ async fn taken_and_reserved_subdomains_are_refused(b: Backend) {
         "www", "api", "owner", "admin", "ab", "-abc", "abc-", "a.b.c", "ABC",
     ] {
         let (s, e) = app
-            .owner_call(
-                Method::POST,
+            .owner_post(
                 "/api/owner/companies",
-                Some(json!({"name": "N", "subdomain": bad, "contactEmail": "o@x.example"})),
+                json!({"name": "N", "subdomain": bad, "contactEmail": "o@x.example"}),
             )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {e}");
@@ -212,13 +171,7 @@ async fn owner_routes_need_the_token_and_the_platform_host(b: Backend) {
         .await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let (s, body) = app
-        .call(
-            "guarded",
-            &app.owner_token,
-            Method::GET,
-            "/api/owner/companies",
-            None,
-        )
+        .tenant_get("guarded", &app.owner_token, "/api/owner/companies")
         .await;
     assert_eq!(
         s,
@@ -284,10 +237,9 @@ async fn malformed_requests_answer_4xx(b: Backend) {
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let c = app.create_company("shape-test").await;
     let (s, e) = app
-        .owner_call(
-            Method::PUT,
+        .owner_put(
             &format!("/api/owner/companies/{}", c["id"].as_str().unwrap()),
-            Some(json!({"status": "HIBERNATING"})),
+            json!({"status": "HIBERNATING"}),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
@@ -299,10 +251,8 @@ async fn malformed_requests_answer_4xx(b: Backend) {
         "status=NOPE",
         "cursor=zzz",
     ] {
-        let r = app
-            .owner_send(Method::GET, &format!("/api/owner/companies?{q}"), None)
-            .await;
-        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{q}");
+        let (s, _) = app.owner_get(&format!("/api/owner/companies?{q}")).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{q}");
     }
     let r = app
         .owner_send(Method::PATCH, "/api/owner/companies", None)
@@ -360,11 +310,7 @@ async fn explicit_database_url_is_encrypted_and_never_returned(b: Backend) {
     assert!(!sealed.contains(&secret_part), "stored in clear: {sealed}");
     assert!(!sealed.contains("postgres://") && !sealed.contains("sqlite://"));
     // It serves.
-    let r = app
-        .tenant("byo-db", Method::GET, "/api/public/practices")
-        .send()
-        .await
-        .unwrap();
+    let r = app.public_practices("byo-db").await;
     assert_eq!(r.status(), StatusCode::OK);
     // Archiving never drops an operator's database.
     app.owner_send(Method::DELETE, &format!("/api/owner/companies/{id}"), None)
@@ -385,62 +331,50 @@ async fn explicit_database_url_is_encrypted_and_never_returned(b: Backend) {
 
 async fn non_empty_foreign_database_is_refused(b: Backend) {
     let app = TestApp::spawn(b.clone()).await;
-    let url = match &b {
+    // A database that already holds a table of its own.
+    let (loc, url, table) = match &b {
         Backend::Sqlite => {
             let path = app.data_dir.path().join("legacy.db");
-            let loc = smartdmv_tenancy::TenantLocation::Sqlite { path: path.clone() };
             std::fs::File::create(&path).unwrap();
-            let db = loc
-                .connect(1, std::time::Duration::from_secs(5))
-                .await
-                .unwrap();
-            sea_orm::ConnectionTrait::execute_unprepared(
-                &db,
+            (
+                smartdmv_tenancy::TenantLocation::Sqlite { path: path.clone() },
+                format!("sqlite://{}", path.display()),
                 "CREATE TABLE pets (id INTEGER PRIMARY KEY)",
             )
-            .await
-            .unwrap();
-            let _ = db.close().await;
-            format!("sqlite://{}", path.display())
         }
         Backend::Postgres(server) => {
             let name = format!("{}legacy", app.prefix);
             app.pg_exec(&format!("CREATE DATABASE \"{name}\"")).await;
-            let loc =
-                smartdmv_tenancy::TenantLocation::from_url(&format!("{server}/{name}")).unwrap();
-            let db = loc
-                .connect(1, std::time::Duration::from_secs(5))
-                .await
-                .unwrap();
-            sea_orm::ConnectionTrait::execute_unprepared(
-                &db,
+            let url = format!("{server}/{name}");
+            (
+                smartdmv_tenancy::TenantLocation::from_url(&url).unwrap(),
+                url,
                 "CREATE TABLE pets (id int PRIMARY KEY)",
             )
-            .await
-            .unwrap();
-            let _ = db.close().await;
-            format!("{server}/{name}")
         }
     };
-    let (s, e) = app.owner_call(Method::POST, "/api/owner/companies", Some(json!({"name": "Legacy", "subdomain": "legacy", "contactEmail": "o@l.example", "databaseUrl": url}))).await;
+    let db = loc
+        .connect(1, std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
+    sea_orm::ConnectionTrait::execute_unprepared(&db, table)
+        .await
+        .unwrap();
+    let _ = db.close().await;
+    let (s, e) = app.owner_post("/api/owner/companies", json!({"name": "Legacy", "subdomain": "legacy", "contactEmail": "o@l.example", "databaseUrl": url})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
     assert!(e["errors"]["databaseUrl"].is_array());
-    let (_, list) = app
-        .owner_call(Method::GET, "/api/owner/companies", None)
-        .await;
+    let (_, list) = app.owner_get("/api/owner/companies").await;
     assert_eq!(
         list["items"].as_array().unwrap().len(),
         0,
         "no row for a refused company"
     );
     let (s, _) = app
-        .owner_call(
-            Method::POST,
+        .owner_post(
             "/api/owner/companies",
-            Some(
-                json!({"name": "Bad", "subdomain": "bad-url", "contactEmail": "o@l.example",
+            json!({"name": "Bad", "subdomain": "bad-url", "contactEmail": "o@l.example",
                           "databaseUrl": "mysql://somewhere/db"}),
-            ),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);

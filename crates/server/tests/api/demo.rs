@@ -1,6 +1,6 @@
 //! The demo companies' practice records: deterministic, consistent and searchable.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use smartdmv_server::demo;
 use smartdmv_store::TenantConnection;
@@ -120,13 +120,7 @@ async fn demo_seeds_of_fresh_databases_produce_the_same_practice(b: Backend) {
         .login("demo-vet", "admin@demo-vet.example", demo::DEMO_PASSWORD)
         .await;
     let (s, v) = first
-        .call(
-            "demo-vet",
-            &admin,
-            Method::GET,
-            "/api/search?q=Biscut",
-            None,
-        )
+        .tenant_get("demo-vet", &admin, "/api/search?q=Biscut")
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(

@@ -40,24 +40,11 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
     let portal = app
         .login("feat-vet", "pet-owner@feat.example", PASSWORD)
         .await;
-    let (s, client) = c
-        .post(
-            "/api/clients",
-            json!({"firstName": "Ada", "lastName": "Feature"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{client}");
-    let client = client["id"].as_str().unwrap().to_owned();
+    let client = c.client("Ada", "Feature").await;
 
     // A plan with none of the features.
     let lean = create_plan(app, plan_body("Lean", 900, &[], None, None)).await;
-    let (s, v) = app
-        .owner_call(
-            Method::PUT,
-            &format!("/api/owner/companies/{id}"),
-            Some(json!({"plan": lean["id"]})),
-        )
-        .await;
+    let (s, v) = app.put_company(id, json!({"plan": lean["id"]})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let csv = || {
         app.tenant(
@@ -112,7 +99,7 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
     )
     .await;
     assert_feature(s, &v, "client_portal");
-    let (s, v) = c.call(&portal, Method::GET, "/api/auth/me", None).await;
+    let (s, v) = c.get_as(&portal, "/api/auth/me").await;
     assert_feature(s, &v, "client_portal");
     // Staff keep working and see which features they have.
     let (s, me) = c.get("/api/auth/me").await;
@@ -133,7 +120,7 @@ async fn routes_of_a_missing_feature_answer_403_naming_it(b: Backend) {
         .patch(&format!("/api/roles/{role}"), json!({"name": "Renamed"}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let (s, v) = c.call(&portal, Method::GET, "/api/auth/me", None).await;
+    let (s, v) = c.get_as(&portal, "/api/auth/me").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     app.login("feat-vet", "pet-owner@feat.example", PASSWORD)
         .await;

@@ -64,6 +64,26 @@ impl Company {
         self.app.send(&self.sub, token, m, path, body).await
     }
 
+    /// `GET path` with `token`.
+    pub async fn get_as(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(token, Method::GET, path, None).await
+    }
+
+    /// `POST path` with a JSON body and `token`.
+    pub async fn post_as(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(token, Method::POST, path, Some(body)).await
+    }
+
+    /// `PATCH path` with a JSON body and `token`.
+    pub async fn patch_as(&self, token: &str, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(token, Method::PATCH, path, Some(body)).await
+    }
+
+    /// `DELETE path` with `token`.
+    pub async fn delete_as(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(token, Method::DELETE, path, None).await
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call(&self.admin, Method::GET, path, None).await
     }
@@ -150,5 +170,74 @@ impl Company {
     /// The company's database, opened directly.
     pub async fn db(&self) -> TenantConnection {
         self.app.open_tenant_db(&self.cid).await
+    }
+}
+
+/// A current ownership of `patient` by `client`, starting now, as the data conventions of
+/// the practice records write it (for rows a test puts straight into the database).
+pub fn ownership(
+    patient: smartdmv_domain::PatientId,
+    client: smartdmv_domain::ClientId,
+    is_primary: bool,
+) -> smartdmv_store::tenant::patient_owner::Model {
+    smartdmv_store::tenant::patient_owner::Model {
+        id: uuid::Uuid::now_v7().into(),
+        patient_id: patient,
+        client_id: client,
+        is_primary,
+        started_at: smartdmv_store::now(),
+        ended_at: None,
+        end_reason: None,
+        created_by: None,
+    }
+}
+
+/// An active client named `first last` with no contacts, created now (for rows a test puts
+/// straight into the database; override fields with struct update syntax).
+pub fn client_row(first: &str, last: &str) -> smartdmv_store::tenant::client::Model {
+    let now = smartdmv_store::now();
+    smartdmv_store::tenant::client::Model {
+        id: uuid::Uuid::now_v7().into(),
+        name_key: smartdmv_domain::text::person_key(first, last),
+        first_name: first.to_owned(),
+        last_name: last.to_owned(),
+        email: None,
+        phone: None,
+        address: None,
+        home_practice_id: None,
+        balance_cents: 0,
+        alerts: json!([]),
+        notes: None,
+        user_id: None,
+        active: true,
+        deactivated_at: None,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// An active patient of `species` with nothing else recorded, created now (for rows a test
+/// puts straight into the database).
+pub fn patient_row(name: &str, species: &str) -> smartdmv_store::tenant::patient::Model {
+    let now = smartdmv_store::now();
+    smartdmv_store::tenant::patient::Model {
+        id: uuid::Uuid::now_v7().into(),
+        name: name.to_owned(),
+        name_key: smartdmv_domain::text::fold_name(name),
+        species: species.to_owned(),
+        breed: None,
+        sex: "unknown".into(),
+        neutered: false,
+        date_of_birth: None,
+        dob_estimated: false,
+        colour: None,
+        microchip: None,
+        microchip_type: None,
+        alerts: json!([]),
+        deceased_on: None,
+        notes: None,
+        active: true,
+        created_at: now,
+        updated_at: now,
     }
 }

@@ -134,11 +134,7 @@ async fn fleet_migration_brings_tenants_current_and_reports_failures(b: Backend)
         }
     }
     app.state.platform.resolver.invalidate();
-    let r = app
-        .tenant("fleet-b", Method::GET, "/api/public/practices")
-        .send()
-        .await
-        .unwrap();
+    let r = app.public_practices("fleet-b").await;
     assert_eq!(r.status(), StatusCode::OK);
     let admin_b = app.admin_token("fleet-b").await;
     // `/api/visits/{id}` reads the medical record, which the latest migration (6) adds.

@@ -17,6 +17,16 @@ pub const SECRET: &str = "test-secret-key";
 pub const OWNER_EMAIL: &str = "owner@platform.example";
 /// The password of every user the tests create.
 pub const PASSWORD: &str = "a-long-password-1";
+/// Every company role, in the order of the permission matrix's columns.
+pub const ROLES: [&str; 7] = [
+    "ADMINISTRATOR",
+    "PRACTICE_ADMINISTRATOR",
+    "PRACTICE_MANAGER",
+    "VETERINARIAN",
+    "TECHNICIAN",
+    "RECEPTIONIST",
+    "CLIENT",
+];
 
 /// Knobs a test may turn before the app starts.
 #[derive(Clone, Debug, Default)]
@@ -38,6 +48,16 @@ pub struct Options {
     pub billing_webhook_secret: Option<String>,
     /// Where the billing clock starts (the system's now by default).
     pub clock_start: Option<jiff::Timestamp>,
+}
+
+impl Options {
+    /// The defaults, with the billing clock starting at `start` (RFC 3339).
+    pub fn at(start: &str) -> Options {
+        Options {
+            clock_start: Some(start.parse().unwrap()),
+            ..Options::default()
+        }
+    }
 }
 
 /// A running application with its own owner database and tenant databases.
@@ -63,6 +83,11 @@ impl TestApp {
         Self::spawn_with(backend, Options::default()).await
     }
 
+    /// An app whose billing clock starts at `start` (RFC 3339).
+    pub async fn spawn_at(backend: Backend, start: &str) -> TestApp {
+        Self::spawn_with(backend, Options::at(start)).await
+    }
+
     pub async fn spawn_with(backend: Backend, opts: Options) -> TestApp {
         let data_dir = tempfile::tempdir().unwrap();
         let prefix = format!("smt_{}_", &uuid::Uuid::new_v4().simple().to_string()[..10]);
@@ -78,30 +103,20 @@ impl TestApp {
             billing_interval_secs: 0,
             ..Config::default()
         };
-        if let Some(b) = opts.pg_budget {
-            config.pg_connection_budget = b;
-        }
-        if let Some(b) = opts.sqlite_budget {
-            config.sqlite_connection_budget = b;
-        }
-        if let Some(t) = opts.acquire_timeout_ms {
-            config.acquire_timeout_ms = t;
-        }
-        if let Some(t) = opts.idle_timeout_secs {
-            config.tenant_idle_timeout_secs = t;
-        }
-        if let Some(t) = opts.max_lifetime_secs {
-            config.tenant_max_lifetime_secs = t;
-        }
-        if let Some(n) = opts.connections_per_tenant {
-            config.connections_per_tenant = n;
-        }
-        if let Some(n) = opts.signups_per_address_per_hour {
-            config.signups_per_address_per_hour = n;
-        }
-        if let Some(bp) = opts.billing_tax_rate_bp {
-            config.billing_tax_rate_bp = bp;
-        }
+        // A knob the test left alone keeps the default.
+        let c = &mut config;
+        c.pg_connection_budget = opts.pg_budget.unwrap_or(c.pg_connection_budget);
+        c.sqlite_connection_budget = opts.sqlite_budget.unwrap_or(c.sqlite_connection_budget);
+        c.acquire_timeout_ms = opts.acquire_timeout_ms.unwrap_or(c.acquire_timeout_ms);
+        c.tenant_idle_timeout_secs = opts.idle_timeout_secs.unwrap_or(c.tenant_idle_timeout_secs);
+        c.tenant_max_lifetime_secs = opts.max_lifetime_secs.unwrap_or(c.tenant_max_lifetime_secs);
+        c.connections_per_tenant = opts
+            .connections_per_tenant
+            .unwrap_or(c.connections_per_tenant);
+        c.signups_per_address_per_hour = opts
+            .signups_per_address_per_hour
+            .unwrap_or(c.signups_per_address_per_hour);
+        c.billing_tax_rate_bp = opts.billing_tax_rate_bp.unwrap_or(c.billing_tax_rate_bp);
         config.billing_webhook_secret = opts.billing_webhook_secret.clone();
         if let Backend::Postgres(url) = &backend {
             config.owner_database_url = Some(format!("{url}/{prefix}owner"));
@@ -157,30 +172,14 @@ impl TestApp {
 
     /// Signs a platform user in and returns the session token.
     pub async fn owner_login(&self, email: &str, password: &str) -> String {
-        let (s, v) = json(
-            self.platform(Method::POST, "/api/owner/auth/login")
-                .json(&json!({"email": email, "password": password}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        v["token"].as_str().unwrap().to_owned()
+        let req = self.platform(Method::POST, "/api/owner/auth/login");
+        sign_in(req, email, password).await
     }
 
     /// Signs a company user in on the company's host and returns the session token.
     pub async fn login(&self, subdomain: &str, email: &str, password: &str) -> String {
-        let (s, v) = json(
-            self.tenant(subdomain, Method::POST, "/api/auth/login")
-                .json(&json!({"email": email, "password": password}))
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        assert_eq!(s, StatusCode::OK, "{subdomain} {email}: {v}");
-        v["token"].as_str().unwrap().to_owned()
+        let req = self.tenant(subdomain, Method::POST, "/api/auth/login");
+        sign_in(req, email, password).await
     }
 
     /// The session token of the company's first administrator (`admin@<subdomain>.example`).
@@ -307,6 +306,114 @@ impl TestApp {
         json(self.owner_send(method, path, body).await).await
     }
 
+    /// `GET path` as the platform owner.
+    pub async fn owner_get(&self, path: &str) -> (StatusCode, Value) {
+        self.owner_call(Method::GET, path, None).await
+    }
+
+    /// `POST path` with a JSON body as the platform owner.
+    pub async fn owner_post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_call(Method::POST, path, Some(body)).await
+    }
+
+    /// `PUT path` with a JSON body as the platform owner.
+    pub async fn owner_put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_call(Method::PUT, path, Some(body)).await
+    }
+
+    /// `PATCH path` with a JSON body as the platform owner.
+    pub async fn owner_patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_call(Method::PATCH, path, Some(body)).await
+    }
+
+    /// `DELETE path` as the platform owner.
+    pub async fn owner_delete(&self, path: &str) -> (StatusCode, Value) {
+        self.owner_call(Method::DELETE, path, None).await
+    }
+
+    /// `GET path` on a company's host with `token`.
+    pub async fn tenant_get(&self, sub: &str, token: &str, path: &str) -> (StatusCode, Value) {
+        self.call(sub, token, Method::GET, path, None).await
+    }
+
+    /// `POST path` with a JSON body on a company's host with `token`.
+    pub async fn tenant_post(
+        &self,
+        sub: &str,
+        token: &str,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, Value) {
+        self.call(sub, token, Method::POST, path, Some(body)).await
+    }
+
+    /// `GET /api/public/practices` on a company's host, the cheapest call that resolves the
+    /// company and opens its database.
+    pub async fn public_practices(&self, sub: &str) -> reqwest::Response {
+        self.tenant(sub, Method::GET, "/api/public/practices")
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `PUT /api/owner/companies/{id}` (the company's details, status, plan or settings).
+    pub async fn put_company(&self, id: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_put(&format!("/api/owner/companies/{id}"), body)
+            .await
+    }
+
+    /// `PUT /api/owner/companies/{id}/subscription` (start, change or cancel it).
+    pub async fn put_subscription_of(&self, id: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_put(&format!("/api/owner/companies/{id}/subscription"), body)
+            .await
+    }
+
+    /// `GET /api/owner/plans/{id}` as the platform owner.
+    pub async fn get_plan(&self, id: &str) -> (StatusCode, Value) {
+        self.owner_get(&format!("/api/owner/plans/{id}")).await
+    }
+
+    /// `PATCH /api/owner/plans/{id}` (price, interval, limits, retiring it).
+    pub async fn patch_plan(&self, id: &str, body: Value) -> (StatusCode, Value) {
+        self.owner_patch(&format!("/api/owner/plans/{id}"), body)
+            .await
+    }
+
+    /// `DELETE /api/owner/plans/{id}` as the platform owner.
+    pub async fn delete_plan(&self, id: &str) -> (StatusCode, Value) {
+        self.owner_delete(&format!("/api/owner/plans/{id}")).await
+    }
+
+    /// Voids an issued invoice with a credit note.
+    pub async fn void_invoice(&self, id: &str, reason: &str) -> (StatusCode, Value) {
+        self.owner_post(
+            &format!("/api/owner/invoices/{id}/void"),
+            json!({"reason": reason}),
+        )
+        .await
+    }
+
+    /// `POST path` without a body as the platform owner: the action routes (provision,
+    /// recompute, verify, write off).
+    pub async fn owner_action(&self, path: &str) -> (StatusCode, Value) {
+        self.owner_call(Method::POST, path, None).await
+    }
+
+    /// The owner audit log of one company, newest first (at most `limit` entries).
+    pub async fn owner_audit(
+        &self,
+        id: &str,
+        limit: u64,
+    ) -> Vec<smartdmv_store::owner::audit::Model> {
+        smartdmv_store::owner::audit::for_company(
+            self.state.platform.owner.conn(),
+            id.parse().unwrap(),
+            limit,
+        )
+        .await
+        .unwrap()
+    }
+
     /// Sends `method path` to the platform host with a platform user's token.
     pub async fn platform_send(
         &self,
@@ -361,13 +468,9 @@ impl TestApp {
     }
 
     pub async fn company(&self, id: &str) -> Value {
-        let r = self
-            .owner(Method::GET, &format!("/api/owner/companies/{id}"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        r.json().await.unwrap()
+        let (s, v) = self.owner_get(&format!("/api/owner/companies/{id}")).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v
     }
 
     /// Where a company's database lives, as the platform sees it.
@@ -390,6 +493,39 @@ impl TestApp {
                 .await
                 .unwrap(),
         )
+    }
+
+    /// The name of the PostgreSQL database the platform manages for a company.
+    pub fn managed_db_name(&self, id: &str) -> String {
+        self.state
+            .platform
+            .provisioner
+            .managed_db_name(id.parse().unwrap())
+    }
+
+    /// The company as the resolver serves it to requests (limits, features, status).
+    pub async fn resolved(
+        &self,
+        id: &str,
+    ) -> std::sync::Arc<smartdmv_tenancy::resolve::ResolvedCompany> {
+        self.state
+            .platform
+            .resolver
+            .by_id(id.parse().unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// Open SQLite tenant connections, as the registry counts them.
+    pub fn sqlite_connections(&self) -> i64 {
+        self.state
+            .platform
+            .registry
+            .metrics()
+            .connections
+            .get("sqlite")
+            .copied()
+            .unwrap_or(0) as i64
     }
 
     /// Whether the database the platform created for a company exists.
@@ -457,16 +593,7 @@ impl TestApp {
         let Backend::Postgres(url) = &self.backend else {
             panic!("not a PostgreSQL test")
         };
-        TenantLocation::Postgres {
-            options: Box::new(
-                PgConnectOptions::from_str(url)
-                    .unwrap()
-                    .database("postgres"),
-            ),
-        }
-        .connect(1, Duration::from_secs(5))
-        .await
-        .unwrap()
+        connect_to_postgres_db(url).await.unwrap()
     }
 
     /// Runs the `smartdmv` binary against this app's databases.
@@ -511,18 +638,22 @@ impl Drop for TestApp {
     }
 }
 
-/// Drops every database whose name starts with `prefix` (templates included).
-pub async fn drop_test_databases(url: &str, prefix: &str) {
-    let Ok(db) = (TenantLocation::Postgres {
+/// One connection to the server's `postgres` database, to create, inspect and drop others.
+async fn connect_to_postgres_db(url: &str) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    TenantLocation::Postgres {
         options: Box::new(
             PgConnectOptions::from_str(url)
                 .unwrap()
                 .database("postgres"),
         ),
-    })
+    }
     .connect(1, Duration::from_secs(5))
     .await
-    else {
+}
+
+/// Drops every database whose name starts with `prefix` (templates included).
+pub async fn drop_test_databases(url: &str, prefix: &str) {
+    let Ok(db) = connect_to_postgres_db(url).await else {
         return;
     };
     let rows = db
@@ -546,6 +677,14 @@ pub async fn drop_test_databases(url: &str, prefix: &str) {
     let _ = db.close().await;
 }
 
+/// Posts credentials to a login route, expects 200 and returns the session token.
+async fn sign_in(req: RequestBuilder, email: &str, password: &str) -> String {
+    let (s, v) =
+        json(with_body(req, Some(json!({"email": email, "password": password}))).await).await;
+    assert_eq!(s, StatusCode::OK, "{email}: {v}");
+    v["token"].as_str().unwrap().to_owned()
+}
+
 /// Sends a request with an optional JSON body.
 async fn with_body(req: RequestBuilder, body: Option<Value>) -> reqwest::Response {
     match body {
@@ -563,6 +702,15 @@ pub async fn json(r: reqwest::Response) -> (StatusCode, Value) {
     let text = r.text().await.unwrap();
     let v = serde_json::from_str(&text).unwrap_or(Value::String(text));
     (status, v)
+}
+
+/// The string field `key` of every element of a JSON array, in order.
+pub fn strs<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x[key].as_str().unwrap())
+        .collect()
 }
 
 /// Counts rows of a table whose `name` column equals `value`, directly in a database.
@@ -585,25 +733,13 @@ pub async fn count_named(db: &TenantConnection, table: &str, value: &str) -> i64
 pub async fn server_side_connections(app: &TestApp, company: &str) -> i64 {
     match &app.backend {
         Backend::Postgres(_) => {
-            let name = app
-                .state
-                .platform
-                .provisioner
-                .managed_db_name(company.parse().unwrap());
+            let name = app.managed_db_name(company);
             app.pg_scalar(&format!(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = '{name}'"
             ))
             .await
         }
-        Backend::Sqlite => app
-            .state
-            .platform
-            .registry
-            .metrics()
-            .connections
-            .get("sqlite")
-            .copied()
-            .unwrap_or(0) as i64,
+        Backend::Sqlite => app.sqlite_connections(),
     }
 }
 

@@ -177,23 +177,11 @@ async fn good_file_creates_clients_patients_owners_and_contacts(b: Backend) {
 
     // The imported records are searchable at once.
     let (_, v) = app
-        .call(
-            "import-vet",
-            &admin,
-            Method::GET,
-            "/api/search?q=Ann%20Lee",
-            None,
-        )
+        .tenant_get("import-vet", &admin, "/api/search?q=Ann%20Lee")
         .await;
     assert_eq!(v["clients"].as_array().unwrap().len(), 1, "{v}");
     let (_, v) = app
-        .call(
-            "import-vet",
-            &admin,
-            Method::GET,
-            "/api/search?q=985112003456789",
-            None,
-        )
+        .tenant_get("import-vet", &admin, "/api/search?q=985112003456789")
         .await;
     assert_eq!(v["patients"][0]["name"], "Rex", "{v}");
     assert_eq!(v["patients"][0]["owners"][0]["firstName"], "Ann");

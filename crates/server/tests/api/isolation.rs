@@ -25,32 +25,17 @@ async fn companies_get_separate_databases_and_writes_stay_in_their_own(b: Backen
     let admin_a = app.admin_token("clinic-a").await;
     let admin_b = app.admin_token("clinic-b").await;
     let (s, created) = app
-        .call(
+        .tenant_post(
             "clinic-a",
             &admin_a,
-            Method::POST,
             "/api/practices",
-            Some(json!({"name": marker, "timeZone": "Europe/London", "currency": "GBP"})),
+            json!({"name": marker, "timeZone": "Europe/London", "currency": "GBP"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
 
-    let through_a = app
-        .tenant("clinic-a", Method::GET, "/api/public/practices")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let through_b = app
-        .tenant("clinic-b", Method::GET, "/api/public/practices")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let through_a = app.public_practices("clinic-a").await.text().await.unwrap();
+    let through_b = app.public_practices("clinic-b").await.text().await.unwrap();
     assert!(through_a.contains(&marker));
     assert!(through_a.contains("Company clinic-a") && !through_a.contains("Company clinic-b"));
     assert!(
@@ -91,12 +76,11 @@ async fn companies_get_separate_databases_and_writes_stay_in_their_own(b: Backen
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     let (s, e) = app
-        .call(
+        .tenant_post(
             "clinic-b",
             &admin_b,
-            Method::POST,
             "/api/practices",
-            Some(json!({"name": "", "currency": "pounds", "timeZone": "nowhere"})),
+            json!({"name": "", "currency": "pounds", "timeZone": "nowhere"}),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);

@@ -22,12 +22,11 @@ fn assert_limit(s: StatusCode, v: &Value, limit: &str) {
 }
 
 async fn new_user(app: &TestApp, admin: &str, email: &str, role: &str) -> (StatusCode, Value) {
-    app.call(
+    app.tenant_post(
         "seat-vet",
         admin,
-        Method::POST,
         "/api/users",
-        Some(json!({"email": email, "name": email, "password": PASSWORD, "role": role})),
+        json!({"email": email, "name": email, "password": PASSWORD, "role": role}),
     )
     .await
 }
@@ -123,14 +122,10 @@ async fn api_calls_end_at_the_monthly_limit(b: Backend) {
     set_settings(&app, id, json!({"limits": {"apiCallsPerMonth": used + 3}})).await;
 
     for n in 1..=3 {
-        let (s, v) = app
-            .call("calls-vet", &admin, Method::GET, "/api/practices", None)
-            .await;
+        let (s, v) = app.tenant_get("calls-vet", &admin, "/api/practices").await;
         assert_eq!(s, StatusCode::OK, "call {n} of 3: {v}");
     }
-    let (s, v) = app
-        .call("calls-vet", &admin, Method::GET, "/api/practices", None)
-        .await;
+    let (s, v) = app.tenant_get("calls-vet", &admin, "/api/practices").await;
     assert_limit(s, &v, "apiCallsPerMonth");
     assert_eq!(v["max"], used + 3);
     // Every tenant route is refused, signing in included; refused calls are not counted.
@@ -147,13 +142,9 @@ async fn api_calls_end_at_the_monthly_limit(b: Backend) {
     app.admin_token("other-vet").await;
     // Raising the limit serves the company again.
     set_settings(&app, id, json!({"limits": {"apiCallsPerMonth": used + 4}})).await;
-    let (s, _) = app
-        .call("calls-vet", &admin, Method::GET, "/api/practices", None)
-        .await;
+    let (s, _) = app.tenant_get("calls-vet", &admin, "/api/practices").await;
     assert_eq!(s, StatusCode::OK);
-    let (s, v) = app
-        .call("calls-vet", &admin, Method::GET, "/api/practices", None)
-        .await;
+    let (s, v) = app.tenant_get("calls-vet", &admin, "/api/practices").await;
     assert_limit(s, &v, "apiCallsPerMonth");
 }
 
@@ -161,26 +152,13 @@ async fn full_storage_refuses_new_records_but_not_reading(b: Backend) {
     let c = Company::open(b, "disk-vet").await;
     let app = &c.app;
     let id = c.cid.as_str();
-    let (s, client) = c
-        .post(
-            "/api/clients",
-            json!({"firstName": "Ada", "lastName": "Disk"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{client}");
-    let client = client["id"].as_str().unwrap().to_owned();
+    let client = c.client("Ada", "Disk").await;
     let size = recount(app, id).await["storageBytes"].as_i64().unwrap();
     assert!(size > 0);
 
     // One byte below the recorded size's limit: still room.
     set_settings(app, id, json!({"limits": {"storageBytes": size + 1}})).await;
-    let (s, v) = c
-        .post(
-            "/api/clients",
-            json!({"firstName": "Bea", "lastName": "Disk"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    c.client("Bea", "Disk").await;
     // At the limit, and over it, nothing new is created.
     for max in [size, size - 1] {
         set_settings(app, id, json!({"limits": {"storageBytes": max}})).await;
@@ -226,11 +204,5 @@ async fn full_storage_refuses_new_records_but_not_reading(b: Backend) {
     assert!(failures.is_empty(), "{failures:#?}");
     // A recount that finds room (here: a raised limit) lets writes through again.
     set_settings(app, id, json!({"limits": {"storageBytes": size * 10}})).await;
-    let (s, v) = c
-        .post(
-            "/api/clients",
-            json!({"firstName": "Cy", "lastName": "Disk"}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    c.client("Cy", "Disk").await;
 }

@@ -6,23 +6,12 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp, database_digest};
+use crate::helpers::{Backend, PASSWORD, ROLES, TestApp, database_digest};
 
 both_backends!(
     permission_matrix_matches_the_table,
     credentials_and_ids_of_one_company_never_reach_another,
 );
-
-/// Roles in the order of the matrix columns.
-const ROLES: [&str; 7] = [
-    "ADMINISTRATOR",
-    "PRACTICE_ADMINISTRATOR",
-    "PRACTICE_MANAGER",
-    "VETERINARIAN",
-    "TECHNICIAN",
-    "RECEPTIONIST",
-    "CLIENT",
-];
 
 /// Expected outcome per route and role: `Y` allowed, `N` 403, `4` 404 (a client asking for
 /// someone else's record), `-` public (no credentials needed), `A` any signed-in user.
@@ -184,9 +173,7 @@ async fn post_id(
     body: Value,
     field: &str,
 ) -> String {
-    let (s, v) = app
-        .call(sub, admin, Method::POST, path, Some(body.clone()))
-        .await;
+    let (s, v) = app.tenant_post(sub, admin, path, body.clone()).await;
     assert_eq!(s, StatusCode::CREATED, "{path}: {v}");
     v.pointer(field).and_then(Value::as_str).unwrap().to_owned()
 }
@@ -202,19 +189,25 @@ pub(crate) async fn fixtures(
     practice: &str,
     tag: &str,
 ) -> Fixtures {
-    let (s, v) = app.call(sub, admin, Method::POST, "/api/users", Some(json!({"email": format!("victim-{tag}@{sub}.example"), "name": format!("Victim {tag}"),
-                          "password": PASSWORD, "role": "RECEPTIONIST", "practiceIds": [practice]}))).await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let victim = v["id"].as_str().unwrap().to_owned();
-    let (s, o) = app.call(sub, admin, Method::POST, &format!("/api/users/{victim}/overrides"), Some(json!({"permission": "reports:read", "effect": "grant", "reason": format!("fixture {tag}")}))).await;
-    assert_eq!(s, StatusCode::CREATED, "{o}");
-    let (s, r) = app
-        .call(
+    let (s, v) = app
+        .tenant_post(
             sub,
             admin,
-            Method::POST,
+            "/api/users",
+            json!({"email": format!("victim-{tag}@{sub}.example"), "name": format!("Victim {tag}"),
+                          "password": PASSWORD, "role": "RECEPTIONIST", "practiceIds": [practice]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let victim = v["id"].as_str().unwrap().to_owned();
+    let (s, o) = app.tenant_post(sub, admin, &format!("/api/users/{victim}/overrides"), json!({"permission": "reports:read", "effect": "grant", "reason": format!("fixture {tag}")})).await;
+    assert_eq!(s, StatusCode::CREATED, "{o}");
+    let (s, r) = app
+        .tenant_post(
+            sub,
+            admin,
             "/api/roles",
-            Some(json!({"name": format!("Role {tag}"), "permissions": ["reports:read"]})),
+            json!({"name": format!("Role {tag}"), "permissions": ["reports:read"]}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
@@ -372,23 +365,18 @@ async fn permission_matrix_matches_the_table(b: Backend) {
     let company = app.create_company("matrix-vet").await;
     let cid = company["id"].as_str().unwrap().to_owned();
     let admin = app.admin_token("matrix-vet").await;
-    let (_, practices) = app
-        .call("matrix-vet", &admin, Method::GET, "/api/practices", None)
-        .await;
+    let (_, practices) = app.tenant_get("matrix-vet", &admin, "/api/practices").await;
     let practice = practices["items"][0]["id"].as_str().unwrap().to_owned();
     // One user per role, all in the company's practice.
     let mut users = Vec::new();
     for role in ROLES {
         let (s, v) = app
-            .call(
+            .tenant_post(
                 "matrix-vet",
                 &admin,
-                Method::POST,
                 "/api/users",
-                Some(
-                    json!({"email": format!("{}@matrix.example", role.to_lowercase()), "name": role,
+                json!({"email": format!("{}@matrix.example", role.to_lowercase()), "name": role,
                               "password": PASSWORD, "role": role, "practiceIds": [practice]}),
-                ),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -456,10 +444,9 @@ async fn credentials_and_ids_of_one_company_never_reach_another(b: Backend) {
 
     // B gets a verified custom domain and records full of its marker.
     let (s, d) = app
-        .owner_call(
-            Method::POST,
+        .owner_post(
             &format!("/api/owner/companies/{b_id}/domains"),
-            Some(json!({"domain": "iso-b.example"})),
+            json!({"domain": "iso-b.example"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
@@ -472,14 +459,10 @@ async fn credentials_and_ids_of_one_company_never_reach_another(b: Backend) {
         None,
     )
     .await;
-    let (_, ps) = app
-        .call("iso-b", &admin_b, Method::GET, "/api/practices", None)
-        .await;
+    let (_, ps) = app.tenant_get("iso-b", &admin_b, "/api/practices").await;
     let b_practice = ps["items"][0]["id"].as_str().unwrap().to_owned();
     let b_fix = fixtures(&app, &b_id, "iso-b", &admin_b, &b_practice, &marker).await;
-    let (_, pa) = app
-        .call("iso-a", &admin_a, Method::GET, "/api/practices", None)
-        .await;
+    let (_, pa) = app.tenant_get("iso-a", &admin_a, "/api/practices").await;
     let a_practice = pa["items"][0]["id"].as_str().unwrap().to_owned();
     let a_id = a["id"].as_str().unwrap().to_owned();
 

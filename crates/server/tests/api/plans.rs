@@ -8,7 +8,7 @@ use smartdmv_domain::plan::Feature;
 use std::collections::BTreeSet;
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, PASSWORD, TestApp, strs};
 
 both_backends!(
     owner_manages_plans,
@@ -20,9 +20,7 @@ both_backends!(
 
 /// Creates a plan as the owner; answers its JSON (asserting 201).
 pub async fn create_plan(app: &TestApp, body: Value) -> Value {
-    let (s, v) = app
-        .owner_call(Method::POST, "/api/owner/plans", Some(body.clone()))
-        .await;
+    let (s, v) = app.owner_post("/api/owner/plans", body.clone()).await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     v
 }
@@ -44,13 +42,10 @@ pub fn plan_body(
 /// Creates a `COMPANY_ADMIN` of a company and answers their session token.
 pub async fn company_admin(app: &TestApp, company_id: &str, email: &str) -> String {
     let (s, u) = app
-        .owner_call(
-            Method::POST,
+        .owner_post(
             "/api/owner/users",
-            Some(
-                json!({"email": email, "name": "Company Admin", "password": PASSWORD,
+            json!({"email": email, "name": "Company Admin", "password": PASSWORD,
                           "role": "COMPANY_ADMIN", "companyId": company_id}),
-            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{u}");
@@ -60,32 +55,18 @@ pub async fn company_admin(app: &TestApp, company_id: &str, email: &str) -> Stri
 /// Creates a company on a plan as the owner (asserting 201); answers its JSON.
 pub async fn create_company_on(app: &TestApp, subdomain: &str, plan_id: &str) -> Value {
     let (s, v) = app
-        .owner_call(
-            Method::POST,
+        .owner_post(
             "/api/owner/companies",
-            Some(json!({
+            json!({
                 "name": format!("Company {subdomain}"), "subdomain": subdomain,
                 "contactEmail": format!("office@{subdomain}.example"), "plan": plan_id,
                 "admin": {"email": format!("admin@{subdomain}.example"), "name": "First Admin",
                           "password": PASSWORD}
-            })),
+            }),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     v
-}
-
-async fn owner_call(
-    app: &TestApp,
-    m: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut r = app.owner(m, path);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    json(r.send().await.unwrap()).await
 }
 
 async fn owner_manages_plans(b: Backend) {
@@ -110,65 +91,49 @@ async fn owner_manages_plans(b: Backend) {
     assert_eq!(yearly["features"], json!([]));
     assert_eq!(yearly["limits"]["maxUsers"], Value::Null);
 
-    let (s, v) = owner_call(&app, Method::GET, &format!("/api/owner/plans/{id}"), None).await;
+    let (s, v) = app.get_plan(id).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v, basic);
     // PATCH changes the fields present: one limit becomes unlimited, another is kept.
-    let (s, v) = owner_call(
-        &app,
-        Method::PATCH,
-        &format!("/api/owner/plans/{id}"),
-        Some(
+    let (s, v) = app
+        .patch_plan(
+            id,
             json!({"priceCents": 5900, "features": ["client_portal", "data_import"],
                     "limits": {"maxUsers": null}}),
-        ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["priceCents"], 5900);
     assert_eq!(v["features"], json!(["client_portal", "data_import"]));
     assert_eq!(v["limits"]["maxUsers"], Value::Null);
     assert_eq!(v["limits"]["maxPractices"], 1);
-    let (s, v) = owner_call(&app, Method::GET, "/api/owner/plans", None).await;
+    let (s, v) = app.owner_get("/api/owner/plans").await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
     // A duplicate name is a conflict.
-    let (s, v) = owner_call(
-        &app,
-        Method::POST,
-        "/api/owner/plans",
-        Some(plan_body("Basic", 100, &[], None, None)),
-    )
-    .await;
+    let (s, v) = app
+        .owner_post("/api/owner/plans", plan_body("Basic", 100, &[], None, None))
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "plan_name_taken");
     // An unused plan can be deleted.
     let yid = yearly["id"].as_str().unwrap();
-    let (s, _) = owner_call(
-        &app,
-        Method::DELETE,
-        &format!("/api/owner/plans/{yid}"),
-        None,
-    )
-    .await;
+    let (s, _) = app.delete_plan(yid).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, _) = owner_call(&app, Method::GET, &format!("/api/owner/plans/{yid}"), None).await;
+    let (s, _) = app.get_plan(yid).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
 async fn plan_bodies_are_validated_field_by_field(b: Backend) {
     let app = TestApp::spawn(b).await;
-    let (s, v) = owner_call(
-        &app,
-        Method::POST,
-        "/api/owner/plans",
-        Some(
+    let (s, v) = app
+        .owner_post(
+            "/api/owner/plans",
             json!({"name": " ", "interval": "weekly", "priceCents": -1, "currency": "usd",
                     "features": ["client_portal", "teleportation"],
                     "limits": {"maxUsers": -5}}),
-        ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let errors = v["errors"].as_object().unwrap();
     for field in [
@@ -183,20 +148,17 @@ async fn plan_bodies_are_validated_field_by_field(b: Backend) {
     }
     assert!(!errors.contains_key("features.0"), "{v}");
     // An unknown limit name or a wrong type is refused as a body of the wrong shape.
-    let (s, v) = owner_call(
-        &app,
-        Method::POST,
-        "/api/owner/plans",
-        Some(
+    let (s, v) = app
+        .owner_post(
+            "/api/owner/plans",
             json!({"name": "X", "interval": "monthly", "priceCents": 1, "currency": "USD",
                     "limits": {"maxSeats": 3}}),
-        ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["detail"].as_str().unwrap().contains("maxSeats"), "{v}");
     // Nothing was stored.
-    let (_, list) = owner_call(&app, Method::GET, "/api/owner/plans", None).await;
+    let (_, list) = app.owner_get("/api/owner/plans").await;
     assert_eq!(list["items"], json!([]));
 }
 
@@ -205,71 +167,47 @@ async fn a_plan_in_use_is_retired_not_deleted(b: Backend) {
     let plan = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let id = plan["id"].as_str().unwrap();
     // A company's plan must name an existing plan.
-    let (s, v) = owner_call(
-        &app,
-        Method::POST,
-        "/api/owner/companies",
-        Some(
+    let (s, v) = app
+        .owner_post(
+            "/api/owner/companies",
             json!({"name": "X", "subdomain": "nop-vet", "contactEmail": "x@nop.example",
                     "plan": "basic"}),
-        ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["errors"]["plan"].is_array(), "{v}");
     let c = create_company_on(&app, "plan-vet", id).await;
     assert_eq!(c["plan"], id);
 
-    let (s, v) = owner_call(
-        &app,
-        Method::DELETE,
-        &format!("/api/owner/plans/{id}"),
-        None,
-    )
-    .await;
+    let (s, v) = app.delete_plan(id).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "plan_in_use");
-    let (s, v) = owner_call(
-        &app,
-        Method::PATCH,
-        &format!("/api/owner/plans/{id}"),
-        Some(json!({"active": false})),
-    )
-    .await;
+    let (s, v) = app.patch_plan(id, json!({"active": false})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["active"], false);
     // Its subscribers' billing rests on its interval and currency.
-    let (s, v) = owner_call(
-        &app,
-        Method::PATCH,
-        &format!("/api/owner/plans/{id}"),
-        Some(json!({"interval": "yearly"})),
-    )
-    .await;
+    let (s, v) = app.patch_plan(id, json!({"interval": "yearly"})).await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "plan_in_use");
     // A retired plan stays with its company but cannot be chosen for another.
     assert_eq!(app.company(c["id"].as_str().unwrap()).await["plan"], id);
-    let (s, v) = owner_call(
-        &app,
-        Method::POST,
-        "/api/owner/companies",
-        Some(
+    let (s, v) = app
+        .owner_post(
+            "/api/owner/companies",
             json!({"name": "Y", "subdomain": "late-vet", "contactEmail": "y@late.example",
                     "plan": id}),
-        ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(
         v["errors"]["plan"][0].as_str().unwrap().contains("retired"),
         "{v}"
     );
-    let (_, v) = owner_call(&app, Method::GET, "/api/owner/plans?active=true", None).await;
+    let (_, v) = app.owner_get("/api/owner/plans?active=true").await;
     assert_eq!(v["items"], json!([]));
-    let (_, v) = owner_call(&app, Method::GET, "/api/owner/plans?active=false", None).await;
+    let (_, v) = app.owner_get("/api/owner/plans?active=false").await;
     assert_eq!(v["items"].as_array().unwrap().len(), 1);
-    let (s, _) = owner_call(&app, Method::GET, &format!("/api/owner/plans/{id}"), None).await;
+    let (s, _) = app.get_plan(id).await;
     assert_eq!(s, StatusCode::OK);
 }
 
@@ -280,49 +218,24 @@ async fn company_admins_read_active_plans_only(b: Backend) {
     let other_old = create_plan(&app, plan_body("Other old", 1900, &[], None, None)).await;
     let c = create_company_on(&app, "ca-plan-vet", old["id"].as_str().unwrap()).await;
     for p in [&old, &other_old] {
-        let (s, _) = owner_call(
-            &app,
-            Method::PATCH,
-            &format!("/api/owner/plans/{}", p["id"].as_str().unwrap()),
-            Some(json!({"active": false})),
-        )
-        .await;
+        let (s, _) = app
+            .patch_plan(p["id"].as_str().unwrap(), json!({"active": false}))
+            .await;
         assert_eq!(s, StatusCode::OK);
     }
     let ca = company_admin(&app, c["id"].as_str().unwrap(), "ca@ca-plan.example").await;
-    let req = |m: Method, p: &str| app.platform(m, p).bearer_auth(&ca);
-    let (s, v) = json(req(Method::GET, "/api/owner/plans").send().await.unwrap()).await;
+    let (s, v) = app
+        .platform_call(&ca, Method::GET, "/api/owner/plans", None)
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let names: Vec<&str> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = strs(&v["items"], "name");
     assert_eq!(names, ["Live"]);
     // Their own (retired) plan is readable; another retired plan is not.
-    let (s, _) = json(
-        req(
-            Method::GET,
-            &format!("/api/owner/plans/{}", old["id"].as_str().unwrap()),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(s, StatusCode::OK);
-    let (s, _) = json(
-        req(
-            Method::GET,
-            &format!("/api/owner/plans/{}", other_old["id"].as_str().unwrap()),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    assert_eq!(s, StatusCode::NOT_FOUND);
+    for (plan, want) in [(&old, StatusCode::OK), (&other_old, StatusCode::NOT_FOUND)] {
+        let path = format!("/api/owner/plans/{}", plan["id"].as_str().unwrap());
+        let (s, v) = app.platform_call(&ca, Method::GET, &path, None).await;
+        assert_eq!(s, want, "{path}: {v}");
+    }
     let lid = live["id"].as_str().unwrap();
     for (m, p, body) in [
         (
@@ -337,14 +250,10 @@ async fn company_admins_read_active_plans_only(b: Backend) {
         ),
         (Method::DELETE, format!("/api/owner/plans/{lid}"), None),
     ] {
-        let mut r = req(m.clone(), &p);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let (s, v) = json(r.send().await.unwrap()).await;
+        let (s, v) = app.platform_call(&ca, m.clone(), &p, body).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{m} {p}: {v}");
     }
-    let (_, v) = owner_call(&app, Method::GET, &format!("/api/owner/plans/{lid}"), None).await;
+    let (_, v) = app.get_plan(lid).await;
     assert_eq!(v["priceCents"], 4900, "nothing changed");
 }
 
@@ -357,13 +266,7 @@ async fn a_company_gets_its_plans_limits_and_features_with_overrides(b: Backend)
     .await;
     let c = create_company_on(&app, "solo-vet", plan["id"].as_str().unwrap()).await;
     let cid = c["id"].as_str().unwrap();
-    let resolved = app
-        .state
-        .platform
-        .resolver
-        .by_id(cid.parse().unwrap())
-        .await
-        .unwrap();
+    let resolved = app.resolved(cid).await;
     assert_eq!(resolved.limits.max_practices, Some(1));
     assert_eq!(resolved.limits.max_users, Some(5));
     assert_eq!(resolved.limits.storage_bytes, None);
@@ -374,36 +277,26 @@ async fn a_company_gets_its_plans_limits_and_features_with_overrides(b: Backend)
     // The tenant API holds the company to the plan's practice limit.
     let admin = app.admin_token("solo-vet").await;
     let (s, e) = app
-        .call(
+        .tenant_post(
             "solo-vet",
             &admin,
-            Method::POST,
             "/api/practices",
-            Some(json!({"name": "Second"})),
+            json!({"name": "Second"}),
         )
         .await;
     assert_eq!(s, StatusCode::PAYMENT_REQUIRED, "{e}");
     assert_eq!(e["limit"], "maxPractices");
 
     // Company overrides win key by key, and reach the resolver at once.
-    let (s, v) = owner_call(
-        &app,
-        Method::PUT,
-        &format!("/api/owner/companies/{cid}"),
-        Some(
+    let (s, v) = app
+        .put_company(
+            cid,
             json!({"settings": {"limits": {"maxPractices": 2, "maxUsers": null},
                                  "features": {"client_portal": false, "data_import": true}}}),
-        ),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let resolved = app
-        .state
-        .platform
-        .resolver
-        .by_id(cid.parse().unwrap())
-        .await
-        .unwrap();
+    let resolved = app.resolved(cid).await;
     assert_eq!(resolved.limits.max_practices, Some(2));
     assert_eq!(resolved.limits.max_users, None);
     assert_eq!(
@@ -411,32 +304,24 @@ async fn a_company_gets_its_plans_limits_and_features_with_overrides(b: Backend)
         Some(BTreeSet::from([Feature::DataImport]))
     );
     let (s, e) = app
-        .call(
+        .tenant_post(
             "solo-vet",
             &admin,
-            Method::POST,
             "/api/practices",
-            Some(json!({"name": "Second"})),
+            json!({"name": "Second"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{e}");
 
     // A plan change reaches the company too (the resolver cache is cleared).
-    let (s, _) = owner_call(
-        &app,
-        Method::PATCH,
-        &format!("/api/owner/plans/{}", plan["id"].as_str().unwrap()),
-        Some(json!({"limits": {"storageBytes": 1000}})),
-    )
-    .await;
+    let (s, _) = app
+        .patch_plan(
+            plan["id"].as_str().unwrap(),
+            json!({"limits": {"storageBytes": 1000}}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let resolved = app
-        .state
-        .platform
-        .resolver
-        .by_id(cid.parse().unwrap())
-        .await
-        .unwrap();
+    let resolved = app.resolved(cid).await;
     assert_eq!(resolved.limits.storage_bytes, Some(1000));
     // A company without a plan may use every feature.
     app.create_company("free-vet").await;

@@ -5,7 +5,8 @@ use serde_json::json;
 
 use crate::both_backends;
 use crate::fixtures::Company;
-use crate::helpers::{Backend, PASSWORD};
+use crate::helpers::{Backend, strs};
+use crate::plans::company_admin;
 
 both_backends!(
     practice_settings_are_validated_and_kept,
@@ -73,10 +74,8 @@ async fn closing_a_practice_keeps_it_but_hides_it_from_booking(b: Backend) {
     let (s, p) = c.get(&format!("/api/practices/{annex}")).await;
     assert_eq!((s, p["active"].clone()), (StatusCode::OK, json!(false)));
     let public = app
-        .tenant("close-vet", Method::GET, "/api/public/practices")
-        .send()
+        .public_practices("close-vet")
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -86,12 +85,7 @@ async fn closing_a_practice_keeps_it_but_hides_it_from_booking(b: Backend) {
     );
     // Closing is audited (who may close is in the permission matrix).
     let (_, audit) = c.get(&format!("/api/audit-logs?entityId={annex}")).await;
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<&str> = strs(&audit["items"], "action");
     assert!(actions.contains(&"close"), "{audit}");
     // Reopening.
     let (s, p) = c
@@ -109,18 +103,7 @@ async fn a_company_at_its_practice_limit_gets_402(b: Backend) {
     let app = &c.app;
     let cid = c.cid.clone();
     // The company's own administrator on the platform cannot lift its limits.
-    let (s, u) = app
-        .owner_call(
-            Method::POST,
-            "/api/owner/users",
-            Some(
-                json!({"email": "ca@limit.example", "name": "CA", "password": PASSWORD,
-                          "role": "COMPANY_ADMIN", "companyId": cid}),
-            ),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{u}");
-    let ca = app.owner_login("ca@limit.example", PASSWORD).await;
+    let ca = company_admin(app, &cid, "ca@limit.example").await;
     let r = app
         .platform_send(
             &ca,
@@ -132,11 +115,7 @@ async fn a_company_at_its_practice_limit_gets_402(b: Backend) {
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     let (s, v) = app
-        .owner_call(
-            Method::PUT,
-            &format!("/api/owner/companies/{cid}"),
-            Some(json!({"settings": {"limits": {"maxPractices": 2}}})),
-        )
+        .put_company(&cid, json!({"settings": {"limits": {"maxPractices": 2}}}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, second) = c.post("/api/practices", json!({"name": "Second"})).await;

@@ -1,7 +1,7 @@
 //! The provisioning saga: a failure injected after each step leaves no active company and no
 //! orphan database, and a retry completes the company.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use smartdmv_tenancy::provision::Step;
 
@@ -18,10 +18,10 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
     {
         let sub = format!("saga-{i}");
         app.state.platform.provisioner.faults.fail_once_at(step);
-        let (s, e) = app.owner_call(Method::POST, "/api/owner/companies", Some(json!({
+        let (s, e) = app.owner_post("/api/owner/companies", json!({
                     "name": format!("Saga {i}"), "subdomain": sub, "contactEmail": "o@saga.example",
                     "admin": {"email": "boss@saga.example", "name": "Boss", "password": "a-long-password-1"}
-                }))).await;
+                })).await;
         assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{step:?}: {e}");
         assert_eq!(e["code"], "provisioning_failed");
         assert!(
@@ -42,44 +42,27 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
             !app.managed_database_exists(&id).await,
             "{step:?} left an orphan database"
         );
-        let (s, body) = json(
-            app.tenant(&sub, Method::GET, "/api/public/practices")
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (s, body) = json(app.public_practices(&sub).await).await;
         assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{step:?}: {body}");
         assert_eq!(body["code"], "company_not_ready");
 
         // The subdomain stays reserved for the failed company until it is retried or archived.
-        let r = app
-            .owner_send(
-                Method::POST,
+        let (s, _) = app
+            .owner_post(
                 "/api/owner/companies",
-                Some(json!({"name": "Dup", "subdomain": sub, "contactEmail": "o@saga.example"})),
+                json!({"name": "Dup", "subdomain": sub, "contactEmail": "o@saga.example"}),
             )
             .await;
-        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert_eq!(s, StatusCode::CONFLICT);
 
         let (s, done) = app
-            .owner_call(
-                Method::POST,
-                &format!("/api/owner/companies/{id}/provision"),
-                None,
-            )
+            .owner_action(&format!("/api/owner/companies/{id}/provision"))
             .await;
         assert_eq!(s, StatusCode::OK, "{step:?}: {done}");
         assert_eq!(done["status"], "ACTIVE");
         assert!(done["provisioningError"].is_null());
         assert!(app.managed_database_exists(&id).await);
-        let (s, body) = json(
-            app.tenant(&sub, Method::GET, "/api/public/practices")
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (s, body) = json(app.public_practices(&sub).await).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(
             body["items"].as_array().unwrap().len(),
@@ -106,14 +89,10 @@ async fn failure_at_each_step_leaves_nothing_behind_and_retry_completes(b: Backe
         assert!(row.settings.get("pendingSeed").is_none());
 
         // Retrying an active company is refused.
-        let r = app
-            .owner_send(
-                Method::POST,
-                &format!("/api/owner/companies/{id}/provision"),
-                None,
-            )
+        let (s, _) = app
+            .owner_action(&format!("/api/owner/companies/{id}/provision"))
             .await;
-        assert_eq!(r.status(), StatusCode::CONFLICT);
+        assert_eq!(s, StatusCode::CONFLICT);
     }
     assert_eq!(app.tenant_database_count().await, 4);
 }

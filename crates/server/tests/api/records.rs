@@ -10,7 +10,8 @@ use smartdmv_store::tenant::appointment;
 use uuid::Uuid;
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, json};
+use crate::fixtures::ownership;
+use crate::helpers::{Backend, PASSWORD, json, strs};
 
 both_backends!(
     client_lifecycle_keeps_contacts_consent_and_address,
@@ -310,20 +311,18 @@ async fn client_validation_names_every_bad_field(b: Backend) {
         .await
         .0;
     let (s, v) = c
-        .call(
+        .post_as(
             &desk,
-            Method::POST,
             "/api/clients",
-            Some(json!({"firstName": "A", "lastName": "B", "homePracticeId": other})),
+            json!({"firstName": "A", "lastName": "B", "homePracticeId": other}),
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     let (s, v) = c
-        .call(
+        .post_as(
             &desk,
-            Method::POST,
             "/api/clients",
-            Some(json!({"firstName": "A", "lastName": "B", "homePracticeId": c.practice})),
+            json!({"firstName": "A", "lastName": "B", "homePracticeId": c.practice}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -497,14 +496,7 @@ async fn deleting_a_client_deactivates_when_records_exist_and_erases_otherwise(b
         .staff("desk@rec-delete.example", "RECEPTIONIST", &[&c.practice])
         .await
         .0;
-    let (s, _) = c
-        .call(
-            &desk,
-            Method::DELETE,
-            &format!("/api/clients/{owner}"),
-            None,
-        )
-        .await;
+    let (s, _) = c.delete_as(&desk, &format!("/api/clients/{owner}")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let _ = db.close().await;
 }
@@ -621,19 +613,15 @@ async fn portal_account_creates_and_links_one_client_user(b: Backend) {
         .await;
     assert_eq!(s, StatusCode::OK);
     let tok = c.app.login(&c.sub, "ann@example.com", PASSWORD).await;
-    let (s, own) = c
-        .call(&tok, Method::GET, &format!("/api/clients/{ann}"), None)
-        .await;
+    let (s, own) = c.get_as(&tok, &format!("/api/clients/{ann}")).await;
     assert_eq!(s, StatusCode::OK, "{own}");
     assert!(
         own.get("notes").is_none() && own.get("alerts").is_none(),
         "{own}"
     );
-    let (s, _) = c
-        .call(&tok, Method::GET, &format!("/api/clients/{bob}"), None)
-        .await;
+    let (s, _) = c.get_as(&tok, &format!("/api/clients/{bob}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, v) = c.call(&tok, Method::GET, "/api/clients", None).await;
+    let (s, v) = c.get_as(&tok, "/api/clients").await;
     assert_eq!(
         (s, v["code"].as_str()),
         (StatusCode::FORBIDDEN, Some("forbidden"))
@@ -642,7 +630,7 @@ async fn portal_account_creates_and_links_one_client_user(b: Backend) {
     // Removing the client closes the portal account.
     let (_, v) = c.delete(&format!("/api/clients/{ann}")).await;
     assert_eq!(v["outcome"], "erased");
-    let (s, _) = c.call(&tok, Method::GET, "/api/pets", None).await;
+    let (s, _) = c.get_as(&tok, "/api/pets").await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     let (_, u) = c.get(&format!("/api/users/{user_id}")).await;
     assert_eq!(u["active"], false);
@@ -828,17 +816,14 @@ async fn patient_lifecycle_checks_species_breed_and_dates(b: Backend) {
         .await
         .0;
     let (s, _) = c
-        .call(
+        .patch_as(
             &tech,
-            Method::PATCH,
             &format!("/api/pets/{rex}"),
-            Some(json!({"neutered": false})),
+            json!({"neutered": false}),
         )
         .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = c
-        .call(&tech, Method::DELETE, &format!("/api/pets/{rex}"), None)
-        .await;
+    let (s, _) = c.delete_as(&tech, &format!("/api/pets/{rex}")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = c.get(&format!("/api/pets/{}", Uuid::now_v7())).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
@@ -957,15 +942,14 @@ async fn custom_species_and_breeds_extend_the_lists(b: Backend) {
         .await
         .0;
     let (s, _) = c
-        .call(
+        .post_as(
             &manager,
-            Method::POST,
             "/api/species",
-            Some(json!({"code": "llama", "name": "Llama"})),
+            json!({"code": "llama", "name": "Llama"}),
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, _) = c.call(&manager, Method::GET, "/api/species", None).await;
+    let (s, _) = c.get_as(&manager, "/api/species").await;
     assert_eq!(s, StatusCode::OK);
     let db = c.db().await;
     assert_eq!(
@@ -1103,12 +1087,7 @@ async fn weight_history_is_newest_first_and_checked(b: Backend) {
     }
     let (s, v) = c.get(&path).await;
     assert_eq!(s, StatusCode::OK);
-    let units: Vec<&str> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|w| w["unit"].as_str().unwrap())
-        .collect();
+    let units: Vec<&str> = strs(&v["items"], "unit");
     assert_eq!(units, ["lb", "g", "kg"]);
     let (_, p1) = c.get(&format!("{path}?limit=2")).await;
     assert_eq!(ids(&p1), vec![made[2].clone(), made[1].clone()]);
@@ -1430,19 +1409,9 @@ async fn ownership_transfer_keeps_history_and_the_last_owner_stays(b: Backend) {
         1
     );
     // The database itself refuses a second current ownership for the same pair.
-    let now = smartdmv_store::now();
     let dup = smartdmv_store::tenant::patient_owner::insert(
         &db,
-        smartdmv_store::tenant::patient_owner::Model {
-            id: Uuid::now_v7().into(),
-            patient_id: rex.parse().unwrap(),
-            client_id: cy.parse().unwrap(),
-            is_primary: false,
-            started_at: now,
-            ended_at: None,
-            end_reason: None,
-            created_by: None,
-        },
+        ownership(rex.parse().unwrap(), cy.parse().unwrap(), false),
     )
     .await;
     assert!(dup.is_err_and(|e| smartdmv_store::is_unique_violation(&e)));
@@ -1483,7 +1452,7 @@ async fn client_user_sees_only_their_own_pets(b: Backend) {
     let get = |path: String| {
         let tok = tok.clone();
         let c = &c;
-        async move { c.call(&tok, Method::GET, &path, None).await }
+        async move { c.get_as(&tok, &path).await }
     };
 
     let (s, v) = get("/api/pets".into()).await;
@@ -1511,20 +1480,14 @@ async fn client_user_sees_only_their_own_pets(b: Backend) {
     let (s, _) = get(format!("/api/pets/{rex}/weights")).await;
     assert_eq!(s, StatusCode::OK);
     let (s, _) = c
-        .call(
-            &tok,
-            Method::PATCH,
-            &format!("/api/pets/{rex}"),
-            Some(json!({"name": "Mine"})),
-        )
+        .patch_as(&tok, &format!("/api/pets/{rex}"), json!({"name": "Mine"}))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = c
-        .call(
+        .post_as(
             &tok,
-            Method::POST,
             "/api/pets",
-            Some(json!({"name": "New", "species": "dog", "ownerId": ann})),
+            json!({"name": "New", "species": "dog", "ownerId": ann}),
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -1538,16 +1501,12 @@ async fn client_user_sees_only_their_own_pets(b: Backend) {
         .create_user(&c.sub, &c.admin, "loner@example.com", "CLIENT")
         .await;
     let loner = c.app.login(&c.sub, "loner@example.com", PASSWORD).await;
-    let (s, v) = c.call(&loner, Method::GET, "/api/pets", None).await;
+    let (s, v) = c.get_as(&loner, "/api/pets").await;
     assert_eq!(s, StatusCode::OK);
     assert!(ids(&v).is_empty());
-    let (s, _) = c
-        .call(&loner, Method::GET, &format!("/api/pets/{rex}"), None)
-        .await;
+    let (s, _) = c.get_as(&loner, &format!("/api/pets/{rex}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    let (s, _) = c
-        .call(&loner, Method::GET, &format!("/api/clients/{ann}"), None)
-        .await;
+    let (s, _) = c.get_as(&loner, &format!("/api/clients/{ann}")).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 

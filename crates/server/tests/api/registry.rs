@@ -1,6 +1,6 @@
 //! The tenant registry under load: a hard connection budget per server, and fault isolation.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
@@ -67,15 +67,7 @@ async fn connections_stay_within_the_budget_and_every_request_succeeds(b: Backen
                             .unwrap();
                         row.try_get_by_index::<i64>(0).unwrap()
                     }
-                    None => app
-                        .state
-                        .platform
-                        .registry
-                        .metrics()
-                        .connections
-                        .get("sqlite")
-                        .copied()
-                        .unwrap_or(0) as i64,
+                    None => app.sqlite_connections(),
                 };
                 peak.fetch_max(n, Ordering::Relaxed);
                 samples.fetch_add(1, Ordering::Relaxed);
@@ -92,13 +84,7 @@ async fn connections_stay_within_the_budget_and_every_request_succeeds(b: Backen
             let mut ok = 0;
             for i in 0..15 {
                 let sub = &subs[(w * 7 + i * 5) % subs.len()];
-                let (s, body) = json(
-                    app.tenant(sub, Method::GET, "/api/public/practices")
-                        .send()
-                        .await
-                        .unwrap(),
-                )
-                .await;
+                let (s, body) = json(app.public_practices(sub).await).await;
                 assert_eq!(s, StatusCode::OK, "{sub}: {body}");
                 assert!(body.to_string().contains(&format!("Company {sub}")));
                 ok += 1;
@@ -138,11 +124,7 @@ async fn an_unreachable_tenant_answers_503_while_others_serve(b: Backend) {
     app.create_company("up-vet").await;
     let down_id = down["id"].as_str().unwrap().to_owned();
     for s in ["down-vet", "up-vet"] {
-        let r = app
-            .tenant(s, Method::GET, "/api/public/practices")
-            .send()
-            .await
-            .unwrap();
+        let r = app.public_practices(s).await;
         assert_eq!(r.status(), StatusCode::OK);
     }
 
@@ -158,11 +140,7 @@ async fn an_unreachable_tenant_answers_503_while_others_serve(b: Backend) {
             app.state.platform.registry.evict(down_id.parse().unwrap());
         }
         Backend::Postgres(_) => {
-            let name = app
-                .state
-                .platform
-                .provisioner
-                .managed_db_name(down_id.parse().unwrap());
+            let name = app.managed_db_name(&down_id);
             app.pg_exec(&format!(
                 "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS false"
             ))
@@ -175,23 +153,13 @@ async fn an_unreachable_tenant_answers_503_while_others_serve(b: Backend) {
     }
 
     for _ in 0..3 {
-        let r = app
-            .tenant("down-vet", Method::GET, "/api/public/practices")
-            .send()
-            .await
-            .unwrap();
+        let r = app.public_practices("down-vet").await;
         let retry = r.headers().get("retry-after").is_some();
         let (s, body) = json(r).await;
         assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{body}");
         assert_eq!(body["code"], "tenant_unavailable");
         assert!(retry);
-        let (s, body) = json(
-            app.tenant("up-vet", Method::GET, "/api/public/practices")
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let (s, body) = json(app.public_practices("up-vet").await).await;
         assert_eq!(s, StatusCode::OK);
         assert!(body.to_string().contains("Company up-vet"));
     }
@@ -206,13 +174,7 @@ async fn concurrent_first_requests_open_the_pool_once(b: Backend) {
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..32 {
         let app = app.clone();
-        tasks.spawn(async move {
-            app.tenant("single-flight", Method::GET, "/api/public/practices")
-                .send()
-                .await
-                .unwrap()
-                .status()
-        });
+        tasks.spawn(async move { app.public_practices("single-flight").await.status() });
     }
     while let Some(s) = tasks.join_next().await {
         assert_eq!(s.unwrap(), StatusCode::OK);
@@ -240,11 +202,7 @@ async fn idle_and_expired_pools_are_closed(b: Backend) {
     .await;
     let c = app.create_company("idle-vet").await;
     let id = c["id"].as_str().unwrap().to_owned();
-    let r = app
-        .tenant("idle-vet", Method::GET, "/api/public/practices")
-        .send()
-        .await
-        .unwrap();
+    let r = app.public_practices("idle-vet").await;
     assert_eq!(r.status(), StatusCode::OK);
     let registry = &app.state.platform.registry;
     assert!(registry.is_live(id.parse().unwrap()));
@@ -254,11 +212,7 @@ async fn idle_and_expired_pools_are_closed(b: Backend) {
     assert_eq!(registry.metrics().idle_closes, 1);
     assert!(eventually(|| async { server_side_connections(&app, &id).await == 0 }).await);
     // The next request opens it again.
-    let r = app
-        .tenant("idle-vet", Method::GET, "/api/public/practices")
-        .send()
-        .await
-        .unwrap();
+    let r = app.public_practices("idle-vet").await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(registry.metrics().opens, 2);
     drop(app);
@@ -273,11 +227,7 @@ async fn idle_and_expired_pools_are_closed(b: Backend) {
     )
     .await;
     app.create_company("old-vet").await;
-    let r = app
-        .tenant("old-vet", Method::GET, "/api/public/practices")
-        .send()
-        .await
-        .unwrap();
+    let r = app.public_practices("old-vet").await;
     assert_eq!(r.status(), StatusCode::OK);
     let registry = &app.state.platform.registry;
     registry.reap();

@@ -34,29 +34,20 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
 
     // Serve them once so their pools are live, then change their state.
     for s in ["paused-vet", "gone-vet"] {
-        let r = app
-            .tenant(s, Method::GET, "/api/public/practices")
-            .send()
-            .await
-            .unwrap();
+        let r = app.public_practices(s).await;
         assert_eq!(r.status(), StatusCode::OK);
     }
-    let r = app
-        .owner_send(
-            Method::PUT,
+    let (s, _) = app
+        .owner_put(
             &format!("/api/owner/companies/{sus_id}"),
-            Some(json!({"status": "SUSPENDED"})),
+            json!({"status": "SUSPENDED"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let r = app
-        .owner_send(
-            Method::DELETE,
-            &format!("/api/owner/companies/{gone_id}"),
-            None,
-        )
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .owner_delete(&format!("/api/owner/companies/{gone_id}"))
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(s, StatusCode::OK);
     smartdmv_store::owner::company::set_status(
         app.state.platform.owner.conn(),
         busy_id,
@@ -189,21 +180,14 @@ async fn unservable_companies_never_reach_a_database(b: Backend) {
     assert!(!registry.is_live(busy_id));
 
     // Reactivation serves again at once (the change clears the resolver cache).
-    let r = app
-        .owner_send(
-            Method::PUT,
+    let (s, _) = app
+        .owner_put(
             &format!("/api/owner/companies/{sus_id}"),
-            Some(json!({"status": "ACTIVE"})),
+            json!({"status": "ACTIVE"}),
         )
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
-    let (s, body) = json(
-        app.tenant("paused-vet", Method::GET, "/api/public/practices")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, body) = json(app.public_practices("paused-vet").await).await;
     assert_eq!(s, StatusCode::OK);
     assert!(body.to_string().contains("Company paused-vet"));
 }
@@ -250,13 +234,7 @@ async fn requests_without_context_use_the_default_company_or_are_refused(b: Back
         assert_eq!(s, StatusCode::OK);
         assert!(body.to_string().contains("Company main-clinic"), "{body}");
     }
-    let (s, body) = json(
-        app.tenant("other-clinic", Method::GET, "/api/public/practices")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let (s, body) = json(app.public_practices("other-clinic").await).await;
     assert_eq!(s, StatusCode::OK);
     assert!(!body.to_string().contains("Company main-clinic"));
 }
@@ -266,10 +244,9 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
     let c = app.create_company("domain-vet").await;
     let id = c["id"].as_str().unwrap();
     let (s, d) = app
-        .owner_call(
-            Method::POST,
+        .owner_post(
             &format!("/api/owner/companies/{id}/domains"),
-            Some(json!({"domain": "Domain-Vet.example."})),
+            json!({"domain": "Domain-Vet.example."}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{d}");
@@ -287,14 +264,12 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
         "an unverified domain must not route"
     );
 
-    let r = app
-        .owner_send(
-            Method::POST,
-            &format!("/api/owner/companies/{id}/domains/{domain_id}/verify"),
-            None,
-        )
+    let (s, _) = app
+        .owner_action(&format!(
+            "/api/owner/companies/{id}/domains/{domain_id}/verify"
+        ))
         .await;
-    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(s, StatusCode::OK);
     let (s, body) = json(
         app.host(
             "DOMAIN-VET.example:443",
@@ -311,37 +286,31 @@ async fn verified_custom_domains_route_and_unverified_do_not(b: Backend) {
 
     // Platform subdomains cannot be claimed, nor can another company's domain.
     for bad in ["x.localhost", "localhost", "not a domain"] {
-        let r = app
-            .owner_send(
-                Method::POST,
+        let (s, _) = app
+            .owner_post(
                 &format!("/api/owner/companies/{id}/domains"),
-                Some(json!({"domain": bad})),
+                json!({"domain": bad}),
             )
             .await;
-        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
     }
     let other = app.create_company("other-vet").await;
     let (s, e) = app
-        .owner_call(
-            Method::POST,
+        .owner_post(
             &format!(
                 "/api/owner/companies/{}/domains",
                 other["id"].as_str().unwrap()
             ),
-            Some(json!({"domain": "domain-vet.example"})),
+            json!({"domain": "domain-vet.example"}),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     assert_eq!(e["code"], "domain_taken");
 
-    let r = app
-        .owner_send(
-            Method::DELETE,
-            &format!("/api/owner/companies/{id}/domains/{domain_id}"),
-            None,
-        )
+    let (s, _) = app
+        .owner_delete(&format!("/api/owner/companies/{id}/domains/{domain_id}"))
         .await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(s, StatusCode::NO_CONTENT);
     let r = app
         .host("domain-vet.example", Method::GET, "/api/public/practices")
         .send()

@@ -13,8 +13,8 @@ use smartdmv_store::tenant::{appointment, client, patient, patient_owner};
 use std::collections::BTreeSet;
 
 use crate::both_backends;
-use crate::fixtures::Company;
-use crate::helpers::{Backend, Options, TestApp, json};
+use crate::fixtures::{Company, client_row, ownership, patient_row};
+use crate::helpers::{Backend, Options, TestApp, json, strs};
 
 both_backends!(
     appointment_types_are_validated_named_once_and_deactivated,
@@ -44,71 +44,21 @@ pub async fn owned_pet(
     user: Option<&str>,
 ) -> (String, String) {
     let db = app.open_tenant_db(company).await;
-    let now = smartdmv_store::now();
-    let (first, last) = (format!("Owner of {name}"), "Testperson".to_owned());
     let c = client::insert(
         &db,
         client::Model {
-            id: uuid::Uuid::now_v7().into(),
-            name_key: smartdmv_domain::text::person_key(&first, &last),
-            first_name: first,
-            last_name: last,
-            email: None,
-            phone: None,
-            address: None,
-            home_practice_id: None,
-            balance_cents: 0,
-            alerts: json!([]),
-            notes: None,
             user_id: user.map(|u| u.parse().unwrap()),
-            active: true,
-            deactivated_at: None,
-            created_at: now,
-            updated_at: now,
+            ..client_row(&format!("Owner of {name}"), "Testperson")
         },
     )
     .await
     .unwrap();
-    let p = patient::insert(
-        &db,
-        patient::Model {
-            id: uuid::Uuid::now_v7().into(),
-            name: name.to_owned(),
-            name_key: smartdmv_domain::text::fold_name(name),
-            species: "dog".into(),
-            breed: None,
-            sex: "unknown".into(),
-            neutered: false,
-            date_of_birth: None,
-            dob_estimated: false,
-            colour: None,
-            microchip: None,
-            microchip_type: None,
-            alerts: json!([]),
-            deceased_on: None,
-            notes: None,
-            active: true,
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .await
-    .unwrap();
-    patient_owner::insert(
-        &db,
-        patient_owner::Model {
-            id: uuid::Uuid::now_v7().into(),
-            patient_id: p.id,
-            client_id: c.id,
-            is_primary: true,
-            started_at: now,
-            ended_at: None,
-            end_reason: None,
-            created_by: None,
-        },
-    )
-    .await
-    .unwrap();
+    let p = patient::insert(&db, patient_row(name, "dog"))
+        .await
+        .unwrap();
+    patient_owner::insert(&db, ownership(p.id, c.id, true))
+        .await
+        .unwrap();
     let _ = db.close().await;
     (c.id.to_string(), p.id.to_string())
 }
@@ -362,29 +312,21 @@ async fn appointment_types_are_validated_named_once_and_deactivated(b: Backend) 
     let (rec, _) = c
         .staff("rec@types.example", "RECEPTIONIST", &[&c.practice])
         .await;
-    let (s, v) = c
-        .call(&rec, Method::GET, "/api/appointment-types", None)
-        .await;
+    let (s, v) = c.get_as(&rec, "/api/appointment-types").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["items"].as_array().unwrap().len(), 2);
     let (s, _) = c
-        .call(
+        .post_as(
             &rec,
-            Method::POST,
             "/api/appointment-types",
-            Some(json!({"name": "Mine", "durationMinutes": 10})),
+            json!({"name": "Mine", "durationMinutes": 10}),
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 
     // DELETE deactivates: gone from the list, still readable, not bookable.
     let (s, v) = c
-        .call(
-            &c.admin,
-            Method::DELETE,
-            &format!("/api/appointment-types/{vacc}"),
-            None,
-        )
+        .delete_as(&c.admin, &format!("/api/appointment-types/{vacc}"))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["active"], false);
@@ -438,16 +380,9 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
     let (mgr, _) = c
         .staff("mgr@rooms.example", "PRACTICE_MANAGER", &[&c.practice])
         .await;
-    let (_, list) = c.call(&mgr, Method::GET, "/api/rooms", None).await;
+    let (_, list) = c.get_as(&mgr, "/api/rooms").await;
     assert_eq!(item_ids(&list), vec![a1.clone()]);
-    let (_, list) = c
-        .call(
-            &mgr,
-            Method::GET,
-            &format!("/api/rooms?practiceId={p2}"),
-            None,
-        )
-        .await;
+    let (_, list) = c.get_as(&mgr, &format!("/api/rooms?practiceId={p2}")).await;
     assert!(item_ids(&list).is_empty());
     for m in [Method::GET, Method::PATCH, Method::DELETE] {
         let body = (m == Method::PATCH).then(|| json!({"name": "Mine now"}));
@@ -457,22 +392,20 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
         assert_eq!(s, StatusCode::NOT_FOUND, "{m} {v}");
     }
     let (s, v) = c
-        .call(
+        .post_as(
             &mgr,
-            Method::POST,
             "/api/rooms",
-            Some(json!({"practiceId": p2, "name": "Sneaky"})),
+            json!({"practiceId": p2, "name": "Sneaky"}),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let (_, pet) = c.pet("Rex").await;
     let (s, v) = c
-        .call(
+        .post_as(
             &mgr,
-            Method::POST,
             "/api/appointments",
-            Some(json!({"petId": pet, "startsAt": future_hour(2).to_string(),
-                        "durationMinutes": 15, "roomId": b1})),
+            json!({"petId": pet, "startsAt": future_hour(2).to_string(),
+                        "durationMinutes": 15, "roomId": b1}),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
@@ -485,22 +418,16 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     // The manager's own practice is the default, and its room is bookable.
     let (s, v) = c
-        .call(
-            &mgr,
-            Method::POST,
-            "/api/rooms",
-            Some(json!({"name": "Consult 2"})),
-        )
+        .post_as(&mgr, "/api/rooms", json!({"name": "Consult 2"}))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(v["practiceId"], c.practice.as_str());
     let (s, v) = c
-        .call(
+        .post_as(
             &mgr,
-            Method::POST,
             "/api/appointments",
-            Some(json!({"petId": pet, "startsAt": future_hour(2).to_string(),
-                        "durationMinutes": 15, "roomId": a1})),
+            json!({"petId": pet, "startsAt": future_hour(2).to_string(),
+                        "durationMinutes": 15, "roomId": a1}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -508,25 +435,20 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
 
     // Rename, then deactivate: out of the list, no new bookings, the old one keeps it.
     let (s, v) = c
-        .call(
+        .patch_as(
             &mgr,
-            Method::PATCH,
             &format!("/api/rooms/{a1}"),
-            Some(json!({"name": "Consult One"})),
+            json!({"name": "Consult One"}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["name"], "Consult One");
-    let (s, v) = c
-        .call(&mgr, Method::DELETE, &format!("/api/rooms/{a1}"), None)
-        .await;
+    let (s, v) = c.delete_as(&mgr, &format!("/api/rooms/{a1}")).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["active"], false);
-    let (_, list) = c.call(&mgr, Method::GET, "/api/rooms", None).await;
+    let (_, list) = c.get_as(&mgr, "/api/rooms").await;
     assert!(!item_ids(&list).contains(&a1));
-    let (_, list) = c
-        .call(&mgr, Method::GET, "/api/rooms?includeInactive=true", None)
-        .await;
+    let (_, list) = c.get_as(&mgr, "/api/rooms?includeInactive=true").await;
     assert!(item_ids(&list).contains(&a1));
     let (s, _) = c
         .book(json!({"petId": pet, "startsAt": future_hour(4).to_string(),
@@ -537,21 +459,12 @@ async fn rooms_are_practice_scoped_and_deactivated(b: Backend) {
     let (vet, _) = c
         .staff("v@rooms.example", "VETERINARIAN", &[&c.practice])
         .await;
-    let (s, _) = c.call(&vet, Method::GET, "/api/rooms", None).await;
+    let (s, _) = c.get_as(&vet, "/api/rooms").await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = c
-        .call(
-            &vet,
-            Method::POST,
-            "/api/rooms",
-            Some(json!({"name": "Mine"})),
-        )
-        .await;
+    let (s, _) = c.post_as(&vet, "/api/rooms", json!({"name": "Mine"})).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (owner, _, _) = c.client_user("Nosy").await;
-    let (s, _) = c
-        .call(&owner, Method::GET, &format!("/api/rooms/{b1}"), None)
-        .await;
+    let (s, _) = c.get_as(&owner, &format!("/api/rooms/{b1}")).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
 
@@ -612,14 +525,11 @@ async fn status_machine_table_matches_the_api(b: Backend) {
             // An appointment in status `from`.
             let id = if from == "requested" {
                 let (s, v) = c
-                    .call(
+                    .post_as(
                         &owner,
-                        Method::POST,
                         "/api/appointments",
-                        Some(
-                            json!({"petId": pet, "startsAt": starts, "durationMinutes": 15,
+                        json!({"petId": pet, "startsAt": starts, "durationMinutes": 15,
                                     "practiceId": c.practice}),
-                        ),
                     )
                     .await;
                 assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -1051,12 +961,7 @@ async fn daylight_saving_weeks_keep_local_times(b: Backend) {
         assert_eq!(day["startsAt"], local_and_utc(change, 0, 0, before).1);
         assert_eq!(day["endsAt"], local_and_utc(next, 0, 0, after).1);
         assert_eq!(day["startsAtLocal"], local_and_utc(change, 0, 0, before).0);
-        let locals: Vec<&str> = day["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|i| i["startsAtLocal"].as_str().unwrap())
-            .collect();
+        let locals: Vec<&str> = strs(&day["items"], "startsAtLocal");
         assert_eq!(
             locals,
             [
@@ -1156,7 +1061,7 @@ async fn client_request_becomes_an_appointment_when_staff_book_it(b: Backend) {
         }
         v
     };
-    let req = |b: Value| c.call(&owner, Method::POST, "/api/appointments", Some(b));
+    let req = |b: Value| c.post_as(&owner, "/api/appointments", b);
     // Refused: double-booking, the past, a pet that is not theirs.
     let (s, v) = req(body(json!({"doubleBook": true}))).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
@@ -1205,57 +1110,41 @@ async fn client_request_becomes_an_appointment_when_staff_book_it(b: Backend) {
     let (s, v) = c.status(&id, "confirmed").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     // The client sees their confirmed appointment, and cannot change it themselves.
-    let (s, mine) = c
-        .call(
-            &owner,
-            Method::GET,
-            &format!("/api/appointments/{id}"),
-            None,
-        )
-        .await;
+    let (s, mine) = c.get_as(&owner, &format!("/api/appointments/{id}")).await;
     assert_eq!(s, StatusCode::OK, "{mine}");
     assert_eq!(mine["status"], "confirmed");
     assert_eq!(mine["veterinarianId"], c.vets[1].as_str());
     let (s, _) = c
-        .call(
+        .patch_as(
             &owner,
-            Method::PATCH,
             &format!("/api/appointments/{id}"),
-            Some(json!({"reason": "changed"})),
+            json!({"reason": "changed"}),
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let (s, _) = c
-        .call(
+        .post_as(
             &owner,
-            Method::POST,
             &format!("/api/appointments/{id}/status"),
-            Some(json!({"status": "checked_in"})),
+            json!({"status": "checked_in"}),
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     // Clients may look up free slots of a practice and read the types.
     let (s, v) = c
-        .call(
+        .get_as(
             &owner,
-            Method::GET,
             &format!(
                 "/api/appointments/free-slots?practiceId={}&date={}&typeId={}",
                 c.practice,
                 t.to_zoned(TimeZone::get("Europe/London").unwrap()).date(),
                 c.consult
             ),
-            None,
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, _) = c
-        .call(
-            &owner,
-            Method::GET,
-            &format!("/api/practices/{}/day", c.practice),
-            None,
-        )
+        .get_as(&owner, &format!("/api/practices/{}/day", c.practice))
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "the day view is for staff");
 }
@@ -1301,29 +1190,23 @@ async fn clients_see_and_cancel_only_their_own(b: Backend) {
         let (s, v) = c.call(&bob, m.clone(), &path, body).await;
         assert_eq!(s, StatusCode::NOT_FOUND, "{m} {path}: {v}");
     }
-    let (_, list) = c.call(&bob, Method::GET, "/api/appointments", None).await;
+    let (_, list) = c.get_as(&bob, "/api/appointments").await;
     assert_eq!(item_ids(&list), vec![bobs_id.clone()]);
     let (_, list) = c
-        .call(
-            &bob,
-            Method::GET,
-            &format!("/api/appointments?clientId={alice_client}"),
-            None,
-        )
+        .get_as(&bob, &format!("/api/appointments?clientId={alice_client}"))
         .await;
     assert!(item_ids(&list).is_empty(), "{list}");
-    let (_, list) = c.call(&alice, Method::GET, "/api/appointments", None).await;
+    let (_, list) = c.get_as(&alice, "/api/appointments").await;
     assert_eq!(item_ids(&list), vec![mine_id.clone()]);
     let (_, after) = c.get(&format!("/api/appointments/{mine_id}")).await;
     assert_eq!(after["status"], "booked");
 
     // Alice cancels her own future appointment with a reason.
     let (s, v) = c
-        .call(
+        .post_as(
             &alice,
-            Method::POST,
             &format!("/api/appointments/{mine_id}/cancel"),
-            Some(json!({"reason": "Feeling better"})),
+            json!({"reason": "Feeling better"}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -1331,11 +1214,10 @@ async fn clients_see_and_cancel_only_their_own(b: Backend) {
     assert_eq!(v["cancelReason"], "Feeling better");
     // Twice is an illegal move.
     let (s, v) = c
-        .call(
+        .post_as(
             &alice,
-            Method::POST,
             &format!("/api/appointments/{mine_id}/cancel"),
-            Some(json!({})),
+            json!({}),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
@@ -1343,11 +1225,10 @@ async fn clients_see_and_cancel_only_their_own(b: Backend) {
     let (s, _) = c.status(&bobs_id, "checked_in").await;
     assert_eq!(s, StatusCode::OK);
     let (s, v) = c
-        .call(
+        .post_as(
             &bob,
-            Method::POST,
             &format!("/api/appointments/{bobs_id}/cancel"),
-            Some(json!({})),
+            json!({}),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
@@ -1359,11 +1240,10 @@ async fn clients_see_and_cancel_only_their_own(b: Backend) {
         )
         .await;
     let (s, v) = c
-        .call(
+        .post_as(
             &bob,
-            Method::POST,
             &format!("/api/appointments/{}/cancel", past["id"].as_str().unwrap()),
-            Some(json!({})),
+            json!({}),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
@@ -1379,14 +1259,7 @@ async fn closed_practices_and_deceased_pets_take_no_bookings(b: Backend) {
     let c = Clinic::open(b, "closed", "Europe/London").await;
     let (_, p2) = c.post("/api/practices", json!({"name": "Branch"})).await;
     let p2 = p2["id"].as_str().unwrap().to_owned();
-    let (s, v) = c
-        .call(
-            &c.admin,
-            Method::DELETE,
-            &format!("/api/practices/{p2}"),
-            None,
-        )
-        .await;
+    let (s, v) = c.delete_as(&c.admin, &format!("/api/practices/{p2}")).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (_, pet) = c.pet("Rex").await;
     let t = future_hour(2);
@@ -1416,14 +1289,11 @@ async fn closed_practices_and_deceased_pets_take_no_bookings(b: Backend) {
         .await;
     let (owner, _, own_pet) = c.client_user("Owner").await;
     let (s, request) = c
-        .call(
+        .post_as(
             &owner,
-            Method::POST,
             "/api/appointments",
-            Some(
-                json!({"petId": own_pet, "startsAt": at(t, 60), "durationMinutes": 15,
+            json!({"petId": own_pet, "startsAt": at(t, 60), "durationMinutes": 15,
                         "practiceId": c.practice}),
-            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{request}");
@@ -1442,14 +1312,11 @@ async fn closed_practices_and_deceased_pets_take_no_bookings(b: Backend) {
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["code"], "patient_deceased");
     let (s, v) = c
-        .call(
+        .post_as(
             &owner,
-            Method::POST,
             "/api/appointments",
-            Some(
-                json!({"petId": own_pet, "startsAt": at(t, 180), "durationMinutes": 15,
+            json!({"petId": own_pet, "startsAt": at(t, 180), "durationMinutes": 15,
                         "practiceId": c.practice}),
-            ),
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT, "{v}");
@@ -1643,22 +1510,20 @@ async fn bookings_are_validated(b: Backend) {
         )
         .await;
     let (s, v) = c
-        .call(
+        .post_as(
             &two,
-            Method::POST,
             "/api/appointments",
-            Some(json!({"petId": pet, "startsAt": t, "durationMinutes": 15})),
+            json!({"petId": pet, "startsAt": t, "durationMinutes": 15}),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["errors"]["practiceId"].is_array(), "{v}");
     let (s, v) = c
-        .call(
+        .post_as(
             &two,
-            Method::POST,
             "/api/appointments",
-            Some(json!({"petId": pet, "startsAt": t, "durationMinutes": 15,
-                        "practiceId": p2["id"]})),
+            json!({"petId": pet, "startsAt": t, "durationMinutes": 15,
+                        "practiceId": p2["id"]}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -1683,11 +1548,10 @@ async fn bookings_are_validated(b: Backend) {
         .staff("vet@valid.example", "VETERINARIAN", &[&c.practice])
         .await;
     let (s, _) = c
-        .call(
+        .post_as(
             &vet,
-            Method::POST,
             "/api/appointments",
-            Some(json!({"petId": pet, "startsAt": t, "durationMinutes": 15})),
+            json!({"petId": pet, "startsAt": t, "durationMinutes": 15}),
         )
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
@@ -1780,24 +1644,14 @@ async fn lists_filter_by_field_and_practice_and_page_by_start(b: Backend) {
             &[p2["id"].as_str().unwrap()],
         )
         .await;
-    let (_, v) = c.call(&other, Method::GET, "/api/appointments", None).await;
+    let (_, v) = c.get_as(&other, "/api/appointments").await;
     assert!(item_ids(&v).is_empty(), "{v}");
     let (s, _) = c
-        .call(
-            &other,
-            Method::GET,
-            &format!("/api/appointments/{}", id(&early)),
-            None,
-        )
+        .get_as(&other, &format!("/api/appointments/{}", id(&early)))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, _) = c
-        .call(
-            &other,
-            Method::GET,
-            &format!("/api/practices/{}/day", c.practice),
-            None,
-        )
+        .get_as(&other, &format!("/api/practices/{}/day", c.practice))
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }

@@ -10,6 +10,7 @@ use smartdmv_store::tenant::{client, client_contact, patient, patient_owner, sea
 use uuid::Uuid;
 
 use crate::both_backends;
+use crate::fixtures::{client_row, ownership, patient_row};
 use crate::helpers::{Backend, TestApp, json};
 
 both_backends!(
@@ -37,21 +38,12 @@ pub async fn add_client(
         db,
         client::Model {
             id: id.into(),
-            first_name: first.into(),
-            last_name: last.into(),
-            name_key: smartdmv_domain::text::person_key(first, last),
             email: email.map(str::to_lowercase),
             phone: phone.map(str::to_owned),
-            address: None,
-            home_practice_id: None,
-            balance_cents: 0,
-            alerts: json!([]),
-            notes: None,
-            user_id: None,
             active,
-            deactivated_at: None,
             created_at: now,
             updated_at: now,
+            ..client_row(first, last)
         },
     )
     .await
@@ -100,42 +92,19 @@ pub async fn add_patient(
         db,
         patient::Model {
             id: id.into(),
-            name: name.into(),
-            name_key: smartdmv_domain::text::fold_name(name),
-            species: species.into(),
-            breed: None,
-            sex: "unknown".into(),
-            neutered: false,
-            date_of_birth: None,
-            dob_estimated: false,
-            colour: None,
             microchip: chip.map(|c| c.0.into()),
             microchip_type: chip.map(|c| c.1.into()),
-            alerts: json!([]),
-            deceased_on: None,
-            notes: None,
             active,
             created_at: now,
             updated_at: now,
+            ..patient_row(name, species)
         },
     )
     .await
     .unwrap();
-    patient_owner::insert(
-        db,
-        patient_owner::Model {
-            id: Uuid::now_v7().into(),
-            patient_id: id.into(),
-            client_id: owner.into(),
-            is_primary: true,
-            started_at: now,
-            ended_at: None,
-            end_reason: None,
-            created_by: None,
-        },
-    )
-    .await
-    .unwrap();
+    patient_owner::insert(db, ownership(id.into(), owner.into(), true))
+        .await
+        .unwrap();
     search::reindex_patient(db, id.into()).await.unwrap();
     id
 }
@@ -153,14 +122,8 @@ pub fn encode(s: &str) -> String {
 }
 
 async fn find(app: &TestApp, sub: &str, token: &str, q: &str) -> (StatusCode, Value) {
-    app.call(
-        sub,
-        token,
-        Method::GET,
-        &format!("/api/search?q={}", encode(q)),
-        None,
-    )
-    .await
+    app.tenant_get(sub, token, &format!("/api/search?q={}", encode(q)))
+        .await
 }
 
 fn ids(v: &Value, list: &str) -> Vec<String> {
@@ -349,13 +312,7 @@ async fn names_tolerate_typos_and_exact_matches_rank_first(b: Backend) {
     assert_eq!(kinds, vec!["exact", "prefix", "fuzzy"]);
     // limit cuts the ranked list.
     let (_, v) = app
-        .call(
-            "typo-vet",
-            &admin,
-            Method::GET,
-            "/api/search?q=smith&limit=1",
-            None,
-        )
+        .tenant_get("typo-vet", &admin, "/api/search?q=smith&limit=1")
         .await;
     assert_eq!(ids(&v, "clients"), vec![john.to_string()]);
     let _ = db.close().await;
@@ -399,23 +356,19 @@ async fn inactive_records_are_left_out_unless_asked_for(b: Backend) {
         );
     }
     let (_, v) = app
-        .call(
+        .tenant_get(
             "inactive-vet",
             &admin,
-            Method::GET,
             "/api/search?q=gone&includeInactive=true",
-            None,
         )
         .await;
     assert_eq!(ids(&v, "clients"), vec![gone.to_string()]);
     assert_eq!(v["clients"][0]["active"], false);
     let (_, v) = app
-        .call(
+        .tenant_get(
             "inactive-vet",
             &admin,
-            Method::GET,
             "/api/search?q=985112000000001&includeInactive=true",
-            None,
         )
         .await;
     assert_eq!(ids(&v, "patients"), vec![ghost.to_string()]);
@@ -442,12 +395,11 @@ async fn clients_are_refused_and_patients_need_pets_read(b: Backend) {
         .create_user("perm-vet", &admin, "desk@perm.example", "RECEPTIONIST")
         .await;
     let (s, o) = app
-        .call(
+        .tenant_post(
             "perm-vet",
             &admin,
-            Method::POST,
             &format!("/api/users/{desk}/overrides"),
-            Some(json!({"permission": "pets:read", "effect": "deny", "reason": "test"})),
+            json!({"permission": "pets:read", "effect": "deny", "reason": "test"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{o}");
@@ -576,7 +528,7 @@ async fn migration_indexes_records_already_present(b: Backend) {
 /// The ids of the clients and patients a search answers, as the admin of `sub`.
 async fn found(app: &TestApp, sub: &str, tok: &str, q: &str) -> (Vec<String>, Vec<String>) {
     let (s, v) = app
-        .call(sub, tok, Method::GET, &format!("/api/search?q={q}"), None)
+        .tenant_get(sub, tok, &format!("/api/search?q={q}"))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let ids = |k: &str| -> Vec<String> {
@@ -746,12 +698,10 @@ async fn api_writes_keep_the_index_current(b: Backend) {
     .await;
     assert_eq!((s, v["outcome"].as_str()), (StatusCode::OK, Some("erased")));
     let (s, v) = app
-        .call(
+        .tenant_get(
             "idx-vet",
             &admin,
-            Method::GET,
             "/api/search?q=Vexillary&includeInactive=true",
-            None,
         )
         .await;
     assert_eq!(s, StatusCode::OK);

@@ -76,11 +76,7 @@ async fn a_signup_lands_its_administrator_in_a_trial_company(b: Backend) {
     );
     assert_eq!(c["settings"]["signup"]["verifiedAt"], Value::Null);
     let (s, sub) = app
-        .owner_call(
-            Method::GET,
-            &format!("/api/owner/companies/{id}/subscription"),
-            None,
-        )
+        .owner_get(&format!("/api/owner/companies/{id}/subscription"))
         .await;
     assert_eq!(s, StatusCode::OK, "{sub}");
     assert_eq!(sub["status"], "TRIALING", "{sub}");
@@ -100,9 +96,7 @@ async fn a_signup_lands_its_administrator_in_a_trial_company(b: Backend) {
         handoff(&app, "fresh-vet", &token).await.status(),
         StatusCode::NOT_FOUND
     );
-    let (s, me) = app
-        .call("fresh-vet", &session, Method::GET, "/api/auth/me", None)
-        .await;
+    let (s, me) = app.tenant_get("fresh-vet", &session, "/api/auth/me").await;
     assert_eq!(s, StatusCode::OK, "{me}");
     assert_eq!(
         (me["email"].as_str(), me["role"].as_str()),
@@ -121,24 +115,17 @@ async fn a_signup_lands_its_administrator_in_a_trial_company(b: Backend) {
 
     // Unverified: working is fine, adding users is not.
     let (s, v) = app
-        .call(
+        .tenant_post(
             "fresh-vet",
             &admin,
-            Method::POST,
             "/api/clients",
-            Some(json!({"firstName": "Ada", "lastName": "Early"})),
+            json!({"firstName": "Ada", "lastName": "Early"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let new_vet = json!({"email": "vet@fresh.example", "name": "Vet", "password": PASSWORD, "role": "VETERINARIAN"});
     let (s, v) = app
-        .call(
-            "fresh-vet",
-            &admin,
-            Method::POST,
-            "/api/users",
-            Some(new_vet.clone()),
-        )
+        .tenant_post("fresh-vet", &admin, "/api/users", new_vet.clone())
         .await;
     assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
     assert_eq!(v["code"], "email_unverified");
@@ -183,24 +170,16 @@ async fn a_signup_lands_its_administrator_in_a_trial_company(b: Backend) {
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
 
-    let (_, me) = app
-        .call("fresh-vet", &admin, Method::GET, "/api/auth/me", None)
-        .await;
+    let (_, me) = app.tenant_get("fresh-vet", &admin, "/api/auth/me").await;
     assert_eq!(me["emailVerified"], true);
     let (s, v) = app
-        .call(
-            "fresh-vet",
-            &admin,
-            Method::POST,
-            "/api/users",
-            Some(new_vet),
-        )
+        .tenant_post("fresh-vet", &admin, "/api/users", new_vet)
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     // Companies created by an operator have nothing to verify.
     let other_admin = app.admin_token("other-vet").await;
     let (_, me) = app
-        .call("other-vet", &other_admin, Method::GET, "/api/auth/me", None)
+        .tenant_get("other-vet", &other_admin, "/api/auth/me")
         .await;
     assert_eq!(me["emailVerified"], true);
     let _ = other;
@@ -211,11 +190,7 @@ async fn bad_signups_are_refused_and_create_nothing(b: Backend) {
     let plan = create_plan(&app, plan_body("Starter", 1900, &[], None, None)).await;
     let retired = create_plan(&app, plan_body("Old", 900, &[], None, None)).await;
     let (s, v) = app
-        .owner_call(
-            Method::PATCH,
-            &format!("/api/owner/plans/{}", retired["id"].as_str().unwrap()),
-            Some(json!({"active": false})),
-        )
+        .patch_plan(retired["id"].as_str().unwrap(), json!({"active": false}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     app.create_company("taken-vet").await;
@@ -263,9 +238,7 @@ async fn bad_signups_are_refused_and_create_nothing(b: Backend) {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 
     assert_eq!(app.tenant_database_count().await, companies_before);
-    let (_, list) = app
-        .owner_call(Method::GET, "/api/owner/companies", None)
-        .await;
+    let (_, list) = app.owner_get("/api/owner/companies").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
     assert!(outbox(&app, "new@new.example").await.is_empty());
     // The same form, corrected, goes through.
@@ -298,8 +271,6 @@ async fn signups_are_throttled_per_address(b: Backend) {
     assert!(r.headers().contains_key("retry-after"));
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["code"], "too_many_signups");
-    let (_, list) = app
-        .owner_call(Method::GET, "/api/owner/companies", None)
-        .await;
+    let (_, list) = app.owner_get("/api/owner/companies").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
 }

@@ -5,7 +5,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, TestApp, json};
+use crate::plans::company_admin;
 
 both_backends!(
     usage_is_counted_and_recounted,
@@ -15,11 +16,7 @@ both_backends!(
 /// Merges `settings` into a company's settings as the platform owner.
 pub async fn set_settings(app: &TestApp, company: &str, settings: Value) {
     let (s, v) = app
-        .owner_call(
-            Method::PUT,
-            &format!("/api/owner/companies/{company}"),
-            Some(json!({ "settings": settings })),
-        )
+        .put_company(company, json!({ "settings": settings }))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
 }
@@ -27,11 +24,7 @@ pub async fn set_settings(app: &TestApp, company: &str, settings: Value) {
 /// The company's usage of the current month, as the platform owner reads it.
 pub async fn usage(app: &TestApp, company: &str) -> Value {
     let (s, v) = app
-        .owner_call(
-            Method::GET,
-            &format!("/api/owner/companies/{company}/usage"),
-            None,
-        )
+        .owner_get(&format!("/api/owner/companies/{company}/usage"))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
@@ -40,11 +33,7 @@ pub async fn usage(app: &TestApp, company: &str) -> Value {
 /// Recounts the company's gauges as the platform owner.
 pub async fn recount(app: &TestApp, company: &str) -> Value {
     let (s, v) = app
-        .owner_call(
-            Method::POST,
-            &format!("/api/owner/companies/{company}/usage/recompute"),
-            None,
-        )
+        .owner_action(&format!("/api/owner/companies/{company}/usage/recompute"))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
@@ -64,30 +53,26 @@ async fn usage_is_counted_and_recounted(b: Backend) {
     let mut clients = Vec::new();
     for n in ["Ada", "Bea"] {
         let (s, v) = app
-            .call(
+            .tenant_post(
                 "usage-vet",
                 &admin,
-                Method::POST,
                 "/api/clients",
-                Some(json!({"firstName": n, "lastName": "Usage"})),
+                json!({"firstName": n, "lastName": "Usage"}),
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{v}");
         clients.push(v["id"].as_str().unwrap().to_owned());
     }
     let (s, v) = app
-        .call(
+        .tenant_post(
             "usage-vet",
             &admin,
-            Method::POST,
             "/api/pets",
-            Some(json!({"name": "Rex", "species": "dog", "ownerId": clients[0]})),
+            json!({"name": "Rex", "species": "dog", "ownerId": clients[0]}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
-    let (s, _) = app
-        .call("usage-vet", &admin, Method::GET, "/api/clients", None)
-        .await;
+    let (s, _) = app.tenant_get("usage-vet", &admin, "/api/clients").await;
     assert_eq!(s, StatusCode::OK);
     // Unknown hosts, calls without credentials and refused credentials are not the
     // company's calls: nobody outside it can use up its allowance.
@@ -96,20 +81,10 @@ async fn usage_is_counted_and_recounted(b: Backend) {
         .await
         .unwrap();
     let (s, _) = app
-        .call(
-            "usage-vet",
-            "not-a-token",
-            Method::GET,
-            "/api/clients",
-            None,
-        )
+        .tenant_get("usage-vet", "not-a-token", "/api/clients")
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
-    let r = app
-        .tenant("usage-vet", Method::GET, "/api/public/practices")
-        .send()
-        .await
-        .unwrap();
+    let r = app.public_practices("usage-vet").await;
     assert_eq!(r.status(), StatusCode::OK);
 
     let u = usage(&app, id).await;
@@ -151,20 +126,12 @@ async fn usage_is_counted_and_recounted(b: Backend) {
     // Other months are read by name; a month nobody worked in is all zeros.
     let month = u["month"].as_str().unwrap().to_owned();
     let (s, v) = app
-        .owner_call(
-            Method::GET,
-            &format!("/api/owner/companies/{id}/usage?month={month}"),
-            None,
-        )
+        .owner_get(&format!("/api/owner/companies/{id}/usage?month={month}"))
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["clients"], 2);
     let (s, v) = app
-        .owner_call(
-            Method::GET,
-            &format!("/api/owner/companies/{id}/usage?month=2020-01"),
-            None,
-        )
+        .owner_get(&format!("/api/owner/companies/{id}/usage?month=2020-01"))
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(
@@ -173,11 +140,7 @@ async fn usage_is_counted_and_recounted(b: Backend) {
     );
     for bad in ["2020-13", "2020-1", "last"] {
         let (s, v) = app
-            .owner_call(
-                Method::GET,
-                &format!("/api/owner/companies/{id}/usage?month={bad}"),
-                None,
-            )
+            .owner_get(&format!("/api/owner/companies/{id}/usage?month={bad}"))
             .await;
         assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {v}");
         assert!(v["detail"].as_str().unwrap().contains("YYYY-MM"), "{v}");
@@ -189,18 +152,7 @@ async fn a_company_admin_sees_only_their_own_usage(b: Backend) {
     let mine = app.create_company("mine-vet").await;
     let theirs = app.create_company("theirs-vet").await;
     let (mine, theirs) = (mine["id"].as_str().unwrap(), theirs["id"].as_str().unwrap());
-    let (s, v) = app
-        .owner_call(
-            Method::POST,
-            "/api/owner/users",
-            Some(
-                json!({"email": "ca@mine.example", "name": "CA", "password": PASSWORD,
-                          "role": "COMPANY_ADMIN", "companyId": mine}),
-            ),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
-    let ca = app.owner_login("ca@mine.example", PASSWORD).await;
+    let ca = company_admin(&app, mine, "ca@mine.example").await;
     let get = |path: String| app.platform(Method::GET, &path).bearer_auth(&ca).send();
     let (s, v) = json(
         get(format!("/api/owner/companies/{mine}/usage"))

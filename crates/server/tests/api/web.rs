@@ -25,6 +25,41 @@ impl PageResp {
     pub fn has(&self, text: &str) -> bool {
         self.body.contains(text)
     }
+
+    /// Asserts a refused form: 422, with the API's error shown beside `field`.
+    pub fn assert_field_error(&self, field: &str) {
+        assert_eq!(
+            self.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            self.body
+        );
+        assert!(
+            self.has(&format!("id=\"f-{field}-error\"")),
+            "{field}: {}",
+            self.body
+        );
+    }
+}
+
+/// A filled-in booking form, as staff and clients post it: pet, practice, date, appointment
+/// type, time and reason.
+pub fn booking_form<'a>(
+    pet: &'a str,
+    practice: &'a str,
+    date: &'a str,
+    type_id: &'a str,
+    time: &'a str,
+    reason: &'a str,
+) -> [(&'static str, &'a str); 6] {
+    [
+        ("petId", pet),
+        ("practiceId", practice),
+        ("date", date),
+        ("typeId", type_id),
+        ("time", time),
+        ("reason", reason),
+    ]
 }
 
 /// The id at the end of a redirect such as `/practice/clients/<id>`.

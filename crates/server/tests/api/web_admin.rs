@@ -1,7 +1,7 @@
 //! The administrator and practice administrator pages, driven like a browser: sign in with
 //! the login form, submit the pages' forms, and check both the HTML and the API's view.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::both_backends;
@@ -19,15 +19,21 @@ pub fn attr_of(html: &str, id: &str, attr: &str) -> String {
 }
 
 pub async fn practices(app: &TestApp, sub: &str, admin: &str) -> Vec<Value> {
-    let (_, v) = app
-        .call(sub, admin, Method::GET, "/api/practices", None)
-        .await;
+    let (_, v) = app.tenant_get(sub, admin, "/api/practices").await;
     v["items"].as_array().unwrap().clone()
+}
+
+/// The id of the company's first practice.
+pub async fn head_practice(app: &TestApp, sub: &str, admin: &str) -> String {
+    practices(app, sub, admin).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 pub async fn user(app: &TestApp, sub: &str, admin: &str, id: &str) -> Value {
     let (s, v) = app
-        .call(sub, admin, Method::GET, &format!("/api/users/{id}"), None)
+        .tenant_get(sub, admin, &format!("/api/users/{id}"))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
@@ -37,10 +43,7 @@ async fn admin_invites_a_vet_who_sets_a_password_and_signs_in(backend: Backend) 
     let app = TestApp::spawn(backend).await;
     app.create_company("acme").await;
     let admin = app.admin_token("acme").await;
-    let head = practices(&app, "acme", &admin).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let head = head_practice(&app, "acme", &admin).await;
     let mut b = WebSession::signed_in(&app, "acme", "admin@acme.example").await;
     let home = b.get("/").await;
     assert_eq!(home.location.as_str(), "/administrator");
@@ -64,8 +67,7 @@ async fn admin_invites_a_vet_who_sets_a_password_and_signs_in(backend: Backend) 
             ],
         )
         .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("id=\"f-email-error\""), "{}", bad.body);
+    bad.assert_field_error("email");
     assert!(
         bad.body.contains("value=\"Vera Vet\""),
         "the form keeps its values"
@@ -87,9 +89,7 @@ async fn admin_invites_a_vet_who_sets_a_password_and_signs_in(backend: Backend) 
     assert!(link.starts_with(&prefix), "{link}");
     let path = &link[prefix.len() - "/invitation/".len()..];
 
-    let (_, list) = app
-        .call("acme", &admin, Method::GET, "/api/users?q=vera", None)
-        .await;
+    let (_, list) = app.tenant_get("acme", &admin, "/api/users?q=vera").await;
     let vera = &list["items"][0];
     assert_eq!(vera["invited"], true);
     assert_eq!(vera["practiceId"], head.as_str());
@@ -112,17 +112,11 @@ async fn admin_invites_a_vet_who_sets_a_password_and_signs_in(backend: Backend) 
             ],
         )
         .await;
-    assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(mismatch.body.contains("id=\"f-passwordConfirm-error\""));
+    mismatch.assert_field_error("passwordConfirm");
     let short = v
         .post(path, &[("password", "short"), ("passwordConfirm", "short")])
         .await;
-    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        short.body.contains("id=\"f-password-error\""),
-        "{}",
-        short.body
-    );
+    short.assert_field_error("password");
     let done = v
         .post(
             path,
@@ -164,10 +158,7 @@ async fn admin_changes_roles_overrides_and_deactivates(backend: Backend) {
     let id = app
         .create_user("acme", &admin, "rita@acme.example", "RECEPTIONIST")
         .await;
-    let head = practices(&app, "acme", &admin).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let head = head_practice(&app, "acme", &admin).await;
     let mut b = WebSession::signed_in(&app, "acme", "admin@acme.example").await;
     let path = format!("/administrator/users/{id}");
     let page = b.get(&path).await;
@@ -184,8 +175,7 @@ async fn admin_changes_roles_overrides_and_deactivates(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
-    assert!(bad.body.contains("id=\"f-name-error\""), "{}", bad.body);
+    bad.assert_field_error("name");
     let saved = b
         .post(
             &path,
@@ -217,8 +207,7 @@ async fn admin_changes_roles_overrides_and_deactivates(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("id=\"f-expiresAt-error\""));
+    bad.assert_field_error("expiresAt");
     let past = b
         .post(
             &ov,
@@ -250,13 +239,7 @@ async fn admin_changes_roles_overrides_and_deactivates(backend: Backend) {
     let shown = b.follow(added).await;
     assert!(shown.body.contains("id=\"overrides-table\""));
     let (_, list) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/users/{id}/overrides"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/users/{id}/overrides"))
         .await;
     let o = &list["items"][0];
     assert_eq!(o["permission"], "invoices:read");
@@ -267,13 +250,7 @@ async fn admin_changes_roles_overrides_and_deactivates(backend: Backend) {
         .await;
     assert_eq!(removed.status, StatusCode::SEE_OTHER);
     let (_, list) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/users/{id}/overrides"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/users/{id}/overrides"))
         .await;
     assert_eq!(list["items"], json!([]));
 
@@ -311,12 +288,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
     let empty = b
         .post("/administrator/roles", &[("name", "Front desk lead")])
         .await;
-    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        empty.body.contains("id=\"f-permissions-error\""),
-        "{}",
-        empty.body
-    );
+    empty.assert_field_error("permissions");
     let made = b
         .post(
             "/administrator/roles",
@@ -329,9 +301,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
         .await;
     let list = b.follow(made).await;
     assert!(list.body.contains("Front desk lead"));
-    let (_, roles) = app
-        .call("acme", &admin, Method::GET, "/api/roles", None)
-        .await;
+    let (_, roles) = app.tenant_get("acme", &admin, "/api/roles").await;
     let role = roles["items"]
         .as_array()
         .unwrap()
@@ -358,13 +328,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let (_, r) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/roles/{rid}"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/roles/{rid}"))
         .await;
     assert_eq!(r["permissions"], json!(["clients:manage"]));
 
@@ -375,8 +339,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
             &[("name", "North"), ("email", "nope")],
         )
         .await;
-    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad.body.contains("id=\"f-email-error\""));
+    bad.assert_field_error("email");
     let created = b
         .post(
             "/administrator/practices",
@@ -399,8 +362,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
     let bad_tz = b
         .post(&to, &[("name", "North"), ("timeZone", "Mars/Olympus")])
         .await;
-    assert_eq!(bad_tz.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(bad_tz.body.contains("id=\"f-timeZone-error\""));
+    bad_tz.assert_field_error("timeZone");
     let bad_hours = b
         .post(&to, &[("name", "North"), ("hours-tue", "9 to 5")])
         .await;
@@ -410,13 +372,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
     let shown = b.follow(ok).await;
     assert!(shown.body.contains("were saved"), "{}", shown.body);
     let (_, p) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/practices/{pid}"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/practices/{pid}"))
         .await;
     assert_eq!(p["name"], "North Clinic");
     assert_eq!(p["currency"], "GBP");
@@ -430,13 +386,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
     fields.retain(|(k, _)| *k != "allowClientSignup");
     b.post(&to, &fields).await;
     let (_, p) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/practices/{pid}"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/practices/{pid}"))
         .await;
     assert_eq!(p["allowClientSignup"], false);
 
@@ -445,13 +395,7 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
     let closed = b.post(&format!("{to}/close"), &[]).await;
     assert_eq!(closed.location.as_str(), "/administrator/practices");
     let (_, p) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/practices/{pid}"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/practices/{pid}"))
         .await;
     assert_eq!(p["active"], false);
 

@@ -3,12 +3,12 @@
 //! numbers, every chart is an accessible SVG with one bar per number, the dashboard shows the
 //! monthly chart, and only an OWNER may open the page.
 
-use reqwest::{Method, StatusCode};
-use serde_json::json;
+use reqwest::StatusCode;
 
 use crate::billing::analytics::{company_without_database, hand_computed_history, usage_months};
 use crate::both_backends;
 use crate::helpers::{Backend, OWNER_EMAIL, PASSWORD, TestApp};
+use crate::plans::company_admin;
 use crate::web::WebSession;
 
 both_backends!(
@@ -209,18 +209,7 @@ async fn only_owners_open_the_analytics_page(b: Backend) {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location, "/login?next=/owner/analytics");
 
-    let (s, v) = app
-        .owner_call(
-            Method::POST,
-            "/api/owner/users",
-            Some(
-                json!({"email": "cadmin@lone.example", "name": "Company Admin",
-                          "password": PASSWORD, "role": "COMPANY_ADMIN",
-                          "companyId": company["id"]}),
-            ),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    company_admin(&app, company["id"].as_str().unwrap(), "cadmin@lone.example").await;
     let mut cadmin = WebSession::platform(&app);
     cadmin.sign_in("cadmin@lone.example", PASSWORD).await;
     let r = cadmin.get("/owner/analytics").await;

@@ -1,7 +1,7 @@
 //! Signing in and out through the pages, CSRF, flash messages, form errors and the owner's
 //! company pages (create, suspend, archive, impersonate).
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::both_backends;
@@ -92,9 +92,7 @@ async fn forms_without_csrf_or_from_elsewhere_change_nothing(b: Backend) {
         .post_from("http://evil.example", "/owner/companies", &fields)
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    let (_, list) = app
-        .owner_call(Method::GET, "/api/owner/companies?q=forged", None)
-        .await;
+    let (_, list) = app.owner_get("/api/owner/companies?q=forged").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0, "{list}");
 }
 
@@ -116,15 +114,12 @@ async fn owner_creates_suspends_and_archives_a_company_through_the_pages(b: Back
             ],
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(r.body.contains("id=\"f-subdomain-error\""), "{}", r.body);
+    r.assert_field_error("subdomain");
     assert!(
         r.body.contains("value=\"Bad Sub\""),
         "entered values are kept"
     );
-    let (_, list) = app
-        .owner_call(Method::GET, "/api/owner/companies", None)
-        .await;
+    let (_, list) = app.owner_get("/api/owner/companies").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 0);
 
     let r = web
@@ -202,10 +197,9 @@ async fn branding_colour_and_impersonation_reach_the_company_host(b: Backend) {
     let c = app.create_company("brand-vet").await;
     let id = c["id"].as_str().unwrap().to_owned();
     let (s, v) = app
-        .owner_call(
-            Method::PUT,
-            &format!("/api/owner/companies/{id}"),
-            Some(json!({"settings": {"branding": {"primaryColor": "#7C3AED"}}})),
+        .put_company(
+            &id,
+            json!({"settings": {"branding": {"primaryColor": "#7C3AED"}}}),
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -273,12 +267,7 @@ async fn users_change_their_password_through_the_page(b: Backend) {
             ],
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        r.body.contains("id=\"f-currentPassword-error\""),
-        "{}",
-        r.body
-    );
+    r.assert_field_error("currentPassword");
     let r = web
         .post(
             "/account/password",
@@ -312,8 +301,7 @@ async fn users_change_their_password_through_the_page(b: Backend) {
             &[("currentPassword", PASSWORD), ("newPassword", "short")],
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.has("id=\"f-newPassword-error\""), "{}", r.body);
+    r.assert_field_error("newPassword");
     let r = owner
         .post(
             "/account/password",
@@ -329,9 +317,7 @@ async fn users_change_their_password_through_the_page(b: Backend) {
         StatusCode::OK,
         "this session is kept"
     );
-    let (s, _) = app
-        .owner_call(Method::GET, "/api/owner/auth/me", None)
-        .await;
+    let (s, _) = app.owner_get("/api/owner/auth/me").await;
     assert_eq!(
         s,
         StatusCode::UNAUTHORIZED,

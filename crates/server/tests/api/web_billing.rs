@@ -5,8 +5,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::billing::support::{first_invoice_id, invoices};
 use crate::both_backends;
-use crate::helpers::{Backend, OWNER_EMAIL, Options, PASSWORD, TestApp, json};
+use crate::helpers::{Backend, OWNER_EMAIL, Options, PASSWORD, TestApp, json, strs};
 use crate::plans::{company_admin, create_company_on, create_plan, plan_body};
 use crate::web::{PageResp, WebSession, last_segment};
 
@@ -31,26 +32,10 @@ async fn owner_web(app: &TestApp) -> WebSession<'_> {
 }
 
 /// Sends an owner API request; answers status and JSON.
-async fn api(app: &TestApp, m: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut r = app.owner(m, path);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    json(r.send().await.unwrap()).await
-}
-
 async fn get_ok(app: &TestApp, path: &str) -> Value {
-    let (s, v) = api(app, Method::GET, path, None).await;
+    let (s, v) = app.owner_get(path).await;
     assert_eq!(s, StatusCode::OK, "{path}: {v}");
     v
-}
-
-/// The company's invoices through the API, oldest first.
-async fn invoices(app: &TestApp, company: &str) -> Vec<Value> {
-    let v = get_ok(app, &format!("/api/owner/companies/{company}/invoices")).await;
-    let mut items = v["items"].as_array().unwrap().clone();
-    items.reverse();
-    items
 }
 
 /// The text of the page after the element with `id` (its content and a little more).
@@ -80,13 +65,7 @@ fn plan_form<'f>(name: &'f str, price: &'f str) -> Vec<(&'f str, &'f str)> {
 }
 
 fn at_april(b: Backend) -> impl std::future::Future<Output = TestApp> {
-    TestApp::spawn_with(
-        b,
-        Options {
-            clock_start: Some("2026-04-01T00:00:00Z".parse().unwrap()),
-            ..Options::default()
-        },
-    )
+    TestApp::spawn_at(b, "2026-04-01T00:00:00Z")
 }
 
 async fn owner_creates_edits_retires_and_deletes_plans_through_the_pages(b: Backend) {
@@ -105,8 +84,7 @@ async fn owner_creates_edits_retires_and_deletes_plans_through_the_pages(b: Back
     let mut bad = plan_form("Basic", "49.999");
     bad.push(("features", "client_portal"));
     let r = web.post("/owner/plans", &bad).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.has("id=\"f-price-error\""), "{}", r.body);
+    r.assert_field_error("price");
     assert!(r.has("value=\"Basic\""), "the form keeps its values");
     assert!(
         r.has("value=\"client_portal\" checked"),
@@ -192,7 +170,7 @@ async fn owner_creates_edits_retires_and_deletes_plans_through_the_pages(b: Back
     let r = web.post(&format!("/owner/plans/{id}/delete"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(r.location, "/owner/plans");
-    let (s, _) = api(&app, Method::GET, &format!("/api/owner/plans/{id}"), None).await;
+    let (s, _) = app.get_plan(&id).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(
         web.get(&format!("/owner/plans/{id}")).await.status,
@@ -235,13 +213,9 @@ async fn new_company_form_offers_the_active_plans_and_the_company_page_names_its
     let basic = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let old = create_plan(&app, plan_body("Old", 1900, &[], None, None)).await;
     let basic_id = basic["id"].as_str().unwrap();
-    let (s, _) = api(
-        &app,
-        Method::PATCH,
-        &format!("/api/owner/plans/{}", old["id"].as_str().unwrap()),
-        Some(json!({"active": false})),
-    )
-    .await;
+    let (s, _) = app
+        .patch_plan(old["id"].as_str().unwrap(), json!({"active": false}))
+        .await;
     assert_eq!(s, StatusCode::OK);
     let mut web = owner_web(&app).await;
     let form = web.get("/owner/companies/new").await;
@@ -362,12 +336,7 @@ async fn the_subscription_page_starts_upgrades_and_refuses_a_plan_the_company_ha
         &format!("/api/owner/invoices/{}", all[1]["id"].as_str().unwrap()),
     )
     .await;
-    let kinds: Vec<&str> = up["lines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["kind"].as_str().unwrap())
-        .collect();
+    let kinds: Vec<&str> = strs(&up["lines"], "kind");
     assert_eq!(kinds, ["proration_credit", "proration_charge"]);
     // The invoice page shows the proration lines.
     let inv = web
@@ -441,8 +410,7 @@ async fn billing_and_contact_details_and_cancellation_are_saved_from_the_subscri
     let r = web
         .post(&format!("{path}/billing"), &billing("not-an-email"))
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(r.has("id=\"f-billingEmail-error\""));
+    r.assert_field_error("billingEmail");
     assert!(
         r.has("value=\"Details Vet LLC\""),
         "the form keeps its values"
@@ -484,8 +452,7 @@ async fn billing_and_contact_details_and_cancellation_are_saved_from_the_subscri
             &[("contactEmail", "nope"), ("contactPhone", "")],
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.has("id=\"f-contactEmail-error\""));
+    r.assert_field_error("contactEmail");
     let r = web
         .post(
             &format!("{path}/contact"),
@@ -522,13 +489,9 @@ async fn paying_company(app: &TestApp, subdomain: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned();
-    let (s, v) = api(
-        app,
-        Method::PUT,
-        &format!("/api/owner/companies/{cid}/subscription"),
-        Some(json!({"planId": plan["id"]})),
-    )
-    .await;
+    let (s, v) = app
+        .put_subscription_of(&cid, json!({"planId": plan["id"]}))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     cid
 }
@@ -593,16 +556,14 @@ async fn billing_runs_from_the_invoices_page_and_a_manual_payment_settles_an_inv
             &[("amount", "thirty"), ("reference", "TR-2")],
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.has("id=\"f-amount-error\""));
+    r.assert_field_error("amount");
     let r = web
         .post(
             &format!("{path}/payments"),
             &[("amount", "30.00"), ("reference", "")],
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.has("id=\"f-reference-error\""));
+    r.assert_field_error("reference");
     let r = web
         .post(
             &format!("{path}/payments"),
@@ -634,10 +595,7 @@ async fn billing_runs_from_the_invoices_page_and_a_manual_payment_settles_an_inv
 async fn an_invoice_is_written_off_and_voided_with_a_reason_by_a_credit_note(b: Backend) {
     let app = at_april(b).await;
     let cid = paying_company(&app, "void-vet").await;
-    let id = invoices(&app, &cid).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = first_invoice_id(&app, &cid).await;
     let path = format!("/owner/invoices/{id}");
     let mut web = owner_web(&app).await;
     // Written off first: uncollectible, and still voidable.
@@ -658,8 +616,7 @@ async fn an_invoice_is_written_off_and_voided_with_a_reason_by_a_credit_note(b: 
     );
     assert!(after_id(&r, "invoice-error").contains("only an open invoice"));
     let r = web.post(&format!("{path}/void"), &[("reason", "  ")]).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert!(r.has("id=\"f-reason-error\""));
+    r.assert_field_error("reason");
     assert_eq!(
         get_ok(&app, &format!("/api/owner/invoices/{id}")).await["status"],
         "UNCOLLECTIBLE"
@@ -695,13 +652,12 @@ async fn the_usage_page_shows_use_against_limits_and_the_owner_sets_overrides(b:
         .unwrap()
         .to_owned();
     // A setting of another kind, which the overrides must keep.
-    let (s, v) = api(
-        &app,
-        Method::PUT,
-        &format!("/api/owner/companies/{cid}"),
-        Some(json!({"settings": {"branding": {"primaryColor": "#112233"}}})),
-    )
-    .await;
+    let (s, v) = app
+        .put_company(
+            &cid,
+            json!({"settings": {"branding": {"primaryColor": "#112233"}}}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let path = format!("/owner/companies/{cid}/usage");
     let mut web = owner_web(&app).await;
@@ -792,22 +748,12 @@ async fn company_admins_use_their_own_billing_pages_and_no_others(b: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let (s, v) = api(
-        &app,
-        Method::PUT,
-        &format!("/api/owner/companies/{other}/subscription"),
-        Some(json!({"planId": pro["id"]})),
-    )
-    .await;
+    let (s, v) = app
+        .put_subscription_of(&other, json!({"planId": pro["id"]}))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    let my_invoice = invoices(&app, &mine).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let other_invoice = invoices(&app, &other).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let my_invoice = first_invoice_id(&app, &mine).await;
+    let other_invoice = first_invoice_id(&app, &other).await;
     company_admin(&app, &mine, "ca@mine.example").await;
     let mut ca = WebSession::platform(&app);
     ca.sign_in("ca@mine.example", PASSWORD).await;
@@ -951,13 +897,9 @@ async fn company_admins_may_write_only_the_branding_setting(b: Backend) {
         .unwrap()
         .to_owned();
     // The operator's record of a plan from before plans existed.
-    let (s, _) = api(
-        &app,
-        Method::PUT,
-        &format!("/api/owner/companies/{cid}"),
-        Some(json!({"settings": {"legacyPlan": "gold"}})),
-    )
-    .await;
+    let (s, _) = app
+        .put_company(&cid, json!({"settings": {"legacyPlan": "gold"}}))
+        .await;
     assert_eq!(s, StatusCode::OK);
     let token = company_admin(&app, &cid, "ca@brand.example").await;
     let put = |settings: Value| {
@@ -998,22 +940,20 @@ async fn unapplied_payments_are_shown_and_resolved_from_the_invoices_page(b: Bac
     let app = TestApp::spawn_with(
         b,
         Options {
-            clock_start: Some("2026-04-01T00:00:00Z".parse().unwrap()),
             billing_webhook_secret: Some(secret.into()),
-            ..Options::default()
+            ..Options::at("2026-04-01T00:00:00Z")
         },
     )
     .await;
     let cid = paying_company(&app, "twice-vet").await;
     let inv = invoices(&app, &cid).await[0].clone();
     let inv_id = inv["id"].as_str().unwrap();
-    let (s, v) = api(
-        &app,
-        Method::POST,
-        &format!("/api/owner/invoices/{inv_id}/payments"),
-        Some(json!({"amountCents": 3000, "reference": "TR-1"})),
-    )
-    .await;
+    let (s, v) = app
+        .owner_post(
+            &format!("/api/owner/invoices/{inv_id}/payments"),
+            json!({"amountCents": 3000, "reference": "TR-1"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     // The card charge arrives after the bank transfer paid the invoice.
     let body = json!({"id": "evt_twice", "type": "payment.succeeded", "data": {

@@ -1,29 +1,20 @@
 //! The page-permission matrix: every page of `web::pages()` for every role, on both hosts.
 //! Like the API's matrix, a page added without a fixture for its ids fails here.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use smartdmv_server::web::chrome::Area;
 
 use crate::both_backends;
-use crate::helpers::{Backend, PASSWORD, TestApp};
+use crate::helpers::{Backend, PASSWORD, ROLES, TestApp};
 use crate::matrix::{Fixtures, fixtures};
+use crate::plans::company_admin;
 use crate::web::WebSession;
 
 const SUB: &str = "pages-vet";
 
-/// Company roles with a session each, and who may enter each area (an independent
-/// statement of the rule, not the server's own function).
-const ROLES: [&str; 7] = [
-    "ADMINISTRATOR",
-    "PRACTICE_ADMINISTRATOR",
-    "PRACTICE_MANAGER",
-    "VETERINARIAN",
-    "TECHNICIAN",
-    "RECEPTIONIST",
-    "CLIENT",
-];
-
+/// Who may enter each area, by company role (an independent statement of the rule, not the
+/// server's own function).
 fn admits(area: Area, role: &str) -> bool {
     match area {
         Area::Administrator => role == "ADMINISTRATOR",
@@ -83,9 +74,7 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
     let other = app.create_company("pages-other").await;
     let other_id = other["id"].as_str().unwrap().to_owned();
     let admin = app.admin_token(SUB).await;
-    let (_, practices) = app
-        .call(SUB, &admin, Method::GET, "/api/practices", None)
-        .await;
+    let (_, practices) = app.tenant_get(SUB, &admin, "/api/practices").await;
     let practice = practices["items"][0]["id"].as_str().unwrap().to_owned();
     let mut f = fixtures(&app, &cid, SUB, &admin, &practice, "pagesfixture1").await;
     // A plan with every feature and no limit (so that it closes no page), and the company
@@ -100,20 +89,10 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
     )
     .await;
     let plan = plan["id"].as_str().unwrap().to_owned();
-    let (s, v) = app
-        .owner_call(
-            Method::PUT,
-            &format!("/api/owner/companies/{cid}/subscription"),
-            Some(json!({"planId": plan})),
-        )
-        .await;
+    let (s, v) = app.put_subscription_of(&cid, json!({"planId": plan})).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let (s, v) = app
-        .owner_call(
-            Method::GET,
-            &format!("/api/owner/companies/{cid}/invoices"),
-            None,
-        )
+        .owner_get(&format!("/api/owner/companies/{cid}/invoices"))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let billing = Billing {
@@ -123,15 +102,12 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
     // The appointment of the pages is the fixture pet's, so that its owner's portal shows it.
     let tomorrow = (smartdmv_store::Stamp::now() + jiff::SignedDuration::from_hours(24)).date();
     let (s, a) = app
-        .call(
+        .tenant_post(
             SUB,
             &admin,
-            Method::POST,
             "/api/appointments",
-            Some(
-                json!({"petId": f.pet, "practiceId": practice, "typeId": f.appointment_type,
+            json!({"petId": f.pet, "practiceId": practice, "typeId": f.appointment_type,
                           "startsAt": format!("{tomorrow}T09:00:00Z")}),
-            ),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{a}");
@@ -143,12 +119,11 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
         let email = format!("{}@pages.example", role.to_lowercase());
         if role == "CLIENT" {
             let (s, v) = app
-                .call(
+                .tenant_post(
                     SUB,
                     &admin,
-                    Method::POST,
                     &format!("/api/clients/{}/portal-account", f.client),
-                    Some(json!({"email": email, "password": PASSWORD})),
+                    json!({"email": email, "password": PASSWORD}),
                 )
                 .await;
             assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -162,17 +137,7 @@ async fn every_page_answers_each_role_by_its_area(b: Backend) {
     }
     let mut owner = WebSession::platform(&app);
     owner.sign_in(crate::helpers::OWNER_EMAIL, PASSWORD).await;
-    let (s, v) = app
-        .owner_call(
-            Method::POST,
-            "/api/owner/users",
-            Some(
-                json!({"email": "cadmin@pages.example", "name": "Company Admin",
-                          "password": PASSWORD, "role": "COMPANY_ADMIN", "companyId": cid}),
-            ),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{v}");
+    company_admin(&app, &cid, "cadmin@pages.example").await;
     let mut cadmin = WebSession::platform(&app);
     cadmin.sign_in("cadmin@pages.example", PASSWORD).await;
     let mut anon_platform = WebSession::platform(&app);

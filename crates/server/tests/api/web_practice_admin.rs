@@ -1,30 +1,21 @@
 //! The practice administrator's pages: scoped to their practices by the API, and every
 //! page of both administrator areas rendering for the roles each admits.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::both_backends;
 use crate::helpers::{Backend, PASSWORD, TestApp};
 use crate::web::WebSession;
-use crate::web_admin::{practices, user};
+use crate::web_admin::{head_practice, user};
 
 async fn practice_administrator_works_within_their_practice(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.create_company("acme").await;
     let admin = app.admin_token("acme").await;
-    let head = practices(&app, "acme", &admin).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let head = head_practice(&app, "acme", &admin).await;
     let (s, second) = app
-        .call(
-            "acme",
-            &admin,
-            Method::POST,
-            "/api/practices",
-            Some(json!({"name": "Second"})),
-        )
+        .tenant_post("acme", &admin, "/api/practices", json!({"name": "Second"}))
         .await;
     assert_eq!(s, StatusCode::CREATED, "{second}");
     let second = second["id"].as_str().unwrap().to_owned();
@@ -33,14 +24,13 @@ async fn practice_administrator_works_within_their_practice(backend: Backend) {
         let admin = &admin;
         async move {
             let (s, v) = app
-                .call(
+                .tenant_post(
                     "acme",
                     admin,
-                    Method::POST,
                     "/api/users",
-                    Some(json!({
+                    json!({
                     "email": email, "name": email, "password": PASSWORD, "role": role,
-                    "practiceIds": [practice]})),
+                    "practiceIds": [practice]}),
                 )
                 .await;
             assert_eq!(s, StatusCode::CREATED, "{v}");
@@ -97,13 +87,7 @@ async fn practice_administrator_works_within_their_practice(backend: Backend) {
         format!("/practice-administrator/settings?practice={second}")
     );
     let (_, p) = app
-        .call(
-            "acme",
-            &admin,
-            Method::GET,
-            &format!("/api/practices/{second}"),
-            None,
-        )
+        .tenant_get("acme", &admin, &format!("/api/practices/{second}"))
         .await;
     assert_eq!(
         (p["name"].as_str(), p["currency"].as_str()),
@@ -152,9 +136,7 @@ async fn practice_administrator_works_within_their_practice(backend: Backend) {
         .await;
     assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
     assert!(invited.body.contains("id=\"invitation-link\""));
-    let (_, list) = app
-        .call("acme", &admin, Method::GET, "/api/users?q=nurse", None)
-        .await;
+    let (_, list) = app.tenant_get("acme", &admin, "/api/users?q=nurse").await;
     assert_eq!(list["items"][0]["practiceId"], second.as_str());
 
     // Their audit log shows their practice's entries only.

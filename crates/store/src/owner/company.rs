@@ -4,7 +4,7 @@ use crate::OwnerConn;
 use crate::Stamp;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::{Func, LikeExpr};
-use sea_orm::{Condition, ExprTrait, QueryOrder, QuerySelect};
+use sea_orm::{Condition, ExprTrait, QueryOrder};
 use smartdmv_domain::{CompanyId, CompanyStatus};
 
 use crate::StoreError;
@@ -111,13 +111,8 @@ pub async fn list(
                 .add(like(Column::ContactEmail)),
         );
     }
-    if let Some(c) = cursor {
-        cond = cond.add(Column::Id.gt(c));
-    }
-    Entity::find()
+    crate::page::page_after::<Entity>(Column::Id, cursor, limit)
         .filter(cond)
-        .order_by_asc(Column::Id)
-        .limit(limit)
         .all(db)
         .await
 }

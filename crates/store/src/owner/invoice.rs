@@ -87,13 +87,8 @@ pub async fn list(
     if let Some(s) = filter.status {
         cond = cond.add(Column::Status.eq(s.as_str()));
     }
-    if let Some(c) = cursor {
-        cond = cond.add(Column::Id.lt(c));
-    }
-    Entity::find()
+    crate::page::page_before::<Entity>(Column::Id, cursor, limit)
         .filter(cond)
-        .order_by_desc(Column::Id)
-        .limit(limit)
         .all(db)
         .await
 }

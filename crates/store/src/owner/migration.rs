@@ -3,6 +3,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::migration_kit::{account_table, drop_tables, migration, session_table, table};
+
 /// Migrates the owner database.
 pub struct OwnerMigrator;
 
@@ -27,207 +29,99 @@ impl MigratorTrait for OwnerMigrator {
     }
 }
 
-struct CreateCompanies;
+migration!(CreateCompanies, "m20261128_000001_create_companies");
 
-impl MigrationName for CreateCompanies {
-    fn name(&self) -> &str {
-        "m20261128_000001_create_companies"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateCompanies {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("companies")
-                .col(uuid("id").primary_key())
-                .col(string_len("name", 200))
-                .col(string_len_uniq("subdomain", 63))
-                .col(string_len("contact_email", 254))
-                .col(string_len_null("contact_phone", 40))
-                .col(string_len("status", 20))
-                .col(string_len_null("plan", 100))
-                .col(json("settings"))
-                .col(string_len("db_backend", 20))
-                .col(string_len_null("db_server", 300))
-                .col(string_len("db_name", 300))
-                .col(text_null("db_url_enc"))
-                .col(integer("schema_version"))
-                .col(text_null("provision_error"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .col(timestamp_with_time_zone_null("archived_at"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_companies_status")
-                .table("companies")
-                .col("status")
-                .to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("company_domains")
-                .col(uuid("id").primary_key())
-                .col(uuid("company_id"))
-                .col(string_len_uniq("domain", 253))
-                .col(boolean("verified"))
-                .col(boolean("is_primary"))
-                .col(string_len("verification_token", 64))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone_null("verified_at"))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from("company_domains", "company_id")
-                        .to("companies", "id"),
-                )
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_company_domains_company")
-                .table("company_domains")
-                .col("company_id")
-                .to_owned(),
-        )
-        .await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("company_domains").to_owned())
+impl CreateCompanies {
+    async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+        table("companies")
+            .col(string_len("name", 200))
+            .col(string_len_uniq("subdomain", 63))
+            .col(string_len("contact_email", 254))
+            .col(string_len_null("contact_phone", 40))
+            .col(string_len("status", 20))
+            .col(string_len_null("plan", 100))
+            .col(json("settings"))
+            .col(string_len("db_backend", 20))
+            .col(string_len_null("db_server", 300))
+            .col(string_len("db_name", 300))
+            .col(text_null("db_url_enc"))
+            .col(integer("schema_version"))
+            .col(text_null("provision_error"))
+            .timestamps()
+            .col(timestamp_with_time_zone_null("archived_at"))
+            .index("idx_companies_status", &["status"])
+            .create(m)
             .await?;
-        m.drop_table(Table::drop().table("companies").to_owned())
+        table("company_domains")
+            .col(uuid("company_id"))
+            .col(string_len_uniq("domain", 253))
+            .col(boolean("verified"))
+            .col(boolean("is_primary"))
+            .col(string_len("verification_token", 64))
+            .col(timestamp_with_time_zone("created_at"))
+            .col(timestamp_with_time_zone_null("verified_at"))
+            .references("company_id", "companies")
+            .index("idx_company_domains_company", &["company_id"])
+            .create(m)
             .await
     }
-}
 
-struct CreatePlatformUsers;
-
-impl MigrationName for CreatePlatformUsers {
-    fn name(&self) -> &str {
-        "m20261128_000002_create_platform_users"
+    async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+        drop_tables(m, &["company_domains", "companies"]).await
     }
 }
 
-#[async_trait::async_trait]
-impl MigrationTrait for CreatePlatformUsers {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
+migration!(
+    CreatePlatformUsers,
+    "m20261128_000002_create_platform_users"
+);
 
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("platform_users")
-                .col(uuid("id").primary_key())
-                .col(string_len_uniq("email", 254))
-                .col(string_len("name", 200))
-                .col(text("password_hash"))
-                .col(string_len("role", 30))
-                .col(uuid_null("company_id"))
-                .col(boolean("active"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("owner_sessions")
-                .col(uuid("id").primary_key())
-                .col(uuid("user_id"))
-                .col(string_len_uniq("token_hash", 64))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("expires_at"))
-                .col(timestamp_with_time_zone_null("revoked_at"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("owner_audit_log")
-                .col(uuid("id").primary_key())
-                .col(timestamp_with_time_zone("at"))
-                .col(string_len("actor", 300))
-                .col(string_len("action", 100))
-                .col(uuid_null("company_id"))
-                .col(json("detail"))
-                .col(string_len_null("ip", 64))
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_owner_audit_company")
-                .table("owner_audit_log")
-                .col("company_id")
-                .col("at")
-                .to_owned(),
-        )
-        .await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["owner_audit_log", "owner_sessions", "platform_users"] {
-            m.drop_table(Table::drop().table(t).to_owned()).await?;
-        }
-        Ok(())
-    }
-}
-
-struct CreateTenantMigrationLedger;
-
-impl MigrationName for CreateTenantMigrationLedger {
-    fn name(&self) -> &str {
-        "m20261128_000003_create_tenant_migration_ledger"
-    }
-}
-
-#[async_trait::async_trait]
-impl MigrationTrait for CreateTenantMigrationLedger {
-    fn use_transaction(&self) -> Option<bool> {
-        Some(true)
-    }
-
-    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("tenant_migration_ledger")
-                .col(uuid("id").primary_key())
-                .col(uuid("company_id"))
-                .col(uuid("run_id"))
-                .col(integer("from_version"))
-                .col(integer("to_version"))
-                .col(string_len("status", 20))
-                .col(timestamp_with_time_zone("started_at"))
-                .col(timestamp_with_time_zone_null("finished_at"))
-                .col(big_integer_null("duration_ms"))
-                .col(text_null("error"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create()
-                .name("idx_ledger_company")
-                .table("tenant_migration_ledger")
-                .col("company_id")
-                .col("started_at")
-                .to_owned(),
-        )
-        .await
-    }
-
-    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("tenant_migration_ledger").to_owned())
+impl CreatePlatformUsers {
+    async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+        account_table("platform_users", 30, "company_id")
+            .create(m)
+            .await?;
+        session_table("owner_sessions").create(m).await?;
+        table("owner_audit_log")
+            .col(timestamp_with_time_zone("at"))
+            .col(string_len("actor", 300))
+            .col(string_len("action", 100))
+            .col(uuid_null("company_id"))
+            .col(json("detail"))
+            .col(string_len_null("ip", 64))
+            .index("idx_owner_audit_company", &["company_id", "at"])
+            .create(m)
             .await
+    }
+
+    async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+        drop_tables(m, &["owner_audit_log", "owner_sessions", "platform_users"]).await
+    }
+}
+
+migration!(
+    CreateTenantMigrationLedger,
+    "m20261128_000003_create_tenant_migration_ledger"
+);
+
+impl CreateTenantMigrationLedger {
+    async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+        table("tenant_migration_ledger")
+            .col(uuid("company_id"))
+            .col(uuid("run_id"))
+            .col(integer("from_version"))
+            .col(integer("to_version"))
+            .col(string_len("status", 20))
+            .col(timestamp_with_time_zone("started_at"))
+            .col(timestamp_with_time_zone_null("finished_at"))
+            .col(big_integer_null("duration_ms"))
+            .col(text_null("error"))
+            .index("idx_ledger_company", &["company_id", "started_at"])
+            .create(m)
+            .await
+    }
+
+    async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+        drop_tables(m, &["tenant_migration_ledger"]).await
     }
 }

@@ -2,8 +2,8 @@
 
 use crate::OwnerConn;
 use crate::Stamp;
+use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
-use sea_orm::{QueryOrder, QuerySelect};
 use smartdmv_domain::ids::PlanId;
 use smartdmv_domain::plan::{Feature, PlanInterval, PlanPrice};
 use std::collections::BTreeSet;
@@ -94,12 +94,9 @@ pub async fn list(
     cursor: Option<PlanId>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    let mut q = Entity::find().order_by_asc(Column::Id).limit(limit);
+    let mut q = crate::page::page_after::<Entity>(Column::Id, cursor, limit);
     if active_only {
         q = q.filter(Column::Active.eq(true));
-    }
-    if let Some(c) = cursor {
-        q = q.filter(Column::Id.gt(c));
     }
     q.all(db).await
 }

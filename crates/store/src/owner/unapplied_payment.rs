@@ -4,9 +4,9 @@
 
 use crate::OwnerConn;
 use crate::Stamp;
+use sea_orm::Condition;
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::Expr;
-use sea_orm::{Condition, QueryOrder, QuerySelect};
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::billing::{UnappliedReason, UnappliedState};
 use smartdmv_domain::ids::{InvoiceId, UnappliedPaymentId};
@@ -86,13 +86,8 @@ pub async fn list(
     if let Some(i) = filter.invoice {
         cond = cond.add(Column::InvoiceId.eq(i));
     }
-    if let Some(c) = cursor {
-        cond = cond.add(Column::Id.lt(c));
-    }
-    Entity::find()
+    crate::page::page_before::<Entity>(Column::Id, cursor, limit)
         .filter(cond)
-        .order_by_desc(Column::Id)
-        .limit(limit)
         .all(db)
         .await
 }

@@ -84,8 +84,8 @@ pub async fn list_page(
     cursor: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    use sea_orm::{QuerySelect, QueryTrait};
-    Entity::find()
+    use sea_orm::QueryTrait;
+    super::page_before::<Entity>(Column::Id, cursor, limit)
         .apply_if(f.entity.clone(), |q, v| q.filter(Column::Entity.eq(v)))
         .apply_if(f.action.clone(), |q, v| q.filter(Column::Action.eq(v)))
         .apply_if(f.actor_id, |q, v| q.filter(Column::ActorId.eq(v)))
@@ -95,9 +95,6 @@ pub async fn list_page(
         })
         .apply_if(f.since, |q, t| q.filter(Column::At.gte(t)))
         .apply_if(f.until, |q, t| q.filter(Column::At.lt(t)))
-        .apply_if(cursor, |q, c| q.filter(Column::Id.lt(c)))
-        .order_by_desc(Column::Id)
-        .limit(limit)
         .all(db)
         .await
 }

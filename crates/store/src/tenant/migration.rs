@@ -5,6 +5,11 @@ use sea_orm::{ConnectionTrait, DbErr};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use crate::migration_kit::{
+    account_table, add_column, bare_table, drop_columns, drop_index, drop_tables, index, migration,
+    session_table, table,
+};
+
 /// Migrates one company database.
 pub struct TenantMigrator;
 
@@ -59,107 +64,6 @@ impl TenantMigrator {
     }
 }
 
-/// One migration: its name, run in a transaction, `apply` and `revert` in the type's own
-/// `impl` block.
-macro_rules! migration {
-    ($(#[$meta:meta])* $ty:ident, $name:literal) => {
-        $(#[$meta])*
-        struct $ty;
-
-        impl MigrationName for $ty {
-            fn name(&self) -> &str {
-                $name
-            }
-        }
-
-        #[async_trait::async_trait]
-        impl MigrationTrait for $ty {
-            fn use_transaction(&self) -> Option<bool> {
-                Some(true)
-            }
-
-            async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-                $ty::apply(m).await
-            }
-
-            async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-                $ty::revert(m).await
-            }
-        }
-    };
-}
-
-/// `CREATE INDEX name ON table (cols)`.
-async fn index(m: &SchemaManager<'_>, name: &str, table: &str, cols: &[&str]) -> Result<(), DbErr> {
-    create_index(m, name, table, cols, false).await
-}
-
-/// `CREATE UNIQUE INDEX name ON table (cols)`.
-async fn unique_index(
-    m: &SchemaManager<'_>,
-    name: &str,
-    table: &str,
-    cols: &[&str],
-) -> Result<(), DbErr> {
-    create_index(m, name, table, cols, true).await
-}
-
-async fn create_index(
-    m: &SchemaManager<'_>,
-    name: &str,
-    table: &str,
-    cols: &[&str],
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut i = Index::create();
-    i.name(name).table(Alias::new(table));
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    if unique {
-        i.unique();
-    }
-    m.create_index(i.to_owned()).await
-}
-
-/// `ALTER TABLE table ADD COLUMN col`.
-async fn add_column(
-    m: &SchemaManager<'_>,
-    table: &str,
-    col: impl IntoColumnDef,
-) -> Result<(), DbErr> {
-    m.alter_table(
-        Table::alter()
-            .table(Alias::new(table))
-            .add_column(col)
-            .to_owned(),
-    )
-    .await
-}
-
-/// `ALTER TABLE table DROP COLUMN col` for each of `cols`, in order.
-async fn drop_columns(m: &SchemaManager<'_>, table: &str, cols: &[&str]) -> Result<(), DbErr> {
-    for col in cols {
-        m.alter_table(
-            Table::alter()
-                .table(Alias::new(table))
-                .drop_column(Alias::new(*col))
-                .to_owned(),
-        )
-        .await?;
-    }
-    Ok(())
-}
-
-/// `DROP TABLE` of each of `tables`, in order.
-async fn drop_tables(m: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbErr> {
-    for t in tables {
-        m.drop_table(Table::drop().table(Alias::new(*t)).to_owned())
-            .await?;
-    }
-    Ok(())
-}
-
 migration!(
     CreatePracticesAndUsers,
     "m20261128_000001_create_practices_and_users"
@@ -167,39 +71,20 @@ migration!(
 
 impl CreatePracticesAndUsers {
     async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("practices")
-                .col(uuid("id").primary_key())
-                .col(string_len("name", 200))
-                .col(text_null("address"))
-                .col(string_len_null("phone", 40))
-                .col(string_len_null("email", 254))
-                .col(string_len("time_zone", 64))
-                .col(string_len("currency", 3))
-                .col(json("opening_hours"))
-                .col(boolean("allow_client_signup"))
-                .col(boolean("is_head_office"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("users")
-                .col(uuid("id").primary_key())
-                .col(string_len_uniq("email", 254))
-                .col(string_len("name", 200))
-                .col(text("password_hash"))
-                .col(string_len("role", 40))
-                .col(uuid_null("practice_id"))
-                .col(boolean("active"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await
+        table("practices")
+            .col(string_len("name", 200))
+            .col(text_null("address"))
+            .col(string_len_null("phone", 40))
+            .col(string_len_null("email", 254))
+            .col(string_len("time_zone", 64))
+            .col(string_len("currency", 3))
+            .col(json("opening_hours"))
+            .col(boolean("allow_client_signup"))
+            .col(boolean("is_head_office"))
+            .timestamps()
+            .create(m)
+            .await?;
+        account_table("users", 40, "practice_id").create(m).await
     }
 
     async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
@@ -214,36 +99,21 @@ migration!(
 
 impl CreateSessionsAndAudit {
     async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("sessions")
-                .col(uuid("id").primary_key())
-                .col(uuid("user_id"))
-                .col(string_len_uniq("token_hash", 64))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("expires_at"))
-                .col(timestamp_with_time_zone_null("revoked_at"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("audit_log")
-                .col(uuid("id").primary_key())
-                .col(timestamp_with_time_zone("at"))
-                .col(uuid_null("actor_id"))
-                .col(string_len("actor", 300))
-                .col(string_len("action", 100))
-                .col(string_len("entity", 60))
-                .col(uuid_null("entity_id"))
-                .col(uuid_null("practice_id"))
-                .col(json_null("before"))
-                .col(json_null("after"))
-                .col(string_len_null("ip", 64))
-                .to_owned(),
-        )
-        .await?;
-        index(m, "idx_audit_entity", "audit_log", &["entity", "entity_id"]).await
+        session_table("sessions").create(m).await?;
+        table("audit_log")
+            .col(timestamp_with_time_zone("at"))
+            .col(uuid_null("actor_id"))
+            .col(string_len("actor", 300))
+            .col(string_len("action", 100))
+            .col(string_len("entity", 60))
+            .col(uuid_null("entity_id"))
+            .col(uuid_null("practice_id"))
+            .col(json_null("before"))
+            .col(json_null("after"))
+            .col(string_len_null("ip", 64))
+            .index("idx_audit_entity", &["entity", "entity_id"])
+            .create(m)
+            .await
     }
 
     async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
@@ -258,71 +128,36 @@ migration!(
 
 impl CreateRolesAndAccess {
     async fn apply(m: &SchemaManager<'_>) -> Result<(), DbErr> {
-        m.create_table(
-            Table::create()
-                .table("roles")
-                .col(uuid("id").primary_key())
-                .col(string_len_uniq("name", 100))
-                .col(text_null("description"))
-                .col(json("permissions"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("user_roles")
-                .col(uuid("id").primary_key())
-                .col(uuid("user_id"))
-                .col(string_len("role_key", 80))
-                .to_owned(),
-        )
-        .await?;
-        unique_index(
-            m,
-            "idx_user_roles_unique",
-            "user_roles",
-            &["user_id", "role_key"],
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("user_practices")
-                .col(uuid("id").primary_key())
-                .col(uuid("user_id"))
-                .col(uuid("practice_id"))
-                .to_owned(),
-        )
-        .await?;
-        unique_index(
-            m,
-            "idx_user_practices_unique",
-            "user_practices",
-            &["user_id", "practice_id"],
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("permission_overrides")
-                .col(uuid("id").primary_key())
-                .col(uuid("user_id"))
-                .col(string_len("permission", 80))
-                .col(boolean("grant"))
-                .col(timestamp_with_time_zone_null("expires_at"))
-                .col(text_null("reason"))
-                .col(uuid_null("created_by"))
-                .col(timestamp_with_time_zone("created_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(
-            m,
-            "idx_overrides_user",
-            "permission_overrides",
-            &["user_id"],
-        )
-        .await?;
+        table("roles")
+            .col(string_len_uniq("name", 100))
+            .col(text_null("description"))
+            .col(json("permissions"))
+            .timestamps()
+            .create(m)
+            .await?;
+        table("user_roles")
+            .col(uuid("user_id"))
+            .col(string_len("role_key", 80))
+            .unique_index("idx_user_roles_unique", &["user_id", "role_key"])
+            .create(m)
+            .await?;
+        table("user_practices")
+            .col(uuid("user_id"))
+            .col(uuid("practice_id"))
+            .unique_index("idx_user_practices_unique", &["user_id", "practice_id"])
+            .create(m)
+            .await?;
+        table("permission_overrides")
+            .col(uuid("user_id"))
+            .col(string_len("permission", 80))
+            .col(boolean("grant"))
+            .col(timestamp_with_time_zone_null("expires_at"))
+            .col(text_null("reason"))
+            .col(uuid_null("created_by"))
+            .col(timestamp_with_time_zone("created_at"))
+            .index("idx_overrides_user", &["user_id"])
+            .create(m)
+            .await?;
         add_column(m, "sessions", string_len_null("impersonator", 300)).await?;
         add_column(m, "sessions", boolean("read_only").default(false)).await?;
         add_column(m, "users", string_len_null("invitation_hash", 64)).await?;
@@ -336,13 +171,7 @@ impl CreateRolesAndAccess {
     }
 
     async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
-        m.drop_index(
-            Index::drop()
-                .name("idx_sessions_user")
-                .table("sessions")
-                .to_owned(),
-        )
-        .await?;
+        drop_index(m, "idx_sessions_user", "sessions").await?;
         drop_columns(m, "users", &["invitation_expires_at", "invitation_hash"]).await?;
         drop_columns(m, "sessions", &["read_only", "impersonator"]).await?;
         drop_tables(
@@ -372,122 +201,80 @@ impl CreatePracticeRecords {
         add_column(m, "practices", boolean("active").default(true)).await?;
 
         // Clients (pet owners) belong to the company; contacts are several per client.
-        m.create_table(
-            Table::create()
-                .table("clients")
-                .col(uuid("id").primary_key())
-                .col(string_len("first_name", 200))
-                .col(string_len("last_name", 200))
-                // Lower-cased, accent-folded "last first" for sorting and search.
-                .col(string_len("name_key", 410))
-                .col(string_len_null("email", 254))
-                .col(string_len_null("phone", 40))
-                .col(json_null("address"))
-                .col(uuid_null("home_practice_id"))
-                .col(big_integer("balance_cents").default(0))
-                .col(json("alerts"))
-                .col(text_null("notes"))
-                .col(uuid_null("user_id"))
-                .col(boolean("active"))
-                .col(timestamp_with_time_zone_null("deactivated_at"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(m, "idx_clients_name_key", "clients", &["name_key"]).await?;
-        index(m, "idx_clients_user", "clients", &["user_id"]).await?;
-        m.create_table(
-            Table::create()
-                .table("client_contacts")
-                .col(uuid("id").primary_key())
-                .col(uuid("client_id"))
-                // "phone" or "email".
-                .col(string_len("kind", 10))
-                .col(string_len("value", 254))
-                // Digits only for phones, lower case for emails: what search compares.
-                .col(string_len("normalized", 254))
-                // home, mobile, work, billing, emergency, other.
-                .col(string_len("purpose", 20))
-                .col(boolean("sms_consent"))
-                .col(boolean("email_consent"))
-                .col(boolean("is_primary"))
-                .col(timestamp_with_time_zone("created_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(
-            m,
-            "idx_client_contacts_client",
-            "client_contacts",
-            &["client_id"],
-        )
-        .await?;
-        index(
-            m,
-            "idx_client_contacts_normalized",
-            "client_contacts",
-            &["normalized"],
-        )
-        .await?;
+        table("clients")
+            .col(string_len("first_name", 200))
+            .col(string_len("last_name", 200))
+            // Lower-cased, accent-folded "last first" for sorting and search.
+            .col(string_len("name_key", 410))
+            .col(string_len_null("email", 254))
+            .col(string_len_null("phone", 40))
+            .col(json_null("address"))
+            .col(uuid_null("home_practice_id"))
+            .col(big_integer("balance_cents").default(0))
+            .col(json("alerts"))
+            .col(text_null("notes"))
+            .col(uuid_null("user_id"))
+            .col(boolean("active"))
+            .col(timestamp_with_time_zone_null("deactivated_at"))
+            .timestamps()
+            .index("idx_clients_name_key", &["name_key"])
+            .index("idx_clients_user", &["user_id"])
+            .create(m)
+            .await?;
+        table("client_contacts")
+            .col(uuid("client_id"))
+            // "phone" or "email".
+            .col(string_len("kind", 10))
+            .col(string_len("value", 254))
+            // Digits only for phones, lower case for emails: what search compares.
+            .col(string_len("normalized", 254))
+            // home, mobile, work, billing, emergency, other.
+            .col(string_len("purpose", 20))
+            .col(boolean("sms_consent"))
+            .col(boolean("email_consent"))
+            .col(boolean("is_primary"))
+            .col(timestamp_with_time_zone("created_at"))
+            .index("idx_client_contacts_client", &["client_id"])
+            .index("idx_client_contacts_normalized", &["normalized"])
+            .create(m)
+            .await?;
 
         // Patients: species required, breed from the species' list, dated owner links.
-        m.create_table(
-            Table::create()
-                .table("patients")
-                .col(uuid("id").primary_key())
-                .col(string_len("name", 200))
-                .col(string_len("name_key", 200))
-                .col(string_len("species", 40))
-                .col(string_len_null("breed", 120))
-                // male, female, unknown.
-                .col(string_len("sex", 10))
-                .col(boolean("neutered").default(false))
-                .col(date_null("date_of_birth"))
-                .col(boolean("dob_estimated").default(false))
-                .col(string_len_null("colour", 100))
-                .col(string_len_null("microchip", 40))
-                // iso (15 digits) or a legacy kind such as avid, fdx-a, other.
-                .col(string_len_null("microchip_type", 20))
-                .col(json("alerts"))
-                .col(date_null("deceased_on"))
-                .col(text_null("notes"))
-                .col(boolean("active"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(m, "idx_patients_name_key", "patients", &["name_key"]).await?;
-        index(m, "idx_patients_microchip", "patients", &["microchip"]).await?;
-        m.create_table(
-            Table::create()
-                .table("patient_owners")
-                .col(uuid("id").primary_key())
-                .col(uuid("patient_id"))
-                .col(uuid("client_id"))
-                .col(boolean("is_primary"))
-                .col(timestamp_with_time_zone("started_at"))
-                .col(timestamp_with_time_zone_null("ended_at"))
-                .col(text_null("end_reason"))
-                .col(uuid_null("created_by"))
-                .to_owned(),
-        )
-        .await?;
-        index(
-            m,
-            "idx_patient_owners_patient",
-            "patient_owners",
-            &["patient_id"],
-        )
-        .await?;
-        index(
-            m,
-            "idx_patient_owners_client",
-            "patient_owners",
-            &["client_id"],
-        )
-        .await?;
+        table("patients")
+            .col(string_len("name", 200))
+            .col(string_len("name_key", 200))
+            .col(string_len("species", 40))
+            .col(string_len_null("breed", 120))
+            // male, female, unknown.
+            .col(string_len("sex", 10))
+            .col(boolean("neutered").default(false))
+            .col(date_null("date_of_birth"))
+            .col(boolean("dob_estimated").default(false))
+            .col(string_len_null("colour", 100))
+            .col(string_len_null("microchip", 40))
+            // iso (15 digits) or a legacy kind such as avid, fdx-a, other.
+            .col(string_len_null("microchip_type", 20))
+            .col(json("alerts"))
+            .col(date_null("deceased_on"))
+            .col(text_null("notes"))
+            .col(boolean("active"))
+            .timestamps()
+            .index("idx_patients_name_key", &["name_key"])
+            .index("idx_patients_microchip", &["microchip"])
+            .create(m)
+            .await?;
+        table("patient_owners")
+            .col(uuid("patient_id"))
+            .col(uuid("client_id"))
+            .col(boolean("is_primary"))
+            .col(timestamp_with_time_zone("started_at"))
+            .col(timestamp_with_time_zone_null("ended_at"))
+            .col(text_null("end_reason"))
+            .col(uuid_null("created_by"))
+            .index("idx_patient_owners_patient", &["patient_id"])
+            .index("idx_patient_owners_client", &["client_id"])
+            .create(m)
+            .await?;
         // At most one current ownership per (patient, client) and one current primary owner
         // per patient, also under concurrent requests. Partial indexes: same syntax on both.
         let conn = m.get_connection();
@@ -501,135 +288,73 @@ impl CreatePracticeRecords {
              (patient_id) WHERE ended_at IS NULL AND is_primary",
         )
         .await?;
-        m.create_table(
-            Table::create()
-                .table("patient_weights")
-                .col(uuid("id").primary_key())
-                .col(uuid("patient_id"))
-                .col(double("value"))
-                // kg, g, lb, oz.
-                .col(string_len("unit", 4))
-                .col(timestamp_with_time_zone("measured_at"))
-                .col(uuid_null("recorded_by"))
-                .to_owned(),
-        )
-        .await?;
-        index(
-            m,
-            "idx_patient_weights_patient",
-            "patient_weights",
-            &["patient_id"],
-        )
-        .await?;
+        table("patient_weights")
+            .col(uuid("patient_id"))
+            .col(double("value"))
+            // kg, g, lb, oz.
+            .col(string_len("unit", 4))
+            .col(timestamp_with_time_zone("measured_at"))
+            .col(uuid_null("recorded_by"))
+            .index("idx_patient_weights_patient", &["patient_id"])
+            .create(m)
+            .await?;
         // The company's additions to the built-in species and breed lists.
-        m.create_table(
-            Table::create()
-                .table("custom_species")
-                .col(string_len("code", 40).primary_key())
-                .col(string_len("name", 100))
-                .col(timestamp_with_time_zone("created_at"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("custom_breeds")
-                .col(uuid("id").primary_key())
-                .col(string_len("species", 40))
-                .col(string_len("name", 120))
-                .col(timestamp_with_time_zone("created_at"))
-                .to_owned(),
-        )
-        .await?;
-        unique_index(
-            m,
-            "idx_custom_breeds_unique",
-            "custom_breeds",
-            &["species", "name"],
-        )
-        .await?;
+        bare_table("custom_species")
+            .col(string_len("code", 40).primary_key())
+            .col(string_len("name", 100))
+            .col(timestamp_with_time_zone("created_at"))
+            .create(m)
+            .await?;
+        table("custom_breeds")
+            .col(string_len("species", 40))
+            .col(string_len("name", 120))
+            .col(timestamp_with_time_zone("created_at"))
+            .unique_index("idx_custom_breeds_unique", &["species", "name"])
+            .create(m)
+            .await?;
 
         // Scheduling.
-        m.create_table(
-            Table::create()
-                .table("appointment_types")
-                .col(uuid("id").primary_key())
-                .col(string_len_uniq("name", 100))
-                .col(integer("duration_minutes"))
-                .col(string_len("colour", 7))
-                .col(boolean("active"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("rooms")
-                .col(uuid("id").primary_key())
-                .col(uuid("practice_id"))
-                .col(string_len("name", 100))
-                .col(boolean("active"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(m, "idx_rooms_practice", "rooms", &["practice_id"]).await?;
-        m.create_table(
-            Table::create()
-                .table("appointments")
-                .col(uuid("id").primary_key())
-                .col(uuid("practice_id"))
-                .col(uuid("patient_id"))
-                .col(uuid("client_id"))
-                .col(uuid_null("type_id"))
-                .col(uuid_null("veterinarian_id"))
-                .col(uuid_null("room_id"))
-                .col(timestamp_with_time_zone("starts_at"))
-                .col(timestamp_with_time_zone("ends_at"))
-                .col(text_null("reason"))
-                // requested, booked, confirmed, checked_in, in_progress, completed,
-                // cancelled, no_show.
-                .col(string_len("status", 20))
-                .col(boolean("double_booked").default(false))
-                .col(boolean("requested_by_client").default(false))
-                .col(text_null("cancel_reason"))
-                .col(uuid_null("created_by"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(
-            m,
-            "idx_appointments_vet",
-            "appointments",
-            &["veterinarian_id", "starts_at"],
-        )
-        .await?;
-        index(
-            m,
-            "idx_appointments_room",
-            "appointments",
-            &["room_id", "starts_at"],
-        )
-        .await?;
-        index(
-            m,
-            "idx_appointments_practice",
-            "appointments",
-            &["practice_id", "starts_at"],
-        )
-        .await?;
-        index(
-            m,
-            "idx_appointments_patient",
-            "appointments",
-            &["patient_id"],
-        )
-        .await?;
-        index(m, "idx_appointments_client", "appointments", &["client_id"]).await
+        table("appointment_types")
+            .col(string_len_uniq("name", 100))
+            .col(integer("duration_minutes"))
+            .col(string_len("colour", 7))
+            .col(boolean("active"))
+            .timestamps()
+            .create(m)
+            .await?;
+        table("rooms")
+            .col(uuid("practice_id"))
+            .col(string_len("name", 100))
+            .col(boolean("active"))
+            .timestamps()
+            .index("idx_rooms_practice", &["practice_id"])
+            .create(m)
+            .await?;
+        table("appointments")
+            .col(uuid("practice_id"))
+            .col(uuid("patient_id"))
+            .col(uuid("client_id"))
+            .col(uuid_null("type_id"))
+            .col(uuid_null("veterinarian_id"))
+            .col(uuid_null("room_id"))
+            .col(timestamp_with_time_zone("starts_at"))
+            .col(timestamp_with_time_zone("ends_at"))
+            .col(text_null("reason"))
+            // requested, booked, confirmed, checked_in, in_progress, completed,
+            // cancelled, no_show.
+            .col(string_len("status", 20))
+            .col(boolean("double_booked").default(false))
+            .col(boolean("requested_by_client").default(false))
+            .col(text_null("cancel_reason"))
+            .col(uuid_null("created_by"))
+            .timestamps()
+            .index("idx_appointments_vet", &["veterinarian_id", "starts_at"])
+            .index("idx_appointments_room", &["room_id", "starts_at"])
+            .index("idx_appointments_practice", &["practice_id", "starts_at"])
+            .index("idx_appointments_patient", &["patient_id"])
+            .index("idx_appointments_client", &["client_id"])
+            .create(m)
+            .await
     }
 
     async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {
@@ -672,38 +397,26 @@ impl CreateSearchIndex {
             }
             c
         };
-        m.create_table(
-            Table::create()
-                .table("search_terms")
-                // n name word, p phone digits reversed, e email, m microchip.
-                .col(string_len("field", 1))
-                .col(text_col("word", 254))
-                // c client, p patient.
-                .col(string_len("entity_kind", 1))
-                .col(uuid("entity_id"))
-                // The record's name key, to order equal matches.
-                .col(text_col("sort_key", 410))
-                .col(boolean("active"))
-                .primary_key(
-                    Index::create()
-                        .col("field")
-                        .col("word")
-                        .col("entity_kind")
-                        .col("entity_id"),
-                )
-                .to_owned(),
-        )
-        .await?;
-        index(m, "idx_search_terms_entity", "search_terms", &["entity_id"]).await?;
-        m.create_table(
-            Table::create()
-                .table("search_fuzzy")
-                .col(text_col("del_key", 120))
-                .col(text_col("word", 120))
-                .primary_key(Index::create().col("del_key").col("word"))
-                .to_owned(),
-        )
-        .await?;
+        bare_table("search_terms")
+            // n name word, p phone digits reversed, e email, m microchip.
+            .col(string_len("field", 1))
+            .col(text_col("word", 254))
+            // c client, p patient.
+            .col(string_len("entity_kind", 1))
+            .col(uuid("entity_id"))
+            // The record's name key, to order equal matches.
+            .col(text_col("sort_key", 410))
+            .col(boolean("active"))
+            .primary_key(&["field", "word", "entity_kind", "entity_id"])
+            .index("idx_search_terms_entity", &["entity_id"])
+            .create(m)
+            .await?;
+        bare_table("search_fuzzy")
+            .col(text_col("del_key", 120))
+            .col(text_col("word", 120))
+            .primary_key(&["del_key", "word"])
+            .create(m)
+            .await?;
         // A company that already has records gets them indexed now. New databases (and
         // templates) have none, so this never reads the record tables through today's
         // entities on a schema that later migrations may still change.

@@ -62,19 +62,7 @@ macro_rules! find_many {
     };
 }
 
-/// The start of a keyset page of a table of records: its rows in creation (`id`) order after
-/// `cursor`, at most `limit`. Callers add their filters.
-pub(crate) fn page_after<E: sea_orm::EntityTrait>(
-    id: E::Column,
-    cursor: Option<impl Into<sea_orm::Value>>,
-    limit: u64,
-) -> sea_orm::Select<E> {
-    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
-    E::find()
-        .order_by_asc(id)
-        .limit(limit)
-        .apply_if(cursor, |q, c| q.filter(id.gt(c)))
-}
+pub(crate) use crate::page::{page_after, page_before};
 
 pub mod access;
 pub mod appointment;

@@ -109,7 +109,7 @@ pub async fn public_page(
     filter_closed: bool,
 ) -> Result<Vec<PublicProfile>, DbErr> {
     use sea_orm::QuerySelect;
-    let mut q = Entity::find()
+    let mut q = super::page_after::<Entity>(Column::Id, cursor, limit)
         .select_only()
         .columns([
             Column::Id,
@@ -119,12 +119,7 @@ pub async fn public_page(
             Column::Email,
             Column::TimeZone,
             Column::OpeningHours,
-        ])
-        .order_by_asc(Column::Id)
-        .limit(limit);
-    if let Some(c) = cursor {
-        q = q.filter(Column::Id.gt(c));
-    }
+        ]);
     if filter_closed {
         q = q.filter(Column::Active.eq(true));
     }

@@ -8,13 +8,14 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use smartdmv_domain::schedule::AppointmentStatus;
 use smartdmv_domain::{AppointmentId, PracticeId, TypedId};
+use smartdmv_practice::ServiceError;
 use smartdmv_practice::appointments::{
     self, AppointmentChanges, AppointmentFilter, AppointmentOut, DayOut, DayQuery, FreeSlotsOut,
     NewAppointment, SlotQuery, StatusChange,
 };
-use smartdmv_practice::{PageRequest, ServiceError};
 
 use super::Page;
+use crate::api::{created, page};
 use crate::auth::Authorized;
 use crate::auth::perms::{AppointmentsCreate, AppointmentsRead, AppointmentsUpdate};
 use crate::error::ApiResult;
@@ -102,10 +103,7 @@ pub(crate) async fn list(
     auth: Authorized<AppointmentsRead>,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<AppointmentOut>>> {
-    let page = PageRequest {
-        limit: q.limit,
-        cursor: q.cursor.clone(),
-    };
+    let page = page(q.limit, q.cursor.clone());
     page.limit()?;
     let filter = q.filter()?;
     Ok(Json(appointments::list(&auth, &filter, &page).await?))
@@ -126,7 +124,7 @@ pub(crate) async fn create(
     ApiJson(input): ApiJson<NewAppointment>,
 ) -> ApiResult<(StatusCode, Json<AppointmentOut>)> {
     let saved = appointments::create(&auth, input).await?;
-    Ok((StatusCode::CREATED, Json(saved)))
+    created(saved)
 }
 
 /// `PATCH /api/appointments/{id}`: reschedule (start, length) or change the veterinarian,

@@ -2,19 +2,18 @@
 //! write-offs and voids; a `COMPANY_ADMIN` reads their own company's invoices only (others
 //! answer 404). The rules are `smartdmv_platform::service::invoices`'.
 
-use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use smartdmv_domain::CompanyId;
 use smartdmv_domain::ids::InvoiceId;
-use smartdmv_platform::service::PageRequest;
 use smartdmv_platform::service::invoices::{self as svc, InvoiceAction, ListInput};
 
 pub use smartdmv_platform::service::views::{InvoiceOut, InvoiceSummary};
 
 use crate::api::Page;
-use crate::auth::PlatformPrincipal;
+use crate::api::page;
+use crate::auth::OwnerCall;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, IdPath};
 use crate::state::AppState;
@@ -43,10 +42,7 @@ impl From<ListParams> for ListInput {
         Self {
             status: p.status,
             company_id: p.company_id,
-            page: PageRequest {
-                limit: p.limit,
-                cursor: p.cursor,
-            },
+            page: page(p.limit, p.cursor),
         }
     }
 }
@@ -54,41 +50,34 @@ impl From<ListParams> for ListInput {
 /// `GET /api/owner/invoices?status=&companyId=&limit=&cursor=`, newest first; a
 /// `COMPANY_ADMIN` gets their own company's.
 async fn list(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<InvoiceSummary>>> {
-    Ok(Json(svc::list(&s.owner(&op), params.into()).await?))
+    Ok(Json(svc::list(&call.cx(), params.into()).await?))
 }
 
 /// `GET /api/owner/companies/{id}/invoices`
 async fn list_for_company(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     IdPath(id): IdPath<CompanyId>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<InvoiceSummary>>> {
-    let page = svc::list_for_company(&s.owner(&op), id, params.into()).await?;
+    let page = svc::list_for_company(&call.cx(), id, params.into()).await?;
     Ok(Json(page))
 }
 
 /// `GET /api/owner/invoices/{id}`
-async fn show(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
-    IdPath(id): IdPath<InvoiceId>,
-) -> ApiResult<Json<InvoiceOut>> {
-    Ok(Json(svc::get(&s.owner(&op), id).await?))
+async fn show(call: OwnerCall, IdPath(id): IdPath<InvoiceId>) -> ApiResult<Json<InvoiceOut>> {
+    Ok(Json(svc::get(&call.cx(), id).await?))
 }
 
 /// Runs an owner's action on the invoice of the path.
 async fn act(
-    s: &AppState,
-    op: &PlatformPrincipal,
+    call: &OwnerCall,
     id: InvoiceId,
     action: InvoiceAction,
 ) -> ApiResult<Json<InvoiceOut>> {
-    Ok(Json(svc::act(&s.owner(op), id, action).await?))
+    Ok(Json(svc::act(&call.cx(), id, action).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,8 +91,7 @@ struct PaymentBody {
 
 /// `POST /api/owner/invoices/{id}/payments` (OWNER): records a payment.
 async fn pay(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     IdPath(id): IdPath<InvoiceId>,
     ApiJson(b): ApiJson<PaymentBody>,
 ) -> ApiResult<Json<InvoiceOut>> {
@@ -112,7 +100,7 @@ async fn pay(
         reference: b.reference,
         provider: b.provider,
     };
-    act(&s, &op, id, action).await
+    act(&call, id, action).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,19 +111,14 @@ struct VoidBody {
 
 /// `POST /api/owner/invoices/{id}/void` (OWNER): a credit note for the whole invoice.
 async fn void(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     IdPath(id): IdPath<InvoiceId>,
     ApiJson(b): ApiJson<VoidBody>,
 ) -> ApiResult<Json<InvoiceOut>> {
-    act(&s, &op, id, InvoiceAction::Void { reason: b.reason }).await
+    act(&call, id, InvoiceAction::Void { reason: b.reason }).await
 }
 
 /// `POST /api/owner/invoices/{id}/write-off` (OWNER): `UNCOLLECTIBLE`.
-async fn write_off(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
-    IdPath(id): IdPath<InvoiceId>,
-) -> ApiResult<Json<InvoiceOut>> {
-    act(&s, &op, id, InvoiceAction::WriteOff).await
+async fn write_off(call: OwnerCall, IdPath(id): IdPath<InvoiceId>) -> ApiResult<Json<InvoiceOut>> {
+    act(&call, id, InvoiceAction::WriteOff).await
 }

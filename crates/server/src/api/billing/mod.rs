@@ -18,7 +18,7 @@ use smartdmv_platform::billing::webhook::{self, WebhookFailure, WebhookOutcome};
 use smartdmv_platform::service::analytics;
 use smartdmv_platform::service::invoices as invoice_service;
 
-use crate::auth::PlatformPrincipal;
+use crate::auth::OwnerCall;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -33,16 +33,13 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// `POST /api/owner/billing/run`: runs the billing tick now, for the billing clock's time.
-async fn run(State(s): State<AppState>, op: PlatformPrincipal) -> ApiResult<Json<TickReport>> {
-    Ok(Json(invoice_service::run_billing(&s.owner(&op)).await?))
+async fn run(call: OwnerCall) -> ApiResult<Json<TickReport>> {
+    Ok(Json(invoice_service::run_billing(&call.cx()).await?))
 }
 
 /// `GET /api/owner/analytics`
-async fn show_analytics(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
-) -> ApiResult<Json<Analytics>> {
-    Ok(Json(analytics::get(&s.owner(&op)).await?))
+async fn show_analytics(call: OwnerCall) -> ApiResult<Json<Analytics>> {
+    Ok(Json(analytics::get(&call.cx()).await?))
 }
 
 /// `POST /api/billing/webhooks/{provider}` (platform host, no session): a provider's signed
@@ -54,9 +51,7 @@ pub(crate) async fn receive_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<WebhookOutcome>> {
-    if !s.is_platform_host(headers.get("host").and_then(|v| v.to_str().ok())) {
-        return Err(ApiError::not_found("route"));
-    }
+    crate::api::platform_host_only(&s, &headers)?;
     let sig = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
     match webhook::handle(&s.platform, &provider, sig, &body).await {
         Ok(o) => Ok(Json(o)),

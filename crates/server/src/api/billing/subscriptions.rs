@@ -2,7 +2,6 @@
 //! `COMPANY_ADMIN` for their own (plan changes, cancellation, billing contact; not trials).
 //! The rules are `smartdmv_platform::service::subscriptions`'.
 
-use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -11,7 +10,7 @@ use smartdmv_platform::billing::subscriptions::{BillingDetails, SubscriptionRequ
 use smartdmv_platform::service::subscriptions as svc;
 
 use crate::api::double_option;
-use crate::auth::PlatformPrincipal;
+use crate::auth::OwnerCall;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, IdPath};
 use crate::state::AppState;
@@ -26,12 +25,8 @@ pub fn routes() -> Router<AppState> {
 pub use smartdmv_platform::service::views::{BillingOut, SubscriptionOut};
 
 /// `GET /api/owner/companies/{id}/subscription`: 404 when the company has none.
-async fn show(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
-    IdPath(id): IdPath<CompanyId>,
-) -> ApiResult<Json<SubscriptionOut>> {
-    Ok(Json(svc::get(&s.owner(&op), id).await?))
+async fn show(call: OwnerCall, IdPath(id): IdPath<CompanyId>) -> ApiResult<Json<SubscriptionOut>> {
+    Ok(Json(svc::get(&call.cx(), id).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,8 +56,7 @@ struct BillingBody {
 /// 409 when the company's usage exceeds the plan), sets `cancelAtPeriodEnd` (false undoes a
 /// cancellation), and updates the billing contact.
 async fn update(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     IdPath(id): IdPath<CompanyId>,
     ApiJson(b): ApiJson<UpdateBody>,
 ) -> ApiResult<Json<SubscriptionOut>> {
@@ -78,5 +72,5 @@ async fn update(
             tax_id: billing.tax_id,
         },
     };
-    Ok(Json(svc::put(&s.owner(&op), id, req).await?))
+    Ok(Json(svc::put(&call.cx(), id, req).await?))
 }

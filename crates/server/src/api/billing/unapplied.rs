@@ -2,18 +2,17 @@
 //! card payments that no invoice took, listed by state, and marked refunded or resolved.
 //! The rules are `smartdmv_platform::service::unapplied`'.
 
-use axum::extract::State;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use smartdmv_domain::ids::UnappliedPaymentId;
-use smartdmv_platform::service::PageRequest;
 use smartdmv_platform::service::unapplied::{self as svc, ListInput};
 
 pub use smartdmv_platform::service::views::UnappliedOut;
 
 use crate::api::Page;
-use crate::auth::PlatformPrincipal;
+use crate::api::page;
+use crate::auth::OwnerCall;
 use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery, IdPath};
 use crate::state::AppState;
@@ -36,19 +35,15 @@ struct ListParams {
 /// `GET /api/owner/unapplied-payments?state=&invoiceId=&limit=&cursor=` (OWNER), newest
 /// first.
 async fn list(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<Page<UnappliedOut>>> {
     let input = ListInput {
         state: params.state,
         invoice_id: params.invoice_id,
-        page: PageRequest {
-            limit: params.limit,
-            cursor: params.cursor,
-        },
+        page: page(params.limit, params.cursor),
     };
-    Ok(Json(svc::list(&s.owner(&op), input).await?))
+    Ok(Json(svc::list(&call.cx(), input).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,12 +57,9 @@ struct ResolveBody {
 /// `POST /api/owner/unapplied-payments/{id}/resolve` (OWNER): `refunded` or `resolved` with
 /// a note; one already closed answers 409.
 async fn resolve(
-    State(s): State<AppState>,
-    op: PlatformPrincipal,
+    call: OwnerCall,
     IdPath(id): IdPath<UnappliedPaymentId>,
     ApiJson(b): ApiJson<ResolveBody>,
 ) -> ApiResult<Json<UnappliedOut>> {
-    Ok(Json(
-        svc::resolve(&s.owner(&op), id, &b.state, &b.note).await?,
-    ))
+    Ok(Json(svc::resolve(&call.cx(), id, &b.state, &b.note).await?))
 }

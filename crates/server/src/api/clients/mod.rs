@@ -8,12 +8,12 @@ use axum::Json;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use smartdmv_domain::{ClientId, PracticeId};
-use smartdmv_practice::PageRequest;
 use smartdmv_practice::clients::{
     self, ClientChanges, ClientFilter, ClientOut, NewClient, Removed,
 };
 
 use super::Page;
+use crate::api::{created, page};
 use crate::auth::perms::{ClientsCreate, ClientsDelete, ClientsRead, ClientsUpdate};
 use crate::auth::{Authorized, TenantPrincipal};
 use crate::error::ApiResult;
@@ -48,10 +48,7 @@ pub(crate) async fn list(
         active: q.active,
         home_practice_id: q.home_practice_id,
     };
-    let page = PageRequest {
-        limit: q.limit,
-        cursor: q.cursor,
-    };
+    let page = page(q.limit, q.cursor);
     Ok(Json(clients::list(&auth, &filter, &page).await?))
 }
 
@@ -60,7 +57,7 @@ pub(crate) async fn create(
     auth: Authorized<ClientsCreate>,
     ApiJson(b): ApiJson<NewClient>,
 ) -> ApiResult<(StatusCode, Json<ClientOut>)> {
-    Ok((StatusCode::CREATED, Json(clients::create(&auth, b).await?)))
+    created(clients::create(&auth, b).await?)
 }
 
 /// `GET /api/clients/{id}`: staff with `clients:read`; a `CLIENT` user reads their own

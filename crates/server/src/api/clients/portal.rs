@@ -12,6 +12,7 @@ use smartdmv_practice::clients::ClientOut;
 use smartdmv_practice::clients::portal::{self, Credentials, Invitation, NewPortalAccount};
 
 use crate::api::auth::rfc3339;
+use crate::api::created;
 use crate::api::users::{self, InvitationOut, UserOut};
 use crate::auth::Authorized;
 use crate::auth::feature::{Featured, feat};
@@ -55,15 +56,12 @@ pub async fn create(
     let user = users::user_out(auth.db(), account.user)
         .await
         .map_err(ServiceError::from)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(PortalAccountOut {
-            client: account.client,
-            user,
-            invitation: account.invitation.map(|i| InvitationOut {
-                token: i.token,
-                expires_at: rfc3339(i.expires_at),
-            }),
+    created(PortalAccountOut {
+        client: account.client,
+        user,
+        invitation: account.invitation.map(|i| InvitationOut {
+            token: i.token,
+            expires_at: rfc3339(i.expires_at),
         }),
-    ))
+    })
 }

@@ -13,6 +13,7 @@ use smartdmv_practice::patients::{
 use smartdmv_practice::{PageRequest, ServiceError};
 
 use super::Page;
+use crate::api::{created, page};
 use crate::auth::Authorized;
 use crate::auth::perms::{PetsCreate, PetsDelete, PetsRead, PetsUpdate};
 use crate::error::ApiResult;
@@ -52,10 +53,7 @@ pub(crate) async fn list(
         owner_id: q.owner_id,
         active: q.active,
     };
-    let page = PageRequest {
-        limit: q.limit,
-        cursor: q.cursor,
-    };
+    let page = page(q.limit, q.cursor);
     Ok(Json(patients::list(&auth, &filter, &page).await?))
 }
 
@@ -65,7 +63,7 @@ pub(crate) async fn create(
     auth: Authorized<PetsCreate>,
     ApiJson(b): ApiJson<NewPet>,
 ) -> ApiResult<(StatusCode, Json<PetAnswer>)> {
-    Ok((StatusCode::CREATED, Json(patients::create(&auth, b).await?)))
+    created(patients::create(&auth, b).await?)
 }
 
 /// `GET /api/pets/{id}`: the pet, and a `duplicate_microchip` warning when it applies.
@@ -110,10 +108,7 @@ pub(crate) async fn add_weight(
     IdPath(id): IdPath<PatientId>,
     ApiJson(b): ApiJson<WeightIn>,
 ) -> ApiResult<(StatusCode, Json<WeightOut>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(weights::create(&auth, id, b).await?),
-    ))
+    created(weights::create(&auth, id, b).await?)
 }
 
 /// `GET /api/pets/{id}/owners`: staff see the full dated history, oldest first; a client
@@ -122,10 +117,7 @@ pub(crate) async fn list_owners(
     auth: Authorized<PetsRead>,
     IdPath(id): IdPath<PatientId>,
 ) -> ApiResult<Json<Page<OwnershipOut>>> {
-    Ok(Json(Page {
-        items: owners::list(&auth, id).await?,
-        next_cursor: None,
-    }))
+    Ok(Json(Page::all(owners::list(&auth, id).await?)))
 }
 
 /// `POST /api/pets/{id}/owners`: adds a co-owner, makes a client the primary owner
@@ -135,7 +127,7 @@ pub(crate) async fn add_owner(
     IdPath(id): IdPath<PatientId>,
     ApiJson(b): ApiJson<NewOwner>,
 ) -> ApiResult<(StatusCode, Json<OwnerChange>)> {
-    Ok((StatusCode::CREATED, Json(owners::add(&auth, id, b).await?)))
+    created(owners::add(&auth, id, b).await?)
 }
 
 /// `DELETE /api/pets/{id}/owners/{ownership_id}`: ends a current co-ownership (409

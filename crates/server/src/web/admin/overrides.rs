@@ -1,15 +1,15 @@
 //! Per-user permission overrides: grant or deny one permission, optionally until a time,
 //! and remove one. The users service refuses to grant what the acting user does not hold.
 
+use crate::web::invalid;
+use crate::web::posted::Posted;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use smartdmv_domain::perm::{Effect, Permission};
 use smartdmv_domain::{IdInput, UserId};
 use smartdmv_practice::ServiceError;
 use smartdmv_practice::users::{NewOverride, overrides};
 
-use super::super::chrome::PageCtx;
 use super::super::csrf::{Flash, Form};
 use super::super::display::page_id;
 use super::super::error::WebResult;
@@ -20,7 +20,7 @@ use super::{Pairs, opt};
 use crate::auth::Perm;
 use crate::auth::perms::RolesUpdate;
 use crate::state::AppState;
-use crate::web::{form_result, rerender, with_status};
+use crate::web::{form_result, rerender};
 
 /// `YYYY-MM-DDTHH:MM` (a `datetime-local` field), read as UTC.
 pub(crate) fn parse_utc_minute(s: &str) -> Option<smartdmv_store::Stamp> {
@@ -36,11 +36,7 @@ pub(crate) fn parse_utc_minute(s: &str) -> Option<smartdmv_store::Stamp> {
 
 /// `POST {area}/users/{id}/overrides`: grant or deny one permission, optionally until a time.
 pub async fn add<A: TenantArea>(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    area: InArea<A>,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
+    Posted(s, ctx, area, id, form): Posted<InArea<A>>,
 ) -> WebResult<Response> {
     let p = area.principal;
     let mut errors = FormErrors::default();
@@ -71,11 +67,10 @@ pub async fn add<A: TenantArea>(
             }
         },
     };
-    let (Some(permission), Some(effect), true) = (permission, effect, errors.fields.is_empty())
-    else {
-        errors.general = "Please correct the fields marked below.".into();
-        let resp = page::<A>(&s, &ctx, &p, page_id::<UserId>(&id)?, form, errors).await?;
-        return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
+    let checked = errors.checked();
+    let (Some(permission), Some(effect), Ok(())) = (permission, effect, &checked) else {
+        let errors = checked.err().unwrap_or_default();
+        return invalid(page::<A>(&s, &ctx, &p, page_id::<UserId>(&id)?, form, errors).await);
     };
     let input = NewOverride {
         permission,

@@ -1,15 +1,15 @@
 //! The administrator's practices: the list, creating one, and closing one (with a confirm
 //! page). Their settings are edited on the shared settings page (`settings.rs`).
 
+use crate::web::posted::{Posted, Record, Submitted};
 use askama::Template;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use smartdmv_domain::PracticeId;
 use smartdmv_practice::PageRequest;
 use smartdmv_practice::practices::{self, NewPractice, PracticeOut};
 
 use super::super::chrome::{Area, Chrome, PageCtx};
-use super::super::csrf::{Flash, Form};
+use super::super::csrf::Flash;
 use super::super::display::page_id;
 use super::super::error::WebResult;
 use super::super::session::{AdminArea, InArea};
@@ -18,7 +18,6 @@ use super::{Pairs, opt};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{Perm, PracticesCreate, PracticesDelete, PracticesRead};
 use crate::error::ApiError;
-use crate::state::AppState;
 use crate::web::{form_result, rerender};
 
 #[derive(Template)]
@@ -75,10 +74,7 @@ pub async fn list(ctx: PageCtx, area: InArea<AdminArea>) -> WebResult<Response> 
 
 /// `POST /administrator/practices`
 pub async fn create(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    area: InArea<AdminArea>,
-    Form(form): Form<Pairs>,
+    Submitted(s, ctx, area, form): Submitted<InArea<AdminArea>>,
 ) -> WebResult<Response> {
     let p = area.principal;
     let input = NewPractice {
@@ -110,9 +106,7 @@ struct ClosePage {
 
 /// `GET /administrator/practices/{id}/close`: the confirmation.
 pub async fn close_confirm(
-    ctx: PageCtx,
-    area: InArea<AdminArea>,
-    Path(id): Path<String>,
+    Record(_, ctx, area, id): Record<InArea<AdminArea>>,
 ) -> WebResult<Response> {
     let p = area.principal;
     let chrome = Chrome::tenant(&ctx, Area::Administrator, "Close a practice", &p);
@@ -121,12 +115,7 @@ pub async fn close_confirm(
 }
 
 /// `POST /administrator/practices/{id}/close`
-pub async fn close(
-    State(s): State<AppState>,
-    area: InArea<AdminArea>,
-    Path(id): Path<String>,
-    Form(_): Form<Pairs>,
-) -> WebResult<Response> {
+pub async fn close(Posted(s, _, area, id, _): Posted<InArea<AdminArea>>) -> WebResult<Response> {
     let p = area.principal;
     p.require(PracticesDelete::PERM)?;
     let closed = match id.parse::<PracticeId>() {

@@ -1,8 +1,9 @@
 //! Custom roles: the list (built-in roles shown read-only), and creating or editing a
 //! role's permission set with checkboxes grouped by resource.
 
+use crate::web::invalid;
+use crate::web::posted::{Posted, Record, Submitted};
 use askama::Template;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use smartdmv_domain::perm::{Action, Permission, Resource, role_permissions};
 use smartdmv_domain::plan::Feature;
@@ -12,7 +13,7 @@ use smartdmv_practice::account::feature_not_in_plan;
 use smartdmv_practice::roles::{self, RoleInput, RoleOut};
 
 use super::super::chrome::{Area, Chrome, PageCtx};
-use super::super::csrf::{Flash, Form};
+use super::super::csrf::Flash;
 use super::super::display::page_id;
 use super::super::error::{WebError, WebResult};
 use super::super::session::{AdminArea, InArea};
@@ -21,8 +22,7 @@ use super::user::Check;
 use super::{Pairs, opt};
 use crate::auth::perms::{RolesCreate, RolesRead, RolesUpdate};
 use crate::auth::{Perm, TenantPrincipal};
-use crate::state::AppState;
-use crate::web::{form_result, rerender, with_status};
+use crate::web::{form_result, rerender};
 
 /// The actions offered for a resource: the basic five, and a special action (sign,
 /// finalize, ...) where some role below the administrators holds it.
@@ -144,11 +144,7 @@ pub async fn new_form(ctx: PageCtx, area: InArea<AdminArea>) -> WebResult<Respon
 }
 
 /// `GET /administrator/roles/{id}` (custom roles).
-pub async fn edit(
-    ctx: PageCtx,
-    area: InArea<AdminArea>,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn edit(Record(_, ctx, area, id): Record<InArea<AdminArea>>) -> WebResult<Response> {
     let p = area.principal;
     p.require(RolesRead::PERM)?;
     let r = RoleOut::from(roles::get(&p, page_id::<RoleId>(&id)?).await?);
@@ -170,26 +166,17 @@ fn permissions(form: &Pairs) -> Result<Vec<Permission>, FormErrors> {
         .iter()
         .map(|x| Permission::parse(x))
         .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| super::users::field_error("permissions", "lists an unknown permission"))
+        .ok_or_else(|| FormErrors::field("permissions", "lists an unknown permission"))
 }
 
 /// `POST /administrator/roles`
 pub async fn create(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    area: InArea<AdminArea>,
-    Form(form): Form<Pairs>,
+    Submitted(s, ctx, area, form): Submitted<InArea<AdminArea>>,
 ) -> WebResult<Response> {
     let p = area.principal;
     let perms = match permissions(&form) {
         Ok(x) => x,
-        Err(errors) => {
-            let resp = form_page(&ctx, &p, None, &form, errors)?;
-            return Ok(with_status(
-                resp,
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
+        Err(errors) => return invalid(form_page(&ctx, &p, None, &form, errors)),
     };
     let input = RoleInput {
         name: Some(form.get("name").to_owned()),
@@ -210,22 +197,12 @@ pub async fn create(
 
 /// `POST /administrator/roles/{id}`: takes effect on the holders' next request.
 pub async fn update(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    area: InArea<AdminArea>,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
+    Posted(s, ctx, area, id, form): Posted<InArea<AdminArea>>,
 ) -> WebResult<Response> {
     let p = area.principal;
     let perms = match permissions(&form) {
         Ok(x) => x,
-        Err(errors) => {
-            let resp = form_page(&ctx, &p, Some(&id), &form, errors)?;
-            return Ok(with_status(
-                resp,
-                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            ));
-        }
+        Err(errors) => return invalid(form_page(&ctx, &p, Some(&id), &form, errors)),
     };
     let input = RoleInput {
         name: Some(form.get("name").to_owned()),

@@ -2,16 +2,17 @@
 //! details, time zone, currency, tax rate, opening hours and client sign-up, saved through
 //! [`smartdmv_practice::practices::update`].
 
+use crate::web::invalid;
+use crate::web::posted::{Posted, Record};
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use smartdmv_domain::PracticeId;
 use smartdmv_practice::practices::{self, PracticeChanges, PracticeOut};
 
 use super::super::chrome::{Area, Chrome, PageCtx};
-use super::super::csrf::{Flash, Form};
+use super::super::csrf::Flash;
 use super::super::display::page_id;
 use super::super::error::{WebError, WebResult};
 use super::super::session::{InArea, TenantArea};
@@ -21,7 +22,7 @@ use super::{Pairs, opt};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{Perm, PracticesUpdate};
 use crate::state::AppState;
-use crate::web::{form_result, rerender, with_status};
+use crate::web::{form_result, rerender};
 
 pub const DAYS: [(&str, &str); 7] = [
     ("mon", "Monday"),
@@ -150,9 +151,7 @@ async fn settings_page<A: TenantArea>(
 
 /// `GET {area}/practices/{id}`
 pub async fn edit<A: TenantArea>(
-    ctx: PageCtx,
-    area: InArea<A>,
-    Path(id): Path<String>,
+    Record(_, ctx, area, id): Record<InArea<A>>,
 ) -> WebResult<Response> {
     settings_page::<A>(&ctx, &area.principal, &id, None, FormErrors::default()).await
 }
@@ -188,11 +187,7 @@ pub async fn settings<A: TenantArea>(
 
 /// `POST {area}/practices/{id}`
 pub async fn update<A: TenantArea>(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    area: InArea<A>,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
+    Posted(s, ctx, area, id, form): Posted<InArea<A>>,
 ) -> WebResult<Response> {
     let p = area.principal;
     let mut hours = serde_json::Map::new();
@@ -225,11 +220,9 @@ pub async fn update<A: TenantArea>(
     } else {
         format!("{}/practices/{id}", A::AREA.home())
     };
-    if !errors.fields.is_empty() {
-        errors.general = "Please correct the fields marked below.".into();
+    if let Err(errors) = errors.checked() {
         let sub = Some(SettingsForm::submitted(&form));
-        let resp = settings_page::<A>(&ctx, &p, &id, sub, errors).await?;
-        return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
+        return invalid(settings_page::<A>(&ctx, &p, &id, sub, errors).await);
     }
     let changes = PracticeChanges {
         name: Some(form.get("name").to_owned()),

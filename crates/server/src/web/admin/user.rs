@@ -2,9 +2,9 @@
 //! per-user permission overrides. Every change goes through the users service, so a
 //! practice administrator can grant only what they hold, within their practices.
 
+use crate::web::invalid;
+use crate::web::posted::{Posted, Record};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use smartdmv_domain::perm::{Action, Permission, Resource};
 use smartdmv_domain::{TenantRole, UserId};
@@ -13,17 +13,17 @@ use smartdmv_practice::users::{self, OverrideOut, UserChanges, UserOut, override
 use std::collections::BTreeSet;
 
 use super::super::chrome::{Chrome, PageCtx};
-use super::super::csrf::{Flash, Form};
+use super::super::csrf::Flash;
 use super::super::display::page_id;
-use super::super::error::{WebError, WebResult};
+use super::super::error::WebResult;
 use super::super::session::{InArea, TenantArea};
 use super::super::{FormErrors, html, redirect_flash};
 use super::Pairs;
-use super::users::{field_error, practice_ids, practice_options, role_label, role_options};
+use super::users::{practice_ids, practice_options, role_label, role_options};
 use crate::auth::perms::{RolesRead, RolesUpdate, UsersDelete, UsersUpdate};
 use crate::auth::{Perm, TenantPrincipal};
 use crate::state::AppState;
-use crate::web::{form_result, rerender, with_status};
+use crate::web::{form_result, rerender};
 
 /// A checkbox or option of a form.
 pub struct Check {
@@ -133,10 +133,7 @@ pub(crate) async fn page<A: TenantArea>(
 
 /// `GET {area}/users/{id}`
 pub async fn show<A: TenantArea>(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    area: InArea<A>,
-    Path(id): Path<String>,
+    Record(s, ctx, area, id): Record<InArea<A>>,
 ) -> WebResult<Response> {
     page::<A>(
         &s,
@@ -160,11 +157,7 @@ fn merged(submitted: Vec<String>, current: &[String], offered: &[String]) -> BTr
 /// `POST {area}/users/{id}`: name, primary role, extra roles and practices; only what
 /// changed is sent (a change of access signs the user out everywhere).
 pub async fn update<A: TenantArea>(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    area: InArea<A>,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
+    Posted(s, ctx, area, id, form): Posted<InArea<A>>,
 ) -> WebResult<Response> {
     let p = area.principal;
     let back = format!("{}/users/{id}", A::AREA.home());
@@ -177,15 +170,14 @@ pub async fn update<A: TenantArea>(
         .into_iter()
         .map(|x| x.id)
         .collect();
-    let fail = |errors: FormErrors| async {
-        let resp = page::<A>(&s, &ctx, &p, uid, Pairs::default(), errors).await?;
-        Ok::<_, WebError>(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY))
+    let fail = async |errors: FormErrors| {
+        invalid(page::<A>(&s, &ctx, &p, uid, Pairs::default(), errors).await)
     };
     let role = match form.get("role") {
         r if r == u.role.as_str() => None,
         r => match TenantRole::parse(r) {
             Some(r) => Some(r),
-            None => return fail(field_error("role", "choose a role")).await,
+            None => return fail(FormErrors::field("role", "choose a role")).await,
         },
     };
     let roles = merged(form.all("roles"), &u.roles, &offered_roles);
@@ -244,9 +236,7 @@ struct DeactivatePage {
 
 /// `GET {area}/users/{id}/deactivate`: the confirmation.
 pub async fn deactivate_confirm<A: TenantArea>(
-    ctx: PageCtx,
-    area: InArea<A>,
-    Path(id): Path<String>,
+    Record(_, ctx, area, id): Record<InArea<A>>,
 ) -> WebResult<Response> {
     let p = area.principal;
     let chrome = Chrome::tenant(&ctx, A::AREA, "Deactivate a user", &p);
@@ -260,10 +250,7 @@ pub async fn deactivate_confirm<A: TenantArea>(
 
 /// `POST {area}/users/{id}/deactivate`
 pub async fn deactivate<A: TenantArea>(
-    State(s): State<AppState>,
-    area: InArea<A>,
-    Path(id): Path<String>,
-    Form(_): Form<Pairs>,
+    Posted(s, _, area, id, _): Posted<InArea<A>>,
 ) -> WebResult<Response> {
     let back = format!("{}/users/{id}", A::AREA.home());
     let p = area.principal;

@@ -1,9 +1,10 @@
 //! The users of an area: the list with search, and inviting a user (the API answers with the
 //! one-time invitation token, shown as a link since the platform sends no email yet).
 
+use crate::web::invalid;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::Response;
 use serde::Deserialize;
 use smartdmv_domain::perm::Permission;
@@ -19,7 +20,7 @@ use super::Pairs;
 use crate::auth::perms::{RolesRead, UsersCreate, UsersRead};
 use crate::auth::{Perm, TenantPrincipal};
 use crate::state::AppState;
-use crate::web::{form_result, rerender, with_status};
+use crate::web::{form_result, rerender};
 use smartdmv_practice::users::{self, NewUser, UserFilter, UserOut, grants, write};
 use smartdmv_practice::{PageRequest, roles};
 
@@ -239,14 +240,7 @@ pub(crate) fn practice_ids(form: &Pairs) -> Result<Vec<PracticeId>, FormErrors> 
         .iter()
         .map(|x| x.parse::<PracticeId>())
         .collect::<Result<_, _>>()
-        .map_err(|_| field_error("practiceIds", "is not a practice of this company"))
-}
-
-pub(crate) fn field_error(field: &str, msg: &str) -> FormErrors {
-    FormErrors {
-        fields: [(field.to_owned(), msg.to_owned())].into(),
-        general: "Please correct the fields marked below.".into(),
-    }
+        .map_err(|_| FormErrors::field("practiceIds", "is not a practice of this company"))
 }
 
 /// `POST {area}/users`: invites a user (no password: they set it from the link).
@@ -260,14 +254,11 @@ pub async fn invite<A: TenantArea>(
     let p = area.principal;
     let parsed = match TenantRole::parse(form.get("role")) {
         Some(role) => practice_ids(&form).map(|ids| (role, ids)),
-        None => Err(field_error("role", "choose a role")),
+        None => Err(FormErrors::field("role", "choose a role")),
     };
     let (role, practice_ids) = match parsed {
         Ok(x) => x,
-        Err(errors) => {
-            let resp = new_page::<A>(&s, &ctx, &p, &form, errors).await?;
-            return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
-        }
+        Err(errors) => return invalid(new_page::<A>(&s, &ctx, &p, &form, errors).await),
     };
     let input = NewUser {
         email: form.get("email").to_owned(),

@@ -3,6 +3,7 @@
 //! the owner's actions on it: suspend, reactivate, archive (with confirmation), retry
 //! provisioning, domains, and impersonation with a reason.
 
+use crate::web::posted::{Posted, Record, Submitted};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -103,10 +104,7 @@ fn opt(s: &str) -> Option<String> {
 /// `POST /owner/companies`: the API's validation, then the company's page, which follows
 /// provisioning until the company is ready.
 pub async fn create(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Form(form): Form<NewCompanyForm>,
+    Submitted(s, ctx, Owner(op), form): Submitted<Owner, NewCompanyForm>,
 ) -> WebResult<Response> {
     let admin = (!form.admin_email.trim().is_empty()).then(|| NewAdmin {
         email: form.admin_email.clone(),
@@ -206,10 +204,7 @@ async fn usage(s: &AppState, c: &CompanyOut) -> Option<Usage> {
 
 /// `GET /owner/companies/{id}`: OWNERs see every company, a COMPANY_ADMIN their own.
 pub async fn show(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    PlatformUser(op): PlatformUser,
-    Path(id): Path<String>,
+    Record(s, ctx, PlatformUser(op), id): Record<PlatformUser>,
 ) -> WebResult<Response> {
     let c = companies::get(&s.owner(&op), company_id(&id)?).await?;
     let status = c.status;
@@ -251,6 +246,26 @@ pub async fn show(
     Ok(resp)
 }
 
+/// The company's page again with the outcome of an action on it as the flash: `done`'s
+/// message on success, the refusal's detail on a 4xx or on a refusal coded `also_shown`;
+/// anything else is the error page.
+fn flash_back<T>(
+    s: &AppState,
+    id: &str,
+    r: Result<T, impl Into<ApiError>>,
+    also_shown: Option<&str>,
+    done: impl FnOnce(T) -> String,
+) -> WebResult<Response> {
+    let flash = match r.map_err(Into::into) {
+        Ok(v) => Flash::success(done(v)),
+        Err(e) if e.status.is_client_error() || Some(e.code) == also_shown => {
+            Flash::error(e.detail)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok(redirect_flash(s, &format!("/owner/companies/{id}"), flash))
+}
+
 #[derive(Deserialize)]
 pub struct StatusForm {
     status: String,
@@ -258,51 +273,31 @@ pub struct StatusForm {
 
 /// `POST /owner/companies/{id}/status`: suspend or reactivate.
 pub async fn set_status(
-    State(s): State<AppState>,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(form): Form<StatusForm>,
+    Posted(s, _, Owner(op), id, form): Posted<Owner, StatusForm>,
 ) -> WebResult<Response> {
     let status = match form.status.as_str() {
         "SUSPENDED" => CompanyStatus::Suspended,
         "ACTIVE" => CompanyStatus::Active,
         _ => return Err(WebError::BadRequest("unknown status".into())),
     };
-    let back = format!("/owner/companies/{id}");
     let changes = CompanyChanges {
         status: Some(status),
         ..CompanyChanges::default()
     };
-    let flash = match companies::update(&s.owner(&op), company_id(&id)?, changes)
-        .await
-        .map_err(ApiError::from)
-    {
-        Ok(c) => Flash::success(format!("{} is now {}.", c.name, c.status)),
-        Err(e) if e.status.is_client_error() => Flash::error(e.detail),
-        Err(e) => return Err(e.into()),
-    };
-    Ok(redirect_flash(&s, &back, flash))
+    let r = companies::update(&s.owner(&op), company_id(&id)?, changes).await;
+    flash_back(&s, &id, r, None, |c| {
+        format!("{} is now {}.", c.name, c.status)
+    })
 }
 
 /// `POST /owner/companies/{id}/provision`
 pub async fn retry(
-    State(s): State<AppState>,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(_): Form<serde_json::Map<String, serde_json::Value>>,
+    Posted(s, _, Owner(op), id, _): Posted<Owner, serde_json::Map<String, serde_json::Value>>,
 ) -> WebResult<Response> {
-    let back = format!("/owner/companies/{id}");
-    let flash = match companies::retry_provisioning(&s.owner(&op), company_id(&id)?)
-        .await
-        .map_err(ApiError::from)
-    {
-        Ok(_) => Flash::success("Provisioning succeeded."),
-        Err(e) if e.status.is_client_error() || e.code == "provisioning_failed" => {
-            Flash::error(e.detail)
-        }
-        Err(e) => return Err(e.into()),
-    };
-    Ok(redirect_flash(&s, &back, flash))
+    let r = companies::retry_provisioning(&s.owner(&op), company_id(&id)?).await;
+    flash_back(&s, &id, r, Some("provisioning_failed"), |_| {
+        "Provisioning succeeded.".into()
+    })
 }
 
 #[derive(Template)]
@@ -313,12 +308,7 @@ struct ArchivePage {
 }
 
 /// `GET /owner/companies/{id}/archive`: the confirmation.
-pub async fn archive_confirm(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn archive_confirm(Record(s, ctx, Owner(op), id): Record<Owner>) -> WebResult<Response> {
     let c = companies::get(&s.owner(&op), company_id(&id)?).await?;
     html(&ArchivePage {
         chrome: Chrome::platform(&ctx, format!("Archive {}", c.name), &op),
@@ -334,10 +324,7 @@ pub struct ArchiveForm {
 
 /// `POST /owner/companies/{id}/archive`: needs the subdomain typed as confirmation.
 pub async fn archive(
-    State(s): State<AppState>,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(form): Form<ArchiveForm>,
+    Posted(s, _, Owner(op), id, form): Posted<Owner, ArchiveForm>,
 ) -> WebResult<Response> {
     let c = companies::get(&s.owner(&op), company_id(&id)?).await?;
     if form.confirm.trim() != c.subdomain {
@@ -363,21 +350,12 @@ pub struct DomainForm {
 
 /// `POST /owner/companies/{id}/domains`
 pub async fn add_domain(
-    State(s): State<AppState>,
-    PlatformUser(op): PlatformUser,
-    Path(id): Path<String>,
-    Form(form): Form<DomainForm>,
+    Posted(s, _, PlatformUser(op), id, form): Posted<PlatformUser, DomainForm>,
 ) -> WebResult<Response> {
-    let back = format!("/owner/companies/{id}");
-    let flash = match companies::add_domain(&s.owner(&op), company_id(&id)?, &form.domain)
-        .await
-        .map_err(ApiError::from)
-    {
-        Ok(d) => Flash::success(format!("{} was added; verify it next.", d.domain)),
-        Err(e) if e.status.is_client_error() => Flash::error(e.detail),
-        Err(e) => return Err(e.into()),
-    };
-    Ok(redirect_flash(&s, &back, flash))
+    let r = companies::add_domain(&s.owner(&op), company_id(&id)?, &form.domain).await;
+    flash_back(&s, &id, r, None, |d| {
+        format!("{} was added; verify it next.", d.domain)
+    })
 }
 
 /// `POST /owner/companies/{id}/domains/{domain}/verify`
@@ -387,17 +365,9 @@ pub async fn verify_domain(
     Path((id, domain)): Path<(String, String)>,
     Form(_): Form<serde_json::Map<String, serde_json::Value>>,
 ) -> WebResult<Response> {
-    let back = format!("/owner/companies/{id}");
     let domain = domain.parse().unwrap_or(DomainId(uuid::Uuid::nil()));
-    let flash = match companies::verify_domain(&s.owner(&op), company_id(&id)?, domain)
-        .await
-        .map_err(ApiError::from)
-    {
-        Ok(d) => Flash::success(format!("{} is verified.", d.domain)),
-        Err(e) if e.status.is_client_error() => Flash::error(e.detail),
-        Err(e) => return Err(e.into()),
-    };
-    Ok(redirect_flash(&s, &back, flash))
+    let r = companies::verify_domain(&s.owner(&op), company_id(&id)?, domain).await;
+    flash_back(&s, &id, r, None, |d| format!("{} is verified.", d.domain))
 }
 
 #[derive(Deserialize)]
@@ -415,10 +385,7 @@ pub struct ImpersonateForm {
 /// `POST /owner/companies/{id}/impersonate`: opens the session, then hands it to the
 /// company's host (cookies are per host) through `/session/handoff`.
 pub async fn impersonate(
-    State(s): State<AppState>,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(form): Form<ImpersonateForm>,
+    Posted(s, _, Owner(op), id, form): Posted<Owner, ImpersonateForm>,
 ) -> WebResult<Response> {
     let back = format!("/owner/companies/{id}");
     let c = companies::get(&s.owner(&op), company_id(&id)?).await?;

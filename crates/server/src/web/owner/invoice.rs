@@ -4,19 +4,19 @@
 //! reads their own company's invoices only (the API answers 404 for another company's, so
 //! one is never shown).
 
+use crate::web::invalid;
+use crate::web::posted::{Posted, Record};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use smartdmv_domain::ids::InvoiceId;
 use std::collections::BTreeMap;
 
 use super::super::admin::Pairs;
 use super::super::chrome::{Chrome, PageCtx};
-use super::super::csrf::{Flash, Form};
+use super::super::csrf::Flash;
 use super::super::error::WebResult;
 use super::super::session::{Owner, PlatformUser};
-use super::super::{FormErrors, edit_result, html, redirect_flash, rerender, with_status};
+use super::super::{FormErrors, edit_result, html, redirect_flash, rerender};
 use super::format;
 use super::invoices::{InvoiceRow, company_names, period, row};
 use super::unapplied::{self, UnappliedRow};
@@ -192,10 +192,7 @@ async fn act(
 
 /// `GET /owner/invoices/{id}`: an OWNER's, or a COMPANY_ADMIN's own company's (read-only).
 pub async fn show(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    PlatformUser(op): PlatformUser,
-    Path(id): Path<String>,
+    Record(s, ctx, PlatformUser(op), id): Record<PlatformUser>,
 ) -> WebResult<Response> {
     invoice_page(&s, &ctx, &op, &id, None, FormErrors::default()).await
 }
@@ -232,22 +229,12 @@ async fn answer(
 
 /// `POST /owner/invoices/{id}/payments` (OWNER): a manual payment (`amount` in units such
 /// as `49.00`, `reference`).
-pub async fn pay(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
-) -> WebResult<Response> {
+pub async fn pay(Posted(s, ctx, Owner(op), id, form): Posted<Owner>) -> WebResult<Response> {
     let amount_cents = match format::parse_amount(form.get("amount")) {
         Ok(c) => c,
         Err(m) => {
-            let errors = FormErrors {
-                fields: [("amount".to_owned(), m)].into(),
-                general: "Please correct the fields marked below.".into(),
-            };
-            let resp = invoice_page(&s, &ctx, &op, &id, Some(&form), errors).await?;
-            return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
+            let errors = FormErrors::field("amount", m);
+            return invalid(invoice_page(&s, &ctx, &op, &id, Some(&form), errors).await);
         }
     };
     let action = InvoiceAction::Pay {
@@ -260,13 +247,7 @@ pub async fn pay(
 }
 
 /// `POST /owner/invoices/{id}/void` (OWNER): a credit note for the whole invoice; `reason`.
-pub async fn void(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
-) -> WebResult<Response> {
+pub async fn void(Posted(s, ctx, Owner(op), id, form): Posted<Owner>) -> WebResult<Response> {
     let action = InvoiceAction::Void {
         reason: form.get("reason").to_owned(),
     };
@@ -275,13 +256,7 @@ pub async fn void(
 }
 
 /// `POST /owner/invoices/{id}/write-off` (OWNER)
-pub async fn write_off(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
-) -> WebResult<Response> {
+pub async fn write_off(Posted(s, ctx, Owner(op), id, form): Posted<Owner>) -> WebResult<Response> {
     let r = act(&s, &op, &id, InvoiceAction::WriteOff).await;
     answer(&s, &ctx, &op, &id, &form, r, "was written off").await
 }

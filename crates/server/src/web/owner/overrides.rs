@@ -4,22 +4,20 @@
 //! written through the companies API, which replaces these two keys and keeps every other
 //! setting. What is left on "the plan's" is absent from the overrides.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use crate::web::invalid;
+use crate::web::posted::Posted;
 use axum::response::Response;
 use serde_json::{Map, Value};
 use smartdmv_domain::plan::Feature;
 
 use super::super::admin::Pairs;
-use super::super::chrome::PageCtx;
-use super::super::csrf::{Flash, Form};
+use super::super::csrf::Flash;
 use super::super::error::WebResult;
 use super::super::session::Owner;
-use super::super::{FormErrors, edit_result, redirect_flash, rerender, with_status};
+use super::super::{FormErrors, edit_result, redirect_flash, rerender};
 use super::format;
 use super::update_company;
 use super::usage::page;
-use crate::state::AppState;
 use smartdmv_platform::company::CompanyChanges;
 use smartdmv_platform::service::views::PlanOut;
 
@@ -215,32 +213,19 @@ fn parse_overrides(f: &Pairs) -> Result<Map<String, Value>, FormErrors> {
             _ => {}
         }
     }
-    if errors.fields.is_empty() {
-        let mut settings = Map::new();
-        settings.insert("limits".into(), Value::Object(limits));
-        settings.insert("features".into(), Value::Object(features));
-        Ok(settings)
-    } else {
-        errors.general = "Please correct the fields marked below.".into();
-        Err(errors)
-    }
+    errors.checked()?;
+    let mut settings = Map::new();
+    settings.insert("limits".into(), Value::Object(limits));
+    settings.insert("features".into(), Value::Object(features));
+    Ok(settings)
 }
 
 /// `POST /owner/companies/{id}/overrides` (OWNER): the company's overrides of its plan's
 /// limits and features; what is left on "the plan's" is removed from the overrides.
-pub async fn save(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
-) -> WebResult<Response> {
+pub async fn save(Posted(s, ctx, Owner(op), id, form): Posted<Owner>) -> WebResult<Response> {
     let settings = match parse_overrides(&form) {
         Ok(x) => x,
-        Err(errors) => {
-            let resp = page(&s, &ctx, &op, &id, None, Some(&form), errors).await?;
-            return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
-        }
+        Err(errors) => return invalid(page(&s, &ctx, &op, &id, None, Some(&form), errors).await),
     };
     let changes = CompanyChanges {
         settings: Some(settings),

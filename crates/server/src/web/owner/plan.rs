@@ -3,15 +3,15 @@
 //! plan, and retiring, reactivating or deleting it; the API's refusals (a plan in use cannot
 //! be deleted, nor its interval or currency changed) are shown on the page.
 
+use crate::web::invalid;
+use crate::web::posted::{Posted, Record, Submitted};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use smartdmv_domain::plan::{Feature, PlanInterval};
 
 use super::super::admin::Pairs;
 use super::super::chrome::{Chrome, PageCtx};
-use super::super::csrf::{Flash, Form};
+use super::super::csrf::Flash;
 use super::super::error::WebResult;
 use super::super::session::Owner;
 use super::super::{
@@ -96,12 +96,8 @@ impl PlanForm {
             storage_bytes: field("storageGb", format::parse_gb(&self.storage_gb)),
             api_calls_per_month: field("apiCallsPerMonth", format::parse_count(&self.api_calls)),
         };
-        if errors.fields.is_empty() {
-            Ok((price.unwrap_or_default(), limits))
-        } else {
-            errors.general = "Please correct the fields marked below.".into();
-            Err(errors)
-        }
+        errors.checked()?;
+        Ok((price.unwrap_or_default(), limits))
     }
 }
 
@@ -192,19 +188,11 @@ pub async fn new_form(ctx: PageCtx, Owner(op): Owner) -> WebResult<Response> {
 }
 
 /// `POST /owner/plans`
-pub async fn create(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Form(pairs): Form<Pairs>,
-) -> WebResult<Response> {
+pub async fn create(Submitted(s, ctx, Owner(op), pairs): Submitted<Owner>) -> WebResult<Response> {
     let form = PlanForm::from_pairs(&pairs);
     let (price_cents, limits) = match form.parse() {
         Ok(x) => x,
-        Err(errors) => {
-            let resp = plan_page(&ctx, &op, None, form, errors)?;
-            return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
-        }
+        Err(errors) => return invalid(plan_page(&ctx, &op, None, form, errors)),
     };
     let input = NewPlan {
         name: form.name.clone(),
@@ -235,12 +223,7 @@ async fn load(s: &AppState, op: &PlatformPrincipal, id: &str) -> WebResult<PlanO
 }
 
 /// `GET /owner/plans/{id}`
-pub async fn edit(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn edit(Record(s, ctx, Owner(op), id): Record<Owner>) -> WebResult<Response> {
     let p = load(&s, &op, &id).await?;
     plan_page(
         &ctx,
@@ -252,21 +235,12 @@ pub async fn edit(
 }
 
 /// `POST /owner/plans/{id}`: every field of the form; a blank limit is unlimited.
-pub async fn update(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(pairs): Form<Pairs>,
-) -> WebResult<Response> {
+pub async fn update(Posted(s, ctx, Owner(op), id, pairs): Posted<Owner>) -> WebResult<Response> {
     let current = load(&s, &op, &id).await?;
     let form = PlanForm::from_pairs(&pairs);
     let (price_cents, limits) = match form.parse() {
         Ok(x) => x,
-        Err(errors) => {
-            let resp = plan_page(&ctx, &op, Some(&current), form, errors)?;
-            return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
-        }
+        Err(errors) => return invalid(plan_page(&ctx, &op, Some(&current), form, errors)),
     };
     let changes = PlanChanges {
         name: Some(form.name.clone()),
@@ -299,11 +273,7 @@ pub async fn update(
 /// `POST /owner/plans/{id}/active`: `active=false` retires the plan (no new subscriptions;
 /// companies on it keep it), `active=true` reactivates it.
 pub async fn set_active(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(pairs): Form<Pairs>,
+    Posted(s, ctx, Owner(op), id, pairs): Posted<Owner>,
 ) -> WebResult<Response> {
     let changes = PlanChanges {
         active: Some(pairs.get("active") == "true"),
@@ -325,13 +295,7 @@ pub async fn set_active(
 }
 
 /// `POST /owner/plans/{id}/delete`: a plan in use is refused (409), shown on its page.
-pub async fn remove(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(_): Form<Pairs>,
-) -> WebResult<Response> {
+pub async fn remove(Posted(s, ctx, Owner(op), id, _): Posted<Owner>) -> WebResult<Response> {
     let name = load(&s, &op, &id).await?.name;
     match edit_result(svc::remove(&s.owner(&op), page_id(&id)?).await)? {
         Ok(_) => Ok(redirect_flash(

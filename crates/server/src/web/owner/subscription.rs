@@ -5,8 +5,8 @@
 //! an OWNER starting a subscription (with an optional trial) when the company has none. The
 //! forms' handlers are in `subscription_forms.rs`.
 
+use crate::web::posted::Record;
 use askama::Template;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use smartdmv_domain::billing::{ChangeTiming, lifecycle::change_timing};
 use smartdmv_domain::plan::PlanPrice;
@@ -231,10 +231,7 @@ pub(super) async fn page(
 
 /// `GET /owner/companies/{id}/subscription`
 pub async fn show(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    PlatformUser(op): PlatformUser,
-    Path(id): Path<String>,
+    Record(s, ctx, PlatformUser(op), id): Record<PlatformUser>,
 ) -> WebResult<Response> {
     page(&s, &ctx, &op, &id, None, FormErrors::default()).await
 }

@@ -2,13 +2,13 @@
 //! each calls the subscription or companies service, and on a refusal shows the page again
 //! with the service's errors beside the form's fields.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use crate::web::invalid;
+use crate::web::posted::Posted;
 use axum::response::Response;
 
 use super::super::admin::Pairs;
 use super::super::chrome::PageCtx;
-use super::super::csrf::{Flash, Form};
+use super::super::csrf::Flash;
 use super::super::error::WebResult;
 use super::super::session::{Owner, PlatformUser};
 use super::super::{FormErrors, edit_result, redirect_flash, with_status};
@@ -74,11 +74,7 @@ async fn put(
 
 /// `POST /owner/companies/{id}/subscription/plan`: `planId`.
 pub async fn change_plan(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    PlatformUser(op): PlatformUser,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
+    Posted(s, ctx, PlatformUser(op), id, form): Posted<PlatformUser>,
 ) -> WebResult<Response> {
     let target = form.get("planId").to_owned();
     let req = SubscriptionRequest {
@@ -110,11 +106,7 @@ pub async fn change_plan(
 
 /// `POST /owner/companies/{id}/subscription/cancel`: `cancelAtPeriodEnd=true|false`.
 pub async fn cancel(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    PlatformUser(op): PlatformUser,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
+    Posted(s, ctx, PlatformUser(op), id, form): Posted<PlatformUser>,
 ) -> WebResult<Response> {
     let flag = form.get("cancelAtPeriodEnd") == "true";
     let req = SubscriptionRequest {
@@ -149,11 +141,7 @@ fn clearable(v: &str) -> Option<Option<String>> {
 /// `POST /owner/companies/{id}/subscription/billing`: the billing contact; a blank field
 /// clears it.
 pub async fn billing(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    PlatformUser(op): PlatformUser,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
+    Posted(s, ctx, PlatformUser(op), id, form): Posted<PlatformUser>,
 ) -> WebResult<Response> {
     let req = SubscriptionRequest {
         billing: BillingDetails {
@@ -187,11 +175,7 @@ pub async fn billing(
 /// `POST /owner/companies/{id}/subscription/contact`: the company's contact email and
 /// phone, through the companies API (which a COMPANY_ADMIN may use for these).
 pub async fn contact(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    PlatformUser(op): PlatformUser,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
+    Posted(s, ctx, PlatformUser(op), id, form): Posted<PlatformUser>,
 ) -> WebResult<Response> {
     let changes = CompanyChanges {
         contact_email: Some(form.get("contactEmail").to_owned()),
@@ -214,28 +198,14 @@ pub async fn contact(
 
 /// `POST /owner/companies/{id}/subscription/start` (OWNER): `startPlanId` and `trialDays`
 /// (blank or 0: paying from now, the first period invoiced at once).
-pub async fn start(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
-) -> WebResult<Response> {
+pub async fn start(Posted(s, ctx, Owner(op), id, form): Posted<Owner>) -> WebResult<Response> {
     let trial_days = match form.get("trialDays") {
         "" => None,
         raw => match raw.parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                let errors = FormErrors {
-                    fields: [(
-                        "trialDays".to_owned(),
-                        "must be a whole number of days".to_owned(),
-                    )]
-                    .into(),
-                    general: "Please correct the fields marked below.".into(),
-                };
-                let resp = page(&s, &ctx, &op, &id, Some(&form), errors).await?;
-                return Ok(with_status(resp, StatusCode::UNPROCESSABLE_ENTITY));
+                let errors = FormErrors::field("trialDays", "must be a whole number of days");
+                return invalid(page(&s, &ctx, &op, &id, Some(&form), errors).await);
             }
         },
     };

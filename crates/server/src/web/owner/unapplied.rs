@@ -2,13 +2,11 @@
 //! a form to mark it refunded or resolved with a note, and those naming one invoice on that
 //! invoice's page. Both go through the unapplied-payments service (OWNER only).
 
-use axum::extract::{Path, State};
+use crate::web::posted::Posted;
 use axum::response::Response;
 use std::collections::BTreeMap;
 
-use super::super::admin::Pairs;
-use super::super::chrome::PageCtx;
-use super::super::csrf::{Flash, Form};
+use super::super::csrf::Flash;
 use super::super::error::WebResult;
 use super::super::session::Owner;
 use super::super::{FormErrors, edit_result, redirect_flash, with_status};
@@ -88,13 +86,7 @@ pub(super) async fn rows(
 /// `POST /owner/unapplied-payments/{id}/resolve` (OWNER): `state` (`refunded` or
 /// `resolved`) and `note`; back to the invoices page, with the API's refusal beside the
 /// payment's form.
-pub async fn resolve(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(form): Form<Pairs>,
-) -> WebResult<Response> {
+pub async fn resolve(Posted(s, ctx, Owner(op), id, form): Posted<Owner>) -> WebResult<Response> {
     let r = svc::resolve(
         &s.owner(&op),
         page_id(&id)?,

@@ -3,6 +3,7 @@
 //! recounts the month from the company's database and sees the form of the company's
 //! overrides of its plan's limits and features (`overrides.rs`).
 
+use crate::web::posted::Posted;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -12,7 +13,7 @@ use smartdmv_domain::usage::Month;
 
 use super::super::admin::Pairs;
 use super::super::chrome::{Chrome, PageCtx};
-use super::super::csrf::{Flash, Form};
+use super::super::csrf::Flash;
 use super::super::error::WebResult;
 use super::super::session::{Owner, PlatformUser};
 use super::super::{FormErrors, html, redirect_flash};
@@ -163,12 +164,7 @@ pub async fn show(
 
 /// `POST /owner/companies/{id}/usage/recount` (OWNER): recounts this month's gauges from the
 /// company's database.
-pub async fn recount(
-    State(s): State<AppState>,
-    Owner(op): Owner,
-    Path(id): Path<String>,
-    Form(_): Form<Pairs>,
-) -> WebResult<Response> {
+pub async fn recount(Posted(s, _, Owner(op), id, _): Posted<Owner>) -> WebResult<Response> {
     let back = format!("/owner/companies/{id}/usage");
     let recounted = usage_service::recompute(&s.owner(&op), company_id(&id)?)
         .await

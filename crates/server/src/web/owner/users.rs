@@ -1,12 +1,13 @@
 //! `/owner/users`: the platform's users (OWNERs and COMPANY_ADMINs) and adding one.
 
+use crate::web::posted::Submitted;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
 
 use super::super::chrome::{Chrome, PageCtx};
-use super::super::csrf::{Flash, Form};
+use super::super::csrf::Flash;
 use super::super::error::WebResult;
 use super::super::session::Owner;
 use super::super::{FormErrors, html, redirect_flash};
@@ -65,23 +66,15 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    Owner(op): Owner,
-    Form(form): Form<NewUserForm>,
+    Submitted(s, ctx, Owner(op), form): Submitted<Owner, NewUserForm>,
 ) -> WebResult<Response> {
     let company_id = match form.company_id.trim() {
         "" => None,
         raw => match raw.parse() {
             Ok(id) => Some(id),
             Err(_) => {
-                let errors = FormErrors {
-                    fields: [("companyId".to_owned(), "is not a company id".to_owned())].into(),
-                    general: "Please correct the fields marked below.".into(),
-                };
-                let mut resp = page(&s, &ctx, op, form, errors).await?;
-                *resp.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-                return Ok(resp);
+                let errors = FormErrors::field("companyId", "is not a company id");
+                return crate::web::invalid(page(&s, &ctx, op, form, errors).await);
             }
         },
     };

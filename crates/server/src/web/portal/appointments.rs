@@ -2,9 +2,10 @@
 //! service records it as `requested` for the practice to book), and cancelling an upcoming
 //! one after a confirmation page.
 
+use crate::web::invalid;
+use crate::web::posted::{Posted, Record, Submitted};
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use jiff::{Timestamp, ToSpan};
 use serde::Deserialize;
@@ -17,7 +18,7 @@ use crate::auth::perms::{AppointmentsCreate, AppointmentsRead, Perm};
 use crate::state::AppState;
 use crate::web::booking::{self, Choice};
 use crate::web::chrome::{Chrome, PageCtx};
-use crate::web::csrf::{Flash, Form};
+use crate::web::csrf::Flash;
 use crate::web::display::{page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
@@ -32,7 +33,7 @@ struct ListPage {
 }
 
 /// `GET /client/appointments`: upcoming ones, and those of the past year (latest first).
-pub async fn list(State(_s): State<AppState>, ctx: PageCtx, c: Client) -> WebResult<Response> {
+pub async fn list(ctx: PageCtx, c: Client) -> WebResult<Response> {
     let p = &c.principal;
     let pets = own_pets(p).await?;
     let now = Timestamp::now();
@@ -139,23 +140,20 @@ pub async fn request_form(
 
 /// `POST /client/appointments/new`: a booking as the client (a request).
 pub async fn request(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    c: Client,
-    Form(form): Form<RequestForm>,
+    Submitted(s, ctx, c, form): Submitted<Client, RequestForm>,
 ) -> WebResult<Response> {
     let p = &c.principal;
     let tz = booking::zone_of_form(p, &form.practice_id).await?;
-    let mut errors = FormErrors::general("Please correct the fields marked below.");
+    let mut errors = FormErrors::default();
     if form.pet_id.is_empty() {
         errors.fields.insert("petId".into(), "choose a pet".into());
     }
     let starts_at = booking::start_of(&form.starts_at, &form.date, &form.time, &tz)
         .map_err(|m| errors.fields.insert("time".into(), m));
-    let (Ok(starts_at), true) = (starts_at, errors.fields.is_empty()) else {
-        let mut resp = html(&page(&s, &ctx, p, form, errors).await?)?;
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(resp);
+    let checked = errors.checked();
+    let (Ok(starts_at), Ok(())) = (starts_at, &checked) else {
+        let errors = checked.err().unwrap_or_default();
+        return invalid(html(&page(&s, &ctx, p, form, errors).await?));
     };
     let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     p.require(AppointmentsCreate::PERM)?;
@@ -195,12 +193,7 @@ struct CancelPage {
 }
 
 /// `GET /client/appointments/{id}/cancel`: the confirmation page (404 for anyone else's).
-pub async fn cancel_confirm(
-    State(_s): State<AppState>,
-    ctx: PageCtx,
-    c: Client,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn cancel_confirm(Record(_, ctx, c, id): Record<Client>) -> WebResult<Response> {
     let p = &c.principal;
     p.require(AppointmentsRead::PERM)?;
     let id: AppointmentId = page_id(&id)?;
@@ -214,10 +207,7 @@ pub async fn cancel_confirm(
 
 /// `POST /client/appointments/{id}/cancel`
 pub async fn cancel(
-    State(s): State<AppState>,
-    c: Client,
-    Path(id): Path<String>,
-    Form(f): Form<booking::CancelForm>,
+    Posted(s, _, c, id, f): Posted<Client, booking::CancelForm>,
 ) -> WebResult<Response> {
     booking::cancel(&s, &c.principal, "/client", &id, f, |_| {
         "/client/appointments".into()

@@ -5,8 +5,8 @@
 
 mod appointments;
 
+use crate::web::posted::Record;
 use askama::Template;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::get;
 use smartdmv_domain::{AppointmentId, PatientId};
@@ -152,7 +152,7 @@ struct PetsPage {
 }
 
 /// `GET /client`: the client's pets and their next appointments.
-async fn pets_page(State(_s): State<AppState>, ctx: PageCtx, c: Client) -> WebResult<Response> {
+async fn pets_page(ctx: PageCtx, c: Client) -> WebResult<Response> {
     let p = &c.principal;
     let pets = own_pets(p).await?;
     let upcoming = visits(p, &pets, None, Some(jiff::Timestamp::now()), None).await?;
@@ -179,12 +179,7 @@ struct PetPage {
 }
 
 /// `GET /client/pets/{id}`: 404 unless the client owns the pet (the service decides).
-async fn pet_page(
-    State(_s): State<AppState>,
-    ctx: PageCtx,
-    c: Client,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+async fn pet_page(Record(_, ctx, c, id): Record<Client>) -> WebResult<Response> {
     let p = &c.principal;
     p.require(PetsRead::PERM)?;
     let id: PatientId = page_id(&id)?;

@@ -1,9 +1,10 @@
 //! One appointment's changes from the practice pages: status moves (the buttons of the day
 //! tables), rescheduling, and cancelling with a confirmation page.
 
+use crate::web::invalid;
+use crate::web::posted::{Posted, Record};
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
 use smartdmv_domain::schedule::AppointmentStatus;
@@ -13,10 +14,9 @@ use smartdmv_practice::appointments::{self, AppointmentChanges, AppointmentOut, 
 use super::{Staff, chrome};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{AppointmentsRead, AppointmentsUpdate, Perm};
-use crate::state::AppState;
 use crate::web::booking::{self, Choice};
 use crate::web::chrome::{Chrome, PageCtx};
-use crate::web::csrf::{Flash, Form};
+use crate::web::csrf::Flash;
 use crate::web::display::{day_of, hhmm, local_to_utc, page_id, status_label, when};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
@@ -54,10 +54,7 @@ pub struct StatusForm {
 
 /// `POST /practice/appointments/{id}/status`: one move along the status flow.
 pub async fn set_status(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    Form(f): Form<StatusForm>,
+    Posted(s, _, staff, id, f): Posted<Staff, StatusForm>,
 ) -> WebResult<Response> {
     let back = back_to(&f.back);
     let p = &staff.principal;
@@ -144,24 +141,15 @@ pub async fn edit_form(ctx: PageCtx, staff: Staff, Path(id): Path<String>) -> We
 
 /// `POST /practice/appointments/{id}/edit`: as `PATCH /api/appointments/{id}` does.
 pub async fn reschedule(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-    Form(form): Form<RescheduleForm>,
+    Posted(s, ctx, staff, id, form): Posted<Staff, RescheduleForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
     let id = page_id::<AppointmentId>(&id)?;
     let a = load(p, id).await?;
     let tz = smartdmv_domain::schedule::time_zone(&a.time_zone).unwrap_or(jiff::tz::TimeZone::UTC);
     let Some(starts_at) = local_to_utc(&form.date, &form.time, &tz) else {
-        let mut errors = FormErrors::general("Please correct the fields marked below.");
-        errors
-            .fields
-            .insert("time".into(), "give a date and a time such as 09:30".into());
-        let mut resp = html(&edit_page(&ctx, p, a, form, errors).await?)?;
-        *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-        return Ok(resp);
+        let errors = FormErrors::field("time", "give a date and a time such as 09:30");
+        return invalid(html(&edit_page(&ctx, p, a, form, errors).await?));
     };
     let opt = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let changes = AppointmentChanges {
@@ -206,11 +194,7 @@ struct CancelPage {
 }
 
 /// `GET /practice/appointments/{id}/cancel`: the confirmation page.
-pub async fn cancel_confirm(
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn cancel_confirm(Record(_, ctx, staff, id): Record<Staff>) -> WebResult<Response> {
     let p = &staff.principal;
     let a = load(p, page_id::<AppointmentId>(&id)?).await?;
     html(&CancelPage {
@@ -223,10 +207,7 @@ pub async fn cancel_confirm(
 
 /// `POST /practice/appointments/{id}/cancel`
 pub async fn cancel(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    Form(f): Form<booking::CancelForm>,
+    Posted(s, _, staff, id, f): Posted<Staff, booking::CancelForm>,
 ) -> WebResult<Response> {
     booking::cancel(&s, &staff.principal, "/practice", &id, f, schedule_of).await
 }

@@ -1,9 +1,10 @@
 //! `/practice/schedule/new`: booking an appointment. Staff find the patient, pick the
 //! practice, day, type and (optionally) veterinarian, then a free slot or a typed time.
 
+use crate::web::invalid;
+use crate::web::posted::Submitted;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use smartdmv_domain::IdInput;
@@ -18,7 +19,7 @@ use crate::auth::perms::{AppointmentsCreate, Perm, PetsRead};
 use crate::state::AppState;
 use crate::web::booking::{self, Choice};
 use crate::web::chrome::{Chrome, PageCtx};
-use crate::web::csrf::{Flash, Form};
+use crate::web::csrf::Flash;
 use crate::web::display::{page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
@@ -138,21 +139,15 @@ fn opt(s: &str) -> Option<String> {
 
 /// `POST /practice/schedule/new`: books as `POST /api/appointments` does.
 pub async fn book(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Form(form): Form<BookForm>,
+    Submitted(s, ctx, staff, form): Submitted<Staff, BookForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
     let tz = booking::zone_of_form(p, &form.practice_id).await?;
     let starts_at = match booking::start_of(&form.starts_at, &form.date, &form.time, &tz) {
         Ok(t) => t,
         Err(msg) => {
-            let mut errors = FormErrors::general("Please correct the fields marked below.");
-            errors.fields.insert("time".into(), msg);
-            let mut resp = html(&page(&s, &ctx, p, form, errors).await?)?;
-            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(resp);
+            let errors = FormErrors::field("time", msg);
+            return invalid(html(&page(&s, &ctx, p, form, errors).await?));
         }
     };
     let duration = match form.duration_minutes.trim() {

@@ -1,7 +1,8 @@
 //! `/practice/clients`: find (search or the paged list), create, show and edit clients.
 
+use crate::web::posted::{Posted, Record, Submitted};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use smartdmv_domain::ClientId;
 use smartdmv_practice::PageRequest;
@@ -13,9 +14,8 @@ use super::lookup::{ListQuery, Listing, Upcoming, listing, upcoming};
 use super::{Staff, chrome};
 use crate::auth::TenantPrincipal;
 use crate::auth::perms::{ClientsCreate, ClientsRead, ClientsUpdate, Perm, PetsRead};
-use crate::state::AppState;
 use crate::web::chrome::{Chrome, PageCtx};
-use crate::web::csrf::{Flash, Form};
+use crate::web::csrf::Flash;
 use crate::web::display::{page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, edit_result, form_result, html, redirect_flash, rerender};
@@ -31,12 +31,7 @@ struct ListPage {
 
 /// `GET /practice/clients?q=&cursor=`: search results for `q`, else every active client
 /// by name, a page at a time.
-pub async fn list(
-    State(_s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Query(q): Query<ListQuery>,
-) -> WebResult<Response> {
+pub async fn list(ctx: PageCtx, staff: Staff, Query(q): Query<ListQuery>) -> WebResult<Response> {
     let p = &staff.principal;
     let list = listing(
         p,
@@ -110,10 +105,7 @@ fn client_fields(mut errors: FormErrors) -> FormErrors {
 
 /// `POST /practice/clients`: registers the client.
 pub async fn create(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Form(form): Form<ClientForm>,
+    Submitted(s, ctx, staff, form): Submitted<Staff, ClientForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
     p.require(ClientsCreate::PERM)?;
@@ -171,12 +163,7 @@ impl ShowPage {
 }
 
 /// `GET /practice/clients/{id}`: details, contacts, pets and upcoming appointments.
-pub async fn show(
-    State(_s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn show(Record(_, ctx, staff, id): Record<Staff>) -> WebResult<Response> {
     let p = &staff.principal;
     let client_id: ClientId = page_id(&id)?;
     let c = clients::show(p, client_id).await?;
@@ -221,11 +208,7 @@ pub async fn edit_form(ctx: PageCtx, staff: Staff, Path(id): Path<String>) -> We
 
 /// `POST /practice/clients/{id}`: saves the client.
 pub async fn update(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-    Form(form): Form<ClientForm>,
+    Posted(s, ctx, staff, id, form): Posted<Staff, ClientForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
     p.require(ClientsUpdate::PERM)?;

@@ -1,8 +1,9 @@
 //! `/practice/patients`: find (search or the paged list), register a patient for a client,
 //! and the patient's page (details, owners, weights, upcoming appointments).
 
+use crate::web::posted::{Record, Submitted};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
 use smartdmv_domain::PatientId;
@@ -20,7 +21,7 @@ use crate::auth::perms::{Perm, PetsCreate, PetsRead, PetsUpdate};
 use crate::state::AppState;
 use crate::web::booking::Choice;
 use crate::web::chrome::{Chrome, PageCtx};
-use crate::web::csrf::{Flash, Form};
+use crate::web::csrf::Flash;
 use crate::web::display::{age, page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
@@ -35,12 +36,7 @@ struct ListPage {
 }
 
 /// `GET /practice/patients?q=&cursor=`
-pub async fn list(
-    State(_s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Query(q): Query<ListQuery>,
-) -> WebResult<Response> {
+pub async fn list(ctx: PageCtx, staff: Staff, Query(q): Query<ListQuery>) -> WebResult<Response> {
     let p = &staff.principal;
     let list = listing(
         p,
@@ -166,10 +162,7 @@ pub(super) fn saved_flash(what: &str, a: &PetAnswer) -> Flash {
 
 /// `POST /practice/patients`: registers the patient.
 pub async fn create(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Form(form): Form<PetForm>,
+    Submitted(s, ctx, staff, form): Submitted<Staff, PetForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
     p.require(PetsCreate::PERM)?;
@@ -212,12 +205,7 @@ struct ShowPage {
 }
 
 /// `GET /practice/patients/{id}`
-pub async fn show(
-    State(_s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn show(Record(_, ctx, staff, id): Record<Staff>) -> WebResult<Response> {
     let p = &staff.principal;
     p.require(PetsRead::PERM)?;
     let id: PatientId = page_id(&id)?;

@@ -1,8 +1,8 @@
 //! Changes to one patient from its pages: edit the details, record a weighing, and mark it
 //! deceased (a confirmation page; the service cancels its future appointments too).
 
+use crate::web::posted::{Posted, Record};
 use askama::Template;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use serde::Deserialize;
 use smartdmv_domain::PatientId;
@@ -12,21 +12,15 @@ use super::patients::{form_page, pet_fields, saved_flash};
 use super::pet_form::PetForm;
 use super::{Staff, chrome};
 use crate::auth::perms::{Perm, PetsRead, PetsUpdate};
-use crate::state::AppState;
-use crate::web::chrome::{Chrome, PageCtx};
-use crate::web::csrf::{Flash, Form};
+use crate::web::chrome::Chrome;
+use crate::web::csrf::Flash;
 use crate::web::display::{page_id, today_in};
 use crate::web::error::WebResult;
 use crate::web::{FormErrors, html, redirect_flash};
 use crate::web::{edit_result, rerender};
 
 /// `GET /practice/patients/{id}/edit`
-pub async fn edit_form(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn edit_form(Record(s, ctx, staff, id): Record<Staff>) -> WebResult<Response> {
     let p = &staff.principal;
     p.require(PetsRead::PERM)?;
     let a = patients::show(p, page_id(&id)?).await?;
@@ -46,11 +40,7 @@ pub async fn edit_form(
 
 /// `POST /practice/patients/{id}`: saves the patient.
 pub async fn update(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-    Form(form): Form<PetForm>,
+    Posted(s, ctx, staff, id, form): Posted<Staff, PetForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
     p.require(PetsUpdate::PERM)?;
@@ -83,10 +73,7 @@ pub struct WeightForm {
 /// `POST /practice/patients/{id}/weights`: records a weighing; the outcome comes back to
 /// the patient page as a flash message.
 pub async fn add_weight(
-    State(s): State<AppState>,
-    staff: Staff,
-    Path(id): Path<String>,
-    Form(f): Form<WeightForm>,
+    Posted(s, _, staff, id, f): Posted<Staff, WeightForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
     p.require(PetsUpdate::PERM)?;
@@ -127,11 +114,7 @@ struct DeceasedPage {
 }
 
 /// `GET /practice/patients/{id}/deceased`: the confirmation page.
-pub async fn deceased_confirm(
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> WebResult<Response> {
+pub async fn deceased_confirm(Record(_, ctx, staff, id): Record<Staff>) -> WebResult<Response> {
     let p = &staff.principal;
     p.require(PetsRead::PERM)?;
     let pet = patients::show(p, page_id(&id)?).await?;
@@ -153,11 +136,7 @@ pub struct DeceasedForm {
 
 /// `POST /practice/patients/{id}/deceased`: marks the patient deceased on the given date.
 pub async fn deceased(
-    State(s): State<AppState>,
-    ctx: PageCtx,
-    staff: Staff,
-    Path(id): Path<String>,
-    Form(f): Form<DeceasedForm>,
+    Posted(s, ctx, staff, id, f): Posted<Staff, DeceasedForm>,
 ) -> WebResult<Response> {
     let p = &staff.principal;
     p.require(PetsUpdate::PERM)?;

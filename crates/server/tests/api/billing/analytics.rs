@@ -25,7 +25,7 @@
 //! served (suspended), so it is in no list. Largest: C (6 users, 120 patients), then A (6,
 //! 90); most active: A alone (C made no call, D has no row).
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 use smartdmv_domain::CompanyId;
 use smartdmv_store::owner::usage::{self as usage_table, Gauges};
@@ -33,7 +33,7 @@ use smartdmv_store::tenant::TenantMigrator;
 
 use super::support::*;
 use crate::both_backends;
-use crate::helpers::{Backend, Options, TestApp};
+use crate::helpers::{Backend, TestApp};
 use crate::plans::{create_company_on, create_plan, plan_body};
 
 both_backends!(
@@ -99,14 +99,7 @@ async fn pay_open(app: &TestApp, company: &str) {
 
 /// Builds the history of the table above on a new app; its clock ends on Mar 25.
 pub(crate) async fn hand_computed_history(b: Backend) -> TestApp {
-    let app = TestApp::spawn_with(
-        b,
-        Options {
-            clock_start: Some(ts("2026-01-10T12:00:00Z")),
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = TestApp::spawn_at(b, "2026-01-10T12:00:00Z").await;
     let pro = create_plan(&app, plan_body("Pro", 14900, &[], None, None)).await;
     let basic = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let yearly = create_plan(
@@ -131,7 +124,7 @@ pub(crate) async fn hand_computed_history(b: Backend) -> TestApp {
     assert_eq!(subscription(&app, &b).await["status"], "CANCELED");
     set_clock(&app, "2026-02-10T12:00:00Z");
     let c = plain_company(&app, "c-vet").await;
-    put_subscription(&app, &c, json!({"planId": yearly["id"]})).await;
+    subscribe(&app, &c, &yearly).await;
     pay_open(&app, &c).await;
     at(&app, "2026-02-25T00:00:00Z").await;
     pay_open(&app, &a).await;
@@ -205,7 +198,7 @@ fn named(list: &[(String, i64)]) -> Vec<(&str, i64)> {
 
 async fn analytics_match_a_history_computed_by_hand(b: Backend) {
     let app = hand_computed_history(b).await;
-    let (s, v) = owner(&app, Method::GET, "/api/owner/analytics", None).await;
+    let (s, v) = app.owner_get("/api/owner/analytics").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["asOf"], "2026-03-25T00:00:00Z");
     assert_eq!(v["companiesByStatus"], json!({"ACTIVE": 3, "SUSPENDED": 1}));
@@ -408,7 +401,7 @@ async fn largest_and_most_active_companies_come_from_the_usage_table(b: Backend)
     }
 
     let opened = tenant_acquisitions(&app);
-    let (s, v) = owner(&app, Method::GET, "/api/owner/analytics", None).await;
+    let (s, v) = app.owner_get("/api/owner/analytics").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(
         tenant_acquisitions(&app),

@@ -3,13 +3,13 @@
 //! and a new subscription; undoing a cancellation; a suspension and its end seen by a second
 //! instance of the server.
 
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 use smartdmv_store::owner::audit;
 
 use super::support::*;
 use crate::both_backends;
-use crate::helpers::{Backend, Options, TestApp, eventually};
+use crate::helpers::{Backend, TestApp, eventually};
 use crate::plans::{create_company_on, create_plan, plan_body};
 
 both_backends!(
@@ -20,14 +20,7 @@ both_backends!(
 );
 
 async fn app_at(b: Backend, start: &str) -> TestApp {
-    TestApp::spawn_with(
-        b,
-        Options {
-            clock_start: Some(ts(start)),
-            ..Options::default()
-        },
-    )
-    .await
+    TestApp::spawn_at(b, start).await
 }
 
 async fn a_subscription_lives_from_trial_to_cancellation(b: Backend) {
@@ -81,11 +74,7 @@ async fn a_subscription_lives_from_trial_to_cancellation(b: Backend) {
     assert_eq!(sub["status"], "PAST_DUE");
     assert_eq!(sub["suspendedAt"], "2026-03-08T09:00:00Z");
     assert_eq!(company_status(&app, cid).await, "SUSPENDED");
-    let r = app
-        .tenant("life-vet", Method::GET, "/api/public/practices")
-        .send()
-        .await
-        .unwrap();
+    let r = app.public_practices("life-vet").await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["code"], "company_suspended");
@@ -228,7 +217,7 @@ async fn a_cancellation_can_be_undone_before_the_period_ends(b: Backend) {
     let app = app_at(b, "2026-04-01T00:00:00Z").await;
     let plan = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let cid = plain_company(&app, "undo-vet").await;
-    put_subscription(&app, &cid, json!({"planId": plan["id"]})).await;
+    subscribe(&app, &cid, &plan).await;
     pay_in_full(&app, &invoices(&app, &cid).await[0]).await;
     put_subscription(&app, &cid, json!({"cancelAtPeriodEnd": true})).await;
     set_clock(&app, "2026-04-20T00:00:00Z");
@@ -240,13 +229,9 @@ async fn a_cancellation_can_be_undone_before_the_period_ends(b: Backend) {
     assert_eq!(sub["currentPeriodEnd"], "2026-06-01T00:00:00Z");
     assert_eq!(invoices(&app, &cid).await.len(), 2);
     // Starting options make no sense on a running subscription.
-    let (s, v) = owner(
-        &app,
-        Method::PUT,
-        &format!("/api/owner/companies/{cid}/subscription"),
-        Some(json!({"trialDays": 30})),
-    )
-    .await;
+    let (s, v) = app
+        .put_subscription_of(&cid, json!({"trialDays": 30}))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert!(v["errors"]["trialDays"].is_array(), "{v}");
 }
@@ -269,7 +254,7 @@ async fn a_suspension_and_its_end_reach_every_instance(b: Backend) {
     let app = app_at(b, "2026-04-01T00:00:00Z").await;
     let plan = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let cid = plain_company(&app, "fleet-vet").await;
-    put_subscription(&app, &cid, json!({"planId": plan["id"]})).await;
+    subscribe(&app, &cid, &plan).await;
 
     let mut config = app.config.clone();
     config.resolve_ttl_ms = 1000;

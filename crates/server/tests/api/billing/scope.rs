@@ -7,34 +7,21 @@ use serde_json::{Value, json};
 
 use super::support::*;
 use crate::both_backends;
-use crate::helpers::{Backend, Options, TestApp, json};
+use crate::helpers::{Backend, TestApp, json, strs};
 use crate::plans::{company_admin, create_plan, plan_body};
 
 both_backends!(company_admins_see_and_change_only_their_own_billing);
 
 async fn company_admins_see_and_change_only_their_own_billing(b: Backend) {
-    let app = TestApp::spawn_with(
-        b,
-        Options {
-            clock_start: Some(ts("2026-04-01T00:00:00Z")),
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = TestApp::spawn_at(b, "2026-04-01T00:00:00Z").await;
     let basic = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let pro = create_plan(&app, plan_body("Pro", 14900, &[], None, None)).await;
     let mine = plain_company(&app, "mine-vet").await;
     let other = plain_company(&app, "other-vet").await;
-    put_subscription(&app, &mine, json!({"planId": basic["id"]})).await;
-    put_subscription(&app, &other, json!({"planId": basic["id"]})).await;
-    let my_invoice = invoices(&app, &mine).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let other_invoice = invoices(&app, &other).await[0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    subscribe(&app, &mine, &basic).await;
+    subscribe(&app, &other, &basic).await;
+    let my_invoice = first_invoice_id(&app, &mine).await;
+    let other_invoice = first_invoice_id(&app, &other).await;
     let ca = company_admin(&app, &mine, "ca@mine.example").await;
     let call = |m: Method, path: String, body: Option<Value>| {
         let mut r = app.platform(m, &path).bearer_auth(&ca);
@@ -55,12 +42,7 @@ async fn company_admins_see_and_change_only_their_own_billing(b: Backend) {
     assert_eq!(v["plan"]["name"], "Basic");
     let (s, v) = call(Method::GET, "/api/owner/invoices".into(), None).await;
     assert_eq!(s, StatusCode::OK);
-    let ids: Vec<&str> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap())
-        .collect();
+    let ids: Vec<&str> = strs(&v["items"], "id");
     assert_eq!(ids, [my_invoice.as_str()]);
     // Asking for another company's invoices by filter still shows only their own.
     let (_, v) = call(

@@ -1,10 +1,10 @@
 //! Shared steps of the billing tests.
 
 use jiff::Timestamp;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, json};
+use crate::helpers::TestApp;
 
 pub fn ts(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -15,23 +15,9 @@ pub fn set_clock(app: &TestApp, at: &str) {
     app.clock.set(ts(at));
 }
 
-/// Sends an owner request with an optional body; answers status and JSON.
-pub async fn owner(
-    app: &TestApp,
-    m: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut r = app.owner(m, path);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    json(r.send().await.unwrap()).await
-}
-
 /// Runs the billing tick (asserting 200); answers its report.
 pub async fn run_billing(app: &TestApp) -> Value {
-    let (s, v) = owner(app, Method::POST, "/api/owner/billing/run", None).await;
+    let (s, v) = app.owner_action("/api/owner/billing/run").await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["errors"], json!([]), "{v}");
     v
@@ -44,47 +30,46 @@ pub async fn at(app: &TestApp, when: &str) -> Value {
 }
 
 pub async fn subscription(app: &TestApp, company: &str) -> Value {
-    let (s, v) = owner(
-        app,
-        Method::GET,
-        &format!("/api/owner/companies/{company}/subscription"),
-        None,
-    )
-    .await;
+    let (s, v) = app
+        .owner_get(&format!("/api/owner/companies/{company}/subscription"))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
 }
 
 /// `PUT` the subscription as the owner (asserting 200).
 pub async fn put_subscription(app: &TestApp, company: &str, body: Value) -> Value {
-    let (s, v) = owner(
-        app,
-        Method::PUT,
-        &format!("/api/owner/companies/{company}/subscription"),
-        Some(body),
-    )
-    .await;
+    let (s, v) = app.put_subscription_of(company, body).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
 }
 
+/// Puts the company on `plan` (asserting 200); answers the subscription.
+pub async fn subscribe(app: &TestApp, company: &str, plan: &Value) -> Value {
+    put_subscription(app, company, json!({"planId": plan["id"]})).await
+}
+
 /// The company's invoices, oldest first.
 pub async fn invoices(app: &TestApp, company: &str) -> Vec<Value> {
-    let (s, v) = owner(
-        app,
-        Method::GET,
-        &format!("/api/owner/companies/{company}/invoices"),
-        None,
-    )
-    .await;
+    let (s, v) = app
+        .owner_get(&format!("/api/owner/companies/{company}/invoices"))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let mut items = v["items"].as_array().unwrap().clone();
     items.reverse();
     items
 }
 
+/// The id of the company's first invoice.
+pub async fn first_invoice_id(app: &TestApp, company: &str) -> String {
+    invoices(app, company).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 pub async fn invoice(app: &TestApp, id: &str) -> Value {
-    let (s, v) = owner(app, Method::GET, &format!("/api/owner/invoices/{id}"), None).await;
+    let (s, v) = app.owner_get(&format!("/api/owner/invoices/{id}")).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v
 }
@@ -92,12 +77,7 @@ pub async fn invoice(app: &TestApp, id: &str) -> Value {
 /// Records a bank transfer for the whole amount due (asserting 200).
 pub async fn pay_in_full(app: &TestApp, inv: &Value) -> Value {
     let id = inv["id"].as_str().unwrap();
-    let (s, v) = owner(
-        app,
-        Method::POST,
-        &format!("/api/owner/invoices/{id}/payments"),
-        Some(json!({"amountCents": inv["amountDueCents"], "reference": format!("TR-{}", inv["number"].as_str().unwrap())})),
-    )
+    let (s, v) = app.owner_post(&format!("/api/owner/invoices/{id}/payments"), json!({"amountCents": inv["amountDueCents"], "reference": format!("TR-{}", inv["number"].as_str().unwrap())}))
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "PAID", "{v}");
@@ -114,11 +94,7 @@ pub async fn company_status(app: &TestApp, company: &str) -> String {
 
 /// The status code the company's host answers a public request with.
 pub async fn host_answers(app: &TestApp, subdomain: &str) -> StatusCode {
-    app.tenant(subdomain, Method::GET, "/api/public/practices")
-        .send()
-        .await
-        .unwrap()
-        .status()
+    app.public_practices(subdomain).await.status()
 }
 
 /// Creates a company without a plan (asserting 201); answers its id.

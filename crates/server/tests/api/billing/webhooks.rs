@@ -52,15 +52,14 @@ async fn signed_webhooks_pay_once_and_forgeries_are_refused(b: Backend) {
     let app = TestApp::spawn_with(
         b,
         Options {
-            clock_start: Some(ts("2026-04-01T00:00:00Z")),
             billing_webhook_secret: Some(FIXTURE_SECRET.into()),
-            ..Options::default()
+            ..Options::at("2026-04-01T00:00:00Z")
         },
     )
     .await;
     let plan = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let cid = plain_company(&app, "hook-vet").await;
-    put_subscription(&app, &cid, json!({"planId": plan["id"]})).await;
+    subscribe(&app, &cid, &plan).await;
     let inv = invoices(&app, &cid).await[0].clone();
     assert_eq!(inv["number"], "INV-2026-000001");
     let id = inv["id"].as_str().unwrap();
@@ -165,45 +164,35 @@ async fn webhook_app(b: Backend) -> TestApp {
     TestApp::spawn_with(
         b,
         Options {
-            clock_start: Some(ts("2026-04-01T00:00:00Z")),
             billing_webhook_secret: Some(FIXTURE_SECRET.into()),
-            ..Options::default()
+            ..Options::at("2026-04-01T00:00:00Z")
         },
     )
     .await
 }
 
 async fn unapplied(app: &TestApp, query: &str) -> Vec<Value> {
-    let (s, v) = owner(
-        app,
-        Method::GET,
-        &format!("/api/owner/unapplied-payments{query}"),
-        None,
-    )
-    .await;
+    let (s, v) = app
+        .owner_get(&format!("/api/owner/unapplied-payments{query}"))
+        .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     v["items"].as_array().unwrap().clone()
 }
 
 async fn audit_actions(app: &TestApp, company: &str) -> Vec<Value> {
-    smartdmv_store::owner::audit::for_company(
-        app.state.platform.owner.conn(),
-        company.parse().unwrap(),
-        200,
-    )
-    .await
-    .unwrap()
-    .into_iter()
-    .filter(|e| e.action.starts_with("payment.unapplied"))
-    .map(|e| json!({"action": e.action, "actor": e.actor, "detail": e.detail}))
-    .collect()
+    app.owner_audit(company, 200)
+        .await
+        .into_iter()
+        .filter(|e| e.action.starts_with("payment.unapplied"))
+        .map(|e| json!({"action": e.action, "actor": e.actor, "detail": e.detail}))
+        .collect()
 }
 
 async fn a_card_payment_for_a_paid_invoice_is_kept_unapplied_once_and_resolved_once(b: Backend) {
     let app = webhook_app(b).await;
     let plan = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let cid = plain_company(&app, "kept-vet").await;
-    put_subscription(&app, &cid, json!({"planId": plan["id"]})).await;
+    subscribe(&app, &cid, &plan).await;
     let inv = invoices(&app, &cid).await[0].clone();
     assert_eq!(inv["number"], "INV-2026-000001");
     let id = inv["id"].as_str().unwrap();
@@ -276,11 +265,9 @@ async fn a_card_payment_for_a_paid_invoice_is_kept_unapplied_once_and_resolved_o
     let resolve = |body: Value, kid: String| {
         let app = &app;
         async move {
-            owner(
-                app,
-                Method::POST,
+            app.owner_post(
                 &format!("/api/owner/unapplied-payments/{kid}/resolve"),
-                Some(body),
+                body,
             )
             .await
         }
@@ -317,13 +304,9 @@ async fn a_card_payment_for_a_paid_invoice_is_kept_unapplied_once_and_resolved_o
     let done = unapplied(&app, "?state=refunded").await;
     assert_eq!(done.len(), 1);
     assert_eq!(done[0]["note"], "Refunded to the card on 2 April");
-    let (s, _) = owner(
-        &app,
-        Method::GET,
-        "/api/owner/unapplied-payments?state=closed",
-        None,
-    )
-    .await;
+    let (s, _) = app
+        .owner_get("/api/owner/unapplied-payments?state=closed")
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     let log = audit_actions(&app, &cid).await;
     assert_eq!(log.len(), 2, "{log:?}");
@@ -341,8 +324,8 @@ async fn an_overpayment_pays_the_invoice_and_keeps_the_rest(b: Backend) {
     let plan = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let over = plain_company(&app, "over-vet").await;
     let euro = plain_company(&app, "euro-vet").await;
-    put_subscription(&app, &over, json!({"planId": plan["id"]})).await;
-    put_subscription(&app, &euro, json!({"planId": plan["id"]})).await;
+    subscribe(&app, &over, &plan).await;
+    subscribe(&app, &euro, &plan).await;
     let over_inv = invoices(&app, &over).await[0].clone();
     let euro_inv = invoices(&app, &euro).await[0].clone();
     let number = over_inv["number"].as_str().unwrap();
@@ -408,7 +391,7 @@ async fn a_charge_delivered_again_under_a_new_event_id_is_a_duplicate(b: Backend
     let app = webhook_app(b).await;
     let plan = create_plan(&app, plan_body("Basic", 4900, &[], None, None)).await;
     let cid = plain_company(&app, "retry-vet").await;
-    put_subscription(&app, &cid, json!({"planId": plan["id"]})).await;
+    subscribe(&app, &cid, &plan).await;
     let inv = invoices(&app, &cid).await[0].clone();
     let number = inv["number"].as_str().unwrap();
     let id = inv["id"].as_str().unwrap();
