@@ -180,6 +180,18 @@ pub async fn show(cx: &TenantPrincipal, id: LabOrderId) -> ServiceResult<LabOrde
     Ok(LabOrderOut::new(&o, &results))
 }
 
+/// The lab orders of a visit with their results, oldest first (staff only).
+pub async fn of_visit(cx: &TenantPrincipal, visit: VisitId) -> ServiceResult<Vec<LabOrderOut>> {
+    let v = visits::find(cx, visit).await?;
+    let orders = lab_order::of_visit(cx.db(), v.id).await?;
+    let ids: Vec<LabOrderId> = orders.iter().map(|o| o.id).collect();
+    let results = lab_result::of_orders(cx.db(), &ids).await?;
+    Ok(orders
+        .iter()
+        .map(|o| LabOrderOut::new(o, &results))
+        .collect())
+}
+
 async fn audit(
     w: &Work,
     action: &str,

@@ -60,16 +60,12 @@ const UPLOAD_LIMIT: usize = MAX_ATTACHMENT_BYTES + 64 * 1024;
 
 type Created<T> = ApiResult<(StatusCode, Json<T>)>;
 
-fn created<T>(t: T) -> (StatusCode, Json<T>) {
-    (StatusCode::CREATED, Json(t))
-}
-
 /// `POST /api/visits`: a walk-in, or the visit of an appointment that has none yet.
 pub(crate) async fn open_visit(
     auth: Authorized<SoapNotesCreate>,
     ApiJson(input): ApiJson<NewVisit>,
 ) -> Created<VisitOut> {
-    Ok(created(visits::open(&auth, input).await?))
+    super::created(visits::open(&auth, input).await?)
 }
 
 /// `GET /api/visits/{id}`: the visit with its notes.
@@ -93,7 +89,7 @@ pub(crate) async fn create_note(
     auth: Authorized<SoapNotesCreate>,
     ApiJson(input): ApiJson<NewNote>,
 ) -> Created<NoteOut> {
-    Ok(created(notes::create(&auth, input).await?))
+    super::created(notes::create(&auth, input).await?)
 }
 
 /// `GET /api/soap-notes/{id}`: the note with its addenda.
@@ -136,7 +132,7 @@ pub(crate) async fn add_addendum(
     IdPath(id): IdPath<NoteId>,
     ApiJson(input): ApiJson<NewAddendum>,
 ) -> Created<NoteOut> {
-    Ok(created(notes::add_addendum(&auth, id, input).await?))
+    super::created(notes::add_addendum(&auth, id, input).await?)
 }
 
 /// `POST /api/soap-notes/{id}/entered-in-error`: marks it, with a reason.
@@ -173,7 +169,7 @@ pub(crate) async fn create_problem(
     IdPath(id): IdPath<PatientId>,
     ApiJson(input): ApiJson<NewProblem>,
 ) -> Created<ProblemOut> {
-    Ok(created(problems::create(&auth, id, input).await?))
+    super::created(problems::create(&auth, id, input).await?)
 }
 
 /// `PATCH /api/problems/{id}`
@@ -190,7 +186,7 @@ pub(crate) async fn create_lab_order(
     auth: Authorized<LabOrdersCreate>,
     ApiJson(input): ApiJson<NewLabOrder>,
 ) -> Created<LabOrderOut> {
-    Ok(created(labs::create(&auth, input).await?))
+    super::created(labs::create(&auth, input).await?)
 }
 
 /// `GET /api/lab-orders/{id}`: the order with every version of its results.
@@ -207,7 +203,7 @@ pub(crate) async fn post_results(
     IdPath(id): IdPath<LabOrderId>,
     ApiJson(input): ApiJson<NewResults>,
 ) -> Created<LabOrderOut> {
-    Ok(created(labs::post_results(&auth, id, input).await?))
+    super::created(labs::post_results(&auth, id, input).await?)
 }
 
 /// `POST /api/lab-orders/{id}/review`: a veterinarian's review of the latest version.
@@ -239,6 +235,56 @@ fn multipart_error(status: StatusCode, detail: String) -> ApiError {
     }
 }
 
+/// Reads an upload's parts: `file` (its bytes and name), `visitId` and `practiceId`, and the
+/// `_csrf` of a page's form (returned for the page to check; the API ignores it).
+pub(crate) async fn read_upload(mut form: Multipart) -> Result<(Upload, Option<String>), ApiError> {
+    let mut up = Upload {
+        file_name: None,
+        bytes: Vec::new(),
+        visit_id: None,
+        practice_id: None,
+    };
+    let mut csrf = None;
+    let mut seen_file = false;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(e.status(), e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" && !seen_file {
+            seen_file = true;
+            up.file_name = field.file_name().map(str::to_owned);
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| multipart_error(e.status(), e.body_text()))?;
+            if bytes.len() > MAX_ATTACHMENT_BYTES {
+                return Err(too_large());
+            }
+            up.bytes = bytes.to_vec();
+            continue;
+        }
+        if !matches!(name.as_str(), "visitId" | "practiceId" | "_csrf") {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                format!("unexpected form part {name:?}: send `file`, and optionally `visitId`"),
+            ));
+        }
+        let text = field
+            .text()
+            .await
+            .map_err(|e| multipart_error(e.status(), e.body_text()))?;
+        match name.as_str() {
+            "visitId" => up.visit_id = IdInput::optional(&text),
+            "practiceId" => up.practice_id = IdInput::optional(&text),
+            _ => csrf = Some(text),
+        }
+    }
+    Ok((up, csrf))
+}
+
 /// `POST /api/pets/{id}/attachments`: `multipart/form-data` with a `file` part (an image or a
 /// PDF of at most 10 MiB) and, optionally, `visitId` and `practiceId`.
 pub(crate) async fn upload_attachment(
@@ -247,58 +293,9 @@ pub(crate) async fn upload_attachment(
     form: Result<Multipart, MultipartRejection>,
 ) -> Created<AttachmentOut> {
     attachments::check_pet(&auth, id).await?;
-    let mut form = form.map_err(|e| multipart_error(e.status(), e.body_text()))?;
-    let mut up = Upload {
-        file_name: None,
-        bytes: Vec::new(),
-        visit_id: None,
-        practice_id: None,
-    };
-    let mut seen_file = false;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| multipart_error(e.status(), e.body_text()))?
-    {
-        match field.name().unwrap_or_default() {
-            "file" if !seen_file => {
-                seen_file = true;
-                up.file_name = field.file_name().map(str::to_owned);
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| multipart_error(e.status(), e.body_text()))?;
-                if bytes.len() > MAX_ATTACHMENT_BYTES {
-                    return Err(too_large());
-                }
-                up.bytes = bytes.to_vec();
-            }
-            "visitId" => {
-                let t = field
-                    .text()
-                    .await
-                    .map_err(|e| multipart_error(e.status(), e.body_text()))?;
-                up.visit_id = IdInput::optional(&t);
-            }
-            "practiceId" => {
-                let t = field
-                    .text()
-                    .await
-                    .map_err(|e| multipart_error(e.status(), e.body_text()))?;
-                up.practice_id = IdInput::optional(&t);
-            }
-            other => {
-                return Err(ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_body",
-                    format!(
-                        "unexpected form part {other:?}: send `file`, and optionally `visitId`"
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(created(attachments::upload(&auth, id, up).await?))
+    let form = form.map_err(|e| multipart_error(e.status(), e.body_text()))?;
+    let (up, _) = read_upload(form).await?;
+    super::created(attachments::upload(&auth, id, up).await?)
 }
 
 /// `GET /api/pets/{id}/attachments`: the pet's files, newest first, without their bytes.
@@ -312,13 +309,9 @@ pub(crate) async fn list_attachments(
     }))
 }
 
-/// `GET /api/attachments/{id}`: the bytes with their type, shown inline, never sniffed.
-pub(crate) async fn download_attachment(
-    auth: Authorized<SoapNotesRead>,
-    IdPath(id): IdPath<AttachmentId>,
-) -> ApiResult<Response> {
-    let a = attachments::get(&auth, id).await?;
-    Ok((
+/// A stored file as an answer: its bytes with their type, shown inline, never sniffed.
+pub(crate) fn file_response(a: smartdmv_store::tenant::attachment::Model) -> Response {
+    (
         [
             (header::CONTENT_TYPE, a.content_type.clone()),
             (
@@ -333,5 +326,13 @@ pub(crate) async fn download_attachment(
         ],
         a.data,
     )
-        .into_response())
+        .into_response()
+}
+
+/// `GET /api/attachments/{id}`: the bytes with their type.
+pub(crate) async fn download_attachment(
+    auth: Authorized<SoapNotesRead>,
+    IdPath(id): IdPath<AttachmentId>,
+) -> ApiResult<Response> {
+    Ok(file_response(attachments::get(&auth, id).await?))
 }

@@ -175,6 +175,55 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     }
 }
 
+/// A `multipart/form-data` form (a file upload) sent from our own origin, with the CSRF
+/// cookie to check its `_csrf` part against ([`MultipartForm::verify`]) once it is read.
+pub struct MultipartForm {
+    pub form: axum::extract::Multipart,
+    pub cookie: CsrfCookie,
+}
+
+/// The CSRF cookie a multipart form came with.
+pub struct CsrfCookie(String);
+
+impl<S: Send + Sync> FromRequest<S> for MultipartForm {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        if !token::same_origin(&parts) {
+            return Err(WebError::Forbidden(
+                "this form was sent from another site and was refused".into(),
+            ));
+        }
+        let cookie = cookie_value(&parts.headers, CSRF_COOKIE)
+            .unwrap_or_default()
+            .to_owned();
+        let form = axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|e| {
+                WebError::BadRequest(format!("the upload could not be read: {}", e.body_text()))
+            })?;
+        Ok(Self {
+            form,
+            cookie: CsrfCookie(cookie),
+        })
+    }
+}
+
+impl CsrfCookie {
+    /// Refuses a form whose `_csrf` part did not match the cookie.
+    pub fn verify(&self, given: Option<&str>) -> Result<(), WebError> {
+        match given {
+            Some(g) if !self.0.is_empty() && constant_eq(g.as_bytes(), self.0.as_bytes()) => Ok(()),
+            _ => Err(WebError::Status(
+                StatusCode::FORBIDDEN,
+                "the form has expired or did not come from this site: reload the page and try again"
+                    .into(),
+            )),
+        }
+    }
+}
+
 fn constant_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -131,6 +131,7 @@ both_backends!(
     company_people_work_in_their_own_areas_in_the_browser,
     a_visitor_signs_up_in_the_browser_and_the_owner_sees_the_charts,
     the_owner_prices_a_plan_and_a_company_admin_upgrades_in_the_browser,
+    a_veterinarian_records_a_visit_in_the_browser,
 );
 
 /// Selects an option of a `<select>` by its value.
@@ -502,5 +503,142 @@ async fn the_owner_prices_a_plan_and_a_company_admin_upgrades_in_the_browser(bac
     b.screenshot(&format!("{tag}-32-company-admin-usage")).await;
     b.goto(&platform_url(&app, "/owner/plans")).await;
     assert!(b.title().await.starts_with("403"), "{}", b.title().await);
+    b.quit().await;
+}
+
+async fn a_veterinarian_records_a_visit_in_the_browser(backend: Backend) {
+    let Some(b) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn(backend).await;
+    let tag = if app.backend.is_pg() { "pg" } else { "sqlite" };
+    let sub = "record-vet";
+    app.create_company(sub).await;
+    let admin = app.admin_token(sub).await;
+    let (_, ps) = app.tenant_get(sub, &admin, "/api/practices").await;
+    let practice = ps["items"][0]["id"].as_str().unwrap().to_owned();
+    let tz = jiff::tz::TimeZone::get(ps["items"][0]["timeZone"].as_str().unwrap()).unwrap();
+    app.create_user_in(sub, &admin, "vet@record.example", "VETERINARIAN", &practice)
+        .await;
+    let (_, c) = app
+        .tenant_post(
+            sub,
+            &admin,
+            "/api/clients",
+            serde_json::json!({"firstName": "Rita", "lastName": "Owner"}),
+        )
+        .await;
+    let (_, pet) = app
+        .tenant_post(
+            sub,
+            &admin,
+            "/api/pets",
+            serde_json::json!({"name": "Biscuit", "species": "dog", "ownerId": c["id"]}),
+        )
+        .await;
+    // An appointment of today, in the practice's own day.
+    let now = jiff::Timestamp::now();
+    let local = now.to_zoned(tz);
+    let start = if local.hour() == 0 && local.minute() < 15 {
+        now + jiff::SignedDuration::from_mins(10)
+    } else {
+        now - jiff::SignedDuration::from_mins(10)
+    };
+    let (s, a) = app
+        .tenant_post(
+            sub,
+            &admin,
+            "/api/appointments",
+            serde_json::json!({"petId": pet["id"], "practiceId": practice, "startsAt": start.to_string(),
+                               "durationMinutes": 30, "reason": "Limping"}),
+        )
+        .await;
+    assert_eq!(s, reqwest::StatusCode::CREATED, "{a}");
+    let appt = a["id"].as_str().unwrap();
+
+    // The veterinarian checks the patient in from Today and lands on the visit.
+    sign_in(
+        &b,
+        &company_url(&app, sub, "/login"),
+        "vet@record.example",
+        PASSWORD,
+    )
+    .await;
+    b.goto(&company_url(&app, sub, "/practice")).await;
+    assert!(
+        b.wait_for(&format!("#appt-{appt}")).await,
+        "{}",
+        b.source().await
+    );
+    b.click(&format!(
+        "#appt-{appt} form:has(input[value='checked_in']) button"
+    ))
+    .await;
+    let url = b.wait_url("/practice/visits/").await;
+    assert!(url.contains("/practice/visits/"), "{url}");
+    b.screenshot(&format!("record-visit-open-{tag}")).await;
+
+    // A note with vitals, signed.
+    b.fill("#new-subjective", "Lame on the left hind since Sunday")
+        .await;
+    b.fill("#new-assessment", "Soft-tissue sprain of the hock")
+        .await;
+    b.fill("#new-plan", "Rest for a week").await;
+    b.fill("#new-temp", "38.6").await;
+    b.fill("#new-weight", "12.3").await;
+    b.click("#save-note").await;
+    assert!(
+        b.wait_for("button[id^='sign-']").await,
+        "{}",
+        b.source().await
+    );
+    b.click("button[id^='sign-']").await;
+    assert!(
+        b.wait_for_text("[id^='note-status-']", "signed").await,
+        "{}",
+        b.source().await
+    );
+    // An addendum to the locked note.
+    b.click("article.note details summary").await;
+    b.fill("textarea[id^='add-text-']", "Radiographs: no fracture")
+        .await;
+    b.fill("input[id^='add-reason-']", "Results came back")
+        .await;
+    b.click("button[id^='add-addendum-']").await;
+    assert!(
+        b.wait_for_text("ol.addenda", "Radiographs: no fracture")
+            .await,
+        "{}",
+        b.source().await
+    );
+    // An image, uploaded and shown.
+    let dir = std::env::temp_dir().join(format!("smartdmv-upload-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("hock.png");
+    std::fs::write(&file, crate::medical::PNG).unwrap();
+    b.choose_file("#upload-file", &file).await;
+    b.click("#upload").await;
+    assert!(
+        b.wait_for_text("#attachments", "hock.png").await,
+        "{}",
+        b.source().await
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    b.screenshot(&format!("record-visit-recorded-{tag}")).await;
+
+    // All of it on the patient's timeline.
+    b.click("#patient-history").await;
+    assert!(b.wait_for("#timeline").await, "{}", b.source().await);
+    let timeline = b.text("#timeline").await;
+    for needle in [
+        "Soft-tissue sprain of the hock",
+        "Addendum: Radiographs: no fracture",
+        "Weight 12.3 kg",
+        "Attachment: hock.png",
+        "Visit: Limping",
+    ] {
+        assert!(timeline.contains(needle), "{needle} in {timeline}");
+    }
+    b.screenshot(&format!("record-timeline-{tag}")).await;
     b.quit().await;
 }

@@ -163,12 +163,10 @@ async fn demo_seeds_of_fresh_databases_produce_the_same_practice(b: Backend) {
         .login("demo-vet", "vet@demo-vet.example", demo::DEMO_PASSWORD)
         .await;
     let (s, h) = first
-        .call(
+        .tenant_get(
             "demo-vet",
             &vet,
-            Method::GET,
             &format!("/api/pets/{}/history", biscuit.id),
-            None,
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{h}");

@@ -196,6 +196,16 @@ impl Browser {
             .await;
     }
 
+    /// Chooses a file for an `<input type=file>` (the path must exist on this machine).
+    pub async fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let el = self.find(css).await;
+        self.post(
+            &format!("/element/{el}/value"),
+            json!({"text": path.display().to_string()}),
+        )
+        .await;
+    }
+
     pub async fn click(&self, css: &str) {
         let el = self.find(css).await;
         self.post(&format!("/element/{el}/click"), json!({})).await;

@@ -40,3 +40,13 @@ pub async fn of_patient(db: &impl TenantConn, patient: PatientId) -> Result<Vec<
         .all(db)
         .await
 }
+
+/// A visit's lab orders, oldest first.
+pub async fn of_visit(db: &impl TenantConn, visit: VisitId) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::VisitId.eq(visit))
+        .order_by_asc(Column::CreatedAt)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}

@@ -457,165 +457,120 @@ impl CreateMedicalRecord {
         add_column(m, "practices", integer("record_lock_hours").default(24)).await?;
         add_column(m, "practices", boolean("portal_shows_notes").default(false)).await?;
         add_column(m, "appointments", uuid_null("visit_id")).await?;
-        m.create_table(
-            Table::create()
-                .table("visits")
-                .col(uuid("id").primary_key())
-                .col(uuid("practice_id"))
-                .col(uuid("patient_id"))
-                .col(uuid_null("appointment_id"))
-                .col(uuid_null("veterinarian_id"))
-                .col(text_null("reason"))
-                // open, closed.
-                .col(string_len("status", 20))
-                .col(uuid_null("opened_by"))
-                .col(uuid_null("closed_by"))
-                .col(timestamp_with_time_zone_null("closed_at"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(m, "idx_visits_patient", "visits", &["patient_id"]).await?;
-        unique_index(m, "idx_visits_appointment", "visits", &["appointment_id"]).await?;
-        m.create_table(
-            Table::create()
-                .table("soap_notes")
-                .col(uuid("id").primary_key())
-                .col(uuid("visit_id"))
-                .col(uuid("patient_id"))
-                .col(uuid("practice_id"))
-                .col(uuid("author_id"))
-                .col(text("subjective"))
-                .col(text("objective"))
-                .col(text("assessment"))
-                .col(text("plan"))
-                .col(double_null("temperature_c"))
-                .col(integer_null("heart_rate"))
-                .col(integer_null("respiratory_rate"))
-                .col(double_null("weight_kg"))
-                // The weighing the vitals' weight became in the patient's weight history.
-                .col(uuid_null("weight_id"))
-                // The practice's window when the note was written.
-                .col(integer("lock_hours"))
-                .col(uuid_null("signed_by"))
-                .col(timestamp_with_time_zone_null("signed_at"))
-                .col(uuid_null("error_by"))
-                .col(timestamp_with_time_zone_null("error_at"))
-                .col(text_null("error_reason"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(m, "idx_soap_notes_visit", "soap_notes", &["visit_id"]).await?;
-        index(m, "idx_soap_notes_patient", "soap_notes", &["patient_id"]).await?;
-        m.create_table(
-            Table::create()
-                .table("note_addenda")
-                .col(uuid("id").primary_key())
-                .col(uuid("note_id"))
-                .col(uuid("patient_id"))
-                .col(uuid("author_id"))
-                .col(text("text"))
-                .col(text("reason"))
-                .col(timestamp_with_time_zone("created_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(m, "idx_note_addenda_note", "note_addenda", &["note_id"]).await?;
-        index(
-            m,
-            "idx_note_addenda_patient",
-            "note_addenda",
-            &["patient_id"],
-        )
-        .await?;
-        m.create_table(
-            Table::create()
-                .table("problems")
-                .col(uuid("id").primary_key())
-                .col(uuid("patient_id"))
-                .col(uuid("practice_id"))
-                .col(uuid_null("visit_id"))
-                .col(string_len("name", 200))
-                // active, chronic, resolved.
-                .col(string_len("status", 20))
-                .col(date_null("onset_on"))
-                .col(date_null("resolved_on"))
-                .col(text_null("notes"))
-                .col(uuid_null("created_by"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(m, "idx_problems_patient", "problems", &["patient_id"]).await?;
-        m.create_table(
-            Table::create()
-                .table("lab_orders")
-                .col(uuid("id").primary_key())
-                .col(uuid("patient_id"))
-                .col(uuid("practice_id"))
-                .col(uuid_null("visit_id"))
-                // [{code, name}]
-                .col(json("tests"))
-                // ordered, resulted, reviewed.
-                .col(string_len("status", 20))
-                .col(uuid_null("ordered_by"))
-                .col(uuid_null("reviewed_by"))
-                .col(timestamp_with_time_zone_null("reviewed_at"))
-                .col(text_null("review_note"))
-                .col(integer_null("reviewed_version"))
-                .col(timestamp_with_time_zone("created_at"))
-                .col(timestamp_with_time_zone("updated_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(m, "idx_lab_orders_patient", "lab_orders", &["patient_id"]).await?;
-        m.create_table(
-            Table::create()
-                .table("lab_results")
-                .col(uuid("id").primary_key())
-                .col(uuid("order_id"))
-                .col(uuid("patient_id"))
-                .col(integer("version"))
-                // [{analyte, value, unit, referenceLow, referenceHigh, flag}]
-                .col(json("results"))
-                .col(uuid_null("posted_by"))
-                .col(timestamp_with_time_zone("created_at"))
-                .to_owned(),
-        )
-        .await?;
-        unique_index(
-            m,
-            "idx_lab_results_version",
-            "lab_results",
-            &["order_id", "version"],
-        )
-        .await?;
-        index(m, "idx_lab_results_patient", "lab_results", &["patient_id"]).await?;
+        table("visits")
+            .col(uuid("practice_id"))
+            .col(uuid("patient_id"))
+            .col(uuid_null("appointment_id"))
+            .col(uuid_null("veterinarian_id"))
+            .col(text_null("reason"))
+            // open, closed.
+            .col(string_len("status", 20))
+            .col(uuid_null("opened_by"))
+            .col(uuid_null("closed_by"))
+            .col(timestamp_with_time_zone_null("closed_at"))
+            .timestamps()
+            .index("idx_visits_patient", &["patient_id"])
+            .unique_index("idx_visits_appointment", &["appointment_id"])
+            .create(m)
+            .await?;
+        table("soap_notes")
+            .col(uuid("visit_id"))
+            .col(uuid("patient_id"))
+            .col(uuid("practice_id"))
+            .col(uuid("author_id"))
+            .col(text("subjective"))
+            .col(text("objective"))
+            .col(text("assessment"))
+            .col(text("plan"))
+            .col(double_null("temperature_c"))
+            .col(integer_null("heart_rate"))
+            .col(integer_null("respiratory_rate"))
+            .col(double_null("weight_kg"))
+            // The weighing the vitals' weight became in the patient's weight history.
+            .col(uuid_null("weight_id"))
+            // The practice's window when the note was written.
+            .col(integer("lock_hours"))
+            .col(uuid_null("signed_by"))
+            .col(timestamp_with_time_zone_null("signed_at"))
+            .col(uuid_null("error_by"))
+            .col(timestamp_with_time_zone_null("error_at"))
+            .col(text_null("error_reason"))
+            .timestamps()
+            .index("idx_soap_notes_visit", &["visit_id"])
+            .index("idx_soap_notes_patient", &["patient_id"])
+            .create(m)
+            .await?;
+        table("note_addenda")
+            .col(uuid("note_id"))
+            .col(uuid("patient_id"))
+            .col(uuid("author_id"))
+            .col(text("text"))
+            .col(text("reason"))
+            .col(timestamp_with_time_zone("created_at"))
+            .index("idx_note_addenda_note", &["note_id"])
+            .index("idx_note_addenda_patient", &["patient_id"])
+            .create(m)
+            .await?;
+        table("problems")
+            .col(uuid("patient_id"))
+            .col(uuid("practice_id"))
+            .col(uuid_null("visit_id"))
+            .col(string_len("name", 200))
+            // active, chronic, resolved.
+            .col(string_len("status", 20))
+            .col(date_null("onset_on"))
+            .col(date_null("resolved_on"))
+            .col(text_null("notes"))
+            .col(uuid_null("created_by"))
+            .timestamps()
+            .index("idx_problems_patient", &["patient_id"])
+            .create(m)
+            .await?;
+        table("lab_orders")
+            .col(uuid("patient_id"))
+            .col(uuid("practice_id"))
+            .col(uuid_null("visit_id"))
+            // [{code, name}]
+            .col(json("tests"))
+            // ordered, resulted, reviewed.
+            .col(string_len("status", 20))
+            .col(uuid_null("ordered_by"))
+            .col(uuid_null("reviewed_by"))
+            .col(timestamp_with_time_zone_null("reviewed_at"))
+            .col(text_null("review_note"))
+            .col(integer_null("reviewed_version"))
+            .timestamps()
+            .index("idx_lab_orders_patient", &["patient_id"])
+            .create(m)
+            .await?;
+        table("lab_results")
+            .col(uuid("order_id"))
+            .col(uuid("patient_id"))
+            .col(integer("version"))
+            // [{analyte, value, unit, referenceLow, referenceHigh, flag}]
+            .col(json("results"))
+            .col(uuid_null("posted_by"))
+            .col(timestamp_with_time_zone("created_at"))
+            .unique_index("idx_lab_results_version", &["order_id", "version"])
+            .index("idx_lab_results_patient", &["patient_id"])
+            .create(m)
+            .await?;
         // Files of the record, kept in the company's own database so that its backup or
         // move carries them (and its size counts them in storage usage).
-        m.create_table(
-            Table::create()
-                .table("attachments")
-                .col(uuid("id").primary_key())
-                .col(uuid("patient_id"))
-                .col(uuid("practice_id"))
-                .col(uuid_null("visit_id"))
-                .col(string_len("file_name", 255))
-                .col(string_len("content_type", 100))
-                .col(big_integer("size_bytes"))
-                .col(string_len("sha256", 64))
-                .col(blob("data"))
-                .col(uuid_null("uploaded_by"))
-                .col(timestamp_with_time_zone("created_at"))
-                .to_owned(),
-        )
-        .await?;
-        index(m, "idx_attachments_patient", "attachments", &["patient_id"]).await?;
-        Ok(())
+        table("attachments")
+            .col(uuid("patient_id"))
+            .col(uuid("practice_id"))
+            .col(uuid_null("visit_id"))
+            .col(string_len("file_name", 255))
+            .col(string_len("content_type", 100))
+            .col(big_integer("size_bytes"))
+            .col(string_len("sha256", 64))
+            .col(blob("data"))
+            .col(uuid_null("uploaded_by"))
+            .col(timestamp_with_time_zone("created_at"))
+            .index("idx_attachments_patient", &["patient_id"])
+            .create(m)
+            .await
     }
 
     async fn revert(m: &SchemaManager<'_>) -> Result<(), DbErr> {

@@ -13,7 +13,7 @@ use smartdmv_practice::appointments::{self, AppointmentChanges, AppointmentOut, 
 
 use super::{Staff, chrome};
 use crate::auth::TenantPrincipal;
-use crate::auth::perms::{AppointmentsRead, AppointmentsUpdate, Perm};
+use crate::auth::perms::{AppointmentsRead, AppointmentsUpdate, Perm, SoapNotesRead};
 use crate::web::booking::{self, Choice};
 use crate::web::chrome::{Chrome, PageCtx};
 use crate::web::csrf::Flash;
@@ -64,16 +64,31 @@ pub async fn set_status(
         reason: None,
         double_book: false,
     };
-    let flash = match edit_result(
+    let (to, flash) = match edit_result(
         appointments::change_status(p, page_id::<AppointmentId>(&id)?, change).await,
     )? {
-        Ok(a) => Flash::success(format!(
-            "The appointment is now {}.",
-            status_label(a.status)
-        )),
-        Err(e) => Flash::error(format!("The status was not changed: {}.", e.detail)),
+        // A check-in leads to its visit, where the clinician writes (for those who may).
+        Ok(AppointmentOut {
+            status: AppointmentStatus::CheckedIn,
+            visit_id: Some(visit),
+            ..
+        }) if p.can(SoapNotesRead::PERM) => (
+            format!("/practice/visits/{visit}"),
+            Flash::success("Checked in: the visit is open."),
+        ),
+        Ok(a) => (
+            back,
+            Flash::success(format!(
+                "The appointment is now {}.",
+                status_label(a.status)
+            )),
+        ),
+        Err(e) => (
+            back,
+            Flash::error(format!("The status was not changed: {}.", e.detail)),
+        ),
     };
-    Ok(redirect_flash(&s, &back, flash))
+    Ok(redirect_flash(&s, &to, flash))
 }
 
 #[derive(Template)]

@@ -12,6 +12,7 @@ mod patients;
 mod patients_edit;
 mod pet_form;
 mod schedule;
+mod visit;
 
 use askama::Template;
 use axum::extract::Query;
@@ -69,6 +70,25 @@ pub fn routes() -> axum::Router<AppState> {
             "/practice/patients/{id}/deceased",
             get(patients_edit::deceased_confirm).post(patients_edit::deceased),
         )
+        .route("/practice/visits/{id}", get(visit::show))
+        .route("/practice/visits/{id}/notes", post(visit::add_note))
+        .route("/practice/visits/{id}/close", post(visit::close))
+        .route(
+            "/practice/visits/{id}/attachments",
+            post(visit::upload).layer(axum::extract::DefaultBodyLimit::max(
+                smartdmv_domain::clinical::MAX_ATTACHMENT_BYTES + 64 * 1024,
+            )),
+        )
+        .route("/practice/notes/{id}", post(visit::update_note))
+        .route("/practice/notes/{id}/sign", post(visit::sign_note))
+        .route("/practice/notes/{id}/addenda", post(visit::add_addendum))
+        .route(
+            "/practice/notes/{id}/entered-in-error",
+            post(visit::mark_in_error),
+        )
+        .route("/practice/attachments/{id}", get(visit::attachment))
+        .route("/practice/patients/{id}/history", get(visit::timeline))
+        .route("/practice/patients/{id}/visits", post(visit::walk_in))
         .route("/practice/schedule", get(schedule::day_view))
         .route(
             "/practice/schedule/new",
@@ -104,6 +124,8 @@ pub const PAGES: &[&str] = &[
     "/practice/schedule/new",
     "/practice/appointments/{appointment}/edit",
     "/practice/appointments/{appointment}/cancel",
+    "/practice/visits/{visit}",
+    "/practice/patients/{patient}/history",
 ];
 
 fn chrome(ctx: &PageCtx, title: impl Into<String>, p: &TenantPrincipal) -> Chrome {
@@ -138,6 +160,8 @@ pub struct Row {
     pub moves: Vec<(&'static str, &'static str)>,
     pub can_cancel: bool,
     pub open: bool,
+    /// The visit its check-in opened.
+    pub visit_id: Option<smartdmv_domain::VisitId>,
 }
 
 impl From<DayItem> for Row {
@@ -161,6 +185,7 @@ impl From<DayItem> for Row {
             can_cancel: a.next_statuses.contains(&AppointmentStatus::Cancelled),
             open: !a.next_statuses.is_empty(),
             status: a.status.to_string(),
+            visit_id: a.visit_id,
             id: a.id,
             pet_id: a.pet_id,
             client_id: a.client_id,

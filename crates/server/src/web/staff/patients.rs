@@ -202,6 +202,8 @@ struct ShowPage {
     upcoming: Vec<Upcoming>,
     units: [&'static str; 4],
     may_edit: bool,
+    may_read_record: bool,
+    may_open_visit: bool,
 }
 
 /// `GET /practice/patients/{id}`
@@ -232,6 +234,8 @@ pub async fn show(Record(_, ctx, staff, id): Record<Staff>) -> WebResult<Respons
         upcoming,
         units: UNITS,
         may_edit: p.can(PetsUpdate::PERM),
+        may_read_record: p.can(crate::auth::perms::SoapNotesRead::PERM),
+        may_open_visit: p.can(crate::auth::perms::SoapNotesCreate::PERM),
         pet,
     })
 }
