@@ -2,7 +2,8 @@
 //! and PostgreSQL: company provisioning over HTTP, tenant reads spread over many companies,
 //! the tenant registry's hit rate, and the floors (file copy, template clone, `SELECT 1`)
 //! measured in the same run; and (`--scenario search`) search over one company with 50,000
-//! clients and 80,000 patients. See `BENCHMARKS.md` at the repository root.
+//! clients and 80,000 patients; (`--scenario history`) the medical history of one patient
+//! with a long record. See `BENCHMARKS.md` at the repository root.
 //!
 //! Build and run (both binaries must sit in the same folder):
 //!
@@ -13,6 +14,7 @@
 
 mod booking;
 mod floors;
+mod history;
 mod load;
 mod report;
 mod search;
@@ -48,6 +50,8 @@ enum Scenario {
     Search,
     /// Concurrent bookings with conflict checks on one company.
     Booking,
+    /// The history of one patient with a long medical record.
+    History,
     /// All of them, one after the other.
     All,
 }
@@ -95,6 +99,18 @@ pub struct Args {
     /// Veterinarians booked in the booking scenario's throughput part.
     #[arg(long, default_value_t = 4)]
     pub booking_vets: usize,
+    /// Visits of the history scenario's patient (two signed notes each).
+    #[arg(long, default_value_t = 200)]
+    pub history_visits: usize,
+    /// Lab orders with results of the history scenario's patient.
+    #[arg(long, default_value_t = 100)]
+    pub history_labs: usize,
+    /// Measured history requests (one at a time).
+    #[arg(long, default_value_t = 200)]
+    pub history_requests: usize,
+    /// Unmeasured history requests before them.
+    #[arg(long, default_value_t = 20)]
+    pub history_warmup: usize,
     /// Working days the throughput part's random slots spread over (32 slots a day).
     #[arg(long, default_value_t = 60)]
     pub booking_days: usize,
@@ -215,6 +231,25 @@ async fn run(args: Arc<Args>, pg: PgConnectOptions) -> Result<()> {
     let tenancy = matches!(args.scenario, Scenario::Tenancy | Scenario::All);
     let searching = matches!(args.scenario, Scenario::Search | Scenario::All);
     let booking = matches!(args.scenario, Scenario::Booking | Scenario::All);
+    let histories = matches!(args.scenario, Scenario::History | Scenario::All);
+    for backend in backends.iter().copied().filter(|_| histories) {
+        eprintln!("== history on {} ==", backend.title());
+        let (a, b, p) = (args.clone(), bin.clone(), pg.clone());
+        let run = scenario_guarded(backend, pg.clone(), "history", move |prefix| {
+            history::run(backend, a, b, p, prefix)
+        });
+        match run.await {
+            Ok(r) => md.push_str(&history::section(&r)),
+            Err(e) => {
+                eprintln!("history on {} failed: {e:#}", backend.title());
+                md.push_str(&format!(
+                    "\n## Patient history on {}\n\nThe run failed: {e:#}\n",
+                    backend.title()
+                ));
+                failed = Some(e);
+            }
+        }
+    }
     for backend in backends.iter().copied().filter(|_| booking) {
         eprintln!("== booking on {} ==", backend.title());
         match booking_guarded(backend, args.clone(), bin.clone(), pg.clone()).await {

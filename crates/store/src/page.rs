@@ -26,3 +26,23 @@ pub(crate) fn page_before<E: EntityTrait>(
         .limit(limit)
         .apply_if(cursor, |q, c| q.filter(id.lt(c)))
 }
+
+/// Every row whose `col` is `value` (a patient's, a visit's records) in creation order:
+/// `created_at` then id, oldest first or newest first.
+pub(crate) fn of_owner<E: EntityTrait>(
+    col: E::Column,
+    value: impl Into<sea_orm::Value>,
+    created: E::Column,
+    id: E::Column,
+    newest_first: bool,
+) -> Select<E> {
+    let order = if newest_first {
+        sea_orm::Order::Desc
+    } else {
+        sea_orm::Order::Asc
+    };
+    E::find()
+        .filter(col.eq(value))
+        .order_by(created, order.clone())
+        .order_by(id, order)
+}

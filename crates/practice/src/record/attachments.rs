@@ -127,16 +127,7 @@ pub async fn upload(
     errs.finish()?;
     let content_type =
         content_type.ok_or_else(|| ServiceError::internal("attachment type checked above"))?;
-    let visit = match visit_id {
-        None => None,
-        Some(id) => Some(
-            visits::writable(cx, id)
-                .await
-                .ok()
-                .filter(|v| v.patient_id == pet.id)
-                .ok_or_else(|| ServiceError::invalid("visitId", "unknown visit of this pet"))?,
-        ),
-    };
+    let visit = visits::of_pet(cx, visit_id, pet.id).await?;
     let practice =
         practices::for_input(cx, up.practice_id, visit.as_ref().map(|v| v.practice_id)).await?;
     let m = attachment::Model {

@@ -234,16 +234,7 @@ pub async fn create(cx: &TenantPrincipal, input: NewLabOrder) -> ServiceResult<L
     let pet = writable_patient(cx, pet_id)
         .await
         .map_err(|_| ServiceError::invalid("petId", "unknown pet"))?;
-    let visit = match visit_id {
-        None => None,
-        Some(id) => Some(
-            visits::writable(cx, id)
-                .await
-                .ok()
-                .filter(|v| v.patient_id == pet.id)
-                .ok_or_else(|| ServiceError::invalid("visitId", "unknown visit of this pet"))?,
-        ),
-    };
+    let visit = visits::of_pet(cx, visit_id, pet.id).await?;
     let practice =
         practices::for_input(cx, input.practice_id, visit.as_ref().map(|v| v.practice_id)).await?;
     let now = cx.now();

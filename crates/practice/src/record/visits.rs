@@ -104,6 +104,24 @@ pub(crate) async fn writable(cx: &TenantPrincipal, id: VisitId) -> ServiceResult
     Ok(v)
 }
 
+/// The visit an input names for a record of `pet` (a problem, a lab order, a file): one the
+/// caller may write into, of that pet; 422 `visitId` otherwise.
+pub(crate) async fn of_pet(
+    cx: &TenantPrincipal,
+    visit: Option<VisitId>,
+    pet: PatientId,
+) -> ServiceResult<Option<visit::Model>> {
+    let Some(id) = visit else {
+        return Ok(None);
+    };
+    writable(cx, id)
+        .await
+        .ok()
+        .filter(|v| v.patient_id == pet)
+        .map(Some)
+        .ok_or_else(|| ServiceError::invalid("visitId", "unknown visit of this pet"))
+}
+
 /// 409 `visit_closed` for a closed visit.
 pub(crate) fn require_open(v: &visit::Model) -> ServiceResult<()> {
     if v.status == VisitStatus::Open {

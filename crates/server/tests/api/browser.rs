@@ -537,7 +537,7 @@ async fn a_veterinarian_records_a_visit_in_the_browser(backend: Backend) {
         )
         .await;
     // An appointment of today, in the practice's own day.
-    let now = jiff::Timestamp::now();
+    let now = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() / 60 * 60).unwrap();
     let local = now.to_zoned(tz);
     let start = if local.hour() == 0 && local.minute() < 15 {
         now + jiff::SignedDuration::from_mins(10)

@@ -357,6 +357,8 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
         ("currency", "GBP"),
         ("taxRateBp", "2000"),
         ("allowClientSignup", "1"),
+        ("recordLockHours", "48"),
+        ("portalShowsNotes", "1"),
         ("hours-mon", "08:00-12:00, 13:00-18:00"),
     ];
     let bad_tz = b
@@ -368,6 +370,10 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
         .await;
     assert_eq!(bad_hours.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad_hours.body.contains("id=\"f-hours-tue-error\""));
+    let bad_lock = b
+        .post(&to, &[("name", "North"), ("recordLockHours", "0")])
+        .await;
+    bad_lock.assert_field_error("recordLockHours");
     let ok = b.post(&to, &fields).await;
     let shown = b.follow(ok).await;
     assert!(shown.body.contains("were saved"), "{}", shown.body);
@@ -378,6 +384,8 @@ async fn admin_manages_custom_roles_practices_and_reads_the_audit_log(backend: B
     assert_eq!(p["currency"], "GBP");
     assert_eq!(p["taxRateBp"], 2000);
     assert_eq!(p["allowClientSignup"], true);
+    assert_eq!(p["recordLockHours"], 48);
+    assert_eq!(p["portalShowsNotes"], true);
     assert_eq!(
         p["openingHours"]["mon"],
         json!([["08:00", "12:00"], ["13:00", "18:00"]])

@@ -3,7 +3,6 @@
 
 use crate::Stamp;
 use crate::TenantConn;
-use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::clinical::LabOrderStatus;
 use smartdmv_domain::{LabOrderId, PatientId, PracticeId, UserId, VisitId};
@@ -33,20 +32,20 @@ record_rows!(LabOrderId);
 
 /// A patient's lab orders, newest first.
 pub async fn of_patient(db: &impl TenantConn, patient: PatientId) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
-        .filter(Column::PatientId.eq(patient))
-        .order_by_desc(Column::CreatedAt)
-        .order_by_desc(Column::Id)
-        .all(db)
-        .await
+    super::of_owner::<Entity>(
+        Column::PatientId,
+        patient,
+        Column::CreatedAt,
+        Column::Id,
+        true,
+    )
+    .all(db)
+    .await
 }
 
 /// A visit's lab orders, oldest first.
 pub async fn of_visit(db: &impl TenantConn, visit: VisitId) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
-        .filter(Column::VisitId.eq(visit))
-        .order_by_asc(Column::CreatedAt)
-        .order_by_asc(Column::Id)
+    super::of_owner::<Entity>(Column::VisitId, visit, Column::CreatedAt, Column::Id, false)
         .all(db)
         .await
 }

@@ -62,7 +62,7 @@ macro_rules! find_many {
     };
 }
 
-pub(crate) use crate::page::{page_after, page_before};
+pub(crate) use crate::page::{of_owner, page_after, page_before};
 
 pub mod access;
 pub mod appointment;

@@ -2,7 +2,6 @@
 
 use crate::TenantConn;
 use crate::{Day, Stamp};
-use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::clinical::ProblemStatus;
 use smartdmv_domain::{PatientId, PracticeId, ProblemId, UserId, VisitId};
@@ -29,10 +28,13 @@ record_rows!(ProblemId);
 
 /// A patient's problems, oldest first.
 pub async fn of_patient(db: &impl TenantConn, patient: PatientId) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
-        .filter(Column::PatientId.eq(patient))
-        .order_by_asc(Column::CreatedAt)
-        .order_by_asc(Column::Id)
-        .all(db)
-        .await
+    super::of_owner::<Entity>(
+        Column::PatientId,
+        patient,
+        Column::CreatedAt,
+        Column::Id,
+        false,
+    )
+    .all(db)
+    .await
 }

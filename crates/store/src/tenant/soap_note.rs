@@ -4,7 +4,6 @@
 
 use crate::Stamp;
 use crate::TenantConn;
-use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::{NoteId, PatientId, PracticeId, UserId, VisitId, WeightId};
 
@@ -41,22 +40,22 @@ record_rows!(NoteId);
 
 /// The notes of a visit, oldest first.
 pub async fn of_visit(db: &impl TenantConn, visit: VisitId) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
-        .filter(Column::VisitId.eq(visit))
-        .order_by_asc(Column::CreatedAt)
-        .order_by_asc(Column::Id)
+    super::of_owner::<Entity>(Column::VisitId, visit, Column::CreatedAt, Column::Id, false)
         .all(db)
         .await
 }
 
 /// A patient's notes, newest first.
 pub async fn of_patient(db: &impl TenantConn, patient: PatientId) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
-        .filter(Column::PatientId.eq(patient))
-        .order_by_desc(Column::CreatedAt)
-        .order_by_desc(Column::Id)
-        .all(db)
-        .await
+    super::of_owner::<Entity>(
+        Column::PatientId,
+        patient,
+        Column::CreatedAt,
+        Column::Id,
+        true,
+    )
+    .all(db)
+    .await
 }
 
 /// Deletes a note (a draft: the service checks).

@@ -3,7 +3,6 @@
 
 use crate::Stamp;
 use crate::TenantConn;
-use sea_orm::QueryOrder;
 use sea_orm::entity::prelude::*;
 use smartdmv_domain::clinical::VisitStatus;
 use smartdmv_domain::{AppointmentId, PatientId, PracticeId, UserId, VisitId};
@@ -41,10 +40,13 @@ pub async fn of_appointment(
 
 /// A patient's visits, newest first.
 pub async fn of_patient(db: &impl TenantConn, patient: PatientId) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
-        .filter(Column::PatientId.eq(patient))
-        .order_by_desc(Column::CreatedAt)
-        .order_by_desc(Column::Id)
-        .all(db)
-        .await
+    super::of_owner::<Entity>(
+        Column::PatientId,
+        patient,
+        Column::CreatedAt,
+        Column::Id,
+        true,
+    )
+    .all(db)
+    .await
 }

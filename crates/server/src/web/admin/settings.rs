@@ -70,6 +70,8 @@ pub struct SettingsForm {
     pub currency: String,
     pub tax_rate_bp: String,
     pub allow_client_signup: bool,
+    pub record_lock_hours: String,
+    pub portal_shows_notes: bool,
     pub days: Vec<(&'static str, &'static str, String)>,
 }
 
@@ -84,6 +86,8 @@ impl SettingsForm {
             currency: p.currency.clone(),
             tax_rate_bp: p.tax_rate_bp.to_string(),
             allow_client_signup: p.allow_client_signup,
+            record_lock_hours: p.record_lock_hours.to_string(),
+            portal_shows_notes: p.portal_shows_notes,
             days: DAYS
                 .iter()
                 .map(|(k, l)| (*k, *l, day_text(&p.opening_hours, k)))
@@ -101,6 +105,8 @@ impl SettingsForm {
             currency: f.get("currency").into(),
             tax_rate_bp: f.get("taxRateBp").into(),
             allow_client_signup: f.has("allowClientSignup"),
+            record_lock_hours: f.get("recordLockHours").into(),
+            portal_shows_notes: f.has("portalShowsNotes"),
             days: DAYS
                 .iter()
                 .map(|(k, l)| (*k, *l, f.get(&format!("hours-{k}")).to_owned()))
@@ -215,6 +221,16 @@ pub async fn update<A: TenantArea>(
             "must be a whole number of basis points".into(),
         );
     }
+    let lock_hours = match form.get("recordLockHours") {
+        "" => Ok(None),
+        t => t.parse::<i32>().map(Some),
+    };
+    if lock_hours.is_err() {
+        errors.fields.insert(
+            "recordLockHours".into(),
+            "must be a whole number of hours".into(),
+        );
+    }
     let back = if A::AREA == Area::PracticeAdministrator {
         format!("{}/settings?practice={id}", A::AREA.home())
     } else {
@@ -234,8 +250,9 @@ pub async fn update<A: TenantArea>(
         opening_hours: Some(serde_json::Value::Object(hours)),
         allow_client_signup: Some(form.has("allowClientSignup")),
         tax_rate_bp: tax.unwrap_or_default(),
+        record_lock_hours: lock_hours.unwrap_or_default(),
+        portal_shows_notes: Some(form.has("portalShowsNotes")),
         active: None,
-        ..Default::default()
     };
     p.require(PracticesUpdate::PERM)?;
     let pid: PracticeId = page_id(&id)?;

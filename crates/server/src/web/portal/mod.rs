@@ -176,6 +176,8 @@ struct PetPage {
     chrome: Chrome,
     pet: PetCard,
     upcoming: Vec<Visit>,
+    /// The signed notes the practice lets the portal show (none otherwise).
+    notes: Vec<smartdmv_practice::record::history::HistoryItem>,
 }
 
 /// `GET /client/pets/{id}`: 404 unless the client owns the pet (the service decides).
@@ -193,7 +195,14 @@ async fn pet_page(Record(_, ctx, c, id): Record<Client>) -> WebResult<Response> 
         None,
     )
     .await?;
+    let notes = smartdmv_practice::record::history::history(p, id)
+        .await?
+        .items
+        .into_iter()
+        .filter(|i| i.kind == "note")
+        .collect();
     html(&PetPage {
+        notes,
         chrome: chrome(&ctx, pet.name.clone(), p),
         pet: PetCard {
             age: age(
