@@ -785,6 +785,29 @@ async fn clients_see_their_own_pets_signed_notes_only_when_the_practice_allows(b
 async fn attachments_keep_their_bytes_in_the_company_database(b: Backend) {
     let k = Clinic::open(b, "med-files").await;
     let visit = k.visit().await;
+    // The bytes count in the company's storage: a 1 MiB image (noise, which neither backend
+    // can compress away) grows the recounted storage by about its size.
+    let before = crate::usage::recount(&k.c.app, &k.c.cid).await["storageBytes"]
+        .as_i64()
+        .unwrap();
+    let mut noise = PNG.to_vec();
+    let mut x: u32 = 0x1234_5678;
+    noise.extend((0..1024 * 1024).map(|_| {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        x.to_le_bytes()[0]
+    }));
+    let (s, big) = upload(&k.c.app, &k.c.sub, &k.vet, &k.pet, "scan.png", &noise, None).await;
+    assert_eq!(s, StatusCode::CREATED, "{big}");
+    let after = crate::usage::recount(&k.c.app, &k.c.cid).await["storageBytes"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        after - before >= 900 * 1024,
+        "storage grew by {} bytes only",
+        after - before
+    );
     let (s, a) = upload(
         &k.c.app,
         &k.c.sub,
@@ -808,7 +831,7 @@ async fn attachments_keep_their_bytes_in_the_company_database(b: Backend) {
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
     assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
-    assert_eq!(k.count("attachments").await, 1);
+    assert_eq!(k.count("attachments").await, 2);
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
     let (s, p) = upload(&k.c.app, &k.c.sub, &k.vet, &k.pet, "report.pdf", pdf, None).await;
     assert_eq!(s, StatusCode::CREATED, "{p}");
@@ -820,7 +843,7 @@ async fn attachments_keep_their_bytes_in_the_company_database(b: Backend) {
             None,
         )
         .await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    assert_eq!(list["items"].as_array().unwrap().len(), 3);
     // Wrong type (whatever the name says), empty, oversized, malformed: refused, nothing kept.
     let (s, e) = upload(
         &k.c.app,
@@ -859,7 +882,7 @@ async fn attachments_keep_their_bytes_in_the_company_database(b: Backend) {
             .unwrap();
     let (s, e) = crate::helpers::json(r).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
-    assert_eq!(k.count("attachments").await, 2);
+    assert_eq!(k.count("attachments").await, 3);
     // Another pet's visit is not this pet's.
     let other = k.c.pet("Other", &k.client).await;
     let (s, e) = upload(
@@ -883,5 +906,5 @@ async fn attachments_keep_their_bytes_in_the_company_database(b: Backend) {
         .iter()
         .filter(|i| i["kind"] == "attachment")
         .count();
-    assert_eq!(files, 2, "{h}");
+    assert_eq!(files, 3, "{h}");
 }
