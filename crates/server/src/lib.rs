@@ -12,6 +12,7 @@ pub mod extract;
 pub mod limits;
 pub mod state;
 pub mod telemetry;
+pub mod upload;
 pub mod web;
 
 pub use app::Application;

@@ -6,11 +6,11 @@ use axum::Json;
 use axum::extract::DefaultBodyLimit;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::handler::Handler;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use smartdmv_domain::clinical::MAX_ATTACHMENT_BYTES;
-use smartdmv_domain::{AttachmentId, IdInput, LabOrderId, NoteId, PatientId, ProblemId, VisitId};
-use smartdmv_practice::record::attachments::{self, AttachmentOut, Upload};
+use smartdmv_domain::{AttachmentId, LabOrderId, NoteId, PatientId, ProblemId, VisitId};
+use smartdmv_practice::record::attachments::{self, AttachmentOut};
 use smartdmv_practice::record::history::{self, History};
 use smartdmv_practice::record::labs::{self, LabOrderOut, NewLabOrder, NewResults, Review};
 use smartdmv_practice::record::notes::{
@@ -24,7 +24,7 @@ use crate::auth::perms::{
     LabOrdersApprove, LabOrdersCreate, LabOrdersRead, LabOrdersUpdate, SoapNotesCreate,
     SoapNotesDelete, SoapNotesRead, SoapNotesSign, SoapNotesUpdate,
 };
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, IdPath};
 
 pub fn routes() -> super::Routes {
@@ -215,76 +215,6 @@ pub(crate) async fn review_results(
     Ok(Json(labs::review(&auth, id, input).await?))
 }
 
-fn too_large() -> ApiError {
-    ApiError::new(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "body_too_large",
-        "the file is larger than the 10 MiB limit",
-    )
-}
-
-fn multipart_error(status: StatusCode, detail: String) -> ApiError {
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large()
-    } else {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_body",
-            format!("send multipart/form-data with a `file` part: {detail}"),
-        )
-    }
-}
-
-/// Reads an upload's parts: `file` (its bytes and name), `visitId` and `practiceId`, and the
-/// `_csrf` of a page's form (returned for the page to check; the API ignores it).
-pub(crate) async fn read_upload(mut form: Multipart) -> Result<(Upload, Option<String>), ApiError> {
-    let mut up = Upload {
-        file_name: None,
-        bytes: Vec::new(),
-        visit_id: None,
-        practice_id: None,
-    };
-    let mut csrf = None;
-    let mut seen_file = false;
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| multipart_error(e.status(), e.body_text()))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "file" && !seen_file {
-            seen_file = true;
-            up.file_name = field.file_name().map(str::to_owned);
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|e| multipart_error(e.status(), e.body_text()))?;
-            if bytes.len() > MAX_ATTACHMENT_BYTES {
-                return Err(too_large());
-            }
-            up.bytes = bytes.to_vec();
-            continue;
-        }
-        if !matches!(name.as_str(), "visitId" | "practiceId" | "_csrf") {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_body",
-                format!("unexpected form part {name:?}: send `file`, and optionally `visitId`"),
-            ));
-        }
-        let text = field
-            .text()
-            .await
-            .map_err(|e| multipart_error(e.status(), e.body_text()))?;
-        match name.as_str() {
-            "visitId" => up.visit_id = IdInput::optional(&text),
-            "practiceId" => up.practice_id = IdInput::optional(&text),
-            _ => csrf = Some(text),
-        }
-    }
-    Ok((up, csrf))
-}
-
 /// `POST /api/pets/{id}/attachments`: `multipart/form-data` with a `file` part (an image or a
 /// PDF of at most 10 MiB) and, optionally, `visitId` and `practiceId`.
 pub(crate) async fn upload_attachment(
@@ -293,8 +223,8 @@ pub(crate) async fn upload_attachment(
     form: Result<Multipart, MultipartRejection>,
 ) -> Created<AttachmentOut> {
     attachments::check_pet(&auth, id).await?;
-    let form = form.map_err(|e| multipart_error(e.status(), e.body_text()))?;
-    let (up, _) = read_upload(form).await?;
+    let form = form.map_err(|e| crate::upload::multipart_error(e.status(), e.body_text()))?;
+    let (up, _) = crate::upload::read_upload(form).await?;
     super::created(attachments::upload(&auth, id, up).await?)
 }
 
@@ -309,30 +239,12 @@ pub(crate) async fn list_attachments(
     }))
 }
 
-/// A stored file as an answer: its bytes with their type, shown inline, never sniffed.
-pub(crate) fn file_response(a: smartdmv_store::tenant::attachment::Model) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, a.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "inline; filename=\"{}\"",
-                    a.file_name.replace(|c: char| !c.is_ascii(), "_")
-                ),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        a.data,
-    )
-        .into_response()
-}
-
 /// `GET /api/attachments/{id}`: the bytes with their type.
 pub(crate) async fn download_attachment(
     auth: Authorized<SoapNotesRead>,
     IdPath(id): IdPath<AttachmentId>,
 ) -> ApiResult<Response> {
-    Ok(file_response(attachments::get(&auth, id).await?))
+    Ok(crate::upload::file_response(
+        attachments::get(&auth, id).await?,
+    ))
 }

@@ -19,11 +19,11 @@ use smartdmv_practice::record::notes::{
 use smartdmv_practice::record::visits::{self, NewVisit, VisitOut};
 
 use super::{Staff, chrome};
-use crate::api::record::read_upload;
 use crate::auth::perms::{
     LabOrdersRead, Perm, SoapNotesCreate, SoapNotesRead, SoapNotesSign, SoapNotesUpdate,
 };
 use crate::state::AppState;
+use crate::upload::read_upload;
 use crate::web::chrome::Chrome;
 use crate::web::csrf::{Flash, MultipartForm};
 use crate::web::display::page_id;
@@ -413,7 +413,7 @@ pub async fn attachment(Record(_, _, staff, id): Record<Staff>) -> WebResult<Res
     let p = &staff.principal;
     p.require(SoapNotesRead::PERM)?;
     let id: AttachmentId = page_id(&id)?;
-    Ok(crate::api::record::file_response(attachments::get(p, id).await?).into_response())
+    Ok(crate::upload::file_response(attachments::get(p, id).await?).into_response())
 }
 
 #[derive(Template)]
