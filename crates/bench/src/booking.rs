@@ -114,21 +114,16 @@ async fn call(
     path: &str,
     body: Option<Value>,
 ) -> Result<Value> {
-    let mut r = c
-        .client
-        .request(m.clone(), server.url(path))
-        .header(HOST, c.host.clone())
-        .header(AUTHORIZATION, c.token.clone());
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await?;
-    let status = r.status();
-    let v: Value = r.json().await.unwrap_or_default();
-    if !status.is_success() {
-        bail!("{m} {path}: HTTP {status}: {v}");
-    }
-    Ok(v)
+    crate::server::tenant_call(
+        &c.client,
+        server.url(path),
+        &c.host,
+        &c.token,
+        m,
+        path,
+        body,
+    )
+    .await
 }
 
 pub async fn run(

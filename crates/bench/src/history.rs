@@ -37,21 +37,8 @@ struct Api {
 
 impl Api {
     async fn call(&self, m: Method, path: &str, body: Option<Value>) -> Result<Value> {
-        let mut r = self
-            .client
-            .request(m.clone(), self.server.url(path))
-            .header(HOST, self.host.clone())
-            .header(AUTHORIZATION, self.token.clone());
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let r = r.send().await?;
-        let status = r.status();
-        let v: Value = r.json().await.unwrap_or_default();
-        if !status.is_success() {
-            bail!("{m} {path}: HTTP {status}: {v}");
-        }
-        Ok(v)
+        let url = self.server.url(path);
+        crate::server::tenant_call(&self.client, url, &self.host, &self.token, m, path, body).await
     }
 
     async fn id(&self, path: &str, body: Value) -> Result<String> {

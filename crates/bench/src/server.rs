@@ -443,6 +443,33 @@ impl Drop for TempDir {
     }
 }
 
+/// One signed-in call to a company's API: `body` as JSON when given, the answer's JSON back,
+/// and an error naming the route for any status other than 2xx.
+pub async fn tenant_call(
+    client: &reqwest::Client,
+    url: String,
+    host: &reqwest::header::HeaderValue,
+    token: &reqwest::header::HeaderValue,
+    m: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Result<serde_json::Value> {
+    let mut r = client
+        .request(m.clone(), url)
+        .header(reqwest::header::HOST, host.clone())
+        .header(reqwest::header::AUTHORIZATION, token.clone());
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let r = r.send().await?;
+    let status = r.status();
+    let v: serde_json::Value = r.json().await.unwrap_or_default();
+    if !status.is_success() {
+        bail!("{m} {path}: HTTP {status}: {v}");
+    }
+    Ok(v)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -148,27 +148,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
-        if !token::same_origin(&parts) {
-            return Err(WebError::Forbidden(
-                "this form was sent from another site and was refused".into(),
-            ));
-        }
-        let cookie = cookie_value(&parts.headers, CSRF_COOKIE)
-            .unwrap_or_default()
-            .to_owned();
+        let cookie = CsrfCookie::of(&parts)?;
         let req = Request::from_parts(parts, body);
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|_| WebError::BadRequest("the form could not be read".into()))?;
         let field: CsrfField = serde_urlencoded::from_bytes(&bytes)
             .map_err(|_| WebError::BadRequest("the form could not be read".into()))?;
-        if cookie.is_empty() || !constant_eq(field.csrf.as_bytes(), cookie.as_bytes()) {
-            return Err(WebError::Status(
-                StatusCode::FORBIDDEN,
-                "the form has expired or did not come from this site: reload the page and try again"
-                    .into(),
-            ));
-        }
+        cookie.verify(Some(&field.csrf))?;
         let value = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| WebError::BadRequest(format!("the form is not valid: {e}")))?;
         Ok(Form(value))
@@ -190,27 +177,31 @@ impl<S: Send + Sync> FromRequest<S> for MultipartForm {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let (parts, body) = req.into_parts();
-        if !token::same_origin(&parts) {
-            return Err(WebError::Forbidden(
-                "this form was sent from another site and was refused".into(),
-            ));
-        }
-        let cookie = cookie_value(&parts.headers, CSRF_COOKIE)
-            .unwrap_or_default()
-            .to_owned();
+        let cookie = CsrfCookie::of(&parts)?;
         let form = axum::extract::Multipart::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|e| {
                 WebError::BadRequest(format!("the upload could not be read: {}", e.body_text()))
             })?;
-        Ok(Self {
-            form,
-            cookie: CsrfCookie(cookie),
-        })
+        Ok(Self { form, cookie })
     }
 }
 
 impl CsrfCookie {
+    /// The cookie of a form sent from our own origin; a form from another site is refused.
+    fn of(parts: &axum::http::request::Parts) -> Result<Self, WebError> {
+        if !token::same_origin(parts) {
+            return Err(WebError::Forbidden(
+                "this form was sent from another site and was refused".into(),
+            ));
+        }
+        Ok(Self(
+            cookie_value(&parts.headers, CSRF_COOKIE)
+                .unwrap_or_default()
+                .to_owned(),
+        ))
+    }
+
     /// Refuses a form whose `_csrf` part did not match the cookie.
     pub fn verify(&self, given: Option<&str>) -> Result<(), WebError> {
         match given {
