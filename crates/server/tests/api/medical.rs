@@ -21,6 +21,7 @@ both_backends!(
     history_is_one_chronology_newest_first,
     clients_see_their_own_pets_signed_notes_only_when_the_practice_allows,
     attachments_keep_their_bytes_in_the_company_database,
+    a_page_upload_needs_the_forms_token,
 );
 
 /// The smallest PNG there is: a 1x1 transparent pixel.
@@ -35,12 +36,22 @@ pub(crate) const PNG: &[u8] = &[
 /// A `multipart/form-data` body of a `file` part (and a `visitId` part when given), written
 /// out by hand as a browser sends it: `(content type, body)`.
 pub(crate) fn form(file_name: &str, bytes: &[u8], visit: Option<&str>) -> (String, Vec<u8>) {
+    let parts: Vec<(&str, &str)> = visit.map(|v| ("visitId", v)).into_iter().collect();
+    form_with(&parts, file_name, bytes)
+}
+
+/// A `multipart/form-data` body of text `parts` and then a `file` part.
+pub(crate) fn form_with(
+    parts: &[(&str, &str)],
+    file_name: &str,
+    bytes: &[u8],
+) -> (String, Vec<u8>) {
     let boundary = "----smartdmv-test-boundary-7d1f";
     let mut body = Vec::new();
-    if let Some(v) = visit {
+    for (name, v) in parts {
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"visitId\"\r\n\r\n{v}\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{v}\r\n"
             )
             .as_bytes(),
         );
@@ -907,4 +918,38 @@ async fn attachments_keep_their_bytes_in_the_company_database(b: Backend) {
         .filter(|i| i["kind"] == "attachment")
         .count();
     assert_eq!(files, 3, "{h}");
+}
+
+async fn a_page_upload_needs_the_forms_token(b: Backend) {
+    let k = Clinic::open(b, "med-upload").await;
+    let visit = k.visit().await;
+    let mut web =
+        crate::web::WebSession::signed_in(&k.c.app, "med-upload", "vet@med-upload.example").await;
+    let path = format!("/practice/visits/{visit}/attachments");
+    // Without the form's token, or with another one: refused, nothing stored.
+    let r = web
+        .post_multipart(&path, form_with(&[], "x.png", PNG))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = web
+        .post_multipart(
+            &path,
+            form_with(&[("_csrf", "not-the-cookie-value-000000")], "x.png", PNG),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(k.count("attachments").await, 0);
+    // With it, the file lands on the visit and the page goes back to the visit.
+    let csrf = web.csrf();
+    assert!(!csrf.is_empty());
+    let r = web
+        .post_multipart(&path, form_with(&[("_csrf", &csrf)], "x.png", PNG))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(
+        r.location.starts_with(&format!("/practice/visits/{visit}")),
+        "{}",
+        r.location
+    );
+    assert_eq!(k.count("attachments").await, 1);
 }

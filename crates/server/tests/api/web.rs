@@ -128,15 +128,32 @@ impl<'a> WebSession<'a> {
         form: Option<&[(&str, &str)]>,
         origin: &str,
     ) -> PageResp {
+        let body = form.map(|fields| {
+            (
+                "application/x-www-form-urlencoded".to_owned(),
+                encode(fields).into_bytes(),
+            )
+        });
+        self.send_body(method, path, body, origin).await
+    }
+
+    /// Sends `body` (content type, bytes) as a form of `origin` would.
+    async fn send_body(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<(String, Vec<u8>)>,
+        origin: &str,
+    ) -> PageResp {
         let mut req = self.app.host(&self.host, method, path);
         if !self.cookies.is_empty() {
             req = req.header("cookie", self.cookie_header());
         }
-        if let Some(fields) = form {
+        if let Some((ctype, bytes)) = body {
             req = req
                 .header("origin", origin)
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(encode(fields));
+                .header("content-type", ctype)
+                .body(bytes);
         }
         let r = req.send().await.unwrap();
         for v in r.headers().get_all("set-cookie") {
@@ -196,6 +213,22 @@ impl<'a> WebSession<'a> {
     }
 
     /// Posts a form without its CSRF field, as a forged cross-site form would arrive.
+    /// Posts a `multipart/form-data` body (content type, bytes) from this host's origin, as
+    /// it is: the caller puts in the `_csrf` part or leaves it out.
+    pub async fn post_multipart(&mut self, path: &str, body: (String, Vec<u8>)) -> PageResp {
+        let origin = format!("http://{}", self.host);
+        self.send_body(Method::POST, path, Some(body), &origin)
+            .await
+    }
+
+    /// The CSRF cookie's value (empty before a page set it).
+    pub fn csrf(&self) -> String {
+        self.cookies
+            .get("smartdmv_csrf")
+            .cloned()
+            .unwrap_or_default()
+    }
+
     pub async fn post_without_csrf(&mut self, path: &str, fields: &[(&str, &str)]) -> PageResp {
         self.send(Method::POST, path, Some(fields)).await
     }
